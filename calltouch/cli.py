@@ -1,0 +1,335 @@
+"""The ``calltouch`` command line (Typer). Thin: parse options, call the pipeline, render.
+
+Data (the report) goes to stdout; diagnostics (where outputs went, errors) go to stderr. Every
+:class:`~calltouch.errors.CalltouchError` becomes a one-paragraph message and its documented exit
+code; anything else is a bug, reported as such (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from calltouch import __version__, queries
+from calltouch.durations import parse_window
+from calltouch.errors import CalltouchError, ExitCode
+from calltouch.inputs import parse_maps
+from calltouch.pipeline import RunResult, RunSettings
+from calltouch.pipeline import run as run_pipeline
+from calltouch.report import print_run_report
+
+app = typer.Typer(
+    name="calltouch",
+    help=(
+        "Link call-tracking Salesforce Tasks to the web sessions that led to them, the way "
+        "Marketo Measure does, offline, and report calls by channel."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+class PerSession(str, Enum):
+    """R6: how many calls may merge with one session."""
+
+    one = "one"
+    all = "all"
+
+
+class OutputFormat(str, Enum):
+    """File format of the outputs."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
+@contextmanager
+def user_errors(debug: bool = False) -> Iterator[None]:
+    """Turn calltouch errors into a message on stderr and their exit code; never a traceback."""
+    try:
+        yield
+    except CalltouchError as exc:
+        if debug:
+            stderr.print(traceback.format_exc(), markup=False, highlight=False)
+        message = Text()
+        message.append(f"{exc.title}: ", style="bold red")
+        message.append(exc.message)
+        if exc.hint:
+            message.append("\n")
+            message.append(exc.hint, style="yellow")
+        stderr.print(message)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        stderr.print(Text("Interrupted.", style="bold red"))
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if debug:
+            stderr.print(traceback.format_exc(), markup=False, highlight=False)
+        message = Text()
+        message.append("Internal error: ", style="bold red")
+        message.append(f"{type(exc).__name__}: {exc}")
+        message.append(
+            "\nThis is a bug in calltouch. Run again with --debug and report the output.",
+            style="yellow",
+        )
+        stderr.print(message)
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+# ----------------------------------------------------------------------------- shared options
+
+WindowOpt = Annotated[
+    str,
+    typer.Option(
+        "--window",
+        "-w",
+        metavar="DURATION",
+        help="Merge a call with a session that started at most this long before it (R3). "
+        "Examples: 90s, 30m, 45m, 1h.",
+    ),
+]
+PerSessionOpt = Annotated[
+    PerSession,
+    typer.Option(
+        "--per-session",
+        help="one: a session merges with its earliest call only (R6); all: with every call "
+        "inside its window.",
+    ),
+]
+TasksTzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tasks-tz",
+        metavar="ZONE",
+        help="Zone of task timestamps that carry none (IANA name). Default: --tz.",
+        show_default=False,
+    ),
+]
+SessionsTzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sessions-tz",
+        metavar="ZONE",
+        help="Zone of session timestamps that carry none (IANA name). Default: --tz.",
+        show_default=False,
+    ),
+]
+TzOpt = Annotated[
+    str,
+    typer.Option(
+        "--tz", metavar="ZONE", help="Zone of timestamps without one, for both inputs (R8)."
+    ),
+]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        "-m",
+        metavar="ROLE.FIELD=COLUMN",
+        help="Read a field from a column calltouch does not recognise: ROLE.FIELD=COLUMN, "
+        "e.g. tasks.call_time=My_Call_Date__c. Repeatable.",
+        show_default=False,
+    ),
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show a traceback when something fails.", hidden=False)
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Do not print the report; only write the files.")
+]
+
+
+def _settings(
+    window: str,
+    per_session: PerSession,
+    tz: str,
+    tasks_tz: str | None,
+    sessions_tz: str | None,
+    maps: list[str] | None,
+) -> RunSettings:
+    return RunSettings(
+        window_us=parse_window(window),
+        per_session=per_session.value,  # type: ignore[arg-type]
+        tasks_tz=tasks_tz or tz,
+        sessions_tz=sessions_tz or tz,
+        maps=parse_maps(maps or []),
+    )
+
+
+def _print_report(result: RunResult, con_report: dict[str, list[dict[str, object]]]) -> None:
+    print_run_report(stdout, con_report["channels"], con_report["reasons"], result.summary)
+
+
+def _execute_run(
+    tasks: str,
+    sessions: str,
+    out: Path,
+    settings: RunSettings,
+    fmt: OutputFormat,
+    quiet: bool,
+) -> RunResult:
+    con = queries.connect()
+    try:
+        result = run_pipeline(con, tasks, sessions, out, settings, fmt.value)  # type: ignore[arg-type]
+        if not quiet:
+            report = {
+                "channels": queries.fetch_dicts(con, "report_channels"),
+                "reasons": queries.fetch_dicts(con, "summary_reasons"),
+            }
+            _print_report(result, report)
+        return result
+    finally:
+        con.close()
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+@app.command()
+def run(
+    tasks: Annotated[
+        str,
+        typer.Argument(
+            metavar="TASKS",
+            help="Task export(s): a CSV or Parquet file, a folder, or a quoted glob.",
+            show_default=False,
+        ),
+    ],
+    sessions: Annotated[
+        str,
+        typer.Argument(
+            metavar="SESSIONS",
+            help="Session export(s): a CSV or Parquet file, a folder, or a quoted glob.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder for touchpoints, unmatched, rejects and summary.json.",
+        ),
+    ],
+    window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="File format of the outputs.")
+    ] = OutputFormat.csv,
+    tz: TzOpt = "UTC",
+    tasks_tz: TasksTzOpt = None,
+    sessions_tz: SessionsTzOpt = None,
+    maps: MapOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Link every call (task) to the web session that led to it and write the touchpoints.
+
+    Reads the exports, applies the matching rules R1-R9, writes **touchpoints**,
+    **unmatched**, **rejects** and **summary.json** into --out, and prints
+    calls by channel.
+
+    Examples:
+
+        calltouch run tasks.csv sessions.csv --out out/
+
+        calltouch run 'exports/tasks_*.parquet' exports/sessions/ -o out/ -f parquet -w 45m
+
+        calltouch run tasks.csv sessions.csv -o out/ --tasks-tz America/New_York
+    """
+    with user_errors(debug):
+        settings = _settings(window, per_session, tz, tasks_tz, sessions_tz, maps)
+        result = _execute_run(tasks, sessions, out, settings, fmt, quiet)
+        stderr.print(
+            Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
+        )
+
+
+def sample_dir() -> Path:
+    """The shipped sample: inside the installed package, else the repository's data/sample."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample", here.parent / "data" / "sample"):
+        if (candidate / "tasks.csv").is_file():
+            return candidate
+    raise CalltouchError("the sample data was not found next to the calltouch package")
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Folder for the outputs (default: a new temporary one).",
+        ),
+    ] = None,
+    window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the whole pipeline on the sample shipped with calltouch and print the report.
+
+    The sample is a Salesforce Data Loader export of call tasks and a Marketo Measure warehouse
+    export of web sessions (data/sample). Outputs go to a temporary folder unless --out is given.
+
+    Example:
+
+        calltouch demo
+    """
+    with user_errors(debug):
+        sample = sample_dir()
+        target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
+        settings = _settings(window, per_session, "UTC", None, None, None)
+        stderr.print(Text(f"Sample: {sample}", style="dim"))
+        _execute_run(
+            str(sample / "tasks.csv"),
+            str(sample / "sessions.csv"),
+            target,
+            settings,
+            OutputFormat.csv,
+            quiet=False,
+        )
+        stdout.print(Text(f"\nOutputs written to {target}", style="bold"))
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"calltouch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Link call-tracking tasks to web sessions and report calls by channel."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

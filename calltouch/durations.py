@@ -1,0 +1,58 @@
+"""Parse and format the merge window (``--window 30m``, ``90s``, ``1h``, ``1h30m``).
+
+Promise: :func:`parse_window` returns whole microseconds or raises a UsageError that shows the
+accepted forms; :func:`format_window` gives back the shortest form that parses to the same value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from calltouch.errors import UsageError
+
+_UNITS_US = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1_000}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+MAX_WINDOW_US = 7 * 24 * _UNITS_US["h"]
+
+
+def parse_window(text: str) -> int:
+    """``'30m'`` -> 1_800_000_000 (microseconds). Units: h, m, s, ms; parts may be combined."""
+    compact = text.strip().lower().replace(" ", "")
+    compact = re.sub(r"(?<=\d)(?:min|mins|minutes?)$", "m", compact)
+    compact = re.sub(r"(?<=\d)(?:hours?|hrs?)$", "h", compact)
+    compact = re.sub(r"(?<=\d)(?:secs?|seconds?)$", "s", compact)
+    parts = _PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise UsageError(
+            f"--window {text!r} is not a duration",
+            hint="Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m.",
+        )
+    total = 0.0
+    for number, unit in parts:
+        total += float(number) * _UNITS_US[unit]
+    micros = round(total)
+    if micros > MAX_WINDOW_US:
+        raise UsageError(f"--window {text!r} is longer than 7 days", hint="Use at most 168h.")
+    return micros
+
+
+def format_window(micros: int) -> str:
+    """The shortest unit form of a window: 1_800_000_000 -> '30m', 5_400_000_000 -> '1h30m'."""
+    if micros == 0:
+        return "0s"
+    out = []
+    rest = micros
+    for unit in ("h", "m", "s", "ms"):
+        size = _UNITS_US[unit]
+        if rest >= size:
+            out.append(f"{rest // size}{unit}")
+            rest %= size
+    if rest:
+        out.append(f"{rest}us")
+    return "".join(out)
+
+
+def window_minutes(micros: int) -> int | float:
+    """The window in minutes: an int when whole (30), else a float (1.5)."""
+    minutes = micros / 60_000_000
+    return int(minutes) if minutes == int(minutes) else round(minutes, 6)

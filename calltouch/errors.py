@@ -1,0 +1,97 @@
+"""The one error hierarchy of calltouch and its exit codes.
+
+Every failure a user can cause is a :class:`CalltouchError` with a short title, a message that
+names the file, line or column concerned, and a hint on how to fix it. The CLI prints these on
+stderr without a traceback and exits with the error's :class:`ExitCode`. Anything else that
+escapes is a bug and exits with ``ExitCode.INTERNAL``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; documented in the README (keep both in step)."""
+
+    OK = 0
+    #: An unexpected internal error (a bug: please report it).
+    INTERNAL = 1
+    #: Bad input or usage: a missing file, a missing required column, a bad option value.
+    INPUT = 2
+    #: More rows were rejected than ``--max-rejects`` allows.
+    TOO_MANY_REJECTS = 3
+    #: The row reconciliation failed: some input rows are not accounted for.
+    RECONCILIATION = 4
+    #: An output could not be written.
+    OUTPUT = 5
+    #: Interrupted by the user (Ctrl-C).
+    INTERRUPTED = 130
+
+
+class CalltouchError(Exception):
+    """A failure with a message meant for the user, never a traceback."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+    title: str = "Error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if self.hint is None else f"{self.message}\n{self.hint}"
+
+
+class InputError(CalltouchError):
+    """An input file is missing, unreadable or lacks a required field."""
+
+    exit_code = ExitCode.INPUT
+    title = "Input error"
+
+
+class UsageError(CalltouchError):
+    """An option or argument has a value calltouch cannot use."""
+
+    exit_code = ExitCode.INPUT
+    title = "Usage error"
+
+
+class TooManyRejectsError(CalltouchError):
+    """The share of rejected rows is above the allowed maximum."""
+
+    exit_code = ExitCode.TOO_MANY_REJECTS
+    title = "Too many rejected rows"
+
+
+class ReconciliationError(CalltouchError):
+    """Rows read do not equal touchpoints + unmatched + duplicates + rejects."""
+
+    exit_code = ExitCode.RECONCILIATION
+    title = "Reconciliation failed"
+
+
+class OutputError(CalltouchError):
+    """An output file or folder could not be written."""
+
+    exit_code = ExitCode.OUTPUT
+    title = "Output error"
+
+
+class QueryError(CalltouchError):
+    """A query failed inside DuckDB; carries the template's name. Usually a bug."""
+
+    exit_code = ExitCode.INTERNAL
+    title = "Query failed"
+
+    def __init__(self, template: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{template}: {message}", hint=hint)
+        self.template = template
+
+
+class TemplateError(CalltouchError):
+    """A SQL template is malformed (bad header, undeclared parameter). Always a bug."""
+
+    exit_code = ExitCode.INTERNAL
+    title = "SQL template error"

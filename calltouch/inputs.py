@@ -1,0 +1,386 @@
+"""Find input files and map their headers to calltouch's fields (SPEC §3).
+
+This module promises:
+
+* ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
+  an :class:`~calltouch.errors.InputError` saying what was looked for.
+* ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB.
+* ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
+  against the recognised names, applies ``--map`` overrides, and fails with the file, the
+  missing field and the headers that were found.
+
+Nothing here runs a query that computes; it only decides what the loader will read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import glob
+import gzip
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from calltouch.errors import InputError, UsageError
+
+Role = Literal["tasks", "sessions"]
+ROLES: tuple[Role, ...] = ("tasks", "sessions")
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One calltouch field: its name, the headers that mean it (by priority), if required."""
+
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    description: str = ""
+
+
+TASK_FIELDS: tuple[Field, ...] = (
+    Field("task_id", ("Id", "ID", "task_id", "TaskId", "Task_Id"), True, "Salesforce Task id"),
+    Field(
+        "bizible_id",
+        (
+            "bizible2__BizibleId__c",
+            "BizibleId",
+            "BIZIBLE_COOKIE_ID",
+            "bizible_id",
+            "_biz_uid",
+            "COOKIE_ID",
+        ),
+        True,
+        "the visitor's BizibleId cookie (_biz_uid)",
+    ),
+    Field(
+        "touchpoint_date",
+        ("bizible2__Bizible_Touchpoint_Date__c", "BIZIBLE_TOUCHPOINT_DATE", "touchpoint_date"),
+        False,
+        "Buyer Touchpoint Date: the call time, preferred when present",
+    ),
+    Field(
+        "call_time",
+        ("CreatedDate", "CREATED_DATE", "call_time"),
+        False,
+        "CreatedDate: the call time when there is no Buyer Touchpoint Date",
+    ),
+    Field("task_type", ("Type", "ACTIVITY_TYPE", "task_type", "TaskSubtype"), False, "Task Type"),
+    Field("who_id", ("WhoId", "WHO_ID", "who_id"), False, "the lead or contact (WhoId)"),
+    Field("contact_id", ("CONTACT_ID", "ContactId"), False, "contact id (warehouse)"),
+    Field("lead_id", ("LEAD_ID", "LeadId"), False, "lead id (warehouse)"),
+    Field("subject", ("Subject", "SUBJECT", "subject"), False, "Task Subject, carried through"),
+    Field(
+        "modstamp",
+        ("LastModifiedDate", "SystemModstamp", "MODIFIED_DATE", "LAST_MODIFIED_DATE"),
+        False,
+        "last modification time, for de-duplication (R9)",
+    ),
+)
+
+SESSION_FIELDS: tuple[Field, ...] = (
+    Field("session_id", ("ID", "Id", "session_id", "SESSION_ID"), True, "web session id"),
+    Field(
+        "cookie_id",
+        ("COOKIE_ID", "bizible_id", "BizibleId", "_biz_uid", "BIZIBLE_COOKIE_ID"),
+        True,
+        "the visitor's BizibleId cookie",
+    ),
+    Field(
+        "session_start",
+        ("EVENT_DATE", "session_start", "start_time", "SESSION_START"),
+        True,
+        "when the session started",
+    ),
+    Field("visitor_id", ("VISITOR_ID", "visitor_id"), False, "Marketo Measure visitor id"),
+    Field(
+        "channel", ("CHANNEL", "channel", "CHANNEL_NAME"), False, "channel or Channel.Subchannel"
+    ),
+    Field("subchannel", ("SUBCHANNEL", "subchannel", "SUB_CHANNEL"), False, "subchannel"),
+    Field("medium", ("MEDIUM", "medium"), False, "medium"),
+    Field("source", ("WEB_SOURCE", "source", "SOURCE"), False, "web source"),
+    Field("campaign", ("CAMPAIGN", "CAMPAIGN_NAME", "campaign"), False, "campaign"),
+    Field("ad_name", ("AD_NAME", "ad_name", "AD"), False, "ad"),
+    Field("landing_page", ("LANDING_PAGE", "landing_page"), False, "landing page"),
+    Field("referrer_page", ("REFERRER_PAGE", "referrer_page", "REFERRER"), False, "referrer"),
+    Field("search_phrase", ("SEARCH_PHRASE", "search_phrase"), False, "search phrase"),
+    Field(
+        "modstamp",
+        ("MODIFIED_DATE", "LastModifiedDate", "SystemModstamp", "LAST_MODIFIED_DATE"),
+        False,
+        "last modification time, for de-duplication (R9)",
+    ),
+)
+
+FIELDS: dict[Role, tuple[Field, ...]] = {"tasks": TASK_FIELDS, "sessions": SESSION_FIELDS}
+
+
+def field_names(role: Role) -> list[str]:
+    """The field names of ``role``, in declaration order."""
+    return [f.name for f in FIELDS[role]]
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def file_format(path: Path) -> Literal["csv", "parquet"] | None:
+    """'csv' or 'parquet' by the file's extension; None for anything else."""
+    name = path.name.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    return None
+
+
+def _has_magic(spec: str) -> bool:
+    return any(ch in spec for ch in "*?[")
+
+
+def resolve(spec: str | Path, role: Role) -> list[Path]:
+    """The files that ``spec`` (a file, a folder or a glob) names, sorted by path."""
+    text = str(spec)
+    path = Path(text).expanduser()
+    if path.is_file():
+        if file_format(path) is None:
+            raise InputError(
+                f"{role} file {text} is neither CSV nor Parquet (by its extension)",
+                hint="Name it .csv, .tsv, .txt (optionally .gz) or .parquet.",
+            )
+        return [path]
+    if path.is_dir():
+        found = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and file_format(p) is not None
+        )
+        if not found:
+            raise InputError(
+                f"{role} folder {text} holds no CSV or Parquet files",
+                hint="Point at the export files, or a folder that contains .csv/.parquet files.",
+            )
+        return found
+    if _has_magic(text):
+        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        usable = [p for p in found if file_format(p) is not None]
+        if not usable:
+            raise InputError(
+                f"{role} pattern {text} matches no CSV or Parquet files",
+                hint="Check the pattern; quote it so the shell does not expand it first.",
+            )
+        return usable
+    raise InputError(
+        f"{role} input {text} does not exist",
+        hint="Give a file, a folder or a glob such as 'exports/tasks_*.csv'.",
+    )
+
+
+# ----------------------------------------------------------------------------- CSV sniffing
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written: enough for DuckDB and for the independent line scan."""
+
+    encoding: str  # a DuckDB encoding name: 'utf-8', 'utf-16' or 'latin-1'
+    delimiter: str
+    header: tuple[str, ...]
+    bom: bool = False
+
+
+def open_bytes(path: Path) -> io.BufferedIOBase:
+    """Open a file for reading bytes, transparently gunzipping ``.gz`` files."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def python_codec(encoding: str) -> str:
+    """The Python codec that decodes what DuckDB reads with ``encoding``."""
+    return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[encoding]
+
+
+def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
+    """Detect encoding (by BOM), delimiter and header of a CSV file."""
+    try:
+        with open_bytes(path) as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read {role} file {path}: {exc.strerror or exc}") from exc
+    bom = False
+    detected = "utf-8"
+    for marker, name in _BOMS:
+        if head.startswith(marker):
+            detected, bom = name, True
+            break
+    enc = encoding or detected
+    try:
+        text = head.decode(python_codec(enc), errors="strict")
+    except UnicodeDecodeError as exc:
+        # the sample may end mid-character; only complain when the damage is earlier
+        if exc.start < len(head) - 4:
+            raise InputError(
+                f"{role} file {path} is not valid {enc} (byte {exc.start + 1} of the file)",
+                hint="Pass --encoding latin-1 for Windows/Excel exports, or re-save as UTF-8.",
+            ) from exc
+        text = head[: exc.start].decode(python_codec(enc))
+    if not text.strip():
+        raise InputError(
+            f"{role} file {path} is empty",
+            hint="Export the report again; the file has no header and no rows.",
+        )
+    delimiter = _pick_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise InputError(f"{role} file {path} has no readable header line: {exc}") from exc
+    header = [normalise_header(h) for h in header]
+    if not any(header):
+        raise InputError(
+            f"{role} file {path} starts with a blank header line",
+            hint="The first line must hold the column names.",
+        )
+    return CsvDialect(encoding=enc, delimiter=delimiter, header=tuple(header), bom=bom)
+
+
+def _pick_delimiter(text: str) -> str:
+    """The delimiter that gives the most columns consistently over the first lines."""
+    lines = text.splitlines()[:50]
+    if len(text) >= SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last sampled line may be cut short
+    sample = "\n".join(lines)
+    best, best_score = ",", (0, 0)
+    for delim in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delim))
+        except csv.Error:
+            continue
+        rows = [r for r in rows if r]
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows if len(r) == width)
+        score = (width if width > 1 else 0, consistent)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def normalise_header(name: str) -> str:
+    """A header cell without BOM and surrounding white space (case is kept for display)."""
+    return name.replace("\ufeff", "").strip()
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def parse_maps(items: Iterable[str]) -> dict[Role, dict[str, str]]:
+    """Parse ``--map ROLE.FIELD=COLUMN`` options (an empty COLUMN ignores the field)."""
+    result: dict[Role, dict[str, str]] = {"tasks": {}, "sessions": {}}
+    for item in items:
+        target, sep, column = item.partition("=")
+        role, dot, name = target.strip().partition(".")
+        if not sep or not dot or role not in ROLES:
+            raise UsageError(
+                f"--map {item!r} is not ROLE.FIELD=COLUMN",
+                hint="For example: --map tasks.call_time=My_Call_Date__c",
+            )
+        if name not in field_names(role):  # type: ignore[arg-type]
+            raise UsageError(
+                f"--map {item!r}: {role} have no field {name!r}",
+                hint=f"{role} fields: {', '.join(field_names(role))}",  # type: ignore[arg-type]
+            )
+        result[role][name] = column.strip()  # type: ignore[index]
+    return result
+
+
+@dataclass
+class ColumnMapping:
+    """Which column of one file feeds each field (index into its header), and notes on it."""
+
+    role: Role
+    columns: dict[str, int | None]
+    header: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+
+    def header_of(self, name: str) -> str | None:
+        """The header cell a field is read from, or None."""
+        idx = self.columns.get(name)
+        return None if idx is None else self.header[idx]
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Field -> header name, for summaries and ``inspect``."""
+        return {name: self.header_of(name) for name in self.columns}
+
+
+def map_columns(
+    role: Role, header: Sequence[str], file: str, overrides: Mapping[str, str] | None = None
+) -> ColumnMapping:
+    """Map each field of ``role`` to a column of ``header`` (first alias found wins)."""
+    overrides = overrides or {}
+    lowered: dict[str, int] = {}
+    duplicates: list[str] = []
+    for idx, name in enumerate(header):
+        key = normalise_header(name).lower()
+        if key in lowered:
+            duplicates.append(name)
+            continue
+        lowered[key] = idx
+    columns: dict[str, int | None] = {}
+    notes: list[str] = []
+    for fld in FIELDS[role]:
+        if fld.name in overrides:
+            wanted = overrides[fld.name]
+            if wanted == "":
+                columns[fld.name] = None
+                notes.append(f"{fld.name} ignored (--map)")
+                continue
+            idx = lowered.get(wanted.lower())
+            if idx is None:
+                raise InputError(
+                    f"{role} file {file}: --map {role}.{fld.name}={wanted} names no column",
+                    hint=f"Headers found: {_show_headers(header)}",
+                )
+            columns[fld.name] = idx
+            continue
+        columns[fld.name] = next(
+            (lowered[a.lower()] for a in fld.aliases if a.lower() in lowered), None
+        )
+    # A file with CHANNEL only needs the Channel.Subchannel split; with both, they are separate.
+    missing = [f for f in FIELDS[role] if f.required and columns[f.name] is None]
+    if role == "tasks" and columns["touchpoint_date"] is None and columns["call_time"] is None:
+        missing.append(next(f for f in TASK_FIELDS if f.name == "call_time"))
+    if missing:
+        first = missing[0]
+        raise InputError(
+            f"{role} file {file} has no column for the required field "
+            f"{first.name!r} ({first.description})",
+            hint=(
+                f"Looked for: {', '.join(first.aliases)}. Headers found: {_show_headers(header)}. "
+                f"If the field has another name, add --map {role}.{first.name}=YOUR_COLUMN."
+            ),
+        )
+    if duplicates:
+        notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
+    return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+def _show_headers(header: Sequence[str]) -> str:
+    shown = ", ".join(repr(h) for h in header[:40])
+    return shown + (f", ... ({len(header)} in all)" if len(header) > 40 else "")

@@ -1,0 +1,143 @@
+"""Write the outputs of a run: touchpoints, unmatched, rejects (CSV or Parquet) and summary.json.
+
+Promises:
+
+* every file is written to a temporary name in the output folder and renamed into place, so a
+  crash never leaves a half-written file and earlier outputs stay whole until replaced;
+* CSV cells that a spreadsheet would run as a formula are neutralised (not in Parquet), except in
+  numeric and timestamp columns (SPEC §4);
+* the same database gives byte-identical files, whatever the machine's zone or thread count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from calltouch import queries
+from calltouch.errors import OutputError, QueryError
+
+Format = Literal["csv", "parquet"]
+EXPORTS = ("touchpoints", "unmatched", "rejects")
+
+TOUCHPOINT_COLUMNS = (
+    "touchpoint_id",
+    "task_id",
+    "bizible_id",
+    "who_id",
+    "touchpoint_date",
+    "touchpoint_type",
+    "medium",
+    "touchpoint_source",
+    "channel",
+    "subchannel",
+    "campaign",
+    "ad_name",
+    "landing_page",
+    "referrer_page",
+    "search_phrase",
+    "session_id",
+    "session_start",
+    "minutes_after_session_start",
+    "match_status",
+    "match_reason",
+    "subject",
+    "nearest_session_minutes",
+)
+REJECT_COLUMNS = ("file", "line", "column", "error", "raw")
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create the output folder (and parents) or fail with an OutputError."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {path}: {exc.strerror or exc}") from exc
+    if not path.is_dir():
+        raise OutputError(f"output path {path} exists and is not a folder")
+    return path
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block succeeds."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB's COPY wants to create the file itself
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[list[int | None]]]:
+    """Output names for the tasks' own columns, and per file id the position of each."""
+    rows = queries.run(con, "task_file_headers").fetchall()
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    per_file: dict[int, dict[int, int]] = {}
+    reserved = {"task_id", "reason"}
+    for file_id, header in rows:
+        positions: dict[int, int] = {}
+        for pos, cell in enumerate(json.loads(header), start=1):
+            key = str(cell)
+            if key not in seen:
+                name = key if key.lower() not in reserved else f"{key}_input"
+                while name.lower() in {n.lower() for n in names}:
+                    name = f"{name}_"
+                seen[key] = len(names)
+                names.append(name)
+            positions[seen[key]] = pos
+        per_file[int(file_id)] = positions
+    width = max(per_file, default=-1) + 1
+    table: list[list[int | None]] = [
+        [per_file.get(fid, {}).get(i) for i in range(len(names))] for fid in range(width)
+    ]
+    return names, table
+
+
+def write_exports(con: duckdb.DuckDBPyConnection, out: Path, fmt: Format) -> dict[str, Path]:
+    """Write touchpoints, unmatched and rejects into ``out``; return their paths."""
+    ensure_dir(out)
+    raw_names, raw_positions = unmatched_layout(con)
+    written: dict[str, Path] = {}
+    for name in EXPORTS:
+        target = out / f"{name}.{fmt}"
+        with atomic_path(target) as tmp:
+            binds: dict[str, Any] = {"path": str(tmp)}
+            if name == "unmatched":
+                binds["raw_positions"] = raw_positions
+            try:
+                queries.run(
+                    con,
+                    "copy_to",
+                    binds,
+                    query=f"export_{name}",
+                    csv=fmt == "csv",
+                    raw_names=raw_names if name == "unmatched" else [],
+                )
+            except QueryError as exc:
+                raise OutputError(f"cannot write {target}: {exc.message}") from exc
+        written[name] = target
+    return written
+
+
+def write_json(target: Path, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` as stable, indented JSON (sorted keys), atomically."""
+    ensure_dir(target.parent)
+    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return target

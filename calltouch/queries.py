@@ -1,0 +1,247 @@
+"""Find, render and run the SQL templates of ``sql/``; the only place SQL meets DuckDB.
+
+The contract of this module:
+
+* Nothing here formats a value into SQL. Values reach DuckDB only as named bind parameters
+  (``$name``); identifiers only through the ``ident`` filter (:func:`quote_identifier`).
+* Every template starts with a header comment that declares its name, purpose, bind parameters
+  and template context. Rendering refuses context the header does not declare, Jinja's
+  ``StrictUndefined`` refuses names it does not know, and running refuses bind parameters that
+  the header and the rendered statements disagree on.
+* DuckDB errors are wrapped once, here, into :class:`~calltouch.errors.QueryError` carrying the
+  template's name.
+* Connections always compute in UTC, whatever the machine's time zone.
+
+This module imports neither typer nor rich: the query layer runs without the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import jinja2.meta
+
+from calltouch.errors import QueryError, TemplateError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_HEADER_LINE = re.compile(r"^--\s*(name|purpose|binds|context):\s*(.*?)\s*$")
+_REQUIRED_KEYS = ("name", "purpose", "binds", "context")
+
+
+def sql_dir() -> Path:
+    """The folder of templates: inside the installed package, else the repository's ``sql/``."""
+    for candidate in (_PACKAGE_DIR / "sql", _PACKAGE_DIR.parent / "sql"):
+        if candidate.is_dir():
+            return candidate
+    raise TemplateError("the SQL templates were not found next to the calltouch package")
+
+
+def quote_identifier(name: object) -> str:
+    """Quote ``name`` as a DuckDB identifier: wrap in double quotes, double any inside."""
+    text = str(name)
+    if "\x00" in text:
+        raise TemplateError(f"identifier contains a NUL character: {text!r}")
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What a template's header declares."""
+
+    name: str
+    purpose: str
+    binds: frozenset[str]
+    context: frozenset[str]
+    path: Path
+
+
+def _parse_list(text: str) -> frozenset[str]:
+    if text.strip().lower() in {"", "none", "-"}:
+        return frozenset()
+    return frozenset(item.strip().lstrip("$") for item in text.split(",") if item.strip())
+
+
+def parse_header(path: Path) -> TemplateInfo:
+    """Read the ``-- key: value`` header of a template file."""
+    found: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            break
+        found[match.group(1)] = match.group(2)
+    missing = [key for key in _REQUIRED_KEYS if key not in found]
+    if missing:
+        raise TemplateError(
+            f"{path.name}: header lacks {', '.join(missing)}",
+            hint="Start every template with -- name:, -- purpose:, -- binds:, -- context: lines.",
+        )
+    expected = path.name.removesuffix(".j2").removesuffix(".sql")
+    if found["name"] != expected:
+        raise TemplateError(f"{path.name}: header name {found['name']!r} is not {expected!r}")
+    return TemplateInfo(
+        name=found["name"],
+        purpose=found["purpose"],
+        binds=_parse_list(found["binds"]),
+        context=_parse_list(found["context"]),
+        path=path,
+    )
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment: strict, no HTML escaping, one quoting filter."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(sql_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["ident"] = quote_identifier
+    return env
+
+
+def template_names() -> list[str]:
+    """Every runnable template (files starting with ``_`` hold shared macros)."""
+    return sorted(
+        p.name.removesuffix(".j2").removesuffix(".sql")
+        for p in sql_dir().iterdir()
+        if p.suffix in {".j2", ".sql"} and not p.name.startswith("_")
+    )
+
+
+def _template_path(name: str) -> Path:
+    for suffix in (".sql.j2", ".sql"):
+        path = sql_dir() / f"{name}{suffix}"
+        if path.is_file():
+            return path
+    raise TemplateError(f"no SQL template named {name!r} in {sql_dir().name}/")
+
+
+@cache
+def info(name: str) -> TemplateInfo:
+    """The header of template ``name``."""
+    return parse_header(_template_path(name))
+
+
+def used_context(name: str) -> frozenset[str]:
+    """The template variables a template (and the macro files it imports) really uses."""
+    env = environment()
+    path = _template_path(name)
+    source = path.read_text(encoding="utf-8")
+    return frozenset(jinja2.meta.find_undeclared_variables(env.parse(source)))
+
+
+def render(name: str, **context: Any) -> str:
+    """Render template ``name`` with exactly the context its header declares."""
+    declared = info(name).context
+    given = frozenset(context)
+    if given != declared:
+        extra, lacking = sorted(given - declared), sorted(declared - given)
+        raise TemplateError(
+            f"{name}: context given does not match the header"
+            + (f"; not declared: {', '.join(extra)}" if extra else "")
+            + (f"; missing: {', '.join(lacking)}" if lacking else "")
+        )
+    path = _template_path(name)
+    try:
+        return environment().get_template(path.name).render(**context)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{path.name}: {exc}") from exc
+
+
+def statements(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> list[duckdb.Statement]:
+    """Split rendered SQL into DuckDB statements, checking binds against the header."""
+    try:
+        parsed = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(name, f"the rendered SQL does not parse: {exc}") from exc
+    used = frozenset().union(*(frozenset(s.named_parameters) for s in parsed))
+    undeclared = used - info(name).binds
+    if undeclared:
+        raise TemplateError(f"{name}: uses undeclared bind parameters: {sorted(undeclared)}")
+    return parsed
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    binds: Mapping[str, Any] | None = None,
+    **context: Any,
+) -> duckdb.DuckDBPyConnection:
+    """Render ``name``, bind ``binds`` and run its statements in order.
+
+    Returns the connection, positioned on the result of the last statement, so callers can
+    ``fetchall()``, ``fetchone()`` or ``fetchnumpy()`` it.
+    """
+    values = dict(binds or {})
+    declared = info(name).binds
+    unknown = set(values) - declared
+    if unknown:
+        raise TemplateError(
+            f"{name}: bind parameters not declared in its header: {sorted(unknown)}"
+        )
+    sql = render(name, **context)
+    parsed = statements(con, name, sql)
+    result = con
+    for statement in parsed:
+        wanted = statement.named_parameters
+        lacking = set(wanted) - set(values)
+        if lacking:
+            raise TemplateError(f"{name}: no value given for bind parameters {sorted(lacking)}")
+        try:
+            result = con.execute(statement, {key: values[key] for key in wanted})
+        except duckdb.Error as exc:
+            raise QueryError(name, _first_line(str(exc)), hint=None) from exc
+    return result
+
+
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    binds: Mapping[str, Any] | None = None,
+    **context: Any,
+) -> list[dict[str, Any]]:
+    """Run ``name`` and return its last result as a list of dicts (for small results)."""
+    cursor = run(con, name, binds, **context)
+    columns = [d[0] for d in cursor.description or []]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _first_line(message: str) -> str:
+    lines = [line for line in message.splitlines() if line.strip()]
+    return " ".join(lines[:3]) if lines else message
+
+
+def connect(
+    database: str | Path = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    temp_directory: str | Path | None = None,
+    read_only: bool = False,
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection that computes in UTC with deterministic insertion order."""
+    config: dict[str, Any] = {
+        "preserve_insertion_order": True,
+        "autoinstall_known_extensions": False,
+    }
+    if threads is not None:
+        config["threads"] = threads
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    con = duckdb.connect(str(database), read_only=read_only, config=config)
+    run(con, "session_setup")
+    return con

@@ -1,0 +1,171 @@
+"""Render the terminal report of a run with rich (SPEC §4).
+
+Promises: everything shown comes from query rows (``report_channels``, ``summary_reasons``) and
+the run summary; nothing is computed again here but layout. Cell text from the data is always
+wrapped in :class:`rich.text.Text`, so data such as ``[bold]`` prints literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+BAR_WIDTH = 10
+REASON_TEXT = {
+    "no_bizible_id": "no BizibleId on the task (R1): the call-tracking vendor did not send it",
+    "no_session_for_id": "no web session for the BizibleId (R5)",
+    "only_later_sessions": "the only sessions started after the call (R5)",
+    "outside_window": "latest earlier session started before the window (R5)",
+    "session_already_used": "an earlier call already merged with the session (R6)",
+}
+
+
+def _label(value: object, empty: str = "(none)") -> Text:
+    return Text(empty, style="dim") if value is None else Text(str(value))
+
+
+def _bar(fraction: float | None) -> Text:
+    if not fraction:
+        return Text("")
+    cells = max(1, round(fraction * BAR_WIDTH))
+    return Text("█" * cells, style="cyan")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _visible(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows to show: a channel's only subchannel row is dropped when it has no subchannel."""
+    subs: dict[object, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["level"] == "subchannel":
+            subs.setdefault(row["channel"], []).append(row)
+    hidden = {
+        id(only[0]) for only in subs.values() if len(only) == 1 and only[0]["subchannel"] is None
+    }
+    return [r for r in rows if id(r) not in hidden]
+
+
+def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
+    """Calls per channel (subchannels indented below), with a bar proportional to calls."""
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", pad_edge=False)
+    table.add_column("Channel", no_wrap=True, max_width=28, overflow="ellipsis")
+    table.add_column("Calls", justify="right")
+    table.add_column("Merged", justify="right")
+    table.add_column("Standalone", justify="right")
+    table.add_column("Merge %", justify="right")
+    table.add_column("Share", justify="right")
+    table.add_column("", no_wrap=True, width=BAR_WIDTH)
+    top = max((r["calls"] for r in rows if r["level"] == "channel"), default=0)
+    for row in _visible(rows):
+        level = row["level"]
+        if level == "total":
+            table.add_section()
+            table.add_row(
+                Text("Total", style="bold"),
+                Text(f"{row['calls']:,}", style="bold"),
+                f"{row['merged']:,}",
+                f"{row['standalone']:,}",
+                Text(_pct(row["merge_rate"]), style="bold"),
+                _pct(row["share"]),
+                Text(""),
+            )
+            continue
+        if level == "channel":
+            table.add_row(
+                Text(str(row["channel"]) if row["channel"] is not None else "(none)", style="bold"),
+                Text(f"{row['calls']:,}", style="bold"),
+                f"{row['merged']:,}",
+                f"{row['standalone']:,}",
+                _pct(row["merge_rate"]),
+                _pct(row["share"]),
+                _bar(row["calls"] / top if top else None),
+            )
+        else:
+            table.add_row(
+                Text("  ") + _label(row["subchannel"], "(no subchannel)"),
+                f"{row['calls']:,}",
+                f"{row['merged']:,}",
+                f"{row['standalone']:,}",
+                _pct(row["merge_rate"]),
+                _pct(row["share"]),
+                Text(""),
+                style="dim",
+            )
+    return table
+
+
+def reconciliation_line(summary: dict[str, Any]) -> Text:
+    """``read = touchpoints + unmatched + duplicates + rejected`` with a check mark or cross."""
+    t = summary["tasks"]
+    ok = summary["reconciled"]
+    text = Text()
+    text.append("Reconciliation: ", style="bold")
+    text.append(
+        f"{t['read']:,} task rows read = {t['touchpoints']:,} touchpoints "
+        f"({t['merged']:,} merged, {t['standalone']:,} standalone) + {t['unmatched']:,} unmatched "
+        f"+ {t['duplicates']:,} duplicates + {t['rejected']:,} rejected  "
+    )
+    text.append("✔ reconciled" if ok else "✘ NOT reconciled", style="green" if ok else "bold red")
+    s = summary["sessions"]
+    text.append(
+        f"\nSessions: {s['read']:,} rows read = {s['kept']:,} kept + {s['duplicates']:,} "
+        f"duplicates + {s['rejected']:,} rejected"
+    )
+    return text
+
+
+def reasons_table(reasons: Sequence[dict[str, Any]], top: int = 5) -> Table | Text:
+    """The most common reasons calls did not merge."""
+    if not reasons:
+        return Text("Every call merged with a web session.", style="green")
+    table = Table(
+        title="Top reasons calls did not merge",
+        box=box.SIMPLE,
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("Reason")
+    table.add_column("Calls", justify="right")
+    table.add_column("What it means", style="dim")
+    for row in list(reasons)[:top]:
+        table.add_row(
+            Text(str(row["reason"])),
+            f"{row['calls']:,}",
+            Text(REASON_TEXT.get(str(row["reason"]), "")),
+        )
+    return table
+
+
+def run_report(
+    channels: Sequence[dict[str, Any]], reasons: Sequence[dict[str, Any]], summary: dict[str, Any]
+) -> Group:
+    """The whole run report as one renderable."""
+    settings = summary["settings"]
+    per = "one touchpoint per session" if settings["per_session"] == "one" else "all calls merge"
+    title = f"Calls by channel  (window {settings['window']}, {per})"
+    parts: list[Any] = []
+    if channels:
+        parts.append(channel_table(channels, title))
+    else:
+        parts.append(Text("No touchpoints: no task had a BizibleId.", style="yellow"))
+    parts.append(reconciliation_line(summary))
+    parts.append(Text(""))
+    parts.append(reasons_table(reasons))
+    return Group(*parts)
+
+
+def print_run_report(
+    console: Console,
+    channels: Sequence[dict[str, Any]],
+    reasons: Sequence[dict[str, Any]],
+    summary: dict[str, Any],
+) -> None:
+    """Print the run report on ``console``."""
+    console.print(run_report(channels, reasons, summary))

@@ -1,0 +1,64 @@
+-- name: create_schema
+-- purpose: Create the tables every run and workspace holds (idempotent).
+-- binds: none
+-- context: none
+
+CREATE TABLE IF NOT EXISTS input_files (
+    file_id        INTEGER,   -- order of reading: R9's "last read" follows it
+    role           VARCHAR,   -- 'tasks' or 'sessions'
+    path           VARCHAR,   -- as the user named it (or as a glob expanded it)
+    format         VARCHAR,   -- 'csv' or 'parquet'
+    time_zone      VARCHAR,   -- zone for timestamps that carry none
+    rows_read      BIGINT,    -- data rows in the file (loaded + rejected)
+    rows_loaded    BIGINT,
+    rows_rejected  BIGINT,
+    mapping        VARCHAR,   -- JSON: calltouch field -> header it was read from
+    header         VARCHAR    -- JSON: the file's column names, in order
+);
+
+CREATE TABLE IF NOT EXISTS task_rows (
+    _file_id          INTEGER,
+    _error_field      VARCHAR,    -- NULL for a usable row, else the field that failed
+    _error_code       VARCHAR,
+    _error_value      VARCHAR,
+    task_id           VARCHAR,    -- 18-character form
+    bizible_id        VARCHAR,    -- trimmed, never case-folded; NULL when blank
+    call_time         TIMESTAMP,  -- UTC
+    call_time_source  VARCHAR,    -- 'touchpoint_date' or 'call_time'
+    task_type         VARCHAR,
+    who_id            VARCHAR,
+    subject           VARCHAR,
+    modstamp          TIMESTAMP,  -- LastModifiedDate / SystemModstamp, UTC
+    _raw              VARCHAR[]   -- the row's own cells, in its file's column order
+);
+
+CREATE TABLE IF NOT EXISTS session_rows (
+    _file_id       INTEGER,
+    _error_field   VARCHAR,
+    _error_code    VARCHAR,
+    _error_value   VARCHAR,
+    session_id     VARCHAR,
+    cookie_id      VARCHAR,
+    session_start  TIMESTAMP,     -- UTC
+    visitor_id     VARCHAR,
+    channel        VARCHAR,
+    subchannel     VARCHAR,
+    medium         VARCHAR,
+    source         VARCHAR,
+    campaign       VARCHAR,
+    ad_name        VARCHAR,
+    landing_page   VARCHAR,
+    referrer_page  VARCHAR,
+    search_phrase  VARCHAR,
+    modstamp       TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    role      VARCHAR,
+    file_id   INTEGER,
+    file      VARCHAR,
+    line      BIGINT,     -- 1-based physical line (CSV) or row number (Parquet)
+    "column"  VARCHAR,
+    error     VARCHAR,
+    raw       VARCHAR
+);

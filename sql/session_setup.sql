@@ -1,0 +1,47 @@
+-- name: session_setup
+-- purpose: Make a new connection compute in UTC and define the scalar macros every query shares.
+-- binds: none
+-- context: none
+
+SET TimeZone = 'UTC';
+
+-- ct_clean(s): s without surrounding white space (incl. tab, CR, LF, no-break space); NULL when blank.
+CREATE OR REPLACE TEMP MACRO ct_clean(s) AS
+    nullif(trim(s, chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12) || chr(160)), '');
+
+-- ct_sf18_chunk(id, o): the checksum letter for the five characters of id after offset o.
+CREATE OR REPLACE TEMP MACRO ct_sf18_chunk(id, o) AS
+    substr('ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
+           1 + (CASE WHEN substr(id, o + 1, 1) BETWEEN 'A' AND 'Z' THEN 1 ELSE 0 END)
+             + (CASE WHEN substr(id, o + 2, 1) BETWEEN 'A' AND 'Z' THEN 2 ELSE 0 END)
+             + (CASE WHEN substr(id, o + 3, 1) BETWEEN 'A' AND 'Z' THEN 4 ELSE 0 END)
+             + (CASE WHEN substr(id, o + 4, 1) BETWEEN 'A' AND 'Z' THEN 8 ELSE 0 END)
+             + (CASE WHEN substr(id, o + 5, 1) BETWEEN 'A' AND 'Z' THEN 16 ELSE 0 END),
+           1);
+
+-- ct_sf18(id): a 15-character Salesforce id in its 18-character form; any other id unchanged.
+CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
+    CASE WHEN length(id) = 15 AND regexp_full_match(id, '[0-9A-Za-z]{15}')
+         THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
+         ELSE id END;
+
+-- ct_ts(s): text to a naive UTC timestamp. Values with Z or an offset keep their instant; values
+-- without a zone are read in the connection's TimeZone (set per input by the loader). NULL when
+-- s is not a date-time; s must carry a time of day (a bare date cannot place a call).
+CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
+    CASE WHEN contains(s, ':') THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;
+
+-- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
+CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
+    CASE WHEN ts IS NULL THEN NULL
+         WHEN microsecond(ts) % 1000000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%SZ')
+         WHEN microsecond(ts) % 1000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')
+         ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') END;
+
+-- ct_minutes(later, earlier): minutes between two timestamps, to five decimals (0.6 ms).
+CREATE OR REPLACE TEMP MACRO ct_minutes(later, earlier) AS
+    round((epoch_us(later) - epoch_us(earlier)) / 60000000.0, 5);
+
+-- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote.
+CREATE OR REPLACE TEMP MACRO ct_csv_safe(s) AS
+    CASE WHEN left(s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || s ELSE s END;

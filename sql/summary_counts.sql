@@ -1,0 +1,33 @@
+-- name: summary_counts
+-- purpose: The counts of summary.json and the reconciliation: read = touchpoints + unmatched + duplicates + rejects.
+-- binds: none
+-- context: none
+
+WITH files AS (
+    SELECT role, sum(rows_read) AS rows_read, sum(rows_rejected) AS rows_rejected
+    FROM input_files GROUP BY role
+),
+tp AS (
+    SELECT count(*) AS touchpoints,
+           count(*) FILTER (WHERE match_status = 'merged') AS merged,
+           count(*) FILTER (WHERE match_status = 'standalone') AS standalone
+    FROM touchpoints
+)
+SELECT
+    coalesce((SELECT rows_read FROM files WHERE role = 'tasks'), 0) AS tasks_read,
+    tp.touchpoints,
+    tp.merged,
+    tp.standalone,
+    (SELECT count(*) FROM unmatched) AS unmatched,
+    (SELECT count(*) FROM task_rows WHERE _error_field IS NULL) - (SELECT count(*) FROM tasks)
+        AS task_duplicates,
+    (SELECT count(*) FROM rejects WHERE role = 'tasks') AS tasks_rejected,
+    coalesce((SELECT rows_rejected FROM files WHERE role = 'tasks'), 0) AS tasks_rejected_by_files,
+    coalesce((SELECT rows_read FROM files WHERE role = 'sessions'), 0) AS sessions_read,
+    (SELECT count(*) FROM sessions) AS sessions_kept,
+    (SELECT count(*) FROM session_rows WHERE _error_field IS NULL) - (SELECT count(*) FROM sessions)
+        AS session_duplicates,
+    (SELECT count(*) FROM rejects WHERE role = 'sessions') AS sessions_rejected,
+    coalesce((SELECT rows_rejected FROM files WHERE role = 'sessions'), 0)
+        AS sessions_rejected_by_files
+FROM tp;
