@@ -300,7 +300,6 @@ def demo(
         sample = sample_dir()
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
         settings = _settings(window, per_session, "UTC", None, None, None)
-        stderr.print(Text(f"Sample: {sample}", style="dim"))
         _execute_run(
             str(sample / "tasks.csv"),
             str(sample / "sessions.csv"),
@@ -309,7 +308,8 @@ def demo(
             OutputFormat.csv,
             quiet=False,
         )
-        stdout.print(Text(f"\nOutputs written to {target}", style="bold"))
+        stdout.print(Text(f"\nSample read from {sample}", style="dim"))
+        stdout.print(Text(f"Outputs written to {target}", style="bold"))
 
 
 def _version_callback(value: bool) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-BAR_WIDTH = 10
+BAR_WIDTH = 8
 REASON_TEXT = {
     "no_bizible_id": "no BizibleId on the task (R1): the call-tracking vendor did not send it",
     "no_session_for_id": "no web session for the BizibleId (R5)",
@@ -54,8 +54,14 @@ def _visible(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     """Calls per channel (subchannels indented below), with a bar proportional to calls."""
-    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", pad_edge=False)
-    table.add_column("Channel", no_wrap=True, max_width=28, overflow="ellipsis")
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("Channel", no_wrap=True, max_width=26, overflow="ellipsis")
     table.add_column("Calls", justify="right")
     table.add_column("Merged", justify="right")
     table.add_column("Standalone", justify="right")

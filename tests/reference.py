@@ -1,0 +1,101 @@
+"""A small plain-Python implementation of the matching rules R1-R9 (SPEC §2), written for
+clarity, not speed: the property tests compare calltouch's SQL against it on random inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+WHITESPACE = " \t\r\n\x0b\x0c\xa0"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decide for one (de-duplicated) task."""
+
+    status: str  # merged | standalone | unmatched
+    reason: str
+    session_id: str | None = None
+    gap: timedelta | None = None  # call - candidate session start
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """ISO-8601 with Z or offset -> naive UTC; naive values are taken as UTC."""
+    if text is None or not text.strip(WHITESPACE):
+        return None
+    value = datetime.fromisoformat(text.strip(WHITESPACE).replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = (value - (value.utcoffset() or timedelta(0))).replace(tzinfo=None)
+    return value
+
+
+def clean(text: str | None) -> str | None:
+    """R1/R2: trim white space; blank is missing. Never case-fold."""
+    if text is None:
+        return None
+    stripped = text.strip(WHITESPACE)
+    return stripped or None
+
+
+def last_read(rows: list[dict], key: str, modstamp: str) -> dict[str, dict]:
+    """R9: per id, the last row by modification time when present, else the last read."""
+    chosen: dict[str, tuple[tuple, dict]] = {}
+    for order, row in enumerate(rows):
+        ident = clean(row[key])
+        if ident is None:
+            continue
+        stamp = parse_time(row.get(modstamp))
+        rank = (stamp is not None, stamp or datetime.min, order)
+        if ident not in chosen or rank > chosen[ident][0]:
+            chosen[ident] = (rank, row)
+    return {ident: row for ident, (_, row) in chosen.items()}
+
+
+def decide(
+    tasks: list[dict], sessions: list[dict], window: timedelta, per_session: str = "one"
+) -> dict[str, Decision]:
+    """Apply R1-R9 to task rows (Id, BizibleId, CreatedDate, LastModifiedDate) and session rows
+    (ID, COOKIE_ID, EVENT_DATE, MODIFIED_DATE); returns task id -> Decision."""
+    task_rows = last_read(tasks, "Id", "LastModifiedDate")
+    session_rows = last_read(sessions, "ID", "MODIFIED_DATE")
+    by_cookie: dict[str, list[tuple[datetime, str]]] = {}
+    for session_id, row in session_rows.items():
+        cookie = clean(row["COOKIE_ID"])
+        start = parse_time(row["EVENT_DATE"])
+        if cookie is not None and start is not None:
+            by_cookie.setdefault(cookie, []).append((start, session_id))
+
+    decisions: dict[str, Decision] = {}
+    in_window: dict[str, list[tuple[datetime, str]]] = {}
+    for task_id, row in task_rows.items():
+        bizible_id = clean(row["BizibleId"])
+        call = parse_time(row["CreatedDate"])
+        assert call is not None
+        if bizible_id is None:
+            decisions[task_id] = Decision("unmatched", "no_bizible_id")
+            continue
+        own = by_cookie.get(bizible_id, [])
+        earlier = [(start, sid) for start, sid in own if start <= call]
+        if not own:
+            decisions[task_id] = Decision("standalone", "no_session_for_id")
+            continue
+        if not earlier:
+            decisions[task_id] = Decision("standalone", "only_later_sessions")
+            continue
+        latest = max(start for start, _ in earlier)
+        candidate = min(sid for start, sid in earlier if start == latest)  # R7
+        gap = call - latest
+        if gap > window:
+            decisions[task_id] = Decision("standalone", "outside_window", candidate, gap)
+            continue
+        decisions[task_id] = Decision("merged", "within_window", candidate, gap)
+        in_window.setdefault(candidate, []).append((call, task_id))
+
+    if per_session == "one":  # R6
+        for calls in in_window.values():
+            for _, task_id in sorted(calls)[1:]:
+                merged = decisions[task_id]
+                decisions[task_id] = Decision(
+                    "standalone", "session_already_used", merged.session_id, merged.gap
+                )
+    return decisions

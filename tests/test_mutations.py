@@ -1,0 +1,150 @@
+"""Breaking any single rule of R1-R9 in the SQL makes the rule tests fail.
+
+Each mutation below edits one template the way a plausible bug would (a `<=` turned into `<`, a
+tie-break reversed, ...). The test copies sql/ to a temporary folder, applies the mutation, points
+the query layer at the copy and runs the rule tests of tests/test_rules.py until one fails. A
+mutation that no rule test notices is a hole in the tests, and fails here.
+"""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from calltouch import queries
+from tests import test_rules
+
+MUTATIONS = [
+    # (rule, template file, text to replace, replacement)
+    ("R1", "match.sql.j2", "FROM tasks WHERE bizible_id IS NOT NULL", "FROM tasks"),
+    ("R1", "session_setup.sql", "chr(32) || chr(9)", "chr(32)"),
+    ("R2", "match.sql.j2", "c.call_time >= s.session_start", "c.call_time > s.session_start"),
+    (
+        "R2",
+        "match.sql.j2",
+        "ON c.bizible_id = s.cookie_id",
+        "ON lower(c.bizible_id) = lower(s.cookie_id)",
+    ),
+    ("R3", "match.sql.j2", "gap_us <= $window_us", "gap_us < $window_us"),
+    ("R3", "match.sql.j2", "gap_us <= $window_us", "gap_us <= 1800000000"),
+    ("R4", "match.sql.j2", "coalesce(t.task_type, s.medium)", "s.medium"),
+    ("R4", "match.sql.j2", "THEN 'Web Visit' ELSE", "THEN 'CRM Activity' ELSE"),
+    (
+        "R4",
+        "match.sql.j2",
+        "CASE WHEN merged THEN s.campaign END",
+        "CASE WHEN merged THEN s.ad_name END",
+    ),
+    ("R5", "match.sql.j2", "ELSE 'Other' END AS channel", "ELSE s.channel END AS channel"),
+    (
+        "R5",
+        "match.sql.j2",
+        "ELSE 'CRM Activity' END AS touchpoint_source",
+        "END AS touchpoint_source",
+    ),
+    ("R5", "match.sql.j2", "WHEN k.cookie_id IS NOT NULL THEN", "WHEN false THEN"),
+    (
+        "R5",
+        "match.sql.j2",
+        "WHEN r.session_id IS NOT NULL THEN 'outside_window'",
+        "WHEN false THEN 'x'",
+    ),
+    ("R6", "match.sql.j2", "ORDER BY call_time, task_id)", "ORDER BY call_time, task_id DESC)"),
+    ("R6", "match.sql.j2", "ORDER BY call_time, task_id)", "ORDER BY task_id)"),
+    (
+        "R6",
+        "match.sql.j2",
+        "{% if per_session == 'one' %} AND r.rank_in_session = 1{% endif %}\n         THEN 'merged'",
+        "\n         THEN 'merged'",
+    ),
+    ("R7", "match.sql.j2", "min(session_id) AS session_id", "max(session_id) AS session_id"),
+    ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
+    (
+        "R8",
+        "session_setup.sql",
+        "timezone('UTC', try_cast(s AS TIMESTAMPTZ))",
+        "try_cast(s AS TIMESTAMP)",
+    ),
+    ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
+    (
+        "R8",
+        "session_setup.sql",
+        "strftime(ts, '%Y-%m-%dT%H:%M:%SZ')",
+        "strftime(ts, '%Y-%m-%d %H:%M:%S')",
+    ),
+    (
+        "R9",
+        "match.sql.j2",
+        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
+        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
+    ),
+    (
+        "R9",
+        "match.sql.j2",
+        "_file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
+        "_file_id DESC, _rid ASC) = 1;\n\n-- R9 for sessions",
+    ),
+    (
+        "R9",
+        "match.sql.j2",
+        "PARTITION BY session_id ORDER BY modstamp DESC",
+        "PARTITION BY session_id ORDER BY modstamp ASC",
+    ),
+    ("R9", "session_setup.sql", "THEN id || ct_sf18_chunk(id, 0)", "THEN id || 'A'"),
+]
+
+
+def _rule_tests() -> Iterator[tuple[str, Callable[[Path], None]]]:
+    """The rule tests that take only tmp_path, then the worked examples."""
+    for name, func in inspect.getmembers(test_rules, inspect.isfunction):
+        if name.startswith(("test_r", "test_worked_example_")) and list(
+            inspect.signature(func).parameters
+        ) == ["tmp_path"]:
+            yield name, func
+    for case in test_rules.WORKED_EXAMPLES:
+
+        def run_example(tmp: Path, case: tuple = case) -> None:
+            test_rules.test_worked_example(tmp, *case[1:])
+
+        yield f"test_worked_example[{case[0]}]", run_example
+
+
+@pytest.fixture
+def mutated_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    target = tmp_path / "sql"
+    shutil.copytree(queries.sql_dir(), target)
+    monkeypatch.setattr(queries, "sql_dir", lambda: target)
+    queries.environment.cache_clear()
+    queries.info.cache_clear()
+    yield target
+    queries.environment.cache_clear()
+    queries.info.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("rule", "template", "old", "new"),
+    MUTATIONS,
+    ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)],
+)
+def test_breaking_a_rule_fails_a_rule_test(
+    mutated_sql: Path, tmp_path: Path, rule: str, template: str, old: str, new: str
+) -> None:
+    path = mutated_sql / template
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"mutation for {rule} is stale: {old!r} not in {template}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # The tests named after the broken rule run first; any failing rule test is enough.
+    ordered = sorted(_rule_tests(), key=lambda t: not t[0].startswith(f"test_{rule.lower()}_"))
+    for index, (name, func) in enumerate(ordered):
+        workdir = tmp_path / f"case{index}"
+        workdir.mkdir()
+        try:
+            func(workdir)
+        except Exception:  # an assertion, or the mutated SQL failing outright
+            return
+        assert name  # keep looking
+    pytest.fail(f"breaking {rule} in {template} ({old!r} -> {new!r}) fails no rule test")

@@ -1,0 +1,116 @@
+"""Property tests: on random tasks and sessions (ties, duplicates, blank and padded ids, calls at
+exactly the window's edge), calltouch's SQL decides exactly what the plain-Python reference
+(tests/reference.py) decides."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calltouch.durations import parse_window
+from tests import reference
+from tests.harness import run_case
+
+BASE = datetime(2026, 3, 2, 12, 0)
+COOKIES = ["c0ffee", "C0FFEE", "beef01", "d00d02"]
+WINDOWS = ["30m", "1m", "90s", "0s"]
+
+
+def stamp(offset: timedelta) -> str:
+    value = BASE + offset
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+# Offsets on a coarse grid make ties and exact window edges likely; a millisecond nudges past it.
+minutes = st.sampled_from([0, 1, 5, 15, 29, 30, 31, 45, 60, 90, 120])
+nudge = st.sampled_from(
+    [timedelta(0), timedelta(0), timedelta(milliseconds=1), timedelta(seconds=30)]
+)
+offsets = st.builds(lambda m, n: timedelta(minutes=m) + n, minutes, nudge)
+padding = st.sampled_from(["", "", " ", "\t", "  "])
+cookie = st.one_of(
+    st.builds(lambda c, a, b: a + c + b, st.sampled_from(COOKIES), padding, padding),
+    st.sampled_from(["", "   ", None]),
+)
+modstamp = st.one_of(st.none(), st.builds(lambda m: stamp(timedelta(days=1, minutes=m)), minutes))
+
+task_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "Id": st.sampled_from([f"T{i}" for i in range(8)]),
+            "BizibleId": cookie,
+            "CreatedDate": st.builds(stamp, offsets),
+            "Type": st.sampled_from(["Call", "", None]),
+            "LastModifiedDate": modstamp,
+        }
+    ),
+    max_size=12,
+)
+session_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "ID": st.sampled_from([f"S{i}" for i in range(8)]),
+            "COOKIE_ID": cookie,
+            "EVENT_DATE": st.builds(stamp, offsets),
+            "CHANNEL": st.sampled_from(["Paid Search.AdWords", "Email", None]),
+            "MODIFIED_DATE": modstamp,
+        }
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    tasks=task_rows,
+    sessions=session_rows,
+    window=st.sampled_from(WINDOWS),
+    per_session=st.sampled_from(["one", "all"]),
+)
+def test_sql_matches_reference(
+    tasks: list[dict], sessions: list[dict], window: str, per_session: str
+) -> None:
+    expected = reference.decide(
+        tasks, sessions, timedelta(microseconds=parse_window(window)), per_session
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = run_case(
+            Path(tmp),
+            tasks,
+            sessions,
+            window=window,
+            per_session=per_session,
+            task_header=("Id", "BizibleId", "CreatedDate", "Type", "LastModifiedDate"),
+            session_header=("ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "MODIFIED_DATE"),
+        )
+    got = {}
+    for task_id, row in out.touchpoints.items():
+        got[task_id] = (row["match_status"], row["match_reason"], row["session_id"] or None)
+    for task_id, row in out.unmatched.items():
+        got[task_id] = ("unmatched", row["reason"], None)
+    want = {
+        task_id: (d.status, d.reason, d.session_id if d.status == "merged" else None)
+        for task_id, d in expected.items()
+    }
+    assert got == want
+    # Counting identity (SPEC §4): nothing is lost.
+    t = out.summary["tasks"]
+    assert t["read"] == len(tasks)
+    assert t["read"] == t["touchpoints"] + t["unmatched"] + t["duplicates"] + t["rejected"]
+    assert out.summary["reconciled"] is True
+    # Minutes agree with the reference where a candidate exists.
+    for task_id, d in expected.items():
+        if d.gap is not None:
+            minutes_text = out.touchpoints[task_id]["nearest_session_minutes"]
+            assert abs(float(minutes_text) - d.gap.total_seconds() / 60) < 1e-4

@@ -1,0 +1,490 @@
+"""One test per matching rule of SPEC §2 (R1-R9), each named after its rule, plus the worked
+examples. Every test runs the real pipeline on small CSV exports (tests/harness.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calltouch.durations import parse_window
+from tests.harness import at, run_case, session, task
+
+ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+
+
+# ----------------------------------------------------------------------------- R1
+
+
+def test_r1_no_bizible_id_no_touchpoint(tmp_path: Path) -> None:
+    """Missing, empty and white-space BizibleIds give no touchpoint: unmatched, no_bizible_id."""
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", None, "12:40"),
+            task("T2", "", "12:40"),
+            task("T3", "   \t ", "12:40"),
+            task("T4", ABC, "12:40"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    for task_id in ("T1", "T2", "T3"):
+        assert task_id not in out.touchpoints
+        assert out.unmatched[task_id]["reason"] == "no_bizible_id"
+    assert out.status("T4") == ("merged", "within_window")
+    assert out.summary["tasks"]["unmatched"] == 3
+    assert out.summary["tasks"]["touchpoints"] == 1
+
+
+def test_r1_unmatched_carries_the_tasks_own_columns(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", " ", "12:40", subject="Pricing call")], [])
+    row = out.unmatched["T1"]
+    assert row["Subject"] == "Pricing call"
+    assert row["CreatedDate"] == at("12:40")
+    assert row["Id"] == "T1"
+
+
+# ----------------------------------------------------------------------------- R2
+
+
+def test_r2_candidate_is_latest_session_at_or_before_call(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:40")],
+        [
+            session("S-early", ABC, "12:00", "Email.Newsletter"),
+            session("S-latest", ABC, "12:20", "Paid Search.AdWords"),
+            session("S-later", ABC, "12:45", "Display.GDN"),
+        ],
+    )
+    row = out.touchpoints["T1"]
+    assert row["session_id"] == "S-latest"
+    assert row["channel"] == "Paid Search"
+
+
+def test_r2_session_at_the_exact_call_time_is_a_candidate(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", ABC, "12:17")], [session("S1", ABC, "12:17")])
+    assert out.status("T1") == ("merged", "within_window")
+    assert out.touchpoints["T1"]["minutes_after_session_start"] == "0.0"
+
+
+def test_r2_sessions_after_the_call_are_never_candidates(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", ABC, "12:40")], [session("S1", ABC, "12:40:01")])
+    assert out.status("T1") == ("standalone", "only_later_sessions")
+
+
+def test_r2_bizible_ids_trimmed_but_case_sensitive(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T-trim", f"  {ABC}\t", "12:40"), task("T-case", ABC.upper(), "12:40")],
+        [session("S1", ABC, "12:17"), session("S2", f" {DEF} ", "12:20")],
+    )
+    assert out.status("T-trim") == ("merged", "within_window")
+    assert out.touchpoints["T-trim"]["bizible_id"] == ABC
+    assert out.status("T-case") == ("standalone", "no_session_for_id")
+
+
+# ----------------------------------------------------------------------------- R3
+
+
+def test_r3_window_is_inclusive_at_exactly_30_minutes(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T-at", ABC, at("12:47:00")), task("T-past", DEF, at("12:47:00.001"))],
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+    )
+    assert out.status("T-at") == ("merged", "within_window")
+    assert out.touchpoints["T-at"]["minutes_after_session_start"] == "30.0"
+    assert out.status("T-past") == ("standalone", "outside_window")
+
+
+def test_r3_window_option_sets_the_window(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T-in", ABC, "13:02"), task("T-out", DEF, "13:02:01")],
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+        window="45m",
+    )
+    assert out.status("T-in") == ("merged", "within_window")
+    assert out.status("T-out") == ("standalone", "outside_window")
+    assert out.summary["window_minutes"] == 45
+
+
+@pytest.mark.parametrize(
+    ("window", "call", "merged"),
+    [
+        ("45m", "13:02", True),
+        ("45m", "13:02:01", False),
+        ("1h", "13:17", True),
+        ("1h", "13:17:01", False),
+        ("90s", "12:18:30", True),
+        ("90s", "12:18:31", False),
+    ],
+)
+def test_r3_window_option(tmp_path: Path, window: str, call: str, merged: bool) -> None:
+    out = run_case(tmp_path, [task("T1", ABC, call)], [session("S1", ABC, "12:17")], window=window)
+    assert out.status("T1")[0] == ("merged" if merged else "standalone")
+    assert parse_window(out.summary["settings"]["window"]) == parse_window(window)
+    assert out.summary["window_minutes"] == parse_window(window) / 60_000_000
+
+
+# ----------------------------------------------------------------------------- R4
+
+
+def test_r4_merged_touchpoint_takes_type_from_task_and_marketing_from_session(
+    tmp_path: Path,
+) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:40", "Inbound Call", who="00Q000000000001AAA")],
+        [
+            session(
+                "S1",
+                ABC,
+                "12:17",
+                "Paid Search.AdWords",
+                medium="cpc",
+                source="google",
+                campaign="Spring Sale",
+                ad="Ad 7",
+                landing="https://www.example.com/pricing",
+                referrer="https://www.google.com/",
+                phrase="call tracking software",
+            )
+        ],
+    )
+    row = out.touchpoints["T1"]
+    assert row["touchpoint_id"] == "TP_T1"
+    assert row["match_status"] == "merged"
+    assert row["touchpoint_type"] == "Inbound Call"
+    assert row["medium"] == "Inbound Call"
+    assert row["touchpoint_source"] == "google"
+    assert (row["channel"], row["subchannel"]) == ("Paid Search", "AdWords")
+    assert row["campaign"] == "Spring Sale"
+    assert row["ad_name"] == "Ad 7"
+    assert row["landing_page"] == "https://www.example.com/pricing"
+    assert row["referrer_page"] == "https://www.google.com/"
+    assert row["search_phrase"] == "call tracking software"
+    assert row["touchpoint_date"] == at("12:40")
+    assert row["session_start"] == at("12:17")
+    assert row["minutes_after_session_start"] == "23.0"
+    assert row["who_id"] == "00Q000000000001AAA"
+
+
+def test_r4_blank_type_gives_web_visit_and_session_medium(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:40", "  ")],
+        [session("S1", ABC, "12:17", "Social.LinkedIn", medium="social")],
+    )
+    row = out.touchpoints["T1"]
+    assert row["touchpoint_type"] == "Web Visit"
+    assert row["medium"] == "social"
+
+
+# ----------------------------------------------------------------------------- R5
+
+
+def test_r5_standalone_reasons(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T-none", "feedfacefeedfacefeedfacefeedface", "12:10"),
+            task("T-later", ABC, "12:10"),
+            task("T-outside", DEF, "13:05"),
+        ],
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+    )
+    assert out.status("T-none") == ("standalone", "no_session_for_id")
+    assert out.status("T-later") == ("standalone", "only_later_sessions")
+    assert out.status("T-outside") == ("standalone", "outside_window")
+    assert out.touchpoints["T-outside"]["nearest_session_minutes"] == "48.0"
+    assert out.touchpoints["T-later"]["nearest_session_minutes"] == ""
+
+
+def test_r5_standalone_has_no_session_data(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", ABC, "13:05", None)], [session("S1", ABC, "12:17")])
+    row = out.touchpoints["T1"]
+    assert row["match_status"] == "standalone"
+    assert row["touchpoint_type"] == "CRM Activity"
+    assert row["medium"] == ""
+    assert row["touchpoint_source"] == "CRM Activity"
+    assert row["channel"] == "Other"
+    for column in (
+        "subchannel",
+        "campaign",
+        "ad_name",
+        "landing_page",
+        "referrer_page",
+        "search_phrase",
+        "session_id",
+        "session_start",
+        "minutes_after_session_start",
+    ):
+        assert row[column] == "", column
+
+
+def test_r5_standalone_keeps_type_as_type_and_medium(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", ABC, "13:05", "Call")], [])
+    row = out.touchpoints["T1"]
+    assert (row["touchpoint_type"], row["medium"]) == ("Call", "Call")
+
+
+# ----------------------------------------------------------------------------- R6
+
+
+def test_r6_one_touchpoint_per_session(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T3", ABC, "12:30"),
+            task("T1", ABC, "12:20"),
+            task("T2", ABC, "12:25"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.status("T1") == ("merged", "within_window")
+    assert out.status("T2") == ("standalone", "session_already_used")
+    assert out.status("T3") == ("standalone", "session_already_used")
+    assert out.touchpoints["T2"]["session_id"] == ""
+    assert out.touchpoints["T2"]["nearest_session_minutes"] == "8.0"
+
+
+def test_r6_earliest_call_merges_whatever_its_id(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:25"), task("T9", ABC, "12:20")],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.status("T9") == ("merged", "within_window")
+    assert out.status("T1") == ("standalone", "session_already_used")
+
+
+def test_r6_tie_on_call_time_smallest_task_id_merges(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T-b", ABC, "12:20"), task("T-a", ABC, "12:20")],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.status("T-a") == ("merged", "within_window")
+    assert out.status("T-b") == ("standalone", "session_already_used")
+
+
+def test_r6_per_session_all_lifts_the_limit(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:20"), task("T2", ABC, "12:25"), task("T3", ABC, "13:00")],
+        [session("S1", ABC, "12:17")],
+        per_session="all",
+    )
+    assert out.status("T1") == ("merged", "within_window")
+    assert out.status("T2") == ("merged", "within_window")
+    assert out.status("T3") == ("standalone", "outside_window")
+    assert out.touchpoints["T2"]["session_id"] == "S1"
+
+
+def test_r6_used_session_does_not_push_a_call_to_an_earlier_session(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:20"), task("T2", ABC, "12:25")],
+        [session("S0", ABC, "12:05"), session("S1", ABC, "12:17")],
+    )
+    assert out.touchpoints["T1"]["session_id"] == "S1"
+    assert out.status("T2") == ("standalone", "session_already_used")
+
+
+# ----------------------------------------------------------------------------- R7
+
+
+def test_r7_tied_session_starts_smallest_session_id_wins(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:40")],
+        [
+            session("S-b", ABC, "12:17", "Display.GDN"),
+            session("S-a", ABC, "12:17", "Email.Newsletter"),
+            session("S-c", ABC, "12:17", "Social.LinkedIn"),
+        ],
+    )
+    assert out.touchpoints["T1"]["session_id"] == "S-a"
+    assert out.touchpoints["T1"]["channel"] == "Email"
+
+
+def test_r7_output_order_is_touchpoint_date_then_task_id(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T9", ABC, "12:30"),
+            task("T2", DEF, "12:40"),
+            task("T1", DEF, "12:30"),
+            task("T5", "x", "11:00"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert [r["task_id"] for r in out.touchpoint_rows] == ["T5", "T1", "T9", "T2"]
+
+
+def test_r7_same_inputs_give_byte_identical_outputs(tmp_path: Path) -> None:
+    tasks = [task(f"T{i}", ABC if i % 2 else DEF, f"12:{10 + i}") for i in range(20)]
+    sessions = [
+        session("S1", ABC, "12:00"),
+        session("S2", DEF, "12:15"),
+        session("S0", DEF, "12:15"),
+    ]
+    first = run_case(tmp_path, tasks, sessions, out_name="a")
+    second = run_case(tmp_path, tasks, sessions, threads=1, out_name="b")
+    for name in ("touchpoints.csv", "unmatched.csv", "rejects.csv", "summary.json"):
+        assert (first.out / name).read_bytes() == (second.out / name).read_bytes(), name
+
+
+# ----------------------------------------------------------------------------- R8
+
+
+def test_r8_offsets_and_z_are_converted_to_utc(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T-offset", ABC, "2026-03-02T14:40:00+02:00"),
+            task("T-compact", DEF, "2026-03-02T07:40:00.000-0500"),
+        ],
+        [session("S1", ABC, "2026-03-02 12:17:00"), session("S2", DEF, "2026-03-02T12:17:00Z")],
+    )
+    assert out.touchpoints["T-offset"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.status("T-offset") == ("merged", "within_window")
+    assert out.touchpoints["T-compact"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.status("T-compact") == ("merged", "within_window")
+
+
+def test_r8_naive_values_are_read_in_the_inputs_zone(tmp_path: Path) -> None:
+    # Tasks in New York local time (EST, UTC-5 on 2 March), sessions naive UTC.
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "2026-03-02 07:40:00"), task("T2", DEF, "2026-03-02T12:40:00Z")],
+        [session("S1", ABC, "2026-03-02 12:17:00"), session("S2", DEF, "2026-03-02 12:17:00")],
+        tasks_tz="America/New_York",
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.status("T1") == ("merged", "within_window")
+    # A value with a zone ignores --tasks-tz.
+    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.summary["settings"]["tasks_tz"] == "America/New_York"
+
+
+def test_r8_daylight_saving_is_applied_per_instant(tmp_path: Path) -> None:
+    # 2026-03-08 is the US spring-forward day: 10:00 EDT is 14:00 UTC.
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "2026-03-08 10:00:00")],
+        [session("S1", ABC, "2026-03-08 09:50:00")],
+        tasks_tz="America/New_York",
+        sessions_tz="America/New_York",
+    )
+    row = out.touchpoints["T1"]
+    assert row["touchpoint_date"] == "2026-03-08T14:00:00Z"
+    assert row["session_start"] == "2026-03-08T13:50:00Z"
+    assert row["minutes_after_session_start"] == "10.0"
+
+
+# ----------------------------------------------------------------------------- R9
+
+
+def test_r9_duplicate_task_last_by_last_modified_date(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", ABC, "12:40", subject="newest", modified="2026-03-05T10:00:00Z"),
+            task("T1", ABC, "12:40", subject="older", modified="2026-03-04T10:00:00Z"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.touchpoints["T1"]["subject"] == "newest"
+    assert out.summary["tasks"]["duplicates"] == 1
+    assert out.summary["tasks"]["read"] == 2
+
+
+def test_r9_duplicate_task_without_modstamp_keeps_last_read(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", ABC, "12:40", subject="first"),
+            task("T1", None, "12:40", subject="second"),
+            task("T1", DEF, "12:40", subject="third"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.touchpoints["T1"]["subject"] == "third"
+    assert out.status("T1") == ("standalone", "no_session_for_id")
+    assert out.summary["tasks"]["duplicates"] == 2
+
+
+def test_r9_15_and_18_character_ids_are_one_task(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [
+            task("00T5g00000AbCdE", ABC, "12:40", subject="from a report"),
+            task("00T5g00000AbCdEEAV", ABC, "12:40", subject="from the API"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert list(out.touchpoints) == ["00T5g00000AbCdEEAV"]
+    assert out.touchpoints["00T5g00000AbCdEEAV"]["subject"] == "from the API"
+    assert out.summary["tasks"]["duplicates"] == 1
+
+
+def test_r9_duplicate_sessions_keep_the_last_modified(tmp_path: Path) -> None:
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:40")],
+        [
+            session("S1", ABC, "12:17", "Display.GDN", modified="2026-03-05 10:00:00"),
+            session("S1", ABC, "12:17", "Email.Newsletter", modified="2026-03-04 10:00:00"),
+        ],
+    )
+    assert out.touchpoints["T1"]["channel"] == "Display"
+    assert out.summary["sessions"]["duplicates"] == 1
+    assert out.summary["sessions"]["kept"] == 1
+
+
+# ----------------------------------------------------------------------------- worked examples
+
+WORKED_EXAMPLES = [
+    # (name, session starts, call, (status, reason), session used, minutes)
+    ("paid_ad_23_min", ["12:17"], "12:40", ("merged", "within_window"), "S0", "23.0"),
+    ("48_min_outside", ["12:17"], "13:05", ("standalone", "outside_window"), "", "48.0"),
+    ("exactly_30_min", ["12:17"], "12:47:00", ("merged", "within_window"), "S0", "30.0"),
+    ("latest_of_two", ["12:17", "12:50"], "13:05", ("merged", "within_window"), "S1", "15.0"),
+    ("only_later", ["12:17"], "12:10", ("standalone", "only_later_sessions"), "", ""),
+    ("no_session", [], "12:10", ("standalone", "no_session_for_id"), "", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("starts", "call", "expected", "session_id", "minutes"),
+    [pytest.param(*case[1:], id=case[0]) for case in WORKED_EXAMPLES],
+)
+def test_worked_example(
+    tmp_path: Path,
+    starts: list[str],
+    call: str,
+    expected: tuple[str, str],
+    session_id: str,
+    minutes: str,
+) -> None:
+    sessions = [
+        session(f"S{i}", ABC, start, "Paid Search.Google Ads") for i, start in enumerate(starts)
+    ]
+    out = run_case(tmp_path, [task("T1", ABC, call)], sessions)
+    assert out.status("T1") == expected
+    row = out.touchpoints["T1"]
+    assert row["session_id"] == session_id
+    if expected[0] == "merged":
+        assert row["minutes_after_session_start"] == minutes
+        assert row["channel"] == "Paid Search"
+    else:
+        assert row["nearest_session_minutes"] == minutes
+
+
+def test_worked_example_blank_bizible_id(tmp_path: Path) -> None:
+    out = run_case(tmp_path, [task("T1", "", "12:40")], [session("S1", ABC, "12:17")])
+    assert out.status("T1") == ("unmatched", "no_bizible_id")
