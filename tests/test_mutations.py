@@ -58,8 +58,8 @@ MUTATIONS = [
     (
         "R6",
         "match.sql.j2",
-        "{% if per_session == 'one' %} AND r.rank_in_session = 1{% endif %}\n         THEN 'merged'",
-        "\n         THEN 'merged'",
+        "{% if per_session == 'one' %} AND r.rank_in_session = 1{% endif %}",
+        "",
     ),
     ("R7", "match.sql.j2", "min(session_id) AS session_id", "max(session_id) AS session_id"),
     ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
