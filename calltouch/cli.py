@@ -15,13 +15,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
-from calltouch.errors import CalltouchError, ExitCode
+from calltouch.errors import CalltouchError, ExitCode, UsageError
 from calltouch.inputs import parse_maps
 from calltouch.pipeline import RunResult, RunSettings
 from calltouch.pipeline import run as run_pipeline
@@ -151,6 +152,34 @@ MapOpt = Annotated[
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show a traceback when something fails.", hidden=False)
 ]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        metavar="N",
+        help="DuckDB worker threads (default: one per core). Results never depend on it.",
+        show_default=False,
+    ),
+]
+MemoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="SIZE",
+        help="Cap DuckDB's memory, e.g. 2GB; larger work spills to --temp-dir.",
+        show_default=False,
+    ),
+]
+TempDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--temp-dir",
+        metavar="DIR",
+        help="Where DuckDB spills when memory runs short (default: DuckDB's own).",
+        show_default=False,
+    ),
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Do not print the report; only write the files.")
 ]
@@ -177,6 +206,18 @@ def _print_report(result: RunResult, con_report: dict[str, list[dict[str, object
     print_run_report(stdout, con_report["channels"], con_report["reasons"], result.summary)
 
 
+def _connect(
+    threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    try:
+        return queries.connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_dir)
+    except duckdb.Error as exc:
+        raise UsageError(
+            f"DuckDB refused the settings: {exc}",
+            hint="--memory-limit takes sizes such as 500MB or 4GB; --threads a whole number.",
+        ) from exc
+
+
 def _execute_run(
     tasks: str,
     sessions: str,
@@ -184,8 +225,8 @@ def _execute_run(
     settings: RunSettings,
     fmt: OutputFormat,
     quiet: bool,
+    con: duckdb.DuckDBPyConnection,
 ) -> RunResult:
-    con = queries.connect()
     try:
         result = run_pipeline(con, tasks, sessions, out, settings, fmt.value)  # type: ignore[arg-type]
         if not quiet:
@@ -238,6 +279,9 @@ def run(
     tasks_tz: TasksTzOpt = None,
     sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
+    threads: ThreadsOpt = None,
+    memory_limit: MemoryOpt = None,
+    temp_dir: TempDirOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -257,7 +301,8 @@ def run(
     """
     with user_errors(debug):
         settings = _settings(window, per_session, tz, tasks_tz, sessions_tz, maps)
-        result = _execute_run(tasks, sessions, out, settings, fmt, quiet)
+        con = _connect(threads, memory_limit, temp_dir)
+        result = _execute_run(tasks, sessions, out, settings, fmt, quiet, con)
         stderr.print(
             Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
         )
@@ -307,6 +352,7 @@ def demo(
             settings,
             OutputFormat.csv,
             quiet=False,
+            con=_connect(),
         )
         stdout.print(Text(f"\nSample read from {sample}", style="dim"))
         stdout.print(Text(f"Outputs written to {target}", style="bold"))

@@ -117,17 +117,12 @@ def write_exports(con: duckdb.DuckDBPyConnection, out: Path, fmt: Format) -> dic
         target = out / f"{name}.{fmt}"
         with atomic_path(target) as tmp:
             binds: dict[str, Any] = {"path": str(tmp)}
+            context: dict[str, Any] = {"csv": fmt == "csv", "to_file": True}
             if name == "unmatched":
                 binds["raw_positions"] = raw_positions
+                context["raw_names"] = raw_names
             try:
-                queries.run(
-                    con,
-                    "copy_to",
-                    binds,
-                    query=f"export_{name}",
-                    csv=fmt == "csv",
-                    raw_names=raw_names if name == "unmatched" else [],
-                )
+                queries.run(con, f"export_{name}", binds, **context)
             except QueryError as exc:
                 raise OutputError(f"cannot write {target}: {exc.message}") from exc
         written[name] = target

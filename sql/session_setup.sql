@@ -38,10 +38,6 @@ CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
          WHEN microsecond(ts) % 1000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') END;
 
--- ct_minutes(later, earlier): minutes between two timestamps, to five decimals (0.6 ms).
-CREATE OR REPLACE TEMP MACRO ct_minutes(later, earlier) AS
-    round((epoch_us(later) - epoch_us(earlier)) / 60000000.0, 5);
-
 -- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote.
 CREATE OR REPLACE TEMP MACRO ct_csv_safe(s) AS
     CASE WHEN left(s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || s ELSE s END;
