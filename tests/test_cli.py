@@ -1,0 +1,561 @@
+"""The ``calltouch`` command line, in-process with Typer's CliRunner.
+
+The report goes to stdout, diagnostics (where outputs went, errors) to stderr; every user mistake
+is a one-paragraph message on stderr with exit code 2 (ExitCode.INPUT), never a traceback.
+CliRunner here (Typer 0.29) keeps stdout and stderr apart: ``result.stdout`` / ``result.stderr``,
+with ``result.output`` holding both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from calltouch import __version__
+from calltouch.cli import app
+from calltouch.errors import ExitCode
+from tests.harness import SESSION_HEADER, TASK_HEADER, read_csv, session, task, write_rows
+
+ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+
+OUTPUT_FILES = ("touchpoints.csv", "unmatched.csv", "rejects.csv", "summary.json")
+
+# A wide terminal so that rich does not wrap long paths inside the messages asserted on.
+runner = CliRunner(env={"COLUMNS": "1000", "FORCE_COLOR": None, "TTY_COMPATIBLE": None})
+
+
+def invoke(*args: object):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    # an exception escaping the command (a bug) would be caught by CliRunner, not printed
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def write_case(tmp_path: Path) -> tuple[Path, Path]:
+    """tasks.csv and sessions.csv: one merged call, one standalone, one without BizibleId."""
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [
+            task("T1", ABC, "12:40", subject='=HYPERLINK("http://evil.example")'),
+            task("T2", DEF, "13:05", subject="Follow-up"),
+            task("T3", "", "12:10", subject="=1+1"),
+        ],
+        TASK_HEADER,
+    )
+    sessions = write_rows(
+        tmp_path / "sessions.csv",
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17", "Email.Newsletter")],
+        SESSION_HEADER,
+    )
+    return tasks, sessions
+
+
+def summary_of(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def test_run_writes_the_four_outputs_and_prints_the_report(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, sessions, "--out", out)
+    assert result.exit_code == 0, result.output
+    for name in OUTPUT_FILES:
+        assert (out / name).is_file(), name
+    assert "Paid Search" in result.stdout
+    assert "AdWords" in result.stdout
+    assert "Other" in result.stdout
+    assert "reconciled" in result.stdout
+    assert "outside_window" in result.stdout
+    assert "no_bizible_id" in result.stdout
+    assert result.stderr == (
+        f"Wrote touchpoints.csv, unmatched.csv, rejects.csv, summary.json to {out}\n"
+    )
+    summary = summary_of(out)
+    assert summary["reconciled"] is True
+    assert (summary["tasks"]["read"], summary["tasks"]["merged"]) == (3, 1)
+    assert (summary["tasks"]["standalone"], summary["tasks"]["unmatched"]) == (1, 1)
+    assert [r["task_id"] for r in read_csv(out / "touchpoints.csv")] == ["T1", "T2"]
+
+
+def test_run_quiet_prints_no_report(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, sessions, "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("Wrote touchpoints.csv")
+    for name in OUTPUT_FILES:
+        assert (out / name).is_file(), name
+
+
+def test_run_window_option_reaches_the_summary(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, sessions, "-o", out, "-w", "1h", "-q")
+    assert result.exit_code == 0, result.output
+    summary = summary_of(out)
+    assert summary["settings"]["window"] == "1h"
+    assert summary["tasks"]["merged"] == 2  # T2 at 48 minutes now merges
+
+
+def test_run_parquet_format_writes_parquet_with_utc_timestamps(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, sessions, "--out", out, "--format", "parquet", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "rejects.parquet",
+        "summary.json",
+        "touchpoints.parquet",
+        "unmatched.parquet",
+    ]
+    con = duckdb.connect()
+    try:
+
+        def count(name: str) -> int:
+            return con.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(out / name)]
+            ).fetchone()[0]
+
+        assert count("touchpoints.parquet") == 2
+        assert count("unmatched.parquet") == 1
+        assert count("rejects.parquet") == 0
+        types = dict(
+            con.execute(
+                f"SELECT column_name, column_type FROM "
+                f"(DESCRIBE SELECT * FROM read_parquet('{out / 'touchpoints.parquet'}'))"
+            ).fetchall()
+        )
+        assert types["touchpoint_date"] == "TIMESTAMP WITH TIME ZONE"
+        assert types["session_start"] == "TIMESTAMP WITH TIME ZONE"
+        assert types["minutes_after_session_start"] == "DOUBLE"
+        instant = con.execute(
+            "SELECT epoch(touchpoint_date) FROM read_parquet(?) WHERE task_id = 'T1'",
+            [str(out / "touchpoints.parquet")],
+        ).fetchone()[0]
+        assert instant == 1772455200.0  # 2026-03-02T12:40:00Z
+    finally:
+        con.close()
+
+
+def test_formula_text_is_neutralised_in_csv_but_not_in_parquet(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    csv_out, pq_out = tmp_path / "csv", tmp_path / "pq"
+    assert invoke("run", tasks, sessions, "-o", csv_out, "-q").exit_code == 0
+    assert invoke("run", tasks, sessions, "-o", pq_out, "-f", "parquet", "-q").exit_code == 0
+    tps = {r["task_id"]: r for r in read_csv(csv_out / "touchpoints.csv")}
+    assert tps["T1"]["subject"] == '\'=HYPERLINK("http://evil.example")'
+    assert tps["T2"]["subject"] == "Follow-up"
+    assert tps["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert read_csv(csv_out / "unmatched.csv")[0]["Subject"] == "'=1+1"
+    con = duckdb.connect()
+    try:
+        subjects = dict(
+            con.execute(
+                "SELECT task_id, subject FROM read_parquet(?)",
+                [str(pq_out / "touchpoints.parquet")],
+            ).fetchall()
+        )
+        unmatched = con.execute(
+            "SELECT Subject FROM read_parquet(?)", [str(pq_out / "unmatched.parquet")]
+        ).fetchall()
+    finally:
+        con.close()
+    assert subjects == {"T1": '=HYPERLINK("http://evil.example")', "T2": "Follow-up"}
+    assert unmatched == [("=1+1",)]
+
+
+# ----------------------------------------------------------------------------- user errors
+
+
+def test_tasks_file_without_bizible_id_column_is_an_input_error(tmp_path):
+    tasks = write_rows(
+        tmp_path / "calls.csv",
+        [{"Id": "T1", "CreatedDate": "2026-03-02T12:40:00Z", "Type": "Call"}],
+        ("Id", "CreatedDate", "Type"),
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, sessions, "--out", out)
+    assert result.exit_code == ExitCode.INPUT == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"Input error: tasks file {tasks} has no column for the required field 'bizible_id'"
+    )
+    assert "Headers found: 'Id', 'CreatedDate', 'Type'." in result.stderr
+    assert "bizible2__BizibleId__c" in result.stderr  # what was looked for
+    assert "--map tasks.bizible_id=YOUR_COLUMN" in result.stderr
+    assert not (out / "touchpoints.csv").exists()
+
+
+def test_sessions_file_without_event_date_column_is_an_input_error(tmp_path):
+    tasks, _ = write_case(tmp_path)
+    sessions = write_rows(
+        tmp_path / "visits.csv",
+        [{"ID": "S1", "COOKIE_ID": ABC, "CHANNEL": "Direct"}],
+        ("ID", "COOKIE_ID", "CHANNEL"),
+    )
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"Input error: sessions file {sessions} has no column for the required field "
+        "'session_start'"
+    )
+    assert "EVENT_DATE" in result.stderr
+    assert "Headers found: 'ID', 'COOKIE_ID', 'CHANNEL'." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tasks_arg", "options", "expected"),
+    [
+        ("missing.csv", [], "Input error: tasks input {d}/missing.csv does not exist"),
+        ("empty_dir", [], "Input error: tasks folder {d}/empty_dir holds no CSV or Parquet files"),
+        (
+            "tasks_*.parquet",
+            [],
+            "Input error: tasks pattern {d}/tasks_*.parquet matches no CSV or Parquet files",
+        ),
+        ("tasks.csv", ["--window", "30"], "Usage error: --window '30' is not a duration"),
+        ("tasks.csv", ["--window", "abc"], "Usage error: --window 'abc' is not a duration"),
+        (
+            "tasks.csv",
+            ["--tasks-tz", "Mars/Olympus"],
+            "Usage error: --tasks-tz 'Mars/Olympus' is not a time zone DuckDB knows",
+        ),
+        (
+            "tasks.csv",
+            ["--sessions-tz", "Mars/Olympus"],
+            "Usage error: --sessions-tz 'Mars/Olympus' is not a time zone DuckDB knows",
+        ),
+        ("tasks.csv", ["--map", "bogus"], "Usage error: --map 'bogus' is not ROLE.FIELD=COLUMN"),
+        (
+            "tasks.csv",
+            ["--map", "tasks.nosuchfield=X"],
+            "Usage error: --map 'tasks.nosuchfield=X': tasks have no field 'nosuchfield'",
+        ),
+        (
+            "tasks.csv",
+            ["--map", "tasks.call_time=NoSuchColumn"],
+            "Input error: tasks file {d}/tasks.csv: --map tasks.call_time=NoSuchColumn "
+            "names no column\nHeaders found: 'Id', 'BizibleId', 'CreatedDate', 'Type', 'WhoId', "
+            "'Subject', 'LastModifiedDate'",
+        ),
+        ("empty.csv", [], "Input error: tasks file {d}/empty.csv is empty"),
+        (
+            "export.xlsx",
+            [],
+            "Input error: tasks file {d}/export.xlsx is neither CSV nor Parquet (by its extension)",
+        ),
+    ],
+    ids=[
+        "missing-path",
+        "empty-folder",
+        "glob-matches-nothing",
+        "window-without-unit",
+        "window-not-a-number",
+        "unknown-tasks-tz",
+        "unknown-sessions-tz",
+        "map-not-role-field",
+        "map-unknown-field",
+        "map-unknown-column",
+        "empty-file",
+        "xlsx-file",
+    ],
+)
+def test_user_errors_exit_2_with_a_message_on_stderr(tmp_path, tasks_arg, options, expected):
+    _, sessions = write_case(tmp_path)
+    (tmp_path / "empty_dir").mkdir()
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "export.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    out = tmp_path / "out"
+    result = invoke("run", tmp_path / tasks_arg, sessions, "--out", out, *options)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert expected.format(d=tmp_path) in result.stderr
+    assert not (out / "summary.json").exists()
+
+
+def test_unknown_format_is_refused_by_the_option_parser(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--format", "xlsx")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr
+    assert "'xlsx' is not one of 'csv', 'parquet'" in result.stderr
+
+
+def test_missing_out_option_is_a_usage_error(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions)
+    assert result.exit_code == 2
+    assert "Missing option '--out'" in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the corrupt-Parquet message quotes DuckDB's SQL ('LINE 7: FROM (DESCRIBE "
+    "SELECT * FROM read_parquet($path))' and a caret line); calltouch/load.py "
+    "_describe_parquet keeps the whole DuckDB message",
+)
+def test_corrupt_parquet_is_an_input_error_without_sql(tmp_path):
+    tasks = tmp_path / "tasks.parquet"
+    tasks.write_bytes(b"this is not a parquet file")
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"Input error: cannot read tasks file {tasks} as Parquet" in result.stderr
+    assert "read_parquet" not in result.stderr
+    assert "LINE " not in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the hint for a non-UTF-8 file says 'Pass --encoding latin-1' but `run` has no "
+    "--encoding option (calltouch/inputs.py sniff_csv; the same advice is in the reject text "
+    "of calltouch/load.py _structural_text)",
+)
+def test_non_utf8_file_advice_names_only_options_run_accepts(tmp_path):
+    tasks = tmp_path / "excel_export.csv"
+    tasks.write_bytes(
+        b"Id,BizibleId,CreatedDate,Subject\n"
+        + f"T1,{ABC},2026-03-02T12:40:00Z,".encode()
+        + b"Caf\xe9\n"
+        + f"T2,{ABC},2026-03-02T12:41:00Z,ok\n".encode()
+    )
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"Input error: tasks file {tasks} is not valid utf-8 (byte 94 of the file)" in (
+        result.stderr
+    )
+    run_help = invoke("run", "--help").stdout
+    for option in re.findall(r"--[a-z][a-z-]+", result.stderr):
+        assert option in run_help, f"the message advises {option}, which run does not accept"
+
+
+# ----------------------------------------------------------------------------- folders and globs
+
+
+def write_two_task_exports(tmp_path: Path) -> tuple[Path, Path]:
+    """exports/tasks_1.csv and exports/tasks_2.csv share task T2; sessions live elsewhere."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    write_rows(
+        exports / "tasks_1.csv",
+        [task("T1", ABC, "12:40"), task("T2", DEF, "12:30")],
+        TASK_HEADER,
+    )
+    write_rows(
+        exports / "tasks_2.csv",
+        [task("T2", DEF, "12:30"), task("T3", "", "12:50")],
+        TASK_HEADER,
+    )
+    sessions = write_rows(
+        tmp_path / "sessions.csv",
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+        SESSION_HEADER,
+    )
+    return exports, sessions
+
+
+def check_two_exports(out: Path, exports: Path) -> None:
+    summary = summary_of(out)
+    assert [f["path"] for f in summary["tasks"]["files"]] == [
+        str(exports / "tasks_1.csv"),
+        str(exports / "tasks_2.csv"),
+    ]
+    assert summary["tasks"]["read"] == 4
+    assert summary["tasks"]["duplicates"] == 1
+    assert summary["tasks"]["touchpoints"] == 2
+    assert summary["tasks"]["unmatched"] == 1
+    assert summary["reconciled"] is True
+    assert [r["task_id"] for r in read_csv(out / "touchpoints.csv")] == ["T2", "T1"]
+
+
+def test_run_reads_every_file_of_a_tasks_folder(tmp_path):
+    exports, sessions = write_two_task_exports(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", exports, sessions, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    check_two_exports(out, exports)
+
+
+def test_run_reads_every_file_a_quoted_glob_matches(tmp_path):
+    exports, sessions = write_two_task_exports(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", f"{exports}/tasks_*.csv", sessions, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    check_two_exports(out, exports)
+
+
+# ----------------------------------------------------------------------------- Parquet inputs
+
+
+def test_parquet_inputs_with_typed_timestamps_match_like_csv(tmp_path):
+    csv_tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [
+            {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z", "Type": "Call",
+             "Subject": "pricing"},
+            {"Id": "T2", "BizibleId": DEF, "CreatedDate": "2026-03-02T13:05:00Z", "Type": "Call",
+             "Subject": "late"},
+        ],
+        ("Id", "BizibleId", "CreatedDate", "Type", "Subject"),
+    )  # fmt: skip
+    csv_sessions = write_rows(
+        tmp_path / "sessions.csv",
+        [
+            {"ID": "S1", "COOKIE_ID": ABC, "EVENT_DATE": "2026-03-02 12:17:00",
+             "CHANNEL": "Paid Search.AdWords"},
+            {"ID": "S2", "COOKIE_ID": DEF, "EVENT_DATE": "2026-03-02 12:17:00",
+             "CHANNEL": "Email.Newsletter"},
+        ],
+        ("ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL"),
+    )  # fmt: skip
+    pq_tasks, pq_sessions = tmp_path / "tasks.parquet", tmp_path / "sessions.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"""COPY (SELECT * FROM (VALUES
+                ('T1', '{ABC}', TIMESTAMPTZ '2026-03-02 07:40:00-05:00', 'Call', 'pricing'),
+                ('T2', '{DEF}', TIMESTAMPTZ '2026-03-02 13:05:00+00:00', 'Call', 'late')
+            ) AS v(Id, BizibleId, CreatedDate, Type, Subject))
+            TO '{pq_tasks}' (FORMAT parquet)"""
+        )
+        con.execute(
+            f"""COPY (SELECT * FROM (VALUES
+                ('S1', '{ABC}', TIMESTAMP '2026-03-02 12:17:00', 'Paid Search.AdWords'),
+                ('S2', '{DEF}', TIMESTAMP '2026-03-02 12:17:00', 'Email.Newsletter')
+            ) AS v(ID, COOKIE_ID, EVENT_DATE, CHANNEL))
+            TO '{pq_sessions}' (FORMAT parquet)"""
+        )
+        types = dict(
+            con.execute(f"SELECT column_name, column_type FROM (DESCRIBE '{pq_tasks}')").fetchall()
+        )
+        types.update(
+            con.execute(
+                f"SELECT column_name, column_type FROM (DESCRIBE '{pq_sessions}')"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert types["CreatedDate"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["EVENT_DATE"] == "TIMESTAMP"
+
+    assert invoke("run", csv_tasks, csv_sessions, "-o", tmp_path / "from_csv", "-q").exit_code == 0
+    result = invoke("run", pq_tasks, pq_sessions, "-o", tmp_path / "from_pq", "-q")
+    assert result.exit_code == 0, result.output
+    from_pq = read_csv(tmp_path / "from_pq" / "touchpoints.csv")
+    got = [(r["task_id"], r["match_status"], r["minutes_after_session_start"]) for r in from_pq]
+    assert got == [("T1", "merged", "23.0"), ("T2", "standalone", "")]
+    assert from_pq[0]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert from_pq[0]["session_start"] == "2026-03-02T12:17:00Z"
+    assert (tmp_path / "from_pq" / "touchpoints.csv").read_bytes() == (
+        tmp_path / "from_csv" / "touchpoints.csv"
+    ).read_bytes()
+    summary = summary_of(tmp_path / "from_pq")
+    assert summary["tasks"]["files"][0]["format"] == "parquet"
+    assert summary["sessions"]["files"][0]["format"] == "parquet"
+
+
+def test_parquet_naive_event_date_is_read_in_sessions_tz(tmp_path):
+    pq_sessions = tmp_path / "sessions.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"""COPY (SELECT 'S1' AS ID, '{ABC}' AS COOKIE_ID,
+                       TIMESTAMP '2026-03-02 07:17:00' AS EVENT_DATE)
+            TO '{pq_sessions}' (FORMAT parquet)"""
+        )
+    finally:
+        con.close()
+    tasks = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    out = tmp_path / "out"
+    result = invoke("run", tasks, pq_sessions, "-o", out, "--sessions-tz", "America/New_York", "-q")
+    assert result.exit_code == 0, result.output
+    row = read_csv(out / "touchpoints.csv")[0]
+    assert (row["match_status"], row["session_start"]) == ("merged", "2026-03-02T12:17:00Z")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a Parquet TIMESTAMPTZ column carried into unmatched.csv is cast to text in the "
+    "--tasks-tz zone ('2026-03-02 08:40:00-05'), not written in UTC ISO-8601 (R8); "
+    "sql/_load.sql.j2 raw_list casts while the loader's zone is set",
+)
+def test_parquet_timestamptz_carried_into_unmatched_is_utc_iso(tmp_path):
+    pq_tasks = tmp_path / "tasks.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"""COPY (SELECT 'T1' AS Id, CAST(NULL AS VARCHAR) AS BizibleId,
+                       TIMESTAMPTZ '2026-03-02 13:40:00+00:00' AS CreatedDate)
+            TO '{pq_tasks}' (FORMAT parquet)"""
+        )
+    finally:
+        con.close()
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", pq_tasks, sessions, "-o", out, "--tasks-tz", "America/New_York", "-q")
+    assert result.exit_code == 0, result.output
+    row = read_csv(out / "unmatched.csv")[0]
+    assert (row["task_id"], row["reason"]) == ("T1", "no_bizible_id")
+    assert row["CreatedDate"] == "2026-03-02T13:40:00Z"
+
+
+# ----------------------------------------------------------------------------- demo, help, version
+
+
+def test_demo_runs_the_shipped_sample_and_prints_the_report(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Paid Search" in result.stdout
+    assert "reconciled" in result.stdout
+    assert f"Outputs written to {out}" in result.stdout
+    for name in OUTPUT_FILES:
+        assert (out / name).is_file(), name
+    assert summary_of(out)["reconciled"] is True
+
+
+COMMANDS = sorted(typer.main.get_command(app).commands)
+
+
+def test_the_app_has_the_run_and_demo_commands():
+    assert {"run", "demo"} <= set(COMMANDS)
+
+
+def test_app_help_lists_every_command():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "Usage: calltouch" in result.stdout
+    for name in COMMANDS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    command = typer.main.get_command(app).commands[name]
+    assert command.help and command.help.strip()
+    result = invoke(name, "--help")
+    assert result.exit_code == 0
+    assert f"Usage: calltouch {name}" in result.stdout
+    assert "Example" in result.stdout
+    assert f"calltouch {name}" in result.stdout.split("Example", 1)[1]
+
+
+def test_version_prints_the_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"calltouch {__version__}\n"

@@ -1,0 +1,819 @@
+"""Input formats calltouch must read with no options (SPEC §3), through the real pipeline, and
+unit tests of the input helpers (calltouch.inputs, calltouch.durations)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from calltouch import queries
+from calltouch.durations import format_window, parse_window
+from calltouch.errors import InputError, UsageError
+from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
+from calltouch.pipeline import RunSettings
+from calltouch.pipeline import run as run_pipeline
+from tests.harness import SESSION_HEADER, TASK_HEADER, read_outcome, run_case, session, write_rows
+
+ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+GHI = "77aa88bb99cc00dd11ee22ff33aa44bb"
+
+SF18_SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def sf18(id15: str) -> str:
+    """The 18-character form of a 15-character Salesforce id (3 chunks of 5, bit i = upper)."""
+    suffix = ""
+    for start in (0, 5, 10):
+        chunk = id15[start : start + 5]
+        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
+        suffix += SF18_SUFFIX_CHARS[bits]
+    return id15 + suffix
+
+
+def run_paths(tmp_path: Path, tasks: Path | str, sessions: Path | str, **settings):
+    """Run the pipeline on files already written; read the CSV outputs back."""
+    out = tmp_path / "out"
+    con = queries.connect()
+    try:
+        run_pipeline(con, str(tasks), str(sessions), out, RunSettings(**settings))
+    finally:
+        con.close()
+    return read_outcome(out)
+
+
+def sessions_file(path: Path, rows: list[dict] | None = None) -> Path:
+    rows = rows if rows is not None else [session("S1", ABC, "12:17")]
+    return write_rows(path, rows, SESSION_HEADER)
+
+
+def assert_reconciled(summary: dict) -> None:
+    tasks = summary["tasks"]
+    assert tasks["read"] == (
+        tasks["touchpoints"] + tasks["unmatched"] + tasks["duplicates"] + tasks["rejected"]
+    )
+    sessions = summary["sessions"]
+    assert sessions["read"] == sessions["kept"] + sessions["duplicates"] + sessions["rejected"]
+    assert summary["reconciled"] is True
+
+
+# ----------------------------------------------------------------------------- sf18 helper
+
+
+def test_sf18_helper_matches_the_documented_salesforce_example():
+    assert sf18("001A0000006Vm9r") == "001A0000006Vm9rIAC"
+    assert sf18("00T5e0000kBRaog") == "00T5e0000kBRaogEAD"
+
+
+# ----------------------------------------------------------------------------- Data Loader
+
+DATA_LOADER_HEADER = (
+    "ID",
+    "WHOID",
+    "BIZIBLE2__BIZIBLEID__C",
+    "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C",
+    "CREATEDDATE",
+    "TYPE",
+    "SUBJECT",
+)
+
+
+def test_data_loader_export_quoted_upper_case_loads_and_merges(tmp_path):
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [
+            {
+                "ID": "00T5e0000kBRaogEAD",
+                "WHOID": "00Q5e0000gZ6ZNmEAN",
+                "BIZIBLE2__BIZIBLEID__C": ABC,
+                "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C": "2026-03-02T12:40:00.000Z",
+                "CREATEDDATE": "2026-03-02T12:41:30.000Z",
+                "TYPE": "Inbound Call",
+                "SUBJECT": "Call: pricing",
+            }
+        ],
+        DATA_LOADER_HEADER,
+        quote_all=True,
+    )
+    assert tasks.read_text().startswith('"ID","WHOID","BIZIBLE2__BIZIBLEID__C"')
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    row = out.touchpoints["00T5e0000kBRaogEAD"]
+    assert row["touchpoint_id"] == "TP_00T5e0000kBRaogEAD"
+    assert row["who_id"] == "00Q5e0000gZ6ZNmEAN"
+    assert row["bizible_id"] == ABC
+    assert row["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert row["touchpoint_type"] == "Inbound Call"
+    assert row["medium"] == "Inbound Call"
+    assert (row["channel"], row["subchannel"]) == ("Paid Search", "AdWords")
+    assert row["match_status"] == "merged"
+    assert row["minutes_after_session_start"] == "23.0"
+    assert row["subject"] == "Call: pricing"
+    assert out.summary["tasks"]["files"][0]["mapping"] == {
+        "task_id": "ID",
+        "bizible_id": "BIZIBLE2__BIZIBLEID__C",
+        "touchpoint_date": "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C",
+        "call_time": "CREATEDDATE",
+        "task_type": "TYPE",
+        "who_id": "WHOID",
+        "subject": "SUBJECT",
+    }
+
+
+def test_salesforce_api_mixed_case_names_load_and_merge(tmp_path):
+    header = (
+        "Id",
+        "WhoId",
+        "bizible2__BizibleId__c",
+        "bizible2__Bizible_Touchpoint_Date__c",
+        "CreatedDate",
+        "Type",
+    )
+    row = {
+        "Id": "00T5e0000kBRaogEAD",
+        "WhoId": "00Q5e0000gZ6ZNmEAN",
+        "bizible2__BizibleId__c": ABC,
+        "bizible2__Bizible_Touchpoint_Date__c": "",
+        "CreatedDate": "2026-03-02T12:47:00.000+0000",
+        "Type": "Call",
+    }
+    out = run_case(tmp_path, [row], [session("S1", ABC, "12:17")], task_header=header)
+    tp = out.touchpoints["00T5e0000kBRaogEAD"]
+    assert tp["match_status"] == "merged"
+    assert tp["minutes_after_session_start"] == "30.0"
+    assert tp["touchpoint_date"] == "2026-03-02T12:47:00Z"
+    assert tp["who_id"] == "00Q5e0000gZ6ZNmEAN"
+    assert tp["touchpoint_type"] == "Call"
+
+
+# ----------------------------------------------------------------------------- warehouse
+
+WAREHOUSE_TASK_HEADER = (
+    "ID",
+    "BIZIBLE_COOKIE_ID",
+    "CREATED_DATE",
+    "ACTIVITY_TYPE",
+    "LEAD_ID",
+    "CONTACT_ID",
+)
+WAREHOUSE_SESSION_HEADER = (
+    "ID",
+    "COOKIE_ID",
+    "VISITOR_ID",
+    "EVENT_DATE",
+    "CHANNEL",
+    "MEDIUM",
+    "WEB_SOURCE",
+    "CAMPAIGN_NAME",
+    "LANDING_PAGE",
+    "REFERRER_PAGE",
+    "SEARCH_PHRASE",
+)
+
+
+def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
+    tasks = [
+        {
+            "ID": "00T5e0000kBRaogEAD",
+            "BIZIBLE_COOKIE_ID": ABC,
+            "CREATED_DATE": "2026-03-02 12:40:00.000",
+            "ACTIVITY_TYPE": "Call",
+            "LEAD_ID": "00Q5e0000gZ6ZNmEAN",
+            "CONTACT_ID": "",
+        }
+    ]
+    sessions = [
+        {
+            "ID": "s-1001",
+            "COOKIE_ID": ABC,
+            "VISITOR_ID": "v-42",
+            "EVENT_DATE": "2026-03-02 12:17:00.000",
+            "CHANNEL": "Paid Search.AdWords",
+            "MEDIUM": "cpc",
+            "WEB_SOURCE": "google",
+            "CAMPAIGN_NAME": "Spring Promo",
+            "LANDING_PAGE": "https://www.example.com/pricing",
+            "REFERRER_PAGE": "https://www.google.com/",
+            "SEARCH_PHRASE": "call tracking software",
+        }
+    ]
+    out = run_case(
+        tmp_path,
+        tasks,
+        sessions,
+        task_header=WAREHOUSE_TASK_HEADER,
+        session_header=WAREHOUSE_SESSION_HEADER,
+    )
+    tp = out.touchpoints["00T5e0000kBRaogEAD"]
+    assert tp["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert tp["session_start"] == "2026-03-02T12:17:00Z"
+    assert tp["minutes_after_session_start"] == "23.0"
+    assert tp["session_id"] == "s-1001"
+    assert tp["who_id"] == "00Q5e0000gZ6ZNmEAN"
+    assert tp["touchpoint_type"] == "Call"
+    assert (tp["channel"], tp["subchannel"]) == ("Paid Search", "AdWords")
+    assert tp["touchpoint_source"] == "google"
+    assert tp["campaign"] == "Spring Promo"
+    assert tp["landing_page"] == "https://www.example.com/pricing"
+    assert tp["referrer_page"] == "https://www.google.com/"
+    assert tp["search_phrase"] == "call tracking software"
+
+
+# ----------------------------------------------------------------------------- channels
+
+
+def test_separate_channel_and_subchannel_columns_are_not_split(tmp_path):
+    header = ("ID", "COOKIE_ID", "EVENT_DATE", "channel", "subchannel")
+    sessions = [
+        {"ID": "S1", "COOKIE_ID": ABC, "EVENT_DATE": "2026-03-02T12:17:00Z",
+         "channel": "Paid Search", "subchannel": "AdWords"},
+        {"ID": "S2", "COOKIE_ID": DEF, "EVENT_DATE": "2026-03-02T12:17:00Z",
+         "channel": "Partner.Network", "subchannel": "acme.com"},
+    ]  # fmt: skip
+    tasks = [
+        {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z"},
+        {"Id": "T2", "BizibleId": DEF, "CreatedDate": "2026-03-02T12:40:00Z"},
+    ]
+    out = run_case(tmp_path, tasks, sessions, session_header=header)
+    assert (out.touchpoints["T1"]["channel"], out.touchpoints["T1"]["subchannel"]) == (
+        "Paid Search",
+        "AdWords",
+    )
+    assert (out.touchpoints["T2"]["channel"], out.touchpoints["T2"]["subchannel"]) == (
+        "Partner.Network",
+        "acme.com",
+    )
+
+
+def test_channel_cell_is_split_at_its_first_dot_only(tmp_path):
+    out = run_case(
+        tmp_path,
+        [
+            {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z"},
+            {"Id": "T2", "BizibleId": DEF, "CreatedDate": "2026-03-02T12:40:00Z"},
+        ],
+        [
+            session("S1", ABC, "12:17", "Referral.partner-site.com"),
+            session("S2", DEF, "12:17", "Direct"),
+        ],
+    )
+    assert (out.touchpoints["T1"]["channel"], out.touchpoints["T1"]["subchannel"]) == (
+        "Referral",
+        "partner-site.com",
+    )
+    assert (out.touchpoints["T2"]["channel"], out.touchpoints["T2"]["subchannel"]) == (
+        "Direct",
+        "",
+    )
+
+
+# ----------------------------------------------------------------------------- call time
+
+API_TASK_HEADER = ("Id", "BizibleId", "bizible2__Bizible_Touchpoint_Date__c", "CreatedDate", "Type")
+
+
+def test_call_time_is_touchpoint_date_when_present_else_created_date(tmp_path):
+    tasks = [
+        # CreatedDate 35 min after the session, Buyer Touchpoint Date 20 min after.
+        {"Id": "T1", "BizibleId": ABC, "bizible2__Bizible_Touchpoint_Date__c":
+            "2026-03-02T12:37:00.000Z", "CreatedDate": "2026-03-02T12:52:00.000Z", "Type": "Call"},
+        # No Buyer Touchpoint Date: CreatedDate is the call time.
+        {"Id": "T2", "BizibleId": DEF, "bizible2__Bizible_Touchpoint_Date__c": "",
+            "CreatedDate": "2026-03-02T12:40:00.000Z", "Type": "Call"},
+    ]  # fmt: skip
+    out = run_case(
+        tmp_path,
+        tasks,
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+        task_header=API_TASK_HEADER,
+    )
+    t1, t2 = out.touchpoints["T1"], out.touchpoints["T2"]
+    assert (t1["match_status"], t1["minutes_after_session_start"]) == ("merged", "20.0")
+    assert t1["touchpoint_date"] == "2026-03-02T12:37:00Z"
+    assert (t2["match_status"], t2["minutes_after_session_start"]) == ("merged", "23.0")
+    assert t2["touchpoint_date"] == "2026-03-02T12:40:00Z"
+
+
+# ----------------------------------------------------------------------------- headers
+
+
+def test_headers_match_case_insensitively_ignoring_bom_and_white_space(tmp_path):
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_bytes(
+        b"\xef\xbb\xbf Id ,\tbizibleid , createddate ,TYPE\r\n"
+        b"T1," + ABC.encode() + b",2026-03-02T12:40:00Z,Call\r\n"
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_bytes(
+        "\ufeff id , Cookie_Id ,event_date \n".encode()
+        + f"S1,{ABC},2026-03-02T12:17:00Z\n".encode()
+    )
+    out = run_paths(tmp_path, tasks, sessions)
+    assert out.status("T1") == ("merged", "within_window")
+    assert out.touchpoints["T1"]["touchpoint_type"] == "Call"
+    assert out.summary["tasks"]["files"][0]["mapping"] == {
+        "task_id": "Id",
+        "bizible_id": "bizibleid",
+        "call_time": "createddate",
+        "task_type": "TYPE",
+    }
+    assert out.summary["sessions"]["files"][0]["mapping"] == {
+        "session_id": "id",
+        "cookie_id": "Cookie_Id",
+        "session_start": "event_date",
+    }
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])
+def test_delimited_files_load(tmp_path, delimiter):
+    task_rows = [
+        {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z", "Type": "Call",
+         "Subject": "Call, about pricing"},
+        {"Id": "T2", "BizibleId": "", "CreatedDate": "2026-03-02T12:40:00Z", "Type": "Call",
+         "Subject": "no id"},
+    ]  # fmt: skip
+    tasks = write_rows(tmp_path / "tasks.csv", task_rows, TASK_HEADER, delimiter=delimiter)
+    sessions = write_rows(
+        tmp_path / "sessions.csv",
+        [session("S1", ABC, "12:17", campaign="Spring, 2026")],
+        SESSION_HEADER,
+        delimiter=delimiter,
+    )
+    out = run_paths(tmp_path, tasks, sessions)
+    assert out.status("T1") == ("merged", "within_window")
+    assert out.touchpoints["T1"]["subject"] == "Call, about pricing"
+    assert out.touchpoints["T1"]["campaign"] == "Spring, 2026"
+    assert out.status("T2") == ("unmatched", "no_bizible_id")
+    assert out.summary["tasks"]["read"] == 2
+
+
+# ----------------------------------------------------------------------------- --map
+
+
+def test_map_reads_call_time_from_a_custom_column(tmp_path):
+    header = ("Id", "BizibleId", "My_Call_Date__c", "Type")
+    row = {"Id": "T1", "BizibleId": ABC, "My_Call_Date__c": "2026-03-02T12:40:00Z", "Type": "Call"}
+    out = run_case(
+        tmp_path,
+        [row],
+        [session("S1", ABC, "12:17")],
+        task_header=header,
+        maps=["tasks.call_time=My_Call_Date__c"],
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.touchpoints["T1"]["minutes_after_session_start"] == "23.0"
+    assert out.summary["tasks"]["files"][0]["mapping"]["call_time"] == "My_Call_Date__c"
+
+
+def test_map_overrides_a_recognised_column(tmp_path):
+    header = ("Id", "BizibleId", "CreatedDate", "My_Call_Date__c")
+    row = {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T14:00:00Z",
+           "My_Call_Date__c": "2026-03-02T12:40:00Z"}  # fmt: skip
+    out = run_case(
+        tmp_path,
+        [row],
+        [session("S1", ABC, "12:17")],
+        task_header=header,
+        maps=["tasks.call_time=my_call_date__c"],
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.status("T1") == ("merged", "within_window")
+
+
+def test_map_with_empty_column_ignores_the_touchpoint_date(tmp_path):
+    row = {
+        "Id": "T1",
+        "BizibleId": ABC,
+        "bizible2__Bizible_Touchpoint_Date__c": "2026-03-02T12:37:00Z",
+        "CreatedDate": "2026-03-02T12:52:00Z",
+        "Type": "Call",
+    }
+    out = run_case(
+        tmp_path,
+        [row],
+        [session("S1", ABC, "12:17")],
+        task_header=API_TASK_HEADER,
+        maps=["tasks.touchpoint_date="],
+    )
+    tp = out.touchpoints["T1"]
+    assert tp["touchpoint_date"] == "2026-03-02T12:52:00Z"
+    assert (tp["match_status"], tp["match_reason"]) == ("standalone", "outside_window")
+    assert tp["nearest_session_minutes"] == "35.0"
+
+
+# ----------------------------------------------------------------------------- rejects
+
+
+def test_rejected_task_rows_are_located_by_physical_line(tmp_path):
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Type,Subject\n"  # line 1
+        f'T1,{ABC},2026-03-02T12:40:00Z,Call,"first line\nsecond line"\n'  # lines 2-3
+        f",{ABC},2026-03-02T12:40:00Z,Call,no id\n"  # line 4
+        f"T3,{ABC},not a date,Call,bad date\n"  # line 5
+        f"T4,{ABC},2026-03-02,Call,date only\n"  # line 6
+        f"T5,{ABC},2026-03-02T12:41:00Z,Call,too,many\n"  # line 7
+        f"T6,{DEF},2026-03-02T12:42:00Z,Call,good\n",  # line 8
+        encoding="utf-8",
+    )
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    got = [(r["file"], r["line"], r["column"], r["error"], r["raw"]) for r in out.rejects]
+    name = str(tasks)
+    assert got == [
+        (name, "4", "Id", "the task id is empty", f",{ABC},2026-03-02T12:40:00Z,Call,no id"),
+        (
+            name,
+            "5",
+            "CreatedDate",
+            "'not a date' is not a date-time (expected e.g. 2026-03-02T12:17:00Z)",
+            f"T3,{ABC},not a date,Call,bad date",
+        ),
+        (
+            name,
+            "6",
+            "CreatedDate",
+            "'2026-03-02' is a date without a time of day",
+            f"T4,{ABC},2026-03-02,Call,date only",
+        ),
+        (
+            name,
+            "7",
+            "",  # the extra cell has no header
+            "too many columns: expected 5, found 6",
+            f"T5,{ABC},2026-03-02T12:41:00Z,Call,too,many",
+        ),
+    ]
+    assert out.touchpoints["T1"]["subject"] == "first line\nsecond line"
+    assert set(out.touchpoints) == {"T1", "T6"}
+    assert out.summary["tasks"]["rejected"] == 4
+    assert out.summary["tasks"]["read"] == 6
+    assert_reconciled(out.summary)
+
+
+def test_too_many_columns_reject_keeps_the_raw_line(tmp_path):
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\n"
+        f"T1,{ABC},2026-03-02T12:40:00Z,extra\n"
+        f"T2,{ABC},2026-03-02T12:41:00Z\n",
+        encoding="utf-8",
+    )
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    assert len(out.rejects) == 1
+    assert out.rejects[0] == {
+        "file": str(tasks),
+        "line": "2",
+        "column": "",
+        "error": "too many columns: expected 3, found 4",
+        "raw": f"T1,{ABC},2026-03-02T12:40:00Z,extra",
+    }
+    assert list(out.touchpoints) == ["T2"]
+    assert_reconciled(out.summary)
+
+
+def test_rejected_session_with_unreadable_event_date(tmp_path):
+    sessions = sessions_file(
+        tmp_path / "sessions.csv",
+        [session("S1", ABC, "yesterday afternoon"), session("S2", DEF, "12:17")],
+    )
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [{"Id": "T1", "BizibleId": DEF, "CreatedDate": "2026-03-02T12:40:00Z"}],
+        TASK_HEADER,
+    )
+    out = run_paths(tmp_path, tasks, sessions)
+    assert len(out.rejects) == 1
+    reject = out.rejects[0]
+    assert (reject["file"], reject["line"], reject["column"]) == (str(sessions), "2", "EVENT_DATE")
+    assert reject["error"] == (
+        "'yesterday afternoon' is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
+    )
+    assert reject["raw"].startswith(f"S1,{ABC},yesterday afternoon,Paid Search.AdWords,")
+    assert out.summary["sessions"]["rejected"] == 1
+    assert out.summary["sessions"]["kept"] == 1
+    assert out.status("T1") == ("merged", "within_window")
+    assert_reconciled(out.summary)
+
+
+def _unterminated_quote(path: Path) -> int:
+    path.write_text(
+        "Id,BizibleId,CreatedDate,Subject\n"
+        f"T1,{ABC},2026-03-02T12:40:00Z,ok\n"
+        f'T2,{ABC},2026-03-02T12:41:00Z,"never closed\n'
+        f"T3,{ABC},2026-03-02T12:42:00Z,after\n",
+        encoding="utf-8",
+    )
+    return 3
+
+
+def _latin1_after_the_sniffed_bytes(path: Path) -> int:
+    good = "".join(f"T{i},{ABC},2026-03-02T12:40:00Z,subject {i}\n" for i in range(1, 1601))
+    path.write_bytes(
+        b"Id,BizibleId,CreatedDate,Subject\n"
+        + good.encode()  # about 90 KB: beyond the 64 KiB that sniff_csv decodes
+        + f"T9999,{ABC},2026-03-02T12:40:00Z,Caf".encode()
+        + b"\xe9 cr\xe8me\n"
+    )
+    return 1602
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a structural reject whose record has the right number of fields for Python's "
+    "csv module (an unterminated quote, a non-UTF-8 byte) gets an empty `line`; "
+    "calltouch/load.py _describe_rejects pairs DuckDB's structural rejects only with "
+    "scan.bad (records of the wrong width)",
+)
+@pytest.mark.parametrize(
+    "write", [_unterminated_quote, _latin1_after_the_sniffed_bytes], ids=["quote", "encoding"]
+)
+def test_structural_reject_is_located_by_physical_line(tmp_path, write):
+    tasks = tmp_path / "tasks.csv"
+    line = write(tasks)
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    assert len(out.rejects) == 1
+    assert out.rejects[0]["file"] == str(tasks)
+    assert out.rejects[0]["line"] == str(line)
+
+
+# ----------------------------------------------------------------------------- who_id and ids
+
+
+def test_who_id_is_whoid_else_contact_id_else_lead_id(tmp_path):
+    header = ("Id", "BizibleId", "CreatedDate", "WhoId", "CONTACT_ID", "LEAD_ID")
+    when = "2026-03-02T12:40:00Z"
+    w, c, ld = "003000000000001AAA", "003000000000002AAA", "00Q000000000003AAA"
+    tasks = [
+        {"Id": "T1", "BizibleId": ABC, "CreatedDate": when, "WhoId": w, "CONTACT_ID": c,
+         "LEAD_ID": ld},
+        {"Id": "T2", "BizibleId": ABC, "CreatedDate": when, "WhoId": "", "CONTACT_ID": c,
+         "LEAD_ID": ld},
+        {"Id": "T3", "BizibleId": ABC, "CreatedDate": when, "WhoId": " ", "CONTACT_ID": "",
+         "LEAD_ID": ld},
+        {"Id": "T4", "BizibleId": ABC, "CreatedDate": when},
+    ]  # fmt: skip
+    out = run_case(tmp_path, tasks, [], task_header=header)
+    assert [out.touchpoints[t]["who_id"] for t in ("T1", "T2", "T3", "T4")] == [w, c, ld, ""]
+
+
+def test_15_character_who_id_is_written_in_18_character_form(tmp_path):
+    header = ("Id", "BizibleId", "CreatedDate", "WhoId")
+    tasks = [
+        {"Id": "T1", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z",
+         "WhoId": "00Q5e0000gZ6ZNm"},
+        {"Id": "T2", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z",
+         "WhoId": "003aB0000cDeFgh"},
+    ]  # fmt: skip
+    out = run_case(tmp_path, tasks, [], task_header=header)
+    assert out.touchpoints["T1"]["who_id"] == "00Q5e0000gZ6ZNmEAN"
+    # "003aB" -> B at 4 -> 16 'Q'; "0000c" -> 0 'A'; "DeFgh" -> D at 0, F at 2 -> 5 'F'
+    assert out.touchpoints["T2"]["who_id"] == "003aB0000cDeFghQAF"
+    assert sf18("003aB0000cDeFgh") == "003aB0000cDeFghQAF"
+
+
+def test_15_and_18_character_task_ids_are_one_task(tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    header = ("Id", "BizibleId", "CreatedDate", "Subject")
+    write_rows(
+        exports / "a_report.csv",
+        [{"Id": "00T5e0000kBRaog", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z",
+          "Subject": "from report"}],
+        header,
+    )  # fmt: skip
+    write_rows(
+        exports / "b_api.csv",
+        [{"Id": "00T5e0000kBRaogEAD", "BizibleId": ABC, "CreatedDate": "2026-03-02T12:40:00Z",
+          "Subject": "from api"}],
+        header,
+    )  # fmt: skip
+    out = run_paths(tmp_path, exports, sessions_file(tmp_path / "sessions.csv"))
+    assert list(out.touchpoints) == ["00T5e0000kBRaogEAD"]
+    assert out.touchpoints["00T5e0000kBRaogEAD"]["subject"] == "from api"
+    assert out.summary["tasks"]["duplicates"] == 1
+    assert_reconciled(out.summary)
+
+
+# ----------------------------------------------------------------------------- parse_maps
+
+
+def test_parse_maps_splits_role_field_and_column():
+    assert parse_maps(["tasks.call_time=My_Call_Date__c", "sessions.channel= Chan "]) == {
+        "tasks": {"call_time": "My_Call_Date__c"},
+        "sessions": {"channel": "Chan"},
+    }
+
+
+def test_parse_maps_empty_column_means_ignore():
+    assert parse_maps(["tasks.touchpoint_date="]) == {
+        "tasks": {"touchpoint_date": ""},
+        "sessions": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("bogus", "--map 'bogus' is not ROLE.FIELD=COLUMN"),
+        ("tasks.call_time", "--map 'tasks.call_time' is not ROLE.FIELD=COLUMN"),
+        ("leads.call_time=X", "--map 'leads.call_time=X' is not ROLE.FIELD=COLUMN"),
+        ("tasks.nosuchfield=X", "--map 'tasks.nosuchfield=X': tasks have no field 'nosuchfield'"),
+        ("sessions.call_time=X", "--map 'sessions.call_time=X': sessions have no field"),
+    ],
+)
+def test_parse_maps_rejects_bad_items(item, message):
+    with pytest.raises(UsageError) as info:
+        parse_maps([item])
+    assert info.value.message.startswith(message)
+
+
+# ----------------------------------------------------------------------------- map_columns
+
+
+def test_map_columns_first_alias_by_priority_wins_not_first_column():
+    header = ["CREATED_DATE", "BizibleId", "CreatedDate", "bizible2__BizibleId__c", "Id"]
+    mapping = map_columns("tasks", header, "t.csv")
+    assert mapping.header_of("bizible_id") == "bizible2__BizibleId__c"
+    assert mapping.header_of("call_time") == "CreatedDate"
+    assert mapping.header_of("task_id") == "Id"
+    assert mapping.header_of("task_type") is None
+
+
+def test_map_columns_override_and_ignore():
+    header = ["Id", "BizibleId", "CreatedDate", "Call_Start__c", "BIZIBLE_TOUCHPOINT_DATE"]
+    mapping = map_columns(
+        "tasks", header, "t.csv", {"call_time": "CALL_START__C", "touchpoint_date": ""}
+    )
+    assert mapping.columns["call_time"] == 3
+    assert mapping.columns["touchpoint_date"] is None
+    assert mapping.notes == ["touchpoint_date ignored (--map)"]
+
+
+def test_map_columns_override_naming_no_column_is_an_input_error():
+    with pytest.raises(InputError) as info:
+        map_columns("tasks", ["Id", "BizibleId", "CreatedDate"], "t.csv", {"call_time": "Nope"})
+    assert info.value.message == "tasks file t.csv: --map tasks.call_time=Nope names no column"
+    assert info.value.hint == "Headers found: 'Id', 'BizibleId', 'CreatedDate'"
+
+
+def test_map_columns_missing_required_field_names_file_field_and_headers():
+    with pytest.raises(InputError) as info:
+        map_columns("tasks", ["Id", "CreatedDate", "Type"], "exports/t.csv")
+    assert info.value.message == (
+        "tasks file exports/t.csv has no column for the required field 'bizible_id' "
+        "(the visitor's BizibleId cookie (_biz_uid))"
+    )
+    assert "Headers found: 'Id', 'CreatedDate', 'Type'." in info.value.hint
+    assert "--map tasks.bizible_id=YOUR_COLUMN" in info.value.hint
+
+
+def test_map_columns_tasks_need_a_call_time_or_touchpoint_date():
+    with pytest.raises(InputError, match="required field 'call_time'"):
+        map_columns("tasks", ["Id", "BizibleId", "ActivityDate"], "t.csv")
+    mapping = map_columns("tasks", ["Id", "BizibleId", "bizible2__Bizible_Touchpoint_Date__c"], "t")
+    assert mapping.header_of("touchpoint_date") == "bizible2__Bizible_Touchpoint_Date__c"
+
+
+def test_map_columns_missing_session_start():
+    with pytest.raises(InputError) as info:
+        map_columns("sessions", ["ID", "COOKIE_ID", "CHANNEL"], "s.csv")
+    assert "required field 'session_start'" in info.value.message
+    assert "Headers found: 'ID', 'COOKIE_ID', 'CHANNEL'." in info.value.hint
+
+
+def test_map_columns_duplicate_headers_keep_the_first():
+    mapping = map_columns("tasks", ["Id", "BizibleId", "CreatedDate", "ID"], "t.csv")
+    assert mapping.columns["task_id"] == 0
+    assert mapping.notes == ["duplicate headers ignored (first kept): ID"]
+
+
+# ----------------------------------------------------------------------------- resolve
+
+
+def _touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Id\n", encoding="utf-8")
+    return path
+
+
+def test_resolve_a_file(tmp_path):
+    path = _touch(tmp_path / "tasks.csv")
+    assert resolve(path, "tasks") == [path]
+    assert resolve(str(path), "tasks") == [path]
+
+
+def test_resolve_a_folder_sorted_skipping_other_and_hidden_files(tmp_path):
+    b = _touch(tmp_path / "b.csv")
+    a = _touch(tmp_path / "a.parquet")
+    nested = _touch(tmp_path / "sub" / "c.csv")
+    _touch(tmp_path / "notes.md")
+    _touch(tmp_path / ".hidden.csv")
+    assert resolve(tmp_path, "tasks") == [a, b, nested]
+
+
+def test_resolve_a_glob_sorted(tmp_path):
+    t2 = _touch(tmp_path / "tasks_2.csv")
+    t10 = _touch(tmp_path / "tasks_10.csv")
+    t1 = _touch(tmp_path / "tasks_1.csv")
+    _touch(tmp_path / "sessions.csv")
+    assert resolve(str(tmp_path / "tasks_*.csv"), "tasks") == [t1, t10, t2]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("missing.csv", "tasks input {d}/missing.csv does not exist"),
+        ("empty_dir", "tasks folder {d}/empty_dir holds no CSV or Parquet files"),
+        ("nothing_*.csv", "tasks pattern {d}/nothing_*.csv matches no CSV or Parquet files"),
+        ("book.xlsx", "tasks file {d}/book.xlsx is neither CSV nor Parquet (by its extension)"),
+    ],
+)
+def test_resolve_errors(tmp_path, spec, message):
+    (tmp_path / "empty_dir").mkdir()
+    _touch(tmp_path / "book.xlsx")
+    with pytest.raises(InputError) as info:
+        resolve(str(tmp_path / spec), "tasks")
+    assert info.value.message == message.format(d=tmp_path)
+
+
+# ----------------------------------------------------------------------------- sniff_csv
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_sniff_csv_detects_the_delimiter(tmp_path, delimiter):
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(["Id", "BizibleId", "CreatedDate", "Subject"])
+        writer.writerow(["T1", ABC, "2026-03-02T12:40:00Z", "a, b; c | d"])
+    dialect = sniff_csv(path, "tasks")
+    assert dialect.delimiter == delimiter
+    assert dialect.header == ("Id", "BizibleId", "CreatedDate", "Subject")
+    assert dialect.bom is False
+    assert dialect.encoding == "utf-8"
+
+
+def test_sniff_csv_strips_a_utf8_bom_and_header_white_space(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf Id ;BizibleId\t;CreatedDate\nT1;x;2026-03-02T12:40:00Z\n")
+    dialect = sniff_csv(path, "tasks")
+    assert dialect.bom is True
+    assert dialect.delimiter == ";"
+    assert dialect.header == ("Id", "BizibleId", "CreatedDate")
+
+
+def test_sniff_csv_empty_file_is_an_input_error(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        sniff_csv(path, "tasks")
+    assert info.value.message == f"tasks file {path} is empty"
+
+
+# ----------------------------------------------------------------------------- durations
+
+
+@pytest.mark.parametrize(
+    ("text", "micros"),
+    [
+        ("30m", 1_800_000_000),
+        ("45m", 2_700_000_000),
+        ("1h", 3_600_000_000),
+        ("90s", 90_000_000),
+        ("1h30m", 5_400_000_000),
+        ("0s", 0),
+    ],
+)
+def test_parse_window(text, micros):
+    assert parse_window(text) == micros
+
+
+@pytest.mark.parametrize(
+    ("micros", "text"),
+    [
+        (1_800_000_000, "30m"),
+        (2_700_000_000, "45m"),
+        (3_600_000_000, "1h"),
+        (90_000_000, "1m30s"),
+        (5_400_000_000, "1h30m"),
+        (0, "0s"),
+    ],
+)
+def test_format_window(micros, text):
+    assert format_window(micros) == text
+    assert parse_window(text) == micros
+
+
+@pytest.mark.parametrize("text", ["30", "abc", "-5m", "8d", ""])
+def test_parse_window_rejects(text):
+    with pytest.raises(UsageError) as info:
+        parse_window(text)
+    assert info.value.message == f"--window {text!r} is not a duration"
+    assert info.value.hint == "Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m."
+
+
+def test_parse_window_rejects_more_than_seven_days():
+    with pytest.raises(UsageError, match="longer than 7 days"):
+        parse_window("169h")
+    assert parse_window("168h") == 168 * 3_600_000_000
