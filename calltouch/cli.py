@@ -23,9 +23,10 @@ from rich.text import Text
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, UsageError
-from calltouch.inputs import parse_maps
-from calltouch.pipeline import RunResult, RunSettings
+from calltouch.inputs import normalise_encoding, parse_maps
+from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
+from calltouch.profiles import parse_profiles
 from calltouch.report import print_run_report
 
 app = typer.Typer(
@@ -50,6 +51,13 @@ class PerSession(str, Enum):
 
     one = "one"
     all = "all"
+
+
+class DateOrderChoice(str, Enum):
+    """Day/month order of locale dates."""
+
+    mdy = "mdy"
+    dmy = "dmy"
 
 
 class OutputFormat(str, Enum):
@@ -152,6 +160,46 @@ MapOpt = Annotated[
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show a traceback when something fails.", hidden=False)
 ]
+ProfileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="[ROLE=]NAME",
+        help="Read files as this export profile instead of detecting it: salesforce, "
+        "salesforce-report, warehouse, calltrackingmetrics, callrail, invoca, generic. "
+        "tasks=NAME or sessions=NAME picks one input. Repeatable.",
+        show_default=False,
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="ENCODING",
+        help="Text encoding of CSV files without a BOM, e.g. windows-1252 or latin-1 for "
+        "Excel exports. Default: UTF-8 (a UTF-8 or UTF-16 BOM is always honoured).",
+        show_default=False,
+    ),
+]
+DateOrderOpt = Annotated[
+    DateOrderChoice | None,
+    typer.Option(
+        "--date-order",
+        help="Order of day and month in dates like 03/04/2026, when the data cannot tell "
+        "(mdy: March 4; dmy: 3 April).",
+        show_default=False,
+    ),
+]
+MaxRejectsOpt = Annotated[
+    str,
+    typer.Option(
+        "--max-rejects",
+        metavar="N|P%",
+        help="Fail (exit 3) when more input rows than this are rejected, per input: a count "
+        "(0, 250) or a percentage of the rows read (2.5%).",
+    ),
+]
 ThreadsOpt = Annotated[
     int | None,
     typer.Option(
@@ -192,13 +240,27 @@ def _settings(
     tasks_tz: str | None,
     sessions_tz: str | None,
     maps: list[str] | None,
+    *,
+    profile: list[str] | None = None,
+    encoding: str | None = None,
+    date_order: DateOrderChoice | None = None,
+    max_rejects: str = "1%",
 ) -> RunSettings:
+    parse_max_rejects(max_rejects)
     return RunSettings(
         window_us=parse_window(window),
         per_session=per_session.value,  # type: ignore[arg-type]
         tasks_tz=tasks_tz or tz,
         sessions_tz=sessions_tz or tz,
         maps=parse_maps(maps or []),
+        profiles=parse_profiles(profile or []),
+        encoding=None if encoding is None else normalise_encoding(encoding),
+        date_order=None if date_order is None else date_order.value,  # type: ignore[arg-type]
+        max_rejects=max_rejects,
+        tz_options={
+            "tasks": "--tasks-tz" if tasks_tz else "--tz",
+            "sessions": "--sessions-tz" if sessions_tz else "--tz",
+        },
     )
 
 
@@ -279,6 +341,10 @@ def run(
     tasks_tz: TasksTzOpt = None,
     sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
+    max_rejects: MaxRejectsOpt = "1%",
     threads: ThreadsOpt = None,
     memory_limit: MemoryOpt = None,
     temp_dir: TempDirOpt = None,
@@ -300,7 +366,18 @@ def run(
         calltouch run tasks.csv sessions.csv -o out/ --tasks-tz America/New_York
     """
     with user_errors(debug):
-        settings = _settings(window, per_session, tz, tasks_tz, sessions_tz, maps)
+        settings = _settings(
+            window,
+            per_session,
+            tz,
+            tasks_tz,
+            sessions_tz,
+            maps,
+            profile=profile,
+            encoding=encoding,
+            date_order=date_order,
+            max_rejects=max_rejects,
+        )
         con = _connect(threads, memory_limit, temp_dir)
         result = _execute_run(tasks, sessions, out, settings, fmt, quiet, con)
         stderr.print(

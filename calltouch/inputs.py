@@ -191,16 +191,18 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 SNIFF_BYTES = 1 << 16
+SAMPLE_ROWS = 500
 
 
 @dataclass(frozen=True)
 class CsvDialect:
     """How a CSV file is written: enough for DuckDB and for the independent line scan."""
 
-    encoding: str  # a DuckDB encoding name: 'utf-8', 'utf-16' or 'latin-1'
+    encoding: str  # a Python codec name ('utf-8', 'utf-16', 'cp1252', ...)
     delimiter: str
     header: tuple[str, ...]
     bom: bool = False
+    sample: tuple[tuple[str, ...], ...] = ()  # the first data records, for sniffing values
 
 
 def open_bytes(path: Path) -> io.BufferedIOBase:
@@ -210,53 +212,77 @@ def open_bytes(path: Path) -> io.BufferedIOBase:
     return open(path, "rb")
 
 
+def normalise_encoding(name: str) -> str:
+    """The canonical Python codec name for ``--encoding`` (utf-8, utf-16, cp1252, ...)."""
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError as exc:
+        raise UsageError(
+            f"--encoding {name!r} is not an encoding Python knows",
+            hint="Common ones: utf-8, utf-16, windows-1252 (Excel on Windows), latin-1.",
+        ) from exc
+    return {"utf_8": "utf-8", "utf-8": "utf-8", "utf_16": "utf-16"}.get(info.name, info.name)
+
+
 def python_codec(encoding: str) -> str:
-    """The Python codec that decodes what DuckDB reads with ``encoding``."""
-    return {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}[encoding]
+    """The codec that decodes a file of ``encoding`` (UTF-8 drops a BOM)."""
+    return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
-    """Detect encoding (by BOM), delimiter and header of a CSV file."""
+    """Detect encoding (a BOM wins over ``encoding``), delimiter, header and first records."""
     try:
         with open_bytes(path) as handle:
             head = handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise InputError(f"cannot read {role} file {path}: {exc.strerror or exc}") from exc
+    except (OSError, EOFError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(
+            f"cannot read {role} file {path}: {reason}",
+            hint="Check that the file exists, is readable and is not a broken .gz archive.",
+        ) from exc
     bom = False
-    detected = "utf-8"
+    enc = encoding or "utf-8"
     for marker, name in _BOMS:
         if head.startswith(marker):
-            detected, bom = name, True
+            enc, bom = name, True
             break
-    enc = encoding or detected
-    try:
-        text = head.decode(python_codec(enc), errors="strict")
-    except UnicodeDecodeError as exc:
-        # the sample may end mid-character; only complain when the damage is earlier
-        if exc.start < len(head) - 4:
-            raise InputError(
-                f"{role} file {path} is not valid {enc} (byte {exc.start + 1} of the file)",
-                hint="Pass --encoding latin-1 for Windows/Excel exports, or re-save as UTF-8.",
-            ) from exc
-        text = head[: exc.start].decode(python_codec(enc))
+    text = head.decode(python_codec(enc), errors="surrogateescape")
+    if len(head) == SNIFF_BYTES:
+        text = text[: max(text.rfind("\n"), 0)] or text  # the last line may be cut short
     if not text.strip():
         raise InputError(
-            f"{role} file {path} is empty",
-            hint="Export the report again; the file has no header and no rows.",
+            f"{role} file {path} is empty" + (" (only white space)" if head else ""),
+            hint="Export it again: the file has no header and no rows.",
         )
     delimiter = _pick_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
-        header = next(reader)
+        header = [normalise_header(h) for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise InputError(f"{role} file {path} has no readable header line: {exc}") from exc
-    header = [normalise_header(h) for h in header]
     if not any(header):
         raise InputError(
-            f"{role} file {path} starts with a blank header line",
+            f"{role} file {path} starts with a blank line instead of a header",
             hint="The first line must hold the column names.",
         )
-    return CsvDialect(encoding=enc, delimiter=delimiter, header=tuple(header), bom=bom)
+    if len(header) < 2:
+        raise InputError(
+            f"{role} file {path} reads as a single column: its header is {header[0][:120]!r}",
+            hint="calltouch tried the delimiters , ; tab and |; none splits the header. "
+            "Re-export the file as CSV with one of them.",
+        )
+    rows: list[tuple[str, ...]] = []
+    try:
+        for row in reader:
+            if row:
+                rows.append(tuple(row))
+            if len(rows) >= SAMPLE_ROWS:
+                break
+    except csv.Error:
+        pass  # a broken record in the sample; the loader's own pass reports it
+    return CsvDialect(
+        encoding=enc, delimiter=delimiter, header=tuple(header), bom=bom, sample=tuple(rows)
+    )
 
 
 def _pick_delimiter(text: str) -> str:
@@ -283,8 +309,10 @@ def _pick_delimiter(text: str) -> str:
 
 
 def normalise_header(name: str) -> str:
-    """A header cell without BOM and surrounding white space (case is kept for display)."""
-    return name.replace("\ufeff", "").strip()
+    """A header cell without BOM and surrounding white space (case is kept for display);
+    bytes the encoding could not decode are shown as U+FFFD."""
+    text = name.replace("\ufeff", "").strip()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 # ----------------------------------------------------------------------------- mapping
@@ -330,9 +358,15 @@ class ColumnMapping:
 
 
 def map_columns(
-    role: Role, header: Sequence[str], file: str, overrides: Mapping[str, str] | None = None
+    role: Role,
+    header: Sequence[str],
+    file: str,
+    overrides: Mapping[str, str] | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> ColumnMapping:
-    """Map each field of ``role`` to a column of ``header`` (first alias found wins)."""
+    """Map each field of ``role`` to a column of ``header`` (first alias found wins).
+
+    ``aliases`` (field -> header names in priority order) defaults to the generic names."""
     overrides = overrides or {}
     lowered: dict[str, int] = {}
     duplicates: list[str] = []
@@ -359,20 +393,21 @@ def map_columns(
                 )
             columns[fld.name] = idx
             continue
-        columns[fld.name] = next(
-            (lowered[a.lower()] for a in fld.aliases if a.lower() in lowered), None
-        )
+        names = fld.aliases if aliases is None else aliases.get(fld.name, ())
+        columns[fld.name] = next((lowered[a.lower()] for a in names if a.lower() in lowered), None)
     # A file with CHANNEL only needs the Channel.Subchannel split; with both, they are separate.
     missing = [f for f in FIELDS[role] if f.required and columns[f.name] is None]
     if role == "tasks" and columns["touchpoint_date"] is None and columns["call_time"] is None:
         missing.append(next(f for f in TASK_FIELDS if f.name == "call_time"))
     if missing:
         first = missing[0]
+        looked = first.aliases if aliases is None else aliases.get(first.name, first.aliases)
         raise InputError(
             f"{role} file {file} has no column for the required field "
             f"{first.name!r} ({first.description})",
             hint=(
-                f"Looked for: {', '.join(first.aliases)}. Headers found: {_show_headers(header)}. "
+                f"Looked for: {', '.join(dict.fromkeys(looked))}. "
+                f"Headers found: {_show_headers(header)}. "
                 f"If the field has another name, add --map {role}.{first.name}=YOUR_COLUMN."
             ),
         )

@@ -3,52 +3,55 @@
 For each input file this module promises:
 
 * every data row ends up either in ``task_rows``/``session_rows`` (usable) or in ``rejects``
-  with its file, 1-based physical line (CSV) or row number (Parquet), column, error and raw text;
+  with its file, 1-based physical line (CSV) or row number (Parquet), column, error and raw
+  text; a Salesforce report footer is counted as footer, neither loaded nor rejected;
 * timestamps without a zone are read in the zone given for that input (R8), and the connection
   is back in UTC afterwards, whatever happens;
-* for task CSV files, a second, independent pass (Python's csv module) counts the data rows, so
-  rows that DuckDB's reader dropped without a word are caught (``rows_scanned``).
+* for task files a second, independent count (Python's csv module for CSV, the Parquet footer's
+  metadata for Parquet) must agree with what DuckDB read (``rows_scanned``). For CSV, when the
+  two readers disagree on a file, its good records as the independent reader sees them are
+  loaded instead, so the result never hangs on a parser quirk;
+* header names, ``--map`` values and paths never reach SQL text: CSV columns are read under
+  positional names, paths and values are bound, Parquet names go through the quoting filter.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from calltouch import queries
+from calltouch import csvscan, profiles, queries, timeformats
 from calltouch.errors import InputError, QueryError, UsageError
-from calltouch.inputs import (
-    ColumnMapping,
-    CsvDialect,
-    Role,
-    file_format,
-    map_columns,
-    open_bytes,
-    python_codec,
-    resolve,
-    sniff_csv,
-)
+from calltouch.inputs import ColumnMapping, CsvDialect, Role, file_format, resolve, sniff_csv
+from calltouch.timeformats import DateOrder
 
-_TIME_FIELDS = {"touchpoint_date", "call_time", "modstamp", "session_start"}
+TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start")
+TABLES: dict[Role, str] = {"tasks": "task_rows", "sessions": "session_rows"}
 _ERROR_TEXT = {
     ("missing", "task_id"): "the task id is empty",
     ("missing", "session_id"): "the session id is empty",
-    (
-        "missing",
-        "call_time",
-    ): "no call time: both the Buyer Touchpoint Date and CreatedDate are empty",
+    ("missing", "call_time"): "no call time: both the Buyer Touchpoint Date and CreatedDate are "
+    "empty",
     ("missing", "session_start"): "the session start is empty",
 }
-TABLES: dict[Role, str] = {"tasks": "task_rows", "sessions": "session_rows"}
+SAMPLE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read one input (tasks or sessions)."""
+
+    tz: str = "UTC"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    profile: str | None = None
+    encoding: str | None = None
+    date_order: DateOrder | None = None
 
 
 @dataclass
@@ -61,15 +64,29 @@ class LoadedFile:
     format: str
     time_zone: str
     mapping: ColumnMapping
+    profile: str = "generic"
+    encoding: str | None = None
+    delimiter: str | None = None
+    time_styles: dict[str, str] = field(default_factory=dict)
     rows_loaded: int = 0  # usable rows
     rows_rejected: int = 0
-    rows_scanned: int | None = None  # the independent count (task CSV files)
+    rows_footer: int = 0
+    rows_scanned: int | None = None  # the independent count, footer lines included
+    reader: str = "duckdb"
     notes: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
-        """Data rows in the file as calltouch read them: usable + rejected."""
+        """Data rows of the file: usable + rejected (footer lines are not rows)."""
         return self.rows_loaded + self.rows_rejected
+
+    @property
+    def rows_accounted(self) -> int:
+        """What the independent count must equal: rows read + footer lines."""
+        return self.rows_read + self.rows_footer
+
+
+Reject = tuple[int | None, str | None, str, str | None]  # line, column, error, raw
 
 
 def check_time_zone(con: duckdb.DuckDBPyConnection, tz: str, option: str) -> str:
@@ -87,18 +104,16 @@ def load_role(
     con: duckdb.DuckDBPyConnection,
     role: Role,
     spec: str,
+    options: LoadOptions,
+    workdir: Path,
     *,
-    tz: str,
-    overrides: dict[str, str] | None = None,
     first_file_id: int = 0,
 ) -> list[LoadedFile]:
     """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id."""
-    loaded = []
-    for offset, path in enumerate(resolve(spec, role)):
-        loaded.append(
-            load_file(con, role, path, file_id=first_file_id + offset, tz=tz, overrides=overrides)
-        )
-    return loaded
+    return [
+        load_file(con, role, path, file_id=first_file_id + i, options=options, workdir=workdir)
+        for i, path in enumerate(resolve(spec, role))
+    ]
 
 
 def load_file(
@@ -107,129 +122,434 @@ def load_file(
     path: Path,
     *,
     file_id: int,
-    tz: str,
-    overrides: dict[str, str] | None = None,
+    options: LoadOptions,
+    workdir: Path,
 ) -> LoadedFile:
-    """Load one file: map its columns, read it with DuckDB, harvest and locate its rejects."""
-    fmt = file_format(path)
-    display = str(path)
-    if fmt == "parquet":
-        header, kinds = _describe_parquet(con, path, role)
-        mapping = map_columns(role, header, display, overrides)
-        cols = {
-            name: None if idx is None else {"name": header[idx], "kind": kinds[idx]}
-            for name, idx in mapping.columns.items()
-        }
-        _refuse_date_only(role, display, mapping, kinds)
-        binds: dict[str, Any] = {"path": str(path)}
-        raw_columns: Sequence[str] = header
-        dialect = None
-    else:
-        dialect = sniff_csv(path, role)
-        mapping = map_columns(role, dialect.header, display, overrides)
-        cols = {
-            name: None if idx is None else {"name": f"c{idx}", "kind": "varchar"}
-            for name, idx in mapping.columns.items()
-        }
-        rejects_table = f"ct_rejects_{file_id}"
-        binds = {
-            "path": str(path),
-            "csv_columns": {f"c{i}": "VARCHAR" for i in range(len(dialect.header))},
-            "delim": dialect.delimiter,
-            "encoding": dialect.encoding,
-            "rejects_table": rejects_table,
-            "rejects_scan": f"ct_rejects_scan_{file_id}",
-        }
-        raw_columns = [f"c{i}" for i in range(len(dialect.header))]
-    binds["file_id"] = file_id
-    result = LoadedFile(file_id, role, display, str(fmt), tz, mapping, notes=list(mapping.notes))
-    context: dict[str, Any] = {"source_format": fmt, "cols": cols}
-    if role == "tasks":
-        context["raw_columns"] = raw_columns
-    else:
-        context["split_channel"] = mapping.columns["subchannel"] is None
-    queries.run(con, "set_time_zone", {"tz": tz})
-    try:
-        queries.run(con, f"load_{role}", binds, **context)
-    except QueryError as exc:
-        raise InputError(
-            f"cannot read {role} file {display}: {exc.message.split(': ', 1)[-1]}",
-            hint=_read_hint(fmt),
-        ) from exc
-    finally:
-        queries.run(con, "set_time_zone", {"tz": "UTC"})
-
-    table = TABLES[role]
-    in_table, flagged = queries.run(
-        con, "file_load_counts", {"file_id": file_id}, table=table
-    ).fetchone() or (0, 0)
-    flagged_rows = queries.run(con, "flagged_rows", {"file_id": file_id}, table=table).fetchall()
-    structural: list[tuple[Any, ...]] = []
-    if dialect is not None:
-        structural = queries.run(
-            con, "scan_rejects", rejects_table=binds["rejects_table"]
-        ).fetchall()
-        for name in (binds["rejects_table"], binds["rejects_scan"]):
-            queries.run(con, "drop_table", table=name)
-    scan = None
-    if dialect is not None and (role == "tasks" or flagged_rows or structural):
-        wanted = {int(r[0]) for r in flagged_rows}
-        scan = _scan(path, dialect, len(dialect.header), wanted)
-    rejects = _describe_rejects(path, dialect, mapping, flagged_rows, structural, scan)
-    result.rows_loaded = int(in_table) - int(flagged)
-    result.rows_rejected = int(flagged) + len(structural)
-    if scan is not None and role == "tasks":
-        result.rows_scanned = scan.records
-    if rejects:
-        queries.run(
-            con,
-            "add_rejects",
-            {
-                "role": role,
-                "file_id": file_id,
-                "file": display,
-                "lines": [r[0] for r in rejects],
-                "columns": [r[1] for r in rejects],
-                "errors": [r[2] for r in rejects],
-                "raws": [r[3] for r in rejects],
-            },
-        )
+    """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
+    loader = _ParquetLoader if file_format(path) == "parquet" else _CsvLoader
+    loaded = loader(con, role, path, file_id, options, workdir).load()
     queries.run(
         con,
         "add_input_file",
         {
             "file_id": file_id,
             "role": role,
-            "path": display,
-            "format": fmt,
-            "time_zone": tz,
-            "rows_read": result.rows_read,
-            "rows_loaded": result.rows_loaded,
-            "rows_rejected": result.rows_rejected,
-            "mapping": json.dumps(mapping.as_dict()),
-            "header": json.dumps(list(mapping.header)),
+            "path": loaded.path,
+            "format": loaded.format,
+            "time_zone": loaded.time_zone,
+            "rows_read": loaded.rows_read,
+            "rows_loaded": loaded.rows_loaded,
+            "rows_rejected": loaded.rows_rejected,
+            "mapping": json.dumps(loaded.mapping.as_dict()),
+            "header": json.dumps(list(loaded.mapping.header)),
         },
     )
-    return result
+    return loaded
 
 
-def _read_hint(fmt: str | None) -> str:
-    if fmt == "parquet":
-        return "Check that the file is a complete Parquet file (re-export it if it was cut short)."
-    return "Check the file's encoding and delimiter (calltouch inspect shows what it detected)."
+class _Loader:
+    """Shared steps of loading one file; subclasses know their format."""
+
+    fmt = ""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        role: Role,
+        path: Path,
+        file_id: int,
+        options: LoadOptions,
+        workdir: Path,
+    ) -> None:
+        self.con = con
+        self.role = role
+        self.path = path
+        self.display = str(path)
+        self.file_id = file_id
+        self.options = options
+        self.workdir = workdir
+        self.table = TABLES[role]
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def detect(self, header: Sequence[str]) -> profiles.Detection:
+        try:
+            return profiles.detect(
+                self.role, header, self.display, self.options.overrides, self.options.profile
+            )
+        except InputError as exc:
+            if any("\ufffd" in h for h in header):
+                exc.hint = (exc.hint or "") + (
+                    " The header holds bytes that are not UTF-8: pass --encoding windows-1252 "
+                    "(or latin-1) if the file comes from Excel."
+                )
+            raise
+
+    def decide_order(self, header: str, survey: list[tuple[Any, ...]]) -> DateOrder | None:
+        """The date order from ``--date-order`` or from a survey_dates result."""
+        return timeformats.decide_date_order(
+            self.options.date_order,
+            max((int(r[2]) for r in survey), default=0),
+            max((int(r[3]) for r in survey), default=0),
+            self.display,
+            header,
+            slash_dates=sum(int(r[1]) for r in survey),
+        )
+
+    def run_load(self, binds: dict[str, Any], context: dict[str, Any]) -> None:
+        queries.run(self.con, "set_time_zone", {"tz": self.options.tz})
+        try:
+            queries.run(self.con, f"load_{self.role}", binds, **context)
+        except QueryError as exc:
+            raise InputError(
+                f"cannot read {self.role} file {self.display}: {_reason(exc)}",
+                hint=_read_hint(self.fmt),
+            ) from exc
+        finally:
+            queries.run(self.con, "set_time_zone", {"tz": "UTC"})
+
+    def counts(self) -> tuple[int, list[tuple[Any, ...]]]:
+        """(rows in the table for this file, flagged rows with their ordinals)."""
+        row = queries.run(
+            self.con, "file_load_counts", {"file_id": self.file_id}, table=self.table
+        ).fetchone()
+        flagged = queries.run(
+            self.con, "flagged_rows", {"file_id": self.file_id}, table=self.table
+        ).fetchall()
+        return int(row[0]) if row else 0, flagged
+
+    def store_rejects(self, rejects: list[Reject]) -> None:
+        if not rejects:
+            return
+        rejects.sort(key=lambda r: (r[0] is None, r[0] or 0))
+        queries.run(
+            self.con,
+            "add_rejects",
+            {
+                "role": self.role,
+                "file_id": self.file_id,
+                "file": self.display,
+                "lines": [r[0] for r in rejects],
+                "columns": [r[1] for r in rejects],
+                "errors": [r[2] for r in rejects],
+                "raws": [r[3] for r in rejects],
+            },
+        )
+
+    def time_binds(self, order: DateOrder | None) -> dict[str, Any]:
+        use = order or "mdy"
+        return {
+            "naive_formats": timeformats.naive_formats(use),
+            "zoned_formats": timeformats.zoned_formats(use),
+        }
+
+    def defaults(self, detection: profiles.Detection) -> dict[str, Any]:
+        if self.role != "tasks":
+            return {}
+        return {"default_task_type": detection.profile.defaults.get("task_type")}
+
+    def load(self) -> LoadedFile:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
-def _describe_parquet(
-    con: duckdb.DuckDBPyConnection, path: Path, role: Role
-) -> tuple[tuple[str, ...], list[str]]:
-    try:
-        rows = queries.run(con, "describe_parquet", {"path": str(path)}).fetchall()
-    except QueryError as exc:
-        raise InputError(
-            f"cannot read {role} file {path} as Parquet: {exc.message.split(': ', 1)[-1]}",
-            hint=_read_hint("parquet"),
-        ) from exc
-    return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
+class _CsvLoader(_Loader):
+    fmt = "csv"
+
+    def load(self) -> LoadedFile:
+        dialect = sniff_csv(self.path, self.role, self.options.encoding)
+        detection = self.detect(dialect.header)
+        mapping = detection.mapping
+        width = len(dialect.header)
+        result = LoadedFile(
+            self.file_id,
+            self.role,
+            self.display,
+            "csv",
+            self.options.tz,
+            mapping,
+            profile=detection.profile.name,
+            encoding=dialect.encoding,
+            delimiter=dialect.delimiter,
+            notes=list(mapping.notes),
+        )
+        source = self.path
+        if dialect.encoding != "utf-8":
+            source = self.workdir / f"transcoded-{self.file_id}.csv"
+            csvscan.transcode_to_utf8(self.path, dialect, source)
+        styles, order = self.time_styles(dialect, mapping, source)
+        result.time_styles = styles
+        cols = {
+            name: None
+            if idx is None
+            else {"name": f"c{idx}", "kind": "varchar", "formats": _needs_formats(styles, name)}
+            for name, idx in mapping.columns.items()
+        }
+        context = self.context(cols, [{"name": f"c{i}", "kind": "varchar"} for i in range(width)])
+        binds = self.csv_binds(source, dialect.delimiter, width)
+        binds.update(self.time_binds(order))
+        binds.update(self.defaults(detection))
+        binds["file_id"] = self.file_id
+        self.run_load(binds, context)
+        struct_lines = self.harvest_struct(binds)
+        in_table, flagged = self.counts()
+
+        scan: csvscan.CsvScan | None = None
+        first_lines: list[tuple[int, int]] | None = None
+        if self.role == "tasks" or struct_lines or flagged or detection.profile.footer:
+            wanted = {int(r[0]) for r in flagged}
+            scan = csvscan.scan(self.path, dialect, width, wanted)
+            agrees = in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
+            if not agrees:
+                first_lines = self.reload_normalised(dialect, width, binds, context)
+                result.reader = "python (DuckDB disagreed with the independent count)"
+                in_table, flagged = self.counts()
+            result.rows_scanned = scan.records
+
+        rejects: list[Reject] = []
+        bad = scan.bad if scan is not None else []
+        spans: dict[int, tuple[int, int]] = {}
+        if scan is not None:
+            if first_lines is not None:
+                spans = {i: first_lines[i] for i in (int(r[0]) for r in flagged)}
+            else:
+                spans = scan.spans
+        texts = csvscan.line_texts(
+            self.path, dialect, [*spans.values(), *((b.first_line, b.last_line) for b in bad)]
+        )
+        for b in bad:
+            rejects.append(
+                (b.first_line, b.column, b.error, texts.get((b.first_line, b.last_line)))
+            )
+        for ordinal, fld, code, value in flagged:
+            span = spans.get(int(ordinal))
+            rejects.append(
+                (
+                    span[0] if span else None,
+                    mapping.header_of(fld) or fld,
+                    error_message(code, fld, value),
+                    texts.get(span) if span else None,
+                )
+            )
+        self.store_rejects(rejects)
+        result.rows_loaded = in_table - len(flagged)
+        result.rows_rejected = len(rejects)
+        result.rows_footer = len(scan.footer) if scan is not None else 0
+        if scan is None and struct_lines:  # cannot happen: struct rejects trigger the scan
+            result.notes.append(f"{struct_lines} unreadable lines were not located")
+        return result
+
+    def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
+        context: dict[str, Any] = {"source_format": "csv", "cols": cols}
+        if self.role == "tasks":
+            context["raw_columns"] = raw_columns
+        else:
+            context["split_channel"] = cols.get("subchannel") is None
+        return context
+
+    def csv_binds(self, source: Path, delimiter: str, width: int) -> dict[str, Any]:
+        return {
+            "path": str(source),
+            "csv_columns": {f"c{i}": "VARCHAR" for i in range(width)},
+            "delim": delimiter,
+            "rejects_table": f"ct_rejects_{self.file_id}",
+            "rejects_scan": f"ct_rejects_scan_{self.file_id}",
+        }
+
+    def harvest_struct(self, binds: dict[str, Any]) -> int:
+        """Lines DuckDB's reader rejected in the last scan; drops its reject tables."""
+        row = queries.run(self.con, "scan_rejects", rejects_table=binds["rejects_table"]).fetchone()
+        for name in (binds["rejects_table"], binds["rejects_scan"]):
+            queries.run(self.con, "drop_table", table=name)
+        return int(row[0]) if row else 0
+
+    def time_styles(
+        self, dialect: CsvDialect, mapping: ColumnMapping, source: Path
+    ) -> tuple[dict[str, str], DateOrder | None]:
+        """Each time field's style from the sampled records, and the date order if needed."""
+        styles: dict[str, str] = {}
+        needing: dict[str, int] = {}
+        for name in TIME_FIELDS:
+            idx = mapping.columns.get(name)
+            if idx is None:
+                continue
+            values = [row[idx] for row in dialect.sample if idx < len(row)]
+            found = timeformats.sample(values)
+            if found.needs_formats:
+                needing[name] = idx
+            styles[name] = found.describe(None) if found.needs_formats else "ISO-8601"
+        if not needing:
+            return styles, None
+        order = self.options.date_order
+        if order is None:
+            binds = self.csv_binds(source, dialect.delimiter, len(dialect.header))
+            rows = queries.run(
+                self.con,
+                "survey_dates",
+                binds,
+                source_format="csv",
+                columns=[f"c{idx}" for idx in needing.values()],
+            ).fetchall()
+            self.harvest_struct(binds)
+            order = self.decide_order(mapping.header[next(iter(needing.values()))], rows)
+        for name in needing:
+            styles[name] = timeformats.locale_style(order)
+        return styles, order
+
+    def reload_normalised(
+        self,
+        dialect: CsvDialect,
+        width: int,
+        binds: dict[str, Any],
+        context: dict[str, Any],
+    ) -> list[tuple[int, int]]:
+        """Replace this file's rows with the good records the independent reader found."""
+        queries.run(self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table)
+        target = self.workdir / f"normalised-{self.file_id}.csv"
+        spans = csvscan.write_normalised(self.path, dialect, width, target)
+        again = {**binds, **self.csv_binds(target, ",", width)}
+        self.run_load(again, context)
+        self.harvest_struct(again)
+        return spans
+
+
+class _ParquetLoader(_Loader):
+    fmt = "parquet"
+
+    def load(self) -> LoadedFile:
+        header, kinds = self.describe()
+        detection = self.detect(header)
+        mapping = detection.mapping
+        self.refuse_date_only(mapping, kinds)
+        result = LoadedFile(
+            self.file_id,
+            self.role,
+            self.display,
+            "parquet",
+            self.options.tz,
+            mapping,
+            profile=detection.profile.name,
+            notes=list(mapping.notes),
+        )
+        styles, order = self.time_styles(mapping, kinds)
+        result.time_styles = styles
+        cols = {
+            name: None
+            if idx is None
+            else {
+                "name": header[idx],
+                "kind": kinds[idx],
+                "formats": _needs_formats(styles, name),
+            }
+            for name, idx in mapping.columns.items()
+        }
+        context: dict[str, Any] = {"source_format": "parquet", "cols": cols}
+        if self.role == "tasks":
+            context["raw_columns"] = [
+                {"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)
+            ]
+        else:
+            context["split_channel"] = mapping.columns["subchannel"] is None
+        binds: dict[str, Any] = {"path": str(self.path), "file_id": self.file_id}
+        binds.update(self.time_binds(order))
+        binds.update(self.defaults(detection))
+        self.run_load(binds, context)
+        in_table, flagged = self.counts()
+        raws: dict[int, str] = {}
+        if flagged:
+            rows = queries.run(
+                self.con,
+                "parquet_rows",
+                {"path": str(self.path), "row_numbers": [int(r[0]) for r in flagged]},
+            ).fetchall()
+            raws = {int(n): str(text) for n, text in rows}
+        rejects: list[Reject] = [
+            (
+                int(ordinal) + 1,
+                mapping.header_of(fld) or fld,
+                error_message(code, fld, value),
+                raws.get(int(ordinal)),
+            )
+            for ordinal, fld, code, value in flagged
+        ]
+        self.store_rejects(rejects)
+        result.rows_loaded = in_table - len(flagged)
+        result.rows_rejected = len(rejects)
+        if self.role == "tasks":
+            row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
+            result.rows_scanned = int(row[0]) if row else 0
+        return result
+
+    def describe(self) -> tuple[tuple[str, ...], list[str]]:
+        try:
+            rows = queries.run(self.con, "describe_parquet", {"path": str(self.path)}).fetchall()
+        except QueryError as exc:
+            raise InputError(
+                f"cannot read {self.role} file {self.display} as Parquet: {_reason(exc)}",
+                hint=_read_hint("parquet"),
+            ) from exc
+        return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
+
+    def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> None:
+        for name, idx in mapping.columns.items():
+            if idx is not None and name in TIME_FIELDS and kinds[idx] == "date":
+                raise InputError(
+                    f"{self.role} file {self.display}: column {mapping.header[idx]!r} ({name}) "
+                    "holds dates without a time of day",
+                    hint="A call can only be placed in a 30-minute window by a date-time; "
+                    "export CreatedDate or the Buyer Touchpoint Date, not ActivityDate.",
+                )
+
+    def time_styles(
+        self, mapping: ColumnMapping, kinds: list[str]
+    ) -> tuple[dict[str, str], DateOrder | None]:
+        styles: dict[str, str] = {}
+        text_cols = {
+            name: idx
+            for name in TIME_FIELDS
+            if (idx := mapping.columns.get(name)) is not None and kinds[idx] in {"varchar", "other"}
+        }
+        for name in TIME_FIELDS:
+            idx = mapping.columns.get(name)
+            if idx is not None and name not in text_cols:
+                styles[name] = {"timestamptz": "TIMESTAMP WITH TIME ZONE"}.get(
+                    kinds[idx], "TIMESTAMP (read in the input's zone)"
+                )
+        if not text_cols:
+            return styles, None
+        names = [mapping.header[i] for i in text_cols.values()]
+        rows = queries.run(
+            self.con,
+            "parquet_sample",
+            {"path": str(self.path), "limit": SAMPLE_LIMIT},
+            columns=names,
+        ).fetchall()
+        needing: dict[str, int] = {}
+        for pos, (name, idx) in enumerate(text_cols.items()):
+            found = timeformats.sample(r[pos] for r in rows)
+            styles[name] = "ISO-8601" if not found.needs_formats else found.describe(None)
+            if found.needs_formats:
+                needing[name] = idx
+        if not needing:
+            return styles, None
+        order = self.options.date_order
+        if order is None:
+            survey = queries.run(
+                self.con,
+                "survey_dates",
+                {"path": str(self.path)},
+                source_format="parquet",
+                columns=[mapping.header[i] for i in needing.values()],
+            ).fetchall()
+            order = self.decide_order(mapping.header[next(iter(needing.values()))], survey)
+        for name in needing:
+            styles[name] = timeformats.locale_style(order)
+        return styles, order
+
+
+def _needs_formats(styles: Mapping[str, str], name: str) -> bool:
+    """True when a text time field needs the locale formats besides ISO-8601."""
+    style = styles.get(name)
+    return style is not None and not style.startswith(("ISO-8601", "TIMESTAMP"))
 
 
 def _kind(duck_type: str) -> str:
@@ -246,155 +566,25 @@ def _kind(duck_type: str) -> str:
     return "other"
 
 
-def _refuse_date_only(role: Role, file: str, mapping: ColumnMapping, kinds: list[str]) -> None:
-    for name, idx in mapping.columns.items():
-        if idx is not None and name in _TIME_FIELDS and kinds[idx] == "date":
-            raise InputError(
-                f"{role} file {file}: column {mapping.header[idx]!r} ({name}) holds dates "
-                "without a time of day",
-                hint="A call can only be placed in a 30-minute window by a date-time; "
-                "export CreatedDate or the Buyer Touchpoint Date, not ActivityDate.",
-            )
+def _reason(exc: QueryError) -> str:
+    """DuckDB's reason without the SQL it quotes (LINE n: ... and the caret line)."""
+    text = exc.message.split(": ", 1)[-1]
+    text = re.split(r"\s+LINE \d+:", text)[0]
+    return text.strip().rstrip(".") or "unreadable"
 
 
-def _error_message(code: str, fld: str, value: str | None) -> str:
+def _read_hint(fmt: str) -> str:
+    if fmt == "parquet":
+        return "Check that the file is a complete Parquet file (re-export it if it was cut short)."
+    return "Check the file's encoding and delimiter (calltouch inspect shows what it detected)."
+
+
+def error_message(code: str, fld: str, value: str | None) -> str:
+    """The rejects.csv text for an unusable row flagged by the load templates."""
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
             return f"{value!r} is a date without a time of day"
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
+    if code == "nul":
+        return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"
     return _ERROR_TEXT.get((code, fld), f"{fld}: {code}")
-
-
-def _describe_rejects(
-    path: Path,
-    dialect: CsvDialect | None,
-    mapping: ColumnMapping,
-    flagged: list[tuple[Any, ...]],
-    structural: list[tuple[Any, ...]],
-    scan: _Scan | None,
-) -> list[tuple[int | None, str | None, str, str | None]]:
-    """(line, column, error, raw) for every rejected row of one file, in file order."""
-    if not flagged and not structural:
-        return []
-    out: list[tuple[int | None, str | None, str, str | None]] = []
-    if dialect is None or scan is None:  # Parquet: the line is the 1-based row number
-        for ordinal, fld, code, value in flagged:
-            column = mapping.header_of(fld) or fld
-            out.append((int(ordinal) + 1, column, _error_message(code, fld, value), None))
-        return out
-    spans = scan.spans
-    texts = _line_texts(path, dialect, list(spans.values()) + scan.bad)
-    for ordinal, fld, code, value in flagged:
-        span = spans.get(int(ordinal))
-        out.append(
-            (
-                span[0] if span else None,
-                mapping.header_of(fld) or fld,
-                _error_message(code, fld, value),
-                texts.get(span) if span else None,
-            )
-        )
-    # Pair DuckDB's structural rejects with the bad records the independent scan found, in order.
-    for idx, (_line, _pos, column, error_type, csv_line, message) in enumerate(structural):
-        span = scan.bad[idx] if idx < len(scan.bad) else None
-        error = _structural_text(str(error_type), str(message))
-        out.append(
-            (
-                span[0] if span else None,
-                _column_header(column, dialect),
-                error,
-                texts.get(span) if span else (None if csv_line is None else str(csv_line)),
-            )
-        )
-    out.sort(key=lambda r: (r[0] is None, r[0] or 0))
-    return out
-
-
-def _column_header(column: object, dialect: CsvDialect) -> str | None:
-    if isinstance(column, str) and re.fullmatch(r"c\d+", column):
-        idx = int(column[1:])
-        if idx < len(dialect.header):
-            return dialect.header[idx]
-    return None
-
-
-def _structural_text(error_type: str, message: str) -> str:
-    if error_type == "MISSING COLUMNS" or error_type == "TOO MANY COLUMNS":
-        found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
-        if found:
-            return (
-                f"{'too few' if error_type == 'MISSING COLUMNS' else 'too many'} columns: "
-                f"expected {found.group(1)}, found {found.group(2)}"
-            )
-    if error_type == "INVALID ENCODING" or error_type == "INVALID UNICODE":
-        return (
-            "invalid text encoding (not UTF-8): pass --encoding latin-1 if this is an Excel export"
-        )
-    if error_type == "UNQUOTED VALUE":
-        return "a quote inside an unquoted value"
-    if error_type == "LINE SIZE OVER MAXIMUM":
-        return "line longer than 16 MiB"
-    return f"{error_type.lower()}: {message.splitlines()[0] if message else ''}".strip()
-
-
-@dataclass
-class _Scan:
-    records: int
-    spans: dict[int, tuple[int, int]]  # ordinal among good records -> (first line, last line)
-    bad: list[tuple[int, int]]  # spans of records with the wrong number of fields
-
-
-def _text_stream(path: Path, dialect: CsvDialect) -> io.TextIOWrapper:
-    return io.TextIOWrapper(
-        open_bytes(path), encoding=python_codec(dialect.encoding), errors="replace", newline=""
-    )
-
-
-def _scan(path: Path, dialect: CsvDialect, width: int, wanted: set[int]) -> _Scan:
-    """Count the data records of a CSV file independently of DuckDB, locating some of them."""
-    records = 0
-    good = 0
-    spans: dict[int, tuple[int, int]] = {}
-    bad: list[tuple[int, int]] = []
-    with _text_stream(path, dialect) as stream:
-        reader = csv.reader(stream, delimiter=dialect.delimiter, quotechar='"')
-        try:
-            next(reader)
-        except StopIteration:
-            return _Scan(0, spans, bad)
-        last = reader.line_num
-        for row in reader:
-            first, last = last + 1, reader.line_num
-            if not row:
-                continue
-            records += 1
-            if len(row) == width:
-                if good in wanted:
-                    spans[good] = (first, last)
-                good += 1
-            else:
-                bad.append((first, last))
-    return _Scan(records, spans, bad)
-
-
-def _line_texts(
-    path: Path, dialect: CsvDialect, spans: Sequence[tuple[int, int]]
-) -> dict[tuple[int, int], str]:
-    """The raw text of each span of physical lines (1-based, inclusive), without line ends."""
-    if not spans:
-        return {}
-    ordered = sorted(set(spans))
-    out: dict[tuple[int, int], str] = {}
-    with _text_stream(path, dialect) as stream:
-        lines: Iterator[str] = iter(stream)
-        position = 0  # lines consumed so far
-        for first, last in ordered:
-            if first <= position:
-                continue  # overlapping spans cannot happen for distinct records
-            skipped = first - 1 - position
-            if skipped:
-                next(islice(lines, skipped - 1, skipped), None)
-            chunk = list(islice(lines, last - first + 1))
-            position = first - 1 + len(chunk)
-            out[(first, last)] = "".join(chunk).rstrip("\r\n").lstrip("\ufeff")
-    return out

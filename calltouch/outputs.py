@@ -108,12 +108,25 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     return names, table
 
 
-def write_exports(con: duckdb.DuckDBPyConnection, out: Path, fmt: Format) -> dict[str, Path]:
-    """Write touchpoints, unmatched and rejects into ``out``; return their paths."""
+def remove_stale_temporaries(out: Path) -> None:
+    """Delete temporary files a killed run left in ``out`` (``.<output>.*.tmp``)."""
+    for name in (*EXPORTS, "summary"):
+        for stale in out.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def write_exports(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    fmt: Format,
+    only: tuple[str, ...] = EXPORTS,
+) -> dict[str, Path]:
+    """Write touchpoints, unmatched and rejects (or ``only`` some) into ``out``."""
     ensure_dir(out)
+    remove_stale_temporaries(out)
     raw_names, raw_positions = unmatched_layout(con)
     written: dict[str, Path] = {}
-    for name in EXPORTS:
+    for name in only:
         target = out / f"{name}.{fmt}"
         with atomic_path(target) as tmp:
             binds: dict[str, Any] = {"path": str(tmp)}

@@ -12,7 +12,8 @@ No typer, no rich: the CLI renders what this returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,10 +21,11 @@ import duckdb
 
 from calltouch import __version__, queries
 from calltouch.durations import format_window, window_minutes
-from calltouch.errors import ReconciliationError
+from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role
-from calltouch.load import LoadedFile, check_time_zone, load_role
+from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
 from calltouch.outputs import Format, write_exports, write_json
+from calltouch.timeformats import DateOrder
 
 PerSession = Literal["one", "all"]
 
@@ -37,6 +39,27 @@ class RunSettings:
     tasks_tz: str = "UTC"
     sessions_tz: str = "UTC"
     maps: dict[Role, dict[str, str]] = field(default_factory=lambda: {"tasks": {}, "sessions": {}})
+    profiles: dict[Role, str] = field(default_factory=dict)
+    encoding: str | None = None
+    date_order: DateOrder | None = None
+    max_rejects: str = "1%"
+    tz_options: dict[Role, str] = field(
+        default_factory=lambda: {"tasks": "--tasks-tz", "sessions": "--sessions-tz"}
+    )
+
+    def tz_option(self, role: Role) -> str:
+        """The option the user set ``role``'s zone with (for error messages)."""
+        return self.tz_options.get(role, f"--{role}-tz")
+
+    def load_options(self, role: Role) -> LoadOptions:
+        """How to read ``role``'s files."""
+        return LoadOptions(
+            tz=self.tasks_tz if role == "tasks" else self.sessions_tz,
+            overrides=self.maps[role],
+            profile=self.profiles.get(role),
+            encoding=self.encoding,
+            date_order=self.date_order,
+        )
 
 
 @dataclass
@@ -49,27 +72,27 @@ class RunResult:
 
 
 def load_inputs(
-    con: duckdb.DuckDBPyConnection, tasks: str, sessions: str, settings: RunSettings
+    con: duckdb.DuckDBPyConnection,
+    tasks: str,
+    sessions: str,
+    settings: RunSettings,
+    workdir: Path,
 ) -> tuple[list[LoadedFile], RunSettings]:
     """Create the schema and load both inputs; returns the files and the settings with zones
-    in their canonical spelling."""
+    in their canonical spelling. ``workdir`` holds temporary copies (transcoded files)."""
     queries.run(con, "create_schema")
-    tasks_tz = check_time_zone(con, settings.tasks_tz, "--tasks-tz")
-    sessions_tz = check_time_zone(con, settings.sessions_tz, "--sessions-tz")
-    settings = RunSettings(
-        window_us=settings.window_us,
-        per_session=settings.per_session,
-        tasks_tz=tasks_tz,
-        sessions_tz=sessions_tz,
-        maps=settings.maps,
+    settings = replace(
+        settings,
+        tasks_tz=check_time_zone(con, settings.tasks_tz, settings.tz_option("tasks")),
+        sessions_tz=check_time_zone(con, settings.sessions_tz, settings.tz_option("sessions")),
     )
-    files = load_role(con, "tasks", tasks, tz=tasks_tz, overrides=settings.maps["tasks"])
+    files = load_role(con, "tasks", tasks, settings.load_options("tasks"), workdir)
     files += load_role(
         con,
         "sessions",
         sessions,
-        tz=sessions_tz,
-        overrides=settings.maps["sessions"],
+        settings.load_options("sessions"),
+        workdir,
         first_file_id=len(files),
     )
     return files, settings
@@ -107,11 +130,11 @@ def summarize(
             f"sessions: {counts['sessions_read']} rows read but {sessions_total} accounted for"
         )
     for f in files:
-        if f.rows_scanned is not None and f.rows_scanned != f.rows_read:
+        if f.rows_scanned is not None and f.rows_scanned != f.rows_accounted:
             problems.append(
                 f"{f.path}: an independent count finds {f.rows_scanned} data rows, "
-                f"but DuckDB read {f.rows_read} ({f.rows_loaded} loaded + "
-                f"{f.rows_rejected} rejected)"
+                f"but calltouch accounts for {f.rows_accounted} ({f.rows_loaded} loaded + "
+                f"{f.rows_rejected} rejected + {f.rows_footer} footer lines)"
             )
     summary: dict[str, Any] = {
         "calltouch_version": __version__,
@@ -154,14 +177,59 @@ def _file_summary(f: LoadedFile) -> dict[str, Any]:
     out: dict[str, Any] = {
         "path": f.path,
         "format": f.format,
+        "profile": f.profile,
         "read": f.rows_read,
         "loaded": f.rows_loaded,
         "rejected": f.rows_rejected,
+        "footer": f.rows_footer,
         "mapping": {k: v for k, v in f.mapping.as_dict().items() if v is not None},
+        "time_styles": f.time_styles,
+        "reader": f.reader,
     }
+    if f.encoding is not None:
+        out["encoding"] = f.encoding
     if f.rows_scanned is not None:
         out["independent_count"] = f.rows_scanned
     return out
+
+
+def parse_max_rejects(text: str) -> tuple[int | None, float | None]:
+    """``'1%'`` -> (None, 0.01); ``'25'`` -> (25, None). Raises UsageError otherwise."""
+    value = text.strip()
+    try:
+        if value.endswith("%"):
+            fraction = float(value[:-1]) / 100
+            if not 0 <= fraction <= 1:
+                raise ValueError(value)
+            return None, fraction
+        count = int(value)
+        if count < 0:
+            raise ValueError(value)
+        return count, None
+    except ValueError:
+        raise UsageError(
+            f"--max-rejects {text!r} is neither a count nor a percentage",
+            hint="For example --max-rejects 0, --max-rejects 250 or --max-rejects 2.5%.",
+        ) from None
+
+
+def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit: str) -> None:
+    """Raise TooManyRejectsError when an input's rejected rows exceed ``--max-rejects``."""
+    count, fraction = parse_max_rejects(limit)
+    for role in ("tasks", "sessions"):
+        read = summary[role]["read"]
+        rejected = summary[role]["rejected"]
+        allowed = count if count is not None else (fraction or 0.0) * read
+        if rejected > allowed:
+            examples = queries.fetch_dicts(con, "reject_examples", {"role": role, "limit": 3})
+            shown = "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
+            share = rejected / read if read else 1.0
+            raise TooManyRejectsError(
+                f"{rejected} of {read} {role} rows were rejected ({share:.1%}), more than "
+                f"--max-rejects {limit} allows. First: {shown}",
+                hint="See rejects.csv for every rejected row with its line. Fix the export, "
+                "or raise --max-rejects (e.g. --max-rejects 5%) to go on without those rows.",
+            )
 
 
 def run(
@@ -172,10 +240,20 @@ def run(
     settings: RunSettings,
     fmt: Format = "csv",
 ) -> RunResult:
-    """Load, match and write; raise ReconciliationError (after writing) if rows went missing."""
-    files, settings = load_inputs(con, tasks, sessions, settings)
+    """Load, match and write; raise ReconciliationError (after writing) if rows went missing,
+    TooManyRejectsError (after writing rejects and summary.json only) if too many were bad."""
+    parse_max_rejects(settings.max_rejects)
+    with tempfile.TemporaryDirectory(prefix="calltouch-") as workdir:
+        files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
     match(con, settings)
     summary = summarize(con, files, settings)
+    try:
+        check_rejects(con, summary, settings.max_rejects)
+    except TooManyRejectsError:
+        summary["failed"] = "too many rejected rows: touchpoints and unmatched were not written"
+        write_exports(con, out, fmt, only=("rejects",))
+        write_json(out / "summary.json", summary)
+        raise
     outputs = write_exports(con, out, fmt)
     outputs["summary"] = write_json(out / "summary.json", summary)
     result = RunResult(files=files, summary=summary, outputs=outputs)

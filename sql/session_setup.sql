@@ -31,6 +31,14 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
     CASE WHEN contains(s, ':') THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;
 
+-- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
+-- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
+CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
+    CASE WHEN contains(s, ':') THEN coalesce(
+        timezone('UTC', try_cast(s AS TIMESTAMPTZ)),
+        timezone('UTC', CAST(try_strptime(s, naive) AS TIMESTAMPTZ)),
+        timezone('UTC', try_strptime(s, zoned))) END;
+
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
 CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
     CASE WHEN ts IS NULL THEN NULL

@@ -152,6 +152,7 @@ def run_case(
     maps: list[str] | None = None,
     threads: int | None = None,
     out_name: str = "out",
+    max_rejects: str = "100%",
 ) -> Outcome:
     """Write the case as CSV, run the pipeline in-process, read the outputs back."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -164,6 +165,7 @@ def run_case(
         tasks_tz=tasks_tz,
         sessions_tz=sessions_tz,
         maps=parse_maps(maps or []),
+        max_rejects=max_rejects,
     )
     con = queries.connect(threads=threads)
     try:

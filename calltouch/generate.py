@@ -1,0 +1,98 @@
+"""Synthetic exports for tests and benchmarks: warehouse-style sessions, Salesforce-style tasks.
+
+:func:`generate` promises:
+
+* ``out/sessions.<fmt>`` and ``out/tasks.<fmt>`` in the formats of SPEC §3, so
+  ``calltouch run out/tasks.<fmt> out/sessions.<fmt>`` loads them with no options. Tasks carry the
+  Salesforce API names (``Id``, ``WhoId``, ``Subject``, ``Type``, ``bizible2__BizibleId__c``,
+  ``bizible2__Bizible_Touchpoint_Date__c``, ``CreatedDate``, ``LastModifiedDate``); in CSV every
+  field is quoted and times read ``2026-03-02T12:17:00.000Z``, in Parquet times are
+  ``TIMESTAMP WITH TIME ZONE`` (what API extractors write). Sessions carry the Marketo Measure
+  warehouse names (``ID``, ``COOKIE_ID``, ``VISITOR_ID``, ``EVENT_DATE``, ``CHANNEL``, ...); times
+  are naive UTC: ``TIMESTAMP`` in Parquet, ``2026-03-02 12:17:00.000`` in CSV.
+* a realistic shape: several sessions per visitor over about eight weeks, Paid Search the biggest
+  channel, most calls 1-60 minutes after one of the caller's sessions, some hours later, some
+  before the caller's first session, ~5 % without a BizibleId, ~3 % with a BizibleId no session
+  has, ~0.5 % duplicated task ids and ~0.5 % tied session starts (see the SQL templates for the
+  exact proportions).
+* determinism: every value is a pure function of the row number and the seed (DuckDB's
+  ``hash``; never ``random()``), so the same arguments give byte-identical files whatever
+  DuckDB's thread count (with the same DuckDB version);
+* each file is written to a temporary name and renamed into place.
+
+All the computing is SQL (``sql/generate_*.sql.j2``), run through :mod:`calltouch.queries`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from calltouch import queries
+from calltouch.errors import UsageError
+from calltouch.outputs import atomic_path, ensure_dir
+
+GenerateFormat = Literal["parquet", "csv"]
+
+#: Midnight UTC of the first day a generated session can fall on (a Monday).
+START = datetime(2026, 1, 5)
+
+
+def generate(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    *,
+    sessions: int,
+    calls: int,
+    visitors: int | None = None,
+    seed: int = 1,
+    fmt: GenerateFormat = "parquet",
+) -> dict[str, Any]:
+    """Write ``sessions`` sessions and ``calls`` task rows into ``out``; return what was written.
+
+    ``visitors`` defaults to ``sessions // 4`` (at least 1) and may not exceed ``sessions``:
+    every visitor has at least one session. The returned dict holds the row counts, the
+    visitors, the seed, the format and the two paths.
+    """
+    if sessions < 1:
+        raise UsageError(f"sessions must be at least 1, not {sessions}")
+    if calls < 0:
+        raise UsageError(f"calls must not be negative, not {calls}")
+    n_visitors = max(1, sessions // 4) if visitors is None else visitors
+    if not 1 <= n_visitors <= sessions:
+        raise UsageError(
+            f"visitors must be between 1 and the number of sessions ({sessions}), not {visitors}"
+        )
+    if fmt not in ("parquet", "csv"):
+        raise UsageError(f"format must be parquet or csv, not {fmt!r}")
+    if not 0 <= seed < 2**63:
+        raise UsageError(f"seed must be between 0 and 2**63 - 1, not {seed}")
+    ensure_dir(out)
+    queries.run(con, "session_setup")  # UTC and the ct_sf18 macro, on any connection
+    binds: dict[str, Any] = {
+        "seed": seed,
+        "sessions": sessions,
+        "visitors": n_visitors,
+        "start": START,
+    }
+    paths = {"sessions": out / f"sessions.{fmt}", "tasks": out / f"tasks.{fmt}"}
+    with atomic_path(paths["sessions"]) as tmp:
+        queries.run(con, "generate_sessions", {**binds, "path": str(tmp)}, csv=fmt == "csv")
+    with atomic_path(paths["tasks"]) as tmp:
+        queries.run(
+            con,
+            "generate_tasks",
+            {**binds, "calls": calls, "path": str(tmp)},
+            csv=fmt == "csv",
+        )
+    return {
+        "sessions": sessions,
+        "tasks": calls,
+        "visitors": n_visitors,
+        "seed": seed,
+        "format": fmt,
+        "paths": paths,
+    }

@@ -1,0 +1,162 @@
+"""Timestamp styles of real exports, and the strptime formats that read them (R8).
+
+ISO-8601 (``2026-03-02T12:17:00.000Z``, ``2026-03-02 12:17:00``, offsets such as ``+0200``) is
+read by DuckDB's cast. Locale styles from Salesforce reports and call-tracking vendors
+(``3/4/2026, 10:22 AM``, ``04/03/2026 10:22``, ``04.03.2026 10:22``) are read with the format lists
+below; whether ``03/04`` is 3 April or 4 March comes from ``--date-order`` or from the data
+(a first number above 12 means day first, a second number above 12 means month first).
+
+Promise: nothing here guesses silently. When the data cannot tell the order and the user did
+not say, :func:`decide_date_order` raises a UsageError that explains how to choose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from calltouch.errors import InputError
+
+DateOrder = Literal["mdy", "dmy"]
+
+_ISO = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+    r"\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+_SLASH = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+_DATE_TIME_LIKE = re.compile(r"^\s*\d.*\d:\d\d")
+_ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
+
+_TIMES_12 = ("%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p")
+_TIMES_24 = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")
+
+
+def _dates(order: DateOrder) -> tuple[str, ...]:
+    first, second = ("%m", "%d") if order == "mdy" else ("%d", "%m")
+    out = []
+    for sep in ("/", ".", "-"):
+        for year in ("%Y", "%y"):
+            out.append(f"{first}{sep}{second}{sep}{year}")
+    return tuple(out)
+
+
+def naive_formats(order: DateOrder) -> list[str]:
+    """strptime formats (without a zone) for locale timestamps in ``order``."""
+    out: list[str] = []
+    for date in (*_dates(order), "%Y/%m/%d", "%Y-%m-%d"):
+        for joiner in (", ", " "):
+            for time in (*_TIMES_12, *_TIMES_24):
+                out.append(f"{date}{joiner}{time}")
+    return out
+
+
+def zoned_formats(order: DateOrder) -> list[str]:
+    """The same formats followed by a UTC offset (``-05:00``, ``+0100``)."""
+    return [f"{fmt} %z" for fmt in naive_formats(order)]
+
+
+@dataclass(frozen=True)
+class TimeSample:
+    """What a sample of one column's text values looks like."""
+
+    values: int
+    iso: int
+    slash: int
+    zoned: int
+    first_max: int
+    second_max: int
+    locale: int = 0  # date-times that are not ISO-8601 (slash dates, AM/PM, ...)
+
+    @property
+    def needs_formats(self) -> bool:
+        """True when some values look like locale date-times that need the strptime formats
+        (values that look like nothing are simply rejected)."""
+        return self.locale > 0
+
+    def describe(self, order: DateOrder | None) -> str:
+        """A short description of the style, for ``inspect``."""
+        if self.values == 0:
+            return "no values"
+        if not self.needs_formats:
+            zone = (
+                "with zone"
+                if self.zoned == self.values
+                else ("without zone" if self.zoned == 0 else "some with zone")
+            )
+            return f"ISO-8601 {zone}"
+        return locale_style(order) + (" with zone" if self.zoned else "")
+
+
+def locale_style(order: DateOrder | None) -> str:
+    """How locale timestamps of ``order`` are described to the user."""
+    return {
+        "mdy": "M/D/YYYY h:mm",
+        "dmy": "D/M/YYYY h:mm",
+        None: "locale date-time (AM/PM or dotted)",
+    }[order]
+
+
+def sample(values: Iterable[str | None]) -> TimeSample:
+    """Classify text values of one timestamp column."""
+    n = iso = slash = zoned = locale = 0
+    first_max = second_max = 0
+    for value in values:
+        if value is None or not value.strip():
+            continue
+        n += 1
+        if _ISO.match(value):
+            iso += 1
+        else:
+            if _DATE_TIME_LIKE.match(value):
+                locale += 1
+            found = _SLASH.match(value)
+            if found:
+                slash += 1
+                first_max = max(first_max, int(found.group(1)))
+                second_max = max(second_max, int(found.group(2)))
+        if _ZONE_SUFFIX.search(value.strip()):
+            zoned += 1
+    return TimeSample(n, iso, slash, zoned, first_max, second_max, locale)
+
+
+def infer_date_order(first_max: int, second_max: int) -> DateOrder | None:
+    """Day first when a first number exceeds 12, month first when a second one does."""
+    if first_max > 12 and second_max <= 12:
+        return "dmy"
+    if second_max > 12 and first_max <= 12:
+        return "mdy"
+    return None
+
+
+def decide_date_order(
+    given: DateOrder | None,
+    first_max: int,
+    second_max: int,
+    file: str,
+    column: str,
+    slash_dates: int = 1,
+) -> DateOrder | None:
+    """The date order to read ``column`` with: the user's, else the data's, else an error.
+    None when the column holds no day/month dates at all (the order then does not matter)."""
+    if given is not None:
+        return given
+    if slash_dates == 0:
+        return None
+    inferred = infer_date_order(first_max, second_max)
+    if inferred is not None:
+        return inferred
+    if first_max > 12 and second_max > 12:
+        raise InputError(
+            f"{file}: column {column!r} mixes day-first and month-first dates "
+            f"(numbers above 12 in both places)",
+            hint="Fix the export, or pass --date-order mdy|dmy to read one order "
+            "(the other rows are rejected).",
+        )
+    raise InputError(
+        f"{file}: cannot tell from column {column!r} whether dates are month/day or day/month "
+        "(no day above 12)",
+        hint="Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy "
+        "(3/4/2026 is 3 April).",
+    )

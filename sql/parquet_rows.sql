@@ -1,0 +1,9 @@
+-- name: parquet_rows
+-- purpose: Some rows of a Parquet file as JSON text, by 0-based row number (raw text for rejects).
+-- binds: path, row_numbers
+-- context: none
+
+SELECT file_row_number, CAST(to_json(t) AS VARCHAR) AS raw
+FROM (SELECT * FROM read_parquet($path, file_row_number = true)) AS t
+WHERE file_row_number IN (SELECT unnest($row_numbers))
+ORDER BY file_row_number;
