@@ -7,6 +7,7 @@ code; anything else is a bug, reported as such (``--debug`` shows the traceback)
 
 from __future__ import annotations
 
+import json
 import tempfile
 import traceback
 from collections.abc import Iterator
@@ -24,10 +25,11 @@ from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, UsageError
 from calltouch.inputs import normalise_encoding, parse_maps
+from calltouch.inspection import inspect_path
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
-from calltouch.report import print_run_report
+from calltouch.report import print_inspection, print_run_report
 
 app = typer.Typer(
     name="calltouch",
@@ -433,6 +435,93 @@ def demo(
         )
         stdout.print(Text(f"\nSample read from {sample}", style="dim"))
         stdout.print(Text(f"Outputs written to {target}", style="bold"))
+
+
+class RoleChoice(str, Enum):
+    """Which input a file is."""
+
+    tasks = "tasks"
+    sessions = "sessions"
+
+
+class InspectFormat(str, Enum):
+    """How inspect prints."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def inspect(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="CSV or Parquet files, folders or quoted globs to describe.",
+            show_default=False,
+        ),
+    ],
+    role: Annotated[
+        RoleChoice | None,
+        typer.Option(
+            "--role", help="Read the files as tasks or sessions (default: whichever fits)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        InspectFormat, typer.Option("--format", "-f", help="table (rich) or json.")
+    ] = InspectFormat.table,
+    tz: TzOpt = "UTC",
+    maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show what calltouch detects in export files, without loading them.
+
+    For each file: the role (tasks or sessions), the profile and the column each field is
+    read from, delimiter and encoding, each timestamp column's style and the zone for values
+    without one, the row count (readable, unreadable and report-footer lines) and the first
+    rows. Use it when a run rejects rows or cannot find a column.
+
+    Examples:
+
+        calltouch inspect exports/tasks.csv
+
+        calltouch inspect report.csv --role tasks --date-order dmy --format json
+    """
+    with user_errors(debug):
+        settings = _settings(
+            "30m",
+            PerSession.one,
+            tz,
+            None,
+            None,
+            maps,
+            profile=profile,
+            encoding=encoding,
+            date_order=date_order,
+        )
+        options = {r: settings.load_options(r) for r in ("tasks", "sessions")}
+        con = _connect()
+        described: list[dict[str, object]] = []
+        try:
+            with tempfile.TemporaryDirectory(prefix="calltouch-inspect-") as workdir:
+                for spec in files:
+                    described += inspect_path(
+                        con,
+                        spec,
+                        None if role is None else role.value,  # type: ignore[arg-type]
+                        options,  # type: ignore[arg-type]
+                        Path(workdir),
+                    )
+        finally:
+            con.close()
+        if fmt is InspectFormat.json:
+            stdout.out(json.dumps(described, indent=2, ensure_ascii=False), highlight=False)
+        else:
+            for item in described:
+                print_inspection(stdout, item)
 
 
 def _version_callback(value: bool) -> None:

@@ -126,7 +126,7 @@ def load_file(
     workdir: Path,
 ) -> LoadedFile:
     """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
-    loader = _ParquetLoader if file_format(path) == "parquet" else _CsvLoader
+    loader = ParquetLoader if file_format(path) == "parquet" else CsvLoader
     loaded = loader(con, role, path, file_id, options, workdir).load()
     queries.run(
         con,
@@ -252,7 +252,7 @@ class _Loader:
         raise NotImplementedError
 
 
-class _CsvLoader(_Loader):
+class CsvLoader(_Loader):
     fmt = "csv"
 
     def load(self) -> LoadedFile:
@@ -412,7 +412,7 @@ class _CsvLoader(_Loader):
         return spans
 
 
-class _ParquetLoader(_Loader):
+class ParquetLoader(_Loader):
     fmt = "parquet"
 
     def load(self) -> LoadedFile:

@@ -175,3 +175,62 @@ def print_run_report(
 ) -> None:
     """Print the run report on ``console``."""
     console.print(run_report(channels, reasons, summary))
+
+
+def print_inspection(console: Console, item: dict[str, Any]) -> None:
+    """One file as ``calltouch inspect`` shows it."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    role = f"{item['role']}" + (" (detected)" if item["role_detected"] else "")
+    grid.add_row("role", Text(role))
+    forced = "chosen with --profile" if item["profile_forced"] else "detected"
+    grid.add_row("profile", Text(f"{item['profile']} ({forced}): {item['profile_description']}"))
+    if item["format"] == "csv":
+        delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+            item["delimiter"], repr(item["delimiter"])
+        )
+        bom = ", with BOM" if item["bom"] else ""
+        grid.add_row("format", Text(f"CSV, {item['encoding']}{bom}, {delimiter}-separated"))
+        rows = item["rows"]
+        grid.add_row(
+            "rows",
+            Text(
+                f"{rows['data']:,} data rows: {rows['readable']:,} well-formed, "
+                f"{rows['unreadable']:,} malformed; {rows['footer']:,} report-footer lines"
+            ),
+        )
+        for bad in item.get("first_unreadable", []):
+            grid.add_row("", Text(f"line {bad['line']}: {bad['error']}", style="yellow"))
+    else:
+        grid.add_row("format", Text("Parquet"))
+        grid.add_row("rows", Text(f"{item['rows']['data']:,} rows"))
+    mapping = Text()
+    for i, (fld, column) in enumerate(item["mapping"].items()):
+        mapping.append(("\n" if i else "") + f"{fld:<16}")
+        mapping.append(" <- ")
+        mapping.append(str(column), style="cyan")
+    grid.add_row("columns", mapping)
+    if item["unmapped_columns"]:
+        grid.add_row("carried", Text(", ".join(item["unmapped_columns"]), style="dim"))
+    times = Text()
+    for i, (fld, style) in enumerate(item["timestamps"].items()):
+        times.append(("\n" if i else "") + f"{fld:<16} {style}")
+    times.append(f"\nvalues without a zone are read in {item['time_zone_for_naive_values']}")
+    grid.add_row("timestamps", times)
+    for note in item["notes"]:
+        grid.add_row("note", Text(note, style="yellow"))
+    console.print(Text(item["file"], style="bold underline"))
+    console.print(grid)
+    if item["first_rows"]:
+        sample = Table(box=box.SIMPLE, title="first rows", title_justify="left", pad_edge=False)
+        header = item["header"]
+        wanted = [header.index(c) for c in item["mapping"].values() if c in header][:5]
+        for idx in wanted:
+            sample.add_column(Text(header[idx]), overflow="ellipsis", no_wrap=True, max_width=24)
+        for row in item["first_rows"]:
+            sample.add_row(
+                *[Text("" if idx >= len(row) or row[idx] is None else row[idx]) for idx in wanted]
+            )
+        console.print(sample)
+    console.print()

@@ -1,0 +1,125 @@
+"""``calltouch inspect``: what calltouch detects in a file, without loading it.
+
+Promise: the description comes from the same code that loads files (sniffing, profile
+detection, timestamp styles, the independent record count), so what ``inspect`` says is what
+``run`` will do. Nothing here imports typer or rich; the CLI renders the returned dicts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from calltouch import csvscan, queries
+from calltouch.errors import InputError
+from calltouch.inputs import ROLES, Role, file_format, resolve, sniff_csv
+from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
+
+FIRST_ROWS = 5
+
+
+def inspect_path(
+    con: duckdb.DuckDBPyConnection,
+    spec: str,
+    role: Role | None,
+    options: dict[Role, LoadOptions],
+    workdir: Path,
+) -> list[dict[str, Any]]:
+    """Describe every file ``spec`` names (a file, folder or glob)."""
+    files = resolve(spec, role or "tasks")
+    return [inspect_file(con, path, role, options, workdir) for path in files]
+
+
+def inspect_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    role: Role | None,
+    options: dict[Role, LoadOptions],
+    workdir: Path,
+) -> dict[str, Any]:
+    """Describe one file: role, profile, mapping, dialect, timestamp styles, counts, first rows."""
+    roles: tuple[Role, ...] = (role,) if role else ROLES
+    failures: list[InputError] = []
+    for candidate in roles:
+        try:
+            return _describe(con, path, candidate, options[candidate], workdir, role is None)
+        except InputError as exc:
+            failures.append(exc)
+    if len(failures) == 1:
+        raise failures[0]
+    raise InputError(
+        f"{path} is neither a task nor a session export calltouch recognises: "
+        + " / ".join(f.message for f in failures),
+        hint=failures[0].hint,
+    )
+
+
+def _describe(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    role: Role,
+    options: LoadOptions,
+    workdir: Path,
+    guessed: bool,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": str(path), "role": role, "role_detected": guessed}
+    if file_format(path) == "parquet":
+        loader = ParquetLoader(con, role, path, -1, options, workdir)
+        header, kinds = loader.describe()
+        detection = loader.detect(header)
+        styles, order = loader.time_styles(detection.mapping, kinds)
+        count = queries.run(con, "parquet_row_count", {"path": str(path)}).fetchone()
+        rows = queries.run(
+            con, "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
+        ).fetchall()
+        out.update(
+            format="parquet",
+            columns={h: k for h, k in zip(header, kinds, strict=True)},
+            rows={"data": int(count[0]) if count else 0},
+        )
+        first_rows = [list(r) for r in rows]
+    else:
+        dialect = sniff_csv(path, role, options.encoding)
+        loader = CsvLoader(con, role, path, -1, options, workdir)
+        detection = loader.detect(dialect.header)
+        source = path
+        if dialect.encoding != "utf-8":
+            source = workdir / f"inspect-{path.name}.csv"
+            csvscan.transcode_to_utf8(path, dialect, source)
+        styles, order = loader.time_styles(dialect, detection.mapping, source)
+        scan = csvscan.scan(path, dialect, len(dialect.header))
+        out.update(
+            format="csv",
+            encoding=dialect.encoding,
+            bom=dialect.bom,
+            delimiter=dialect.delimiter,
+            rows={
+                "data": scan.good + len(scan.bad),
+                "readable": scan.good,
+                "unreadable": len(scan.bad),
+                "footer": len(scan.footer),
+            },
+        )
+        if scan.bad:
+            out["first_unreadable"] = [
+                {"line": b.first_line, "error": b.error} for b in scan.bad[:FIRST_ROWS]
+            ]
+        header = dialect.header
+        first_rows = [list(r) for r in dialect.sample[:FIRST_ROWS]]
+    mapping = detection.mapping
+    out.update(
+        profile=detection.profile.name,
+        profile_description=detection.profile.description,
+        profile_forced=detection.forced,
+        mapping={k: v for k, v in mapping.as_dict().items() if v is not None},
+        unmapped_columns=[h for i, h in enumerate(header) if i not in mapping.columns.values()],
+        timestamps={name: style for name, style in styles.items()},
+        date_order=order,
+        time_zone_for_naive_values=options.tz,
+        header=list(header),
+        first_rows=[[None if v is None else str(v) for v in row] for row in first_rows],
+        notes=mapping.notes,
+    )
+    return out
