@@ -19,6 +19,7 @@ import csv
 import glob
 import gzip
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +193,22 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 SNIFF_BYTES = 1 << 16
 SAMPLE_ROWS = 500
+UNDECODABLE = "calltouch-undecodable"
+
+
+def _undecodable(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """Codec error handler: each undecodable byte becomes a lone surrogate U+DC00+byte when
+    decoding (so a record holding one is recognisable), and such a surrogate becomes the byte
+    0xFF when encoding to UTF-8 (never valid UTF-8, so DuckDB rejects the same lines)."""
+    if isinstance(exc, UnicodeDecodeError):
+        bad = exc.object[exc.start : exc.end]
+        return "".join(chr(0xDC00 + b) for b in bad), exc.end
+    if isinstance(exc, UnicodeEncodeError):
+        return b"\xff" * (exc.end - exc.start), exc.end
+    raise exc
+
+
+codecs.register_error(UNDECODABLE, _undecodable)
 
 
 @dataclass(frozen=True)
@@ -246,7 +263,8 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
         if head.startswith(marker):
             enc, bom = name, True
             break
-    text = head.decode(python_codec(enc), errors="surrogateescape")
+    decoder = codecs.getincrementaldecoder(python_codec(enc))(errors=UNDECODABLE)
+    text = decoder.decode(head, final=len(head) < SNIFF_BYTES)
     if len(head) == SNIFF_BYTES:
         text = text[: max(text.rfind("\n"), 0)] or text  # the last line may be cut short
     if not text.strip():
@@ -311,8 +329,8 @@ def _pick_delimiter(text: str) -> str:
 def normalise_header(name: str) -> str:
     """A header cell without BOM and surrounding white space (case is kept for display);
     bytes the encoding could not decode are shown as U+FFFD."""
-    text = name.replace("\ufeff", "").strip()
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = name.replace("\ufeff", "").replace("\x00", "\ufffd").strip()
+    return re.sub("[\udc00-\udcff]", "\ufffd", text)
 
 
 # ----------------------------------------------------------------------------- mapping

@@ -88,7 +88,7 @@ def _describe(
         if dialect.encoding != "utf-8":
             source = workdir / f"inspect-{path.name}.csv"
             csvscan.transcode_to_utf8(path, dialect, source)
-        styles, order = loader.time_styles(dialect, detection.mapping, source)
+        styles, order = loader.time_styles(dialect, detection.mapping, source, dialect.delimiter)
         scan = csvscan.scan(path, dialect, len(dialect.header))
         out.update(
             format="csv",

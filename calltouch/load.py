@@ -252,6 +252,10 @@ class _Loader:
         raise NotImplementedError
 
 
+class _DuckDBCannotRead(InputError):
+    """DuckDB's CSV reader gave up on a file (the loader then uses the independent reader)."""
+
+
 class CsvLoader(_Loader):
     fmt = "csv"
 
@@ -276,50 +280,49 @@ class CsvLoader(_Loader):
         if dialect.encoding != "utf-8":
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
-        styles, order = self.time_styles(dialect, mapping, source)
-        result.time_styles = styles
-        cols = {
-            name: None
-            if idx is None
-            else {"name": f"c{idx}", "kind": "varchar", "formats": _needs_formats(styles, name)}
-            for name, idx in mapping.columns.items()
-        }
-        context = self.context(cols, [{"name": f"c{i}", "kind": "varchar"} for i in range(width)])
-        binds = self.csv_binds(source, dialect.delimiter, width)
-        binds.update(self.time_binds(order))
-        binds.update(self.defaults(detection))
-        binds["file_id"] = self.file_id
-        self.run_load(binds, context)
-        struct_lines = self.harvest_struct(binds)
-        in_table, flagged = self.counts()
+
+        # Fast path: DuckDB reads the file itself. Its line-level rejects are only counted;
+        # the independent reader below says which lines they are and why.
+        struct_lines: int | None
+        try:
+            struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
+            in_table, flagged = self.counts()
+        except _DuckDBCannotRead:
+            queries.run(self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table)
+            struct_lines, in_table, flagged = None, 0, []
 
         scan: csvscan.CsvScan | None = None
-        first_lines: list[tuple[int, int]] | None = None
-        if self.role == "tasks" or struct_lines or flagged or detection.profile.footer:
-            wanted = {int(r[0]) for r in flagged}
-            scan = csvscan.scan(self.path, dialect, width, wanted)
-            agrees = in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
-            if not agrees:
-                first_lines = self.reload_normalised(dialect, width, binds, context)
-                result.reader = "python (DuckDB disagreed with the independent count)"
-                in_table, flagged = self.counts()
-            result.rows_scanned = scan.records
-
-        rejects: list[Reject] = []
-        bad = scan.bad if scan is not None else []
         spans: dict[int, tuple[int, int]] = {}
-        if scan is not None:
-            if first_lines is not None:
-                spans = {i: first_lines[i] for i in (int(r[0]) for r in flagged)}
-            else:
-                spans = scan.spans
+        needs_scan = self.role == "tasks" or detection.profile.footer
+        if needs_scan or struct_lines is None or struct_lines or flagged:
+            scan = csvscan.scan(self.path, dialect, width, {int(r[0]) for r in flagged})
+            result.rows_scanned = scan.records
+            spans = scan.spans
+            if struct_lines is None or not (
+                in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
+            ):
+                # The readers disagree (or DuckDB gave up): load what the independent reader
+                # sees as good records, from a normalised copy.
+                queries.run(
+                    self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
+                )
+                target = self.workdir / f"normalised-{self.file_id}.csv"
+                normalised = csvscan.write_normalised(self.path, dialect, width, target)
+                try:
+                    self.read(target, ",", dialect, detection, result)
+                except _DuckDBCannotRead as exc:
+                    raise InputError(exc.message, hint=exc.hint) from None
+                result.reader = "python (DuckDB's reading disagreed with the independent count)"
+                in_table, flagged = self.counts()
+                spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
+
+        bad = scan.bad if scan is not None else []
         texts = csvscan.line_texts(
             self.path, dialect, [*spans.values(), *((b.first_line, b.last_line) for b in bad)]
         )
-        for b in bad:
-            rejects.append(
-                (b.first_line, b.column, b.error, texts.get((b.first_line, b.last_line)))
-            )
+        rejects: list[Reject] = [
+            (b.first_line, b.column, b.error, texts.get((b.first_line, b.last_line))) for b in bad
+        ]
         for ordinal, fld, code, value in flagged:
             span = spans.get(int(ordinal))
             rejects.append(
@@ -334,9 +337,39 @@ class CsvLoader(_Loader):
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
         result.rows_footer = len(scan.footer) if scan is not None else 0
-        if scan is None and struct_lines:  # cannot happen: struct rejects trigger the scan
-            result.notes.append(f"{struct_lines} unreadable lines were not located")
         return result
+
+    def read(
+        self,
+        source: Path,
+        delimiter: str,
+        dialect: CsvDialect,
+        detection: profiles.Detection,
+        result: LoadedFile,
+    ) -> int:
+        """Survey timestamp styles and load ``source`` into the table; return how many lines
+        DuckDB's reader rejected. Raises _DuckDBCannotRead when DuckDB gives up on the file."""
+        mapping = detection.mapping
+        width = len(dialect.header)
+        styles, order = self.time_styles(dialect, mapping, source, delimiter)
+        result.time_styles = styles
+        cols = {
+            name: None
+            if idx is None
+            else {"name": f"c{idx}", "kind": "varchar", "formats": _needs_formats(styles, name)}
+            for name, idx in mapping.columns.items()
+        }
+        context = self.context(cols, [{"name": f"c{i}", "kind": "varchar"} for i in range(width)])
+        binds = self.csv_binds(source, delimiter, width)
+        binds.update(self.time_binds(order))
+        binds.update(self.defaults(detection))
+        binds["file_id"] = self.file_id
+        try:
+            self.run_load(binds, context)
+        except InputError as exc:
+            self.drop_rejects_tables(binds)
+            raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
+        return self.harvest_struct(binds)
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
         context: dict[str, Any] = {"source_format": "csv", "cols": cols}
@@ -358,12 +391,16 @@ class CsvLoader(_Loader):
     def harvest_struct(self, binds: dict[str, Any]) -> int:
         """Lines DuckDB's reader rejected in the last scan; drops its reject tables."""
         row = queries.run(self.con, "scan_rejects", rejects_table=binds["rejects_table"]).fetchone()
-        for name in (binds["rejects_table"], binds["rejects_scan"]):
-            queries.run(self.con, "drop_table", table=name)
+        self.drop_rejects_tables(binds)
         return int(row[0]) if row else 0
 
+    def drop_rejects_tables(self, binds: dict[str, Any]) -> None:
+        """Drop the tables DuckDB's reader kept its rejects in (if it got to create them)."""
+        for name in (binds["rejects_table"], binds["rejects_scan"]):
+            queries.run(self.con, "drop_table", table=name)
+
     def time_styles(
-        self, dialect: CsvDialect, mapping: ColumnMapping, source: Path
+        self, dialect: CsvDialect, mapping: ColumnMapping, source: Path, delimiter: str
     ) -> tuple[dict[str, str], DateOrder | None]:
         """Each time field's style from the sampled records, and the date order if needed."""
         styles: dict[str, str] = {}
@@ -381,35 +418,23 @@ class CsvLoader(_Loader):
             return styles, None
         order = self.options.date_order
         if order is None:
-            binds = self.csv_binds(source, dialect.delimiter, len(dialect.header))
-            rows = queries.run(
-                self.con,
-                "survey_dates",
-                binds,
-                source_format="csv",
-                columns=[f"c{idx}" for idx in needing.values()],
-            ).fetchall()
-            self.harvest_struct(binds)
+            binds = self.csv_binds(source, delimiter, len(dialect.header))
+            try:
+                rows = queries.run(
+                    self.con,
+                    "survey_dates",
+                    binds,
+                    source_format="csv",
+                    columns=[f"c{idx}" for idx in needing.values()],
+                ).fetchall()
+            except QueryError as exc:
+                raise _DuckDBCannotRead(_reason(exc)) from exc
+            finally:
+                self.drop_rejects_tables(binds)
             order = self.decide_order(mapping.header[next(iter(needing.values()))], rows)
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
-
-    def reload_normalised(
-        self,
-        dialect: CsvDialect,
-        width: int,
-        binds: dict[str, Any],
-        context: dict[str, Any],
-    ) -> list[tuple[int, int]]:
-        """Replace this file's rows with the good records the independent reader found."""
-        queries.run(self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table)
-        target = self.workdir / f"normalised-{self.file_id}.csv"
-        spans = csvscan.write_normalised(self.path, dialect, width, target)
-        again = {**binds, **self.csv_binds(target, ",", width)}
-        self.run_load(again, context)
-        self.harvest_struct(again)
-        return spans
 
 
 class ParquetLoader(_Loader):

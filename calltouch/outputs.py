@@ -92,7 +92,7 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     for file_id, header in rows:
         positions: dict[int, int] = {}
         for pos, cell in enumerate(json.loads(header), start=1):
-            key = str(cell)
+            key = str(cell) or f"column_{pos}"
             if key not in seen:
                 name = key if key.lower() not in reserved else f"{key}_input"
                 while name.lower() in {n.lower() for n in names}:
