@@ -141,13 +141,9 @@ def scan(
             if not row:
                 continue
             if len(row) == 1 and width > 1:
-                if row[0].strip():
-                    pending.append((first, last, row[0]))
-                else:
-                    flush_pending_as_bad()
-                    result.bad.append(
-                        BadRecord(first, last, f"too few columns: expected {width}, found 1")
-                    )
+                # One-cell lines (a footer's, or a quoted empty "") wait: at the end of the
+                # file they are a report footer if one of them says so, otherwise bad rows.
+                pending.append((first, last, row[0]))
                 continue
             flush_pending_as_bad()
             if check and _SURROGATES.search("".join(row)):

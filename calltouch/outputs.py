@@ -91,8 +91,12 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     reserved = {"task_id", "reason"}
     for file_id, header in rows:
         positions: dict[int, int] = {}
+        in_file: dict[str, int] = {}
         for pos, cell in enumerate(json.loads(header), start=1):
             key = str(cell) or f"column_{pos}"
+            in_file[key] = in_file.get(key, 0) + 1
+            if in_file[key] > 1:  # a repeated header keeps every column: Subject, Subject_2
+                key = f"{key}_{in_file[key]}"
             if key not in seen:
                 name = key if key.lower() not in reserved else f"{key}_input"
                 while name.lower() in {n.lower() for n in names}:

@@ -22,8 +22,8 @@ from calltouch.errors import InputError
 DateOrder = Literal["mdy", "dmy"]
 
 _ISO = re.compile(
-    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
-    r"\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$"
+    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:Z|z| UTC|[+-]\d{2}(?::?\d{2})?)?\s*$"
 )
 _SLASH = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 _DATE_TIME_LIKE = re.compile(r"^\s*\d.*\d:\d\d")
