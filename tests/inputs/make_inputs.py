@@ -1,0 +1,697 @@
+"""Write the hostile-input corpus of tests/inputs/: small exports, each awkward in ONE way.
+
+Every file is made here, byte for byte (BOMs, UTF-16, CRLF, NUL bytes, Windows-1252 bytes, a gzip
+member with a fixed mtime), so reviewers can see how each one was made and the corpus can be
+regenerated identically. The expected outcome of each file lives in cases.toml next to it;
+tests/test_corpus.py runs them all and checks that this script still writes the committed bytes.
+
+Usage (standard library only):
+
+    python tests/inputs/make_inputs.py            # rewrite the files next to this script
+    python tests/inputs/make_inputs.py --out DIR  # write them into DIR instead
+
+The shared web sessions (sessions.csv, a Marketo Measure warehouse export) are:
+
+    S1  cookie A  2026-03-04 10:00  Paid Search.AdWords
+    S2  cookie B  2026-03-04 09:00  Email.Newsletter
+    S3  cookie C  1969-07-20 20:00  Display.Banner
+    S4  cookie D  2101-01-01 00:00  Social.LinkedIn
+
+so a call by cookie A at 2026-03-04 10:22 UTC merges with S1 (22 minutes), a call by cookie B at
+the same moment is standalone (outside_window, 82 minutes), and a call without BizibleId is
+unmatched (no_bizible_id). Most task files below hold exactly those three calls, T1, T2 and T3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+A = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+B = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+C = "77aa88bb99cc00dd11ee22ff33aa44bb"
+D = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+
+CALL = "2026-03-04T10:22:00Z"
+GENERIC = ("Id", "BizibleId", "CreatedDate", "Type", "Subject")
+BASIC = (
+    ("T1", A, CALL, "Call", "Inbound call"),
+    ("T2", B, CALL, "Call", "Inbound call"),
+    ("T3", "", CALL, "Call", "Inbound call"),
+)
+
+Row = Sequence[str]
+FILES: dict[str, Callable[[], bytes]] = {}
+
+
+def corpus_file(name: str) -> Callable[[Callable[[], bytes]], Callable[[], bytes]]:
+    """Register the function that makes the bytes of tests/inputs/<name>."""
+
+    def register(make: Callable[[], bytes]) -> Callable[[], bytes]:
+        assert name not in FILES, name
+        FILES[name] = make
+        return make
+
+    return register
+
+
+def table(
+    header: Row,
+    rows: Sequence[Row],
+    *,
+    delimiter: str = ",",
+    newline: str = "\n",
+    quote_all: bool = False,
+) -> str:
+    """CSV text the way csv.writer writes it (minimal quoting unless ``quote_all``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer,
+        delimiter=delimiter,
+        lineterminator=newline,
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def basic(**options: object) -> str:
+    return table(GENERIC, BASIC, **options)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- shared inputs
+
+
+@corpus_file("sessions.csv")
+def sessions() -> bytes:
+    """The web sessions every case links to (warehouse BIZ_SESSIONS names, naive UTC)."""
+    return utf8(
+        table(
+            ("ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "MEDIUM", "WEB_SOURCE", "CAMPAIGN_NAME"),
+            [
+                ("S1", A, "2026-03-04 10:00:00", "Paid Search.AdWords", "cpc", "google", "Spring"),
+                ("S2", B, "2026-03-04 09:00:00", "Email.Newsletter", "email", "mailer", "March"),
+                ("S3", C, "1969-07-20 20:00:00", "Display.Banner", "display", "adnet", "Apollo"),
+                ("S4", D, "2101-01-01 00:00:00", "Social.LinkedIn", "social", "linkedin", "Y2K1"),
+            ],
+        )
+    )
+
+
+@corpus_file("basic.csv")
+def basic_csv() -> bytes:
+    """The control: plain UTF-8, LF, comma, API names. T1 merges, T2 standalone, T3 unmatched."""
+    return utf8(basic())
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+@corpus_file("fmt_data_loader.csv")
+def data_loader() -> bytes:
+    """Salesforce Data Loader: upper-case API names, every field quoted, ...000Z timestamps."""
+    header = (
+        "ID",
+        "WHOID",
+        "BIZIBLE2__BIZIBLEID__C",
+        "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C",
+        "CREATEDDATE",
+        "TYPE",
+        "SUBJECT",
+    )
+    rows = [
+        ("00T5e00000DLoad1AAA", "00Q5e00000Lead1AAA", A, "", "2026-03-04T10:22:00.000Z", "Call",
+         "Inbound call"),
+        ("00T5e00000DLoad2AAA", "", B, "2026-03-04T10:22:00.000Z", "2026-03-04T10:40:00.000Z",
+         "Call", "Inbound call"),
+        ("00T5e00000DLoad3AAA", "", "", "", "2026-03-04T10:22:00.000Z", "Call", "Inbound call"),
+    ]  # fmt: skip
+    return utf8(table(header, rows, quote_all=True))
+
+
+@corpus_file("fmt_api_mixed_case.csv")
+def api_mixed_case() -> bytes:
+    """Salesforce API names in their own mixed case; the Buyer Touchpoint Date wins over
+    CreatedDate when it is filled (T1: touchpoint date 10:22, created 10:50)."""
+    header = (
+        "Id",
+        "WhoId",
+        "bizible2__BizibleId__c",
+        "bizible2__Bizible_Touchpoint_Date__c",
+        "CreatedDate",
+        "Type",
+        "Subject",
+        "LastModifiedDate",
+    )
+    rows = [
+        ("00T5e00000ApiM1AAA", "0035e00000Cont1AAA", A, "2026-03-04T10:22:00.000+0000",
+         "2026-03-04T10:50:00.000+0000", "Call", "Inbound call", "2026-03-04T11:00:00.000+0000"),
+        ("00T5e00000ApiM2AAA", "", B, "", "2026-03-04T10:22:00.000+0000", "Call", "Inbound call",
+         "2026-03-04T11:00:00.000+0000"),
+        ("00T5e00000ApiM3AAA", "", "", "", "2026-03-04T10:22:00.000+0000", "Call", "Inbound call",
+         "2026-03-04T11:00:00.000+0000"),
+    ]  # fmt: skip
+    return utf8(table(header, rows))
+
+
+@corpus_file("fmt_warehouse_biz_crm_tasks.csv")
+def warehouse() -> bytes:
+    """Marketo Measure warehouse BIZ_CRM_TASKS: its own names, naive timestamps meaning UTC."""
+    header = (
+        "ID",
+        "LEAD_ID",
+        "CONTACT_ID",
+        "BIZIBLE_COOKIE_ID",
+        "ACTIVITY_TYPE",
+        "SUBJECT",
+        "CREATED_DATE",
+        "MODIFIED_DATE",
+    )
+    rows = [
+        ("00T5e00000Ware1AAA", "", "0035e00000Cont1AAA", A, "Call", "Inbound call",
+         "2026-03-04 10:22:00.000", "2026-03-04 11:00:00.000"),
+        ("00T5e00000Ware2AAA", "00Q5e00000Lead1AAA", "", B, "Call", "Inbound call",
+         "2026-03-04 10:22:00.000", "2026-03-04 11:00:00.000"),
+        ("00T5e00000Ware3AAA", "", "", "", "Call", "Inbound call", "2026-03-04 10:22:00.000",
+         "2026-03-04 11:00:00.000"),
+    ]  # fmt: skip
+    return utf8(table(header, rows))
+
+
+REPORT_HEADER = ("Task ID", "Subject", "Type", "Created Date", "BizibleId")
+REPORT_FOOTER = (
+    '\n\n"Grand Totals (3 records)"\n\n\n'
+    '"Confidential Information - Do Not Distribute"\n'
+    '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
+)
+
+
+@corpus_file("fmt_sf_report_us.csv")
+def report_us() -> bytes:
+    """A Salesforce report, US locale: labels as headers, 15-character ids, '3/4/2026, 10:22 AM'
+    (month first: a second number above 12 tells), every cell quoted, and the report footer
+    (blank lines, Grand Totals, Confidential..., Copyright...) which is footer, not rejects."""
+    rows = [
+        ("00T5e0000kBRaog", "Inbound call", "Call", "3/4/2026, 10:22 AM", A),
+        ("00T5e0000kBRaoh", "Inbound call", "Call", "3/14/2026, 9:05 AM", B),
+        ("00T5e0000kBRaoi", "Inbound call", "Call", "3/4/2026, 10:22 PM", ""),
+    ]
+    return utf8(table(REPORT_HEADER, rows, quote_all=True).rstrip("\n") + REPORT_FOOTER)
+
+
+@corpus_file("fmt_sf_report_footer_quoted_blanks.csv")
+def report_footer_quoted_blanks() -> bytes:
+    """The same report whose footer separates its lines with quoted empty cells ("") instead of
+    empty lines: still blank lines of the footer, not rows with too few columns."""
+    rows = [
+        ("00T5e0000kBRaog", "Inbound call", "Call", "3/4/2026, 10:22 AM", A),
+        ("00T5e0000kBRaoh", "Inbound call", "Call", "3/14/2026, 9:05 AM", B),
+        ("00T5e0000kBRaoi", "Inbound call", "Call", "3/4/2026, 10:22 PM", ""),
+    ]
+    footer = REPORT_FOOTER.replace("\n\n", '\n""\n')
+    return utf8(table(REPORT_HEADER, rows, quote_all=True).rstrip("\n") + footer)
+
+
+@corpus_file("fmt_sf_report_uk.csv")
+def report_uk() -> bytes:
+    """A Salesforce report, UK locale: '04/03/2026 10:22' is 4 March; the order is inferred from
+    '13/03/2026 09:05' (a first number above 12 is a day)."""
+    rows = [
+        ("00T5e0000kBRaog", "Inbound call", "Call", "04/03/2026 10:22", A),
+        ("00T5e0000kBRaoh", "Inbound call", "Call", "13/03/2026 09:05", B),
+        ("00T5e0000kBRaoi", "Inbound call", "Call", "04/03/2026 22:22", ""),
+    ]
+    return utf8(table(REPORT_HEADER, rows, quote_all=True).rstrip("\n") + REPORT_FOOTER)
+
+
+@corpus_file("fmt_sf_report_ambiguous_dates.csv")
+def report_ambiguous() -> bytes:
+    """A report whose days are all <= 12: '04/03/2026 10:22' may be 4 March or 3 April, so
+    calltouch must ask for --date-order (with --date-order dmy: 4 March)."""
+    rows = [
+        ("00T5e0000kBRaog", "Inbound call", "Call", "04/03/2026 10:22", A),
+        ("00T5e0000kBRaoh", "Inbound call", "Call", "04/03/2026 10:22", B),
+        ("00T5e0000kBRaoi", "Inbound call", "Call", "05/03/2026 11:00", ""),
+    ]
+    return utf8(table(REPORT_HEADER, rows, quote_all=True))
+
+
+@corpus_file("fmt_calltrackingmetrics.csv")
+def ctm() -> bytes:
+    """A CallTrackingMetrics call log: 'Called At' as the vendor writes it, local time with
+    AM/PM and an offset ('2026-03-04 05:22 AM -05:00' = 10:22Z); the BizibleId is in the
+    custom field custom_biz_uid (needs --map tasks.bizible_id=custom_biz_uid)."""
+    header = ("Call ID", "Called At", "Caller Number", "Tracking Source", "Duration",
+              "custom_biz_uid")  # fmt: skip
+    rows = [
+        ("CTM1", "2026-03-04 05:22 AM -05:00", "+1 555 0101", "Google Ads", "95", A),
+        ("CTM2", "2026-03-04 05:22 AM -05:00", "+1 555 0102", "Newsletter", "30", B),
+        ("CTM3", "2026-03-04 05:22 AM -05:00", "+1 555 0103", "Direct", "12", ""),
+    ]
+    return utf8(table(header, rows))
+
+
+@corpus_file("fmt_callrail.csv")
+def callrail() -> bytes:
+    """A CallRail call log: 'Start Time' as '2026-03-04 10:22 AM'; BizibleId in cf_bizible."""
+    header = ("Call ID", "Start Time", "Customer Phone Number", "Source", "Duration (seconds)",
+              "cf_bizible")  # fmt: skip
+    rows = [
+        ("CAL1", "2026-03-04 10:22 AM", "(555) 010-0101", "Google Paid", "95", A),
+        ("CAL2", "2026-03-04 10:22 AM", "(555) 010-0102", "Email", "30", B),
+        ("CAL3", "2026-03-04 10:22 AM", "(555) 010-0103", "Direct", "12", ""),
+    ]
+    return utf8(table(header, rows))
+
+
+@corpus_file("fmt_invoca.csv")
+def invoca() -> bytes:
+    """An Invoca call report: 'Start Time (UTC)' ISO, BizibleId in the custom biz_cookie_param."""
+    header = ("Transaction ID", "Start Time (UTC)", "Calling Phone Number", "Media Type",
+              "biz_cookie_param")  # fmt: skip
+    rows = [
+        ("INV-0001", "2026-03-04 10:22:00", "5550100101", "Paid Search", A),
+        ("INV-0002", "2026-03-04 10:22:00", "5550100102", "Email", B),
+        ("INV-0003", "2026-03-04 10:22:00", "5550100103", "Direct", ""),
+    ]
+    return utf8(table(header, rows))
+
+
+# ----------------------------------------------------------------------------- encodings, dialects
+
+
+@corpus_file("enc_utf8_bom.csv")
+def utf8_bom() -> bytes:
+    """UTF-8 with a byte-order mark before the first header (Excel's 'CSV UTF-8')."""
+    return b"\xef\xbb\xbf" + utf8(basic())
+
+
+@corpus_file("enc_utf16le_tab.txt")
+def utf16le_tab() -> bytes:
+    """Excel 'Unicode text': UTF-16 LE with BOM, tab-separated, CRLF line ends."""
+    return b"\xff\xfe" + basic(delimiter="\t", newline="\r\n").encode("utf-16-le")
+
+
+@corpus_file("enc_utf16be.csv")
+def utf16be() -> bytes:
+    """UTF-16 BE with BOM, comma-separated."""
+    return b"\xfe\xff" + basic().encode("utf-16-be")
+
+
+@corpus_file("enc_windows1252.csv")
+def windows1252() -> bytes:
+    """Windows-1252 (Excel on Windows): subjects with é (0xE9) and € (0x80), which are not UTF-8.
+    Read right with --encoding windows-1252; without it, those two rows are rejected."""
+    rows = [
+        ("T1", A, CALL, "Call", "Café \u2013 5€ offer"),
+        ("T2", B, CALL, "Call", "Inbound call"),
+        ("T3", "", CALL, "Call", "Devis à 20 €"),
+    ]
+    return table(GENERIC, rows).encode("cp1252")
+
+
+@corpus_file("dia_crlf.csv")
+def crlf() -> bytes:
+    """Windows line ends (CRLF) on every line."""
+    return utf8(basic(newline="\r\n"))
+
+
+@corpus_file("dia_mixed_line_endings.csv")
+def mixed_line_endings() -> bytes:
+    """CRLF and LF row ends in one file (an Excel export with rows appended by another tool)."""
+    lines = basic().splitlines()
+    ends = ("\r\n", "\r\n", "\n", "\n")
+    return utf8("".join(line + end for line, end in zip(lines, ends, strict=True)))
+
+
+@corpus_file("dia_blank_lines.csv")
+def blank_lines() -> bytes:
+    """Empty lines between the rows; the bad row after them (line 8) keeps its physical line."""
+    return utf8(
+        "Id,BizibleId,CreatedDate,Type,Subject\n"  # 1
+        f"T1,{A},{CALL},Call,Inbound call\n"  # 2
+        "\n"  # 3
+        "\n"  # 4
+        f"T2,{B},{CALL},Call,Inbound call\n"  # 5
+        "\n"  # 6
+        f"T3,,{CALL},Call,Inbound call\n"  # 7
+        f"T4,{A},never,Call,Inbound call\n"  # 8
+    )
+
+
+@corpus_file("dia_semicolon.csv")
+def semicolon() -> bytes:
+    """Semicolon-separated (European Excel)."""
+    return utf8(basic(delimiter=";"))
+
+
+@corpus_file("dia_tab.tsv")
+def tab() -> bytes:
+    """Tab-separated, UTF-8."""
+    return utf8(basic(delimiter="\t"))
+
+
+@corpus_file("dia_pipe.csv")
+def pipe() -> bytes:
+    """Pipe-separated."""
+    return utf8(basic(delimiter="|"))
+
+
+@corpus_file("dia_embedded_newlines.csv")
+def embedded_newlines() -> bytes:
+    """Quoted cells spanning several physical lines, with doubled quotes inside, then a bad row
+    (line 8) whose reject must carry its physical line number, not its record number."""
+    return utf8(
+        "Id,BizibleId,CreatedDate,Type,Subject\n"  # 1
+        f'T1,{A},{CALL},Call,"Line one\n'  # 2
+        'line two with ""quotes"""\n'  # 3
+        f'T2,{B},{CALL},Call,"a\n'  # 4
+        "\n"  # 5 (an empty line inside the quoted value)
+        'c, ""d"""\n'  # 6
+        f"T3,,{CALL},Call,plain\n"  # 7
+        f"T4,{A},not a date,Call,plain\n"  # 8
+    )
+
+
+@corpus_file("dia_tasks.csv.gz")
+def gzipped() -> bytes:
+    """A gzip-compressed CSV (.csv.gz): fixed mtime, no stored name, and stored (level 0)
+    deflate blocks, so the bytes do not depend on the zlib build that makes them."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=0) as gz:
+        gz.write(utf8(basic()))
+    return buffer.getvalue()
+
+
+@corpus_file("dia_trailing_delimiter.csv")
+def trailing_delimiter() -> bytes:
+    """Every line, the header too, ends with a delimiter (an empty last column)."""
+    return utf8("".join(line + ",\n" for line in basic().splitlines()))
+
+
+# ----------------------------------------------------------------------------- fatal
+
+
+@corpus_file("fatal_missing_bizible_id.csv")
+def missing_bizible_id() -> bytes:
+    """No BizibleId column under any recognised name."""
+    return utf8(
+        table(("Id", "CreatedDate", "Type", "Subject"), [("T1", CALL, "Call", "Inbound call")])
+    )
+
+
+@corpus_file("fatal_empty.csv")
+def empty() -> bytes:
+    """Zero bytes."""
+    return b""
+
+
+@corpus_file("fatal_whitespace_only.csv")
+def whitespace_only() -> bytes:
+    """Only spaces, tabs and line ends."""
+    return b"   \n\t\n  \r\n\n"
+
+
+@corpus_file("fatal_colon_delimited.csv")
+def colon_delimited() -> bytes:
+    """Colon-separated: with , ; tab or | every line is one column."""
+    return utf8(basic(delimiter=":").replace('"', ""))
+
+
+@corpus_file("fatal_not_gzip.csv.gz")
+def not_gzip() -> bytes:
+    """A .csv.gz that is plain CSV (a browser unpacked the download but kept the name)."""
+    return utf8(basic())
+
+
+@corpus_file("fatal_not_parquet.parquet")
+def not_parquet() -> bytes:
+    """A .parquet file that is really CSV text."""
+    return utf8(basic())
+
+
+@corpus_file("fatal_sessions_no_event_date.csv")
+def sessions_no_event_date() -> bytes:
+    """A sessions file without EVENT_DATE (or any session start)."""
+    return utf8(
+        table(
+            ("ID", "COOKIE_ID", "CHANNEL", "MEDIUM"),
+            [("S1", A, "Paid Search.AdWords", "cpc")],
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- loads, with notes
+
+
+@corpus_file("note_duplicate_headers.csv")
+def duplicate_headers() -> bytes:
+    """Two columns named Subject: the first is read, the second is carried."""
+    return utf8(
+        table(
+            (*GENERIC, "Subject"),
+            [(*row, f"second {row[0]}") for row in BASIC],
+        )
+    )
+
+
+@corpus_file("note_header_only.csv")
+def header_only() -> bytes:
+    """A header and no rows."""
+    return utf8(table(GENERIC, []))
+
+
+@corpus_file("note_empty_bizible_column.csv")
+def empty_bizible_column() -> bytes:
+    """The BizibleId column exists but is empty (blank or white space) on every row."""
+    rows = [
+        ("T1", "", CALL, "Call", "Inbound call"),
+        ("T2", "   ", CALL, "Call", "Inbound call"),
+        ("T3", "", CALL, "Call", "Inbound call"),
+    ]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_mixed_zones.csv")
+def mixed_zones() -> bytes:
+    """One column with Z and +02:00 values: T2 at 11:10+02:00 is 09:10Z, 10 minutes after S2."""
+    rows = [
+        ("T1", A, "2026-03-04T10:22:00Z", "Call", "Inbound call"),
+        ("T2", B, "2026-03-04T11:10:00+02:00", "Call", "Inbound call"),
+        ("T3", "", "2026-03-04T12:22:00+02:00", "Call", "Inbound call"),
+    ]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_offset_after_space.csv")
+def offset_after_space() -> bytes:
+    """Offsets separated from the time by a space, as Ruby's Time#to_s and several vendor APIs
+    write them: '2026-03-04 12:22:00 +02:00' is 10:22Z, '2026-03-04 04:22:00 -0500' 09:22Z."""
+    rows = [
+        ("T1", A, "2026-03-04 12:22:00 +02:00", "Call", "Inbound call"),
+        ("T2", B, "2026-03-04 04:22:00 -0500", "Call", "Inbound call"),
+        ("T3", "", "2026-03-04 10:22:00 +00:00", "Call", "Inbound call"),
+    ]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_no_seconds.csv")
+def no_seconds() -> bytes:
+    """Timestamps without seconds ('2026-03-04T10:22Z', '2026-03-04 09:10')."""
+    rows = [
+        ("T1", A, "2026-03-04T10:22Z", "Call", "Inbound call"),
+        ("T2", B, "2026-03-04 09:10", "Call", "Inbound call"),
+        ("T3", "", "2026-03-04 10:22", "Call", "Inbound call"),
+    ]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_extreme_dates.csv")
+def extreme_dates() -> bytes:
+    """Calls before 1970 (T1, 17m40s after S3) and after 2100 (T2, 5 minutes after S4)."""
+    rows = [
+        ("T1", C, "1969-07-20T20:17:40Z", "Call", "Moon landing hotline"),
+        ("T2", D, "2101-01-01T00:05:00Z", "Call", "Next century"),
+        ("T3", "", "1900-01-01T00:00:00Z", "Call", "Old"),
+    ]
+    return utf8(table(GENERIC, rows))
+
+
+LONG_SUBJECT = ("Call notes: " + "0123456789" * 1000)[:9999] + "!"
+
+
+@corpus_file("note_long_subject.csv")
+def long_subject() -> bytes:
+    """A 10,000-character Subject, carried whole into touchpoints.csv."""
+    assert len(LONG_SUBJECT) == 10_000
+    rows = [("T1", A, CALL, "Call", LONG_SUBJECT), *BASIC[1:]]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_formula_subject.csv")
+def formula_subject() -> bytes:
+    """A Subject a spreadsheet would run: '=HYPERLINK(...)'; neutralised with a leading '."""
+    rows = [("T1", A, CALL, "Call", '=HYPERLINK("http://evil.example","Click")'), *BASIC[1:]]
+    return utf8(table(GENERIC, rows))
+
+
+@corpus_file("note_duplicate_ids_15_18.csv")
+def duplicate_ids() -> bytes:
+    """The same task twice, once by its 15-character id (a report) and once by its 18-character
+    id (the API): one task (R9), the later LastModifiedDate kept, one duplicate."""
+    header = (*GENERIC, "LastModifiedDate")
+    rows = [
+        ("00T5e0000kBRaog", A, CALL, "Call", "old copy", "2026-03-04T10:30:00Z"),
+        ("00T5e0000kBRaogEAD", A, CALL, "Call", "new copy", "2026-03-04T11:30:00Z"),
+        ("00T5e0000kBRaoh", B, CALL, "Call", "Inbound call", "2026-03-04T11:30:00Z"),
+    ]
+    return utf8(table(header, rows))
+
+
+# ----------------------------------------------------------------------------- bad rows
+
+
+def with_row(line_no: int, raw: bytes) -> bytes:
+    """basic.csv with its physical line ``line_no`` (header = 1) replaced by ``raw``."""
+    lines = utf8(basic()).splitlines(keepends=True)
+    lines[line_no - 1] = raw + b"\n"
+    return b"".join(lines)
+
+
+@corpus_file("bad_nul_in_id.csv")
+def nul_in_id() -> bytes:
+    """A NUL byte inside T2's id (line 3)."""
+    return with_row(3, f"T\x002,{B},{CALL},Call,Inbound call".encode())
+
+
+@corpus_file("bad_timestamp.csv")
+def bad_timestamp() -> bytes:
+    """An unparseable CreatedDate on line 3."""
+    return with_row(3, f"T2,{B},yesterday at noon,Call,Inbound call".encode())
+
+
+@corpus_file("bad_date_without_time.csv")
+def date_without_time() -> bytes:
+    """A CreatedDate that is a date without a time of day (line 3)."""
+    return with_row(3, f"T2,{B},2026-03-04,Call,Inbound call".encode())
+
+
+@corpus_file("bad_too_many_columns.csv")
+def too_many_columns() -> bytes:
+    """Line 3 has an unquoted comma in its Subject: six cells for five columns."""
+    return with_row(3, f"T2,{B},{CALL},Call,Inbound, call".encode())
+
+
+@corpus_file("bad_too_few_columns.csv")
+def too_few_columns() -> bytes:
+    """Line 3 lost its Subject and its delimiter: four cells for five columns."""
+    return with_row(3, f"T2,{B},{CALL},Call".encode())
+
+
+@corpus_file("bad_empty_id.csv")
+def empty_id() -> bytes:
+    """Line 3 has an empty Id."""
+    return with_row(3, f",{B},{CALL},Call,Inbound call".encode())
+
+
+@corpus_file("bad_invalid_utf8.csv")
+def invalid_utf8() -> bytes:
+    """Line 3 holds bytes that are not UTF-8 (0xFF 0xFE inside its Subject) in a UTF-8 file."""
+    return with_row(3, f"T2,{B},{CALL},Call,Inbound ".encode() + b"\xff\xfe call")
+
+
+@corpus_file("bad_unterminated_quote.csv")
+def unterminated_quote() -> bytes:
+    """The last row (line 4) opens a quote it never closes."""
+    return with_row(4, f'T3,,{CALL},Call,"Inbound call'.encode())
+
+
+@corpus_file("bad_undoubled_quote.csv")
+def undoubled_quote() -> bytes:
+    """Line 3 has a quote inside a quoted value that is not doubled: "ab"c."""
+    return with_row(3, f'T2,{B},{CALL},Call,"ab"c'.encode())
+
+
+@corpus_file("bad_one_in_three.csv")
+def one_in_three() -> bytes:
+    """One of three rows is bad (line 3): over the default --max-rejects of 1%."""
+    return with_row(3, f"T2,{B},TBD,Call,Inbound call".encode())
+
+
+@corpus_file("bad_sessions_event_date.csv")
+def sessions_bad_event_date() -> bytes:
+    """A sessions file whose second session (line 3) has an unreadable EVENT_DATE."""
+    return utf8(
+        table(
+            ("ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "MEDIUM", "WEB_SOURCE", "CAMPAIGN_NAME"),
+            [
+                ("S1", A, "2026-03-04 10:00:00", "Paid Search.AdWords", "cpc", "google", "Spring"),
+                ("S2", B, "the ninth hour", "Email.Newsletter", "email", "mailer", "March"),
+            ],
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- injection
+
+ODD_SUBJECT = 'Sub"ject; DROP TABLE x;--'
+ODD_STAMP = "Zeit\\stempel ü"
+ODD_TIME = 'Zeit\\stempel ü\'); DROP TABLE task_rows;-- "x"'
+ODD_NOTES = "Notes'); DELETE FROM task_rows; -- \\\\ 備考"
+
+
+@corpus_file("inj_odd_headers.csv")
+def odd_headers() -> bytes:
+    """Carried columns named with quotes, semicolons, --, backslashes, unicode and spaces; they
+    must come out unchanged as headers of unmatched.csv."""
+    header = (*GENERIC, ODD_SUBJECT, ODD_STAMP, ODD_NOTES)
+    rows = [(*row, "s", "2026-03-04", "n") for row in BASIC]
+    return utf8(table(header, rows))
+
+
+@corpus_file("inj_odd_call_time_column.csv")
+def odd_call_time_column() -> bytes:
+    """The call time lives in a column with a hostile name, read with --map tasks.call_time=."""
+    header = ("Id", "BizibleId", ODD_TIME, "Type", "Subject")
+    return utf8(table(header, BASIC))
+
+
+@corpus_file("inj O'Brien; DROP TABLE x; -- calls.csv")
+def odd_file_name() -> bytes:
+    """basic.csv under a file name with spaces, a quote, semicolons and -- (no double quote:
+    Windows forbids it in file names, and paths reach DuckDB as bound values anyway)."""
+    return utf8(basic())
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def build() -> dict[str, bytes]:
+    """Every corpus file's name and bytes."""
+    return {name: make() for name, make in FILES.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write (default: here)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in build().items():
+        (args.out / name).write_bytes(data)
+    print(f"wrote {len(FILES)} files to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
