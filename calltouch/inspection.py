@@ -66,7 +66,7 @@ def _describe(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"file": str(path), "role": role, "role_detected": guessed}
     if file_format(path) == "parquet":
-        loader = ParquetLoader(con, role, path, -1, options, workdir)
+        loader = ParquetLoader(con, role, path, 0, options, workdir)
         header, kinds = loader.describe()
         detection = loader.detect(header)
         styles, order = loader.time_styles(detection.mapping, kinds)
@@ -82,7 +82,7 @@ def _describe(
         first_rows = [list(r) for r in rows]
     else:
         dialect = sniff_csv(path, role, options.encoding)
-        loader = CsvLoader(con, role, path, -1, options, workdir)
+        loader = CsvLoader(con, role, path, 0, options, workdir)
         detection = loader.detect(dialect.header)
         source = path
         if dialect.encoding != "utf-8":

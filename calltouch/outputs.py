@@ -119,6 +119,14 @@ def remove_stale_temporaries(out: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe_name(name: str) -> str:
+    """A carried column's name as a CSV header cell, neutralised like the cells below it."""
+    return "'" + name if name.startswith(FORMULA_STARTS) else name
+
+
 def write_exports(
     con: duckdb.DuckDBPyConnection,
     out: Path,
@@ -137,7 +145,9 @@ def write_exports(
             context: dict[str, Any] = {"csv": fmt == "csv", "to_file": True}
             if name == "unmatched":
                 binds["raw_positions"] = raw_positions
-                context["raw_names"] = raw_names
+                context["raw_names"] = (
+                    [csv_safe_name(n) for n in raw_names] if fmt == "csv" else raw_names
+                )
             try:
                 queries.run(con, f"export_{name}", binds, **context)
             except QueryError as exc:

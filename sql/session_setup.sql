@@ -46,6 +46,8 @@ CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
          WHEN microsecond(ts) % 1000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') END;
 
--- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote.
+-- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote;
+-- a NUL byte (which breaks CSV readers) shown as U+FFFD.
 CREATE OR REPLACE TEMP MACRO ct_csv_safe(s) AS
-    CASE WHEN left(s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || s ELSE s END;
+    CASE WHEN left(s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' ELSE '' END
+    || replace(s, chr(0), chr(65533));

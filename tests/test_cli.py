@@ -544,3 +544,60 @@ def test_version_prints_the_version():
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout == f"calltouch {__version__}\n"
+
+
+# ----------------------------------------------------------------------------- inspect
+
+
+def test_inspect_json_describes_what_run_will_do():
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = invoke("inspect", sample / "tasks.csv", sample / "sessions.csv", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    tasks, sessions = json.loads(result.stdout)
+    assert (tasks["role"], tasks["profile"], tasks["format"]) == ("tasks", "salesforce", "csv")
+    assert tasks["mapping"]["bizible_id"] == "BIZIBLE2__BIZIBLEID__C"
+    assert tasks["mapping"]["touchpoint_date"] == "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C"
+    assert tasks["rows"] == {"data": 765, "readable": 765, "unreadable": 0, "footer": 0}
+    assert tasks["timestamps"]["call_time"] == "ISO-8601"
+    assert tasks["time_zone_for_naive_values"] == "UTC"
+    assert tasks["delimiter"] == "," and tasks["encoding"] == "utf-8"
+    assert len(tasks["first_rows"]) == 5
+    assert (sessions["role"], sessions["profile"]) == ("sessions", "warehouse")
+    assert sessions["mapping"]["session_start"] == "EVENT_DATE"
+
+
+def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Task ID","Subject","Type","Created Date","BizibleId"\n'
+        f'"00T5g00000AbCdE","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n'
+        "\n"
+        '"Grand Totals (1 records)"\n',
+        encoding="utf-8",
+    )
+    result = invoke("inspect", report, "--tz", "America/New_York")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "salesforce-report (detected)" in out
+    assert "M/D/YYYY h:mm" in out
+    assert "1 report-footer lines" in out
+    assert "America/New_York" in out
+
+
+def test_inspect_unknown_file_names_both_roles(tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = invoke("inspect", odd)
+    assert result.exit_code == 2
+    assert f"{odd} is neither a task nor a session export" in result.stderr
+
+
+def test_carried_header_that_looks_like_a_formula_is_neutralised(tmp_path):
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate,=cmd\nT1,,2026-03-02T12:40:00Z,x\n")
+    (tmp_path / "s").mkdir()
+    _, sessions = write_case(tmp_path / "s")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    header = (tmp_path / "out" / "unmatched.csv").read_text().splitlines()[0]
+    assert header.endswith(",'=cmd")
