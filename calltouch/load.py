@@ -85,6 +85,26 @@ class LoadedFile:
         """What the independent count must equal: rows read + footer lines."""
         return self.rows_read + self.rows_footer
 
+    def summary(self) -> dict[str, Any]:
+        """This file's entry in summary.json (``tasks.files`` / ``sessions.files``)."""
+        out: dict[str, Any] = {
+            "path": self.path,
+            "format": self.format,
+            "profile": self.profile,
+            "read": self.rows_read,
+            "loaded": self.rows_loaded,
+            "rejected": self.rows_rejected,
+            "footer": self.rows_footer,
+            "mapping": {k: v for k, v in self.mapping.as_dict().items() if v is not None},
+            "time_styles": self.time_styles,
+            "reader": self.reader,
+        }
+        if self.encoding is not None:
+            out["encoding"] = self.encoding
+        if self.rows_scanned is not None:
+            out["independent_count"] = self.rows_scanned
+        return out
+
 
 Reject = tuple[int | None, str | None, str, str | None]  # line, column, error, raw
 
@@ -142,6 +162,7 @@ def load_file(
             "rows_rejected": loaded.rows_rejected,
             "mapping": json.dumps(loaded.mapping.as_dict()),
             "header": json.dumps(list(loaded.mapping.header)),
+            "summary": json.dumps(loaded.summary(), sort_keys=True),
         },
     )
     return loaded

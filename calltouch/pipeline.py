@@ -12,6 +12,7 @@ No typer, no rich: the CLI renders what this returns.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -103,12 +104,14 @@ def match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> None:
     queries.run(con, "match", {"window_us": settings.window_us}, per_session=settings.per_session)
 
 
-def summarize(
-    con: duckdb.DuckDBPyConnection, files: list[LoadedFile], settings: RunSettings
-) -> dict[str, Any]:
-    """The summary.json payload, reconciliation included."""
+def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:
+    """The summary.json payload, reconciliation included, from what the database holds;
+    ``settings`` is recorded as given (window, per_session, zones...)."""
     counts = queries.fetch_dicts(con, "summary_counts")[0]
     reasons = queries.fetch_dicts(con, "summary_reasons")
+    files: dict[str, list[dict[str, Any]]] = {"tasks": [], "sessions": []}
+    for role, text in queries.run(con, "file_summaries").fetchall():
+        files[role].append(json.loads(text))
     problems: list[str] = []
     tasks_total = (
         counts["touchpoints"]
@@ -129,12 +132,13 @@ def summarize(
         problems.append(
             f"sessions: {counts['sessions_read']} rows read but {sessions_total} accounted for"
         )
-    for f in files:
-        if f.rows_scanned is not None and f.rows_scanned != f.rows_accounted:
+    for f in files["tasks"] + files["sessions"]:
+        scanned = f.get("independent_count")
+        if scanned is not None and scanned != f["read"] + f["footer"]:
             problems.append(
-                f"{f.path}: an independent count finds {f.rows_scanned} data rows, "
-                f"but calltouch accounts for {f.rows_accounted} ({f.rows_loaded} loaded + "
-                f"{f.rows_rejected} rejected + {f.rows_footer} footer lines)"
+                f"{f['path']}: an independent count finds {scanned} data rows, but calltouch "
+                f"accounts for {f['read'] + f['footer']} ({f['loaded']} loaded + "
+                f"{f['rejected']} rejected + {f['footer']} footer lines)"
             )
     summary: dict[str, Any] = {
         "calltouch_version": __version__,
@@ -146,26 +150,21 @@ def summarize(
             "unmatched": counts["unmatched"],
             "duplicates": counts["task_duplicates"],
             "rejected": counts["tasks_rejected"],
-            "files": [_file_summary(f) for f in files if f.role == "tasks"],
+            "files": files["tasks"],
         },
         "sessions": {
             "read": counts["sessions_read"],
             "kept": counts["sessions_kept"],
             "duplicates": counts["session_duplicates"],
             "rejected": counts["sessions_rejected"],
-            "files": [_file_summary(f) for f in files if f.role == "sessions"],
+            "files": files["sessions"],
         },
         "reasons": {
             status: {r["reason"]: r["calls"] for r in reasons if r["status"] == status}
             for status in ("standalone", "unmatched")
         },
-        "settings": {
-            "window": format_window(settings.window_us),
-            "per_session": settings.per_session,
-            "tasks_tz": settings.tasks_tz,
-            "sessions_tz": settings.sessions_tz,
-        },
-        "window_minutes": window_minutes(settings.window_us),
+        "settings": settings,
+        "window_minutes": settings["window_minutes"],
         "reconciled": not problems,
     }
     if problems:
@@ -173,24 +172,25 @@ def summarize(
     return summary
 
 
-def _file_summary(f: LoadedFile) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "path": f.path,
-        "format": f.format,
-        "profile": f.profile,
-        "read": f.rows_read,
-        "loaded": f.rows_loaded,
-        "rejected": f.rows_rejected,
-        "footer": f.rows_footer,
-        "mapping": {k: v for k, v in f.mapping.as_dict().items() if v is not None},
-        "time_styles": f.time_styles,
-        "reader": f.reader,
+def settings_summary(settings: RunSettings) -> dict[str, Any]:
+    """The settings a run records in summary.json."""
+    return {
+        "window": format_window(settings.window_us),
+        "window_minutes": window_minutes(settings.window_us),
+        "per_session": settings.per_session,
+        "tasks_tz": settings.tasks_tz,
+        "sessions_tz": settings.sessions_tz,
     }
-    if f.encoding is not None:
-        out["encoding"] = f.encoding
-    if f.rows_scanned is not None:
-        out["independent_count"] = f.rows_scanned
-    return out
+
+
+def raise_if_unreconciled(summary: dict[str, Any], where: str) -> None:
+    """Raise ReconciliationError naming where the rows went missing."""
+    if not summary["reconciled"]:
+        raise ReconciliationError(
+            "some input rows are not accounted for: "
+            + "; ".join(summary["reconciliation_problems"]),
+            hint=f"{where}; please report this.",
+        )
 
 
 def parse_max_rejects(text: str) -> tuple[int | None, float | None]:
@@ -246,7 +246,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="calltouch-") as workdir:
         files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
     match(con, settings)
-    summary = summarize(con, files, settings)
+    summary = summarize(con, settings_summary(settings))
     try:
         check_rejects(con, summary, settings.max_rejects)
     except TooManyRejectsError:
@@ -257,10 +257,5 @@ def run(
     outputs = write_exports(con, out, fmt)
     outputs["summary"] = write_json(out / "summary.json", summary)
     result = RunResult(files=files, summary=summary, outputs=outputs)
-    if not summary["reconciled"]:
-        raise ReconciliationError(
-            "some input rows are not accounted for: "
-            + "; ".join(summary["reconciliation_problems"]),
-            hint=f"The outputs in {out} were written for inspection; please report this.",
-        )
+    raise_if_unreconciled(summary, f"The outputs in {out} were written for inspection")
     return result

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS input_files (
     rows_loaded    BIGINT,
     rows_rejected  BIGINT,
     mapping        VARCHAR,   -- JSON: calltouch field -> header it was read from
-    header         VARCHAR    -- JSON: the file's column names, in order
+    header         VARCHAR,   -- JSON: the file's column names, in order
+    summary        VARCHAR    -- JSON: what loading the file did (summary.json's files[])
 );
 
 CREATE TABLE IF NOT EXISTS task_rows (

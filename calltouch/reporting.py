@@ -1,0 +1,247 @@
+"""The rows of ``calltouch report`` and their plain-text forms (CSV, JSON, Markdown).
+
+Promise: every form of a report (rich table, CSV, JSON, Markdown, HTML, dashboard) is rendered
+from one :class:`Report`, whose rows come from the report templates in ``sql/``; nothing is
+aggregated again in Python. Nothing here imports typer or rich.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import duckdb
+
+from calltouch import queries
+from calltouch.errors import UsageError
+
+BY_CHOICES = (
+    "channel",
+    "subchannel",
+    "campaign",
+    "source",
+    "medium",
+    "landing_page",
+    "touchpoint_type",
+    "day",
+    "week",
+    "month",
+)
+Status = Literal["all", "merged", "standalone"]
+GROUP_COLUMNS = ("label", "calls", "merged", "standalone", "merge_rate", "share")
+BY_LABEL = {
+    "channel": "Channel",
+    "subchannel": "Channel / subchannel",
+    "campaign": "Campaign",
+    "source": "Source",
+    "medium": "Medium",
+    "landing_page": "Landing page",
+    "touchpoint_type": "Touchpoint type",
+    "day": "Day",
+    "week": "Week",
+    "month": "Month",
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report covers and how it groups."""
+
+    by: str = "channel"
+    since: date | None = None
+    until: date | None = None
+    status: Status = "all"
+    top: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.by not in BY_CHOICES:
+            raise UsageError(
+                f"--by {self.by!r} is not a grouping calltouch knows",
+                hint=f"Use one of: {', '.join(BY_CHOICES)}.",
+            )
+        if self.top is not None and self.top < 1:
+            raise UsageError("--top must be at least 1")
+        if self.since and self.until and self.since > self.until:
+            raise UsageError(f"--since {self.since} is after --until {self.until}")
+
+    def binds(self) -> dict[str, Any]:
+        """The bind values the report templates share."""
+        return {
+            "since": None if self.since is None else self.since.isoformat(),
+            "until": None if self.until is None else self.until.isoformat(),
+            "status": self.status,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """The options as JSON-ready data."""
+        return {
+            "by": self.by,
+            "since": None if self.since is None else self.since.isoformat(),
+            "until": None if self.until is None else self.until.isoformat(),
+            "status": self.status,
+            "top": self.top,
+        }
+
+
+@dataclass
+class Report:
+    """Everything any form of the report shows."""
+
+    options: ReportOptions
+    groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
+    reasons: list[dict[str, Any]]
+    headline: dict[str, Any]
+    weekly: list[dict[str, Any]] = field(default_factory=list)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The group rows without the total."""
+        return [r for r in self.groups if r["level"] == "group"]
+
+    @property
+    def total(self) -> dict[str, Any]:
+        """The total row."""
+        return next(r for r in self.groups if r["level"] == "total")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the json format prints exactly this)."""
+        return {
+            "options": self.options.describe(),
+            "headline": self.headline,
+            "groups": [_public(r) for r in self.rows],
+            "total": _public(self.total),
+            "reasons": self.reasons,
+            "weekly": [_public(r) for r in self.weekly],
+            "campaigns": [_public(r) for r in self.campaigns],
+        }
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in GROUP_COLUMNS}
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """``YYYY-MM-DD`` for --since/--until."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date", hint="Use YYYY-MM-DD, e.g. 2026-03-01."
+        ) from None
+
+
+def groups(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> list[dict[str, Any]]:
+    """The grouped rows (and total) of ``options``."""
+    binds = {**options.binds(), "top": options.top}
+    return queries.fetch_dicts(con, "report_groups", binds, by=options.by)
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, options: ReportOptions, *, extras: bool = False
+) -> Report:
+    """Run the report queries. ``extras`` adds the weekly series and top campaigns (for the
+    HTML report and the dashboard)."""
+    base = options.binds()
+    report = Report(
+        options=options,
+        groups=groups(con, options),
+        reasons=queries.fetch_dicts(
+            con, "report_reasons", {"since": base["since"], "until": base["until"]}
+        ),
+        headline=queries.fetch_dicts(con, "report_headline", base)[0],
+    )
+    if extras:
+        report.weekly = [
+            r
+            for r in groups(
+                con, ReportOptions("week", options.since, options.until, options.status)
+            )
+            if r["level"] == "group"
+        ]
+        report.campaigns = [
+            r
+            for r in groups(
+                con, ReportOptions("campaign", options.since, options.until, options.status, 10)
+            )
+            if r["level"] == "group"
+        ]
+    return report
+
+
+def to_csv(report: Report) -> str:
+    """The grouped rows and the total as CSV (the column names of GROUP_COLUMNS, plus level)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([report.options.by, "calls", "merged", "standalone", "merge_rate", "share"])
+    for row in report.groups:
+        writer.writerow(
+            [
+                _csv_safe(str(row["label"])),
+                row["calls"],
+                row["merged"],
+                row["standalone"],
+                "" if row["merge_rate"] is None else row["merge_rate"],
+                "" if row["share"] is None else row["share"],
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def to_json(report: Report) -> str:
+    """The whole report as indented JSON."""
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: object) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def pct(value: float | None) -> str:
+    """0.4567 -> '45.7%'; None -> ''."""
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown tables: groups with the total, then the reasons."""
+    by = BY_LABEL[report.options.by]
+    lines = [
+        f"| {by} | Calls | Merged | Standalone | Merge rate | Share |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in report.groups:
+        label = "**Total**" if row["level"] == "total" else _md(row["label"])
+        lines.append(
+            f"| {label} | {row['calls']:,} | {row['merged']:,} | {row['standalone']:,} "
+            f"| {pct(row['merge_rate'])} | {pct(row['share'])} |"
+        )
+    if report.reasons:
+        lines += ["", "| Why calls did not merge | Status | Calls |", "| --- | --- | ---: |"]
+        lines += [
+            f"| {_md(r['reason'])} | {r['status']} | {r['calls']:,} |" for r in report.reasons
+        ]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "BY_CHOICES",
+    "BY_LABEL",
+    "Report",
+    "ReportOptions",
+    "build",
+    "parse_date",
+    "pct",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+]

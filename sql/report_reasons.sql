@@ -1,0 +1,17 @@
+-- name: report_reasons
+-- purpose: Why calls in scope did not merge: standalone touchpoints by reason, then unmatched tasks by reason.
+-- binds: since, until
+-- context: none
+
+SELECT status, reason, count(*) AS calls
+FROM (
+    SELECT 'standalone' AS status, match_reason AS reason, touchpoint_date AS called_at
+    FROM touchpoints WHERE match_status = 'standalone'
+    UNION ALL
+    SELECT 'unmatched', u.reason, t.call_time
+    FROM unmatched AS u JOIN tasks AS t USING (task_id)
+)
+WHERE ($since IS NULL OR CAST(called_at AS DATE) >= CAST($since AS DATE))
+  AND ($until IS NULL OR CAST(called_at AS DATE) <= CAST($until AS DATE))
+GROUP BY status, reason
+ORDER BY calls DESC, status, reason;
