@@ -266,8 +266,14 @@ def _settings(
     )
 
 
-def _print_report(result: RunResult, con_report: dict[str, list[dict[str, object]]]) -> None:
-    print_run_report(stdout, con_report["channels"], con_report["reasons"], result.summary)
+def print_run_summary(con: duckdb.DuckDBPyConnection, summary: dict[str, object]) -> None:
+    """Print the run report (SPEC §4) of what ``con`` holds after a match."""
+    print_run_report(
+        stdout,
+        queries.fetch_dicts(con, "report_channels"),
+        queries.fetch_dicts(con, "summary_reasons"),
+        summary,  # type: ignore[arg-type]
+    )
 
 
 def _connect(
@@ -294,11 +300,7 @@ def _execute_run(
     try:
         result = run_pipeline(con, tasks, sessions, out, settings, fmt.value)  # type: ignore[arg-type]
         if not quiet:
-            report = {
-                "channels": queries.fetch_dicts(con, "report_channels"),
-                "reasons": queries.fetch_dicts(con, "summary_reasons"),
-            }
-            _print_report(result, report)
+            print_run_summary(con, result.summary)
         return result
     finally:
         con.close()
@@ -545,3 +547,7 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# The workspace commands register themselves on `app`.
+from calltouch import cli_workspace  # noqa: E402, F401

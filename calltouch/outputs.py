@@ -22,9 +22,16 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import queries
-from calltouch.errors import OutputError, QueryError
+from calltouch.errors import OutputError, QueryError, UsageError
 
 Format = Literal["csv", "parquet"]
+FileFormat = Literal["csv", "parquet", "json"]
+EXTENSIONS: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+}
 EXPORTS = ("touchpoints", "unmatched", "rejects")
 
 TOUCHPOINT_COLUMNS = (
@@ -140,20 +147,46 @@ def write_exports(
     written: dict[str, Path] = {}
     for name in only:
         target = out / f"{name}.{fmt}"
-        with atomic_path(target) as tmp:
-            binds: dict[str, Any] = {"path": str(tmp)}
-            context: dict[str, Any] = {"csv": fmt == "csv", "to_file": True}
-            if name == "unmatched":
-                binds["raw_positions"] = raw_positions
-                context["raw_names"] = (
-                    [csv_safe_name(n) for n in raw_names] if fmt == "csv" else raw_names
-                )
-            try:
-                queries.run(con, f"export_{name}", binds, **context)
-            except QueryError as exc:
-                raise OutputError(f"cannot write {target}: {exc.message}") from exc
+        export_table(con, name, target, fmt, layout=(raw_names, raw_positions))
         written[name] = target
     return written
+
+
+def export_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    target: Path,
+    fmt: FileFormat,
+    layout: tuple[list[str], list[list[int | None]]] | None = None,
+) -> Path:
+    """Write one of EXPORTS to ``target`` in ``fmt``, atomically."""
+    if name not in EXPORTS:
+        raise OutputError(f"nothing named {name!r} can be exported")
+    ensure_dir(target.parent)
+    binds: dict[str, Any] = {}
+    context: dict[str, Any] = {"fmt": fmt, "to_file": True}
+    if name == "unmatched":
+        raw_names, raw_positions = layout or unmatched_layout(con)
+        binds["raw_positions"] = raw_positions
+        context["raw_names"] = [csv_safe_name(n) for n in raw_names] if fmt == "csv" else raw_names
+    with atomic_path(target) as tmp:
+        binds["path"] = str(tmp)
+        try:
+            queries.run(con, f"export_{name}", binds, **context)
+        except QueryError as exc:
+            raise OutputError(f"cannot write {target}: {exc.message}") from exc
+    return target
+
+
+def format_of(target: Path) -> FileFormat:
+    """The file format an output path's extension asks for."""
+    fmt = EXTENSIONS.get(target.suffix.lower())
+    if fmt is None:
+        raise UsageError(
+            f"cannot tell the format of {target} from its extension",
+            hint=f"Use one of: {', '.join(EXTENSIONS)}.",
+        )
+    return fmt
 
 
 def write_json(target: Path, payload: dict[str, Any]) -> Path:

@@ -601,3 +601,13 @@ def test_carried_header_that_looks_like_a_formula_is_neutralised(tmp_path):
     assert result.exit_code == 0, result.stderr
     header = (tmp_path / "out" / "unmatched.csv").read_text().splitlines()[0]
     assert header.endswith(",'=cmd")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_documented_in_the_readme_with_an_example(name):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`calltouch {name}" in readme, f"README has no section for calltouch {name}"
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    assert any(re.search(rf"^calltouch {name}\b", b, flags=re.M) for b in blocks), (
+        f"README shows no example of calltouch {name}"
+    )

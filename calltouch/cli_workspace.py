@@ -1,0 +1,588 @@
+"""The workspace commands of the CLI: load, match, status, export, report, explain, sql.
+
+Thin like the rest of the CLI: options are parsed here, the work is done by workspace.py,
+explain.py, reporting.py and html_report.py, and the views render it. Registered on the one
+Typer app of calltouch.cli.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from calltouch import explain as explaining
+from calltouch import queries, reporting, views, workspace
+from calltouch.cli import (
+    DateOrderOpt,
+    DebugOpt,
+    EncodingOpt,
+    MapOpt,
+    MaxRejectsOpt,
+    MemoryOpt,
+    PerSession,
+    PerSessionOpt,
+    ProfileOpt,
+    QuietOpt,
+    ThreadsOpt,
+    TzOpt,
+    WindowOpt,
+    _connect,
+    _settings,
+    app,
+    print_run_summary,
+    stderr,
+    stdout,
+    user_errors,
+)
+from calltouch.durations import parse_window
+from calltouch.errors import UsageError
+from calltouch.outputs import atomic_path, export_table, format_of
+from calltouch.pipeline import load_inputs, match
+
+DbOpt = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        envvar=workspace.ENV_DB,
+        metavar="PATH",
+        help="The workspace: a DuckDB file (created by the first load).",
+    ),
+]
+
+
+class Role(str, Enum):
+    """Which input a file is."""
+
+    tasks = "tasks"
+    sessions = "sessions"
+
+
+class TextFormat(str, Enum):
+    """table (rich) or json."""
+
+    table = "table"
+    json = "json"
+
+
+class ReportFormat(str, Enum):
+    """The forms of a report."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class By(str, Enum):
+    """What a report groups calls by."""
+
+    channel = "channel"
+    subchannel = "subchannel"
+    campaign = "campaign"
+    source = "source"
+    medium = "medium"
+    landing_page = "landing_page"
+    touchpoint_type = "touchpoint_type"
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class StatusChoice(str, Enum):
+    """Which touchpoints a report counts."""
+
+    all = "all"
+    merged = "merged"
+    standalone = "standalone"
+
+
+class Export(str, Enum):
+    """What can be exported."""
+
+    touchpoints = "touchpoints"
+    unmatched = "unmatched"
+    rejects = "rejects"
+    report = "report"
+
+
+ByOpt = Annotated[By, typer.Option("--by", help="Group calls by this.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", metavar="DATE", help="Only calls on or after this UTC day (YYYY-MM-DD)."
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until", metavar="DATE", help="Only calls on or before this UTC day (YYYY-MM-DD)."
+    ),
+]
+StatusOpt = Annotated[
+    StatusChoice, typer.Option("--status", help="Count merged, standalone or all touchpoints.")
+]
+TopOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--top",
+        min=1,
+        metavar="N",
+        help="Keep the N largest groups (the latest N for day/week/month); fold the rest.",
+    ),
+]
+
+
+def _report_options(
+    by: By, since: str | None, until: str | None, status: StatusChoice, top: int | None
+) -> reporting.ReportOptions:
+    return reporting.ReportOptions(
+        by=by.value,
+        since=reporting.parse_date(since, "--since"),
+        until=reporting.parse_date(until, "--until"),
+        status=status.value,  # type: ignore[arg-type]
+        top=top,
+    )
+
+
+@app.command()
+def load(
+    role: Annotated[Role, typer.Argument(help="What the files are: tasks or sessions.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="CSV or Parquet files, folders or quoted globs.",
+            show_default=False,
+        ),
+    ],
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    tz: TzOpt = "UTC",
+    maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
+    max_rejects: MaxRejectsOpt = "1%",
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        TextFormat.table
+    ),
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Add exports to the workspace; the same file content loads only once.
+
+    Files are appended in one go (a command whose rejected rows exceed --max-rejects loads
+    nothing). Overlapping exports are fine: tasks and sessions are de-duplicated by id (R9) when
+    you run calltouch match.
+
+    Examples:
+
+        calltouch load tasks exports/tasks_jan.csv exports/tasks_feb.csv
+
+        calltouch load sessions 'warehouse/biz_sessions_*.parquet' --db marketing.duckdb
+    """
+    with user_errors(debug):
+        settings = _settings(
+            "30m",
+            PerSession.one,
+            tz,
+            None,
+            None,
+            maps,
+            profile=profile,
+            encoding=encoding,
+            date_order=date_order,
+            max_rejects=max_rejects,
+        )
+        con = workspace.open_workspace(db)
+        try:
+            outcomes = workspace.load(
+                con,
+                role.value,  # type: ignore[arg-type]
+                files,
+                settings.load_options(role.value),  # type: ignore[arg-type]
+                max_rejects=max_rejects,
+            )
+        finally:
+            con.close()
+        data = [o.as_dict() for o in outcomes]
+        if fmt is TextFormat.json:
+            stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+        elif not quiet:
+            stdout.print(views.load_outcomes(data))
+        if any(o.status == "loaded" for o in outcomes):
+            stderr.print(Text(f"Loaded into {db}; run calltouch match to rebuild.", style="dim"))
+
+
+@app.command("match")
+def match_command(
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
+    threads: ThreadsOpt = None,
+    memory_limit: MemoryOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Rebuild the touchpoints from everything loaded in the workspace (R1-R9).
+
+    Gives the same touchpoints as calltouch run on the same files, and prints the same report.
+
+    Examples:
+
+        calltouch match
+
+        calltouch match --window 45m --per-session all --db marketing.duckdb
+    """
+    with user_errors(debug):
+        settings = _settings(window, per_session, "UTC", None, None, None)
+        con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
+        try:
+            summary = workspace.match_workspace(con, settings)
+            if not quiet:
+                print_run_summary(con, summary)
+        finally:
+            con.close()
+        from calltouch.pipeline import raise_if_unreconciled
+
+        raise_if_unreconciled(summary, f"The workspace {db} keeps the result for inspection")
+
+
+@app.command("status")
+def status_command(
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        TextFormat.table
+    ),
+    debug: DebugOpt = False,
+) -> None:
+    """Show what the workspace holds and whether its touchpoints are up to date.
+
+    Lists every load (file, rows, rejects, the time span of its rows, when it was loaded), the
+    last match and its settings, and whether files were loaded since.
+
+    Example:
+
+        calltouch status --db marketing.duckdb
+    """
+    with user_errors(debug):
+        con = workspace.open_workspace(db, create=False)
+        try:
+            info = workspace.status(con, db)
+        finally:
+            con.close()
+        if fmt is TextFormat.json:
+            stdout.out(json.dumps(info, indent=2, ensure_ascii=False), highlight=False)
+        else:
+            stdout.print(views.status(info))
+
+
+@app.command("export")
+def export_command(
+    what: Annotated[Export, typer.Argument(help="touchpoints, unmatched, rejects or report.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write; .csv, .parquet or .json chooses the format.",
+        ),
+    ],
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    by: ByOpt = By.channel,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = StatusChoice.all,
+    top: TopOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a workspace table (or the report's rows) to a file, atomically.
+
+    --by, --since, --until, --status and --top apply to the report.
+
+    Examples:
+
+        calltouch export touchpoints -o touchpoints.parquet
+
+        calltouch export report --by campaign -o campaigns.csv
+    """
+    with user_errors(debug):
+        fmt = format_of(output)
+        con = workspace.open_workspace(db, create=False)
+        try:
+            workspace.require_match(con, db)
+            if what is Export.report:
+                options = _report_options(by, since, until, status, top)
+                with atomic_path(output) as tmp:
+                    queries.run(
+                        con,
+                        "export_report",
+                        {**options.binds(), "top": options.top, "path": str(tmp)},
+                        by=options.by,
+                        fmt=fmt,
+                    )
+            else:
+                export_table(con, what.value, output, fmt)
+        finally:
+            con.close()
+        stderr.print(Text(f"Wrote {what.value} to {output}", style="dim"))
+
+
+@app.command()
+def report(
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    by: ByOpt = By.channel,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = StatusChoice.all,
+    top: TopOpt = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, csv, json, markdown or html (default: from -o's extension, else table).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Report calls by channel, campaign, week... from the workspace, in any form.
+
+    Every form (a rich table, CSV, JSON, Markdown, a self-contained HTML page) is rendered from
+    the same rows: per group calls, merged, standalone, merge rate and share of calls, the total,
+    and the top reasons calls did not merge.
+
+    Examples:
+
+        calltouch report --by campaign --top 10
+
+        calltouch report --by week --since 2026-03-01 --format markdown
+
+        calltouch report -o report.html
+    """
+    with user_errors(debug):
+        chosen = fmt or _format_from(output)
+        options = _report_options(by, since, until, status, top)
+        con = workspace.open_workspace(db, create=False)
+        try:
+            workspace.require_match(con, db)
+            built = reporting.build(con, options, extras=chosen is ReportFormat.html)
+        finally:
+            con.close()
+        if chosen is ReportFormat.table:
+            if output is None:
+                stdout.print(views.report_table(built))
+                return
+            from rich.console import Console
+
+            with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+                Console(file=handle, width=100, color_system=None).print(views.report_table(built))
+        else:
+            text = _render(built, chosen, str(db))
+            if output is None:
+                stdout.out(text, highlight=False, end="")
+            else:
+                with atomic_path(output) as tmp:
+                    tmp.write_text(text, encoding="utf-8")
+        if output is not None:
+            stderr.print(Text(f"Wrote the report to {output}", style="dim"))
+
+
+def _format_from(output: Path | None) -> ReportFormat:
+    if output is None:
+        return ReportFormat.table
+    suffix = output.suffix.lower()
+    by_suffix = {
+        ".csv": ReportFormat.csv,
+        ".json": ReportFormat.json,
+        ".md": ReportFormat.markdown,
+        ".markdown": ReportFormat.markdown,
+        ".html": ReportFormat.html,
+        ".htm": ReportFormat.html,
+        ".txt": ReportFormat.table,
+    }
+    if suffix not in by_suffix:
+        raise UsageError(
+            f"cannot tell the report format from {output}",
+            hint="Pass --format, or name the file .csv, .json, .md, .html or .txt.",
+        )
+    return by_suffix[suffix]
+
+
+def _render(built: reporting.Report, fmt: ReportFormat, source: str) -> str:
+    if fmt is ReportFormat.csv:
+        return reporting.to_csv(built)
+    if fmt is ReportFormat.json:
+        return reporting.to_json(built)
+    if fmt is ReportFormat.markdown:
+        return reporting.to_markdown(built)
+    from calltouch.html_report import render_html
+
+    return render_html(built, source=source)
+
+
+@app.command("explain")
+def explain_command(
+    task_id: Annotated[str, typer.Argument(help="The task (call) id; 15 or 18 characters.")],
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    tasks: Annotated[
+        str | None,
+        typer.Option(
+            "--tasks", metavar="FILE", help="Explain from these task files instead of --db."
+        ),
+    ] = None,
+    sessions: Annotated[
+        str | None,
+        typer.Option("--sessions", metavar="FILE", help="The session files to use with --tasks."),
+    ] = None,
+    window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
+    tz: TzOpt = "UTC",
+    maps: MapOpt = None,
+    fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        TextFormat.table
+    ),
+    debug: DebugOpt = False,
+) -> None:
+    """Explain why a call was, or was not, linked to a web session, and what would change it.
+
+    Shows the call's BizibleId and time (and the field the time came from), the sessions of that
+    BizibleId nearest before and after the call, the rule that decided (R1-R6), the touchpoint,
+    and advice such as "a 48m window would merge it". Works on the workspace or on files.
+
+    Examples:
+
+        calltouch explain 00T5e0000kBRaogEAD
+
+        calltouch explain 00T5e0000kBRaog --tasks tasks.csv --sessions sessions.csv --format json
+    """
+    with user_errors(debug):
+        if (tasks is None) != (sessions is None):
+            raise UsageError("--tasks and --sessions go together")
+        if tasks is not None and sessions is not None:
+            settings = _settings(window, per_session, tz, None, None, maps)
+            con = _connect()
+            try:
+                with tempfile.TemporaryDirectory(prefix="calltouch-explain-") as workdir:
+                    _, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
+                match(con, settings)
+                facts = explaining.explain(
+                    con, task_id, window_us=settings.window_us, where=f"{tasks}"
+                )
+            finally:
+                con.close()
+        else:
+            con = workspace.open_workspace(db, create=False)
+            try:
+                workspace.require_match(con, db)
+                info = workspace.status(con, db)
+                used = info["last_match"]["window"] if info["last_match"] else window
+                facts = explaining.explain(
+                    con, task_id, window_us=parse_window(used), where=f"the workspace {db}"
+                )
+                if info["stale"]:
+                    facts["stale"] = info["stale_reason"]
+            finally:
+                con.close()
+        if fmt is TextFormat.json:
+            stdout.out(json.dumps(facts, indent=2, ensure_ascii=False), highlight=False)
+        else:
+            stdout.print(views.explanation(facts))
+            if facts.get("stale"):
+                stderr.print(Text(f"Note: the workspace is stale ({facts['stale']}).", "yellow"))
+
+
+@app.command("sql")
+def sql_command(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="A template to print; leave out to list them all.", show_default=False),
+    ] = None,
+    render: Annotated[
+        bool, typer.Option("--render", help="Render it with the options below (Jinja applied).")
+    ] = False,
+    window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
+    by: ByOpt = By.channel,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="csv|parquet|json", help="Export format.")
+    ] = "csv",
+    debug: DebugOpt = False,
+) -> None:
+    """List calltouch's SQL templates, or print one (rendered with --render) to audit or reuse.
+
+    Rendered SQL keeps its bind parameters ($window_us, $since, ...); their values for the given
+    options are printed above it as comments.
+
+    Examples:
+
+        calltouch sql
+
+        calltouch sql match --render --window 45m
+    """
+    with user_errors(debug):
+        if name is None:
+            table = Table(box=None, pad_edge=False, show_header=True)
+            table.add_column("Template", style="bold", no_wrap=True)
+            table.add_column("Purpose")
+            for template in queries.template_names():
+                table.add_row(template, Text(queries.info(template).purpose))
+            stdout.print(table)
+            return
+        if name not in queries.template_names():
+            raise UsageError(
+                f"no SQL template named {name!r}",
+                hint="calltouch sql lists them (e.g. match, report_groups, load_tasks).",
+            )
+        info = queries.info(name)
+        if not render:
+            text = info.path.read_text(encoding="utf-8")
+        else:
+            context, binds = _render_inputs(name, window, per_session, by.value, fmt)
+            head = "".join(f"-- ${k} = {v!r}\n" for k, v in sorted(binds.items()))
+            text = head + queries.render(name, **context)
+        if stdout.is_terminal:
+            stdout.print(Syntax(text, "sql", word_wrap=True))
+        else:
+            stdout.out(text, highlight=False, end="")
+
+
+def _render_inputs(
+    name: str, window: str, per_session: PerSession, by: str, fmt: str
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Template context and illustrative bind values for ``sql NAME --render``."""
+    if fmt not in ("csv", "parquet", "json"):
+        raise UsageError(f"--format {fmt!r} is not csv, parquet or json")
+    options = {
+        "per_session": per_session.value,
+        "by": by,
+        "fmt": fmt,
+        "to_file": True,
+        "raw_names": [],
+        "table": "task_rows",
+        "rejects_table": "reject_errors",
+    }
+    binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
+    wanted = queries.info(name).context
+    missing = sorted(wanted - set(options))
+    if missing:
+        raise UsageError(
+            f"{name} is rendered from a file's columns ({', '.join(missing)}), not from options",
+            hint="Print it without --render, or see what a file gives with calltouch inspect.",
+        )
+    used = {k: v for k, v in binds.items() if k in queries.info(name).binds}
+    return {k: options[k] for k in wanted}, used

@@ -1,0 +1,199 @@
+"""``calltouch explain TASK_ID``: why one call was (or was not) linked to a web session.
+
+Promise: the explanation is read from the same tables the match built (``tasks``, ``links``,
+``touchpoints``, ``sessions``) by one query, so it can never disagree with the outputs; the
+advice says what would change the result, in the terms of the vendor FAQ ("why is this call not
+linked to a web session?", "why is my touchpoint type Web Visit?"). No typer, no rich.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import duckdb
+
+from calltouch import queries
+from calltouch.durations import format_window
+from calltouch.errors import InputError
+
+RULES = {
+    "no_bizible_id": "R1",
+    "within_window": "R3",
+    "outside_window": "R3",
+    "only_later_sessions": "R2",
+    "no_session_for_id": "R5",
+    "session_already_used": "R6",
+}
+RULE_TEXT = {
+    "R1": "R1 no BizibleId, no touchpoint",
+    "R2": "R2 the candidate is the latest session at or before the call",
+    "R3": "R3 the merge window",
+    "R5": "R5 standalone task touchpoint",
+    "R6": "R6 one touchpoint per session",
+}
+FIELD_NAMES = {"touchpoint_date": "Buyer Touchpoint Date", "call_time": "CreatedDate"}
+
+
+def explain(
+    con: duckdb.DuckDBPyConnection, task_id: str, *, window_us: int, where: str
+) -> dict[str, Any]:
+    """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
+    row = queries.fetch_dicts(con, "explain_task", {"task_id": task_id})[0]
+    if not row["found"]:
+        if row["rejected_copies"]:
+            raise InputError(
+                f"task {row['task_id']} was rejected when its file was loaded "
+                f"({row['error_field']}: {row['error_code']}"
+                + (f" {row['error_value']!r}" if row["error_value"] else "")
+                + ")",
+                hint="See rejects.csv (or the rejects table) for its file and line.",
+            )
+        examples = [r[0] for r in queries.run(con, "task_id_examples", {"limit": 3}).fetchall()]
+        raise InputError(
+            f"no task with id {task_id!r} in {where}",
+            hint=(f"Task ids look like {', '.join(examples)}." if examples else "")
+            + " 15-character ids are accepted and converted to 18 characters.",
+        )
+    mapping = json.loads(row["mapping"] or "{}")
+    source_field = row["call_time_source"]
+    out: dict[str, Any] = {
+        "task_id": row["task_id"],
+        "bizible_id": row["bizible_id"],
+        "call_time": row["call_time"],
+        "call_time_source": source_field,
+        "call_time_column": mapping.get(source_field),
+        "task_type": row["task_type"],
+        "who_id": row["who_id"],
+        "file": row["file"],
+        "copies": row["copies"],
+        "match_status": row["match_status"] or ("unmatched" if row["unmatched"] else None),
+        "match_reason": row["match_reason"] or ("no_bizible_id" if row["unmatched"] else None),
+        "session_id": row["session_id"],
+        "session_start": row["session_start"],
+        "minutes_after_session_start": row["minutes_after_session_start"],
+        "nearest_earlier_session": _session(
+            row["earlier_session_id"],
+            row["earlier_session_start"],
+            row["earlier_minutes"],
+            "minutes_before_call",
+            row["earlier_channel"],
+        ),
+        "nearest_later_session": _session(
+            row["later_session_id"],
+            row["later_session_start"],
+            row["later_minutes"],
+            "minutes_after_call",
+            None,
+        ),
+        "sessions_of_bizible_id": row["sessions_of_id"],
+        "touchpoint": None
+        if row["touchpoint_id"] is None
+        else {
+            "touchpoint_id": row["touchpoint_id"],
+            "touchpoint_type": row["touchpoint_type"],
+            "medium": row["medium"],
+            "touchpoint_source": row["touchpoint_source"],
+            "channel": row["channel"],
+            "subchannel": row["subchannel"],
+            "campaign": row["campaign"],
+        },
+        "window": format_window(window_us),
+    }
+    reason = out["match_reason"]
+    out["rule"] = RULES.get(reason, "R5")
+    out["rule_text"] = RULE_TEXT[out["rule"]].replace("merge window", f"{out['window']} window")
+    out["merged_with_task_id"] = row["merged_task_id"] if reason == "session_already_used" else None
+    out["advice"] = advice(out, window_us)
+    return out
+
+
+def _session(
+    session_id: str | None,
+    start: str | None,
+    minutes: float | None,
+    key: str,
+    channel: str | None,
+) -> dict[str, Any] | None:
+    if session_id is None:
+        return None
+    out: dict[str, Any] = {"session_id": session_id, "session_start": start, key: minutes}
+    if channel is not None:
+        out["channel"] = channel
+    return out
+
+
+def _minutes(value: float) -> str:
+    return f"{value:g} min"
+
+
+def advice(facts: dict[str, Any], window_us: int) -> list[str]:
+    """What decided the result, and what would change it."""
+    reason = facts["match_reason"]
+    window = format_window(window_us)
+    said: list[str] = []
+    source = facts["call_time_source"]
+    column = facts["call_time_column"] or FIELD_NAMES.get(source, source)
+    if source == "call_time":
+        said.append(
+            f"The call time comes from {column} because the Buyer Touchpoint Date is empty; "
+            "CreatedDate is often written minutes after the call ends, which can push a call "
+            "out of the window."
+        )
+    earlier = facts["nearest_earlier_session"]
+    later = facts["nearest_later_session"]
+    if reason == "no_bizible_id":
+        said.append(
+            "The task has no BizibleId, so it gets no touchpoint (R1). The call-tracking "
+            "vendor did not pass the visitor's _biz_uid cookie: check that the tracking number "
+            "was shown on a page carrying the Marketo Measure script and that the vendor maps "
+            "the cookie to bizible2__BizibleId__c."
+        )
+    elif reason == "within_window":
+        said.append(
+            f"Merged with session {facts['session_id']}, which started "
+            f"{_minutes(facts['minutes_after_session_start'])} before the call "
+            f"(within the {window} window, R3)."
+        )
+        if facts["task_type"] is None:
+            said.append(
+                "Type is blank, so the touchpoint type is Web Visit and the medium is the "
+                "session's: have the vendor fill Task.Type (e.g. Call) to make it a call "
+                "touchpoint (R4)."
+            )
+    elif reason == "outside_window":
+        gap = float(earlier["minutes_before_call"]) if earlier else 0.0
+        needed = max(1, math.ceil(gap))
+        said.append(
+            f"The latest earlier session, {earlier['session_id'] if earlier else '?'}, started "
+            f"{_minutes(gap)} before the call, more than the {window} window (R3), so the task "
+            f"is a standalone touchpoint (R5). A {needed}m window would merge it "
+            f"(--window {needed}m)."
+        )
+    elif reason == "only_later_sessions":
+        when = _minutes(float(later["minutes_after_call"])) if later else "some time"
+        said.append(
+            f"Every session of this BizibleId started after the call (the first {when} later), "
+            "and a session that starts after a call is never its candidate (R2); no window "
+            "changes that. Check the clocks of the vendor and of the export, and the zone of "
+            "naive timestamps (--tasks-tz / --sessions-tz)."
+        )
+    elif reason == "no_session_for_id":
+        said.append(
+            "No session has this BizibleId, so the task is a standalone touchpoint (R5). Load "
+            "the sessions export that covers the call's date; BizibleIds compare exactly "
+            "(case-sensitive) after trimming white space."
+        )
+    elif reason == "session_already_used":
+        said.append(
+            f"Its candidate session already merged with an earlier call, task "
+            f"{facts.get('merged_with_task_id') or '?'} (R6: one touchpoint per session). "
+            "--per-session all would merge this call too."
+        )
+    if facts["copies"] and facts["copies"] > 1:
+        said.append(
+            f"The task appears {facts['copies']} times in the loaded exports; the copy kept is "
+            "the last by LastModifiedDate, else the last read (R9)."
+        )
+    return said

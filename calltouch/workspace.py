@@ -1,0 +1,313 @@
+"""The analyst's workspace: a persistent DuckDB file exports are added to and matched in.
+
+Promises:
+
+* the workspace is an ordinary DuckDB file; its tables (``task_rows``, ``session_rows``,
+  ``rejects``, ``input_files``, ``loads``, ``match_runs``, and after a match ``tasks``,
+  ``sessions``, ``links``, ``touchpoints``, ``unmatched`` and the view ``calls_by_channel``) are
+  documented in the README and open as they are in any DuckDB client;
+* ``load`` appends files in one transaction per command: a file whose content was loaded
+  before (same role, same sha256) is skipped and said so, and a command whose rows are
+  rejected beyond ``--max-rejects`` loads nothing;
+* ``match`` rebuilds the touchpoints from everything loaded with the same SQL as ``run``, so
+  ``load`` + ``match`` give the touchpoints ``run`` gives on the same files in the same order;
+* ``status`` says whether the last match is stale (files loaded after it).
+
+No typer, no rich: the CLI renders what these functions return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from calltouch import queries
+from calltouch.durations import format_window
+from calltouch.errors import InputError, TooManyRejectsError, UsageError
+from calltouch.inputs import Role, resolve
+from calltouch.load import LoadOptions, check_time_zone, load_file
+from calltouch.pipeline import (
+    RunSettings,
+    match,
+    parse_max_rejects,
+    settings_summary,
+    summarize,
+)
+
+DEFAULT_DB = "calltouch.duckdb"
+ENV_DB = "CALLTOUCH_DB"
+
+
+def db_path(option: str | Path | None) -> Path:
+    """``--db``, else $CALLTOUCH_DB, else calltouch.duckdb in the current folder."""
+    return Path(option or os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def open_workspace(
+    path: Path,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open (and with ``create``, make) a workspace file, schema included."""
+    if not create and not path.exists():
+        raise InputError(
+            f"no workspace at {path}",
+            hint="Load exports first: calltouch load tasks FILE... then calltouch load "
+            "sessions FILE... (or pass --db / set CALLTOUCH_DB).",
+        )
+    try:
+        con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise UsageError(
+                f"the workspace {path} is in use by another program",
+                hint="Wait for the other calltouch (or DuckDB client) to finish, then retry.",
+            ) from exc
+        raise InputError(f"cannot open the workspace {path}: {text.splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",
+            hint="Point --db at a calltouch workspace, or at a new file name to create one.",
+        ) from exc
+    if not read_only:
+        queries.run(con, "create_schema")
+        queries.run(con, "workspace_schema")
+    return con
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class LoadOutcome:
+    """What ``load`` did with one file."""
+
+    path: str
+    role: Role
+    status: str  # 'loaded' or 'skipped'
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_footer: int = 0
+    same_as: str | None = None  # for a skipped file: the earlier load it repeats
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return dict(self.__dict__)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    role: Role,
+    specs: list[str],
+    options: LoadOptions,
+    *,
+    max_rejects: str = "1%",
+) -> list[LoadOutcome]:
+    """Append the files ``specs`` name to the workspace (all or nothing)."""
+    count, fraction = parse_max_rejects(max_rejects)
+    tz = check_time_zone(con, options.tz, "--tz")
+    options = LoadOptions(
+        tz=tz,
+        overrides=options.overrides,
+        profile=options.profile,
+        encoding=options.encoding,
+        date_order=options.date_order,
+    )
+    paths = [p for spec in specs for p in resolve(spec, role)]
+    outcomes: list[LoadOutcome] = []
+    con.begin()
+    try:
+        new_files: list[int] = []
+        with tempfile.TemporaryDirectory(prefix="calltouch-load-") as workdir:
+            for path in paths:
+                digest = content_hash(path)
+                earlier = queries.run(
+                    con, "find_load", {"role": role, "content_hash": digest}
+                ).fetchone()
+                if earlier is not None:
+                    outcomes.append(
+                        LoadOutcome(
+                            str(path),
+                            role,
+                            "skipped",
+                            load_id=int(earlier[0]),
+                            same_as=f"load #{earlier[0]} of {earlier[1]} at "
+                            f"{earlier[2]:%Y-%m-%d %H:%M} UTC",
+                        )
+                    )
+                    continue
+                load_id, file_id = queries.run(con, "next_ids").fetchone() or (1, 0)
+                loaded = load_file(
+                    con, role, path, file_id=file_id, options=options, workdir=Path(workdir)
+                )
+                queries.run(
+                    con,
+                    "add_load",
+                    {
+                        "load_id": load_id,
+                        "role": role,
+                        "path": loaded.path,
+                        "content_hash": digest,
+                        "file_id": file_id,
+                        "rows_read": loaded.rows_read,
+                        "rows_loaded": loaded.rows_loaded,
+                        "rows_rejected": loaded.rows_rejected,
+                        "rows_footer": loaded.rows_footer,
+                        "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+                    },
+                )
+                new_files.append(file_id)
+                outcomes.append(
+                    LoadOutcome(
+                        loaded.path,
+                        role,
+                        "loaded",
+                        load_id=load_id,
+                        rows_read=loaded.rows_read,
+                        rows_loaded=loaded.rows_loaded,
+                        rows_rejected=loaded.rows_rejected,
+                        rows_footer=loaded.rows_footer,
+                    )
+                )
+        read, rejected = queries.run(con, "batch_rejects", {"file_ids": new_files}).fetchone() or (
+            0,
+            0,
+        )
+        allowed = count if count is not None else (fraction or 0.0) * read
+        if rejected > allowed:
+            raise TooManyRejectsError(
+                f"{rejected} of {read} {role} rows were rejected, more than --max-rejects "
+                f"{max_rejects} allows; nothing was loaded",
+                hint="See the rejects with calltouch inspect FILE, fix the export, or raise "
+                "--max-rejects to load it without those rows.",
+            )
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+    return outcomes
+
+
+def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any]:
+    """Rebuild touchpoints from everything loaded; record and return the summary."""
+    if not has_table(con, "input_files") or not _loaded_anything(con):
+        raise InputError(
+            "the workspace holds no exports yet",
+            hint="calltouch load tasks FILE... and calltouch load sessions FILE... first.",
+        )
+    con.begin()
+    try:
+        match(con, settings)
+        recorded = settings_summary(settings)
+        for key in ("tasks_tz", "sessions_tz"):
+            recorded.pop(key)  # zones belong to each load, and are in files[]
+        summary = summarize(con, recorded)
+        queries.run(
+            con,
+            "add_match_run",
+            {
+                "ran_at": datetime.now(UTC).replace(tzinfo=None),
+                "window_us": settings.window_us,
+                "per_session": settings.per_session,
+                "summary": json.dumps(summary, sort_keys=True),
+            },
+        )
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+    return summary
+
+
+def _loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(queries.run(con, "next_ids").fetchone()[0] > 1)  # type: ignore[index]
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the workspace has a table or view ``name``."""
+    row = queries.run(con, "table_exists", {"name": name}).fetchone()
+    return bool(row and row[0])
+
+
+def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise a clear error when the workspace has never been matched."""
+    if not has_table(con, "touchpoints"):
+        raise InputError(
+            f"the workspace {path} has no touchpoints yet",
+            hint="Run calltouch match after loading tasks and sessions.",
+        )
+
+
+def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
+    """What is loaded, the last match, and whether it is stale."""
+    loads = queries.fetch_dicts(con, "workspace_loads") if has_table(con, "loads") else []
+    totals: dict[str, dict[str, Any]] = {}
+    for role in ("tasks", "sessions"):
+        mine = [x for x in loads if x["role"] == role]
+        firsts = [x["first"] for x in mine if x["first"]]
+        lasts = [x["last"] for x in mine if x["last"]]
+        totals[role] = {
+            "files": len(mine),
+            "rows_read": sum(x["rows_read"] for x in mine),
+            "rows_rejected": sum(x["rows_rejected"] for x in mine),
+            "first": min(firsts) if firsts else None,
+            "last": max(lasts) if lasts else None,
+        }
+    last = queries.fetch_dicts(con, "last_match") if has_table(con, "match_runs") else []
+    out: dict[str, Any] = {"database": str(path), "loads": loads, "totals": totals}
+    if not last:
+        out["last_match"] = None
+        out["stale"] = bool(loads)
+        out["stale_reason"] = "never matched" if loads else "nothing loaded"
+        return out
+    run = last[0]
+    summary = json.loads(run["summary"])
+    out["last_match"] = {
+        "ran_at": run["ran_at"],
+        "window": format_window(int(run["window_us"])),
+        "per_session": run["per_session"],
+        "touchpoints": summary["tasks"]["touchpoints"],
+        "merged": summary["tasks"]["merged"],
+        "standalone": summary["tasks"]["standalone"],
+        "unmatched": summary["tasks"]["unmatched"],
+        "reconciled": summary["reconciled"],
+    }
+    newer = int(run["latest_load_id"]) - int(run["last_load_id"])
+    out["stale"] = newer > 0
+    out["stale_reason"] = f"{newer} load(s) since the last match" if newer > 0 else "up to date"
+    return out
+
+
+__all__ = [
+    "DEFAULT_DB",
+    "ENV_DB",
+    "LoadOutcome",
+    "content_hash",
+    "db_path",
+    "has_table",
+    "load",
+    "match_workspace",
+    "open_workspace",
+    "require_match",
+    "status",
+]

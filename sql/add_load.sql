@@ -1,0 +1,8 @@
+-- name: add_load
+-- purpose: Record one load of a file into the workspace.
+-- binds: load_id, role, path, content_hash, file_id, rows_read, rows_loaded, rows_rejected, rows_footer, loaded_at
+-- context: none
+
+INSERT INTO loads
+VALUES ($load_id, $role, $path, $content_hash, $file_id, $rows_read, $rows_loaded,
+        $rows_rejected, $rows_footer, $loaded_at);

@@ -1,0 +1,65 @@
+-- name: explain_task
+-- purpose: Everything calltouch decided about one task: its row, link, touchpoint, the sessions of its BizibleId nearest before and after the call, and its copies.
+-- binds: task_id
+-- context: none
+
+WITH wanted AS (
+    SELECT ct_sf18(ct_clean($task_id)) AS id
+),
+task AS (
+    SELECT t.*, f.path AS file, f.mapping
+    FROM tasks AS t JOIN input_files AS f ON f.file_id = t._file_id
+    WHERE t.task_id = (SELECT id FROM wanted)
+),
+copies AS (
+    SELECT count(*) FILTER (WHERE _error_field IS NULL) AS usable,
+           count(*) FILTER (WHERE _error_field IS NOT NULL) AS rejected,
+           min(_error_field) AS error_field, min(_error_code) AS error_code,
+           min(_error_value) AS error_value
+    FROM task_rows
+    WHERE task_id = (SELECT id FROM wanted)
+),
+earlier AS (
+    SELECT s.session_id, s.session_start, s.channel, s.subchannel
+    FROM sessions AS s, task AS t
+    WHERE s.cookie_id = t.bizible_id AND s.session_start <= t.call_time
+    ORDER BY s.session_start DESC, s.session_id
+    LIMIT 1
+),
+later AS (
+    SELECT s.session_id, s.session_start, s.channel, s.subchannel
+    FROM sessions AS s, task AS t
+    WHERE s.cookie_id = t.bizible_id AND s.session_start > t.call_time
+    ORDER BY s.session_start, s.session_id
+    LIMIT 1
+)
+SELECT
+    (SELECT id FROM wanted) AS task_id,
+    (SELECT count(*) FROM task) AS found,
+    c.usable AS copies, c.rejected AS rejected_copies,
+    c.error_field, c.error_code, c.error_value,
+    t.bizible_id, ct_iso(t.call_time) AS call_time, t.call_time_source, t.task_type,
+    t.who_id, t.subject, t.file, t.mapping,
+    l.match_status, l.match_reason, l.session_id AS candidate_session_id,
+    tp.session_id, ct_iso(tp.session_start) AS session_start,
+    tp.minutes_after_session_start, tp.touchpoint_id, tp.touchpoint_type, tp.medium,
+    tp.touchpoint_source, tp.channel, tp.subchannel, tp.campaign,
+    (SELECT count(*) FROM unmatched WHERE task_id = (SELECT id FROM wanted)) AS unmatched,
+    e.session_id AS earlier_session_id, ct_iso(e.session_start) AS earlier_session_start,
+    CASE WHEN e.session_id IS NOT NULL
+         THEN round((epoch_us(t.call_time) - epoch_us(e.session_start)) / 60000000.0, 5) END
+        AS earlier_minutes,
+    e.channel AS earlier_channel,
+    x.session_id AS later_session_id, ct_iso(x.session_start) AS later_session_start,
+    CASE WHEN x.session_id IS NOT NULL
+         THEN round((epoch_us(x.session_start) - epoch_us(t.call_time)) / 60000000.0, 5) END
+        AS later_minutes,
+    (SELECT task_id FROM touchpoints
+     WHERE session_id = l.session_id AND match_status = 'merged') AS merged_task_id,
+    (SELECT count(*) FROM sessions WHERE cookie_id = t.bizible_id) AS sessions_of_id
+FROM copies AS c
+LEFT JOIN task AS t ON true
+LEFT JOIN links AS l ON l.task_id = t.task_id
+LEFT JOIN touchpoints AS tp ON tp.task_id = t.task_id
+LEFT JOIN earlier AS e ON true
+LEFT JOIN later AS x ON true;

@@ -1,0 +1,342 @@
+"""The analyst's workspace (issue 4): load in parts, match, status, report in every form,
+explain, export and sql, through the CLI; and load + match give what run gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from calltouch.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+
+
+def invoke(*args: object, ok: bool = True):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def split_sample(folder: Path) -> tuple[Path, Path]:
+    """The sample's tasks in two overlapping exports (rows 1-450 and 350-765)."""
+    lines = (SAMPLE / "tasks.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    first, second = folder / "tasks_1.csv", folder / "tasks_2.csv"
+    first.write_text(header + "".join(rows[:450]), encoding="utf-8")
+    second.write_text(header + "".join(rows[350:]), encoding="utf-8")
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A workspace with the sample loaded in two parts and matched."""
+    folder = tmp_path_factory.mktemp("ws")
+    db = folder / "calltouch.duckdb"
+    first, second = split_sample(folder)
+    invoke("load", "tasks", first, "--db", db)
+    invoke("load", "tasks", second, "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    return {"db": db, "folder": folder, "first": first, "second": second}
+
+
+def test_load_twice_is_a_no_op_that_says_so(ws: dict[str, Path]) -> None:
+    result = invoke("load", "tasks", ws["first"], "--db", ws["db"])
+    assert "Skipped" in result.stdout and "already loaded" in result.stdout
+    status = json.loads(invoke("status", "--db", ws["db"], "--format", "json").stdout)
+    assert [x["load_id"] for x in status["loads"]] == [1, 2, 3]
+    assert status["stale"] is False
+
+
+def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
+    status = json.loads(invoke("status", "--db", ws["db"], "--format", "json").stdout)
+    assert [x["role"] for x in status["loads"]] == ["tasks", "tasks", "sessions"]
+    assert status["loads"][0]["rows_read"] == 450
+    assert status["totals"]["tasks"]["first"].startswith("2026-03-01")
+    assert status["last_match"]["window"] == "30m"
+    assert status["last_match"]["merged"] == 449
+    text = invoke("status", "--db", ws["db"]).stdout
+    assert "tasks_1.csv" in text and "Touchpoints are up to date." in text
+
+
+def test_load_after_match_makes_the_workspace_stale(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    first, second = split_sample(tmp_path)
+    invoke("load", "tasks", first, "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    invoke("load", "tasks", second, "--db", db)
+    status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
+    assert status["stale"] is True
+    assert status["stale_reason"] == "1 load(s) since the last match"
+    assert "stale" in invoke("status", "--db", db).stdout
+
+
+def test_load_then_match_gives_what_run_gives(ws: dict[str, Path], tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    for name in ("first", "second"):
+        (exports / ws[name].name).write_bytes(ws[name].read_bytes())
+    out = tmp_path / "run"
+    invoke("run", exports, SAMPLE / "sessions.csv", "--out", out, "--quiet")
+    for name in ("touchpoints", "unmatched"):
+        target = tmp_path / f"{name}.csv"
+        invoke("export", name, "-o", target, "--db", ws["db"])
+        assert target.read_bytes() == (out / f"{name}.csv").read_bytes(), name
+
+
+def test_match_prints_the_run_report(ws: dict[str, Path]) -> None:
+    result = invoke("match", "--db", ws["db"])
+    assert "Paid Search" in result.stdout and "reconciled" in result.stdout
+    # rows 351-450 are in both exports: read twice, kept once (R9); the sample's 10 duplicates
+    # stay duplicates, and its 2 bad rows (both in the overlap) are rejected twice.
+    assert "865 task rows read" in result.stdout
+    assert "+ 54 unmatched + 108 duplicates + 4 rejected" in result.stdout
+
+
+def _table_numbers(text: str) -> dict[str, tuple[int, int, int]]:
+    found = {}
+    for line in text.splitlines():
+        match = re.match(r"\s*(.+?)\s{2,}([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+[\d.]+%", line)
+        if match:
+            nums = tuple(int(g.replace(",", "")) for g in match.groups()[1:])
+            found[match.group(1).strip()] = nums
+    return found
+
+
+@pytest.mark.parametrize("by", ["channel", "campaign", "week", "touchpoint_type"])
+def test_report_table_csv_and_json_agree(ws: dict[str, Path], by: str) -> None:
+    table = invoke("report", "--db", ws["db"], "--by", by).stdout
+    as_csv = list(
+        csv.DictReader(
+            io.StringIO(invoke("report", "--db", ws["db"], "--by", by, "-f", "csv").stdout)
+        )
+    )
+    as_json = json.loads(invoke("report", "--db", ws["db"], "--by", by, "-f", "json").stdout)
+    from_csv = {r[by]: (int(r["calls"]), int(r["merged"]), int(r["standalone"])) for r in as_csv}
+    from_json = {r["label"]: (r["calls"], r["merged"], r["standalone"]) for r in as_json["groups"]}
+    total = as_json["total"]
+    from_json["Total"] = (total["calls"], total["merged"], total["standalone"])
+    assert from_csv == from_json
+    shown = _table_numbers(table)
+    for label, numbers in from_json.items():
+        cut = [k for k in shown if k == label or (k.endswith("…") and label.startswith(k[:-1]))]
+        assert [shown[k] for k in cut] == [numbers], label
+
+
+def test_report_formats_markdown_and_files(ws: dict[str, Path], tmp_path: Path) -> None:
+    md = invoke("report", "--db", ws["db"], "-f", "markdown").stdout
+    assert md.startswith("| Channel | Calls |")
+    assert "| **Total** | 699 | 449 | 250 | 64.2% | 100.0% |" in md
+    for name in ("r.csv", "r.json", "r.md", "r.txt"):
+        invoke("report", "--db", ws["db"], "--by", "campaign", "-o", tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 100
+    bad = invoke("report", "--db", ws["db"], "-o", tmp_path / "r.xlsx", ok=False)
+    assert bad.exit_code == 2 and "cannot tell the report format" in bad.stderr
+
+
+def test_report_filters(ws: dict[str, Path]) -> None:
+    week = json.loads(
+        invoke(
+            "report",
+            "--db",
+            ws["db"],
+            "--since",
+            "2026-03-09",
+            "--until",
+            "2026-03-15",
+            "--status",
+            "merged",
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert week["total"]["standalone"] == 0
+    assert 0 < week["total"]["calls"] < 449
+    top = json.loads(
+        invoke("report", "--db", ws["db"], "--by", "campaign", "--top", "3", "-f", "json").stdout
+    )
+    assert [g["label"] for g in top["groups"]][-1] == "(other)"
+    assert len(top["groups"]) == 4
+    bad = invoke("report", "--db", ws["db"], "--since", "March", ok=False)
+    assert bad.exit_code == 2 and "--since 'March' is not a date" in bad.stderr
+
+
+def _touchpoints(ws: dict[str, Path], tmp_path: Path) -> list[dict[str, str]]:
+    target = tmp_path / "tp.csv"
+    invoke("export", "touchpoints", "-o", target, "--db", ws["db"])
+    with target.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_explain_merged_call(ws: dict[str, Path], tmp_path: Path) -> None:
+    row = next(r for r in _touchpoints(ws, tmp_path) if r["match_status"] == "merged")
+    facts = json.loads(invoke("explain", row["task_id"], "--db", ws["db"], "-f", "json").stdout)
+    for key in (
+        "task_id",
+        "bizible_id",
+        "call_time",
+        "call_time_source",
+        "match_status",
+        "match_reason",
+        "session_id",
+        "minutes_after_session_start",
+        "nearest_earlier_session",
+        "nearest_later_session",
+        "rule",
+        "advice",
+    ):
+        assert key in facts, key
+    assert facts["match_status"] == "merged" and facts["rule"] == "R3"
+    assert facts["session_id"] == row["session_id"]
+    assert facts["minutes_after_session_start"] == float(row["minutes_after_session_start"])
+    assert facts["nearest_earlier_session"]["session_id"] == row["session_id"]
+    assert facts["nearest_earlier_session"]["minutes_before_call"] == float(
+        row["minutes_after_session_start"]
+    )
+
+
+def test_explain_outside_window_call_says_which_window_would_merge(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    row = next(r for r in _touchpoints(ws, tmp_path) if r["match_reason"] == "outside_window")
+    facts = json.loads(invoke("explain", row["task_id"], "--db", ws["db"], "-f", "json").stdout)
+    minutes = float(row["nearest_session_minutes"])
+    assert facts["nearest_earlier_session"]["minutes_before_call"] == minutes
+    assert facts["match_status"] == "standalone" and facts["rule"] == "R3"
+    needed = -(-minutes // 1)
+    assert f"A {int(needed)}m window would merge it" in " ".join(facts["advice"])
+    text = invoke("explain", row["task_id"], "--db", ws["db"]).stdout
+    assert "outside_window" in text and "window would merge it" in text
+
+
+def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "unmatched.csv"
+    invoke("export", "unmatched", "-o", target, "--db", ws["db"])
+    task_id = next(csv.DictReader(target.open(encoding="utf-8")))["task_id"]
+    facts = json.loads(invoke("explain", task_id, "--db", ws["db"], "-f", "json").stdout)
+    assert (facts["match_status"], facts["match_reason"], facts["rule"]) == (
+        "unmatched",
+        "no_bizible_id",
+        "R1",
+    )
+    assert facts["nearest_earlier_session"] is None
+    assert "_biz_uid" in " ".join(facts["advice"])
+
+
+def test_explain_on_files_and_with_a_15_character_id(tmp_path: Path) -> None:
+    merged = "00T5e0000kBRaogEAD"
+    facts = json.loads(
+        invoke(
+            "explain",
+            merged[:15],
+            "--tasks",
+            SAMPLE / "tasks.csv",
+            "--sessions",
+            SAMPLE / "sessions.csv",
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert facts["task_id"] == merged
+    assert facts["call_time_column"] == "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C"
+
+
+def test_explain_unknown_task_is_a_clear_error(ws: dict[str, Path]) -> None:
+    result = invoke("explain", "00TNOPE", "--db", ws["db"], ok=False)
+    assert result.exit_code == 2
+    assert "no task with id '00TNOPE'" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
+def test_export_every_table_in_every_format(
+    ws: dict[str, Path], tmp_path: Path, suffix: str
+) -> None:
+    for what in ("touchpoints", "unmatched", "rejects", "report"):
+        target = tmp_path / f"{what}{suffix}"
+        invoke("export", what, "-o", target, "--db", ws["db"])
+        con = duckdb.connect()
+        reader = {".csv": "read_csv", ".parquet": "read_parquet", ".json": "read_json"}[suffix]
+        rows = con.execute(f"SELECT count(*) FROM {reader}($p)", {"p": str(target)}).fetchone()[0]
+        expected = {"touchpoints": 699, "unmatched": 54, "rejects": 5, "report": 10}[what]
+        assert rows == expected, (what, suffix)
+
+
+def test_the_workspace_opens_in_plain_duckdb(ws: dict[str, Path]) -> None:
+    con = duckdb.connect(str(ws["db"]), read_only=True)
+    rows = con.execute(
+        "SELECT channel, calls FROM calls_by_channel ORDER BY calls DESC LIMIT 1"
+    ).fetchall()
+    assert rows == [("Other", 260)]
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert {
+        "tasks",
+        "sessions",
+        "touchpoints",
+        "unmatched",
+        "rejects",
+        "calls_by_channel",
+    } <= tables
+    con.close()
+
+
+def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
+    listed = invoke("sql").stdout
+    assert "match" in listed and "report_groups" in listed
+    rendered = invoke("sql", "match", "--render", "--window", "45m").stdout
+    assert "-- $window_us = 2700000000" in rendered
+    assert "ASOF LEFT JOIN" in rendered and "{%" not in rendered
+    raw = invoke("sql", "match").stdout
+    assert "{% if per_session" in raw
+    needs_file = invoke("sql", "load_tasks", "--render", ok=False)
+    assert needs_file.exit_code == 2 and "rendered from a file's columns" in needs_file.stderr
+
+
+def test_commands_before_a_match_explain_themselves(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    for args in (("report",), ("export", "touchpoints", "-o", tmp_path / "x.csv"), ("match",)):
+        result = invoke(*args, "--db", db, ok=False)
+        assert result.exit_code == 2, args
+        assert "calltouch load" in result.stderr or "calltouch match" in result.stderr
+
+
+def test_db_comes_from_the_environment(ws: dict[str, Path]) -> None:
+    result = CliRunner(env={"CALLTOUCH_DB": str(ws["db"])}).invoke(app, ["status", "-f", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["database"] == str(ws["db"])
+
+
+def test_load_rejects_beyond_the_limit_load_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Id,BizibleId,CreatedDate\nT1,abc,not a date\nT2,abc,2026-03-02T12:00:00Z\n")
+    result = invoke("load", "tasks", bad, "--db", db, ok=False)
+    assert result.exit_code == 3 and "nothing was loaded" in result.stderr
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert status["loads"] == []
+
+
+def test_hostile_channel_name_prints_literally(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,abc,2026-03-02T12:40:00Z\n")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS1,abc,2026-03-02 12:17:00,[bold]Evil\n")
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    assert "[bold]Evil" in invoke("report", "--db", db).stdout
