@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.text import Text
 
 from calltouch import __version__, queries
@@ -46,6 +48,74 @@ app = typer.Typer(
 
 stdout = Console()
 stderr = Console(stderr=True)
+
+STEP_NAMES = {
+    "load_tasks": "Reading tasks",
+    "load_sessions": "Reading sessions",
+    "survey_dates": "Surveying timestamps",
+    "match": "Matching calls to sessions",
+    "export_touchpoints": "Writing touchpoints",
+    "export_unmatched": "Writing unmatched",
+    "export_rejects": "Writing rejects",
+    "summary_counts": "Counting",
+}
+
+
+class QueryProgress:
+    """A rich progress bar on stderr fed by DuckDB's query progress; it appears only once a
+    command has run for about a second, and only on a terminal."""
+
+    def __init__(self, console: Console, delay: float = 1.0) -> None:
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.started = time.monotonic()
+        self.delay = delay
+        self.task: TaskID | None = None
+
+    def __call__(self, name: str, percent: float) -> None:
+        if self.task is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.progress.start()
+            self.task = self.progress.add_task("", total=100)
+        self.progress.update(
+            self.task,
+            description=STEP_NAMES.get(name, name.replace("_", " ").capitalize()),
+            completed=max(0.0, min(percent, 100.0)),
+        )
+
+    def close(self) -> None:
+        """Remove the bar (it is transient)."""
+        if self.task is not None:
+            self.progress.stop()
+
+
+@contextmanager
+def progress(quiet: bool = False) -> Iterator[None]:
+    """Show query progress on stderr, unless quiet or stderr is not a terminal."""
+    if quiet or not stderr.is_terminal:
+        yield
+        return
+    bar = QueryProgress(stderr)
+    try:
+        with queries.reporting_progress(bar):
+            yield
+    finally:
+        bar.close()
 
 
 class PerSession(str, Enum):
@@ -298,7 +368,8 @@ def _execute_run(
     con: duckdb.DuckDBPyConnection,
 ) -> RunResult:
     try:
-        result = run_pipeline(con, tasks, sessions, out, settings, fmt.value)  # type: ignore[arg-type]
+        with progress(quiet):
+            result = run_pipeline(con, tasks, sessions, out, settings, fmt.value)  # type: ignore[arg-type]
         if not quiet:
             print_run_summary(con, result.summary)
         return result

@@ -38,6 +38,7 @@ from calltouch.cli import (
     _settings,
     app,
     print_run_summary,
+    progress,
     stderr,
     stdout,
     user_errors,
@@ -204,13 +205,14 @@ def load(
         )
         con = workspace.open_workspace(db)
         try:
-            outcomes = workspace.load(
-                con,
-                role.value,  # type: ignore[arg-type]
-                files,
-                settings.load_options(role.value),  # type: ignore[arg-type]
-                max_rejects=max_rejects,
-            )
+            with progress(quiet):
+                outcomes = workspace.load(
+                    con,
+                    role.value,  # type: ignore[arg-type]
+                    files,
+                    settings.load_options(role.value),  # type: ignore[arg-type]
+                    max_rejects=max_rejects,
+                )
         finally:
             con.close()
         data = [o.as_dict() for o in outcomes]
@@ -246,7 +248,8 @@ def match_command(
         settings = _settings(window, per_session, "UTC", None, None, None)
         con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
         try:
-            summary = workspace.match_workspace(con, settings)
+            with progress(quiet):
+                summary = workspace.match_workspace(con, settings)
             if not quiet:
                 print_run_summary(con, summary)
         finally:
@@ -586,3 +589,58 @@ def _render_inputs(
         )
     used = {k: v for k, v in binds.items() if k in queries.info(name).binds}
     return {k: options[k] for k in wanted}, used
+
+
+@app.command("dashboard")
+def dashboard_command(
+    db: DbOpt = Path(workspace.DEFAULT_DB),
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Redraw whenever the workspace changes.")
+    ] = False,
+    by: ByOpt = By.channel,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = StatusChoice.all,
+    debug: DebugOpt = False,
+) -> None:
+    """A one-screen terminal dashboard of the workspace; q or Ctrl-C quits.
+
+    Headline counts, calls and merge rate by channel with bars, a weekly sparkline of calls,
+    top campaigns and the top reasons calls did not merge. --watch redraws when the workspace
+    file changes (after a load or a match in another terminal).
+
+    Examples:
+
+        calltouch dashboard
+
+        calltouch dashboard --watch --db marketing.duckdb
+    """
+    from rich.console import Console
+
+    from calltouch import dashboard
+
+    with user_errors(debug):
+        options = _report_options(by, since, until, status, None)
+        if not db.exists():
+            workspace.open_workspace(db, create=False)  # raises the "load first" error
+
+        def load_report() -> reporting.Report | None:
+            con = workspace.open_workspace(db, create=False, read_only=True)
+            try:
+                if not workspace.has_table(con, "touchpoints"):
+                    return None
+                return reporting.build(con, options, extras=True)
+            finally:
+                con.close()  # never hold the file between redraws: `load` must be able to write
+
+        def changed() -> object:
+            stats: list[tuple[int, int] | None] = []
+            for path in (db, db.with_name(db.name + ".wal")):
+                try:
+                    info = path.stat()
+                    stats.append((info.st_mtime_ns, info.st_size))
+                except FileNotFoundError:
+                    stats.append(None)
+            return tuple(stats)
+
+        dashboard.run(load_report, watch=watch, console=Console(), changed=changed, source=str(db))

@@ -18,7 +18,9 @@ This module imports neither typer nor rich: the query layer runs without the CLI
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -173,6 +175,47 @@ def statements(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> list[duck
     return parsed
 
 
+ProgressHook = Callable[[str, float], None]
+_progress_hook: ProgressHook | None = None
+PROGRESS_POLL_SECONDS = 0.1
+
+
+@contextmanager
+def reporting_progress(hook: ProgressHook | None) -> Iterator[None]:
+    """While the block runs, call ``hook(template name, percent)`` about every 0.1 s for each
+    statement DuckDB is running (percent is -1 when DuckDB cannot tell)."""
+    global _progress_hook
+    previous, _progress_hook = _progress_hook, hook
+    try:
+        yield
+    finally:
+        _progress_hook = previous
+
+
+def _execute(
+    con: duckdb.DuckDBPyConnection, name: str, statement: duckdb.Statement, values: dict[str, Any]
+) -> duckdb.DuckDBPyConnection:
+    hook = _progress_hook
+    if hook is None:
+        return con.execute(statement, values)
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(PROGRESS_POLL_SECONDS):
+            try:
+                hook(name, float(con.query_progress()))
+            except duckdb.Error:  # no query running at this instant
+                continue
+
+    poller = threading.Thread(target=poll, name="calltouch-progress", daemon=True)
+    poller.start()
+    try:
+        return con.execute(statement, values)
+    finally:
+        done.set()
+        poller.join()
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -200,7 +243,7 @@ def run(
         if lacking:
             raise TemplateError(f"{name}: no value given for bind parameters {sorted(lacking)}")
         try:
-            result = con.execute(statement, {key: values[key] for key in wanted})
+            result = _execute(con, name, statement, {key: values[key] for key in wanted})
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result

@@ -5,6 +5,11 @@
 
 SET TimeZone = 'UTC';
 
+-- Track query progress for calltouch's own progress bar (DuckDB never prints its own).
+SET enable_progress_bar = true;
+SET enable_progress_bar_print = false;
+SET progress_bar_time = 0;
+
 -- ct_clean(s): s without surrounding white space (incl. tab, CR, LF, no-break space); NULL when blank.
 CREATE OR REPLACE TEMP MACRO ct_clean(s) AS
     nullif(trim(s, chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12) || chr(160)), '');

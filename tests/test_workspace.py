@@ -340,3 +340,14 @@ def test_hostile_channel_name_prints_literally(tmp_path: Path) -> None:
     invoke("load", "sessions", sessions, "--db", db)
     invoke("match", "--db", db, "--quiet")
     assert "[bold]Evil" in invoke("report", "--db", db).stdout
+
+
+def test_dashboard_renders_once_when_not_on_a_terminal(ws: dict[str, Path]) -> None:
+    out = invoke("dashboard", "--db", ws["db"]).stdout
+    assert "Calls by channel" in out and "Paid Search" in out
+    assert "699" in out and "64.2%" in out
+
+
+def test_dashboard_without_a_workspace_says_what_to_do(tmp_path: Path) -> None:
+    result = invoke("dashboard", "--db", tmp_path / "none.duckdb", ok=False)
+    assert result.exit_code == 2 and "calltouch load" in result.stderr
