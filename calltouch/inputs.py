@@ -27,8 +27,10 @@ from typing import Literal
 
 from calltouch.errors import InputError, UsageError
 
-Role = Literal["tasks", "sessions"]
-ROLES: tuple[Role, ...] = ("tasks", "sessions")
+Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
+ROLES: tuple[Role, ...] = ("tasks", "sessions")  # the inputs of a match
+REVENUE_ROLES: tuple[Role, ...] = ("opportunities", "contact_roles", "people")
+ALL_ROLES: tuple[Role, ...] = ROLES + REVENUE_ROLES
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -37,12 +39,14 @@ DELIMITERS = (",", ";", "\t", "|")
 
 @dataclass(frozen=True)
 class Field:
-    """One calltouch field: its name, the headers that mean it (by priority), if required."""
+    """One calltouch field: its name, the headers that mean it (by priority), if required, and
+    (for the revenue inputs) the kind of value it holds."""
 
     name: str
     aliases: tuple[str, ...]
     required: bool = False
     description: str = ""
+    kind: str = "text"  # text, id (a Salesforce id), time, date, bool, amount
 
 
 TASK_FIELDS: tuple[Field, ...] = (
@@ -117,9 +121,92 @@ SESSION_FIELDS: tuple[Field, ...] = (
         False,
         "last modification time, for de-duplication (R9)",
     ),
+    Field("has_form", ("HAS_FORM", "has_form", "IS_FORM"), False, "the visit filled a web form"),
 )
 
-FIELDS: dict[Role, tuple[Field, ...]] = {"tasks": TASK_FIELDS, "sessions": SESSION_FIELDS}
+_MODSTAMP = Field(
+    "modstamp",
+    ("LastModifiedDate", "SystemModstamp", "MODIFIED_DATE", "LAST_MODIFIED_DATE"),
+    False,
+    "last modification time, for de-duplication",
+    "time",
+)
+OPPORTUNITY_FIELDS: tuple[Field, ...] = (
+    Field("opportunity_id", ("Id", "ID", "opportunity_id"), True, "Opportunity id", "id"),
+    Field("amount", ("Amount", "AMOUNT", "amount"), False, "the opportunity's amount", "amount"),
+    Field(
+        "created_date",
+        ("CreatedDate", "CREATED_DATE", "created_date"),
+        True,
+        "when the opportunity was created",
+        "time",
+    ),
+    Field("close_date", ("CloseDate", "CLOSE_DATE", "close_date"), True, "close date", "date"),
+    Field("is_won", ("IsWon", "IS_WON", "is_won"), False, "won", "bool"),
+    Field("is_closed", ("IsClosed", "IS_CLOSED", "is_closed"), False, "closed", "bool"),
+    Field("stage", ("StageName", "STAGE_NAME", "stage"), False, "stage"),
+    Field("account_id", ("AccountId", "ACCOUNT_ID", "account_id"), False, "account", "id"),
+    Field(
+        "primary_contact_id",
+        ("PRIMARY_CONTACT_ID", "primary_contact_id"),
+        False,
+        "primary contact (warehouse)",
+        "id",
+    ),
+    Field(
+        "converted_from_lead_id",
+        ("CONVERTED_FROM_LEAD_ID", "converted_from_lead_id"),
+        False,
+        "lead the opportunity was converted from (warehouse)",
+        "id",
+    ),
+    _MODSTAMP,
+)
+CONTACT_ROLE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "opportunity_id",
+        ("OpportunityId", "OPPORTUNITY_ID", "opportunity_id"),
+        True,
+        "the opportunity",
+        "id",
+    ),
+    Field("contact_id", ("ContactId", "CONTACT_ID", "contact_id"), True, "the contact", "id"),
+    Field("is_primary", ("IsPrimary", "IS_PRIMARY", "is_primary"), False, "primary", "bool"),
+    Field("role", ("Role", "ROLE"), False, "the contact's role"),
+    _MODSTAMP,
+)
+PEOPLE_FIELDS: tuple[Field, ...] = (
+    Field("person_id", ("Id", "ID", "person_id"), True, "Lead or Contact id", "id"),
+    Field(
+        "bizible_id",
+        (
+            "bizible2__BizibleId__c",
+            "BIZIBLE_COOKIE_ID",
+            "BizibleId",
+            "bizible_id",
+            "_biz_uid",
+            "COOKIE_ID",
+        ),
+        False,
+        "the person's BizibleId cookie",
+    ),
+    Field(
+        "converted_contact_id",
+        ("ConvertedContactId", "CONVERTED_CONTACT_ID", "converted_contact_id"),
+        False,
+        "for a converted lead, its contact",
+        "id",
+    ),
+    _MODSTAMP,
+)
+
+FIELDS: dict[Role, tuple[Field, ...]] = {
+    "tasks": TASK_FIELDS,
+    "sessions": SESSION_FIELDS,
+    "opportunities": OPPORTUNITY_FIELDS,
+    "contact_roles": CONTACT_ROLE_FIELDS,
+    "people": PEOPLE_FIELDS,
+}
 
 
 def field_names(role: Role) -> list[str]:
@@ -338,11 +425,12 @@ def normalise_header(name: str) -> str:
 
 def parse_maps(items: Iterable[str]) -> dict[Role, dict[str, str]]:
     """Parse ``--map ROLE.FIELD=COLUMN`` options (an empty COLUMN ignores the field)."""
-    result: dict[Role, dict[str, str]] = {"tasks": {}, "sessions": {}}
+    result: dict[Role, dict[str, str]] = {role: {} for role in ALL_ROLES}
     for item in items:
         target, sep, column = item.partition("=")
         role, dot, name = target.strip().partition(".")
-        if not sep or not dot or role not in ROLES:
+        role = role.replace("-", "_")
+        if not sep or not dot or role not in ALL_ROLES:
             raise UsageError(
                 f"--map {item!r} is not ROLE.FIELD=COLUMN",
                 hint="For example: --map tasks.call_time=My_Call_Date__c",

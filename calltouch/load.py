@@ -28,11 +28,28 @@ import duckdb
 
 from calltouch import csvscan, profiles, queries, timeformats
 from calltouch.errors import InputError, QueryError, UsageError
-from calltouch.inputs import ColumnMapping, CsvDialect, Role, file_format, resolve, sniff_csv
+from calltouch.inputs import (
+    FIELDS,
+    REVENUE_ROLES,
+    ROLES,
+    ColumnMapping,
+    CsvDialect,
+    Role,
+    file_format,
+    resolve,
+    sniff_csv,
+)
 from calltouch.timeformats import DateOrder
 
-TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start")
-TABLES: dict[Role, str] = {"tasks": "task_rows", "sessions": "session_rows"}
+TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start", "created_date")
+DATE_FIELDS = ("close_date",)
+TABLES: dict[Role, str] = {
+    "tasks": "task_rows",
+    "sessions": "session_rows",
+    "opportunities": "opportunity_rows",
+    "contact_roles": "contact_role_rows",
+    "people": "person_rows",
+}
 _ERROR_TEXT = {
     ("missing", "task_id"): "the task id is empty",
     ("missing", "session_id"): "the session id is empty",
@@ -220,7 +237,8 @@ class _Loader:
     def run_load(self, binds: dict[str, Any], context: dict[str, Any]) -> None:
         queries.run(self.con, "set_time_zone", {"tz": self.options.tz})
         try:
-            queries.run(self.con, f"load_{self.role}", binds, **context)
+            template = f"load_{self.role}" if self.role in ROLES else "load_records"
+            queries.run(self.con, template, binds, **context)
         except QueryError as exc:
             raise InputError(
                 f"cannot read {self.role} file {self.display}: {_reason(exc)}",
@@ -259,10 +277,14 @@ class _Loader:
 
     def time_binds(self, order: DateOrder | None) -> dict[str, Any]:
         use = order or "mdy"
-        return {
+        binds: dict[str, Any] = {
             "naive_formats": timeformats.naive_formats(use),
             "zoned_formats": timeformats.zoned_formats(use),
         }
+        if self.role in REVENUE_ROLES:
+            binds["date_formats"] = timeformats.date_formats(use)
+            binds["field_names"] = [f.name for f in FIELDS[self.role]]
+        return binds
 
     def defaults(self, detection: profiles.Detection) -> dict[str, Any]:
         if self.role != "tasks":
@@ -350,7 +372,7 @@ class CsvLoader(_Loader):
                 (
                     span[0] if span else None,
                     mapping.header_of(fld) or fld,
-                    error_message(code, fld, value),
+                    error_message(code, fld, value, field_kind(self.role, fld)),
                     texts.get(span) if span else None,
                 )
             )
@@ -393,12 +415,7 @@ class CsvLoader(_Loader):
         return self.harvest_struct(binds)
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
-        context: dict[str, Any] = {"source_format": "csv", "cols": cols}
-        if self.role == "tasks":
-            context["raw_columns"] = raw_columns
-        else:
-            context["split_channel"] = cols.get("subchannel") is None
-        return context
+        return role_context(self.role, "csv", cols, raw_columns)
 
     def csv_binds(self, source: Path, delimiter: str, width: int) -> dict[str, Any]:
         return {
@@ -426,15 +443,15 @@ class CsvLoader(_Loader):
         """Each time field's style from the sampled records, and the date order if needed."""
         styles: dict[str, str] = {}
         needing: dict[str, int] = {}
-        for name in TIME_FIELDS:
+        for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
             if idx is None:
                 continue
             values = [row[idx] for row in dialect.sample if idx < len(row)]
             found = timeformats.sample(values)
-            if found.needs_formats:
+            if _locale(name, found):
                 needing[name] = idx
-            styles[name] = found.describe(None) if found.needs_formats else "ISO-8601"
+            styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
         if not needing:
             return styles, None
         order = self.options.date_order
@@ -488,13 +505,8 @@ class ParquetLoader(_Loader):
             }
             for name, idx in mapping.columns.items()
         }
-        context: dict[str, Any] = {"source_format": "parquet", "cols": cols}
-        if self.role == "tasks":
-            context["raw_columns"] = [
-                {"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)
-            ]
-        else:
-            context["split_channel"] = mapping.columns["subchannel"] is None
+        raw = [{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)]
+        context = role_context(self.role, "parquet", cols, raw)
         binds: dict[str, Any] = {"path": str(self.path), "file_id": self.file_id}
         binds.update(self.time_binds(order))
         binds.update(self.defaults(detection))
@@ -512,7 +524,7 @@ class ParquetLoader(_Loader):
             (
                 int(ordinal) + 1,
                 mapping.header_of(fld) or fld,
-                error_message(code, fld, value),
+                error_message(code, fld, value, field_kind(self.role, fld)),
                 raws.get(int(ordinal)),
             )
             for ordinal, fld, code, value in flagged
@@ -551,10 +563,10 @@ class ParquetLoader(_Loader):
         styles: dict[str, str] = {}
         text_cols = {
             name: idx
-            for name in TIME_FIELDS
+            for name in TIME_FIELDS + DATE_FIELDS
             if (idx := mapping.columns.get(name)) is not None and kinds[idx] in {"varchar", "other"}
         }
-        for name in TIME_FIELDS:
+        for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
             if idx is not None and name not in text_cols:
                 styles[name] = {"timestamptz": "TIMESTAMP WITH TIME ZONE"}.get(
@@ -572,8 +584,8 @@ class ParquetLoader(_Loader):
         needing: dict[str, int] = {}
         for pos, (name, idx) in enumerate(text_cols.items()):
             found = timeformats.sample(r[pos] for r in rows)
-            styles[name] = "ISO-8601" if not found.needs_formats else found.describe(None)
-            if found.needs_formats:
+            styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
+            if _locale(name, found):
                 needing[name] = idx
         if not needing:
             return styles, None
@@ -590,6 +602,33 @@ class ParquetLoader(_Loader):
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
+
+
+def role_context(
+    role: Role, source_format: str, cols: dict[str, Any], raw_columns: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The template context that loads one file of ``role``."""
+    if role == "tasks":
+        return {"source_format": source_format, "cols": cols, "raw_columns": raw_columns}
+    if role == "sessions":
+        return {
+            "source_format": source_format,
+            "cols": cols,
+            "split_channel": cols.get("subchannel") is None,
+        }
+    return {
+        "source_format": source_format,
+        "table": TABLES[role],
+        "fields": [
+            {"name": f.name, "kind": f.kind, "required": f.required, "col": cols[f.name]}
+            for f in FIELDS[role]
+        ],
+    }
+
+
+def _locale(name: str, found: timeformats.TimeSample) -> bool:
+    """Whether a sampled time (or date) column needs the locale formats."""
+    return found.slash > 0 if name in DATE_FIELDS else found.needs_formats
 
 
 def _needs_formats(styles: Mapping[str, str], name: str) -> bool:
@@ -625,7 +664,12 @@ def _read_hint(fmt: str) -> str:
     return "Check the file's encoding and delimiter (calltouch inspect shows what it detected)."
 
 
-def error_message(code: str, fld: str, value: str | None) -> str:
+def field_kind(role: Role, name: str) -> str:
+    """The kind of value a field holds (text, id, time, date, bool, amount)."""
+    return next((f.kind for f in FIELDS[role] if f.name == name), "text")
+
+
+def error_message(code: str, fld: str, value: str | None, kind: str = "text") -> str:
     """The rejects.csv text for an unusable row flagged by the load templates."""
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
@@ -633,4 +677,13 @@ def error_message(code: str, fld: str, value: str | None) -> str:
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"
+    if code == "bad":
+        return {
+            "time": f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)",
+            "date": f"{value!r} is not a date (expected e.g. 2026-03-31)",
+            "bool": f"{value!r} is not true or false",
+            "amount": f"{value!r} is not an amount (expected e.g. 12500 or 12,500.00)",
+        }.get(kind, f"{value!r} cannot be read")
+    if code == "missing":
+        return _ERROR_TEXT.get((code, fld), f"the {fld} is empty")
     return _ERROR_TEXT.get((code, fld), f"{fld}: {code}")

@@ -23,7 +23,7 @@ import duckdb
 from calltouch import __version__, queries
 from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
-from calltouch.inputs import Role
+from calltouch.inputs import ALL_ROLES, Role
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
 from calltouch.outputs import Format, write_exports, write_json
 from calltouch.timeformats import DateOrder
@@ -39,7 +39,7 @@ class RunSettings:
     per_session: PerSession = "one"
     tasks_tz: str = "UTC"
     sessions_tz: str = "UTC"
-    maps: dict[Role, dict[str, str]] = field(default_factory=lambda: {"tasks": {}, "sessions": {}})
+    maps: dict[Role, dict[str, str]] = field(default_factory=lambda: {r: {} for r in ALL_ROLES})
     profiles: dict[Role, str] = field(default_factory=dict)
     encoding: str | None = None
     date_order: DateOrder | None = None
@@ -55,8 +55,8 @@ class RunSettings:
     def load_options(self, role: Role) -> LoadOptions:
         """How to read ``role``'s files."""
         return LoadOptions(
-            tz=self.tasks_tz if role == "tasks" else self.sessions_tz,
-            overrides=self.maps[role],
+            tz=self.sessions_tz if role == "sessions" else self.tasks_tz,
+            overrides=self.maps.get(role, {}),
             profile=self.profiles.get(role),
             encoding=self.encoding,
             date_order=self.date_order,

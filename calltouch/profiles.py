@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from calltouch.errors import InputError, UsageError
-from calltouch.inputs import FIELDS, ColumnMapping, Role, map_columns
+from calltouch.inputs import ALL_ROLES, FIELDS, ColumnMapping, Role, map_columns
 
 
 @dataclass(frozen=True)
@@ -172,13 +172,15 @@ def parse_profiles(items: Sequence[str]) -> dict[Role, str]:
     for item in items:
         role_text, sep, name = item.partition("=")
         if not sep:
-            name, roles = role_text, [r for r in ("tasks", "sessions") if _knows(role_text, r)]
+            name, roles = role_text, [r for r in ALL_ROLES if _knows(role_text, r)]
         else:
-            roles = [role_text] if role_text in ("tasks", "sessions") else []
+            role_text = role_text.replace("-", "_")
+            roles = [role_text] if role_text in ALL_ROLES else []
             if not roles:
                 raise UsageError(
-                    f"--profile {item!r}: {role_text!r} is not tasks or sessions",
-                    hint="Use --profile NAME or --profile tasks=NAME / sessions=NAME.",
+                    f"--profile {item!r}: {role_text!r} is not an input calltouch reads",
+                    hint="Use --profile NAME or --profile ROLE=NAME, ROLE being tasks, "
+                    "sessions, opportunities, contact_roles or people.",
                 )
         if name not in BY_NAME:
             raise UsageError(

@@ -52,6 +52,11 @@ def naive_formats(order: DateOrder) -> list[str]:
     return out
 
 
+def date_formats(order: DateOrder) -> list[str]:
+    """strptime formats for dates without a time (3/31/2026, 31.03.2026, 2026/03/31)."""
+    return [*_dates(order), "%Y/%m/%d"]
+
+
 def zoned_formats(order: DateOrder) -> list[str]:
     """The same formats followed by a UTC offset (``-05:00``, ``+0100``)."""
     return [f"{fmt} %z" for fmt in naive_formats(order)]

@@ -51,7 +51,50 @@ CREATE TABLE IF NOT EXISTS session_rows (
     landing_page   VARCHAR,
     referrer_page  VARCHAR,
     search_phrase  VARCHAR,
-    modstamp       TIMESTAMP
+    modstamp       TIMESTAMP,
+    has_form       BOOLEAN        -- the visit filled a web form (warehouse HAS_FORM)
+);
+
+-- The revenue inputs (issue 6): opportunities, their contact roles, and people (leads/contacts).
+CREATE TABLE IF NOT EXISTS opportunity_rows (
+    _file_id                INTEGER,
+    _error_field            VARCHAR,
+    _error_code             VARCHAR,
+    _error_value            VARCHAR,
+    opportunity_id          VARCHAR,
+    amount                  DECIMAL(18, 2),
+    created_date            TIMESTAMP,     -- UTC
+    close_date              DATE,
+    is_won                  BOOLEAN,
+    is_closed               BOOLEAN,
+    stage                   VARCHAR,
+    account_id              VARCHAR,
+    primary_contact_id      VARCHAR,
+    converted_from_lead_id  VARCHAR,
+    modstamp                TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS contact_role_rows (
+    _file_id        INTEGER,
+    _error_field    VARCHAR,
+    _error_code     VARCHAR,
+    _error_value    VARCHAR,
+    opportunity_id  VARCHAR,
+    contact_id      VARCHAR,
+    is_primary      BOOLEAN,
+    role            VARCHAR,
+    modstamp        TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS person_rows (
+    _file_id              INTEGER,
+    _error_field          VARCHAR,
+    _error_code           VARCHAR,
+    _error_value          VARCHAR,
+    person_id             VARCHAR,
+    bizible_id            VARCHAR,
+    converted_contact_id  VARCHAR,
+    modstamp              TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS rejects (

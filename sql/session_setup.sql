@@ -44,6 +44,19 @@ CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
         timezone('UTC', CAST(try_strptime(s, naive) AS TIMESTAMPTZ)),
         timezone('UTC', try_strptime(s, zoned))) END;
 
+-- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
+    CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1') THEN true
+         WHEN lower(s) IN ('false', 'f', 'no', 'n', '0') THEN false END;
+
+-- ct_amount(s): an amount such as 12500, 12,500.00 or $12,500 as DECIMAL(18, 2); NULL otherwise.
+CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
+    try_cast(regexp_replace(s, '[$€£,\s]', '', 'g') AS DECIMAL(18, 2));
+
+-- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats).
+CREATE OR REPLACE TEMP MACRO ct_day(s, formats) AS
+    coalesce(try_cast(s AS DATE), CAST(try_strptime(s, formats) AS DATE));
+
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
 CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
     CASE WHEN ts IS NULL THEN NULL

@@ -594,17 +594,16 @@ def test_15_and_18_character_task_ids_are_one_task(tmp_path):
 
 
 def test_parse_maps_splits_role_field_and_column():
-    assert parse_maps(["tasks.call_time=My_Call_Date__c", "sessions.channel= Chan "]) == {
-        "tasks": {"call_time": "My_Call_Date__c"},
-        "sessions": {"channel": "Chan"},
-    }
+    maps = parse_maps(["tasks.call_time=My_Call_Date__c", "sessions.channel= Chan "])
+    assert maps["tasks"] == {"call_time": "My_Call_Date__c"}
+    assert maps["sessions"] == {"channel": "Chan"}
+    assert parse_maps(["contact-roles.contact_id=Who"])["contact_roles"] == {"contact_id": "Who"}
 
 
 def test_parse_maps_empty_column_means_ignore():
-    assert parse_maps(["tasks.touchpoint_date="]) == {
-        "tasks": {"touchpoint_date": ""},
-        "sessions": {},
-    }
+    maps = parse_maps(["tasks.touchpoint_date="])
+    assert maps["tasks"] == {"touchpoint_date": ""}
+    assert maps["sessions"] == {}
 
 
 @pytest.mark.parametrize(

@@ -351,3 +351,14 @@ def test_dashboard_renders_once_when_not_on_a_terminal(ws: dict[str, Path]) -> N
 def test_dashboard_without_a_workspace_says_what_to_do(tmp_path: Path) -> None:
     result = invoke("dashboard", "--db", tmp_path / "none.duckdb", ok=False)
     assert result.exit_code == 2 and "calltouch load" in result.stderr
+
+
+def test_report_html_is_one_self_contained_page(ws: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    invoke("report", "--db", ws["db"], "-o", target)
+    page = target.read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert page.count("<svg") >= 2 and "<script" not in page
+    assert "Paid Search" in page and "699" in page
+    printed = invoke("report", "--db", ws["db"], "-f", "html").stdout
+    assert printed == page

@@ -1,0 +1,167 @@
+"""Render a :class:`~calltouch.reporting.Report` as one self-contained HTML page.
+
+Promises:
+
+* One file that needs nothing else: the CSS is inline, the charts are inline SVG drawn by our own
+  templates in ``calltouch/templates/``, and the page has no script and fetches no stylesheet,
+  font, image or anything else, so it opens offline and can be mailed as it is.
+* Data is text, never markup: the page has its own Jinja environment with HTML autoescaping on
+  (unlike the SQL environment of :mod:`calltouch.queries`, which must not escape) and
+  ``StrictUndefined``, so a channel named ``<script>`` or ``[bold]`` shows literally.
+* Layout only: every number comes from the :class:`Report` (that is, from the report queries);
+  this module formats numbers and chooses scales, it never aggregates.
+* Deterministic: the same Report gives byte-identical HTML. Nothing about "now", the machine, its
+  locale or its time zone reaches the page; only the report's own date range does.
+
+This module imports neither typer nor rich.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from functools import cache
+
+import jinja2
+
+from calltouch import __version__
+from calltouch.reporting import BY_LABEL, Report, pct
+
+#: What each reason code means, in words an analyst can act on (R1-R6 of the spec).
+REASON_TEXT = {
+    "no_bizible_id": "The task has no BizibleId (R1): the call-tracking vendor did not send the "
+    "_biz_uid cookie, so the call has no touchpoint.",
+    "no_session_for_id": "No web session has the task's BizibleId (R5).",
+    "only_later_sessions": "Every session of the BizibleId started after the call (R5).",
+    "outside_window": "The latest earlier session started before the matching window (R5).",
+    "session_already_used": "An earlier call already merged with the session (R6).",
+}
+STATUS_TEXT = {
+    "standalone": "touchpoint without a web session",
+    "unmatched": "no touchpoint",
+}
+_NBSP = "\u00a0"  # no-break space
+_DASH = "\u2013"  # en dash: ranges, and the mark of a missing value
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def number(value: int | float | None) -> str:
+    """1234 -> '1,234'; None -> an en dash."""
+    if value is None:
+        return _DASH
+    return f"{value:,}"
+
+
+def percent(value: float | None) -> str:
+    """0.4567 -> '45.7%' (one decimal); None -> an en dash."""
+    return pct(value) or _DASH
+
+
+def coord(value: float) -> str:
+    """A chart coordinate with two decimals, the same on every machine."""
+    return f"{value:.2f}"
+
+
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso[:10])
+
+
+def day(iso: str | None) -> str:
+    """'2026-03-01T15:53:35Z' -> '1 Mar 2026' (no locale involved; no-break spaces inside)."""
+    if not iso:
+        return _DASH
+    d = _day(iso)
+    return f"{d.day}{_NBSP}{_MONTHS[d.month - 1]}{_NBSP}{d.year}"
+
+
+def date_range(first: str | None, last: str | None) -> str:
+    """The report's date range, as short as it can be said: '1 Mar 2026' for one day,
+    '1 - 31 Mar 2026' in one month (with an en dash), and so on; it may break only after the
+    dash."""
+    if not first or not last:
+        return _DASH
+    a, b = _day(first), _day(last)
+    if a == b:
+        return day(first)
+    if (a.year, a.month) == (b.year, b.month):
+        start = f"{a.day}"
+    elif a.year == b.year:
+        start = f"{a.day}{_NBSP}{_MONTHS[a.month - 1]}"
+    else:
+        start = day(first)
+    return f"{start}{_NBSP}{_DASH} {day(last)}"
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is at least ``value`` (min 1)."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def week_label(label: str, *, with_year: bool) -> str:
+    """'2026-W09' -> 'W09', or the whole label ``with_year``."""
+    if with_year or "-W" not in label:
+        return label
+    return label.split("-", 1)[1]
+
+
+def templates_loader() -> jinja2.BaseLoader:
+    """The page templates, found inside the package (so an installed wheel has them too)."""
+    return jinja2.PackageLoader("calltouch", "templates")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The HTML environment: autoescaping on, strict about undefined names."""
+    env = jinja2.Environment(
+        loader=templates_loader(),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(number=number, percent=percent, coord=coord, day=day, week_label=week_label)
+    env.globals.update(date_range=date_range, nice_ceiling=nice_ceiling)
+    return env
+
+
+def render_html(report: Report, *, title: str = "Calls by channel", source: str = "") -> str:
+    """The whole report as one self-contained HTML document."""
+    options = report.options
+    filters = [f"grouped by {BY_LABEL[options.by].lower()}"]
+    if options.status != "all":
+        filters.append(f"{options.status} calls only")
+    if options.since:
+        filters.append(f"from {options.since.isoformat()}")
+    if options.until:
+        filters.append(f"until {options.until.isoformat()}")
+    if options.top:
+        filters.append(f"top {options.top}")
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            source=source,
+            version=__version__,
+            by_label=BY_LABEL[options.by],
+            filters=filters,
+            headline=report.headline,
+            rows=report.rows,
+            total=report.total,
+            reasons=report.reasons,
+            reason_text=REASON_TEXT,
+            status_text=STATUS_TEXT,
+            weekly=report.weekly,
+            campaigns=report.campaigns,
+        )
+    )
+
+
+__all__ = ["REASON_TEXT", "render_html"]
