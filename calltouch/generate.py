@@ -9,16 +9,18 @@
   field is quoted and times read ``2026-03-02T12:17:00.000Z``, in Parquet times are
   ``TIMESTAMP WITH TIME ZONE`` (what API extractors write). Sessions carry the Marketo Measure
   warehouse names (``ID``, ``COOKIE_ID``, ``VISITOR_ID``, ``EVENT_DATE``, ``CHANNEL``, ...); times
-  are naive UTC: ``TIMESTAMP`` in Parquet, ``2026-03-02 12:17:00.000`` in CSV.
+  are naive UTC: ``TIMESTAMP`` in Parquet, ``2026-03-02 12:17:00.000`` in CSV. Parquet files
+  are Snappy-compressed, as warehouse unloads are by default.
 * a realistic shape: several sessions per visitor over about eight weeks, Paid Search the biggest
   channel, most calls 1-60 minutes after one of the caller's sessions, some hours later, some
   before the caller's first session, ~5 % without a BizibleId, ~3 % with a BizibleId no session
-  has, ~0.5 % duplicated task ids and ~0.5 % tied session starts (see the SQL templates for the
+  has, ~0.5 % duplicated task ids and ~0.4 % tied session starts (see the SQL templates for the
   exact proportions).
 * determinism: every value is a pure function of the row number and the seed (DuckDB's
   ``hash``; never ``random()``), so the same arguments give byte-identical files whatever
   DuckDB's thread count (with the same DuckDB version);
-* each file is written to a temporary name and renamed into place.
+* each file is written to a temporary name and renamed into place;
+* speed: 10M sessions / 1M calls take about 9 s (Parquet) or 15 s (CSV) on 2 cores.
 
 All the computing is SQL (``sql/generate_*.sql.j2``), run through :mod:`calltouch.queries`.
 """
