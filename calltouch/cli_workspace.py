@@ -46,7 +46,7 @@ from calltouch.cli import (
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
 from calltouch.outputs import atomic_path, export_table, format_of
-from calltouch.pipeline import load_inputs, match
+from calltouch.pipeline import MATCH_STRATEGY, load_inputs, match
 
 DbOpt = Annotated[
     Path,
@@ -571,6 +571,7 @@ def _render_inputs(
     if fmt not in ("csv", "parquet", "json"):
         raise UsageError(f"--format {fmt!r} is not csv, parquet or json")
     options = {
+        "strategy": MATCH_STRATEGY,  # the match strategy calltouch uses
         "per_session": per_session.value,
         "by": by,
         "fmt": fmt,

@@ -69,6 +69,7 @@ class LoadOptions:
     profile: str | None = None
     encoding: str | None = None
     date_order: DateOrder | None = None
+    narrow: bool = False  # sessions: keep details only for cookies in ct_calling_cookies
 
 
 @dataclass
@@ -91,6 +92,8 @@ class LoadedFile:
     rows_scanned: int | None = None  # the independent count, footer lines included
     reader: str = "duckdb"
     notes: list[str] = field(default_factory=list)
+    # sessions read without their details (a one-shot run on Parquet): how to fetch them later
+    details_source: dict[str, Any] | None = None
 
     @property
     def rows_read(self) -> int:
@@ -399,7 +402,12 @@ class CsvLoader(_Loader):
         cols = {
             name: None
             if idx is None
-            else {"name": f"c{idx}", "kind": "varchar", "formats": _needs_formats(styles, name)}
+            else {
+                "name": f"c{idx}",
+                "kind": "varchar",
+                "formats": _needs_formats(styles, name),
+                "utc": self.options.tz == "UTC",
+            }
             for name, idx in mapping.columns.items()
         }
         context = self.context(cols, [{"name": f"c{i}", "kind": "varchar"} for i in range(width)])
@@ -415,7 +423,7 @@ class CsvLoader(_Loader):
         return self.harvest_struct(binds)
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
-        return role_context(self.role, "csv", cols, raw_columns)
+        return role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)
 
     def csv_binds(self, source: Path, delimiter: str, width: int) -> dict[str, Any]:
         return {
@@ -502,11 +510,18 @@ class ParquetLoader(_Loader):
                 "name": header[idx],
                 "kind": kinds[idx],
                 "formats": _needs_formats(styles, name),
+                "utc": self.options.tz == "UTC",
             }
             for name, idx in mapping.columns.items()
         }
         raw = [{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)]
-        context = role_context(self.role, "parquet", cols, raw)
+        context = role_context(self.role, "parquet", cols, raw, narrow=self.options.narrow)
+        if context.get("details") == "none":
+            result.details_source = {
+                "path": str(self.path),
+                "cols": cols,
+                "split_channel": context["split_channel"],
+            }
         binds: dict[str, Any] = {"path": str(self.path), "file_id": self.file_id}
         binds.update(self.time_binds(order))
         binds.update(self.defaults(detection))
@@ -605,16 +620,23 @@ class ParquetLoader(_Loader):
 
 
 def role_context(
-    role: Role, source_format: str, cols: dict[str, Any], raw_columns: list[dict[str, str]]
+    role: Role,
+    source_format: str,
+    cols: dict[str, Any],
+    raw_columns: list[dict[str, str]],
+    *,
+    narrow: bool = False,
 ) -> dict[str, Any]:
     """The template context that loads one file of ``role``."""
     if role == "tasks":
         return {"source_format": source_format, "cols": cols, "raw_columns": raw_columns}
     if role == "sessions":
+        details = "all" if not narrow else ("none" if source_format == "parquet" else "calling")
         return {
             "source_format": source_format,
             "cols": cols,
             "split_channel": cols.get("subchannel") is None,
+            "details": details,
         }
     return {
         "source_format": source_format,

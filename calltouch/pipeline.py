@@ -78,9 +78,12 @@ def load_inputs(
     sessions: str,
     settings: RunSettings,
     workdir: Path,
+    *,
+    narrow: bool = False,
 ) -> tuple[list[LoadedFile], RunSettings]:
     """Create the schema and load both inputs; returns the files and the settings with zones
-    in their canonical spelling. ``workdir`` holds temporary copies (transcoded files)."""
+    in their canonical spelling. ``workdir`` holds temporary copies (transcoded files).
+    ``narrow`` (a one-shot run) keeps session details only for cookies that called."""
     queries.run(con, "create_schema")
     settings = replace(
         settings,
@@ -88,20 +91,48 @@ def load_inputs(
         sessions_tz=check_time_zone(con, settings.sessions_tz, settings.tz_option("sessions")),
     )
     files = load_role(con, "tasks", tasks, settings.load_options("tasks"), workdir)
+    session_options = settings.load_options("sessions")
+    if narrow:
+        queries.run(con, "calling_cookies")
+        session_options = replace(session_options, narrow=True)
     files += load_role(
-        con,
-        "sessions",
-        sessions,
-        settings.load_options("sessions"),
-        workdir,
-        first_file_id=len(files),
+        con, "sessions", sessions, session_options, workdir, first_file_id=len(files)
     )
     return files, settings
 
 
-def match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> None:
-    """Build tasks, sessions, links, touchpoints and unmatched from what is loaded."""
-    queries.run(con, "match", {"window_us": settings.window_us}, per_session=settings.per_session)
+MATCH_STRATEGY = "range"  # chosen by measurement (BENCHMARKS.md); "asof" gives the same links
+
+
+def match(
+    con: duckdb.DuckDBPyConnection,
+    settings: RunSettings,
+    files: list[LoadedFile] | None = None,
+    *,
+    strategy: str = MATCH_STRATEGY,
+) -> None:
+    """Build tasks, match_sessions, links, touchpoints and unmatched from what is loaded.
+
+    Session files read without their details (``files`` from a narrow load) have the details
+    of the sessions that merged fetched between linking and building the touchpoints."""
+    queries.run(
+        con,
+        "match",
+        {"window_us": settings.window_us},
+        per_session=settings.per_session,
+        strategy=strategy,
+    )
+    for loaded in files or []:
+        source = loaded.details_source
+        if source is not None:
+            queries.run(
+                con,
+                "fetch_session_details",
+                {"path": source["path"], "file_id": loaded.file_id},
+                cols=source["cols"],
+                split_channel=source["split_channel"],
+            )
+    queries.run(con, "touchpoints")
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:
@@ -244,8 +275,8 @@ def run(
     TooManyRejectsError (after writing rejects and summary.json only) if too many were bad."""
     parse_max_rejects(settings.max_rejects)
     with tempfile.TemporaryDirectory(prefix="calltouch-") as workdir:
-        files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
-    match(con, settings)
+        files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir), narrow=True)
+    match(con, settings, files)
     summary = summarize(con, settings_summary(settings))
     try:
         check_rejects(con, summary, settings.max_rejects)

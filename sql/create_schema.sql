@@ -30,11 +30,12 @@ CREATE TABLE IF NOT EXISTS task_rows (
     who_id            VARCHAR,
     subject           VARCHAR,
     modstamp          TIMESTAMP,  -- LastModifiedDate / SystemModstamp, UTC
-    _raw              VARCHAR[]   -- the row's own cells, in its file's column order
+    _raw              VARCHAR[]   -- the own cells of a task without BizibleId (for unmatched)
 );
 
 CREATE TABLE IF NOT EXISTS session_rows (
     _file_id       INTEGER,
+    _ord           BIGINT,        -- the row's number in a Parquet file (to fetch its details later)
     _error_field   VARCHAR,
     _error_code    VARCHAR,
     _error_value   VARCHAR,
@@ -95,6 +96,24 @@ CREATE TABLE IF NOT EXISTS person_rows (
     bizible_id            VARCHAR,
     converted_contact_id  VARCHAR,
     modstamp              TIMESTAMP
+);
+
+-- Details (channel ... has_form) of sessions whose Parquet file was read without them: a
+-- one-shot run fetches them after matching, for the sessions that merged only.
+CREATE TABLE IF NOT EXISTS session_details (
+    _file_id       INTEGER,
+    _ord           BIGINT,
+    visitor_id     VARCHAR,
+    channel        VARCHAR,
+    subchannel     VARCHAR,
+    medium         VARCHAR,
+    source         VARCHAR,
+    campaign       VARCHAR,
+    ad_name        VARCHAR,
+    landing_page   VARCHAR,
+    referrer_page  VARCHAR,
+    search_phrase  VARCHAR,
+    has_form       BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS rejects (

@@ -21,14 +21,14 @@ copies AS (
 ),
 earlier AS (
     SELECT s.session_id, s.session_start, s.channel, s.subchannel
-    FROM sessions AS s, task AS t
+    FROM match_sessions AS s, task AS t
     WHERE s.cookie_id = t.bizible_id AND s.session_start <= t.call_time
     ORDER BY s.session_start DESC, s.session_id
     LIMIT 1
 ),
 later AS (
     SELECT s.session_id, s.session_start, s.channel, s.subchannel
-    FROM sessions AS s, task AS t
+    FROM match_sessions AS s, task AS t
     WHERE s.cookie_id = t.bizible_id AND s.session_start > t.call_time
     ORDER BY s.session_start, s.session_id
     LIMIT 1
@@ -56,7 +56,7 @@ SELECT
         AS later_minutes,
     (SELECT task_id FROM touchpoints
      WHERE session_id = l.session_id AND match_status = 'merged') AS merged_task_id,
-    (SELECT count(*) FROM sessions WHERE cookie_id = t.bizible_id) AS sessions_of_id
+    (SELECT count(*) FROM match_sessions WHERE cookie_id = t.bizible_id) AS sessions_of_id
 FROM copies AS c
 LEFT JOIN task AS t ON true
 LEFT JOIN links AS l ON l.task_id = t.task_id

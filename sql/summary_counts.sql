@@ -24,9 +24,9 @@ SELECT
     (SELECT count(*) FROM rejects WHERE role = 'tasks') AS tasks_rejected,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'tasks'), 0) AS tasks_rejected_by_files,
     coalesce((SELECT rows_read FROM files WHERE role = 'sessions'), 0) AS sessions_read,
-    (SELECT count(*) FROM sessions) AS sessions_kept,
-    (SELECT count(*) FROM session_rows WHERE _error_field IS NULL) - (SELECT count(*) FROM sessions)
-        AS session_duplicates,
+    (SELECT count(*) FROM session_rows WHERE _error_field IS NULL)
+        - (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS sessions_kept,
+    (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS session_duplicates,
     (SELECT count(*) FROM rejects WHERE role = 'sessions') AS sessions_rejected,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'sessions'), 0)
         AS sessions_rejected_by_files

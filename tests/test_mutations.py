@@ -20,29 +20,36 @@ from tests import test_rules
 
 MUTATIONS = [
     # (rule, template file, text to replace, replacement)
-    ("R1", "match.sql.j2", "FROM tasks WHERE bizible_id IS NOT NULL", "FROM tasks"),
+    (
+        "R1",
+        "match.sql.j2",
+        "SELECT task_id, bizible_id, call_time FROM tasks WHERE bizible_id IS NOT NULL) AS c\n"
+        "    LEFT JOIN",
+        "SELECT task_id, bizible_id, call_time FROM tasks) AS c\n    LEFT JOIN",
+    ),
     ("R1", "session_setup.sql", "chr(32) || chr(9)", "chr(32)"),
-    ("R2", "match.sql.j2", "c.call_time >= s.session_start", "c.call_time > s.session_start"),
+    ("R2", "match.sql.j2", "s.session_start <= c.call_time", "s.session_start < c.call_time"),
     (
         "R2",
         "match.sql.j2",
-        "ON c.bizible_id = s.cookie_id",
-        "ON lower(c.bizible_id) = lower(s.cookie_id)",
+        "ON s.cookie_id = c.bizible_id AND",
+        "ON lower(s.cookie_id) = lower(c.bizible_id) AND",
     ),
-    ("R3", "match.sql.j2", "gap_us <= $window_us", "gap_us < $window_us"),
-    ("R3", "match.sql.j2", "gap_us <= $window_us", "gap_us <= 1800000000"),
-    ("R4", "match.sql.j2", "coalesce(t.task_type, s.medium)", "s.medium"),
-    ("R4", "match.sql.j2", "THEN 'Web Visit' ELSE", "THEN 'CRM Activity' ELSE"),
+    ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", ""),
+    ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
+    ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),
+    ("R4", "touchpoints.sql", "coalesce(t.task_type, s.medium)", "s.medium"),
+    ("R4", "touchpoints.sql", "THEN 'Web Visit' ELSE", "THEN 'CRM Activity' ELSE"),
     (
         "R4",
-        "match.sql.j2",
+        "touchpoints.sql",
         "CASE WHEN merged THEN s.campaign END",
         "CASE WHEN merged THEN s.ad_name END",
     ),
-    ("R5", "match.sql.j2", "ELSE 'Other' END AS channel", "ELSE s.channel END AS channel"),
+    ("R5", "touchpoints.sql", "ELSE 'Other' END AS channel", "ELSE s.channel END AS channel"),
     (
         "R5",
-        "match.sql.j2",
+        "touchpoints.sql",
         "ELSE 'CRM Activity' END AS touchpoint_source",
         "END AS touchpoint_source",
     ),
@@ -61,13 +68,19 @@ MUTATIONS = [
         "{% if per_session == 'one' %} AND r.rank_in_session = 1{% endif %}",
         "",
     ),
-    ("R7", "match.sql.j2", "min(session_id) AS session_id", "max(session_id) AS session_id"),
+    (
+        "R7",
+        "match.sql.j2",
+        "min({'start': -epoch_us(s.session_start), 'id': s.session_id})",
+        "arg_max({'start': -epoch_us(s.session_start), 'id': s.session_id},"
+        " {'start': epoch_us(s.session_start), 'id': s.session_id})",
+    ),
     ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
     (
         "R8",
         "session_setup.sql",
-        "timezone('UTC', try_cast(s AS TIMESTAMPTZ))",
-        "try_cast(s AS TIMESTAMP)",
+        "THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ))\n         ELSE try_cast(",
+        "THEN try_cast(s AS TIMESTAMP)\n         ELSE try_cast(",
     ),
     ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
     (
@@ -79,21 +92,22 @@ MUTATIONS = [
     (
         "R9",
         "match.sql.j2",
-        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
-        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
+        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
+        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
     ),
     (
         "R9",
         "match.sql.j2",
-        "_file_id DESC, _rid DESC) = 1;\n\n-- R9 for sessions",
-        "_file_id DESC, _rid ASC) = 1;\n\n-- R9 for sessions",
+        "_file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
+        "_file_id DESC, _rid ASC) = 1;\n\n-- Session ids",
     ),
     (
         "R9",
         "match.sql.j2",
-        "PARTITION BY session_id ORDER BY modstamp DESC",
-        "PARTITION BY session_id ORDER BY modstamp ASC",
+        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
+        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
     ),
+    ("R9", "match.sql.j2", "HAVING count(*) > 1", "HAVING count(*) > 2"),
     ("R9", "session_setup.sql", "THEN id || ct_sf18_chunk(id, 0)", "THEN id || 'A'"),
 ]
 

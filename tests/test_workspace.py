@@ -299,7 +299,7 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert "match" in listed and "report_groups" in listed
     rendered = invoke("sql", "match", "--render", "--window", "45m").stdout
     assert "-- $window_us = 2700000000" in rendered
-    assert "ASOF LEFT JOIN" in rendered and "{%" not in rendered
+    assert "JOIN match_sessions" in rendered and "{%" not in rendered
     raw = invoke("sql", "match").stdout
     assert "{% if per_session" in raw
     needs_file = invoke("sql", "load_tasks", "--render", ok=False)
