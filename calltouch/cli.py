@@ -469,6 +469,9 @@ def sample_dir() -> Path:
     raise CalltouchError("the sample data was not found next to the calltouch package")
 
 
+SAMPLE_AS_OF = "2026-03-31"  # the day the sample was exported: its open deals are judged then
+
+
 @app.command()
 def demo(
     out: Annotated[
@@ -482,32 +485,84 @@ def demo(
     ] = None,
     window: WindowOpt = "30m",
     per_session: PerSessionOpt = PerSession.one,
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Judge the sample's open opportunities on this day (the day it was exported).",
+        ),
+    ] = SAMPLE_AS_OF,
     debug: DebugOpt = False,
 ) -> None:
-    """Run the whole pipeline on the sample shipped with calltouch and print the report.
+    """Run the whole pipeline on the sample shipped with calltouch and print calls and revenue
+    by channel.
 
-    The sample is a Salesforce Data Loader export of call tasks and a Marketo Measure warehouse
-    export of web sessions (data/sample). Outputs go to a temporary folder unless --out is given.
+    The sample is a Salesforce Data Loader export of call tasks, a Marketo Measure warehouse
+    export of web sessions, and Salesforce exports of opportunities, their contact roles and
+    people (data/sample). Prints the calls report, then the revenue each channel earns under the
+    W-Shaped model and what counting calls changes. Outputs (touchpoints, attribution, revenue
+    by channel, ...) go to a temporary folder unless --out is given.
 
     Example:
 
         calltouch demo
     """
+    from calltouch import attribution, reporting, views
+
     with user_errors(debug):
         sample = sample_dir()
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
         settings = _settings(window, per_session, "UTC", None, None, None)
-        _execute_run(
-            str(sample / "tasks.csv"),
-            str(sample / "sessions.csv"),
-            target,
-            settings,
-            OutputFormat.csv,
-            quiet=False,
-            con=_connect(),
+        chosen = attribution.AttributionSettings(as_of=attribution.parse_as_of(as_of))
+        con = _connect()
+        try:
+            with progress():
+                result = run_pipeline(
+                    con, str(sample / "tasks.csv"), str(sample / "sessions.csv"), target, settings
+                )
+            print_run_summary(con, result.summary)
+        finally:
+            con.close()
+        # Attribution reads every session's details, which a one-shot run may skip for the
+        # cookies that never called: it loads the sample again, as calltouch attribute does.
+        con = _connect()
+        try:
+            attribution.prepare_files(
+                con,
+                str(sample / "tasks.csv"),
+                str(sample / "sessions.csv"),
+                {
+                    "opportunities": str(sample / "opportunities.csv"),
+                    "contact_roles": str(sample / "contact_roles.csv"),
+                    "people": str(sample / "people.csv"),
+                },
+                settings,
+            )
+            attribution.build(con, chosen)
+            attribution.check_inputs(attribution.input_counts(con), settings.max_rejects)
+            written = attribution.write_outputs(con, target, "csv")
+            options = reporting.RevenueOptions(model="w_shaped", as_of=chosen.as_of)
+            stdout.print()
+            stdout.print(views.revenue_table(reporting.build_revenue(con, options)))
+            moves = attribution.compare(con, chosen, ["w_shaped"])["moves"]
+        finally:
+            con.close()
+        stdout.print(
+            Text(
+                f"Counting calls: {moves['sessions_visit_to_call']:,} sessions went from a plain "
+                f"visit to a call touchpoint and {moves['forms_lc_to_post_lc']:,} form fills "
+                "moved from LC to PostLC (calltouch compare shows the revenue that moved)."
+            )
         )
         stdout.print(Text(f"\nSample read from {sample}", style="dim"))
-        stdout.print(Text(f"Outputs written to {target}", style="bold"))
+        stdout.print(
+            Text(
+                f"Outputs written to {target} ({', '.join(p.name for p in written.values())} "
+                "besides the touchpoints)",
+                style="bold",
+            )
+        )
 
 
 class RoleChoice(str, Enum):
@@ -682,5 +737,5 @@ def main() -> None:
     app()
 
 
-# The workspace commands register themselves on `app`.
-from calltouch import cli_workspace  # noqa: E402, F401
+# The workspace and revenue commands register themselves on `app`.
+from calltouch import cli_revenue, cli_workspace  # noqa: E402, F401

@@ -1,8 +1,9 @@
 """The workspace commands of the CLI: load, match, status, export, report, explain, sql.
 
 Thin like the rest of the CLI: options are parsed here, the work is done by workspace.py,
-explain.py, reporting.py and html_report.py, and the views render it. Registered on the one
-Typer app of calltouch.cli.
+explain.py, attribution.py, reporting.py and html_report.py, and the views render it.
+Registered on the one Typer app of calltouch.cli. The options of attribution (--as-of,
+--weights, --model) are defined here once and shared with cli_revenue.py.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from calltouch import attribution, queries, reporting, views, workspace
 from calltouch import explain as explaining
-from calltouch import queries, reporting, views, workspace
 from calltouch.cli import (
     DateOrderOpt,
     DebugOpt,
@@ -46,7 +47,7 @@ from calltouch.cli import (
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
 from calltouch.outputs import atomic_path, export_table, format_of
-from calltouch.pipeline import MATCH_STRATEGY, load_inputs, match
+from calltouch.pipeline import load_inputs, match
 
 DbOpt = Annotated[
     Path,
@@ -64,6 +65,68 @@ class Role(str, Enum):
 
     tasks = "tasks"
     sessions = "sessions"
+    opportunities = "opportunities"
+    contact_roles = "contact-roles"
+    people = "people"
+
+    @property
+    def key(self) -> str:
+        """The role's name in calltouch (contact-roles -> contact_roles)."""
+        return self.value.replace("-", "_")
+
+
+class Model(str, Enum):
+    """Marketo Measure's attribution models."""
+
+    first_touch = "first-touch"
+    lead_creation = "lead-creation"
+    u_shaped = "u-shaped"
+    w_shaped = "w-shaped"
+    full_path = "full-path"
+    custom = "custom"
+
+    @property
+    def key(self) -> str:
+        """The model's name in calltouch's tables (w-shaped -> w_shaped)."""
+        return attribution.model_key(self.value)
+
+
+ModelOpt = Annotated[
+    Model,
+    typer.Option(
+        "--model",
+        help="Attribution model: first-touch, lead-creation, u-shaped, w-shaped, full-path or "
+        "custom (custom needs --weights).",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Judge open opportunities on this UTC day (YYYY-MM-DD): their journeys end on it. "
+        "Default: today in UTC.",
+        show_default=False,
+    ),
+]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        metavar="ft=W,lc=W,oc=W,cw=W,middle=W",
+        help="Weights of the custom model per position, summing to 1, e.g. "
+        "ft=.2,lc=.2,oc=.2,cw=.3,middle=.1 (positions left out weigh 0).",
+        show_default=False,
+    ),
+]
+
+
+def attribution_settings(as_of: str | None, weights: str | None) -> attribution.AttributionSettings:
+    """--as-of and --weights, validated."""
+    return attribution.AttributionSettings(
+        as_of=attribution.parse_as_of(as_of),
+        weights=None if weights is None else attribution.parse_weights(weights),
+    )
 
 
 class TextFormat(str, Enum):
@@ -156,7 +219,12 @@ def _report_options(
 
 @app.command()
 def load(
-    role: Annotated[Role, typer.Argument(help="What the files are: tasks or sessions.")],
+    role: Annotated[
+        Role,
+        typer.Argument(
+            help="What the files are: tasks, sessions, opportunities, contact-roles or people."
+        ),
+    ],
     files: Annotated[
         list[str],
         typer.Argument(
@@ -182,13 +250,16 @@ def load(
 
     Files are appended in one go (a command whose rejected rows exceed --max-rejects loads
     nothing). Overlapping exports are fine: tasks and sessions are de-duplicated by id (R9) when
-    you run calltouch match.
+    you run calltouch match; opportunities and people by id, contact roles by opportunity and
+    contact, when attribution runs.
 
     Examples:
 
         calltouch load tasks exports/tasks_jan.csv exports/tasks_feb.csv
 
         calltouch load sessions 'warehouse/biz_sessions_*.parquet' --db marketing.duckdb
+
+        calltouch load opportunities exports/opportunities.csv
     """
     with user_errors(debug):
         settings = _settings(
@@ -208,9 +279,9 @@ def load(
             with progress(quiet):
                 outcomes = workspace.load(
                     con,
-                    role.value,  # type: ignore[arg-type]
+                    role.key,  # type: ignore[arg-type]
                     files,
-                    settings.load_options(role.value),  # type: ignore[arg-type]
+                    settings.load_options(role.key),  # type: ignore[arg-type]
                     max_rejects=max_rejects,
                 )
         finally:
@@ -221,7 +292,12 @@ def load(
         elif not quiet:
             stdout.print(views.load_outcomes(data))
         if any(o.status == "loaded" for o in outcomes):
-            stderr.print(Text(f"Loaded into {db}; run calltouch match to rebuild.", style="dim"))
+            after = (
+                "run calltouch match to rebuild"
+                if role in (Role.tasks, Role.sessions)
+                else "calltouch attribute or calltouch report --revenue use it"
+            )
+            stderr.print(Text(f"Loaded into {db}; {after}.", style="dim"))
 
 
 @app.command("match")
@@ -361,13 +437,27 @@ def report(
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
     ] = None,
+    revenue: Annotated[
+        bool,
+        typer.Option(
+            "--revenue",
+            help="Report the revenue credited by --model (per channel, subchannel or campaign) "
+            "with the calls' share, instead of calls.",
+        ),
+    ] = False,
+    model: ModelOpt = Model.w_shaped,
+    as_of: AsOfOpt = None,
+    weights: WeightsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Report calls by channel, campaign, week... from the workspace, in any form.
+    """Report calls by channel, campaign, week... from the workspace, in any form; or, with
+    --revenue, the revenue each channel earns under an attribution model.
 
     Every form (a rich table, CSV, JSON, Markdown, a self-contained HTML page) is rendered from
     the same rows: per group calls, merged, standalone, merge rate and share of calls, the total,
-    and the top reasons calls did not merge.
+    and the top reasons calls did not merge. With --revenue: per group the opportunities and
+    touchpoints credited, won revenue, pipeline, the calls' share and the share of won revenue;
+    the HTML page adds the comparison with calls invisible (calltouch compare).
 
     Examples:
 
@@ -376,9 +466,16 @@ def report(
         calltouch report --by week --since 2026-03-01 --format markdown
 
         calltouch report -o report.html
+
+        calltouch report --revenue --model w-shaped --by subchannel --as-of 2026-03-31
     """
     with user_errors(debug):
         chosen = fmt or _format_from(output)
+        if revenue:
+            _revenue_report(
+                db, chosen, output, by, model, as_of, weights, since, until, status, top
+            )
+            return
         options = _report_options(by, since, until, status, top)
         con = workspace.open_workspace(db, create=False)
         try:
@@ -403,6 +500,69 @@ def report(
                     tmp.write_text(text, encoding="utf-8")
         if output is not None:
             stderr.print(Text(f"Wrote the report to {output}", style="dim"))
+
+
+def _revenue_report(
+    db: Path,
+    chosen: ReportFormat,
+    output: Path | None,
+    by: By,
+    model: Model,
+    as_of: str | None,
+    weights: str | None,
+    since: str | None,
+    until: str | None,
+    status: StatusChoice,
+    top: int | None,
+) -> None:
+    """``report --revenue``: build the attribution on the workspace and render one model."""
+    if since or until or status is not StatusChoice.all or top is not None:
+        raise UsageError(
+            "--since, --until, --status and --top apply to the calls report, not to --revenue",
+            hint="A revenue report covers every opportunity; --as-of judges the open ones.",
+        )
+    settings = attribution_settings(as_of, weights)
+    settings.require_model(model.key)
+    options = reporting.RevenueOptions(
+        model=model.key,
+        by=by.value,
+        as_of=settings.as_of,
+        weights=None if settings.weights is None else settings.weights.describe(),
+    )
+    con = workspace.open_workspace(db, create=False)
+    try:
+        workspace.require_match(con, db)
+        attribution.build(con, settings)
+        attribution.require_opportunities(con, f"the workspace {db}")
+        built = reporting.build_revenue(con, options, compare=chosen is ReportFormat.html)
+    finally:
+        con.close()
+    if chosen is ReportFormat.table:
+        if output is None:
+            stdout.print(views.revenue_table(built))
+            return
+        from rich.console import Console
+
+        with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+            Console(file=handle, width=120, color_system=None).print(views.revenue_table(built))
+    else:
+        if chosen is ReportFormat.csv:
+            text = reporting.revenue_to_csv(built)
+        elif chosen is ReportFormat.json:
+            text = reporting.revenue_to_json(built)
+        elif chosen is ReportFormat.markdown:
+            text = reporting.revenue_to_markdown(built)
+        else:
+            from calltouch.html_report import render_revenue_html
+
+            text = render_revenue_html(built, source=str(db))
+        if output is None:
+            stdout.out(text, highlight=False, end="")
+        else:
+            with atomic_path(output) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    if output is not None:
+        stderr.print(Text(f"Wrote the revenue report to {output}", style="dim"))
 
 
 def _format_from(output: Path | None) -> ReportFormat:
@@ -570,6 +730,8 @@ def _render_inputs(
     """Template context and illustrative bind values for ``sql NAME --render``."""
     if fmt not in ("csv", "parquet", "json"):
         raise UsageError(f"--format {fmt!r} is not csv, parquet or json")
+    from calltouch.pipeline import MATCH_STRATEGY
+
     options = {
         "strategy": MATCH_STRATEGY,  # the match strategy calltouch uses
         "per_session": per_session.value,

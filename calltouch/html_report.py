@@ -8,8 +8,9 @@ Promises:
 * Data is text, never markup: the page has its own Jinja environment with HTML autoescaping on
   (unlike the SQL environment of :mod:`calltouch.queries`, which must not escape) and
   ``StrictUndefined``, so a channel named ``<script>`` or ``[bold]`` shows literally.
-* Layout only: every number comes from the :class:`Report` (that is, from the report queries);
-  this module formats numbers and chooses scales, it never aggregates.
+* Layout only: every number comes from the :class:`Report` or :class:`RevenueReport` (that
+  is, from the report queries); this module formats numbers and chooses scales, it never
+  aggregates.
 * Deterministic: the same Report gives byte-identical HTML. Nothing about "now", the machine, its
   locale or its time zone reaches the page; only the report's own date range does.
 
@@ -25,7 +26,7 @@ from functools import cache
 import jinja2
 
 from calltouch import __version__
-from calltouch.reporting import BY_LABEL, Report, pct
+from calltouch.reporting import BY_LABEL, Report, RevenueReport, money, pct, whole
 
 #: What each reason code means, in words an analyst can act on (R1-R6 of the spec).
 REASON_TEXT = {
@@ -126,7 +127,17 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=number, percent=percent, coord=coord, day=day, week_label=week_label)
+    env.filters.update(
+        number=number,
+        percent=percent,
+        coord=coord,
+        day=day,
+        week_label=week_label,
+        money=money_text,
+        whole=whole_text,
+        signed=signed,
+        change_class=change_class,
+    )
     env.globals.update(date_range=date_range, nice_ceiling=nice_ceiling)
     return env
 
@@ -164,4 +175,52 @@ def render_html(report: Report, *, title: str = "Calls by channel", source: str 
     )
 
 
-__all__ = ["REASON_TEXT", "render_html"]
+def money_text(value: object) -> str:
+    """12345.6 -> '12,345.60'; None -> an en dash."""
+    return money(value) or _DASH  # type: ignore[arg-type]
+
+
+def whole_text(value: object) -> str:
+    """12345.6 -> '12,346' (headline figures, rounded half up); None -> an en dash."""
+    return whole(value) or _DASH  # type: ignore[arg-type]
+
+
+def signed(value: object) -> str:
+    """A change: '+1,234.00', '-56.70' written with a real minus sign (U+2212), or '0.00'."""
+    number = float(value or 0)  # type: ignore[arg-type]
+    if number == 0:
+        return "0.00"
+    return ("+" if number > 0 else "\u2212") + f"{abs(number):,.2f}"
+
+
+def change_class(value: object) -> str:
+    """'gain', 'loss' or '' for a change, as a CSS class."""
+    number = float(value or 0)  # type: ignore[arg-type]
+    return "gain" if number > 0 else "loss" if number < 0 else ""
+
+
+def render_revenue_html(
+    report: RevenueReport, *, title: str | None = None, source: str = ""
+) -> str:
+    """``report --revenue`` as one self-contained HTML document, with the comparison with
+    calls invisible when the report carries it."""
+    options = report.options
+    return (
+        environment()
+        .get_template("revenue.html.j2")
+        .render(
+            title=title or f"Revenue by {BY_LABEL[options.by].lower()}",
+            source=source,
+            version=__version__,
+            model_label=options.model_label,
+            by_label=BY_LABEL[options.by],
+            options=options.describe(),
+            headline=report.headline,
+            rows=report.rows,
+            total=report.total,
+            comparison=report.comparison,
+        )
+    )
+
+
+__all__ = ["REASON_TEXT", "render_html", "render_revenue_html"]

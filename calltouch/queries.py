@@ -18,6 +18,7 @@ This module imports neither typer nor rich: the query layer runs without the CLI
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -266,6 +267,10 @@ def _first_line(message: str) -> str:
     return " ".join(lines[:3]) if lines else message
 
 
+# A one-shot run of 10M sessions / 1M calls fits in this; larger work spills to temp files.
+DEFAULT_MEMORY_LIMIT = "1536MB"
+
+
 def connect(
     database: str | Path = ":memory:",
     *,
@@ -274,17 +279,22 @@ def connect(
     temp_directory: str | Path | None = None,
     read_only: bool = False,
 ) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB connection that computes in UTC with deterministic insertion order."""
+    """Open a DuckDB connection that computes in UTC with deterministic insertion order.
+
+    Memory is capped at ``memory_limit`` (default DEFAULT_MEMORY_LIMIT); what does not fit
+    spills to ``temp_directory`` (default: a calltouch folder in the system's temp folder for
+    an in-memory database, DuckDB's own beside a database file)."""
     config: dict[str, Any] = {
         "preserve_insertion_order": True,
         "autoinstall_known_extensions": False,
+        "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT,
     }
     if threads is not None:
         config["threads"] = threads
-    if memory_limit is not None:
-        config["memory_limit"] = memory_limit
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
+    elif str(database) == ":memory:":
+        config["temp_directory"] = str(Path(tempfile.gettempdir()) / "calltouch-spill")
     con = duckdb.connect(str(database), read_only=read_only, config=config)
     run(con, "session_setup")
     return con

@@ -1,8 +1,9 @@
 """The rows of ``calltouch report`` and their plain-text forms (CSV, JSON, Markdown).
 
 Promise: every form of a report (rich table, CSV, JSON, Markdown, HTML, dashboard) is rendered
-from one :class:`Report`, whose rows come from the report templates in ``sql/``; nothing is
-aggregated again in Python. Nothing here imports typer or rich.
+from one :class:`Report` (calls) or :class:`RevenueReport` (``report --revenue``), whose rows
+come from the report templates in ``sql/``; nothing is aggregated again in Python. Nothing here
+imports typer or rich.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import duckdb
 
-from calltouch import queries
+from calltouch import attribution, queries
 from calltouch.errors import UsageError
 
 BY_CHOICES = (
@@ -233,15 +235,185 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ----------------------------------------------------------------------------- revenue
+
+REVENUE_BY = ("channel", "subchannel", "campaign")
+REVENUE_COLUMNS = (
+    "label",
+    "opportunities",
+    "touchpoints",
+    "call_touchpoints",
+    "won_revenue",
+    "pipeline",
+    "call_won_revenue",
+    "call_pipeline",
+    "calls_share",
+    "won_share",
+)
+
+
+@dataclass(frozen=True)
+class RevenueOptions:
+    """Which model a revenue report shows, how it groups, and the attribution's settings."""
+
+    model: str = "w_shaped"
+    by: str = "channel"
+    as_of: date = date(1970, 1, 1)
+    weights: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.by not in REVENUE_BY:
+            raise UsageError(
+                f"--by {self.by} does not apply to --revenue",
+                hint=f"A revenue report groups by {', '.join(REVENUE_BY)}.",
+            )
+        if self.model not in attribution.MODELS:
+            raise UsageError(f"--model {self.model!r} is not an attribution model")
+
+    @property
+    def model_label(self) -> str:
+        """'W-Shaped'."""
+        return attribution.MODEL_LABELS[self.model]
+
+    def describe(self) -> dict[str, Any]:
+        """The options as JSON-ready data."""
+        return {
+            "model": self.model,
+            "by": self.by,
+            "as_of": self.as_of.isoformat(),
+            "weights": self.weights,
+        }
+
+
+@dataclass
+class RevenueReport:
+    """Everything any form of ``report --revenue`` shows; ``comparison`` (attribution with
+    calls vs calls invisible, from :func:`calltouch.attribution.compare`) for the HTML page."""
+
+    options: RevenueOptions
+    groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
+    headline: dict[str, Any]
+    comparison: dict[str, Any] | None = None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The group rows without the total."""
+        return [r for r in self.groups if r["level"] == "group"]
+
+    @property
+    def total(self) -> dict[str, Any]:
+        """The total row."""
+        return next(r for r in self.groups if r["level"] == "total")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the json format prints exactly this)."""
+        return {
+            "options": self.options.describe(),
+            "headline": _numbers(self.headline),
+            "groups": [_numbers({k: r[k] for k in REVENUE_COLUMNS}) for r in self.rows],
+            "total": _numbers({k: self.total[k] for k in REVENUE_COLUMNS}),
+        }
+
+
+def _numbers(row: dict[str, Any]) -> dict[str, Any]:
+    """Decimal amounts (rounded to cents by the query) as JSON numbers."""
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
+def build_revenue(
+    con: duckdb.DuckDBPyConnection, options: RevenueOptions, *, compare: bool = False
+) -> RevenueReport:
+    """Run the revenue report queries on a connection whose attribution is built
+    (:func:`calltouch.attribution.build`); ``compare`` adds the with/without-calls comparison
+    of the report's model (for the HTML page)."""
+    model = {"model": options.model}
+    report = RevenueReport(
+        options=options,
+        groups=queries.fetch_dicts(con, "revenue_groups", model, by=options.by),
+        headline=queries.fetch_dicts(con, "revenue_headline", model)[0],
+    )
+    if compare:
+        settings = attribution.AttributionSettings(
+            as_of=options.as_of,
+            weights=None if options.weights is None else attribution.parse_weights(options.weights),
+        )
+        report.comparison = attribution.compare(con, settings, [options.model])
+    return report
+
+
+def money(value: Decimal | float | int | None) -> str:
+    """12345.6 -> '12,345.60'; None -> ''."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+def whole(value: Decimal | float | int | None) -> str:
+    """An amount in whole units, rounded half up: 1234.5 -> '1,235'; None -> ''."""
+    if value is None:
+        return ""
+    rounded = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{rounded if rounded else Decimal(0):,}"
+
+
+def revenue_to_csv(report: RevenueReport) -> str:
+    """The grouped rows and the total as CSV (REVENUE_COLUMNS, the label under --by)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([report.options.by, *REVENUE_COLUMNS[1:]])
+    for row in report.groups:
+        writer.writerow(
+            [_csv_safe(str(row["label"]))]
+            + ["" if row[k] is None else row[k] for k in REVENUE_COLUMNS[1:]]
+        )
+    return buffer.getvalue()
+
+
+def revenue_to_json(report: RevenueReport) -> str:
+    """The whole revenue report as indented JSON."""
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def revenue_to_markdown(report: RevenueReport) -> str:
+    """The revenue report as a Markdown table with the total, and a line of headline."""
+    by = BY_LABEL[report.options.by]
+    h = report.headline
+    lines = [
+        f"Revenue by {by.lower()}, {report.options.model_label} model, open opportunities as of "
+        f"{report.options.as_of.isoformat()}: {h['attributed']:,} of {h['opportunities']:,} "
+        f"opportunities attributed ({h['won']:,} won, {h['open']:,} open, {h['lost']:,} lost).",
+        "",
+        f"| {by} | Opportunities | Touchpoints | Won revenue | Pipeline | Calls' share "
+        "| Share of won |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in report.groups:
+        label = "**Total**" if row["level"] == "total" else _md(row["label"])
+        lines.append(
+            f"| {label} | {row['opportunities']:,} | {row['touchpoints']:,} "
+            f"| {money(row['won_revenue'])} | {money(row['pipeline'])} "
+            f"| {pct(row['calls_share'])} | {pct(row['won_share'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
     "BY_CHOICES",
     "BY_LABEL",
+    "REVENUE_BY",
+    "REVENUE_COLUMNS",
     "Report",
     "ReportOptions",
+    "RevenueOptions",
+    "RevenueReport",
     "build",
+    "build_revenue",
+    "money",
     "parse_date",
     "pct",
+    "revenue_to_csv",
+    "revenue_to_json",
+    "revenue_to_markdown",
     "to_csv",
     "to_json",
     "to_markdown",
+    "whole",
 ]

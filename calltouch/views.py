@@ -1,7 +1,9 @@
-"""Rich views of the workspace commands: load results, status, explain, and report tables.
+"""Rich views of the workspace commands: load results, status, explain, report tables, and the
+revenue views (revenue by channel, attribute's overview, journey, compare).
 
-Promise: these functions only lay out data they are given (from workspace.py, explain.py and
-reporting.py); every data cell is a :class:`rich.text.Text`, so ``[bold]`` in data prints as is.
+Promise: these functions only lay out data they are given (from workspace.py, explain.py,
+reporting.py and attribution.py); every data cell is a :class:`rich.text.Text`, so ``[bold]``
+in data prints as is.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from calltouch.attribution import MODEL_LABELS, MODELS
 from calltouch.report import REASON_TEXT
-from calltouch.reporting import BY_LABEL, Report, pct
+from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 
 BAR_WIDTH = 8
 
@@ -234,4 +237,303 @@ def report_table(report: Report) -> RenderableType:
         for r in report.reasons[:5]:
             reasons.add_row(_t(r["reason"]), f"{r['calls']:,}", _t(REASON_TEXT.get(r["reason"])))
         parts.append(reasons)
+    return Group(*parts)
+
+
+# ----------------------------------------------------------------------------- revenue
+
+
+def _whole(value: object) -> str:
+    """An amount in whole units for the terminal (12,346); the files keep the cents."""
+    return whole(value)  # type: ignore[arg-type]
+
+
+def _money(value: object, style: str = "") -> Text:
+    return Text(_whole(value), style=style)
+
+
+def _change(value: object) -> Text:
+    """A signed amount in whole units: green when gained, red when lost."""
+    text = whole(value or 0)  # type: ignore[arg-type]
+    if text == "0":
+        return Text("0", style="dim")
+    return Text(
+        text if text.startswith("-") else "+" + text, style="red" if "-" in text else "green"
+    )
+
+
+UNATTRIBUTED_TEXT = {
+    "no_contacts": "no contact role, primary contact or converted lead",
+    "no_touchpoints": "its contacts have no touchpoint by the close date (or --as-of)",
+    "no_model_positions": "the journey holds none of the model's positions",
+}
+
+
+def revenue_table(report: RevenueReport) -> RenderableType:
+    """``calltouch report --revenue``: revenue per group with the calls' share, then the total
+    and what is not attributed."""
+    o = report.options
+    label = BY_LABEL[o.by]
+    table = Table(
+        title=f"Revenue by {label.lower()} · {o.model_label} · open opportunities as of "
+        f"{o.as_of.isoformat()}",
+        box=box.SIMPLE_HEAVY,
+        title_justify="left",
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column(label, no_wrap=True, max_width=24, overflow="ellipsis")
+    for name in ("Opps", "Touches", "Won revenue", "Pipeline", "Calls %", "Won %"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for row in report.rows:
+        table.add_row(
+            _t(row["label"]),
+            f"{row['opportunities']:,}",
+            f"{row['touchpoints']:,}",
+            _money(row["won_revenue"]),
+            _money(row["pipeline"]),
+            pct(row["calls_share"]),
+            pct(row["won_share"]),
+        )
+    total = report.total
+    table.add_section()
+    table.add_row(
+        Text("Total", style="bold"),
+        f"{total['opportunities']:,}",
+        f"{total['touchpoints']:,}",
+        _money(total["won_revenue"], "bold"),
+        _money(total["pipeline"], "bold"),
+        Text(pct(total["calls_share"]), style="bold"),
+        pct(total["won_share"]),
+    )
+    h = report.headline
+    notes = [
+        Text(
+            "Calls % is the part of a row's won revenue and pipeline credited to call "
+            "touchpoints; Won % its part of all won revenue.",
+            style="dim",
+        ),
+        Text(
+            f"{h['opportunities']:,} opportunities: {h['won']:,} won "
+            f"({_whole(h['won_amount'])}), {h['open']:,} open ({_whole(h['open_amount'])} "
+            f"pipeline), {h['lost']:,} lost (counted, no revenue); {h['attributed']:,} "
+            f"attributed, {h['unattributed']:,} not attributed under {o.model_label}."
+        ),
+        Text(
+            f"Calls earned {_whole(h['call_won_revenue'])} of {_whole(h['won_revenue'])} won "
+            f"revenue and {_whole(h['call_pipeline'])} of {_whole(h['pipeline'])} pipeline "
+            f"({h['call_touchpoints']:,} call touchpoints in the journeys).",
+            style="bold",
+        ),
+    ]
+    return Group(table, *notes)
+
+
+def attribution_overview(info: dict[str, Any]) -> RenderableType:
+    """``calltouch attribute``: the inputs, the opportunities and how many each model
+    attributes."""
+    parts: list[RenderableType] = []
+    inputs = info["inputs"]
+    line = Text("Inputs: ", style="bold")
+    for role, c in inputs.items():
+        if c["files"] or c["kept"]:
+            line.append(
+                f"{role.replace('_', ' ')} {c['read']:,} read, {c['kept']:,} kept, "
+                f"{c['duplicates']:,} duplicates, {c['rejected']:,} rejected; "
+            )
+    parts.append(line)
+    o = info["opportunities"]
+    parts.append(
+        Text(
+            f"{o['opportunities']:,} opportunities: {o['won']:,} won, {o['open']:,} open "
+            f"(judged as of {info['settings']['as_of']}), {o['lost']:,} lost."
+        )
+    )
+    table = Table(box=box.SIMPLE, pad_edge=False, title_justify="left")
+    table.add_column("Model")
+    table.add_column("Attributed", justify="right")
+    table.add_column("Not attributed", justify="right")
+    for model, count in info["attributed"].items():
+        table.add_row(MODEL_LABELS[model], f"{count:,}", f"{o['opportunities'] - count:,}")
+    parts.append(table)
+    return Group(*parts)
+
+
+MODEL_SHORT = {
+    "first_touch": "First",
+    "lead_creation": "Lead",
+    "u_shaped": "U",
+    "w_shaped": "W",
+    "full_path": "Full",
+    "custom": "Custom",
+}
+
+
+def _share(value: object) -> str:
+    """0.3 -> '30%', 1/3 -> '33.3%'; None (unattributed) -> an en dash."""
+    if value is None:
+        return "\u2013"
+    percent = float(value) * 100  # type: ignore[arg-type]
+    return f"{percent:.0f}%" if abs(percent - round(percent)) < 0.05 else f"{percent:.1f}%"
+
+
+def _model_legend(models: list[str]) -> Text:
+    return Text(
+        "Shares: " + ", ".join(f"{MODEL_SHORT[m]} = {MODEL_LABELS[m]}" for m in models) + ".",
+        style="dim",
+    )
+
+
+def _touchpoint(row: dict[str, Any]) -> Text:
+    """Type (and ``· call`` when the type does not say so, e.g. a merged call with a blank
+    Type is a 'Web Visit' by R4), then the channel on a second line."""
+    text = _t(row["touchpoint_type"])
+    if row["kind"] == "call" and "call" not in str(row["touchpoint_type"]).lower():
+        text.append(" · call", style="dim")
+    channel = " / ".join(str(x) for x in (row["channel"], row["subchannel"]) if x)
+    text.append("\n" + (channel or "(none)"), style="dim")
+    return text
+
+
+def journey(facts: dict[str, Any]) -> RenderableType:
+    """``calltouch journey``: an opportunity's journey with positions and each model's share,
+    or a person's path and their opportunities."""
+    models = [m for m in MODELS if m != "custom" or facts["settings"]["weights"]]
+    parts: list[RenderableType] = []
+    if facts["kind"] == "opportunity":
+        o = facts["opportunity"]
+        head = Text(f"Opportunity {o['opportunity_id']}", style="bold")
+        head.append(
+            f"  {o['status']}{' (' + o['stage'] + ')' if o['stage'] else ''}, amount "
+            f"{_whole(o['amount']) or '(none)'}, created {o['created_date']}, close date "
+            f"{o['close_date']}; journey up to {o['journey_until']}",
+            style="",
+        )
+        parts.append(head)
+        contacts = ", ".join(o["contacts"]) or "none"
+        parts.append(Text(f"Contacts: {contacts}", style="dim"))
+        if o["unattributed_models"]:
+            names = ", ".join(MODEL_LABELS[m] for m in o["unattributed_models"])
+            reason = UNATTRIBUTED_TEXT.get(o["unattributed_reason"], o["unattributed_reason"])
+            parts.append(Text(f"Not attributed under {names}: {reason}.", style="yellow"))
+        rows = facts["touchpoints"]
+    else:
+        head = Text(f"Person {facts['person_id']}", style="bold")
+        if facts["converted_to"] and facts["id"] != facts["person_id"]:
+            head.append(f"  (lead {facts['id']} converted to this contact)", style="dim")
+        parts.append(head)
+        rows = facts["touchpoints"]
+        models = []
+    table = Table(box=box.SIMPLE_HEAVY, pad_edge=False, collapse_padding=True)
+    table.add_column("#", justify="right")
+    table.add_column("When (UTC)", max_width=10, min_width=10)
+    table.add_column("Touchpoint", overflow="fold", min_width=12)
+    table.add_column("Positions", overflow="fold", min_width=9)
+    for model in models:
+        table.add_column(MODEL_SHORT[model], justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            str(row["seq"]),
+            _t(_minute(row["touchpoint_date"])),
+            _touchpoint(row),
+            _t(" ".join(row["positions"])),
+            *[_share(row[m]) for m in models],
+        )
+    parts.append(table if rows else Text("No touchpoints.", style="yellow"))
+    if rows and models:
+        parts.append(_model_legend(models))
+    if facts["kind"] == "person":
+        opps = Table(
+            title="Opportunities",
+            box=box.SIMPLE,
+            pad_edge=False,
+            title_justify="left",
+            collapse_padding=True,
+        )
+        opps.add_column("Opportunity", no_wrap=True)
+        opps.add_column("Status", no_wrap=True, min_width=6)
+        opps.add_column("Amount", justify="right", no_wrap=True, min_width=7)
+        shown = [m for m in MODELS if m != "custom" or facts["settings"]["weights"]]
+        for model in shown:
+            opps.add_column(MODEL_SHORT[model], justify="right", no_wrap=True)
+        for row in facts["opportunities"]:
+            opps.add_row(
+                _t(row["opportunity_id"]),
+                row["status"],
+                _whole(row["amount"]),
+                *[_share(row[m]) for m in shown],
+            )
+        if facts["opportunities"]:
+            parts.append(opps)
+            parts.append(
+                Text(
+                    "Each share is the part of the opportunity this person's touchpoints earn "
+                    "under that model; calltouch journey OPPORTUNITY_ID shows the whole "
+                    "journey.",
+                    style="dim",
+                )
+            )
+        else:
+            parts.append(Text("Not a contact of any opportunity.", style="dim"))
+    return Group(*parts)
+
+
+def comparison(data: dict[str, Any]) -> RenderableType:
+    """``calltouch compare``: revenue and pipeline per model and channel with call touchpoints
+    and with calls invisible, and what moved."""
+    m = data["moves"]
+    parts: list[RenderableType] = [
+        Text(
+            "Attribution with call touchpoints vs with calls invisible (as before the "
+            f"call-tracking integration); open opportunities as of {data['settings']['as_of']}.",
+            style="bold",
+        ),
+        Text(
+            f"{m['sessions_visit_to_call']:,} sessions went from a plain visit to a call "
+            f"touchpoint ({m['sessions_first_visit_to_call']:,} of them were a Web Visit first "
+            f"touch); {m['sessions_form_to_call']:,} form fills gave way to the call merged with "
+            f"their session."
+        ),
+        Text(
+            f"{m['forms_lc_to_post_lc']:,} form fills moved from LC to PostLC (a call came "
+            f"first); {m['opportunities_lc_is_call']:,} opportunities now have a call as LC, "
+            f"{m['opportunities_with_calls']:,} have calls in their journey "
+            f"({m['call_touchpoints_in_journeys']:,} call touchpoints)."
+        ),
+    ]
+    counts = Table(
+        box=box.SIMPLE, pad_edge=False, title="Opportunities attributed", title_justify="left"
+    )
+    counts.add_column("Model")
+    counts.add_column("With calls", justify="right")
+    counts.add_column("Without", justify="right")
+    for row in data["attributed"]:
+        counts.add_row(
+            MODEL_LABELS[row["model"]],
+            f"{row['attributed_with_calls']:,}",
+            f"{row['attributed_without_calls']:,}",
+        )
+    parts.append(counts)
+    for model in data["models"]:
+        table = Table(
+            title=f"{MODEL_LABELS[model]}: revenue by channel with and without calls",
+            box=box.SIMPLE_HEAVY,
+            title_justify="left",
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("Channel", no_wrap=True, max_width=18, overflow="ellipsis")
+        for name in ("Won", "Won w/o", "Change", "Pipeline", "Pipe w/o", "Change"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for row in (r for r in data["channels"] if r["model"] == model):
+            table.add_row(
+                _t(row["channel"]),
+                _money(row["won_with_calls"]),
+                _money(row["won_without_calls"]),
+                _change(row["won_change"]),
+                _money(row["pipeline_with_calls"]),
+                _money(row["pipeline_without_calls"]),
+                _change(row["pipeline_change"]),
+            )
+        parts.append(table)
     return Group(*parts)

@@ -1,11 +1,18 @@
-"""Make the calltouch sample data: ``tasks.csv`` and ``sessions.csv``.
+"""Make the calltouch sample data: ``tasks.csv``, ``sessions.csv`` and the revenue inputs.
 
-Writes two deterministic, realistic-looking exports into ``data/sample`` (or ``--out DIR``):
+Writes deterministic, realistic-looking exports into ``data/sample`` (or ``--out DIR``):
 
 * ``tasks.csv``: Salesforce call Tasks as the Data Loader exports them (upper-case headers,
   every field quoted), written by a call-tracking vendor and carrying the visitor's Marketo
   Measure BizibleId in ``BIZIBLE2__BIZIBLEID__C``.
-* ``sessions.csv``: a Marketo Measure data-warehouse ``BIZ_SESSIONS`` export (naive UTC times).
+* ``sessions.csv``: a Marketo Measure data-warehouse ``BIZ_SESSIONS`` export (naive UTC times),
+  with ``HAS_FORM`` (the visit filled a web form) as its last column.
+* ``opportunities.csv``, ``contact_roles.csv``, ``people.csv`` (issue 6): Data Loader exports of
+  Opportunity (one deal exported twice, an older open copy and the newer won one),
+  OpportunityContactRole (some deals with two buyers, a few with none) and Leads and Contacts
+  with their BizibleId and, for converted leads, ``CONVERTEDCONTACTID``. They and ``HAS_FORM``
+  come from ``RevenueBuilder``'s own random stream (seed + 6), drawn after everything else, so
+  the tasks and sessions (and the outputs of ``calltouch run``) do not change with them.
 
 Run it from the repository root with::
 
@@ -91,7 +98,7 @@ import csv
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +137,7 @@ SESSION_HEADER = [
     "REFERRER_PAGE",
     "SEARCH_PHRASE",
     "MODIFIED_DATE",
+    "HAS_FORM",  # last, so the cells above keep their positions (reference() reads them by index)
 ]
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -328,6 +336,7 @@ class Session:
     modified: datetime
     case: str = ""
     raw_start: str | None = None  # written instead of ``start`` (bad rows)
+    has_form: bool = False  # decided by RevenueBuilder, from its own random stream
 
     def row(self) -> list[str]:
         """The CSV cells in SESSION_HEADER order."""
@@ -346,6 +355,7 @@ class Session:
             self.referrer,
             self.phrase,
             fmt_wh(self.modified),
+            "TRUE" if self.has_form else "FALSE",
         ]
 
 
@@ -1110,6 +1120,210 @@ class SampleBuilder:
         return out
 
 
+# --- revenue: forms, people, opportunities, contact roles (issue 6) ------------------------
+
+OPPORTUNITY_HEADER = [
+    "ID",
+    "NAME",
+    "ACCOUNTID",
+    "AMOUNT",
+    "CREATEDDATE",
+    "CLOSEDATE",
+    "ISWON",
+    "ISCLOSED",
+    "STAGENAME",
+    "LASTMODIFIEDDATE",
+]
+CONTACT_ROLE_HEADER = ["ID", "OPPORTUNITYID", "CONTACTID", "ISPRIMARY", "ROLE"]
+PEOPLE_HEADER = ["ID", "BIZIBLE2__BIZIBLEID__C", "ISCONVERTED", "CONVERTEDCONTACTID", "LEADSOURCE"]
+REVENUE_SEED_OFFSET = 6  # issue 6: its own stream, so tasks.csv and sessions.csv never change
+SAMPLE_END = datetime(2026, 3, 31, 23, 0)  # the sample was exported at the end of March
+OPEN_STAGES = [
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+]
+CONTACT_ROLES = ["Decision Maker", "Economic Buyer", "Technical Buyer", "Evaluator", "Influencer"]
+COMPANY_WORDS = [
+    ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent",
+     "Cyberdyne", "Tyrell", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied Piper", "Dunder"),
+    ("Logistics", "Health", "Software", "Insurance", "Dental", "Roofing", "Legal", "Realty",
+     "Solar", "Clinics", "Motors", "Finance", "Labs", "Hotels", "Foods"),
+]  # fmt: skip
+FORM_RATE = {"/demo": 0.35, "/contact": 0.30, "/pricing": 0.12, "/lp/": 0.25}
+
+
+@dataclass
+class Opportunity:
+    """One row of opportunities.csv, and the contacts its roles name."""
+
+    oid: str
+    name: str
+    account: str
+    amount: int | None
+    created: datetime
+    close: date
+    status: str  # won, lost, open
+    stage: str
+    lastmod: datetime
+    contacts: list[str]
+
+    def row(self) -> list[str]:
+        """The CSV cells in OPPORTUNITY_HEADER order (Data Loader style)."""
+        return [
+            self.oid,
+            self.name,
+            self.account,
+            "" if self.amount is None else f"{self.amount}.0",
+            fmt_sf(self.created),
+            self.close.isoformat(),
+            "true" if self.status == "won" else "false",
+            "false" if self.status == "open" else "true",
+            self.stage,
+            fmt_sf(self.lastmod),
+        ]
+
+
+class RevenueBuilder:
+    """Form fills on sessions, people (leads, contacts, conversions), opportunities and their
+    contact roles, from ``random.Random(seed + REVENUE_SEED_OFFSET)`` and the finished tasks and
+    sessions (which it only reads, except each session's ``has_form``)."""
+
+    def __init__(
+        self, seed: int, ids: SampleBuilder, tasks: list[Task], sessions: list[Session]
+    ) -> None:
+        self.rng = random.Random(seed + REVENUE_SEED_OFFSET)
+        # Fresh Salesforce ids come from the sample builder (it knows every id used so far),
+        # drawing from this builder's stream from now on: its own stream is finished.
+        self.ids = ids
+        self.ids.rng = self.rng
+        self.tasks = tasks
+        self.sessions = sessions
+        self.people: list[list[str]] = []
+        self.opportunities: list[Opportunity] = []
+        self.roles: list[list[str]] = []
+
+    def mark_forms(self) -> None:
+        """HAS_FORM: demo, contact and pricing pages and paid-social landing pages get forms."""
+        decided: dict[str, bool] = {}
+        for s in sorted(self.sessions, key=lambda s: s.sid):
+            if s.sid not in decided:
+                rate = next((r for page, r in FORM_RATE.items() if page in s.landing), 0.03)
+                decided[s.sid] = self.rng.random() < rate
+            s.has_form = decided[s.sid]
+
+    def build(self) -> None:
+        """People, then opportunities for about half of the contacts, then contact roles."""
+        rng = self.rng
+        self.mark_forms()
+        sessions_of: dict[str, list[Session]] = {}
+        for s in self.sessions:
+            if s.raw_start is None:
+                sessions_of.setdefault(s.cookie, []).append(s)
+        # a person's cookie is the visitor's the tasks were made for (even when a task lost it)
+        who_cookie = {who: cookie for cookie, who in self.ids.who_of.items()}
+        calls_of: dict[str, list[datetime]] = {who: [] for who in who_cookie}
+        for task in self.tasks:
+            if task.who and task.raw_created is None:
+                calls_of[task.who].append(task.tp or task.created)
+        callers = {c for c in who_cookie.values() if c}
+        quiet = sorted(c for c in sessions_of if c not in callers)
+        rng.shuffle(quiet)
+        contacts: dict[str, tuple[set[str], list[datetime]]] = {}  # contact -> cookies, times
+
+        def times_of(cookies: set[str], calls: list[datetime]) -> list[datetime]:
+            return sorted([s.start for c in cookies for s in sessions_of.get(c, [])] + calls)
+
+        for who in sorted(who_cookie):
+            cookie = who_cookie[who]
+            cookies = {cookie} if cookie else set()
+            if who.startswith("003"):  # a contact who called
+                shown = cookie if rng.random() < 0.9 else ""
+                self.people.append([who, shown, "false", "", ""])
+                contacts[who] = (cookies, times_of(cookies, calls_of[who]))
+                continue
+            source = rng.choice(["Web", "Phone Inquiry", "Web", "Advertisement"])
+            if rng.random() < 0.5:  # a lead that sales converted to a contact
+                contact = sf_id18(self.ids.sf_id15("003"))
+                self.people.append([who, cookie, "true", contact, source])
+                second = quiet.pop() if quiet and rng.random() < 0.15 else ""  # another device
+                self.people.append([contact, second or cookie, "false", "", ""])
+                both = cookies | ({second} if second else set())
+                contacts[contact] = (both, times_of(both, calls_of[who]))
+            else:
+                self.people.append([who, cookie, "false", "", source])
+        for cookie in quiet:  # visitors who filled a form and never called
+            if not any(s.has_form for s in sessions_of[cookie]) or rng.random() < 0.4:
+                continue
+            lead = sf_id18(self.ids.sf_id15("00Q"))
+            if rng.random() < 0.35:
+                contact = sf_id18(self.ids.sf_id15("003"))
+                self.people.append([lead, cookie, "true", contact, "Web"])
+                self.people.append([contact, cookie, "false", "", ""])
+                contacts[contact] = ({cookie}, times_of({cookie}, []))
+            else:
+                self.people.append([lead, cookie, "false", "", "Web"])
+        self.people.sort(key=lambda row: row[0])
+        self.make_opportunities(contacts)
+
+    def make_opportunities(self, contacts: dict[str, tuple[set[str], list[datetime]]]) -> None:
+        rng = self.rng
+        pool = sorted(c for c, (_, times) in contacts.items() if times)
+        for contact in pool:
+            if rng.random() >= 0.35:
+                continue
+            times = contacts[contact][1]
+            first, last = times[0], times[-1]
+            span = (last - first).total_seconds() + 5 * 86400
+            created = first + timedelta(seconds=rng.uniform(1800, span))
+            created = min(created, SAMPLE_END - timedelta(hours=rng.randrange(1, 48)))
+            created = max(created, first + timedelta(minutes=30)).replace(microsecond=0)
+            status = rng.choices(["won", "lost", "open"], [35, 22, 43])[0]
+            if status == "open":
+                close = (created + timedelta(days=rng.randrange(20, 76))).date()
+                stage = rng.choice(OPEN_STAGES)
+            else:
+                close = min(created + timedelta(days=rng.randrange(1, 31)), SAMPLE_END).date()
+                stage = "Closed Won" if status == "won" else "Closed Lost"
+            amount = min(250_000, max(2_500, round(rng.lognormvariate(10.0, 0.8) / 100) * 100))
+            company = f"{rng.choice(COMPANY_WORDS[0])} {rng.choice(COMPANY_WORDS[1])}"
+            names = [contact]
+            if rng.random() < 0.2:  # a second buyer on the deal
+                names.append(rng.choice([c for c in pool if c != contact]))
+            if rng.random() < 0.08:  # the rep never added a contact role
+                names = []
+            self.opportunities.append(
+                Opportunity(
+                    oid=sf_id18(self.ids.sf_id15("006")),
+                    name=f"{company} - New Business",
+                    account=sf_id18(self.ids.sf_id15("001")),
+                    amount=None if rng.random() < 0.02 else amount,
+                    created=created,
+                    close=close,
+                    status=status,
+                    stage=stage,
+                    lastmod=created + timedelta(days=rng.randrange(0, 5), hours=rng.randrange(24)),
+                    contacts=names,
+                )
+            )
+        for opp in self.opportunities:
+            for n, contact in enumerate(opp.contacts):
+                role = rng.choice(CONTACT_ROLES)
+                oid = sf_id18(self.ids.sf_id15("00K"))
+                self.roles.append([oid, opp.oid, contact, "true" if n == 0 else "false", role])
+
+    def opportunity_rows(self) -> list[list[str]]:
+        """Opportunities in id order, plus one older copy of a won deal exported while it was
+        still open (R9 keeps the newer one)."""
+        rows = [o.row() for o in sorted(self.opportunities, key=lambda o: o.oid)]
+        won = next(o for o in sorted(self.opportunities, key=lambda o: o.oid) if o.status == "won")
+        older = replace(won, status="open", stage="Negotiation/Review", lastmod=won.created)
+        rows.insert(len(rows) // 2, older.row())
+        return rows
+
+
 # --- plain-Python reference of the matching rules -----------------------------------------
 
 
@@ -1248,11 +1462,26 @@ def main(argv: list[str] | None = None) -> None:
     ref = reference(task_rows, session_rows)
     check(tasks, sessions, ref)
 
+    revenue = RevenueBuilder(args.seed, builder, tasks, sessions)
+    revenue.build()
+    session_rows = [s.row() for s in sessions]  # now with HAS_FORM
+
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(args.out / "tasks.csv", TASK_HEADER, task_rows, csv.QUOTE_ALL)
     write_csv(args.out / "sessions.csv", SESSION_HEADER, session_rows, csv.QUOTE_MINIMAL)
+    opportunity_rows = revenue.opportunity_rows()
+    write_csv(args.out / "opportunities.csv", OPPORTUNITY_HEADER, opportunity_rows, csv.QUOTE_ALL)
+    write_csv(args.out / "contact_roles.csv", CONTACT_ROLE_HEADER, revenue.roles, csv.QUOTE_ALL)
+    write_csv(args.out / "people.csv", PEOPLE_HEADER, revenue.people, csv.QUOTE_ALL)
 
     n_visitors = len({s.cookie for s in sessions})
+    statuses = Counter(o.status for o in revenue.opportunities)
+    print(
+        f"wrote opportunities.csv: {len(opportunity_rows)} rows ({len(revenue.opportunities)} "
+        f"opportunities: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) + "), "
+        f"contact_roles.csv: {len(revenue.roles)} rows, people.csv: {len(revenue.people)} rows, "
+        f"{sum(s.has_form for s in sessions)} sessions with HAS_FORM"
+    )
     print(f"wrote {args.out / 'tasks.csv'}: {len(task_rows)} rows")
     print(f"wrote {args.out / 'sessions.csv'}: {len(session_rows)} rows, {n_visitors} visitors")
     for name, count in sorted(Counter(t.case for t in tasks).items()):

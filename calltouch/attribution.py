@@ -1,0 +1,451 @@
+"""Attribution and revenue (SPEC §5, issue 6): people's journeys, Marketo Measure's six models,
+revenue by channel, and the same attribution with calls invisible.
+
+This module promises:
+
+* Every number is computed by the attribution templates in ``sql/`` (``attribution_people``,
+  ``attribution_journeys``, ``attribution_shares`` and the templates that read their tables);
+  Python only validates what the user gave (``--as-of``, ``--weights``, ``--model``), picks the
+  queries and binds the values. Nothing is aggregated again here.
+* Shares are exact: weights are integers in billionths, each share is a fraction of integers
+  rounded once to DECIMAL(38,18), and revenue is the exact DECIMAL product amount x share, so
+  sums never depend on thread scheduling, and the shares of an attributed opportunity sum to 1
+  within a few 1e-18.
+* Results never depend on the clock: the as-of date is always explicit in
+  :class:`AttributionSettings` (only :func:`parse_as_of` reads today's date, when asked to).
+* Attribution lives in TEMP tables (``att_*``): it is computed on demand from what is matched
+  and never changes a workspace file.
+* Outputs are written atomically; CSV text cells are neutralised like every other output.
+
+No typer, no rich: the CLI renders what these functions return.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from calltouch import queries
+from calltouch.errors import (
+    InputError,
+    OutputError,
+    QueryError,
+    ReconciliationError,
+    TooManyRejectsError,
+    UsageError,
+)
+from calltouch.inputs import REVENUE_ROLES, Role
+from calltouch.load import LoadedFile, load_role
+from calltouch.outputs import FileFormat, Format, atomic_path, ensure_dir, export_table
+from calltouch.pipeline import (
+    RunSettings,
+    check_rejects,
+    load_inputs,
+    match,
+    parse_max_rejects,
+    raise_if_unreconciled,
+    settings_summary,
+    summarize,
+)
+
+MODELS: tuple[str, ...] = (
+    "first_touch",
+    "lead_creation",
+    "u_shaped",
+    "w_shaped",
+    "full_path",
+    "custom",
+)
+MODEL_LABELS: dict[str, str] = {
+    "first_touch": "First Touch",
+    "lead_creation": "Lead Creation",
+    "u_shaped": "U-Shaped",
+    "w_shaped": "W-Shaped",
+    "full_path": "Full Path",
+    "custom": "Custom",
+}
+WEIGHT_KEYS: tuple[str, ...] = ("ft", "lc", "oc", "cw", "middle")
+WEIGHT_UNIT = 1_000_000_000  # weights travel to SQL as integers in billionths
+OUTPUTS: tuple[str, ...] = ("attribution", "revenue_by_channel", "unattributed")
+ROLE_OPTION: dict[str, str] = {
+    "opportunities": "--opportunities",
+    "contact_roles": "--contact-roles",
+    "people": "--people",
+}
+
+
+# ----------------------------------------------------------------------------- validated inputs
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The Custom model's weight per position (FT, LC, OC, CW, middle); they sum to 1."""
+
+    ft: Decimal
+    lc: Decimal
+    oc: Decimal
+    cw: Decimal
+    middle: Decimal
+
+    def units(self) -> list[int]:
+        """The weights in billionths, in WEIGHT_KEYS order (what the SQL binds)."""
+        return [int(getattr(self, key) * WEIGHT_UNIT) for key in WEIGHT_KEYS]
+
+    def describe(self) -> str:
+        """``ft=0.2,lc=0.2,oc=0.2,cw=0.3,middle=0.1``."""
+        return ",".join(f"{key}={_plain(getattr(self, key))}" for key in WEIGHT_KEYS)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def parse_weights(text: str) -> Weights:
+    """``--weights ft=.2,lc=.2,oc=.2,cw=.3,middle=.1``: each weight 0..1 with at most nine
+    decimals, positions not named weigh 0, and the weights sum to exactly 1."""
+    hint = "For example: --weights ft=.2,lc=.2,oc=.2,cw=.3,middle=.1 (they must sum to 1)."
+    found: dict[str, Decimal] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in WEIGHT_KEYS:
+            raise UsageError(
+                f"--weights {text!r}: {item!r} is not POSITION=WEIGHT with POSITION one of "
+                f"{', '.join(WEIGHT_KEYS)}",
+                hint=hint,
+            )
+        if key in found:
+            raise UsageError(f"--weights {text!r} names {key} twice", hint=hint)
+        try:
+            weight = Decimal(value.strip())
+        except InvalidOperation:
+            raise UsageError(
+                f"--weights {text!r}: {value.strip()!r} is not a number", hint=hint
+            ) from None
+        if not weight.is_finite() or weight < 0 or weight > 1:
+            raise UsageError(f"--weights {text!r}: {key}={value.strip()} is not between 0 and 1")
+        if weight * WEIGHT_UNIT != int(weight * WEIGHT_UNIT):
+            raise UsageError(
+                f"--weights {text!r}: {key}={value.strip()} has more than nine decimals"
+            )
+        found[key] = weight
+    if not found:
+        raise UsageError("--weights is empty", hint=hint)
+    total = sum(found.values(), Decimal(0))
+    if total != 1:
+        raise UsageError(f"--weights {text!r} sum to {_plain(total)}, not 1", hint=hint)
+    return Weights(**{key: found.get(key, Decimal(0)) for key in WEIGHT_KEYS})
+
+
+def parse_as_of(text: str | None, *, today: date | None = None) -> date:
+    """``--as-of YYYY-MM-DD``; without it, ``today`` (default: today's date in UTC)."""
+    if text is None:
+        return today or datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"--as-of {text!r} is not a date", hint="Use YYYY-MM-DD, e.g. --as-of 2026-03-31."
+        ) from None
+
+
+def model_key(text: str) -> str:
+    """``w-shaped``, ``W_Shaped`` or ``w_shaped`` -> ``w_shaped``."""
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in MODELS:
+        raise UsageError(
+            f"--model {text!r} is not an attribution model",
+            hint="Models: " + ", ".join(m.replace("_", "-") for m in MODELS) + ".",
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class AttributionSettings:
+    """What decides an attribution besides its inputs."""
+
+    as_of: date
+    weights: Weights | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready settings."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "weights": None if self.weights is None else self.weights.describe(),
+        }
+
+    def require_model(self, model: str) -> None:
+        """The Custom model exists only with --weights."""
+        if model == "custom" and self.weights is None:
+            raise UsageError(
+                "the custom model needs --weights",
+                hint="For example: --model custom --weights ft=.2,lc=.2,oc=.2,cw=.3,middle=.1",
+            )
+
+
+# ----------------------------------------------------------------------------- computing
+
+
+def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None:
+    """Compute persons, touchpoints, journeys, positions, shares and revenue (both scenarios)
+    into the connection's TEMP tables, from its matched touchpoints and revenue inputs."""
+    queries.run(con, "attribution_people")
+    queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
+    weights = settings.weights
+    queries.run(
+        con,
+        "attribution_shares",
+        {
+            "custom": weights is not None,
+            "custom_weights": [0] * len(WEIGHT_KEYS) if weights is None else weights.units(),
+        },
+    )
+
+
+def require_opportunities(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Raise a clear error when no opportunity was loaded (after :func:`build`)."""
+    row = queries.run(con, "revenue_inputs").fetchall()
+    if not row or int(row[0][1]) == 0:
+        raise InputError(
+            f"{where} holds no opportunities",
+            hint="Load them first: calltouch load opportunities FILE (and contact-roles, "
+            "people), or pass --opportunities FILE.",
+        )
+
+
+def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Per revenue input: files, read, kept, duplicates, rejected (after :func:`build`)."""
+    return {
+        row["role"]: {k: int(v) for k, v in row.items() if k != "role"}
+        for row in queries.fetch_dicts(con, "revenue_inputs")
+    }
+
+
+def check_inputs(counts: dict[str, dict[str, int]], max_rejects: str) -> None:
+    """Every revenue row is accounted for (read = kept + duplicates + rejected), and no input
+    rejects more rows than ``--max-rejects`` allows."""
+    count, fraction = parse_max_rejects(max_rejects)
+    for role, c in counts.items():
+        if c["read"] != c["kept"] + c["duplicates"] + c["rejected"]:
+            raise ReconciliationError(
+                f"{role}: {c['read']} rows read but {c['kept']} kept + {c['duplicates']} "
+                f"duplicates + {c['rejected']} rejected",
+                hint="Some input rows are not accounted for; please report this.",
+            )
+        allowed = count if count is not None else (fraction or 0.0) * c["read"]
+        if c["rejected"] > allowed:
+            raise TooManyRejectsError(
+                f"{c['rejected']} of {c['read']} {role.replace('_', ' ')} rows were rejected, "
+                f"more than --max-rejects {max_rejects} allows",
+                hint="rejects.csv lists every rejected row with its line and error; fix the "
+                "export, or raise --max-rejects to go on without those rows.",
+            )
+
+
+def overview(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> dict[str, Any]:
+    """Opportunities by status, attributed per model, and the inputs' counts."""
+    headline = queries.fetch_dicts(con, "revenue_headline", {"model": "first_touch"})[0]
+    attributed = queries.fetch_dicts(con, "compare_attributed")
+    return {
+        "settings": settings.describe(),
+        "opportunities": {k: headline[k] for k in ("opportunities", "won", "open", "lost")},
+        "attributed": {r["model"]: r["attributed_with_calls"] for r in attributed},
+        "inputs": input_counts(con),
+    }
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def load_revenue(
+    con: duckdb.DuckDBPyConnection,
+    settings: RunSettings,
+    workdir: Path,
+    specs: dict[Role, str | None],
+    first_file_id: int,
+) -> list[LoadedFile]:
+    """Load the revenue inputs given (opportunities, contact roles, people) after the others."""
+    files: list[LoadedFile] = []
+    for role in REVENUE_ROLES:
+        spec = specs.get(role)
+        if spec is None:
+            continue
+        files += load_role(
+            con,
+            role,
+            spec,
+            settings.load_options(role),
+            workdir,
+            first_file_id=first_file_id + len(files),
+        )
+    return files
+
+
+def prepare_files(
+    con: duckdb.DuckDBPyConnection,
+    tasks: str,
+    sessions: str,
+    revenue: dict[Role, str | None],
+    settings: RunSettings,
+) -> RunSettings:
+    """Load tasks, sessions and the revenue inputs from files and match (R1-R9), with the same
+    checks as ``run``: too many rejects or rows not accounted for stop here."""
+    parse_max_rejects(settings.max_rejects)
+    with tempfile.TemporaryDirectory(prefix="calltouch-attribute-") as workdir:
+        files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
+        load_revenue(con, settings, Path(workdir), revenue, len(files))
+    match(con, settings)
+    summary = summarize(con, settings_summary(settings))
+    check_rejects(con, summary, settings.max_rejects)
+    raise_if_unreconciled(summary, "Run calltouch run on the same files to see the outputs")
+    return settings
+
+
+def write_outputs(
+    con: duckdb.DuckDBPyConnection, out: Path, fmt: Format, *, with_rejects: bool = False
+) -> dict[str, Path]:
+    """Write attribution, revenue_by_channel and unattributed (and rejects) into ``out``."""
+    ensure_dir(out)
+    for name in (*OUTPUTS, "rejects"):
+        for stale in out.glob(f".{name}.{fmt}.*.tmp"):
+            stale.unlink(missing_ok=True)
+    written: dict[str, Path] = {}
+    for name in OUTPUTS:
+        target = out / f"{name}.{fmt}"
+        write_one(con, name, target, fmt)
+        written[name] = target
+    if with_rejects:
+        written["rejects"] = export_table(con, "rejects", out / f"rejects.{fmt}", fmt)
+    return written
+
+
+def write_one(con: duckdb.DuckDBPyConnection, name: str, target: Path, fmt: FileFormat) -> Path:
+    """Write one attribution output to ``target`` atomically."""
+    if name not in OUTPUTS:
+        raise OutputError(f"nothing named {name!r} can be written")
+    ensure_dir(target.parent)
+    with atomic_path(target) as tmp:
+        try:
+            queries.run(con, f"export_{name}", {"path": str(tmp)}, fmt=fmt, to_file=True)
+        except QueryError as exc:
+            raise OutputError(f"cannot write {target}: {exc.message}") from exc
+    return target
+
+
+# ----------------------------------------------------------------------------- journey
+
+
+def journey(
+    con: duckdb.DuckDBPyConnection, ident: str, settings: AttributionSettings
+) -> dict[str, Any]:
+    """An opportunity's journey (positions and each model's share per touchpoint), or a
+    person's path and the credit their touchpoints earn on their opportunities."""
+    found = queries.fetch_dicts(con, "journey_lookup", {"id": ident})[0]
+    if found["is_opportunity"]:
+        opportunity = queries.fetch_dicts(
+            con, "journey_opportunity", {"opportunity_id": found["id"], "as_of": settings.as_of}
+        )[0]
+        touchpoints = queries.fetch_dicts(
+            con, "journey_touchpoints", {"opportunity_id": found["id"]}
+        )
+        return {
+            "kind": "opportunity",
+            "id": found["id"],
+            "settings": settings.describe(),
+            "opportunity": _jsonable(opportunity),
+            "touchpoints": [_jsonable(t) for t in touchpoints],
+        }
+    if found["is_person"]:
+        person = found["person_id"]
+        return {
+            "kind": "person",
+            "id": found["id"],
+            "person_id": person,
+            "converted_to": person if found["converted"] else None,
+            "settings": settings.describe(),
+            "touchpoints": [
+                _jsonable(t)
+                for t in queries.fetch_dicts(con, "journey_person", {"person_id": person})
+            ],
+            "opportunities": [
+                _jsonable(o)
+                for o in queries.fetch_dicts(
+                    con, "journey_person_opportunities", {"person_id": person}
+                )
+            ],
+        }
+    raise InputError(
+        f"no opportunity or person with id {ident!r}",
+        hint="Give an opportunity id, or a lead/contact id (a task's WhoId, a contact role's "
+        "ContactId or a People export's Id); 15-character ids are fine.",
+    )
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as numbers (shares and amounts), dates as ISO text."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, Decimal):
+            out[key] = int(value) if value == value.to_integral_value() else float(value)
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def compare(
+    con: duckdb.DuckDBPyConnection, settings: AttributionSettings, models: list[str] | None = None
+) -> dict[str, Any]:
+    """Attribution with call touchpoints vs with calls invisible: revenue and pipeline gained
+    or lost per model and channel, sessions that became call touchpoints, forms moved from LC
+    to PostLC, and opportunities attributed."""
+    wanted = set(models or MODELS)
+    channels = [
+        _jsonable(r) for r in queries.fetch_dicts(con, "compare_channels") if r["model"] in wanted
+    ]
+    attributed = [r for r in queries.fetch_dicts(con, "compare_attributed") if r["model"] in wanted]
+    moves = queries.fetch_dicts(con, "compare_moves")[0]
+    return {
+        "settings": settings.describe(),
+        "models": [m for m in MODELS if m in {r["model"] for r in attributed}],
+        "channels": channels,
+        "attributed": attributed,
+        "moves": moves,
+    }
+
+
+__all__ = [
+    "MODELS",
+    "MODEL_LABELS",
+    "OUTPUTS",
+    "ROLE_OPTION",
+    "AttributionSettings",
+    "Weights",
+    "build",
+    "check_inputs",
+    "compare",
+    "input_counts",
+    "journey",
+    "load_revenue",
+    "model_key",
+    "overview",
+    "parse_as_of",
+    "parse_weights",
+    "prepare_files",
+    "require_opportunities",
+    "write_one",
+    "write_outputs",
+]

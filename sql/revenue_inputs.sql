@@ -1,0 +1,36 @@
+-- name: revenue_inputs
+-- purpose: The reconciliation of the revenue inputs: per input, rows read = kept + duplicates + rejected.
+-- binds: none
+-- context: none
+
+-- Run after attribution_people (its de-duplicated tables). Contact roles are kept once per
+-- (opportunity, contact); a repeated pair counts as a duplicate.
+WITH files AS (
+    SELECT role, sum(rows_read) AS rows_read FROM input_files GROUP BY role
+),
+usable AS (
+    SELECT 'opportunities' AS role, count(*) AS rows FROM opportunity_rows WHERE _error_field IS NULL
+    UNION ALL
+    SELECT 'contact_roles', count(*) FROM contact_role_rows WHERE _error_field IS NULL
+    UNION ALL
+    SELECT 'people', count(*) FROM person_rows WHERE _error_field IS NULL
+),
+kept AS (
+    SELECT 'opportunities' AS role, count(*) AS rows FROM att_opportunities
+    UNION ALL
+    SELECT 'contact_roles', count(*) FROM (
+        SELECT DISTINCT opportunity_id, contact_id FROM contact_role_rows
+        WHERE _error_field IS NULL)
+    UNION ALL
+    SELECT 'people', count(*) FROM att_people
+)
+SELECT u.role,
+       coalesce(f.rows_read, 0) AS read,
+       k.rows AS kept,
+       u.rows - k.rows AS duplicates,
+       (SELECT count(*) FROM rejects AS r WHERE r.role = u.role) AS rejected,
+       (SELECT count(*) FROM input_files AS i WHERE i.role = u.role) AS files
+FROM usable AS u
+JOIN kept AS k USING (role)
+LEFT JOIN files AS f USING (role)
+ORDER BY CASE u.role WHEN 'opportunities' THEN 1 WHEN 'contact_roles' THEN 2 ELSE 3 END;

@@ -1,0 +1,458 @@
+"""The revenue commands through the CLI (issue 6): load of the revenue inputs, attribute on files
+and on the workspace, report --revenue in every form, journey, compare, and demo. Every command
+is given --as-of, so no result depends on the clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from calltouch.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+AS_OF = ("--as-of", "2026-03-31")
+CUSTOM = ("--weights", "ft=.2,lc=.2,oc=.2,cw=.3,middle=.1")
+FILES = (
+    "--tasks",
+    SAMPLE / "tasks.csv",
+    "--sessions",
+    SAMPLE / "sessions.csv",
+    "--opportunities",
+    SAMPLE / "opportunities.csv",
+    "--contact-roles",
+    SAMPLE / "contact_roles.csv",
+    "--people",
+    SAMPLE / "people.csv",
+)
+OUTPUTS = ("attribution.csv", "revenue_by_channel.csv", "unattributed.csv")
+runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+
+
+def invoke(*args: object, ok: bool = True):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with the whole sample loaded (the revenue inputs too) and matched."""
+    db = tmp_path_factory.mktemp("revenue") / "calltouch.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    loaded = invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db)
+    assert "calltouch attribute" in loaded.stderr
+    invoke("load", "contact-roles", SAMPLE / "contact_roles.csv", "--db", db, "-q")
+    invoke("load", "people", SAMPLE / "people.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    return db
+
+
+@pytest.fixture(scope="module")
+def on_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("files") / "out"
+    result = invoke("attribute", *FILES, "--out", out, *AS_OF, *CUSTOM)
+    return out, result.stdout
+
+
+# ----------------------------------------------------------------------------- load, attribute
+
+
+def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
+    status = json.loads(invoke("status", "--db", ws, "-f", "json").stdout)
+    roles = [x["role"] for x in status["loads"]]
+    assert roles == ["tasks", "sessions", "opportunities", "contact_roles", "people"]
+    assert [x["rows_read"] for x in status["loads"][2:]] == [144, 160, 1037]
+
+
+def test_attribute_on_files_writes_the_three_outputs(on_files: tuple[Path, str]) -> None:
+    out, stdout = on_files
+    for name in (*OUTPUTS, "rejects.csv"):
+        assert (out / name).is_file(), name
+    rows = read(out / "attribution.csv")
+    assert list(rows[0]) == [
+        "opportunity_id", "touchpoint_id", "task_id", "session_id", "person_id",
+        "touchpoint_date", "touchpoint_type", "channel", "subchannel", "campaign",
+        "is_ft", "is_lc", "is_oc", "is_cw", "is_middle",
+        "first_touch", "lead_creation", "u_shaped", "w_shaped", "full_path", "custom",
+    ]  # fmt: skip
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        for model in ("first_touch", "u_shaped", "w_shaped", "full_path", "custom"):
+            if row[model]:
+                totals[row["opportunity_id"], model] += Decimal(row[model])
+    assert totals and all(abs(v - 1) < Decimal("1e-12") for v in totals.values())
+    assert {r["touchpoint_type"] for r in rows} >= {"Web Visit", "Web Form", "Call"}
+    revenue = read(out / "revenue_by_channel.csv")
+    assert list(revenue[0]) == [
+        "model", "channel", "subchannel", "won_revenue", "pipeline", "opportunities", "touchpoints"
+    ]  # fmt: skip
+    assert {r["model"] for r in revenue} == {
+        "first_touch", "lead_creation", "u_shaped", "w_shaped", "full_path", "custom"
+    }  # fmt: skip
+    unattributed = read(out / "unattributed.csv")
+    assert {r["reason"] for r in unattributed} <= {
+        "no_contacts", "no_touchpoints", "no_model_positions"
+    }  # fmt: skip
+    assert "127" in stdout and "Revenue by channel" in stdout and "W-Shaped" in stdout
+
+
+def test_attribute_on_the_workspace_gives_the_same_files(
+    ws: Path, on_files: tuple[Path, str], tmp_path: Path
+) -> None:
+    invoke("attribute", "--db", ws, "--out", tmp_path, *AS_OF, *CUSTOM, "--quiet")
+    for name in OUTPUTS:
+        assert (tmp_path / name).read_bytes() == (on_files[0] / name).read_bytes(), name
+
+
+def test_attribute_revenue_by_channel_adds_up(on_files: tuple[Path, str]) -> None:
+    out = on_files[0]
+    revenue = read(out / "revenue_by_channel.csv")
+    won = sum(Decimal(r["won_revenue"]) for r in revenue if r["model"] == "w_shaped")
+    pipeline = sum(Decimal(r["pipeline"]) for r in revenue if r["model"] == "w_shaped")
+    con = duckdb.connect()
+    amounts = con.execute(
+        "SELECT sum(TRY_CAST(AMOUNT AS DECIMAL(18, 2))) FILTER (WHERE ISWON = 'true'), "
+        "sum(TRY_CAST(AMOUNT AS DECIMAL(18, 2))) FILTER (WHERE ISCLOSED = 'false') "
+        "FROM (SELECT * FROM read_csv($p, all_varchar = true) "
+        "      QUALIFY row_number() OVER (PARTITION BY ID ORDER BY LASTMODIFIEDDATE DESC) = 1) "
+        "WHERE ID NOT IN (SELECT opportunity_id FROM read_csv($u, all_varchar = true) "
+        "                 WHERE model = 'w_shaped')",
+        {"p": str(SAMPLE / "opportunities.csv"), "u": str(out / "unattributed.csv")},
+    ).fetchone()
+    assert abs(won - amounts[0]) < Decimal("1e-9")
+    assert abs(pipeline - amounts[1]) < Decimal("1e-9")
+
+
+def test_attribute_parquet_keeps_exact_decimals(ws: Path, tmp_path: Path) -> None:
+    invoke("attribute", "--db", ws, "--out", tmp_path, *AS_OF, "-f", "parquet", "-q")
+    con = duckdb.connect()
+    types = dict(
+        con.execute(
+            "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($p))",
+            {"p": str(tmp_path / "attribution.parquet")},
+        ).fetchall()
+    )
+    assert types["w_shaped"] == "DECIMAL(38,18)"
+    assert types["touchpoint_date"] == "TIMESTAMP WITH TIME ZONE"
+    assert (tmp_path / "revenue_by_channel.parquet").is_file()
+
+
+def test_attribute_neutralises_formulas_in_csv(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        "Id,BizibleId,CreatedDate,WhoId,Type\nT1,abc,2026-03-02T12:40:00Z,003A,=cmd()\n"
+    )
+    (tmp_path / "s.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS1,abc,2026-03-02 12:17:00,@SUM(A1).x\n"
+    )
+    (tmp_path / "o.csv").write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n=O1,100,2026-03-03T00:00:00Z,"
+        "2026-03-04,true,true\n"
+    )
+    (tmp_path / "r.csv").write_text("OpportunityId,ContactId\n=O1,003A\n")
+    out = tmp_path / "out"
+    invoke(
+        "attribute", "--tasks", tmp_path / "t.csv", "--sessions", tmp_path / "s.csv",
+        "--opportunities", tmp_path / "o.csv", "--contact-roles", tmp_path / "r.csv",
+        "--out", out, *AS_OF, "-q",
+    )  # fmt: skip
+    (row,) = read(out / "attribution.csv")
+    assert row["opportunity_id"] == "'=O1"
+    assert row["touchpoint_type"] == "'=cmd()"
+    assert row["channel"] == "'@SUM(A1)"
+    assert row["w_shaped"] == "1"
+    (money,) = [r for r in read(out / "revenue_by_channel.csv") if r["model"] == "w_shaped"]
+    assert (money["channel"], money["won_revenue"]) == ("'@SUM(A1)", "100")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--tasks", SAMPLE / "tasks.csv"), "missing --sessions, --opportunities"),
+        (("--as-of", "yesterday"), "--as-of 'yesterday' is not a date"),
+        (("--weights", "ft=.5,lc=.4"), "sum to 0.9, not 1"),
+        (("--model", "custom"), "the custom model needs --weights"),
+    ],
+)
+def test_attribute_usage_errors(ws: Path, tmp_path: Path, args: tuple, message: str) -> None:
+    result = invoke("attribute", "--db", ws, "--out", tmp_path, *args, ok=False)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_attribute_reads_warehouse_exports_with_no_options(tmp_path: Path) -> None:
+    """BIZ_CRM_TASKS, BIZ_SESSIONS (with HAS_FORM) and BIZ_OPPORTUNITIES (people linked by its
+    own columns, no contact roles), with 15-character ids."""
+    (tmp_path / "t.csv").write_text(
+        "ID,BIZIBLE_COOKIE_ID,CREATED_DATE,ACTIVITY_TYPE,CONTACT_ID,LEAD_ID\n"
+        "00T5e0000000001,abc,2026-03-05 10:05:00,Call,,00Q5e0000000001\n"
+    )
+    (tmp_path / "s.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,HAS_FORM\n"
+        "S1,abc,2026-03-02 09:00:00,Organic Search.Google,FALSE\n"
+        "S2,abc,2026-03-03 09:00:00,Email.Newsletter,TRUE\n"
+        "S3,abc,2026-03-05 10:00:00,Paid Search.Google,TRUE\n"
+    )
+    (tmp_path / "o.csv").write_text(
+        "ID,AMOUNT,CREATED_DATE,CLOSE_DATE,IS_WON,IS_CLOSED,PRIMARY_CONTACT_ID,"
+        "CONVERTED_FROM_LEAD_ID\n"
+        "0065e0000000001,1000,2026-03-04 00:00:00,2026-03-06,1,1,,00Q5e0000000001\n"
+    )
+    out = tmp_path / "out"
+    invoke(
+        "attribute", "--tasks", tmp_path / "t.csv", "--sessions", tmp_path / "s.csv",
+        "--opportunities", tmp_path / "o.csv", "--out", out, *AS_OF, "-q",
+    )  # fmt: skip
+    rows = read(out / "attribution.csv")
+    assert [(r["touchpoint_id"], r["touchpoint_type"], r["channel"]) for r in rows] == [
+        ("WV_S1", "Web Visit", "Organic Search"),
+        ("WF_S2", "Web Form", "Email"),
+        ("TP_00T5e0000000001EAA", "Call", "Paid Search"),  # S3's form gave way to the call
+    ]
+    assert {r["opportunity_id"] for r in rows} == {"0065e0000000001AAA"}
+    # the form is LC and OC; the call only CW, so W-Shaped's middle touch
+    assert [r["w_shaped"] for r in rows] == ["0.3", "0.6", "0.1"]
+    assert [r["full_path"] for r in rows] == ["0.25", "0.5", "0.25"]  # no middle: .1 split 4 ways
+
+
+def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "Id,Amount,CreatedDate,CloseDate\n"
+        "O1,abc,2026-03-03T00:00:00Z,2026-03-04\n"
+        "O2,5,2026-03-03T00:00:00Z,2026-03-04\n"
+    )
+    args = ("--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv")
+    out = tmp_path / "out"
+    result = invoke(
+        "attribute", *args, "--opportunities", opportunities, "-o", out, *AS_OF, ok=False
+    )
+    assert result.exit_code == 3
+    assert "1 of 2 opportunities rows were rejected" in result.stderr
+    (bad,) = [r for r in read(out / "rejects.csv") if r["file"] == str(opportunities)]
+    assert (bad["line"], bad["column"]) == ("2", "Amount")
+    assert bad["error"] == "'abc' is not an amount (expected e.g. 12500 or 12,500.00)"
+    invoke(
+        "attribute", *args, "--opportunities", opportunities, "-o", out, *AS_OF,
+        "--max-rejects", "50%", "-q",
+    )  # fmt: skip
+    assert {r["opportunity_id"] for r in read(out / "unattributed.csv")} == {"O2"}
+
+
+def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    result = invoke("attribute", "--db", db, "--out", tmp_path / "o", *AS_OF, ok=False)
+    assert result.exit_code == 2
+    assert "holds no opportunities" in result.stderr
+    assert "calltouch load opportunities" in result.stderr
+
+
+# ----------------------------------------------------------------------------- report --revenue
+
+
+def test_report_revenue_every_form_shows_the_same_numbers(ws: Path, tmp_path: Path) -> None:
+    base = ("report", "--db", ws, "--revenue", "--model", "w-shaped", *AS_OF)
+    as_json = json.loads(invoke(*base, "-f", "json").stdout)
+    assert as_json["options"] == {
+        "model": "w_shaped",
+        "by": "channel",
+        "as_of": "2026-03-31",
+        "weights": None,
+    }
+    total = as_json["total"]
+    assert total["opportunities"] == as_json["headline"]["attributed"] == 127
+    assert 0 < total["calls_share"] < 1
+    as_csv = list(csv.DictReader(io.StringIO(invoke(*base, "-f", "csv").stdout)))
+    assert [r["channel"] for r in as_csv][:-1] == [g["label"] for g in as_json["groups"]]
+    assert float(as_csv[-1]["won_revenue"]) == total["won_revenue"]
+    assert float(as_csv[-1]["calls_share"]) == total["calls_share"]
+    table = invoke(*base).stdout
+    assert "Calls %" in table and f"{total['won_revenue']:,.0f}" in table
+    markdown = invoke(*base, "-f", "markdown").stdout
+    assert f"| **Total** | 127 | {total['touchpoints']} | {total['won_revenue']:,.2f} |" in markdown
+    page = tmp_path / "revenue.html"
+    invoke(*base, "-o", page)
+    html = page.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>") and "<script" not in html
+    assert "Calls' share" in html and f"{total['won_revenue']:,.2f}" in html
+    assert "With and without call tracking" in html and "form fills moved from LC" in html
+    assert invoke(*base, "-f", "html").stdout == html
+
+
+@pytest.mark.parametrize("by", ["subchannel", "campaign"])
+def test_report_revenue_groups_by_subchannel_and_campaign(ws: Path, by: str) -> None:
+    data = json.loads(
+        invoke("report", "--db", ws, "--revenue", "--by", by, *AS_OF, "-f", "json").stdout
+    )
+    by_channel = json.loads(invoke("report", "--db", ws, "--revenue", *AS_OF, "-f", "json").stdout)
+    assert data["total"]["won_revenue"] == by_channel["total"]["won_revenue"]
+    assert len(data["groups"]) > len(by_channel["groups"]) or by == "campaign"
+
+
+def test_report_revenue_custom_and_usage_errors(ws: Path) -> None:
+    custom = json.loads(
+        invoke(
+            "report", "--db", ws, "--revenue", "--model", "custom", *CUSTOM, *AS_OF, "-f", "json"
+        ).stdout
+    )
+    assert custom["options"]["weights"] == "ft=0.2,lc=0.2,oc=0.2,cw=0.3,middle=0.1"
+    for args, message in (
+        (("--by", "week"), "--by week does not apply to --revenue"),
+        (("--model", "custom"), "the custom model needs --weights"),
+        (("--since", "2026-03-01"), "apply to the calls report, not to --revenue"),
+    ):
+        result = invoke("report", "--db", ws, "--revenue", *AS_OF, *args, ok=False)
+        assert result.exit_code == 2 and message in result.stderr, args
+
+
+# ----------------------------------------------------------------------------- journey
+
+
+def test_journey_of_an_opportunity(ws: Path, on_files: tuple[Path, str]) -> None:
+    rows = read(on_files[0] / "attribution.csv")
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row["opportunity_id"]] += 1
+    opp = max(sorted(counts), key=lambda o: counts[o])
+    facts = json.loads(invoke("journey", opp, "--db", ws, *AS_OF, *CUSTOM, "-f", "json").stdout)
+    assert facts["kind"] == "opportunity" and facts["opportunity"]["opportunity_id"] == opp
+    mine = [r for r in rows if r["opportunity_id"] == opp]
+    assert [t["touchpoint_id"] for t in facts["touchpoints"]] == [r["touchpoint_id"] for r in mine]
+    for model in ("w_shaped", "full_path", "custom"):
+        assert abs(sum(t[model] for t in facts["touchpoints"]) - 1) < 1e-9
+    assert "FT" in facts["touchpoints"][0]["positions"]
+    text = invoke("journey", opp, "--db", ws, *AS_OF).stdout
+    assert opp in text and "Positions" in text and "W = W-Shaped" in text
+
+
+def test_journey_of_a_converted_lead_shows_its_contact(ws: Path) -> None:
+    with (SAMPLE / "people.csv").open(newline="", encoding="utf-8") as handle:
+        converted = [r for r in csv.DictReader(handle) if r["CONVERTEDCONTACTID"]]
+    roles = {r["CONTACTID"] for r in read(SAMPLE / "contact_roles.csv")}
+    lead = next(r for r in converted if r["CONVERTEDCONTACTID"] in roles)
+    facts = json.loads(invoke("journey", lead["ID"], "--db", ws, *AS_OF, "-f", "json").stdout)
+    assert facts["kind"] == "person"
+    assert facts["person_id"] == facts["converted_to"] == lead["CONVERTEDCONTACTID"]
+    assert facts["opportunities"]
+    text = invoke("journey", lead["ID"][:15], "--db", ws, *AS_OF).stdout
+    assert f"lead {lead['ID']} converted to this contact" in text
+
+
+def test_journey_on_files_and_an_unknown_id(tmp_path: Path) -> None:
+    opp = read(SAMPLE / "opportunities.csv")[0]["ID"]
+    facts = json.loads(invoke("journey", opp, *FILES, *AS_OF, "-f", "json").stdout)
+    assert facts["id"] == opp
+    result = invoke("journey", "006NOPE", *FILES, *AS_OF, ok=False)
+    assert result.exit_code == 2 and "no opportunity or person with id '006NOPE'" in result.stderr
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def test_compare_shows_movement_on_the_sample(ws: Path) -> None:
+    data = json.loads(invoke("compare", "--db", ws, *AS_OF, "-f", "json").stdout)
+    moves = data["moves"]
+    assert moves["sessions_visit_to_call"] > 0
+    assert moves["forms_lc_to_post_lc"] > 0
+    assert data["models"] == ["first_touch", "lead_creation", "u_shaped", "w_shaped", "full_path"]
+    w = [r for r in data["channels"] if r["model"] == "w_shaped"]
+    assert any(r["won_change"] != 0 for r in w) and any(r["pipeline_change"] != 0 for r in w)
+    # counting calls moves credit between channels; the attributed total only grows
+    gained = sum(r["won_change"] for r in w)
+    lead = next(r for r in data["attributed"] if r["model"] == "lead_creation")
+    assert gained >= 0 and lead["attributed_with_calls"] > lead["attributed_without_calls"]
+    text = invoke("compare", "--db", ws, *AS_OF, "--model", "w-shaped").stdout
+    assert "went from a plain visit to a call touchpoint" in text
+    assert "moved from LC to PostLC" in text and "W-Shaped: revenue by channel" in text
+    assert "Full Path" not in text
+
+
+def test_compare_on_files_equals_the_workspace(ws: Path) -> None:
+    files = json.loads(invoke("compare", *FILES, *AS_OF, "-f", "json").stdout)
+    workspace = json.loads(invoke("compare", "--db", ws, *AS_OF, "-f", "json").stdout)
+    assert files == workspace
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def test_demo_shows_calls_and_revenue_by_channel(tmp_path: Path) -> None:
+    result = invoke("demo", "--out", tmp_path)
+    out = result.stdout
+    assert "Calls by channel" in out or "Paid Search" in out
+    assert "Revenue by channel · W-Shaped · open opportunities as of 2026-03-31" in out
+    assert "sessions went from a plain" in out and "form fills" in out
+    for name in (*OUTPUTS, "touchpoints.csv"):
+        assert (tmp_path / name).is_file(), name
+    # the demo attributes exactly as calltouch attribute does on the same files
+    invoke("attribute", *FILES, "--out", tmp_path / "attribute", *AS_OF, "-q")
+    for name in OUTPUTS:
+        assert (tmp_path / name).read_bytes() == (tmp_path / "attribute" / name).read_bytes()
+
+
+# ----------------------------------------------------------------------------- forms
+
+
+def test_revenue_forms_show_hostile_names_literally() -> None:
+    from datetime import date, datetime
+
+    from rich.console import Console
+
+    from calltouch import attribution, reporting, views
+    from calltouch.html_report import render_revenue_html
+    from tests.attribution_harness import Call, Opportunity, Session, World, attribute
+
+    world = World(
+        sessions=[Session("S1", "c1", datetime(2026, 3, 2, 10), "<script>x</script>", "[bold]")],
+        calls=[Call("T1", "P1", "c1", datetime(2026, 3, 2, 10, 5), session="S1")],
+        opportunities=[
+            Opportunity(
+                "O1",
+                Decimal("1234.5"),
+                datetime(2026, 3, 3),
+                date(2026, 3, 4),
+                won=True,
+                contacts=("P1",),
+            )
+        ],
+    )
+    con = attribute(world)
+    options = reporting.RevenueOptions(model="w_shaped", by="subchannel", as_of=date(2026, 3, 31))
+    report = reporting.build_revenue(con, options, compare=True)
+    html = render_revenue_html(report, source="<b>ws</b>")
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt; / [bold]" in html
+    assert "&lt;b&gt;ws&lt;/b&gt;" in html and "1,234.50" in html
+    assert html == render_revenue_html(reporting.build_revenue(con, options, compare=True),
+                                       source="<b>ws</b>")  # fmt: skip
+    console = Console(width=120, record=True, color_system=None)
+    console.print(views.revenue_table(report))
+    shown = console.export_text()
+    assert "<script>x</script> / [b" in shown and "1,235" in shown
+    markdown = reporting.revenue_to_markdown(report)
+    assert "| <script>x</script> / [bold] | 1 | 1 | 1,234.50 | 0.00 | 100.0% | 100.0% |" in markdown
+    assert (
+        attribution.compare(con, attribution.AttributionSettings(date(2026, 3, 31)))["moves"][
+            "sessions_visit_to_call"
+        ]
+        == 1
+    )
