@@ -46,15 +46,6 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
     CASE WHEN contains(s, ':') THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;
 
--- ct_ts_utc(s): ct_ts for inputs whose zone is UTC, on the cheapest correct cast: values without
--- a zone or with Z cast straight to TIMESTAMP (already UTC); other offsets go through TIMESTAMPTZ.
-CREATE OR REPLACE TEMP MACRO ct_ts_utc(s) AS
-    CASE WHEN NOT contains(s, ':') THEN NULL
-         WHEN suffix(s, 'Z') OR suffix(s, 'z') THEN try_cast(s AS TIMESTAMP)
-         WHEN contains(substr(s, 11), '+') OR contains(substr(s, 11), '-') OR contains(s, 'UTC')
-         THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ))
-         ELSE try_cast(s AS TIMESTAMP) END;
-
 -- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS

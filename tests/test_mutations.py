@@ -79,8 +79,8 @@ MUTATIONS = [
     (
         "R8",
         "session_setup.sql",
-        "THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ))\n         ELSE try_cast(",
-        "THEN try_cast(s AS TIMESTAMP)\n         ELSE try_cast(",
+        "timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;",
+        "try_cast(s AS TIMESTAMP) END;",
     ),
     ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
     (
