@@ -25,6 +25,8 @@ class ExitCode(IntEnum):
     RECONCILIATION = 4
     #: An output could not be written.
     OUTPUT = 5
+    #: DuckDB ran out of memory (raise --memory-limit, lower --threads).
+    OUT_OF_MEMORY = 6
     #: Interrupted by the user (Ctrl-C).
     INTERRUPTED = 130
 
@@ -77,6 +79,13 @@ class OutputError(CalltouchError):
 
     exit_code = ExitCode.OUTPUT
     title = "Output error"
+
+
+class OutOfMemoryError(CalltouchError):
+    """DuckDB could not fit a step in its memory limit, even spilling to disk."""
+
+    exit_code = ExitCode.OUT_OF_MEMORY
+    title = "Out of memory"
 
 
 class QueryError(CalltouchError):

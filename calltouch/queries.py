@@ -31,7 +31,7 @@ import duckdb
 import jinja2
 import jinja2.meta
 
-from calltouch.errors import QueryError, TemplateError
+from calltouch.errors import OutOfMemoryError, QueryError, TemplateError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _HEADER_LINE = re.compile(r"^--\s*(name|purpose|binds|context):\s*(.*?)\s*$")
@@ -245,6 +245,14 @@ def run(
             raise TemplateError(f"{name}: no value given for bind parameters {sorted(lacking)}")
         try:
             result = _execute(con, name, statement, {key: values[key] for key in wanted})
+        except duckdb.OutOfMemoryException as exc:
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+            raise OutOfMemoryError(
+                f"DuckDB ran out of memory in step {name} (memory limit "
+                f"{limit[0] if limit else '?'}), even spilling to disk",
+                hint="Raise --memory-limit (e.g. --memory-limit 4GB), lower --threads (each "
+                "thread needs its own memory), or point --temp-dir at a disk with more room.",
+            ) from exc
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result

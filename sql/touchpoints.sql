@@ -3,9 +3,9 @@
 -- binds: none
 -- context: none
 
-CREATE OR REPLACE TABLE touchpoints AS
-WITH merged_sessions AS (
-    -- a session's details were read with it, or fetched afterwards (session_details)
+-- The merged sessions with their details (read with them, or fetched afterwards into
+-- session_details), on their own first: one blocking step at a time.
+CREATE OR REPLACE TEMP TABLE ct_merged_sessions AS
     SELECT s.session_id,
            coalesce(d.channel, s.channel) AS channel,
            coalesce(d.subchannel, s.subchannel) AS subchannel,
@@ -18,8 +18,9 @@ WITH merged_sessions AS (
            coalesce(d.search_phrase, s.search_phrase) AS search_phrase
     FROM match_sessions AS s
     LEFT JOIN session_details AS d ON d._file_id = s._file_id AND d._ord = s._ord
-    WHERE s.session_id IN (SELECT session_id FROM links WHERE match_status = 'merged')
-)
+    WHERE s.session_id IN (SELECT session_id FROM links WHERE match_status = 'merged');
+
+CREATE OR REPLACE TABLE touchpoints AS
 SELECT
     'TP_' || t.task_id AS touchpoint_id,
     t.task_id,
@@ -48,7 +49,7 @@ SELECT
     round(l.gap_us / 60000000.0, 5) AS nearest_session_minutes
 FROM (SELECT *, match_status = 'merged' AS merged FROM links) AS l
 JOIN tasks AS t USING (task_id)
-LEFT JOIN merged_sessions AS s ON s.session_id = l.session_id AND l.merged;
+LEFT JOIN ct_merged_sessions AS s ON s.session_id = l.session_id AND l.merged;
 
 CREATE OR REPLACE TABLE unmatched AS
 SELECT task_id, 'no_bizible_id' AS reason, _file_id, _raw
@@ -64,3 +65,5 @@ SELECT channel, subchannel, count(*) AS calls,
 FROM touchpoints
 GROUP BY channel, subchannel
 ORDER BY calls DESC, channel, subchannel;
+
+SET preserve_insertion_order = true;

@@ -611,3 +611,14 @@ def test_every_command_is_documented_in_the_readme_with_an_example(name):
     assert any(re.search(rf"^calltouch {name}\b", b, flags=re.M) for b in blocks), (
         f"README shows no example of calltouch {name}"
     )
+
+
+def test_running_out_of_memory_is_a_clear_error_with_its_own_exit_code(tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = invoke(
+        "run", sample / "tasks.csv", sample / "sessions.csv", "--out", tmp_path,
+        "--memory-limit", "2MB",
+    )  # fmt: skip
+    assert result.exit_code == 6
+    assert "Out of memory: DuckDB ran out of memory in step" in result.stderr
+    assert "--memory-limit" in result.stderr and "--threads" in result.stderr
