@@ -15,6 +15,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from calltouch.reporting import pct
+
 BAR_WIDTH = 8
 REASON_TEXT = {
     "no_bizible_id": "no BizibleId on the task (R1): the call-tracking vendor did not send it",
@@ -34,10 +36,6 @@ def _bar(fraction: float | None) -> Text:
         return Text("")
     cells = max(1, round(fraction * BAR_WIDTH))
     return Text("█" * cells, style="cyan")
-
-
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
 
 
 def _visible(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -78,8 +76,8 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
                 Text(f"{row['calls']:,}", style="bold"),
                 f"{row['merged']:,}",
                 f"{row['standalone']:,}",
-                Text(_pct(row["merge_rate"]), style="bold"),
-                _pct(row["share"]),
+                Text(pct(row["merge_rate"]), style="bold"),
+                pct(row["share"]),
                 Text(""),
             )
             continue
@@ -89,8 +87,8 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
                 Text(f"{row['calls']:,}", style="bold"),
                 f"{row['merged']:,}",
                 f"{row['standalone']:,}",
-                _pct(row["merge_rate"]),
-                _pct(row["share"]),
+                pct(row["merge_rate"]),
+                pct(row["share"]),
                 _bar(row["calls"] / top if top else None),
             )
         else:
@@ -99,8 +97,8 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
                 f"{row['calls']:,}",
                 f"{row['merged']:,}",
                 f"{row['standalone']:,}",
-                _pct(row["merge_rate"]),
-                _pct(row["share"]),
+                pct(row["merge_rate"]),
+                pct(row["share"]),
                 Text(""),
                 style="dim",
             )

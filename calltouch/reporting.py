@@ -89,16 +89,10 @@ class ReportOptions:
         }
 
 
-@dataclass
-class Report:
-    """Everything any form of the report shows."""
+class GroupedRows:
+    """Rows of level 'group' followed by one row of level 'total' (``groups``)."""
 
-    options: ReportOptions
-    groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
-    reasons: list[dict[str, Any]]
-    headline: dict[str, Any]
-    weekly: list[dict[str, Any]] = field(default_factory=list)
-    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]]
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -109,6 +103,18 @@ class Report:
     def total(self) -> dict[str, Any]:
         """The total row."""
         return next(r for r in self.groups if r["level"] == "total")
+
+
+@dataclass
+class Report(GroupedRows):
+    """Everything any form of the report shows."""
+
+    options: ReportOptions
+    groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
+    reasons: list[dict[str, Any]]
+    headline: dict[str, Any]
+    weekly: list[dict[str, Any]] = field(default_factory=list)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the json format prints exactly this)."""
@@ -286,7 +292,7 @@ class RevenueOptions:
 
 
 @dataclass
-class RevenueReport:
+class RevenueReport(GroupedRows):
     """Everything any form of ``report --revenue`` shows; ``comparison`` (attribution with
     calls vs calls invisible, from :func:`calltouch.attribution.compare`) for the HTML page."""
 
@@ -294,16 +300,6 @@ class RevenueReport:
     groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
     headline: dict[str, Any]
     comparison: dict[str, Any] | None = None
-
-    @property
-    def rows(self) -> list[dict[str, Any]]:
-        """The group rows without the total."""
-        return [r for r in self.groups if r["level"] == "group"]
-
-    @property
-    def total(self) -> dict[str, Any]:
-        """The total row."""
-        return next(r for r in self.groups if r["level"] == "total")
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the json format prints exactly this)."""
