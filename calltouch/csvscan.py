@@ -100,6 +100,45 @@ def _quote_error(message: str) -> str:
     return f"unreadable CSV: {message}"
 
 
+def _records(path: Path, dialect: CsvDialect) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """Every non-blank record after the header: (first line, last line, cells, error). Cells is
+    None (and error says why) when the strict reader refuses the record. The one walk over a
+    file that scan() and write_normalised() share, so they can never split records differently."""
+    with text_stream(path, dialect) as stream:
+        reader = csv.reader(stream, delimiter=dialect.delimiter, quotechar='"', strict=True)
+        try:
+            next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            pass  # the header line is consumed either way; the loader judges the header itself
+        last = reader.line_num
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                first, last = last + 1, reader.line_num
+                yield first, last, None, _quote_error(str(exc))
+                continue
+            first, last = last + 1, reader.line_num
+            if row:
+                yield first, last, row, ""
+
+
+def _fits(row: list[str], width: int) -> list[str] | None:
+    """The record's cells when it has the header's width (a trailing empty cell, as a trailing
+    delimiter leaves, is dropped as DuckDB does); None otherwise."""
+    if len(row) == width + 1 and row[-1] == "":
+        return row[:-1]
+    return row if len(row) == width else None
+
+
+def _undecodable(row: list[str]) -> bool:
+    return bool(_SURROGATES.search("".join(row)))
+
+
 def scan(
     path: Path,
     dialect: CsvDialect,
@@ -118,58 +157,41 @@ def scan(
             result.bad.append(BadRecord(first, last, f"too few columns: expected {width}, found 1"))
         pending.clear()
 
-    with text_stream(path, dialect) as stream:
-        reader = csv.reader(stream, delimiter=dialect.delimiter, quotechar='"', strict=True)
-        try:
-            next(reader)
-        except StopIteration:
-            return result
-        except csv.Error:
-            pass  # the loader reports a malformed header itself
-        last = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                first, last = last + 1, reader.line_num
-                flush_pending_as_bad()
-                result.bad.append(BadRecord(first, last, _quote_error(str(exc))))
-                continue
-            first, last = last + 1, reader.line_num
-            if not row:
-                continue
-            if len(row) == 1 and width > 1:
-                # One-cell lines (a footer's, or a quoted empty "") wait: at the end of the
-                # file they are a report footer if one of them says so, otherwise bad rows.
-                pending.append((first, last, row[0]))
-                continue
+    for first, last, row, error in _records(path, dialect):
+        if row is None:
             flush_pending_as_bad()
-            if check and _SURROGATES.search("".join(row)):
-                result.bad.append(
-                    BadRecord(
-                        first,
-                        last,
-                        f"invalid {dialect.encoding} text (bytes that are not {dialect.encoding}); "
-                        "pass --encoding latin-1 or windows-1252 for Excel exports",
-                    )
-                )
-                continue
-            count = len(row)
-            if count == width or (count == width + 1 and row[-1] == ""):
-                if result.good in wanted:
-                    result.spans[result.good] = (first, last)
-                result.good += 1
-                continue
+            result.bad.append(BadRecord(first, last, error))
+            continue
+        if len(row) == 1 and width > 1:
+            # One-cell lines (a footer's, or a quoted empty "") wait: at the end of the file
+            # they are a report footer if one of them says so, otherwise bad rows.
+            pending.append((first, last, row[0]))
+            continue
+        flush_pending_as_bad()
+        if check and _undecodable(row):
             result.bad.append(
                 BadRecord(
                     first,
                     last,
-                    f"too {'few' if count < width else 'many'} columns: expected {width}, "
-                    f"found {count}",
+                    f"invalid {dialect.encoding} text (bytes that are not {dialect.encoding}); "
+                    "pass --encoding latin-1 or windows-1252 for Excel exports",
                 )
             )
+            continue
+        if _fits(row, width) is not None:
+            if result.good in wanted:
+                result.spans[result.good] = (first, last)
+            result.good += 1
+            continue
+        count = len(row)
+        result.bad.append(
+            BadRecord(
+                first,
+                last,
+                f"too {'few' if count < width else 'many'} columns: expected {width}, "
+                f"found {count}",
+            )
+        )
     if pending and any(p.search(text) for _, _, text in pending for p in FOOTER_PATTERNS):
         result.footer.extend((first, last) for first, last, _ in pending)
         pending.clear()
@@ -208,35 +230,13 @@ def write_normalised(
     physical lines, in order. Used when DuckDB and this module disagree on a file."""
     spans: list[tuple[int, int]] = []
     check = not (dialect.encoding == "utf-8" and is_clean_utf8(path))
-    with (
-        text_stream(path, dialect) as stream,
-        target.open("w", encoding="utf-8", errors=UNDECODABLE, newline="") as out,
-    ):
-        reader = csv.reader(stream, delimiter=dialect.delimiter, quotechar='"', strict=True)
+    with target.open("w", encoding="utf-8", errors=UNDECODABLE, newline="") as out:
         writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow([f"c{i}" for i in range(width)])
-        try:
-            next(reader)
-        except StopIteration:
-            return spans
-        except csv.Error:
-            pass  # as in scan(): the header line is consumed either way
-        last = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error:
-                last = reader.line_num
-                continue
-            first, last = last + 1, reader.line_num
-            if check and _SURROGATES.search("".join(row)):
-                continue
-            if len(row) == width + 1 and row[-1] == "":
-                row = row[:-1]
-            if len(row) == width:
-                writer.writerow(row)
+        for first, last, row, _error in _records(path, dialect):
+            cells = None if row is None or (check and _undecodable(row)) else _fits(row, width)
+            if cells is not None:
+                writer.writerow(cells)
                 spans.append((first, last))
     return spans
 
