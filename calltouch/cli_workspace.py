@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console, RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -484,22 +485,9 @@ def report(
         finally:
             con.close()
         if chosen is ReportFormat.table:
-            if output is None:
-                stdout.print(views.report_table(built))
-                return
-            from rich.console import Console
-
-            with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=100, color_system=None).print(views.report_table(built))
+            _emit(views.report_table(built), output, "report", width=100)
         else:
-            text = _render(built, chosen, str(db))
-            if output is None:
-                stdout.out(text, highlight=False, end="")
-            else:
-                with atomic_path(output) as tmp:
-                    tmp.write_text(text, encoding="utf-8")
-        if output is not None:
-            stderr.print(Text(f"Wrote the report to {output}", style="dim"))
+            _emit(_render(built, chosen, str(db)), output, "report")
 
 
 def _revenue_report(
@@ -538,31 +526,38 @@ def _revenue_report(
     finally:
         con.close()
     if chosen is ReportFormat.table:
-        if output is None:
-            stdout.print(views.revenue_table(built))
-            return
-        from rich.console import Console
-
-        with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
-            Console(file=handle, width=120, color_system=None).print(views.revenue_table(built))
+        _emit(views.revenue_table(built), output, "revenue report", width=120)
+        return
+    if chosen is ReportFormat.csv:
+        text = reporting.revenue_to_csv(built)
+    elif chosen is ReportFormat.json:
+        text = reporting.revenue_to_json(built)
+    elif chosen is ReportFormat.markdown:
+        text = reporting.revenue_to_markdown(built)
     else:
-        if chosen is ReportFormat.csv:
-            text = reporting.revenue_to_csv(built)
-        elif chosen is ReportFormat.json:
-            text = reporting.revenue_to_json(built)
-        elif chosen is ReportFormat.markdown:
-            text = reporting.revenue_to_markdown(built)
-        else:
-            from calltouch.html_report import render_revenue_html
+        from calltouch.html_report import render_revenue_html
 
-            text = render_revenue_html(built, source=str(db))
-        if output is None:
-            stdout.out(text, highlight=False, end="")
+        text = render_revenue_html(built, source=str(db))
+    _emit(text, output, "revenue report")
+
+
+def _emit(
+    content: RenderableType | str, output: Path | None, what: str, *, width: int = 100
+) -> None:
+    """Print a report on stdout, or write it to ``output`` atomically: rich renderables as
+    plain text ``width`` wide, text as it is."""
+    if output is None:
+        if isinstance(content, str):
+            stdout.out(content, highlight=False, end="")
         else:
-            with atomic_path(output) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-    if output is not None:
-        stderr.print(Text(f"Wrote the revenue report to {output}", style="dim"))
+            stdout.print(content)
+        return
+    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        if isinstance(content, str):
+            handle.write(content)
+        else:
+            Console(file=handle, width=width, color_system=None).print(content)
+    stderr.print(Text(f"Wrote the {what} to {output}", style="dim"))
 
 
 def _format_from(output: Path | None) -> ReportFormat:
@@ -778,8 +773,6 @@ def dashboard_command(
 
         calltouch dashboard --watch --db marketing.duckdb
     """
-    from rich.console import Console
-
     from calltouch import dashboard
 
     with user_errors(debug):
