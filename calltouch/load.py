@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,8 @@ class LoadOptions:
     encoding: str | None = None
     date_order: DateOrder | None = None
     narrow: bool = False  # sessions: keep details only for cookies in ct_calling_cookies
+    # sessions, all files Parquet, narrow: keep only the rows that can matter (see load_role)
+    matchable_only: bool = False
 
 
 @dataclass
@@ -149,10 +151,33 @@ def load_role(
     *,
     first_file_id: int = 0,
 ) -> list[LoadedFile]:
-    """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id."""
+    """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id.
+
+    A one-shot run (``options.narrow``) whose session files are all Parquet keeps only the
+    session rows that can matter: those of a cookie that called, those that are unusable (to
+    reject them with their row number) and every copy of an id read more than once (R9 chooses
+    among all of them). A first pass hashes every session id of every file to find the
+    repeated ones; the second loads the rows. The other rows are counted, never stored."""
+    paths = resolve(spec, role)
+    if not (
+        role == "sessions" and options.narrow and all(file_format(p) == "parquet" for p in paths)
+    ):
+        return [
+            load_file(con, role, path, file_id=first_file_id + i, options=options, workdir=workdir)
+            for i, path in enumerate(paths)
+        ]
+    options = replace(options, matchable_only=True)
+    loaders = [
+        ParquetLoader(con, role, path, first_file_id + i, options, workdir)
+        for i, path in enumerate(paths)
+    ]
+    prepared = [loader.prepare() for loader in loaders]
+    for loader, (_, context, _) in zip(loaders, prepared, strict=True):
+        queries.run(con, "session_keys", {"path": str(loader.path)}, cols=context["cols"])
+    queries.run(con, "repeated_session_keys")
     return [
-        load_file(con, role, path, file_id=first_file_id + i, options=options, workdir=workdir)
-        for i, path in enumerate(resolve(spec, role))
+        record_file(con, loader.finish(*ready))
+        for loader, ready in zip(loaders, prepared, strict=True)
     ]
 
 
@@ -167,13 +192,17 @@ def load_file(
 ) -> LoadedFile:
     """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
     loader = ParquetLoader if file_format(path) == "parquet" else CsvLoader
-    loaded = loader(con, role, path, file_id, options, workdir).load()
+    return record_file(con, loader(con, role, path, file_id, options, workdir).load())
+
+
+def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFile:
+    """Record a loaded file and its counts in input_files."""
     queries.run(
         con,
         "add_input_file",
         {
-            "file_id": file_id,
-            "role": role,
+            "file_id": loaded.file_id,
+            "role": loaded.role,
             "path": loaded.path,
             "format": loaded.format,
             "time_zone": loaded.time_zone,
@@ -210,6 +239,8 @@ class _Loader:
         self.options = options
         self.workdir = workdir
         self.table = TABLES[role]
+        # text time fields read fastest with one strptime format (timeformats.fast_shape)
+        self.fast: dict[str, str | None] = {}
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -250,13 +281,18 @@ class _Loader:
         finally:
             queries.run(self.con, "set_time_zone", {"tz": "UTC"})
 
-    def counts(self) -> tuple[int, list[tuple[Any, ...]]]:
-        """(rows in the table for this file, flagged rows with their ordinals)."""
+    def counts(self, *, row_numbers: bool = False) -> tuple[int, list[tuple[Any, ...]]]:
+        """(rows in the table for this file, flagged rows with their ordinals); with
+        ``row_numbers`` the ordinals are the rows' recorded numbers in the file (_ord)."""
         row = queries.run(
             self.con, "file_load_counts", {"file_id": self.file_id}, table=self.table
         ).fetchone()
         flagged = queries.run(
-            self.con, "flagged_rows", {"file_id": self.file_id}, table=self.table
+            self.con,
+            "flagged_rows",
+            {"file_id": self.file_id},
+            table=self.table,
+            row_numbers=row_numbers,
         ).fetchall()
         return int(row[0]) if row else 0, flagged
 
@@ -407,6 +443,7 @@ class CsvLoader(_Loader):
                 "kind": "varchar",
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
+                "fast": self.fast.get(name),
             }
             for name, idx in mapping.columns.items()
         }
@@ -457,6 +494,7 @@ class CsvLoader(_Loader):
                 continue
             values = [row[idx] for row in dialect.sample if idx < len(row)]
             found = timeformats.sample(values)
+            self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
             if _locale(name, found):
                 needing[name] = idx
             styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
@@ -487,6 +525,10 @@ class ParquetLoader(_Loader):
     fmt = "parquet"
 
     def load(self) -> LoadedFile:
+        return self.finish(*self.prepare())
+
+    def prepare(self) -> tuple[LoadedFile, dict[str, Any], dict[str, Any]]:
+        """Read the file's schema and choose how to load it: (result so far, context, binds)."""
         header, kinds = self.describe()
         detection = self.detect(header)
         mapping = detection.mapping
@@ -511,11 +553,19 @@ class ParquetLoader(_Loader):
                 "kind": kinds[idx],
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
+                "fast": self.fast.get(name),
             }
             for name, idx in mapping.columns.items()
         }
         raw = [{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)]
-        context = role_context(self.role, "parquet", cols, raw, narrow=self.options.narrow)
+        context = role_context(
+            self.role,
+            "parquet",
+            cols,
+            raw,
+            narrow=self.options.narrow,
+            matchable_only=self.options.matchable_only,
+        )
         if context.get("details") == "none":
             result.details_source = {
                 "path": str(self.path),
@@ -525,8 +575,15 @@ class ParquetLoader(_Loader):
         binds: dict[str, Any] = {"path": str(self.path), "file_id": self.file_id}
         binds.update(self.time_binds(order))
         binds.update(self.defaults(detection))
+        return result, context, binds
+
+    def finish(
+        self, result: LoadedFile, context: dict[str, Any], binds: dict[str, Any]
+    ) -> LoadedFile:
+        """Load the rows, then locate and record the rejects."""
+        mapping = result.mapping
         self.run_load(binds, context)
-        in_table, flagged = self.counts()
+        in_table, flagged = self.counts(row_numbers=context.get("details") == "none")
         raws: dict[int, str] = {}
         if flagged:
             rows = queries.run(
@@ -545,11 +602,17 @@ class ParquetLoader(_Loader):
             for ordinal, fld, code, value in flagged
         ]
         self.store_rejects(rejects)
+        stored_all = not context.get("matchable_only", False)
+        if self.role == "tasks" or not stored_all:
+            row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
+            rows_in_file = int(row[0]) if row else 0
+            if self.role == "tasks":
+                result.rows_scanned = rows_in_file
+            if not stored_all:
+                # Only some usable rows were stored: every row the file holds was read.
+                in_table = rows_in_file
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
-        if self.role == "tasks":
-            row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
-            result.rows_scanned = int(row[0]) if row else 0
         return result
 
     def describe(self) -> tuple[tuple[str, ...], list[str]]:
@@ -599,6 +662,10 @@ class ParquetLoader(_Loader):
         needing: dict[str, int] = {}
         for pos, (name, idx) in enumerate(text_cols.items()):
             found = timeformats.sample(r[pos] for r in rows)
+            self.fast[name] = timeformats.fast_shape(
+                (None if r[pos] is None else str(r[pos]) for r in rows),
+                utc=self.options.tz == "UTC",
+            )
             styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
             if _locale(name, found):
                 needing[name] = idx
@@ -626,6 +693,7 @@ def role_context(
     raw_columns: list[dict[str, str]],
     *,
     narrow: bool = False,
+    matchable_only: bool = False,
 ) -> dict[str, Any]:
     """The template context that loads one file of ``role``."""
     if role == "tasks":
@@ -637,6 +705,7 @@ def role_context(
             "cols": cols,
             "split_channel": cols.get("subchannel") is None,
             "details": details,
+            "matchable_only": matchable_only and source_format == "parquet",
         }
     return {
         "source_format": source_format,

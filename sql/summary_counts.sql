@@ -4,7 +4,8 @@
 -- context: none
 
 WITH files AS (
-    SELECT role, sum(rows_read) AS rows_read, sum(rows_rejected) AS rows_rejected
+    SELECT role, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded,
+           sum(rows_rejected) AS rows_rejected
     FROM input_files GROUP BY role
 ),
 tp AS (
@@ -24,7 +25,9 @@ SELECT
     (SELECT count(*) FROM rejects WHERE role = 'tasks') AS tasks_rejected,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'tasks'), 0) AS tasks_rejected_by_files,
     coalesce((SELECT rows_read FROM files WHERE role = 'sessions'), 0) AS sessions_read,
-    (SELECT count(*) FROM session_rows WHERE _error_field IS NULL)
+    -- usable session rows as each file's load counted them (a one-shot run on Parquet stores
+    -- only the rows that can match, and counts the others), less the extra copies
+    coalesce((SELECT rows_loaded FROM files WHERE role = 'sessions'), 0)
         - (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS sessions_kept,
     (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS session_duplicates,
     (SELECT count(*) FROM rejects WHERE role = 'sessions') AS sessions_rejected,

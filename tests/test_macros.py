@@ -45,3 +45,69 @@ def test_ct_tidy_is_ct_clean(con: duckdb.DuckDBPyConnection, s: str | None) -> N
 )
 def test_ct_tidy_examples(con: duckdb.DuckDBPyConnection, s: str) -> None:
     assert con.execute("SELECT ct_tidy($s)", {"s": s}).fetchone() == (clean(s),)
+
+
+def ts_expression(fast: str | None, utc: bool = True) -> str:
+    """The SQL load_tasks/load_sessions use to read a text time column named s."""
+    col = {"name": "s", "kind": "varchar", "formats": False, "utc": utc, "fast": fast}
+    template = queries.environment().from_string(
+        "{% import '_load.sql.j2' as load %}{{ load.ts(col) }}"
+    )
+    return template.render(col=col)
+
+
+SHAPES = ["space", "space_frac", "t", "t_frac", "t_z", "t_frac_z"]
+
+
+@st.composite
+def shaped_times(draw: st.DrawFn) -> tuple[str, str]:
+    """(a fast shape, text mostly of that shape: sometimes out of range, or of another shape)."""
+
+    def rarely() -> bool:
+        # one time in ten (hypothesis simplifies towards the first element: False)
+        return draw(st.sampled_from([False] * 9 + [True]))
+
+    def digits(top: int) -> str:
+        # mostly in range, sometimes not (month 13, hour 24, second 60 ...)
+        n = draw(st.integers(0, 99)) if rarely() else draw(st.integers(1, top))
+        return f"{n:02d}"
+
+    shape = draw(st.sampled_from(SHAPES))
+    year = draw(st.integers(1, 9999))
+    sep = "T" if shape.startswith("t") else " "
+    if rarely():
+        sep = draw(st.sampled_from(["T", " "]))
+    frac = draw(st.sampled_from([".5", ".123", ".123456"])) if "frac" in shape else ""
+    zone = "Z" if shape.endswith("_z") else ""
+    if rarely() or rarely():  # another fraction or zone than the shape's
+        frac = draw(st.sampled_from(["", ".5", ".1234567"]))
+        zone = draw(st.sampled_from(["", "Z", "z", "+02:00", "-0530", " UTC"]))
+    pad = draw(st.sampled_from(["", " "]))
+    text = (
+        f"{pad}{year:04d}-{digits(12)}-{digits(28)}{sep}"
+        f"{digits(23)}:{digits(59)}:{digits(59)}{frac}{zone}{pad}"
+    )
+    return shape, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(shaped_times())
+def test_fast_time_shapes_read_what_the_general_cast_reads(
+    con: duckdb.DuckDBPyConnection, case: tuple[str, str]
+) -> None:
+    # The fast path is only a shortcut: any text, of its shape or not, reads the same.
+    shape, text = case
+    sql = f"SELECT {ts_expression(shape)}, ct_ts(ct_tidy(s)) FROM (SELECT $s AS s)"
+    fast, general = con.execute(sql, {"s": text}).fetchone() or ()
+    assert fast == general
+
+
+def test_fast_shape_picks_the_common_shape_and_needs_utc_for_naive_values() -> None:
+    from calltouch.timeformats import fast_shape
+
+    sf = ["2026-01-13T00:01:02.000Z", "2026-01-13T00:13:55.000Z", None, ""]
+    assert fast_shape(sf, utc=False) == "t_frac_z"
+    warehouse = ["2026-02-22 19:28:50.730", "2026-02-22 19:28:50", "2026-02-23 08:00:00.000"]
+    assert fast_shape(warehouse, utc=True) == "space_frac"
+    assert fast_shape(warehouse, utc=False) is None  # naive text in another zone: the cast
+    assert fast_shape(["3/4/2026 10:22 AM", "2026-03-04 10:22+02:00"], utc=True) is None

@@ -11,7 +11,8 @@ import pytest
 
 from calltouch import queries
 from calltouch.generate import generate
-from calltouch.pipeline import RunSettings, load_inputs, match
+from calltouch.outputs import write_exports
+from calltouch.pipeline import RunSettings, load_inputs, match, settings_summary, summarize
 from calltouch.pipeline import run as run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +73,82 @@ def test_parquet_run_fetching_details_equals_csv_run(generated: Path, tmp_path: 
         outputs[fmt] = (out / "touchpoints.csv").read_bytes()
     assert outputs["csv"] == outputs["parquet"]
     assert outputs["csv"].count(b",merged,") > 1_000
+
+
+def full_load_outputs(tasks: str, sessions: str, out: Path) -> dict:
+    """What a run would give if every session row were stored (the workspace's way)."""
+    con = queries.connect()
+    settings = RunSettings(max_rejects="100%")
+    with tempfile.TemporaryDirectory() as workdir:
+        files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
+    match(con, settings, files)
+    summary = summarize(con, settings_summary(settings))
+    write_exports(con, out, "csv")
+    stored = con.execute("SELECT count(*) FROM session_rows").fetchone()
+    con.close()
+    return {"summary": summary, "stored": stored}
+
+
+def test_parquet_run_storing_only_matchable_sessions_equals_full_load(
+    generated: Path, tmp_path: Path
+) -> None:
+    # Two Parquet session files with what the filtered load must not get wrong: ids read
+    # twice (in one file and across files, one copy of a calling cookie, the other not, the
+    # later modification winning), ids equal only once trimmed, blank ids, missing starts.
+    con = queries.connect()
+    source = str(generated / "parquet" / "sessions.parquet")
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    con.execute(
+        "CREATE TABLE s AS SELECT *, row_number() OVER () AS n FROM read_parquet($p)",
+        {"p": source},
+    )
+    con.execute(
+        """
+        CREATE TABLE first AS
+        SELECT * EXCLUDE (n, ID, EVENT_DATE),
+               CASE WHEN n % 997 = 0 THEN NULL WHEN n % 991 = 0 THEN '  ' ELSE ID END AS ID,
+               CASE WHEN n % 983 = 0 THEN NULL ELSE EVENT_DATE END AS EVENT_DATE
+        FROM s WHERE n <= 12000
+        UNION ALL BY NAME  -- repeated inside the file, with another cookie and a later modification
+        SELECT * EXCLUDE (n, COOKIE_ID, MODIFIED_DATE, ID, EVENT_DATE),
+               'not-a-caller-' || n AS COOKIE_ID, MODIFIED_DATE + INTERVAL 1 DAY,
+               ID, EVENT_DATE
+        FROM s WHERE n <= 12000 AND n % 53 = 0
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE second AS
+        SELECT * EXCLUDE (n) FROM s WHERE n > 12000
+        UNION ALL BY NAME  -- ids of the first file again: padded, or with an earlier start
+        SELECT * EXCLUDE (n, ID), '  ' || ID || ' ' AS ID FROM s WHERE n <= 12000 AND n % 61 = 0
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (n, EVENT_DATE, MODIFIED_DATE), EVENT_DATE - INTERVAL 20 MINUTE,
+               MODIFIED_DATE - INTERVAL 1 DAY
+        FROM s WHERE n <= 12000 AND n % 67 = 0
+        """
+    )
+    for name in ("first", "second"):
+        con.execute(
+            f"COPY (SELECT * FROM {name} ORDER BY hash(ID, EVENT_DATE, COOKIE_ID)) "
+            "TO $p (FORMAT parquet)",
+            {"p": str(folder / f"{name}.parquet")},
+        )
+    con.close()
+    tasks = str(generated / "parquet" / "tasks.parquet")
+    sessions = str(folder / "*.parquet")
+
+    con = queries.connect()
+    result = run_pipeline(con, tasks, sessions, tmp_path / "run", RunSettings(max_rejects="100%"))
+    stored = con.execute("SELECT count(*) FROM session_rows").fetchone()
+    con.close()
+    full = full_load_outputs(tasks, sessions, tmp_path / "full")
+
+    assert stored is not None and full["stored"] is not None
+    assert stored[0] < 0.9 * full["stored"][0]  # the filtered load did leave rows out
+    assert result.summary == full["summary"]
+    assert result.summary["sessions"]["duplicates"] > 300
+    assert result.summary["sessions"]["rejected"] > 30
+    for name in ("touchpoints.csv", "rejects.csv", "unmatched.csv"):
+        assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
