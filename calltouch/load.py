@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -69,9 +69,7 @@ class LoadOptions:
     profile: str | None = None
     encoding: str | None = None
     date_order: DateOrder | None = None
-    narrow: bool = False  # sessions: keep details only for cookies in ct_calling_cookies
-    # sessions, all files Parquet, narrow: keep only the rows that can matter (see load_role)
-    matchable_only: bool = False
+    narrow: bool = False  # sessions: keep details (or rows) only for cookies that called
 
 
 @dataclass
@@ -153,31 +151,31 @@ def load_role(
 ) -> list[LoadedFile]:
     """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id.
 
-    A one-shot run (``options.narrow``) whose session files are all Parquet keeps only the
-    session rows that can matter: those of a cookie that called, those that are unusable (to
-    reject them with their row number) and every copy of an id read more than once (R9 chooses
-    among all of them). A first pass hashes every session id of every file to find the
-    repeated ones; the second loads the rows. The other rows are counted, never stored."""
+    The session files of a one-shot run (``options.narrow``), when all are Parquet, are
+    loaded filtered: only the rows that can matter are stored, those of a cookie that called,
+    those that are unusable (to reject them by row number) and every copy of an id read more
+    than once (R9 chooses among all of them). A first pass keys every session id of every
+    file to find the repeated ones; the second loads the rows; the other rows are counted,
+    never stored. (CSV sessions are stored whole: a second parse of the text costs what the
+    filter saves, measured at 10M rows, and rejected lines are located by row order.)"""
     paths = resolve(spec, role)
-    if not (
-        role == "sessions" and options.narrow and all(file_format(p) == "parquet" for p in paths)
-    ):
-        return [
-            load_file(con, role, path, file_id=first_file_id + i, options=options, workdir=workdir)
-            for i, path in enumerate(paths)
-        ]
-    options = replace(options, matchable_only=True)
     loaders = [
-        ParquetLoader(con, role, path, first_file_id + i, options, workdir)
+        (ParquetLoader if file_format(path) == "parquet" else CsvLoader)(
+            con, role, path, first_file_id + i, options, workdir
+        )
         for i, path in enumerate(paths)
     ]
-    prepared = [loader.prepare() for loader in loaders]
-    for loader, (_, context, _) in zip(loaders, prepared, strict=True):
-        queries.run(con, "session_keys", {"path": str(loader.path)}, cols=context["cols"])
+    parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
+    if role != "sessions" or not options.narrow or len(parquet) < len(loaders):
+        return [record_file(con, loader.load()) for loader in loaders]
+    prepared = [loader.prepare() for loader in parquet]
+    for loader, ready in zip(parquet, prepared, strict=True):
+        loader.keyed_rows = loader.keys(ready)
+        loader.matchable_only = True
     queries.run(con, "repeated_session_keys")
     return [
-        record_file(con, loader.finish(*ready))
-        for loader, ready in zip(loaders, prepared, strict=True)
+        record_file(con, loader.finish(ready))
+        for loader, ready in zip(parquet, prepared, strict=True)
     ]
 
 
@@ -241,6 +239,10 @@ class _Loader:
         self.table = TABLES[role]
         # text time fields read fastest with one strptime format (timeformats.fast_shape)
         self.fast: dict[str, str | None] = {}
+        # a filtered session load (see load_role): store only the rows that can matter, and
+        # count the rows the first pass keyed
+        self.matchable_only = False
+        self.keyed_rows = 0
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -338,30 +340,48 @@ class _DuckDBCannotRead(InputError):
     """DuckDB's CSV reader gave up on a file (the loader then uses the independent reader)."""
 
 
+class _CsvFile(NamedTuple):
+    """A CSV file sniffed and ready to load."""
+
+    dialect: CsvDialect
+    detection: profiles.Detection
+    result: LoadedFile
+    source: Path  # the file itself, or its UTF-8 copy
+
+
 class CsvLoader(_Loader):
     fmt = "csv"
 
     def load(self) -> LoadedFile:
+        return self.finish(self.prepare())
+
+    def prepare(self) -> _CsvFile:
+        """Sniff the file, choose its profile and transcode it to UTF-8 if needed."""
         dialect = sniff_csv(self.path, self.role, self.options.encoding)
         detection = self.detect(dialect.header)
-        mapping = detection.mapping
-        width = len(dialect.header)
         result = LoadedFile(
             self.file_id,
             self.role,
             self.display,
             "csv",
             self.options.tz,
-            mapping,
+            detection.mapping,
             profile=detection.profile.name,
             encoding=dialect.encoding,
             delimiter=dialect.delimiter,
-            notes=list(mapping.notes),
+            notes=list(detection.mapping.notes),
         )
         source = self.path
         if dialect.encoding != "utf-8":
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
+        return _CsvFile(dialect, detection, result, source)
+
+    def finish(self, prepared: _CsvFile) -> LoadedFile:
+        """Load the rows, reconcile them with the independent reader, record the rejects."""
+        dialect, detection, result, source = prepared
+        mapping = detection.mapping
+        width = len(dialect.header)
 
         # Fast path: DuckDB reads the file itself. Its line-level rejects are only counted;
         # the independent reader below says which lines they are and why.
@@ -525,7 +545,7 @@ class ParquetLoader(_Loader):
     fmt = "parquet"
 
     def load(self) -> LoadedFile:
-        return self.finish(*self.prepare())
+        return self.finish(self.prepare())
 
     def prepare(self) -> tuple[LoadedFile, dict[str, Any], dict[str, Any]]:
         """Read the file's schema and choose how to load it: (result so far, context, binds)."""
@@ -564,7 +584,6 @@ class ParquetLoader(_Loader):
             cols,
             raw,
             narrow=self.options.narrow,
-            matchable_only=self.options.matchable_only,
         )
         if context.get("details") == "none":
             result.details_source = {
@@ -577,11 +596,23 @@ class ParquetLoader(_Loader):
         binds.update(self.defaults(detection))
         return result, context, binds
 
-    def finish(
-        self, result: LoadedFile, context: dict[str, Any], binds: dict[str, Any]
-    ) -> LoadedFile:
+    def keys(self, prepared: tuple[LoadedFile, dict[str, Any], dict[str, Any]]) -> int:
+        """Key every session id into ct_session_keys (the first pass of a filtered load);
+        the number of rows read."""
+        row = queries.run(
+            self.con,
+            "session_keys",
+            {"path": str(self.path)},
+            cols=prepared[1]["cols"],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def finish(self, prepared: tuple[LoadedFile, dict[str, Any], dict[str, Any]]) -> LoadedFile:
         """Load the rows, then locate and record the rejects."""
+        result, context, binds = prepared
         mapping = result.mapping
+        if self.role == "sessions":
+            context = {**context, "matchable_only": self.matchable_only}
         self.run_load(binds, context)
         in_table, flagged = self.counts(row_numbers=context.get("details") == "none")
         raws: dict[int, str] = {}
@@ -602,15 +633,11 @@ class ParquetLoader(_Loader):
             for ordinal, fld, code, value in flagged
         ]
         self.store_rejects(rejects)
-        stored_all = not context.get("matchable_only", False)
-        if self.role == "tasks" or not stored_all:
+        if self.role == "tasks":
             row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
-            rows_in_file = int(row[0]) if row else 0
-            if self.role == "tasks":
-                result.rows_scanned = rows_in_file
-            if not stored_all:
-                # Only some usable rows were stored: every row the file holds was read.
-                in_table = rows_in_file
+            result.rows_scanned = int(row[0]) if row else 0
+        if self.matchable_only:
+            in_table = self.keyed_rows  # every row read, stored or not
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
         return result
@@ -705,7 +732,7 @@ def role_context(
             "cols": cols,
             "split_channel": cols.get("subchannel") is None,
             "details": details,
-            "matchable_only": matchable_only and source_format == "parquet",
+            "matchable_only": matchable_only,
         }
     return {
         "source_format": source_format,
