@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import duckdb
 
@@ -340,48 +340,30 @@ class _DuckDBCannotRead(InputError):
     """DuckDB's CSV reader gave up on a file (the loader then uses the independent reader)."""
 
 
-class _CsvFile(NamedTuple):
-    """A CSV file sniffed and ready to load."""
-
-    dialect: CsvDialect
-    detection: profiles.Detection
-    result: LoadedFile
-    source: Path  # the file itself, or its UTF-8 copy
-
-
 class CsvLoader(_Loader):
     fmt = "csv"
 
     def load(self) -> LoadedFile:
-        return self.finish(self.prepare())
-
-    def prepare(self) -> _CsvFile:
-        """Sniff the file, choose its profile and transcode it to UTF-8 if needed."""
         dialect = sniff_csv(self.path, self.role, self.options.encoding)
         detection = self.detect(dialect.header)
+        mapping = detection.mapping
+        width = len(dialect.header)
         result = LoadedFile(
             self.file_id,
             self.role,
             self.display,
             "csv",
             self.options.tz,
-            detection.mapping,
+            mapping,
             profile=detection.profile.name,
             encoding=dialect.encoding,
             delimiter=dialect.delimiter,
-            notes=list(detection.mapping.notes),
+            notes=list(mapping.notes),
         )
         source = self.path
         if dialect.encoding != "utf-8":
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
-        return _CsvFile(dialect, detection, result, source)
-
-    def finish(self, prepared: _CsvFile) -> LoadedFile:
-        """Load the rows, reconcile them with the independent reader, record the rejects."""
-        dialect, detection, result, source = prepared
-        mapping = detection.mapping
-        width = len(dialect.header)
 
         # Fast path: DuckDB reads the file itself. Its line-level rejects are only counted;
         # the independent reader below says which lines they are and why.
@@ -578,13 +560,7 @@ class ParquetLoader(_Loader):
             for name, idx in mapping.columns.items()
         }
         raw = [{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)]
-        context = role_context(
-            self.role,
-            "parquet",
-            cols,
-            raw,
-            narrow=self.options.narrow,
-        )
+        context = role_context(self.role, "parquet", cols, raw, narrow=self.options.narrow)
         if context.get("details") == "none":
             result.details_source = {
                 "path": str(self.path),
@@ -720,7 +696,6 @@ def role_context(
     raw_columns: list[dict[str, str]],
     *,
     narrow: bool = False,
-    matchable_only: bool = False,
 ) -> dict[str, Any]:
     """The template context that loads one file of ``role``."""
     if role == "tasks":
@@ -732,7 +707,7 @@ def role_context(
             "cols": cols,
             "split_channel": cols.get("subchannel") is None,
             "details": details,
-            "matchable_only": matchable_only,
+            "matchable_only": False,  # a filtered load sets it (ParquetLoader.finish)
         }
     return {
         "source_format": source_format,
