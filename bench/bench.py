@@ -582,6 +582,21 @@ def write_section(path: Path, text: str) -> None:
 # ----------------------------------------------------------------------------- main
 
 
+def recorded_args(args: list[str]) -> list[str]:
+    """The arguments as BENCHMARKS.md records them: a --json dump's path (somewhere on this
+    machine, not in the project) is left out."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--json":
+            skip = True
+        elif not arg.startswith("--json="):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("1M/100k"))
@@ -609,7 +624,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(formats) - {"parquet", "csv"} | set(engines) - set(ENGINES)
     if unknown or not {"floor", "calltouch", "match"} <= set(engines):
         parser.error(f"unknown format/engine {sorted(unknown)} or floor/calltouch/match missing")
-    command = "python bench/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python bench/bench.py " + " ".join(
+        recorded_args(argv if argv is not None else sys.argv[1:])
+    )
     load_before = os.getloadavg()[0]
     startup = startup_seconds()
     notes: list[str] = [
