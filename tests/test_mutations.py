@@ -107,7 +107,18 @@ MUTATIONS = [
         "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
         "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
     ),
-    ("R9", "match.sql.j2", "HAVING count(*) > 1", "HAVING count(*) > 2"),
+    (
+        "R9",
+        "match.sql.j2",
+        "GROUP BY task_id HAVING count(*) > 1",
+        "GROUP BY task_id HAVING count(*) > 2",
+    ),
+    (
+        "R9",
+        "match.sql.j2",
+        "GROUP BY session_id\nHAVING count(*) > 1",
+        "GROUP BY session_id\nHAVING count(*) > 2",
+    ),
     ("R9", "session_setup.sql", "THEN id || ct_sf18_chunk(id, 0)", "THEN id || 'A'"),
 ]
 
