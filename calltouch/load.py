@@ -7,8 +7,9 @@ For each input file this module promises:
   text; a Salesforce report footer is counted as footer, neither loaded nor rejected;
 * timestamps without a zone are read in the zone given for that input (R8), and the connection
   is back in UTC afterwards, whatever happens;
-* for task files a second, independent count (Python's csv module for CSV, the Parquet footer's
-  metadata for Parquet) must agree with what DuckDB read (``rows_scanned``). For CSV, when the
+* for task files (and Parquet session files) a second, independent count (Python's csv module
+  for CSV, the Parquet footer's metadata for Parquet) must agree with what DuckDB read
+  (``rows_scanned``). For CSV, when the
   two readers disagree on a file, its good records as the independent reader sees them are
   loaded instead, so the result never hangs on a parser quirk;
 * header names, ``--map`` values and paths never reach SQL text: CSV columns are read under
@@ -609,7 +610,9 @@ class ParquetLoader(_Loader):
             for ordinal, fld, code, value in flagged
         ]
         self.store_rejects(rejects)
-        if self.role == "tasks":
+        if self.role in ("tasks", "sessions"):
+            # the footer's count: a filtered session load counts rows it does not store, and
+            # this checks that count independently
             row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
             result.rows_scanned = int(row[0]) if row else 0
         if self.matchable_only:

@@ -24,8 +24,9 @@ CREATE OR REPLACE TEMP MACRO ct_tidy(s) AS
 
 -- ct_id_key(id): a 32-bit key of an id, for finding ids read more than once: equal ids have
 -- equal keys; a few unequal ones share a key too (harmless where a superset is wanted), and
--- half-width keys group faster than 64-bit hashes.
-CREATE OR REPLACE TEMP MACRO ct_id_key(id) AS CAST(hash(id) >> 32 AS UINTEGER);
+-- half-width keys sort faster than 64-bit hashes. NULL for a NULL id (hash(NULL) is not NULL).
+CREATE OR REPLACE TEMP MACRO ct_id_key(id) AS
+    CASE WHEN id IS NOT NULL THEN CAST(hash(id) >> 32 AS UINTEGER) END;
 
 -- ct_sf18_chunk(id, o): the checksum letter for the five characters of id after offset o.
 CREATE OR REPLACE TEMP MACRO ct_sf18_chunk(id, o) AS

@@ -111,3 +111,13 @@ def test_fast_shape_picks_the_common_shape_and_needs_utc_for_naive_values() -> N
     assert fast_shape(warehouse, utc=True) == "space_frac"
     assert fast_shape(warehouse, utc=False) is None  # naive text in another zone: the cast
     assert fast_shape(["3/4/2026 10:22 AM", "2026-03-04 10:22+02:00"], utc=True) is None
+
+
+def test_ct_id_key_is_equal_for_equal_ids_and_null_for_null(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # A filtered load relies on both: copies of an id share a key; a blank id has none.
+    row = con.execute(
+        "SELECT ct_id_key('a-1') = ct_id_key('a-1'), ct_id_key(NULL), ct_id_key('a-1') IS NULL"
+    ).fetchone()
+    assert row == (True, None, False)
