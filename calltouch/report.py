@@ -31,11 +31,25 @@ def _label(value: object, empty: str = "(none)") -> Text:
     return Text(empty, style="dim") if value is None else Text(str(value))
 
 
-def _bar(fraction: float | None) -> Text:
+def bar(fraction: float | None) -> Text:
+    """A share of the largest group as a bar of up to BAR_WIDTH cells (empty for none)."""
     if not fraction:
         return Text("")
     cells = max(1, round(fraction * BAR_WIDTH))
     return Text("█" * cells, style="cyan")
+
+
+def total_cells(total: dict[str, Any]) -> list[Text | str]:
+    """The Total row of a calls-by-channel table (calls, merged, standalone, rate, share)."""
+    return [
+        Text("Total", style="bold"),
+        Text(f"{total['calls']:,}", style="bold"),
+        f"{total['merged']:,}",
+        f"{total['standalone']:,}",
+        Text(pct(total["merge_rate"]), style="bold"),
+        pct(total["share"]),
+        Text(""),
+    ]
 
 
 def _visible(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -71,15 +85,7 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
         level = row["level"]
         if level == "total":
             table.add_section()
-            table.add_row(
-                Text("Total", style="bold"),
-                Text(f"{row['calls']:,}", style="bold"),
-                f"{row['merged']:,}",
-                f"{row['standalone']:,}",
-                Text(pct(row["merge_rate"]), style="bold"),
-                pct(row["share"]),
-                Text(""),
-            )
+            table.add_row(*total_cells(row))
             continue
         if level == "channel":
             table.add_row(
@@ -89,7 +95,7 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
                 f"{row['standalone']:,}",
                 pct(row["merge_rate"]),
                 pct(row["share"]),
-                _bar(row["calls"] / top if top else None),
+                bar(row["calls"] / top if top else None),
             )
         else:
             table.add_row(

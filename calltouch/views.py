@@ -17,10 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.attribution import MODEL_LABELS, MODELS
-from calltouch.report import REASON_TEXT
+from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
-
-BAR_WIDTH = 8
 
 
 def _t(value: object, style: str = "") -> Text:
@@ -173,12 +171,6 @@ def explanation(facts: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
-def _bar(fraction: float | None) -> Text:
-    if not fraction:
-        return Text("")
-    return Text("█" * max(1, round(fraction * BAR_WIDTH)), style="cyan")
-
-
 def report_table(report: Report) -> RenderableType:
     """``calltouch report --format table``: groups, totals, bars, then the top reasons."""
     label = BY_LABEL[report.options.by]
@@ -210,19 +202,10 @@ def report_table(report: Report) -> RenderableType:
             f"{row['standalone']:,}",
             pct(row["merge_rate"]),
             pct(row["share"]),
-            _bar(row["calls"] / top if top else None),
+            bar(row["calls"] / top if top else None),
         )
-    total = report.total
     table.add_section()
-    table.add_row(
-        Text("Total", style="bold"),
-        Text(f"{total['calls']:,}", style="bold"),
-        f"{total['merged']:,}",
-        f"{total['standalone']:,}",
-        Text(pct(total["merge_rate"]), style="bold"),
-        pct(total["share"]),
-        Text(""),
-    )
+    table.add_row(*total_cells(report.total))
     parts: list[RenderableType] = [table]
     if report.reasons:
         reasons = Table(
