@@ -6,7 +6,7 @@
 -- The merged sessions with their details (read with them, or fetched afterwards into
 -- session_details), on their own first: one blocking step at a time.
 CREATE OR REPLACE TEMP TABLE ct_merged_sessions AS
-    SELECT s.session_id,
+    SELECT s.rowid AS _session_row,
            coalesce(d.channel, s.channel) AS channel,
            coalesce(d.subchannel, s.subchannel) AS subchannel,
            coalesce(d.medium, s.medium) AS medium,
@@ -18,7 +18,7 @@ CREATE OR REPLACE TEMP TABLE ct_merged_sessions AS
            coalesce(d.search_phrase, s.search_phrase) AS search_phrase
     FROM match_sessions AS s
     LEFT JOIN session_details AS d ON d._file_id = s._file_id AND d._ord = s._ord
-    WHERE s.session_id IN (SELECT session_id FROM links WHERE match_status = 'merged');
+    WHERE s.rowid IN (SELECT _session_row FROM links WHERE match_status = 'merged');
 
 CREATE OR REPLACE TABLE touchpoints AS
 SELECT
@@ -48,8 +48,8 @@ SELECT
     -- minutes from the latest earlier session start, also for outside_window and already used.
     round(l.gap_us / 60000000.0, 5) AS nearest_session_minutes
 FROM (SELECT *, match_status = 'merged' AS merged FROM links) AS l
-JOIN tasks AS t USING (task_id)
-LEFT JOIN ct_merged_sessions AS s ON s.session_id = l.session_id AND l.merged;
+JOIN tasks AS t ON t.rowid = l._task_row
+LEFT JOIN ct_merged_sessions AS s ON s._session_row = l._session_row AND l.merged;
 
 CREATE OR REPLACE TABLE unmatched AS
 SELECT task_id, 'no_bizible_id' AS reason, _file_id, _raw

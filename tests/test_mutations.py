@@ -23,18 +23,18 @@ MUTATIONS = [
     (
         "R1",
         "match.sql.j2",
-        "SELECT task_id, bizible_id, call_time FROM tasks WHERE bizible_id IS NOT NULL) AS c\n"
-        "    LEFT JOIN",
-        "SELECT task_id, bizible_id, call_time FROM tasks) AS c\n    LEFT JOIN",
+        "FROM tasks AS t\nJOIN ct_cookies AS k",
+        "FROM tasks AS t\nLEFT JOIN ct_cookies AS k",
     ),
     ("R1", "session_setup.sql", "chr(32) || chr(9)", "chr(32)"),
     ("R2", "match.sql.j2", "s.session_start <= c.call_time", "s.session_start < c.call_time"),
     (
         "R2",
         "match.sql.j2",
-        "ON s.cookie_id = c.bizible_id AND",
-        "ON lower(s.cookie_id) = lower(c.bizible_id) AND",
+        "JOIN ct_cookies AS k ON k.bizible_id = r.cookie_id\n    WHERE",
+        "JOIN ct_cookies AS k ON lower(k.bizible_id) = lower(r.cookie_id)\n    WHERE",
     ),
+    ("R2", "match.sql.j2", "max(s.session_start) AS", "min(s.session_start) AS"),
     ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", ""),
     ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
     ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),
@@ -53,7 +53,7 @@ MUTATIONS = [
         "ELSE 'CRM Activity' END AS touchpoint_source",
         "END AS touchpoint_source",
     ),
-    ("R5", "match.sql.j2", "WHEN k.cookie_id IS NOT NULL THEN", "WHEN false THEN"),
+    ("R5", "match.sql.j2", "WHEN k._cookie_key IS NOT NULL THEN", "WHEN false THEN"),
     (
         "R5",
         "match.sql.j2",
@@ -71,9 +71,8 @@ MUTATIONS = [
     (
         "R7",
         "match.sql.j2",
-        "min({'start': -epoch_us(s.session_start), 'id': s.session_id})",
-        "arg_max({'start': -epoch_us(s.session_start), 'id': s.session_id},"
-        " {'start': epoch_us(s.session_start), 'id': s.session_id})",
+        "min(s.session_id) AS session_id, arg_min(s.rowid, s.session_id)",
+        "max(s.session_id) AS session_id, arg_max(s.rowid, s.session_id)",
     ),
     ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
     (
@@ -119,6 +118,7 @@ MUTATIONS = [
         "GROUP BY session_id\nHAVING count(*) > 1",
         "GROUP BY session_id\nHAVING count(*) > 2",
     ),
+    ("R9", "match.sql.j2", "WHERE h = previous", "WHERE h < previous"),
     ("R9", "session_setup.sql", "THEN id || ct_sf18_chunk(id, 0)", "THEN id || 'A'"),
 ]
 
