@@ -53,8 +53,13 @@ CREATE TABLE IF NOT EXISTS session_rows (
     referrer_page  VARCHAR,
     search_phrase  VARCHAR,
     modstamp       TIMESTAMP,
-    has_form       BOOLEAN        -- the visit filled a web form (warehouse HAS_FORM)
+    has_form       BOOLEAN,       -- the visit filled a web form (warehouse HAS_FORM)
+    _calling       BOOLEAN        -- a one-shot load: the cookie is a BizibleId of a loaded task
+                                  -- row (a superset of those that call); NULL: not checked
 );
+-- A workspace made by an earlier version lacks the newer columns.
+ALTER TABLE session_rows ADD COLUMN IF NOT EXISTS _ord BIGINT;
+ALTER TABLE session_rows ADD COLUMN IF NOT EXISTS _calling BOOLEAN;
 
 -- The revenue inputs (issue 6): opportunities, their contact roles, and people (leads/contacts).
 CREATE TABLE IF NOT EXISTS opportunity_rows (

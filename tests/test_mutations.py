@@ -35,6 +35,12 @@ MUTATIONS = [
         "JOIN ct_cookies AS k ON lower(k.bizible_id) = lower(r.cookie_id)\n    WHERE",
     ),
     ("R2", "match.sql.j2", "max(s.session_start) AS", "min(s.session_start) AS"),
+    (
+        "R2",
+        "load_sessions.sql.j2",
+        "ct__calling{% else %}NULL{% endif %}\n            AS calling",
+        "NOT ct__calling{% else %}NULL{% endif %}\n            AS calling",
+    ),
     ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", ""),
     ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
     ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),

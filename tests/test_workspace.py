@@ -362,3 +362,17 @@ def test_report_html_is_one_self_contained_page(ws: dict[str, Path], tmp_path: P
     assert "Paid Search" in page and "699" in page
     printed = invoke("report", "--db", ws["db"], "-f", "html").stdout
     assert printed == page
+
+
+def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    with duckdb.connect(str(db)) as con:  # session_rows as an earlier version made it
+        con.execute("ALTER TABLE session_rows DROP COLUMN _calling")
+        con.execute("ALTER TABLE session_rows DROP COLUMN _ord")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "run", "-q")
+    target = tmp_path / "touchpoints.csv"
+    invoke("export", "touchpoints", "-o", target, "--db", db)
+    assert target.read_bytes() == (tmp_path / "run" / "touchpoints.csv").read_bytes()
