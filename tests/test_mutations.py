@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from calltouch import queries
+from calltouch import pipeline, queries
 from tests import test_rules
 
-MUTATIONS = [
-    # (rule, template file, text to replace, replacement)
+MUTATIONS: list[tuple[str, ...]] = [
+    # (rule, template file, text to replace, replacement[, match strategy when not the default])
     (
         "R1",
         "match.sql.j2",
@@ -27,21 +27,29 @@ MUTATIONS = [
         "FROM tasks AS t\nLEFT JOIN ct_cookies AS k",
     ),
     ("R1", "session_setup.sql", "chr(32) || chr(9)", "chr(32)"),
-    ("R2", "match.sql.j2", "s.session_start <= c.call_time", "s.session_start < c.call_time"),
+    ("R2", "match.sql.j2", "c.call_time >= s.session_start", "c.call_time > s.session_start"),
+    ("R2", "match.sql.j2", "c.call_time >= s.session_start", "c.call_time <= s.session_start"),
+    (
+        "R2",
+        "match.sql.j2",
+        "s.session_start <= c.call_time",
+        "s.session_start < c.call_time",
+        "range",
+    ),
     (
         "R2",
         "match.sql.j2",
         "JOIN ct_cookies AS k ON k.bizible_id = r.cookie_id\n    WHERE",
         "JOIN ct_cookies AS k ON lower(k.bizible_id) = lower(r.cookie_id)\n    WHERE",
     ),
-    ("R2", "match.sql.j2", "max(s.session_start) AS", "min(s.session_start) AS"),
+    ("R2", "match.sql.j2", "max(s.session_start) AS", "min(s.session_start) AS", "range"),
     (
         "R2",
         "load_sessions.sql.j2",
         "ct__calling{% else %}NULL{% endif %}\n            AS calling",
         "NOT ct__calling{% else %}NULL{% endif %}\n            AS calling",
     ),
-    ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", ""),
+    ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", "", "range"),
     ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
     ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),
     ("R4", "touchpoints.sql", "coalesce(t.task_type, s.medium)", "s.medium"),
@@ -157,13 +165,22 @@ def mutated_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 
 @pytest.mark.parametrize(
-    ("rule", "template", "old", "new"),
-    MUTATIONS,
+    ("rule", "template", "old", "new", "strategy"),
+    [(*m, None)[:5] for m in MUTATIONS],
     ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)],
 )
 def test_breaking_a_rule_fails_a_rule_test(
-    mutated_sql: Path, tmp_path: Path, rule: str, template: str, old: str, new: str
+    mutated_sql: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rule: str,
+    template: str,
+    old: str,
+    new: str,
+    strategy: str | None,
 ) -> None:
+    if strategy is not None:  # a mutation of the other strategy's SQL: run the tests with it
+        monkeypatch.setattr(pipeline, "MATCH_STRATEGY", strategy)
     path = mutated_sql / template
     text = path.read_text(encoding="utf-8")
     assert old in text, f"mutation for {rule} is stale: {old!r} not in {template}"
