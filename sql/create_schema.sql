@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS session_rows (
     has_form       BOOLEAN,       -- the visit filled a web form (warehouse HAS_FORM)
     _calling       BOOLEAN        -- a one-shot load: the cookie is a BizibleId of a loaded task
                                   -- row (a superset of those that call); NULL: not checked
+                                  -- (a workspace load) or no cookie
 );
 -- A workspace made by an earlier version lacks the newer columns.
 ALTER TABLE session_rows ADD COLUMN IF NOT EXISTS _ord BIGINT;

@@ -299,7 +299,7 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert "match" in listed and "report_groups" in listed
     rendered = invoke("sql", "match", "--render", "--window", "45m").stdout
     assert "-- $window_us = 2700000000" in rendered
-    assert "JOIN match_sessions" in rendered and "{%" not in rendered
+    assert "ASOF LEFT JOIN" in rendered and "{%" not in rendered
     raw = invoke("sql", "match").stdout
     assert "{% if per_session" in raw
     needs_file = invoke("sql", "load_tasks", "--render", ok=False)
@@ -376,3 +376,18 @@ def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path:
     target = tmp_path / "touchpoints.csv"
     invoke("export", "touchpoints", "-o", target, "--db", db)
     assert target.read_bytes() == (tmp_path / "run" / "touchpoints.csv").read_bytes()
+
+
+def test_the_rendered_match_runs_in_plain_duckdb(ws: dict[str, Path], tmp_path: Path) -> None:
+    """`calltouch sql match --render` is reusable: it needs none of calltouch's macros."""
+    rendered = invoke("sql", "match", "--render").stdout
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(ws["db"].read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        expected = con.execute("SELECT * FROM links ORDER BY task_id").fetchall()
+        con.execute("DROP TABLE links")
+        for statement in con.extract_statements(rendered):
+            binds = {"window_us": 30 * 60_000_000} if statement.named_parameters else None
+            con.execute(statement, binds)
+        relinked = con.execute("SELECT * EXCLUDE (_task_row, _session_row) FROM links")
+        assert sorted(relinked.fetchall()) == sorted(tuple(row[:-2]) for row in expected)
