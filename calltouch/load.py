@@ -161,9 +161,7 @@ def load_role(
     filter saves, measured at 10M rows, and rejected lines are located by row order.)"""
     paths = resolve(spec, role)
     loaders = [
-        (ParquetLoader if file_format(path) == "parquet" else CsvLoader)(
-            con, role, path, first_file_id + i, options, workdir
-        )
+        make_loader(con, role, path, first_file_id + i, options, workdir)
         for i, path in enumerate(paths)
     ]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
@@ -190,8 +188,20 @@ def load_file(
     workdir: Path,
 ) -> LoadedFile:
     """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
+    return record_file(con, make_loader(con, role, path, file_id, options, workdir).load())
+
+
+def make_loader(
+    con: duckdb.DuckDBPyConnection,
+    role: Role,
+    path: Path,
+    file_id: int,
+    options: LoadOptions,
+    workdir: Path,
+) -> _Loader:
+    """The loader for ``path``'s format."""
     loader = ParquetLoader if file_format(path) == "parquet" else CsvLoader
-    return record_file(con, loader(con, role, path, file_id, options, workdir).load())
+    return loader(con, role, path, file_id, options, workdir)
 
 
 def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFile:
