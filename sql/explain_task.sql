@@ -3,6 +3,9 @@
 -- binds: task_id
 -- context: none
 
+-- The details of a session are read from its row in session_rows (match_sessions._row); the
+-- id check keeps a workspace whose rows changed since its match (stale) from showing another
+-- row's channel.
 WITH wanted AS (
     SELECT ct_sf18(ct_clean($task_id)) AS id
 ),
@@ -20,16 +23,18 @@ copies AS (
     WHERE task_id = (SELECT id FROM wanted)
 ),
 earlier AS (
-    SELECT s.session_id, s.session_start, s.channel, s.subchannel
-    FROM match_sessions AS s, task AS t
-    WHERE s.cookie_id = t.bizible_id AND s.session_start <= t.call_time
+    SELECT s.session_id, s.session_start, r.channel, r.subchannel
+    FROM match_sessions AS s
+    JOIN task AS t ON s.cookie_id = t.bizible_id AND s.session_start <= t.call_time
+    LEFT JOIN session_rows AS r ON r.rowid = s._row AND r.session_id = s.session_id
     ORDER BY s.session_start DESC, s.session_id
     LIMIT 1
 ),
 later AS (
-    SELECT s.session_id, s.session_start, s.channel, s.subchannel
-    FROM match_sessions AS s, task AS t
-    WHERE s.cookie_id = t.bizible_id AND s.session_start > t.call_time
+    SELECT s.session_id, s.session_start, r.channel, r.subchannel
+    FROM match_sessions AS s
+    JOIN task AS t ON s.cookie_id = t.bizible_id AND s.session_start > t.call_time
+    LEFT JOIN session_rows AS r ON r.rowid = s._row AND r.session_id = s.session_id
     ORDER BY s.session_start, s.session_id
     LIMIT 1
 )

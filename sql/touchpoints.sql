@@ -16,7 +16,7 @@ CREATE OR REPLACE TEMP TABLE ct_merged_sessions AS
            coalesce(d.landing_page, s.landing_page) AS landing_page,
            coalesce(d.referrer_page, s.referrer_page) AS referrer_page,
            coalesce(d.search_phrase, s.search_phrase) AS search_phrase
-    FROM match_sessions AS s
+    FROM session_rows AS s
     LEFT JOIN session_details AS d ON d._file_id = s._file_id AND d._ord = s._ord
     WHERE s.rowid IN (SELECT _session_row FROM links WHERE match_status = 'merged');
 

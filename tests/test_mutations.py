@@ -85,8 +85,8 @@ MUTATIONS: list[tuple[str, ...]] = [
     (
         "R7",
         "match.sql.j2",
-        "min(s.session_id) AS session_id, arg_min(s.rowid, s.session_id)",
-        "max(s.session_id) AS session_id, arg_max(s.rowid, s.session_id)",
+        "min(s.session_id) AS session_id, arg_min(s._row, s.session_id)",
+        "max(s.session_id) AS session_id, arg_max(s._row, s.session_id)",
     ),
     ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
     (

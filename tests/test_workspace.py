@@ -206,6 +206,8 @@ def test_explain_merged_call(ws: dict[str, Path], tmp_path: Path) -> None:
     assert facts["nearest_earlier_session"]["minutes_before_call"] == float(
         row["minutes_after_session_start"]
     )
+    # the session's details come from its row in session_rows, the touchpoint's from the match
+    assert facts["nearest_earlier_session"]["channel"] == row["channel"]
 
 
 def test_explain_outside_window_call_says_which_window_would_merge(
