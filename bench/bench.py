@@ -192,7 +192,8 @@ def work_floor(tasks: Path, sessions: Path, fmt: str) -> dict[str, Any]:
             source = (
                 "read_csv($path, header = true, columns = $columns, delim = ',', quote = '\"', "
                 "escape = '\"', auto_detect = false, encoding = 'utf-8', null_padding = false, "
-                "strict_mode = true, max_line_size = 16777216, store_rejects = true, "
+                "strict_mode = true, max_line_size = 16777216, buffer_size = 33554432, "
+                "store_rejects = true, "
                 "rejects_table = 'floor_rejects', rejects_scan = 'floor_rejects_scan')"
             )
             params = {"path": str(path), "columns": dict.fromkeys(csv_header(path), "VARCHAR")}
