@@ -736,6 +736,7 @@ def _render_inputs(
         "raw_names": [],
         "table": "task_rows",
         "rejects_table": "reject_errors",
+        "release": False,  # the workspace's match keeps its session tables
     }
     binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
     wanted = queries.info(name).context

@@ -98,6 +98,8 @@ def load_inputs(
     files += load_role(
         con, "sessions", sessions, session_options, workdir, first_file_id=len(files)
     )
+    if narrow:  # the calling cookies served the sessions' load; the match keys its own
+        queries.run(con, "drop_table", table="ct_calling_cookies")
     return files, settings
 
 
@@ -114,12 +116,15 @@ def match(
     files: list[LoadedFile] | None = None,
     *,
     strategy: str | None = None,
+    release: bool = False,
 ) -> None:
     """Build tasks, match_sessions, links, touchpoints and unmatched from what is loaded
     (R2 by ``strategy``, default MATCH_STRATEGY).
 
     Session files read without their details (``files`` from a narrow load) have the details
-    of the sessions that merged fetched between linking and building the touchpoints."""
+    of the sessions that merged fetched between linking and building the touchpoints.
+    ``release`` (a one-shot run) drops the session tables once the touchpoints no longer need
+    them, so the rest of the run has their memory; a workspace keeps them."""
     queries.run(
         con,
         "match",
@@ -137,7 +142,7 @@ def match(
                 cols=source["cols"],
                 split_channel=source["split_channel"],
             )
-    queries.run(con, "touchpoints")
+    queries.run(con, "touchpoints", release=release)
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:
@@ -281,7 +286,7 @@ def run(
     parse_max_rejects(settings.max_rejects)
     with tempfile.TemporaryDirectory(prefix="calltouch-") as workdir:
         files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir), narrow=True)
-    match(con, settings, files)
+    match(con, settings, files, release=True)
     summary = summarize(con, settings_summary(settings))
     try:
         check_rejects(con, summary, settings.max_rejects)

@@ -3,9 +3,9 @@
 -- binds: task_id
 -- context: none
 
--- The details of a session are read from its row in session_rows (match_sessions._row); the
--- id check keeps a workspace whose rows changed since its match (stale) from showing another
--- row's channel.
+-- A session's cookie id and details are read from its row in session_rows (the _row of
+-- match_sessions); the id check keeps a workspace whose rows changed since its match (stale)
+-- from showing another row's.
 WITH wanted AS (
     SELECT ct_sf18(ct_clean($task_id)) AS id
 ),
@@ -22,19 +22,23 @@ copies AS (
     FROM task_rows
     WHERE task_id = (SELECT id FROM wanted)
 ),
-earlier AS (
+cookie_sessions AS (
     SELECT s.session_id, s.session_start, r.channel, r.subchannel
     FROM match_sessions AS s
-    JOIN task AS t ON s.cookie_id = t.bizible_id AND s.session_start <= t.call_time
-    LEFT JOIN session_rows AS r ON r.rowid = s._row AND r.session_id = s.session_id
+    JOIN session_rows AS r ON r.rowid = s._row AND r.session_id = s.session_id
+    WHERE r.cookie_id = (SELECT bizible_id FROM task)
+),
+earlier AS (
+    SELECT s.session_id, s.session_start, s.channel, s.subchannel
+    FROM cookie_sessions AS s
+    JOIN task AS t ON s.session_start <= t.call_time
     ORDER BY s.session_start DESC, s.session_id
     LIMIT 1
 ),
 later AS (
-    SELECT s.session_id, s.session_start, r.channel, r.subchannel
-    FROM match_sessions AS s
-    JOIN task AS t ON s.cookie_id = t.bizible_id AND s.session_start > t.call_time
-    LEFT JOIN session_rows AS r ON r.rowid = s._row AND r.session_id = s.session_id
+    SELECT s.session_id, s.session_start, s.channel, s.subchannel
+    FROM cookie_sessions AS s
+    JOIN task AS t ON s.session_start > t.call_time
     ORDER BY s.session_start, s.session_id
     LIMIT 1
 )
@@ -61,7 +65,7 @@ SELECT
         AS later_minutes,
     (SELECT task_id FROM touchpoints
      WHERE session_id = l.session_id AND match_status = 'merged') AS merged_task_id,
-    (SELECT count(*) FROM match_sessions WHERE cookie_id = t.bizible_id) AS sessions_of_id
+    (SELECT count(*) FROM cookie_sessions) AS sessions_of_id
 FROM copies AS c
 LEFT JOIN task AS t ON true
 LEFT JOIN links AS l ON l.task_id = t.task_id

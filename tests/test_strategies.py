@@ -152,8 +152,18 @@ def test_run_storing_only_matchable_sessions_equals_full_load(
     sessions = str(folder / "*")
 
     con = queries.connect()
-    result = run_pipeline(con, tasks, sessions, tmp_path / "run", RunSettings(max_rejects="100%"))
+    with tempfile.TemporaryDirectory() as workdir:
+        load_inputs(con, tasks, sessions, RunSettings(), Path(workdir), narrow=True)
     stored = con.execute("SELECT count(*) FROM session_rows").fetchone()
+    con.close()
+    con = queries.connect()
+    result = run_pipeline(con, tasks, sessions, tmp_path / "run", RunSettings(max_rejects="100%"))
+    # the one-shot run freed its session tables once the touchpoints no longer needed them
+    left = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE table_name IN ('session_rows', 'match_sessions', 'session_details')"
+    ).fetchone()
+    assert left == (0,)
     con.close()
     full = full_load_outputs(tasks, sessions, tmp_path / "full")
 
