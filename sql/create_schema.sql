@@ -104,12 +104,11 @@ CREATE TABLE IF NOT EXISTS person_rows (
     modstamp              TIMESTAMP
 );
 
--- Details (channel ... has_form) of sessions whose Parquet file was read without them: a
--- one-shot run fetches them after matching, for the sessions that merged only.
+-- The touchpoint details (channel ... search_phrase) of sessions whose Parquet file was read
+-- without them: a one-shot run fetches them after matching, for the sessions that merged only.
 CREATE TABLE IF NOT EXISTS session_details (
     _file_id       INTEGER,
     _ord           BIGINT,
-    visitor_id     VARCHAR,
     channel        VARCHAR,
     subchannel     VARCHAR,
     medium         VARCHAR,
@@ -118,8 +117,7 @@ CREATE TABLE IF NOT EXISTS session_details (
     ad_name        VARCHAR,
     landing_page   VARCHAR,
     referrer_page  VARCHAR,
-    search_phrase  VARCHAR,
-    has_form       BOOLEAN
+    search_phrase  VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS rejects (
