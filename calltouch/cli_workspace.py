@@ -646,7 +646,7 @@ def explain_command(
         else:
             con = workspace.open_workspace(db, create=False)
             try:
-                workspace.require_match(con, db)
+                workspace.require_current_match(con, db)
                 info = workspace.status(con, db)
                 used = info["last_match"]["window"] if info["last_match"] else window
                 facts = explaining.explain(

@@ -249,6 +249,30 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether the workspace's table ``table`` has a column ``column``."""
+    row = queries.run(con, "column_exists", {"table_name": table, "column_name": column}).fetchone()
+    return bool(row and row[0])
+
+
+def matched_by_older_version(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last match was made by a calltouch whose match_sessions lacked ``_row``
+    (the row of session_rows with the session's cookie id and details, which explain reads)."""
+    return has_table(con, "match_sessions") and not has_column(con, "match_sessions", "_row")
+
+
+def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise a clear error when the workspace has no match this version can explain."""
+    require_match(con, path)
+    if matched_by_older_version(con):
+        raise InputError(
+            f"the workspace {path} was matched by an older calltouch, whose tables explain "
+            "cannot read",
+            hint="Run calltouch match to rebuild the touchpoints (the same results), then "
+            "explain again.",
+        )
+
+
 def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Raise a clear error when the workspace has never been matched."""
     if not has_table(con, "touchpoints"):
@@ -295,6 +319,9 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     newer = int(run["latest_load_id"]) - int(run["last_load_id"])
     out["stale"] = newer > 0
     out["stale_reason"] = f"{newer} load(s) since the last match" if newer > 0 else "up to date"
+    if not out["stale"] and matched_by_older_version(con):
+        out["stale"] = True
+        out["stale_reason"] = "matched by an older calltouch"
     return out
 
 
@@ -304,10 +331,13 @@ __all__ = [
     "LoadOutcome",
     "content_hash",
     "db_path",
+    "has_column",
     "has_table",
     "load",
     "match_workspace",
+    "matched_by_older_version",
     "open_workspace",
+    "require_current_match",
     "require_match",
     "status",
 ]

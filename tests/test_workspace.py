@@ -380,6 +380,22 @@ def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path:
     assert target.read_bytes() == (tmp_path / "run" / "touchpoints.csv").read_bytes()
 
 
+def test_a_workspace_matched_by_an_older_version_asks_for_a_new_match(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    task_id = "00T5e0000kBRaogEAD"
+    with duckdb.connect(str(db)) as con:  # match_sessions as an earlier version made it
+        con.execute("ALTER TABLE match_sessions DROP COLUMN _row")
+    old = invoke("explain", task_id, "--db", db, ok=False)
+    assert old.exit_code == 2 and "matched by an older calltouch" in old.stderr
+    assert "Run calltouch match" in old.stderr
+    assert "matched by an older calltouch" in invoke("status", "--db", db).stdout
+    invoke("match", "--db", db, "--quiet")
+    assert json.loads(invoke("explain", task_id, "--db", db, "-f", "json").stdout)["task_id"]
+
+
 def test_the_rendered_match_runs_in_plain_duckdb(ws: dict[str, Path], tmp_path: Path) -> None:
     """`calltouch sql match --render` is reusable: it needs none of calltouch's macros."""
     rendered = invoke("sql", "match", "--render").stdout
