@@ -25,6 +25,7 @@ import csv
 import io
 import re
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -139,6 +140,10 @@ def _undecodable(row: list[str]) -> bool:
     return bool(_SURROGATES.search("".join(row)))
 
 
+class ScanStopped(Exception):
+    """A scan was told to stop (its caller failed and no longer needs it)."""
+
+
 def scan(
     path: Path,
     dialect: CsvDialect,
@@ -146,8 +151,11 @@ def scan(
     wanted: set[int] | frozenset[int] = frozenset(),
     *,
     check_encoding: bool = True,
+    stop: threading.Event | None = None,
 ) -> CsvScan:
-    """Classify every record of ``path``; remember the lines of the good ordinals in ``wanted``."""
+    """Classify every record of ``path``; remember the lines of the good ordinals in ``wanted``.
+
+    A scan running beside other work stops with ScanStopped soon after ``stop`` is set."""
     result = CsvScan()
     check = check_encoding and not (dialect.encoding == "utf-8" and is_clean_utf8(path))
     pending: list[tuple[int, int, str]] = []  # trailing one-cell records (first, last, text)
@@ -157,7 +165,9 @@ def scan(
             result.bad.append(BadRecord(first, last, f"too few columns: expected {width}, found 1"))
         pending.clear()
 
-    for first, last, row, error in _records(path, dialect):
+    for count, (first, last, row, error) in enumerate(_records(path, dialect)):
+        if stop is not None and count % 4096 == 0 and stop.is_set():
+            raise ScanStopped(str(path))
         if row is None:
             flush_pending_as_bad()
             result.bad.append(BadRecord(first, last, error))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -383,16 +384,25 @@ class CsvLoader(_Loader):
         # read (which releases the GIL): 1M task rows take it 1.75 s on one core.
         needs_scan = self.role == "tasks" or detection.profile.footer
         struct_lines: int | None
+        stop = threading.Event()  # set when the read fails (or is interrupted): no waiting
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calltouch-scan") as pool:
-            early = pool.submit(csvscan.scan, self.path, dialect, width) if needs_scan else None
+            early = (
+                pool.submit(csvscan.scan, self.path, dialect, width, stop=stop)
+                if needs_scan
+                else None
+            )
             try:
-                struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
-                in_table, flagged = self.counts()
-            except _DuckDBCannotRead:
-                queries.run(
-                    self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
-                )
-                struct_lines, in_table, flagged = None, 0, []
+                try:
+                    struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
+                    in_table, flagged = self.counts()
+                except _DuckDBCannotRead:
+                    queries.run(
+                        self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
+                    )
+                    struct_lines, in_table, flagged = None, 0, []
+            except BaseException:
+                stop.set()
+                raise
             scan = early.result() if early is not None else None
 
         spans: dict[int, tuple[int, int]] = {}

@@ -4,6 +4,7 @@ unit tests of the input helpers (calltouch.inputs, calltouch.durations)."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,15 @@ from calltouch.errors import InputError, UsageError
 from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
-from tests.harness import SESSION_HEADER, TASK_HEADER, read_outcome, run_case, session, write_rows
+from tests.harness import (
+    SESSION_HEADER,
+    TASK_HEADER,
+    read_outcome,
+    run_case,
+    session,
+    task,
+    write_rows,
+)
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -811,3 +820,37 @@ def test_parse_window_rejects_more_than_seven_days():
     with pytest.raises(UsageError, match="longer than 7 days"):
         parse_window("169h")
     assert parse_window("168h") == 168 * 3_600_000_000
+
+
+def test_the_independent_scan_stops_when_the_read_fails(tmp_path, monkeypatch):
+    """The task file's second reader runs beside DuckDB's read; when that read fails, the
+    scan is told to stop, so the error (or a Ctrl-C) is not held up by a long scan."""
+    from calltouch import csvscan, load
+
+    told_to_stop: list[bool] = []
+
+    def waiting_scan(path, dialect, width, wanted=frozenset(), *, stop=None, **_):
+        told_to_stop.append(stop is not None and stop.wait(10))
+        raise csvscan.ScanStopped(str(path))
+
+    def failing_read(self, *args, **kwargs):
+        raise InputError("DuckDB could not read the file")
+
+    monkeypatch.setattr(csvscan, "scan", waiting_scan)
+    monkeypatch.setattr(load.CsvLoader, "read", failing_read)
+    tasks = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    with pytest.raises(InputError, match="could not read"):
+        run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    assert told_to_stop == [True]
+
+
+def test_a_scan_told_to_stop_stops(tmp_path):
+    from calltouch import csvscan
+
+    path = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    dialect = sniff_csv(path, "tasks", None)
+    stop = threading.Event()
+    assert csvscan.scan(path, dialect, len(dialect.header), stop=stop).good == 1
+    stop.set()
+    with pytest.raises(csvscan.ScanStopped):
+        csvscan.scan(path, dialect, len(dialect.header), stop=stop)
