@@ -125,7 +125,7 @@ def _session(
 
 
 def _minutes(value: float) -> str:
-    return f"{value:g} min"
+    return f"{round(value, 2):g} min"
 
 
 def advice(facts: dict[str, Any], window_us: int) -> list[str]:

@@ -63,8 +63,10 @@ SELECT
     CASE WHEN x.session_id IS NOT NULL
          THEN round((epoch_us(x.session_start) - epoch_us(t.call_time)) / 60000000.0, 5) END
         AS later_minutes,
+    -- the call that took the candidate (R6); with --per-session all several may share it
     (SELECT task_id FROM touchpoints
-     WHERE session_id = l.session_id AND match_status = 'merged') AS merged_task_id,
+     WHERE session_id = l.session_id AND match_status = 'merged'
+     ORDER BY touchpoint_date, task_id LIMIT 1) AS merged_task_id,
     (SELECT count(*) FROM cookie_sessions) AS sessions_of_id
 FROM copies AS c
 LEFT JOIN task AS t ON true

@@ -409,3 +409,53 @@ def test_the_rendered_match_runs_in_plain_duckdb(ws: dict[str, Path], tmp_path: 
             con.execute(statement, binds)
         relinked = con.execute("SELECT * EXCLUDE (_task_row, _session_row) FROM links")
         assert sorted(relinked.fetchall()) == sorted(tuple(row[:-2]) for row in expected)
+
+
+def test_explain_with_per_session_all_where_two_calls_share_a_session() -> None:
+    # 00T5e0000vrM9ecEAC and 00T5e0000dCCmcuEAD fall in one session's window: with
+    # --per-session all both merge with it, and explain must say so for each (it failed with
+    # "more than one row returned by a subquery")
+    for task_id in ("00T5e0000vrM9ecEAC", "00T5e0000dCCmcuEAD"):
+        facts = json.loads(
+            invoke(
+                "explain",
+                task_id,
+                "--tasks",
+                SAMPLE / "tasks.csv",
+                "--sessions",
+                SAMPLE / "sessions.csv",
+                "--per-session",
+                "all",
+                "-f",
+                "json",
+            ).stdout
+        )
+        assert (facts["match_status"], facts["rule"]) == ("merged", "R3"), facts
+    one = json.loads(
+        invoke(
+            "explain",
+            "00T5e0000vrM9ecEAC",
+            "--tasks",
+            SAMPLE / "tasks.csv",
+            "--sessions",
+            SAMPLE / "sessions.csv",
+            "-f",
+            "json",
+        ).stdout
+    )
+    other = json.loads(
+        invoke(
+            "explain",
+            "00T5e0000dCCmcuEAD",
+            "--tasks",
+            SAMPLE / "tasks.csv",
+            "--sessions",
+            SAMPLE / "sessions.csv",
+            "-f",
+            "json",
+        ).stdout
+    )
+    # without it, one of them is the R6 loser and names the other as the call that merged
+    loser, winner = (one, other) if one["match_status"] == "standalone" else (other, one)
+    assert loser["match_reason"] == "session_already_used"
+    assert loser["merged_with_task_id"] == winner["task_id"]
