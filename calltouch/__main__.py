@@ -1,5 +1,5 @@
 """``python -m calltouch`` runs the command-line interface."""
 
-from calltouch.cli import main
+from calltouch import main
 
 main()

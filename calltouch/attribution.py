@@ -211,15 +211,21 @@ def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None
     )
 
 
-def require_opportunities(con: duckdb.DuckDBPyConnection, where: str) -> None:
-    """Raise a clear error when no opportunity was loaded (after :func:`build`)."""
+LOAD_OPPORTUNITIES = (
+    "Load them first: calltouch load opportunities FILE (and contact-roles, people)"
+)
+
+
+def require_opportunities(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    hint: str = f"{LOAD_OPPORTUNITIES}, or pass --opportunities FILE.",
+) -> None:
+    """Raise a clear error when no opportunity was loaded (after :func:`build`); ``hint``
+    names only what the calling command accepts."""
     row = queries.run(con, "revenue_inputs").fetchall()
     if not row or int(row[0][1]) == 0:
-        raise InputError(
-            f"{where} holds no opportunities",
-            hint="Load them first: calltouch load opportunities FILE (and contact-roles, "
-            "people), or pass --opportunities FILE.",
-        )
+        raise InputError(f"{where} holds no opportunities", hint=hint)
 
 
 def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
@@ -428,6 +434,7 @@ def compare(
 
 
 __all__ = [
+    "LOAD_OPPORTUNITIES",
     "MODELS",
     "MODEL_LABELS",
     "OUTPUTS",

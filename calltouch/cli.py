@@ -7,7 +7,10 @@ code; anything else is a bug, reported as such (``--debug`` shows the traceback)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 import tempfile
 import time
 import traceback
@@ -46,7 +49,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-stdout = Console()
+
+class StdoutConsole(Console):
+    """stdout for reports: when its reader stops early (``calltouch report | head``), the rest
+    is dropped and the command exits 0 (rich's own choice is 1, the internal-error code)."""
+
+    def on_broken_pipe(self) -> None:
+        _silence_stdout()
+        raise SystemExit(int(ExitCode.OK))
+
+
+stdout = StdoutConsole()
 stderr = Console(stderr=True)
 
 STEP_NAMES = {
@@ -158,9 +171,16 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         stderr.print(Text("Interrupted.", style="bold red"))
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except BrokenPipeError:
+        # the reader of stdout went away (calltouch ... | head): what it wanted, it has
+        _silence_stdout()
+        raise typer.Exit(int(ExitCode.OK)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
+        if _interrupted(exc):
+            stderr.print(Text("Interrupted.", style="bold red"))
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         if debug:
             stderr.print(traceback.format_exc(), markup=False, highlight=False)
         message = Text()
@@ -172,6 +192,21 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         )
         stderr.print(message)
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's report of a query stopped by Ctrl-C (outside queries.run)."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 # ----------------------------------------------------------------------------- shared options

@@ -33,6 +33,7 @@ from calltouch.cli import (
     PerSessionOpt,
     ProfileOpt,
     QuietOpt,
+    StdoutConsole,
     ThreadsOpt,
     TzOpt,
     WindowOpt,
@@ -521,7 +522,9 @@ def _revenue_report(
     try:
         workspace.require_match(con, db)
         attribution.build(con, settings)
-        attribution.require_opportunities(con, f"the workspace {db}")
+        attribution.require_opportunities(
+            con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
+        )
         built = reporting.build_revenue(con, options, compare=chosen is ReportFormat.html)
     finally:
         con.close()
@@ -778,8 +781,9 @@ def dashboard_command(
 
     with user_errors(debug):
         options = _report_options(by, since, until, status, None)
-        if not db.exists():
-            workspace.open_workspace(db, create=False)  # raises the "load first" error
+        # a missing or unreadable workspace is an error before any drawing (exit 2); once
+        # drawn, --watch shows later failures on screen and goes on
+        workspace.open_workspace(db, create=False, read_only=True).close()
 
         def load_report() -> reporting.Report | None:
             con = workspace.open_workspace(db, create=False, read_only=True)
@@ -800,4 +804,6 @@ def dashboard_command(
                     stats.append(None)
             return tuple(stats)
 
-        dashboard.run(load_report, watch=watch, console=Console(), changed=changed, source=str(db))
+        dashboard.run(
+            load_report, watch=watch, console=StdoutConsole(), changed=changed, source=str(db)
+        )

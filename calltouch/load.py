@@ -18,6 +18,7 @@ For each input file this module promises:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -30,7 +31,7 @@ from typing import Any
 import duckdb
 
 from calltouch import csvscan, profiles, queries, timeformats
-from calltouch.errors import InputError, QueryError, UsageError
+from calltouch.errors import CalltouchError, InputError, QueryError, UsageError
 from calltouch.inputs import (
     FIELDS,
     REVENUE_ROLES,
@@ -289,11 +290,20 @@ class _Loader:
             template = f"load_{self.role}" if self.role in ROLES else "load_records"
             queries.run(self.con, template, binds, **context)
         except QueryError as exc:
+            self._restore_time_zone()
             raise InputError(
                 f"cannot read {self.role} file {self.display}: {_reason(exc)}",
                 hint=_read_hint(self.fmt),
             ) from exc
-        finally:
+        except BaseException:  # Ctrl-C: keep it, not a failure of the restore
+            self._restore_time_zone()
+            raise
+        queries.run(self.con, "set_time_zone", {"tz": "UTC"})
+
+    def _restore_time_zone(self) -> None:
+        """Back to UTC after a failed load, if the connection still can: in a workspace's
+        transaction a failed statement aborts it, and the load's own error is the one to tell."""
+        with contextlib.suppress(CalltouchError):
             queries.run(self.con, "set_time_zone", {"tz": "UTC"})
 
     def counts(self, *, row_numbers: bool = False) -> tuple[int, list[tuple[Any, ...]]]:

@@ -74,8 +74,16 @@ def ensure_dir(path: Path) -> Path:
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it when the block succeeds."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """A temporary path beside ``target``, renamed onto it when the block succeeds; the
+    folder is created when missing. Any failure to write is an OutputError naming target."""
+    ensure_dir(target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc}",
+            hint=f"Choose a folder you can write to, or check the permissions of {target.parent}.",
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB's COPY wants to create the file itself
@@ -124,6 +132,25 @@ def remove_stale_temporaries(out: Path) -> None:
     for name in (*EXPORTS, "summary"):
         for stale in out.glob(f".{name}.*.tmp"):
             stale.unlink(missing_ok=True)
+
+
+def remove_outputs(out: Path, names: tuple[str, ...]) -> list[str]:
+    """Delete ``out``'s files of ``names`` in either format (a failed run's stale outputs,
+    which would otherwise pass for its results); return the names of the files removed."""
+    removed: list[str] = []
+    for name in names:
+        for fmt in ("csv", "parquet"):
+            stale = out / f"{name}.{fmt}"
+            if stale.is_file():
+                try:
+                    stale.unlink()
+                except OSError as exc:
+                    raise OutputError(
+                        f"cannot remove the previous run's {stale}: {exc.strerror or exc}",
+                        hint="Delete it by hand: it is not this run's output.",
+                    ) from exc
+                removed.append(stale.name)
+    return removed
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

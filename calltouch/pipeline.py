@@ -25,7 +25,7 @@ from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
-from calltouch.outputs import Format, write_exports, write_json
+from calltouch.outputs import Format, remove_outputs, write_exports, write_json
 from calltouch.timeformats import DateOrder
 
 PerSession = Literal["one", "all"]
@@ -290,9 +290,14 @@ def run(
     summary = summarize(con, settings_summary(settings))
     try:
         check_rejects(con, summary, settings.max_rejects)
-    except TooManyRejectsError:
+    except TooManyRejectsError as exc:
         summary["failed"] = "too many rejected rows: touchpoints and unmatched were not written"
         write_exports(con, out, fmt, only=("rejects",))
+        # an earlier run's touchpoints beside this summary would pass for this run's
+        removed = remove_outputs(out, ("touchpoints", "unmatched"))
+        if removed:
+            summary["removed"] = removed
+            exc.hint = f"{exc.hint} The previous run's {', '.join(removed)} in {out} were removed."
         write_json(out / "summary.json", summary)
         raise
     outputs = write_exports(con, out, fmt)

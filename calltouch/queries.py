@@ -245,17 +245,33 @@ def run(
             raise TemplateError(f"{name}: no value given for bind parameters {sorted(lacking)}")
         try:
             result = _execute(con, name, statement, {key: values[key] for key in wanted})
+        except duckdb.InterruptException as exc:
+            raise KeyboardInterrupt from exc
+        except RuntimeError as exc:
+            # DuckDB's Python client reports a query stopped by Ctrl-C as a bare RuntimeError
+            if "interrupted" in str(exc).lower():
+                raise KeyboardInterrupt from exc
+            raise
         except duckdb.OutOfMemoryException as exc:
-            limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
             raise OutOfMemoryError(
                 f"DuckDB ran out of memory in step {name} (memory limit "
-                f"{limit[0] if limit else '?'}), even spilling to disk",
+                f"{_memory_limit(con)}), even spilling to disk",
                 hint="Raise --memory-limit (e.g. --memory-limit 4GB), lower --threads (each "
                 "thread needs its own memory), or point --temp-dir at a disk with more room.",
             ) from exc
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    """The connection's memory limit as DuckDB shows it; '?' when even asking fails (a limit
+    so small that no query fits)."""
+    try:
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    except duckdb.Error:
+        return "?"
+    return str(row[0]) if row else "?"
 
 
 def fetch_dicts(

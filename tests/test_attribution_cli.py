@@ -265,6 +265,11 @@ def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "holds no opportunities" in result.stderr
     assert "calltouch load opportunities" in result.stderr
+    # report has no --opportunities option: its advice must not name one
+    result = invoke("report", "--revenue", "--db", db, ok=False)
+    assert result.exit_code == 2
+    assert "calltouch load opportunities" in result.stderr
+    assert "--opportunities" not in result.stderr
 
 
 # ----------------------------------------------------------------------------- report --revenue

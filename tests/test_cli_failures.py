@@ -1,0 +1,217 @@
+"""How commands end when something outside calltouch goes wrong: an output folder that cannot
+be written, a memory limit too small for anything, a reader that closes the pipe early, a
+Ctrl-C at any moment, a workspace file that is not one. Each ends with its documented exit code
+and a message, never "This is a bug" (exit 1) and never a traceback; and a run that fails
+leaves no earlier run's touchpoints behind to pass for its own."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from calltouch import queries
+from calltouch.cli import app
+from calltouch.errors import ExitCode
+from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+runner = CliRunner(env={"COLUMNS": "1000", "FORCE_COLOR": None, "CALLTOUCH_DB": None})
+
+
+def invoke(*args: object):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "This is a bug" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("ws") / "calltouch.duckdb"
+    for role, name in (("tasks", "tasks.csv"), ("sessions", "sessions.csv")):
+        assert invoke("load", role, SAMPLE / name, "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    return db
+
+
+# ------------------------------------------------------------------------------- outputs
+
+
+@pytest.fixture
+def read_only_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every folder refuses new files, as a read-only mount does (tests run as root, for
+    whom permission bits do not)."""
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+def test_run_into_a_folder_that_refuses_files_is_an_output_error(
+    tmp_path: Path, read_only_folders: None
+) -> None:
+    result = invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "o", "-q"
+    )
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "Output error: cannot write" in result.stderr
+    assert "Permission denied" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("report", "-f", "csv", "-o"), ("export", "touchpoints", "-o")],
+    ids=["report", "export"],
+)
+def test_workspace_outputs_into_a_folder_that_refuses_files_are_output_errors(
+    ws: Path, tmp_path: Path, read_only_folders: None, command: tuple[str, ...]
+) -> None:
+    result = invoke(*command, tmp_path / "out.csv", "--db", ws)
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert f"cannot write {tmp_path / 'out.csv'}" in result.stderr
+
+
+def test_report_into_a_missing_folder_creates_it(ws: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "report.csv"
+    result = invoke("report", "-f", "csv", "-o", target, "--db", ws)
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("channel")
+
+
+def test_a_failed_run_removes_the_previous_runs_touchpoints(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q"
+    ).exit_code == 0  # fmt: skip
+    assert invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q",
+        "-f", "parquet",
+    ).exit_code == 0  # fmt: skip
+    stale = {"touchpoints.csv", "unmatched.csv", "touchpoints.parquet", "unmatched.parquet"}
+    assert stale <= {p.name for p in out.iterdir()}
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [task("T1", ABC, "12:40"), task("T2", ABC, "not a time")],
+        TASK_HEADER,
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    result = invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "0")
+    assert result.exit_code == ExitCode.TOO_MANY_REJECTS, result.output
+    left = {p.name for p in out.iterdir()}
+    assert not stale & left, left
+    assert {"rejects.csv", "summary.json"} <= left
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(summary["removed"]) == sorted(stale)
+    assert "were removed" in result.stderr
+
+
+# ------------------------------------------------------------------------------- resources
+
+
+def test_a_memory_limit_too_small_for_anything_is_an_out_of_memory_error(tmp_path: Path) -> None:
+    result = invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path,
+        "--memory-limit", "10KB", "-q",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OUT_OF_MEMORY, result.output
+    assert "Out of memory" in result.stderr and "--memory-limit" in result.stderr
+
+
+def test_a_file_that_is_not_a_workspace_stops_the_dashboard(tmp_path: Path) -> None:
+    db = tmp_path / "notes.duckdb"
+    db.write_text("not a database", encoding="utf-8")
+    result = invoke("dashboard", "--db", db)
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "cannot open the workspace" in result.stderr
+
+
+# ------------------------------------------------------------------------------- processes
+
+
+def calltouch(*args: object) -> list[str]:
+    return [sys.executable, "-m", "calltouch", *(str(a) for a in args)]
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    # calltouch inspect ... | head -1: the rest is dropped, exit 0, nothing on stderr
+    proc = subprocess.Popen(
+        calltouch("inspect", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize("failing_statement", [0, 3, 8, 15, 25])
+def test_ctrl_c_during_any_query_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_statement: int
+) -> None:
+    # DuckDB's Python client reports a query stopped by Ctrl-C as a bare RuntimeError
+    real = queries._execute
+    count = iter(range(10**6))
+
+    def interrupted(con, name, statement, values):  # type: ignore[no-untyped-def]
+        if next(count) == failing_statement:
+            raise RuntimeError("Query interrupted")
+        return real(con, name, statement, values)
+
+    monkeypatch.setattr(queries, "_execute", interrupted)
+    result = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path, "-q")
+    assert result.exit_code == ExitCode.INTERRUPTED, result.output
+    assert "Interrupted." in result.stderr
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Exports large enough that loading them takes a second or more."""
+    out = tmp_path_factory.mktemp("big")
+    args = ("generate", "--sessions", 400_000, "--calls", 40_000, "--out", out, "--format", "csv")
+    assert invoke(*args).exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("run", "{d}/tasks.csv", "{d}/sessions.csv", "--out", "{t}/out"),
+     ("load", "sessions", "{d}/sessions.csv", "--db", "{t}/w.duckdb")],
+    ids=["run", "workspace-load"],
+)  # fmt: skip
+def test_a_real_ctrl_c_exits_130_without_a_traceback(
+    big: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # SIGINT at 0.05 s (still importing), then later; a process that finished first is tried
+    # again with the signal sooner
+    args = [c.format(d=big, t=tmp_path) for c in command]
+    for delay in (0.05, 1.0, 0.5, 0.25):
+        proc = subprocess.Popen(
+            calltouch(*args, "-q"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=300)
+        if proc.returncode == 0 and delay > 0.05:
+            continue  # done before the signal: sooner
+        text = (out + err).decode()
+        assert proc.returncode == ExitCode.INTERRUPTED, (delay, text)
+        assert "Interrupted." in text and "Traceback" not in text and "bug" not in text
+        if delay > 0.05:
+            return
+    pytest.fail("every run finished before its SIGINT")
