@@ -49,6 +49,7 @@ from calltouch.cli_workspace import (
     TextFormat,
     WeightsOpt,
     attribution_settings,
+    note_if_stale,
 )
 from calltouch.errors import TooManyRejectsError, UsageError
 from calltouch.inputs import Role
@@ -193,6 +194,7 @@ def attributed(
     where = f"the workspace {db}"
     try:
         workspace.require_match(con, db)
+        note_if_stale(con, db)
         with progress(quiet):
             attribution.build(con, settings)
         attribution.require_opportunities(con, where)

@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console, RenderableType
 from rich.syntax import Syntax
@@ -401,6 +402,7 @@ def export_command(
         con = workspace.open_workspace(db, create=False)
         try:
             workspace.require_match(con, db)
+            note_if_stale(con, db)
             if what is Export.report:
                 options = _report_options(by, since, until, status, top)
                 with atomic_path(output) as tmp:
@@ -482,6 +484,7 @@ def report(
         con = workspace.open_workspace(db, create=False)
         try:
             workspace.require_match(con, db)
+            note_if_stale(con, db)
             built = reporting.build(con, options, extras=chosen is ReportFormat.html)
         finally:
             con.close()
@@ -521,6 +524,7 @@ def _revenue_report(
     con = workspace.open_workspace(db, create=False)
     try:
         workspace.require_match(con, db)
+        note_if_stale(con, db)
         attribution.build(con, settings)
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
@@ -542,6 +546,20 @@ def _revenue_report(
 
         text = render_revenue_html(built, source=str(db))
     _emit(text, output, "revenue report")
+
+
+def note_if_stale(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
+    """Say on stderr when the touchpoints no longer reflect what is loaded; return why."""
+    reason = workspace.stale_reason(con, db)
+    if reason:
+        stderr.print(
+            Text(
+                f"Note: the workspace is stale ({reason}); these figures are from the last "
+                "match. Run calltouch match to include what was loaded since.",
+                style="yellow",
+            )
+        )
+    return reason
 
 
 def _emit(
@@ -790,7 +808,9 @@ def dashboard_command(
             try:
                 if not workspace.has_table(con, "touchpoints"):
                     return None
-                return reporting.build(con, options, extras=True)
+                built = reporting.build(con, options, extras=True)
+                built.stale = workspace.stale_reason(con, db) or ""
+                return built
             finally:
                 con.close()  # never hold the file between redraws: `load` must be able to write
 

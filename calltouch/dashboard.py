@@ -424,8 +424,10 @@ def _empty_message(report: Report | None, error: str) -> Text:
     return text
 
 
-def _footer(source: str, updated: str) -> Table:
+def _footer(source: str, updated: str, stale: str = "") -> Table:
     left = Text()
+    if stale:
+        left.append(f"stale: {stale}; run calltouch match  ", style="bold yellow")
     if source:
         left.append("source: ", style="dim")
         left.append(source)
@@ -475,7 +477,9 @@ def _compact(
     lines = len(text.wrap(Console(width=max(1, width)), max(1, width)))
     root = Layout(name="root")
     header = Layout(text, name="header", size=min(lines, max(1, height - 1)))
-    footer = Layout(_footer(source, updated), name="footer", size=FOOTER_HEIGHT)
+    footer = Layout(
+        _footer(source, updated, report.stale if report else ""), name="footer", size=FOOTER_HEIGHT
+    )
     if report is None or not report.rows or height - lines - FOOTER_HEIGHT < 2:
         root.split_column(header, Layout(Text(" "), name="body"), footer)
         return root
@@ -498,7 +502,14 @@ def _layout(
         parts.append(Layout(panel, name="error", size=error_height))
         body_height -= error_height
     body = Layout(name="body")
-    parts += [body, Layout(_footer(source, updated), name="footer", size=FOOTER_HEIGHT)]
+    parts += [
+        body,
+        Layout(
+            _footer(source, updated, report.stale if report else ""),
+            name="footer",
+            size=FOOTER_HEIGHT,
+        ),
+    ]
     root.split_column(*parts)
 
     if report is None or not report.rows:

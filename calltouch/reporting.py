@@ -115,6 +115,8 @@ class Report(GroupedRows):
     headline: dict[str, Any]
     weekly: list[dict[str, Any]] = field(default_factory=list)
     campaigns: list[dict[str, Any]] = field(default_factory=list)
+    # why the touchpoints no longer reflect what is loaded (the dashboard shows it); "" if not
+    stale: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the json format prints exactly this)."""

@@ -282,6 +282,12 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
+def stale_reason(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Why the touchpoints no longer reflect what is loaded, or None when they do."""
+    info = status(con, path)
+    return str(info["stale_reason"]) if info["stale"] and info["last_match"] else None
+
+
 def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     """What is loaded, the last match, and whether it is stale."""
     loads = queries.fetch_dicts(con, "workspace_loads") if has_table(con, "loads") else []
@@ -316,9 +322,11 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         "unmatched": summary["tasks"]["unmatched"],
         "reconciled": summary["reconciled"],
     }
-    newer = int(run["latest_load_id"]) - int(run["last_load_id"])
+    newer = int(run["newer_loads"])
     out["stale"] = newer > 0
-    out["stale_reason"] = f"{newer} load(s) since the last match" if newer > 0 else "up to date"
+    out["stale_reason"] = (
+        f"{newer} load(s) of tasks or sessions since the last match" if newer > 0 else "up to date"
+    )
     if not out["stale"] and matched_by_older_version(con):
         out["stale"] = True
         out["stale_reason"] = "matched by an older calltouch"
@@ -339,5 +347,6 @@ __all__ = [
     "open_workspace",
     "require_current_match",
     "require_match",
+    "stale_reason",
     "status",
 ]

@@ -80,7 +80,7 @@ def test_load_after_match_makes_the_workspace_stale(tmp_path: Path) -> None:
     invoke("load", "tasks", second, "--db", db)
     status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
     assert status["stale"] is True
-    assert status["stale_reason"] == "1 load(s) since the last match"
+    assert status["stale_reason"] == "1 load(s) of tasks or sessions since the last match"
     assert "stale" in invoke("status", "--db", db).stdout
 
 
@@ -459,3 +459,39 @@ def test_explain_with_per_session_all_where_two_calls_share_a_session() -> None:
     loser, winner = (one, other) if one["match_status"] == "standalone" else (other, one)
     assert loser["match_reason"] == "session_already_used"
     assert loser["merged_with_task_id"] == winner["task_id"]
+
+
+def test_readers_of_a_stale_workspace_say_so(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    first, second = split_sample(tmp_path)
+    invoke("load", "tasks", first, "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    readers = [
+        ("report",),
+        ("report", "-f", "csv"),
+        ("export", "touchpoints", "-o", tmp_path / "t.csv"),
+        ("dashboard",),
+    ]
+    notes = ("workspace is stale (1 load(s) of tasks or sessions", "stale: 1 load(s) of tasks")
+    for args in readers:
+        text = " ".join(invoke(*args, "--db", db).output.split())
+        assert not any(note in text for note in notes), args
+    invoke("load", "tasks", second, "--db", db)
+    for args in readers:
+        text = " ".join(invoke(*args, "--db", db).output.split())
+        assert any(note in text for note in notes), (args, text)
+    # the note goes to stderr: a report piped elsewhere stays the report
+    assert "is stale" not in invoke("report", "-f", "csv", "--db", db).stdout
+    invoke("match", "--db", db, "--quiet")
+    assert "is stale" not in invoke("report", "--db", db).output
+
+
+def test_revenue_inputs_loaded_after_a_match_leave_touchpoints_current(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db)
+    status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
+    assert (status["stale"], status["stale_reason"]) == (False, "up to date")
