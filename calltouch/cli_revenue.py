@@ -31,6 +31,8 @@ from calltouch.cli import (
     PerSessionOpt,
     ProfileOpt,
     QuietOpt,
+    SessionsTzOpt,
+    TasksTzOpt,
     ThreadsOpt,
     TzOpt,
     WindowOpt,
@@ -140,6 +142,8 @@ def attributed(
     window: str = "30m",
     per_session: PerSession = PerSession.one,
     tz: str = "UTC",
+    tasks_tz: str | None = None,
+    sessions_tz: str | None = None,
     maps: list[str] | None = None,
     profile: list[str] | None = None,
     encoding: str | None = None,
@@ -159,8 +163,8 @@ def attributed(
             window,
             per_session,
             tz,
-            None,
-            None,
+            tasks_tz,
+            sessions_tz,
             maps,
             profile=profile,
             encoding=encoding,
@@ -231,6 +235,8 @@ def attribute(
     window: WindowOpt = "30m",
     per_session: PerSessionOpt = PerSession.one,
     tz: TzOpt = "UTC",
+    tasks_tz: TasksTzOpt = None,
+    sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,
@@ -268,6 +274,8 @@ def attribute(
             window=window,
             per_session=per_session,
             tz=tz,
+            tasks_tz=tasks_tz,
+            sessions_tz=sessions_tz,
             maps=maps,
             profile=profile,
             encoding=encoding,
@@ -314,7 +322,12 @@ def journey(
     weights: WeightsOpt = None,
     window: WindowOpt = "30m",
     tz: TzOpt = "UTC",
+    tasks_tz: TasksTzOpt = None,
+    sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
@@ -336,7 +349,19 @@ def journey(
     with user_errors(debug):
         settings = attribution_settings(as_of, weights)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
-        with attributed(db, files, settings, window=window, tz=tz, maps=maps) as (con, _):
+        with attributed(
+            db,
+            files,
+            settings,
+            window=window,
+            tz=tz,
+            tasks_tz=tasks_tz,
+            sessions_tz=sessions_tz,
+            maps=maps,
+            profile=profile,
+            encoding=encoding,
+            date_order=date_order,
+        ) as (con, _):
             facts = attribution.journey(con, ident, settings)
         if fmt is TextFormat.json:
             stdout.out(json.dumps(facts, indent=2, ensure_ascii=False), highlight=False)
@@ -360,7 +385,12 @@ def compare(
     ] = None,
     window: WindowOpt = "30m",
     tz: TzOpt = "UTC",
+    tasks_tz: TasksTzOpt = None,
+    sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
@@ -386,7 +416,19 @@ def compare(
         for key in chosen or []:
             settings.require_model(key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
-        with attributed(db, files, settings, window=window, tz=tz, maps=maps) as (con, _):
+        with attributed(
+            db,
+            files,
+            settings,
+            window=window,
+            tz=tz,
+            tasks_tz=tasks_tz,
+            sessions_tz=sessions_tz,
+            maps=maps,
+            profile=profile,
+            encoding=encoding,
+            date_order=date_order,
+        ) as (con, _):
             data = attribution.compare(con, settings, chosen)
         if fmt is TextFormat.json:
             stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)

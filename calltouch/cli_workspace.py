@@ -34,7 +34,9 @@ from calltouch.cli import (
     PerSessionOpt,
     ProfileOpt,
     QuietOpt,
+    SessionsTzOpt,
     StdoutConsole,
+    TasksTzOpt,
     ThreadsOpt,
     TzOpt,
     WindowOpt,
@@ -631,7 +633,12 @@ def explain_command(
     window: WindowOpt = "30m",
     per_session: PerSessionOpt = PerSession.one,
     tz: TzOpt = "UTC",
+    tasks_tz: TasksTzOpt = None,
+    sessions_tz: SessionsTzOpt = None,
     maps: MapOpt = None,
+    profile: ProfileOpt = None,
+    encoding: EncodingOpt = None,
+    date_order: DateOrderOpt = None,
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
@@ -653,7 +660,17 @@ def explain_command(
         if (tasks is None) != (sessions is None):
             raise UsageError("--tasks and --sessions go together")
         if tasks is not None and sessions is not None:
-            settings = _settings(window, per_session, tz, None, None, maps)
+            settings = _settings(
+                window,
+                per_session,
+                tz,
+                tasks_tz,
+                sessions_tz,
+                maps,
+                profile=profile,
+                encoding=encoding,
+                date_order=date_order,
+            )
             con = _connect()
             try:
                 with tempfile.TemporaryDirectory(prefix="calltouch-explain-") as workdir:

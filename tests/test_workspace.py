@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from calltouch.cli import app
+from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -495,3 +496,45 @@ def test_revenue_inputs_loaded_after_a_match_leave_touchpoints_current(tmp_path:
     invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db)
     status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
     assert (status["stale"], status["stale_reason"]) == (False, "up to date")
+
+
+def test_explain_on_files_takes_the_load_options_its_errors_advise(tmp_path: Path) -> None:
+    # dates whose day and month order the data cannot tell: the error says --date-order,
+    # which explain must accept (it had no such option)
+    cookie = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [task("00T000000000001AAA", cookie, "03/02/2026 12:40")],
+        TASK_HEADER,
+    )
+    sessions = write_rows(
+        tmp_path / "sessions.csv", [session("S1", cookie, "2026-02-03 12:17:00")], SESSION_HEADER
+    )
+    args = ("explain", "00T000000000001AAA", "--tasks", tasks, "--sessions", sessions)
+    refused = invoke(*args, ok=False)
+    assert refused.exit_code == 2 and "--date-order" in refused.stderr
+    facts = json.loads(invoke(*args, "--date-order", "dmy", "-f", "json").stdout)
+    assert facts["call_time"] == "2026-02-03T12:40:00Z"
+    assert (facts["match_status"], facts["session_id"]) == ("merged", "S1")
+    # the zone of the tasks alone: 12:40 in Paris is 11:40 UTC, before the session
+    facts = json.loads(
+        invoke(*args, "--date-order", "dmy", "--tasks-tz", "Europe/Paris", "-f", "json").stdout
+    )
+    assert (facts["call_time"], facts["match_reason"]) == (
+        "2026-02-03T11:40:00Z",
+        "only_later_sessions",
+    )
+
+
+@pytest.mark.parametrize("command", ["journey", "compare"])
+def test_revenue_views_on_files_take_the_load_options(command: str) -> None:
+    args = [command] + (["0065e00000e9cs3AAA"] if command == "journey" else [])
+    files = [
+        "--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv",
+        "--opportunities", SAMPLE / "opportunities.csv",
+        "--contact-roles", SAMPLE / "contact_roles.csv", "--people", SAMPLE / "people.csv",
+    ]  # fmt: skip
+    options = ["--date-order", "dmy", "--encoding", "utf-8", "--tasks-tz", "UTC",
+               "--profile", "tasks=salesforce", "--as-of", "2026-03-31"]  # fmt: skip
+    plain = invoke(*args, *files, "--as-of", "2026-03-31", "-f", "json").stdout
+    assert invoke(*args, *files, *options, "-f", "json").stdout == plain
