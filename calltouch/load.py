@@ -273,15 +273,21 @@ class _Loader:
                 )
             raise
 
-    def decide_order(self, header: str, survey: list[tuple[Any, ...]]) -> DateOrder | None:
-        """The date order from ``--date-order`` or from a survey_dates result."""
+    def decide_order(
+        self, headers: Sequence[str], survey: list[tuple[Any, ...]]
+    ) -> DateOrder | None:
+        """The date order from ``--date-order`` or from a survey_dates result (one row per
+        surveyed column, in the order of ``headers``)."""
+        dated = [(headers[int(r[0]) - 1], r) for r in survey if int(r[1])]
         return timeformats.decide_date_order(
             self.options.date_order,
             max((int(r[2]) for r in survey), default=0),
             max((int(r[3]) for r in survey), default=0),
             self.display,
-            header,
+            ", ".join(repr(name) for name, _ in dated) or repr(headers[0]),
             slash_dates=sum(int(r[1]) for r in survey),
+            example=next((str(r[4]) for _, r in dated), None),
+            cells=sum(int(r[5]) for _, r in dated),
         )
 
     def run_load(self, binds: dict[str, Any], context: dict[str, Any]) -> None:
@@ -558,7 +564,7 @@ class CsvLoader(_Loader):
                 raise _DuckDBCannotRead(_reason(exc)) from exc
             finally:
                 self.drop_rejects_tables(binds)
-            order = self.decide_order(mapping.header[next(iter(needing.values()))], rows)
+            order = self.decide_order([mapping.header[i] for i in needing.values()], rows)
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
@@ -726,7 +732,7 @@ class ParquetLoader(_Loader):
                 source_format="parquet",
                 columns=[mapping.header[i] for i in needing.values()],
             ).fetchall()
-            order = self.decide_order(mapping.header[next(iter(needing.values()))], survey)
+            order = self.decide_order([mapping.header[i] for i in needing.values()], survey)
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order

@@ -175,9 +175,12 @@ def decide_date_order(
     file: str,
     column: str,
     slash_dates: int = 1,
+    example: str | None = None,
+    cells: int | None = None,
 ) -> DateOrder | None:
-    """The date order to read ``column`` with: the user's, else the data's, else an error.
-    None when the column holds no day/month dates at all (the order then does not matter)."""
+    """The date order to read ``column`` (its quoted name, or several) with: the user's, else
+    the data's, else an error naming how many of the ``cells`` values are day/month dates and
+    an ``example``. None when there are no day/month dates at all (the order does not matter)."""
     if given is not None:
         return given
     if slash_dates == 0:
@@ -185,16 +188,26 @@ def decide_date_order(
     inferred = infer_date_order(first_max, second_max)
     if inferred is not None:
         return inferred
+    seen = ""
+    if example is not None:
+        share = f"{slash_dates} of {cells} values" if cells else f"{slash_dates} values"
+        seen = f"; {share} are written that way, e.g. {example!r}"
+    stray = (
+        " If they are stray values in a column otherwise in another form, fix them in the "
+        "export (unreadable ones are rejected either way)."
+        if cells and slash_dates * 10 < cells
+        else ""
+    )
     if first_max > 12 and second_max > 12:
         raise InputError(
-            f"{file}: column {column!r} mixes day-first and month-first dates "
-            f"(numbers above 12 in both places)",
+            f"{file}: column {column} mixes day-first and month-first dates "
+            f"(numbers above 12 in both places){seen}",
             hint="Fix the export, or pass --date-order mdy|dmy to read one order "
-            "(the other rows are rejected).",
+            f"(the other rows are rejected).{stray}",
         )
     raise InputError(
-        f"{file}: cannot tell from column {column!r} whether dates are month/day or day/month "
-        "(no day above 12)",
+        f"{file}: cannot tell from column {column} whether dates are month/day or day/month "
+        f"(no day above 12){seen}",
         hint="Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy "
-        "(3/4/2026 is 3 April).",
+        f"(3/4/2026 is 3 April).{stray}",
     )

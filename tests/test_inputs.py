@@ -15,6 +15,7 @@ from calltouch.errors import InputError, UsageError
 from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
+from calltouch.timeformats import decide_date_order
 from tests.harness import (
     SESSION_HEADER,
     TASK_HEADER,
@@ -854,3 +855,19 @@ def test_a_scan_told_to_stop_stops(tmp_path):
     stop.set()
     with pytest.raises(csvscan.ScanStopped):
         csvscan.scan(path, dialect, len(dialect.header), stop=stop)
+
+
+def test_a_few_stray_day_month_dates_are_shown_and_called_stray() -> None:
+    with pytest.raises(InputError) as caught:
+        decide_date_order(
+            None, 3, 2, "tasks.csv", "'CreatedDate'", slash_dates=2, example="03/02/26", cells=900
+        )
+    error = caught.value
+    assert "2 of 900 values are written that way, e.g. '03/02/26'" in error.message
+    assert "stray values" in str(error.hint)
+    with pytest.raises(InputError) as caught:  # most values: not stray, an order to choose
+        decide_date_order(
+            None, 3, 2, "tasks.csv", "'CreatedDate'", slash_dates=800, example="03/02/26", cells=900
+        )
+    assert "stray" not in str(caught.value.hint)
+    assert decide_date_order(None, 13, 2, "tasks.csv", "'CreatedDate'", slash_dates=1) == "dmy"

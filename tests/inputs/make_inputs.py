@@ -581,6 +581,13 @@ def bad_timestamp() -> bytes:
     return with_row(3, f"T2,{B},yesterday at noon,Call,Inbound call".encode())
 
 
+@corpus_file("bad_stray_slash_date.csv")
+def stray_slash_date() -> bytes:
+    """One CreatedDate written 03/02/2026 (day/month order unknowable) and with no real time,
+    25:99, among ISO ones (line 3): calltouch asks for --date-order and shows that value."""
+    return with_row(3, f"T2,{B},03/02/2026 25:99,Call,Inbound call".encode())
+
+
 @corpus_file("bad_date_without_time.csv")
 def date_without_time() -> bytes:
     """A CreatedDate that is a date without a time of day (line 3)."""
