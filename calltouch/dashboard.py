@@ -375,11 +375,13 @@ def _weekly_panel(weekly: Sequence[dict[str, Any]]) -> _Fit:
     return _Fit(build)
 
 
-def _reasons_panel(reasons: Sequence[dict[str, Any]]) -> _Fit:
+def _reasons_panel(reasons: Sequence[dict[str, Any]], calls: int) -> _Fit:
     """Why calls did not merge, most common first; explained when the panel is wide."""
 
     def build(width: int, height: int | None) -> RenderableType:
         if not reasons:
+            if not calls:
+                return Text("No calls in scope.", style="yellow")
             return Text("Every call merged with a web session.", style="green")
         shown, more = _fit_rows(reasons, (height or len(reasons) + 1) - 1)
         peak = max(int(r["calls"]) for r in reasons)
@@ -545,7 +547,7 @@ def _layout(
         title_align="left",
     )
     reasons = Panel(
-        _reasons_panel(report.reasons),
+        _reasons_panel(report.reasons, int(report.headline.get("calls") or 0)),
         title=Text("Why calls did not merge", style="bold"),
         title_align="left",
     )

@@ -160,14 +160,26 @@ def run_report(
     settings = summary["settings"]
     per = "one touchpoint per session" if settings["per_session"] == "one" else "all calls merge"
     title = f"Calls by channel  (window {settings['window']}, {per})"
+    calls = int(summary["tasks"]["touchpoints"]) + int(summary["tasks"]["unmatched"])
     parts: list[Any] = []
-    if channels:
+    if calls == 0:
+        parts.append(Text("No calls: the task files hold no usable rows.", style="yellow"))
+    elif channels:
         parts.append(channel_table(channels, title))
     else:
         parts.append(Text("No touchpoints: no task had a BizibleId.", style="yellow"))
     parts.append(reconciliation_line(summary))
-    parts.append(Text(""))
-    parts.append(reasons_table(reasons))
+    if calls and int(summary["sessions"]["kept"]) == 0:
+        parts.append(
+            Text(
+                "No web sessions were read, so no call could merge: check the session "
+                "export (or, in a workspace, calltouch load sessions FILE...).",
+                style="bold yellow",
+            )
+        )
+    if calls:
+        parts.append(Text(""))
+        parts.append(reasons_table(reasons))
     return Group(*parts)
 
 

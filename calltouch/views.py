@@ -115,7 +115,7 @@ def status(info: dict[str, Any]) -> RenderableType:
                 style="bold yellow",
             )
         )
-    else:
+    elif last is not None:
         parts.append(Text("Touchpoints are up to date.", style="green"))
     return Group(*parts)
 

@@ -622,3 +622,21 @@ def test_running_out_of_memory_is_a_clear_error_with_its_own_exit_code(tmp_path)
     assert result.exit_code == 6
     assert "Out of memory: DuckDB ran out of memory in step" in result.stderr
     assert "--memory-limit" in result.stderr and "--threads" in result.stderr
+
+
+def test_a_run_without_calls_or_without_sessions_says_so(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    no_tasks = write_rows(tmp_path / "none.csv", [], TASK_HEADER)
+    no_sessions = write_rows(tmp_path / "no_sessions.csv", [], SESSION_HEADER)
+    text = invoke("run", no_tasks, sessions, "--out", tmp_path / "a").stdout
+    assert "No calls: the task files hold no usable rows." in text
+    assert "Every call merged" not in text
+    text = " ".join(invoke("run", tasks, no_sessions, "--out", tmp_path / "b").stdout.split())
+    assert "No web sessions were read, so no call could merge" in text
+
+
+def test_status_of_an_empty_workspace_does_not_call_it_up_to_date(tmp_path):
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    text = invoke("status", "--db", db).stdout
+    assert "Nothing loaded yet" in text and "up to date" not in text

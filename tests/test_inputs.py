@@ -4,9 +4,11 @@ unit tests of the input helpers (calltouch.inputs, calltouch.durations)."""
 from __future__ import annotations
 
 import csv
+import json
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from calltouch import queries
@@ -871,3 +873,17 @@ def test_a_few_stray_day_month_dates_are_shown_and_called_stray() -> None:
         )
     assert "stray" not in str(caught.value.hint)
     assert decide_date_order(None, 13, 2, "tasks.csv", "'CreatedDate'", slash_dates=1) == "dmy"
+
+
+def test_a_rejected_parquet_row_shows_the_files_own_columns(tmp_path):
+    tasks = tmp_path / "tasks.parquet"
+    duckdb.execute(
+        "COPY (SELECT * FROM (VALUES ('T1', $abc, '2026-03-02T12:40:00Z'), "
+        "('T2', $abc, 'yesterday')) AS t(Id, BizibleId, CreatedDate)) TO $path (FORMAT parquet)",
+        {"abc": ABC, "path": str(tasks)},
+    )
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    (reject,) = out.rejects
+    assert (reject["line"], reject["column"]) == ("2", "CreatedDate")
+    # the row as the file has it: no file_row_number, which only calltouch reads
+    assert json.loads(reject["raw"]) == {"Id": "T2", "BizibleId": ABC, "CreatedDate": "yesterday"}
