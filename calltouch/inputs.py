@@ -265,6 +265,12 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
                 hint="Check the pattern; quote it so the shell does not expand it first.",
             )
         return usable
+    if path.exists():  # /dev/null, a named pipe, <(zcat tasks.csv.gz)
+        raise InputError(
+            f"{role} input {text} is not a regular file (a device or a pipe)",
+            hint="calltouch reads an export more than once: save it to a file first (.gz files "
+            "are read as they are).",
+        )
     raise InputError(
         f"{role} input {text} does not exist",
         hint="Give a file, a folder or a glob such as 'exports/tasks_*.csv'.",
@@ -333,6 +339,13 @@ def python_codec(encoding: str) -> str:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
+# Files that are spreadsheets however they are named (an .xlsx renamed to .csv).
+_SPREADSHEETS = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+)
+
+
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
     """Detect encoding (a BOM wins over ``encoding``), delimiter, header and first records."""
     try:
@@ -344,6 +357,13 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
             f"cannot read {role} file {path}: {reason}",
             hint="Check that the file exists, is readable and is not a broken .gz archive.",
         ) from exc
+    for magic, kind in _SPREADSHEETS:
+        if head.startswith(magic):
+            raise InputError(
+                f"{role} file {path} is {kind}, not CSV text",
+                hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' (or export "
+                "CSV from Salesforce), then give calltouch that file.",
+            )
     bom = False
     enc = encoding or "utf-8"
     for marker, name in _BOMS:

@@ -683,7 +683,7 @@ class ParquetLoader(_Loader):
                 raise InputError(
                     f"{self.role} file {self.display}: column {mapping.header[idx]!r} ({name}) "
                     "holds dates without a time of day",
-                    hint="A call can only be placed in a 30-minute window by a date-time; "
+                    hint="Only a date-time places a call within minutes of a web session; "
                     "export CreatedDate or the Buyer Touchpoint Date, not ActivityDate.",
                 )
 

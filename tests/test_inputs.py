@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -887,3 +888,13 @@ def test_a_rejected_parquet_row_shows_the_files_own_columns(tmp_path):
     assert (reject["line"], reject["column"]) == ("2", "CreatedDate")
     # the row as the file has it: no file_row_number, which only calltouch reads
     assert json.loads(reject["raw"]) == {"Id": "T2", "BizibleId": ABC, "CreatedDate": "yesterday"}
+
+
+def test_resolve_refuses_a_pipe_with_a_reason(tmp_path):
+    fifo = tmp_path / "tasks.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is not a regular file") as caught:
+        resolve(fifo, "tasks")
+    assert "save it to a file first" in str(caught.value.hint)
+    with pytest.raises(InputError, match="does not exist"):
+        resolve(tmp_path / "missing.csv", "tasks")

@@ -28,6 +28,7 @@ import argparse
 import csv
 import gzip
 import io
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -439,6 +440,16 @@ def not_gzip() -> bytes:
 def not_parquet() -> bytes:
     """A .parquet file that is really CSV text."""
     return utf8(basic())
+
+
+@corpus_file("fatal_excel_workbook.csv")
+def excel_workbook() -> bytes:
+    """An Excel workbook saved with a .csv name: a ZIP archive (fixed entry times)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        entry = zipfile.ZipInfo("[Content_Types].xml", date_time=(2026, 3, 4, 10, 0, 0))
+        archive.writestr(entry, '<?xml version="1.0" encoding="UTF-8"?><Types/>')
+    return buffer.getvalue()
 
 
 @corpus_file("fatal_sessions_no_event_date.csv")
