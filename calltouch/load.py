@@ -288,6 +288,7 @@ class _Loader:
             slash_dates=sum(int(r[1]) for r in survey),
             example=next((str(r[4]) for _, r in dated), None),
             cells=sum(int(r[5]) for _, r in dated),
+            dotted=sum(int(r[6]) for r in survey),
         )
 
     def run_load(self, binds: dict[str, Any], context: dict[str, Any]) -> None:

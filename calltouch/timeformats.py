@@ -177,10 +177,13 @@ def decide_date_order(
     slash_dates: int = 1,
     example: str | None = None,
     cells: int | None = None,
+    dotted: int = 0,
 ) -> DateOrder | None:
     """The date order to read ``column`` (its quoted name, or several) with: the user's, else
     the data's, else an error naming how many of the ``cells`` values are day/month dates and
-    an ``example``. None when there are no day/month dates at all (the order does not matter)."""
+    an ``example``. None when there are no day/month dates at all (the order does not matter).
+    Dates written with dots only (04.03.2026, German and most European exports) are day first
+    when no number says otherwise: no locale writes month-first dates with dots."""
     if given is not None:
         return given
     if slash_dates == 0:
@@ -188,6 +191,8 @@ def decide_date_order(
     inferred = infer_date_order(first_max, second_max)
     if inferred is not None:
         return inferred
+    if dotted == slash_dates and first_max <= 12 and second_max <= 12:
+        return "dmy"
     seen = ""
     if example is not None:
         share = f"{slash_dates} of {cells} values" if cells else f"{slash_dates} values"

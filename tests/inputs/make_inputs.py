@@ -248,6 +248,18 @@ def report_ambiguous() -> bytes:
     return utf8(table(REPORT_HEADER, rows, quote_all=True))
 
 
+@corpus_file("fmt_dotted_dates.csv")
+def dotted_dates() -> bytes:
+    """A German report: '04.03.2026 10:22' with no day above 12. Dotted dates are day first
+    (4 March) wherever they are written, so no --date-order is needed."""
+    rows = [
+        ("00T5e0000kBRaog", "Eingehender Anruf", "Call", "04.03.2026 10:22", A),
+        ("00T5e0000kBRaoh", "Eingehender Anruf", "Call", "04.03.2026 10:22", B),
+        ("00T5e0000kBRaoi", "Eingehender Anruf", "Call", "05.03.2026 11:00", ""),
+    ]
+    return utf8(table(REPORT_HEADER, rows, quote_all=True))
+
+
 @corpus_file("fmt_calltrackingmetrics.csv")
 def ctm() -> bytes:
     """A CallTrackingMetrics call log: 'Called At' as the vendor writes it, local time with
