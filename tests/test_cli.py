@@ -640,3 +640,27 @@ def test_status_of_an_empty_workspace_does_not_call_it_up_to_date(tmp_path):
     duckdb.connect(str(db)).close()
     text = invoke("status", "--db", db).stdout
     assert "Nothing loaded yet" in text and "up to date" not in text
+
+
+def test_r7_touchpoints_are_ordered_by_the_instant_not_its_text(tmp_path):
+    # R7: by touchpoint_date, then task id. As ISO text '12:30:00.100Z' sorts before
+    # '12:30:00Z'; as instants it is 100 ms later. Every format must give the instants' order.
+    tasks = write_rows(
+        tmp_path / "tasks.csv",
+        [
+            task("A1", ABC, "2026-03-02T12:30:00.500Z"),
+            task("B1", DEF, "2026-03-02T12:30:00.100Z"),
+            task("C1", ABC, "2026-03-02T12:30:00Z"),
+            task("D1", DEF, "2026-03-02T12:30:01Z"),
+            task("=E1", ABC, "2026-03-02T12:30:01Z", subject="formula-looking id"),
+        ],
+        TASK_HEADER,
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    expected = ["C1", "B1", "A1", "=E1", "D1"]  # D1 and =E1 tie on time: '=E1' < 'D1'
+    invoke("run", tasks, sessions, "--out", tmp_path / "csv", "-q")
+    got = [r["task_id"].removeprefix("'") for r in read_csv(tmp_path / "csv" / "touchpoints.csv")]
+    assert got == expected
+    invoke("run", tasks, sessions, "--out", tmp_path / "pq", "-q", "-f", "parquet")
+    rows = duckdb.sql(f"SELECT task_id FROM '{tmp_path / 'pq' / 'touchpoints.parquet'}'").fetchall()
+    assert [r[0] for r in rows] == expected
