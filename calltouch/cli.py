@@ -194,6 +194,42 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+# Options that say how to read and match files: a command answering from the workspace (its
+# loads and last match) cannot apply them, so it refuses them rather than ignore them.
+FILE_OPTIONS = (
+    "window",
+    "per_session",
+    "tz",
+    "tasks_tz",
+    "sessions_tz",
+    "maps",
+    "profile",
+    "encoding",
+    "date_order",
+    "max_rejects",
+)
+
+
+def refuse_file_options(ctx: typer.Context, settings: str) -> None:
+    """Raise a UsageError naming the FILE_OPTIONS given on the command line to a command that
+    answers from the workspace; ``settings`` says what it uses instead."""
+    given = []
+    for param in ctx.command.params:
+        if param.name not in FILE_OPTIONS:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name == "COMMANDLINE":
+            given.append(max(param.opts, key=len))
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with --tasks "
+            "and --sessions (reading files); on the "
+            f"workspace this command uses {settings}",
+            hint="Leave them out, pass the files with --tasks and --sessions, or rebuild the "
+            "workspace's touchpoints with them: calltouch match --window 45m --per-session all.",
+        )
+
+
 def _interrupted(exc: BaseException) -> bool:
     """Whether ``exc`` is DuckDB's report of a query stopped by Ctrl-C (outside queries.run)."""
     return isinstance(exc, duckdb.InterruptException) or (

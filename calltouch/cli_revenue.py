@@ -40,6 +40,7 @@ from calltouch.cli import (
     _settings,
     app,
     progress,
+    refuse_file_options,
     stderr,
     stdout,
     user_errors,
@@ -209,6 +210,7 @@ def attributed(
 
 @app.command()
 def attribute(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Option(
@@ -267,6 +269,8 @@ def attribute(
         settings = attribution_settings(as_of, weights)
         settings.require_model(model.key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
+        if not files.given:
+            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
         with attributed(
             db,
             files,
@@ -305,6 +309,7 @@ def attribute(
 
 @app.command()
 def journey(
+    ctx: typer.Context,
     ident: Annotated[
         str,
         typer.Argument(
@@ -349,6 +354,8 @@ def journey(
     with user_errors(debug):
         settings = attribution_settings(as_of, weights)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
+        if not files.given:
+            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
         with attributed(
             db,
             files,
@@ -371,6 +378,7 @@ def journey(
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     db: DbOpt = Path(workspace.DEFAULT_DB),
     tasks: TasksOpt = None,
     sessions: SessionsOpt = None,
@@ -416,6 +424,8 @@ def compare(
         for key in chosen or []:
             settings.require_model(key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
+        if not files.given:
+            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
         with attributed(
             db,
             files,

@@ -45,6 +45,7 @@ from calltouch.cli import (
     app,
     print_run_summary,
     progress,
+    refuse_file_options,
     stderr,
     stdout,
     user_errors,
@@ -618,6 +619,7 @@ def _render(built: reporting.Report, fmt: ReportFormat, source: str) -> str:
 
 @app.command("explain")
 def explain_command(
+    ctx: typer.Context,
     task_id: Annotated[str, typer.Argument(help="The task (call) id; 15 or 18 characters.")],
     db: DbOpt = Path(workspace.DEFAULT_DB),
     tasks: Annotated[
@@ -682,6 +684,7 @@ def explain_command(
             finally:
                 con.close()
         else:
+            refuse_file_options(ctx, "the loads and the settings of its last match")
             con = workspace.open_workspace(db, create=False)
             try:
                 workspace.require_current_match(con, db)

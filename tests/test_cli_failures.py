@@ -215,3 +215,27 @@ def test_a_real_ctrl_c_exits_130_without_a_traceback(
         if delay > 0.05:
             return
     pytest.fail("every run finished before its SIGINT")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("explain", "00T5e0000kBRaogEAD", "-w", "45m"),
+        ("explain", "00T5e0000kBRaogEAD", "--tz", "Europe/Paris", "--map", "tasks.x=y"),
+        ("attribute", "-o", "{tmp}/a", "--window", "3d"),
+        ("compare", "--tz", "UTC"),
+        ("journey", "0065e00000e9cs3AAA", "--date-order", "dmy"),
+    ],
+    ids=["explain-window", "explain-tz-map", "attribute", "compare", "journey"],
+)
+def test_file_options_on_the_workspace_are_refused_not_ignored(
+    ws: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # the workspace answers with its loads and last match: a window given here would be
+    # silently ignored, so it is refused, naming what is used instead
+    args = [c.format(tmp=tmp_path) for c in command]
+    result = invoke(*args, "--db", ws)
+    assert result.exit_code == ExitCode.INPUT, result.output
+    text = " ".join(result.stderr.split())
+    assert "with --tasks and --sessions (reading files)" in text
+    assert "calltouch match --window" in text
