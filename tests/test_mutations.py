@@ -88,7 +88,18 @@ MUTATIONS: list[tuple[str, ...]] = [
         "min(s.session_id) AS session_id, arg_min(s._row, s.session_id)",
         "max(s.session_id) AS session_id, arg_max(s._row, s.session_id)",
     ),
-    ("R7", "export_touchpoints.sql.j2", "ORDER BY touchpoint_date, task_id", "ORDER BY task_id"),
+    (
+        "R7",
+        "export_touchpoints.sql.j2",
+        "ORDER BY touchpoints.touchpoint_date, touchpoints.task_id",
+        "ORDER BY touchpoints.task_id",
+    ),
+    (  # the output cells (ISO text) instead of the instants
+        "R7",
+        "export_touchpoints.sql.j2",
+        "ORDER BY touchpoints.touchpoint_date, touchpoints.task_id",
+        "ORDER BY touchpoint_date, task_id",
+    ),
     (
         "R8",
         "session_setup.sql",

@@ -325,6 +325,21 @@ def test_r7_output_order_is_touchpoint_date_then_task_id(tmp_path: Path) -> None
     assert [r["task_id"] for r in out.touchpoint_rows] == ["T5", "T1", "T9", "T2"]
 
 
+def test_r7_output_order_is_by_the_instant_not_its_iso_text(tmp_path: Path) -> None:
+    # as text '12:30:00.100Z' sorts before '12:30:00Z'; as instants it is 100 ms later
+    out = run_case(
+        tmp_path,
+        [
+            task("A1", ABC, "2026-03-02T12:30:00.500Z"),
+            task("B1", DEF, "2026-03-02T12:30:00.100Z"),
+            task("C1", ABC, "2026-03-02T12:30:00Z"),
+            task("D1", DEF, "2026-03-02T12:30:01Z"),
+        ],
+        [session("S1", ABC, "12:17")],
+    )
+    assert [r["task_id"] for r in out.touchpoint_rows] == ["C1", "B1", "A1", "D1"]
+
+
 def test_r7_same_inputs_give_byte_identical_outputs(tmp_path: Path) -> None:
     tasks = [task(f"T{i}", ABC if i % 2 else DEF, f"12:{10 + i}") for i in range(20)]
     sessions = [
