@@ -98,6 +98,8 @@ class LoadedFile:
     notes: list[str] = field(default_factory=list)
     # sessions read without their details (a one-shot run on Parquet): how to fetch them later
     details_source: dict[str, Any] | None = None
+    # sessions whose details were stored as read, to be tidied when they merge (one-shot CSV)
+    raw_details: bool = False
 
     @property
     def rows_read(self) -> int:
@@ -507,6 +509,7 @@ class CsvLoader(_Loader):
         except InputError as exc:
             self.drop_rejects_tables(binds)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
+        result.raw_details = context.get("details") == "raw"
         return self.harvest_struct(binds)
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
@@ -751,12 +754,14 @@ def role_context(
     if role == "tasks":
         return {"source_format": source_format, "cols": cols, "raw_columns": raw_columns}
     if role == "sessions":
-        details = "all" if not narrow else ("none" if source_format == "parquet" else "calling")
         return {
             "source_format": source_format,
             "cols": cols,
             "split_channel": cols.get("subchannel") is None,
-            "details": details,
+            # a one-shot run: Parquet rows are read again by row number for their details,
+            # CSV ones cannot be: their details are kept raw, for sessions that may merge
+            "details": "all" if not narrow else ("none" if source_format == "parquet" else "raw"),
+            "check_calling": narrow,
             "matchable_only": False,  # a filtered load sets it (ParquetLoader.finish)
         }
     return {

@@ -142,7 +142,8 @@ def match(
                 cols=source["cols"],
                 split_channel=source["split_channel"],
             )
-    queries.run(con, "touchpoints", release=release)
+    raw = any(loaded.raw_details for loaded in files or [])
+    queries.run(con, "touchpoints", release=release, raw_details=raw)
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The two ways calltouch can link calls to sessions (an equi-join with a range condition, and
-DuckDB's ASOF join) decide exactly the same, and a one-shot run on Parquet, which fetches
-session details only for merged sessions, gives the same touchpoints as reading everything."""
+DuckDB's ASOF join) decide exactly the same, and a one-shot run, which fetches session details
+only for merged sessions (Parquet) or keeps them raw for calling sessions and tidies those that
+merge (CSV), gives the same touchpoints as reading everything."""
 
 from __future__ import annotations
 
@@ -177,3 +178,48 @@ def test_run_storing_only_matchable_sessions_equals_full_load(
     assert result.summary["sessions"]["rejected"] > 30
     for name in ("touchpoints.csv", "rejects.csv", "unmatched.csv"):
         assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1252"])
+def test_csv_run_keeping_raw_details_equals_full_load(tmp_path: Path, encoding: str) -> None:
+    # A one-shot run on CSV stores the details of calling sessions as read and tidies those of
+    # the sessions that merge. Copies of an id with different details, lines DuckDB skips,
+    # padded ids and cells, unusable rows and a transcoded file must give what storing every
+    # session tidied gives.
+    cookie = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    other = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+    header = "ID,COOKIE_ID,EVENT_DATE,CHANNEL,CAMPAIGN_NAME,MODIFIED_DATE\n"
+    rows = [
+        f"S1,{cookie},2026-03-02 12:00:00,First.A,Café one,",
+        f"S0,{other},2026-03-02 11:00:00,Zero.Z,none,",
+        f"S1,{cookie},2026-03-02 12:00:00,Second.X,too,many,cells",  # a line DuckDB skips
+        f"S1,{cookie},2026-03-02 12:00:00,Second.B,Café two,",
+        f"S9,{cookie},not a time,Bad.Row,unusable,",
+        f"  S1 ,{cookie},2026-03-02 12:00:00, Third.C ,  Café three\t,",  # R9's pick
+        f"S2,{other},2026-03-02 12:05:00,Newer.N,newest,2026-03-05 00:00:00",
+        f"S2,{other},2026-03-02 12:05:00,Older.O,older,2026-03-01 00:00:00",
+    ]
+    sessions = tmp_path / "sessions.csv"
+    text = header + "".join(r if r.endswith("\n") else r + "\n" for r in rows)
+    sessions.write_bytes(text.encode(encoding))
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\n"
+        f"T1,{cookie},2026-03-02T12:10:00Z\n"
+        f"T2,{other},2026-03-02T12:15:00Z\n",
+        encoding="utf-8",
+    )
+    settings = RunSettings(max_rejects="100%", encoding=None if encoding == "utf-8" else encoding)
+    con = queries.connect()
+    run_pipeline(con, str(tasks), str(sessions), tmp_path / "run", settings)
+    con.close()
+    con = queries.connect()
+    with tempfile.TemporaryDirectory() as workdir:
+        files, full_settings = load_inputs(con, str(tasks), str(sessions), settings, Path(workdir))
+    match(con, full_settings, files)
+    write_exports(con, tmp_path / "full", "csv")
+    con.close()
+    for name in ("touchpoints.csv", "unmatched.csv", "rejects.csv"):
+        assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+    got = (tmp_path / "run" / "touchpoints.csv").read_text(encoding="utf-8")
+    assert ",Third,C,Café three," in got and ",Newer,N,newest," in got
