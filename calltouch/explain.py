@@ -64,6 +64,8 @@ def explain(
         "call_time": row["call_time"],
         "call_time_source": source_field,
         "call_time_column": mapping.get(source_field),
+        # the file's Buyer Touchpoint Date column, if it has one (None: it has none)
+        "touchpoint_date_column": mapping.get("touchpoint_date"),
         "task_type": row["task_type"],
         "who_id": row["who_id"],
         "file": row["file"],
@@ -136,10 +138,14 @@ def advice(facts: dict[str, Any], window_us: int) -> list[str]:
     source = facts["call_time_source"]
     column = facts["call_time_column"] or FIELD_NAMES.get(source, source)
     if source == "call_time":
+        why = (
+            f"the Buyer Touchpoint Date ({facts['touchpoint_date_column']}) is empty"
+            if facts.get("touchpoint_date_column")
+            else "the file has no Buyer Touchpoint Date column"
+        )
         said.append(
-            f"The call time comes from {column} because the Buyer Touchpoint Date is empty; "
-            "CreatedDate is often written minutes after the call ends, which can push a call "
-            "out of the window."
+            f"The call time comes from {column} because {why}; CreatedDate is often written "
+            "minutes after the call ends, which can push a call out of the window."
         )
     earlier = facts["nearest_earlier_session"]
     later = facts["nearest_later_session"]

@@ -503,3 +503,19 @@ def test_worked_example(
 def test_worked_example_blank_bizible_id(tmp_path: Path) -> None:
     out = run_case(tmp_path, [task("T1", "", "12:40")], [session("S1", ABC, "12:17")])
     assert out.status("T1") == ("unmatched", "no_bizible_id")
+
+
+def test_r8_local_times_the_clocks_skip_or_repeat_are_read_after_the_change(
+    tmp_path: Path,
+) -> None:
+    # as the README says: New York skips 02:00-03:00 on 2026-03-08 and repeats 01:00-02:00 on
+    # 2026-11-01; such times are read after the change, whatever the machine's zone
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "2026-03-08 02:30:00"), task("T2", ABC, "2026-11-01 01:30:00")],
+        [session("S1", ABC, "2026-03-08 07:20:00"), session("S2", ABC, "2026-11-01 06:20:00")],
+        tasks_tz="America/New_York",
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-08T07:30:00Z"
+    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-11-01T06:30:00Z"
+    assert out.touchpoints["T2"]["minutes_after_session_start"] == "10.0"

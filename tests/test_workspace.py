@@ -515,6 +515,8 @@ def test_explain_on_files_takes_the_load_options_its_errors_advise(tmp_path: Pat
     assert refused.exit_code == 2 and "--date-order" in refused.stderr
     facts = json.loads(invoke(*args, "--date-order", "dmy", "-f", "json").stdout)
     assert facts["call_time"] == "2026-02-03T12:40:00Z"
+    # the advice says why CreatedDate was used: this file has no Buyer Touchpoint Date at all
+    assert "because the file has no Buyer Touchpoint Date column" in " ".join(facts["advice"])
     assert (facts["match_status"], facts["session_id"]) == ("merged", "S1")
     # the zone of the tasks alone: 12:40 in Paris is 11:40 UTC, before the session
     facts = json.loads(
