@@ -52,11 +52,13 @@ app = typer.Typer(
 
 class StdoutConsole(Console):
     """stdout for reports: when its reader stops early (``calltouch report | head``), the rest
-    is dropped and the command exits 0 (rich's own choice is 1, the internal-error code)."""
+    is dropped and the command goes on to its own exit code (rich's choice is to exit 1, the
+    internal-error code; exiting 0 would hide a failure that comes after the output, such as
+    an unreconciled match)."""
 
     def on_broken_pipe(self) -> None:
         _silence_stdout()
-        raise SystemExit(int(ExitCode.OK))
+        self.quiet = True
 
 
 stdout = StdoutConsole()
@@ -172,7 +174,8 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         stderr.print(Text("Interrupted.", style="bold red"))
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except BrokenPipeError:
-        # the reader of stdout went away (calltouch ... | head): what it wanted, it has
+        # stdout written other than through StdoutConsole, whose reader went away
+        # (calltouch ... | head): what it wanted, it has
         _silence_stdout()
         raise typer.Exit(int(ExitCode.OK)) from None
     except (typer.Exit, typer.Abort):
@@ -210,24 +213,45 @@ FILE_OPTIONS = (
 )
 
 
-def refuse_file_options(ctx: typer.Context, settings: str) -> None:
+# Of FILE_OPTIONS, those a workspace's match takes; the others are how its loads read files.
+MATCH_OPTIONS = ("window", "per_session")
+
+
+def refuse_file_options(
+    ctx: typer.Context, settings: str, files: str = "--tasks and --sessions"
+) -> None:
     """Raise a UsageError naming the FILE_OPTIONS given on the command line to a command that
-    answers from the workspace; ``settings`` says what it uses instead."""
-    given = []
+    answers from the workspace; ``settings`` says what it uses instead, ``files`` which
+    options make it read files. The hint says where each option given does apply."""
+    given: dict[str, str] = {}
     for param in ctx.command.params:
         if param.name not in FILE_OPTIONS:
             continue
         source = ctx.get_parameter_source(param.name)
         if source is not None and source.name == "COMMANDLINE":
-            given.append(max(param.opts, key=len))
-    if given:
-        raise UsageError(
-            f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with --tasks "
-            "and --sessions (reading files); on the "
-            f"workspace this command uses {settings}",
-            hint="Leave them out, pass the files with --tasks and --sessions, or rebuild the "
-            "workspace's touchpoints with them: calltouch match --window 45m --per-session all.",
+            given[param.name] = max(param.opts, key=len)
+    if not given:
+        return
+    ways = [f"pass the files with {files}"]
+    matching = [
+        f"{flag} {getattr(ctx.params[name], 'value', ctx.params[name])}"
+        for name, flag in given.items()
+        if name in MATCH_OPTIONS
+    ]
+    if matching:
+        ways.append(f"rebuild the touchpoints with them: calltouch match {' '.join(matching)}")
+    reading = [flag for name, flag in given.items() if name not in MATCH_OPTIONS]
+    if reading:
+        ways.append(
+            f"load the exports again with {', '.join(reading)} (calltouch load tasks|sessions "
+            "FILE... with them, into a new workspace: --db), then calltouch match"
         )
+    flags = ", ".join(given.values())
+    raise UsageError(
+        f"{flags} only {'applies' if len(given) == 1 else 'apply'} with {files} (reading "
+        f"files); on the workspace this command uses {settings}",
+        hint="Leave them out, or " + "; or ".join(ways) + ".",
+    )
 
 
 def _interrupted(exc: BaseException) -> bool:

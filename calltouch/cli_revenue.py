@@ -270,7 +270,11 @@ def attribute(
         settings.require_model(model.key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
         if not files.given:
-            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
+            refuse_file_options(
+                ctx,
+                "its loads and the touchpoints of its last match",
+                files="--tasks, --sessions and --opportunities",
+            )
         with attributed(
             db,
             files,
@@ -355,7 +359,11 @@ def journey(
         settings = attribution_settings(as_of, weights)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
         if not files.given:
-            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
+            refuse_file_options(
+                ctx,
+                "its loads and the touchpoints of its last match",
+                files="--tasks, --sessions and --opportunities",
+            )
         with attributed(
             db,
             files,
@@ -425,7 +433,11 @@ def compare(
             settings.require_model(key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
         if not files.given:
-            refuse_file_options(ctx, "its loads and the touchpoints of its last match")
+            refuse_file_options(
+                ctx,
+                "its loads and the touchpoints of its last match",
+                files="--tasks, --sessions and --opportunities",
+            )
         with attributed(
             db,
             files,
