@@ -56,7 +56,7 @@ from calltouch.cli_workspace import (
 )
 from calltouch.errors import TooManyRejectsError, UsageError
 from calltouch.inputs import Role
-from calltouch.outputs import export_table
+from calltouch.outputs import export_table, remove_outputs
 
 
 class FilesArgs:
@@ -186,9 +186,16 @@ def attributed(
                     )
                     attribution.build(con, settings)
                 attribution.check_inputs(attribution.input_counts(con), max_rejects)
-            except TooManyRejectsError:
+            except TooManyRejectsError as exc:
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")
+                    # an earlier run's outputs beside these rejects would pass for this run's
+                    removed = remove_outputs(rejects_to, attribution.OUTPUTS)
+                    if removed:
+                        exc.hint = (
+                            f"{exc.hint} The previous run's {', '.join(removed)} in "
+                            f"{rejects_to} were removed."
+                        )
                 raise
             attribution.require_opportunities(con, where)
             yield con, where

@@ -689,7 +689,7 @@ def explain_command(
             try:
                 workspace.require_current_match(con, db)
                 info = workspace.status(con, db)
-                used = info["last_match"]["window"] if info["last_match"] else window
+                used = info["last_match"]["window"]  # require_current_match: there is one
                 facts = explaining.explain(
                     con, task_id, window_us=parse_window(used), where=f"the workspace {db}"
                 )

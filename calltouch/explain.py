@@ -127,7 +127,8 @@ def _session(
 
 
 def _minutes(value: float) -> str:
-    return f"{round(value, 2):g} min"
+    """Minutes as the touchpoints give them, two decimals at most: 23, 27.95, 1,440.5."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + " min"
 
 
 def advice(facts: dict[str, Any], window_us: int) -> list[str]:
@@ -141,7 +142,7 @@ def advice(facts: dict[str, Any], window_us: int) -> list[str]:
         why = (
             f"the Buyer Touchpoint Date ({facts['touchpoint_date_column']}) is empty"
             if facts.get("touchpoint_date_column")
-            else "the file has no Buyer Touchpoint Date column"
+            else "no Buyer Touchpoint Date column was read (none in the file, or --map left it out)"
         )
         said.append(
             f"The call time comes from {column} because {why}; CreatedDate is often written "

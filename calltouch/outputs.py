@@ -90,7 +90,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
-    except OSError as exc:
+    except OSError as exc:  # the block writes tmp: a full disk there is a failure to write too
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         if tmp.exists():
@@ -134,22 +134,23 @@ def remove_stale_temporaries(out: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def remove_outputs(out: Path, names: tuple[str, ...]) -> list[str]:
-    """Delete ``out``'s files of ``names`` in either format (a failed run's stale outputs,
-    which would otherwise pass for its results); return the names of the files removed."""
+def remove_outputs(out: Path, names: tuple[str, ...], also: tuple[str, ...] = ()) -> list[str]:
+    """Delete ``out``'s files of ``names`` in either format, and the files ``also`` names (a
+    failed run's stale outputs, which would otherwise pass for its results); return the names
+    of the files removed."""
     removed: list[str] = []
-    for name in names:
-        for fmt in ("csv", "parquet"):
-            stale = out / f"{name}.{fmt}"
-            if stale.is_file():
-                try:
-                    stale.unlink()
-                except OSError as exc:
-                    raise OutputError(
-                        f"cannot remove the previous run's {stale}: {exc.strerror or exc}",
-                        hint="Delete it by hand: it is not this run's output.",
-                    ) from exc
-                removed.append(stale.name)
+    files = [f"{name}.{fmt}" for name in names for fmt in ("csv", "parquet")]
+    for file in (*files, *also):
+        stale = out / file
+        if stale.is_file():
+            try:
+                stale.unlink()
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot remove the previous run's {stale}: {exc.strerror or exc}",
+                    hint="Delete it by hand: it is not this run's output.",
+                ) from exc
+            removed.append(stale.name)
     return removed
 
 

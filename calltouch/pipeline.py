@@ -294,12 +294,17 @@ def run(
     except TooManyRejectsError as exc:
         summary["failed"] = "too many rejected rows: touchpoints and unmatched were not written"
         write_exports(con, out, fmt, only=("rejects",))
-        # an earlier run's touchpoints beside this summary would pass for this run's
-        removed = remove_outputs(out, ("touchpoints", "unmatched"))
-        if removed:
-            summary["removed"] = removed
-            exc.hint = f"{exc.hint} The previous run's {', '.join(removed)} in {out} were removed."
+        # an earlier run's outputs beside this summary would pass for this run's (rejects
+        # too, in the other format)
+        # (the summary is written first: it holds this run's counts, whatever happens next)
+        other = "parquet" if fmt == "csv" else "csv"
+        names, also = ("touchpoints", "unmatched"), (f"rejects.{other}",)
+        stale = [f"{n}.{ext}" for n in names for ext in ("csv", "parquet")] + list(also)
+        summary["removed"] = [name for name in stale if (out / name).is_file()]
         write_json(out / "summary.json", summary)
+        removed = remove_outputs(out, names, also=also)
+        if removed:
+            exc.hint = f"{exc.hint} The previous run's {', '.join(removed)} in {out} were removed."
         raise
     outputs = write_exports(con, out, fmt)
     outputs["summary"] = write_json(out / "summary.json", summary)

@@ -169,11 +169,18 @@ def run_report(
     else:
         parts.append(Text("No touchpoints: no task had a BizibleId.", style="yellow"))
     parts.append(reconciliation_line(summary))
-    if calls and int(summary["sessions"]["kept"]) == 0:
+    sessions = summary["sessions"]
+    if calls and int(sessions["kept"]) == 0:
+        read = int(sessions["read"])
+        what = (
+            "No web sessions were read"
+            if read == 0
+            else f"None of the {read:,} session rows read was usable (see the rejects)"
+        )
         parts.append(
             Text(
-                "No web sessions were read, so no call could merge: check the session "
-                "export (or, in a workspace, calltouch load sessions FILE...).",
+                f"{what}, so no call could merge: check the session export (or, in a "
+                "workspace, calltouch load sessions FILE...).",
                 style="bold yellow",
             )
         )

@@ -254,6 +254,13 @@ def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> No
         "--max-rejects", "50%", "-q",
     )  # fmt: skip
     assert {r["opportunity_id"] for r in read(out / "unattributed.csv")} == {"O2"}
+    # failing again, it removes those outputs: beside the new rejects they would pass for its
+    result = invoke(
+        "attribute", *args, "--opportunities", opportunities, "-o", out, *AS_OF, ok=False
+    )
+    assert result.exit_code == 3
+    assert not [name for name in OUTPUTS if (out / name).exists()]
+    assert "were removed" in result.stderr
 
 
 def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> None:

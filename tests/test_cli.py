@@ -651,16 +651,34 @@ def test_r7_touchpoints_are_ordered_by_the_instant_not_its_text(tmp_path):
             task("A1", ABC, "2026-03-02T12:30:00.500Z"),
             task("B1", DEF, "2026-03-02T12:30:00.100Z"),
             task("C1", ABC, "2026-03-02T12:30:00Z"),
-            task("D1", DEF, "2026-03-02T12:30:01Z"),
+            task("D1", DEF, "2026-03-02T12:30:02Z"),
             task("=E1", ABC, "2026-03-02T12:30:01Z", subject="formula-looking id"),
+            task("0E1", ABC, "2026-03-02T12:30:01Z"),
         ],
         TASK_HEADER,
     )
     sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
-    expected = ["C1", "B1", "A1", "=E1", "D1"]  # D1 and =E1 tie on time: '=E1' < 'D1'
+    # 0E1 and =E1 tie on time: by id '0E1' < '=E1', by the neutralised cell "'=E1" < '0E1'
+    expected = ["C1", "B1", "A1", "0E1", "=E1", "D1"]
     invoke("run", tasks, sessions, "--out", tmp_path / "csv", "-q")
     got = [r["task_id"].removeprefix("'") for r in read_csv(tmp_path / "csv" / "touchpoints.csv")]
     assert got == expected
     invoke("run", tasks, sessions, "--out", tmp_path / "pq", "-q", "-f", "parquet")
     rows = duckdb.sql(f"SELECT task_id FROM '{tmp_path / 'pq' / 'touchpoints.parquet'}'").fetchall()
     assert [r[0] for r in rows] == expected
+
+
+def test_a_run_whose_sessions_are_all_rejected_says_so(tmp_path):
+    tasks, _ = write_case(tmp_path)
+    sessions = write_rows(
+        tmp_path / "bad_sessions.csv",
+        [session("S1", ABC, "not a time"), session("S2", DEF, "never")],
+        SESSION_HEADER,
+    )
+    text = " ".join(
+        invoke(
+            "run", tasks, sessions, "--out", tmp_path / "o", "--max-rejects", "100%"
+        ).stdout.split()
+    )
+    assert "None of the 2 session rows read was usable (see the rejects)" in text
+    assert "No web sessions were read" not in text

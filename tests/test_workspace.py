@@ -516,7 +516,7 @@ def test_explain_on_files_takes_the_load_options_its_errors_advise(tmp_path: Pat
     facts = json.loads(invoke(*args, "--date-order", "dmy", "-f", "json").stdout)
     assert facts["call_time"] == "2026-02-03T12:40:00Z"
     # the advice says why CreatedDate was used: this file has no Buyer Touchpoint Date at all
-    assert "because the file has no Buyer Touchpoint Date column" in " ".join(facts["advice"])
+    assert "because no Buyer Touchpoint Date column was read" in " ".join(facts["advice"])
     assert (facts["match_status"], facts["session_id"]) == ("merged", "S1")
     # the zone of the tasks alone: 12:40 in Paris is 11:40 UTC, before the session
     facts = json.loads(
@@ -539,4 +539,7 @@ def test_revenue_views_on_files_take_the_load_options(command: str) -> None:
     options = ["--date-order", "dmy", "--encoding", "utf-8", "--tasks-tz", "UTC",
                "--profile", "tasks=salesforce", "--as-of", "2026-03-31"]  # fmt: skip
     plain = invoke(*args, *files, "--as-of", "2026-03-31", "-f", "json").stdout
-    assert invoke(*args, *files, *options, "-f", "json").stdout == plain
+    assert invoke(*args, *files, *options, "-f", "json").stdout == plain  # as the files are
+    # an option that changes what is read changes the answer: the sessions 5 hours later
+    shifted = ["--sessions-tz", "America/New_York", "--as-of", "2026-03-31"]
+    assert invoke(*args, *files, *shifted, "-f", "json").stdout != plain
