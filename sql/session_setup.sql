@@ -22,6 +22,12 @@ CREATE OR REPLACE TEMP MACRO ct_tidy(s) AS
          THEN ct_clean(s)
          ELSE s END;
 
+-- ct_channel(cell), ct_subchannel(cell): a warehouse CHANNEL cell ("Paid Search.AdWords",
+-- tidy text) split at its first dot: the channel, and the subchannel (NULL without a dot).
+CREATE OR REPLACE TEMP MACRO ct_channel(cell) AS ct_tidy(split_part(cell, '.', 1));
+CREATE OR REPLACE TEMP MACRO ct_subchannel(cell) AS
+    CASE WHEN contains(cell, '.') THEN ct_tidy(substr(cell, strpos(cell, '.') + 1)) END;
+
 -- ct_id_key(id): a 32-bit key of an id, for finding ids read more than once: equal ids have
 -- equal keys; a few unequal ones share a key too (harmless where a superset is wanted), and
 -- half-width keys sort faster than 64-bit hashes. NULL for a NULL id (hash(NULL) is not NULL).

@@ -5,6 +5,7 @@ merge (CSV), gives the same touchpoints as reading everything."""
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from pathlib import Path
 
@@ -223,3 +224,37 @@ def test_csv_run_keeping_raw_details_equals_full_load(tmp_path: Path, encoding: 
         assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
     got = (tmp_path / "run" / "touchpoints.csv").read_text(encoding="utf-8")
     assert ",Third,C,Café three," in got and ",Newer,N,newest," in got
+
+
+def test_csv_run_with_raw_details_splits_only_the_files_whose_channel_holds_both(
+    tmp_path: Path,
+) -> None:
+    # Two session files in one run: a warehouse one whose CHANNEL is "Channel.Subchannel",
+    # and one with its own SUBCHANNEL column, whose CHANNEL may hold a dot of its own.
+    cookie = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    other = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        f"ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS1,{cookie},2026-03-02 12:00:00, Paid Search.AdWords \n",
+        encoding="utf-8",
+    )
+    (folder / "b.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,SUBCHANNEL\n"
+        f"S2,{other},2026-03-02 12:00:00,Web.Direct , Bookmarks\n",
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\n"
+        f"T1,{cookie},2026-03-02T12:10:00Z\nT2,{other},2026-03-02T12:10:00Z\n",
+        encoding="utf-8",
+    )
+    con = queries.connect()
+    run_pipeline(con, str(tasks), str(folder), tmp_path / "run", RunSettings())
+    con.close()
+    rows = {
+        r["task_id"]: (r["channel"], r["subchannel"])
+        for r in csv.DictReader((tmp_path / "run" / "touchpoints.csv").open(encoding="utf-8"))
+    }
+    assert rows == {"T1": ("Paid Search", "AdWords"), "T2": ("Web.Direct", "Bookmarks")}
