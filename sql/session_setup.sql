@@ -50,11 +50,15 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
          THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
          ELSE id END;
 
--- ct_ts(s): text to a naive UTC timestamp. Values with Z or an offset keep their instant; values
--- without a zone are read in the connection's TimeZone (set per input by the loader). NULL when
--- s is not a date-time; s must carry a time of day (a bare date cannot place a call).
+-- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep
+-- their instant; values without a zone are read in the connection's TimeZone (set per input by
+-- the loader). NULL when s is not a date-time; s must carry a time of day (a bare date cannot
+-- place a call). The lower-case z is only looked at when the cast fails: no cost otherwise.
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
-    CASE WHEN contains(s, ':') THEN timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;
+    CASE WHEN contains(s, ':') THEN timezone('UTC', coalesce(
+        try_cast(s AS TIMESTAMPTZ),
+        CASE WHEN suffix(s, 'z') THEN try_cast(substr(s, 1, length(s) - 1) || 'Z' AS TIMESTAMPTZ)
+        END)) END;
 
 -- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
