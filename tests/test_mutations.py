@@ -100,11 +100,17 @@ MUTATIONS: list[tuple[str, ...]] = [
         "ORDER BY touchpoints.touchpoint_date, touchpoints.task_id",
         "ORDER BY touchpoint_date, task_id",
     ),
-    (
+    (  # ct_ts: an instant's wall clock in another zone instead of UTC
         "R8",
         "session_setup.sql",
-        "timezone('UTC', try_cast(s AS TIMESTAMPTZ)) END;",
-        "try_cast(s AS TIMESTAMP) END;",
+        "THEN timezone('UTC', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
+        "THEN timezone('America/New_York', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
+    ),
+    (  # ct_ts: the lower-case z not read
+        "R8",
+        "session_setup.sql",
+        "CASE WHEN suffix(s, 'z') THEN",
+        "CASE WHEN suffix(s, 'Z') THEN",
     ),
     ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
     (
