@@ -56,7 +56,7 @@ from calltouch.cli_workspace import (
 )
 from calltouch.errors import TooManyRejectsError, UsageError
 from calltouch.inputs import Role
-from calltouch.outputs import export_table, remove_outputs
+from calltouch.outputs import export_table, previous_outputs, remove_previous
 
 
 class FilesArgs:
@@ -136,6 +136,7 @@ PeopleOpt = Annotated[
 
 @contextmanager
 def attributed(
+    ctx: typer.Context,
     db: Path,
     files: FilesArgs,
     settings: attribution.AttributionSettings,
@@ -157,7 +158,8 @@ def attributed(
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A connection with the attribution built, from files or the workspace, and a description
     of where it came from; closed afterwards. On files, when too many rows are rejected, the
-    rejects are written to ``rejects_to`` (a folder) before the error goes up."""
+    rejects are written to ``rejects_to`` (a folder) before the error goes up. On the
+    workspace, options of ``ctx``'s command that only say how to read files are refused."""
     if files.given:
         files.check()
         run_settings = _settings(
@@ -190,23 +192,24 @@ def attributed(
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")
                     # an earlier run's outputs beside these rejects would pass for this run's
-                    removed = remove_outputs(rejects_to, attribution.OUTPUTS)
-                    if removed:
-                        exc.hint = (
-                            f"{exc.hint} The previous run's {', '.join(removed)} in "
-                            f"{rejects_to} were removed."
-                        )
+                    stale = previous_outputs(rejects_to, attribution.OUTPUTS)
+                    exc.hint = (exc.hint or "") + remove_previous(stale)
                 raise
             attribution.require_opportunities(con, where)
             yield con, where
         finally:
             con.close()
         return
+    refuse_file_options(
+        ctx,
+        "its loads and the touchpoints of its last match",
+        files="--tasks, --sessions and --opportunities",
+    )
     con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
     where = f"the workspace {db}"
     try:
         workspace.require_match(con, db)
-        note_if_stale(con, db)
+        note_if_stale(workspace.status(con, db))
         with progress(quiet):
             attribution.build(con, settings)
         attribution.require_opportunities(con, where)
@@ -276,13 +279,8 @@ def attribute(
         settings = attribution_settings(as_of, weights)
         settings.require_model(model.key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
-        if not files.given:
-            refuse_file_options(
-                ctx,
-                "its loads and the touchpoints of its last match",
-                files="--tasks, --sessions and --opportunities",
-            )
         with attributed(
+            ctx,
             db,
             files,
             settings,
@@ -365,13 +363,8 @@ def journey(
     with user_errors(debug):
         settings = attribution_settings(as_of, weights)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
-        if not files.given:
-            refuse_file_options(
-                ctx,
-                "its loads and the touchpoints of its last match",
-                files="--tasks, --sessions and --opportunities",
-            )
         with attributed(
+            ctx,
             db,
             files,
             settings,
@@ -439,13 +432,8 @@ def compare(
         for key in chosen or []:
             settings.require_model(key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
-        if not files.given:
-            refuse_file_options(
-                ctx,
-                "its loads and the touchpoints of its last match",
-                files="--tasks, --sessions and --opportunities",
-            )
         with attributed(
+            ctx,
             db,
             files,
             settings,

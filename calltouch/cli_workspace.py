@@ -12,9 +12,8 @@ import json
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import duckdb
 import typer
 from rich.console import Console, RenderableType
 from rich.syntax import Syntax
@@ -405,7 +404,7 @@ def export_command(
         con = workspace.open_workspace(db, create=False)
         try:
             workspace.require_match(con, db)
-            note_if_stale(con, db)
+            note_if_stale(workspace.status(con, db))
             if what is Export.report:
                 options = _report_options(by, since, until, status, top)
                 with atomic_path(output) as tmp:
@@ -487,7 +486,7 @@ def report(
         con = workspace.open_workspace(db, create=False)
         try:
             workspace.require_match(con, db)
-            note_if_stale(con, db)
+            note_if_stale(workspace.status(con, db))
             built = reporting.build(con, options, extras=chosen is ReportFormat.html)
         finally:
             con.close()
@@ -527,7 +526,7 @@ def _revenue_report(
     con = workspace.open_workspace(db, create=False)
     try:
         workspace.require_match(con, db)
-        note_if_stale(con, db)
+        note_if_stale(workspace.status(con, db))
         attribution.build(con, settings)
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
@@ -551,9 +550,10 @@ def _revenue_report(
     _emit(text, output, "revenue report")
 
 
-def note_if_stale(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
-    """Say on stderr when the touchpoints no longer reflect what is loaded; return why."""
-    reason = workspace.stale_reason(con, db)
+def note_if_stale(info: dict[str, Any]) -> str | None:
+    """From a workspace.status, say on stderr when the touchpoints no longer reflect what is
+    loaded; return why."""
+    reason = workspace.stale_reason(info)
     if reason:
         stderr.print(
             Text(
@@ -693,16 +693,15 @@ def explain_command(
                 facts = explaining.explain(
                     con, task_id, window_us=parse_window(used), where=f"the workspace {db}"
                 )
-                if info["stale"]:
-                    facts["stale"] = info["stale_reason"]
+                stale = note_if_stale(info)
+                if stale:
+                    facts["stale"] = stale
             finally:
                 con.close()
         if fmt is TextFormat.json:
             stdout.out(json.dumps(facts, indent=2, ensure_ascii=False), highlight=False)
         else:
             stdout.print(views.explanation(facts))
-            if facts.get("stale"):
-                stderr.print(Text(f"Note: the workspace is stale ({facts['stale']}).", "yellow"))
 
 
 @app.command("sql")
@@ -830,7 +829,7 @@ def dashboard_command(
                 if not workspace.has_table(con, "touchpoints"):
                     return None
                 built = reporting.build(con, options, extras=True)
-                built.stale = workspace.stale_reason(con, db) or ""
+                built.stale = workspace.stale_reason(workspace.status(con, db)) or ""
                 return built
             finally:
                 con.close()  # never hold the file between redraws: `load` must be able to write

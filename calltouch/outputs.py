@@ -134,24 +134,28 @@ def remove_stale_temporaries(out: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def remove_outputs(out: Path, names: tuple[str, ...], also: tuple[str, ...] = ()) -> list[str]:
-    """Delete ``out``'s files of ``names`` in either format, and the files ``also`` names (a
-    failed run's stale outputs, which would otherwise pass for its results); return the names
-    of the files removed."""
-    removed: list[str] = []
+def previous_outputs(out: Path, names: tuple[str, ...], also: tuple[str, ...] = ()) -> list[Path]:
+    """``out``'s files of ``names`` in either format, and the files ``also`` names, that exist:
+    an earlier run's outputs, which beside a failed run's would pass for its results."""
     files = [f"{name}.{fmt}" for name in names for fmt in ("csv", "parquet")]
-    for file in (*files, *also):
-        stale = out / file
-        if stale.is_file():
-            try:
-                stale.unlink()
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot remove the previous run's {stale}: {exc.strerror or exc}",
-                    hint="Delete it by hand: it is not this run's output.",
-                ) from exc
-            removed.append(stale.name)
-    return removed
+    return [out / file for file in (*files, *also) if (out / file).is_file()]
+
+
+def remove_previous(stale: list[Path]) -> str:
+    """Delete ``stale`` (from previous_outputs); the sentence that says so, for the failed
+    run's hint ("" when there was nothing to delete)."""
+    for path in stale:
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise OutputError(
+                f"cannot remove the previous run's {path}: {exc.strerror or exc}",
+                hint="Delete it by hand: it is not this run's output.",
+            ) from exc
+    if not stale:
+        return ""
+    names = ", ".join(path.name for path in stale)
+    return f" The previous run's {names} in {stale[0].parent} were removed."
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -25,7 +25,13 @@ from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
-from calltouch.outputs import Format, remove_outputs, write_exports, write_json
+from calltouch.outputs import (
+    Format,
+    previous_outputs,
+    remove_previous,
+    write_exports,
+    write_json,
+)
 from calltouch.timeformats import DateOrder
 
 PerSession = Literal["one", "all"]
@@ -298,13 +304,10 @@ def run(
         # too, in the other format)
         # (the summary is written first: it holds this run's counts, whatever happens next)
         other = "parquet" if fmt == "csv" else "csv"
-        names, also = ("touchpoints", "unmatched"), (f"rejects.{other}",)
-        stale = [f"{n}.{ext}" for n in names for ext in ("csv", "parquet")] + list(also)
-        summary["removed"] = [name for name in stale if (out / name).is_file()]
+        stale = previous_outputs(out, ("touchpoints", "unmatched"), also=(f"rejects.{other}",))
+        summary["removed"] = [path.name for path in stale]
         write_json(out / "summary.json", summary)
-        removed = remove_outputs(out, names, also=also)
-        if removed:
-            exc.hint = f"{exc.hint} The previous run's {', '.join(removed)} in {out} were removed."
+        exc.hint = (exc.hint or "") + remove_previous(stale)
         raise
     outputs = write_exports(con, out, fmt)
     outputs["summary"] = write_json(out / "summary.json", summary)

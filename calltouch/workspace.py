@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,9 +283,9 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
-def stale_reason(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
-    """Why the touchpoints no longer reflect what is loaded, or None when they do."""
-    info = status(con, path)
+def stale_reason(info: Mapping[str, Any]) -> str | None:
+    """From a :func:`status`, why the touchpoints no longer reflect what is loaded, or None
+    when they do (or there are none)."""
     return str(info["stale_reason"]) if info["stale"] and info["last_match"] else None
 
 

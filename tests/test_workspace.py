@@ -30,6 +30,12 @@ def invoke(*args: object, ok: bool = True):
     return result
 
 
+def explain_sample(task_id: str, *options: object) -> dict:
+    """explain's JSON for one task of the shipped sample, read from its files."""
+    files = ("--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv")
+    return json.loads(invoke("explain", task_id, *files, *options, "-f", "json").stdout)
+
+
 def split_sample(folder: Path) -> tuple[Path, Path]:
     """The sample's tasks in two overlapping exports (rows 1-450 and 350-765)."""
     lines = (SAMPLE / "tasks.csv").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -241,18 +247,7 @@ def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) ->
 
 def test_explain_on_files_and_with_a_15_character_id(tmp_path: Path) -> None:
     merged = "00T5e0000kBRaogEAD"
-    facts = json.loads(
-        invoke(
-            "explain",
-            merged[:15],
-            "--tasks",
-            SAMPLE / "tasks.csv",
-            "--sessions",
-            SAMPLE / "sessions.csv",
-            "-f",
-            "json",
-        ).stdout
-    )
+    facts = explain_sample(merged[:15])
     assert facts["task_id"] == merged
     assert facts["call_time_column"] == "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C"
 
@@ -417,45 +412,10 @@ def test_explain_with_per_session_all_where_two_calls_share_a_session() -> None:
     # --per-session all both merge with it, and explain must say so for each (it failed with
     # "more than one row returned by a subquery")
     for task_id in ("00T5e0000vrM9ecEAC", "00T5e0000dCCmcuEAD"):
-        facts = json.loads(
-            invoke(
-                "explain",
-                task_id,
-                "--tasks",
-                SAMPLE / "tasks.csv",
-                "--sessions",
-                SAMPLE / "sessions.csv",
-                "--per-session",
-                "all",
-                "-f",
-                "json",
-            ).stdout
-        )
+        facts = explain_sample(task_id, "--per-session", "all")
         assert (facts["match_status"], facts["rule"]) == ("merged", "R3"), facts
-    one = json.loads(
-        invoke(
-            "explain",
-            "00T5e0000vrM9ecEAC",
-            "--tasks",
-            SAMPLE / "tasks.csv",
-            "--sessions",
-            SAMPLE / "sessions.csv",
-            "-f",
-            "json",
-        ).stdout
-    )
-    other = json.loads(
-        invoke(
-            "explain",
-            "00T5e0000dCCmcuEAD",
-            "--tasks",
-            SAMPLE / "tasks.csv",
-            "--sessions",
-            SAMPLE / "sessions.csv",
-            "-f",
-            "json",
-        ).stdout
-    )
+    one = explain_sample("00T5e0000vrM9ecEAC")
+    other = explain_sample("00T5e0000dCCmcuEAD")
     # without it, one of them is the R6 loser and names the other as the call that merged
     loser, winner = (one, other) if one["match_status"] == "standalone" else (other, one)
     assert loser["match_reason"] == "session_already_used"
