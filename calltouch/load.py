@@ -74,6 +74,7 @@ class LoadOptions:
     encoding: str | None = None
     date_order: DateOrder | None = None
     narrow: bool = False  # sessions: keep details (or rows) only for cookies that called
+    window_us: int = 30 * 60_000_000  # narrow CSV sessions keep details only this near a call
 
 
 @dataclass
@@ -163,7 +164,8 @@ def load_role(
     than once (R9 chooses among all of them). A first pass keys every session id of every
     file to find the repeated ones; the second loads the rows; the other rows are counted,
     never stored. (CSV sessions are stored whole: a second parse of the text costs what the
-    filter saves, measured at 10M rows, and rejected lines are located by row order.)"""
+    filter saves, measured at 10M rows, and rejected lines are located by row order; only
+    the rows that start within a window of a call of their cookie keep their details.)"""
     paths = resolve(spec, role)
     loaders = [
         make_loader(con, role, path, first_file_id + i, options, workdir)
@@ -171,7 +173,13 @@ def load_role(
     ]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
     if role != "sessions" or not options.narrow or len(parquet) < len(loaders):
-        return [record_file(con, loader.load()) for loader in loaders]
+        spans = role == "sessions" and options.narrow
+        if spans:  # narrow CSV session files keep the details of sessions near a call only
+            queries.run(con, "calling_spans", {"window_us": options.window_us})
+        loaded = [record_file(con, loader.load()) for loader in loaders]
+        if spans:
+            queries.run(con, "drop_table", table="ct_calling_spans")
+        return loaded
     prepared = [loader.prepare() for loader in parquet]
     for loader, ready in zip(parquet, prepared, strict=True):
         loader.keyed_rows = loader.keys(ready)
@@ -504,6 +512,8 @@ class CsvLoader(_Loader):
         binds.update(self.time_binds(order))
         binds.update(self.defaults(detection))
         binds["file_id"] = self.file_id
+        if context.get("details") == "raw":
+            binds["window_us"] = self.options.window_us
         try:
             self.run_load(binds, context)
         except InputError as exc:

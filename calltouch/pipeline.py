@@ -100,7 +100,7 @@ def load_inputs(
     session_options = settings.load_options("sessions")
     if narrow:
         queries.run(con, "calling_cookies")
-        session_options = replace(session_options, narrow=True)
+        session_options = replace(session_options, narrow=True, window_us=settings.window_us)
     files += load_role(
         con, "sessions", sessions, session_options, workdir, first_file_id=len(files)
     )

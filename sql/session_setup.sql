@@ -34,6 +34,13 @@ CREATE OR REPLACE TEMP MACRO ct_subchannel(cell) AS
 CREATE OR REPLACE TEMP MACRO ct_id_key(id) AS
     CASE WHEN id IS NOT NULL THEN CAST(hash(id) >> 32 AS UINTEGER) END;
 
+-- ct_span(us, window_us): the number of the span of `window_us` microseconds (at least one)
+-- that the instant `us` (epoch microseconds) falls in. Spans are at least a window long, so a
+-- session that merges (starting at most one window before its call, R3) starts in the call's
+-- span or the one before: a one-shot CSV run keeps the details of only those sessions
+-- (calling_spans, load_sessions).
+CREATE OR REPLACE TEMP MACRO ct_span(us, window_us) AS us // greatest(window_us, 1);
+
 -- ct_sf18_chunk(id, o): the checksum letter for the five characters of id after offset o.
 CREATE OR REPLACE TEMP MACRO ct_sf18_chunk(id, o) AS
     substr('ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',

@@ -52,6 +52,9 @@ MUTATIONS: list[tuple[str, ...]] = [
     ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", "", "range"),
     ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
     ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),
+    # a merged session must keep its details: it may start in the span before its call's
+    ("R3", "calling_spans.sql", "(VALUES (0), (1))", "(VALUES (0))"),
+    ("R3", "load_sessions.sql.j2", "CASE WHEN ct__span THEN", "CASE WHEN NOT ct__span THEN"),
     ("R4", "touchpoints.sql.j2", "coalesce(t.task_type, s.medium)", "s.medium"),
     ("R4", "touchpoints.sql.j2", "THEN 'Web Visit' ELSE", "THEN 'CRM Activity' ELSE"),
     (

@@ -129,6 +129,39 @@ def test_r3_window_option(tmp_path: Path, window: str, call: str, merged: bool) 
     assert out.summary["window_minutes"] == parse_window(window) / 60_000_000
 
 
+@pytest.mark.parametrize(
+    ("window", "start", "call"),
+    [
+        ("30m", "2026-03-02T12:00:00Z", "2026-03-02T12:30:00Z"),  # a window apart, spans apart
+        ("30m", "2026-03-02T12:29:59Z", "2026-03-02T12:30:00Z"),
+        ("7m", "2026-03-02T12:17:00Z", "2026-03-02T12:24:00Z"),
+        ("0s", "2026-03-02T12:17:00.123Z", "2026-03-02T12:17:00.123Z"),
+        ("168h", "2026-02-23T12:17:00Z", "2026-03-02T12:17:00Z"),
+        ("30m", "1969-12-31T23:50:00Z", "1970-01-01T00:05:00Z"),  # across the epoch
+        ("30m", "1969-12-31T23:00:00Z", "1969-12-31T23:30:00Z"),
+    ],
+)
+def test_r3_merged_session_shows_its_details_at_any_window_edge(
+    tmp_path: Path, window: str, start: str, call: str
+) -> None:
+    # A one-shot run on CSV keeps the details of the sessions that start within a window of
+    # a call of their cookie only (calling_spans): a merged one must never lose them.
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, call), task("T2", DEF, call)],
+        [
+            session("S1", ABC, start, "Social.LinkedIn", campaign="Q1", landing="https://x.io/a"),
+            session("S2", DEF, "2026-03-09T12:00:00Z", "Email"),  # only later: no details
+        ],
+        window=window,
+    )
+    row = out.touchpoints["T1"]
+    assert out.status("T1") == ("merged", "within_window")
+    assert (row["channel"], row["subchannel"]) == ("Social", "LinkedIn")
+    assert (row["campaign"], row["landing_page"], row["medium"]) == ("Q1", "https://x.io/a", "Call")
+    assert out.status("T2") == ("standalone", "only_later_sessions")
+
+
 # ----------------------------------------------------------------------------- R4
 
 
