@@ -73,8 +73,10 @@ class LoadOptions:
     profile: str | None = None
     encoding: str | None = None
     date_order: DateOrder | None = None
-    narrow: bool = False  # sessions: keep details (or rows) only for cookies that called
-    window_us: int = 30 * 60_000_000  # narrow CSV sessions keep details only this near a call
+    # sessions of a one-shot run: keep only what can matter to a match in ``window_us``
+    # (Parquet: rows of a calling cookie; CSV: details of rows starting near a call)
+    narrow: bool = False
+    window_us: int | None = None
 
 
 @dataclass
@@ -165,7 +167,8 @@ def load_role(
     file to find the repeated ones; the second loads the rows; the other rows are counted,
     never stored. (CSV sessions are stored whole: a second parse of the text costs what the
     filter saves, measured at 10M rows, and rejected lines are located by row order; only
-    the rows that start within a window of a call of their cookie keep their details.)"""
+    the rows of a calling cookie that start in a call's span of one window, or the span
+    before, keep their details: see calling_spans.)"""
     paths = resolve(spec, role)
     loaders = [
         make_loader(con, role, path, first_file_id + i, options, workdir)
@@ -173,13 +176,14 @@ def load_role(
     ]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
     if role != "sessions" or not options.narrow or len(parquet) < len(loaders):
-        spans = role == "sessions" and options.narrow
-        if spans:  # narrow CSV session files keep the details of sessions near a call only
-            queries.run(con, "calling_spans", {"window_us": options.window_us})
-        loaded = [record_file(con, loader.load()) for loader in loaders]
-        if spans:
+        if role != "sessions" or not options.narrow:
+            return [record_file(con, loader.load()) for loader in loaders]
+        # narrow CSV session files keep the details of the sessions near a call only
+        queries.run(con, "calling_spans", {"window_us": _window(options)})
+        try:
+            return [record_file(con, loader.load()) for loader in loaders]
+        finally:
             queries.run(con, "drop_table", table="ct_calling_spans")
-        return loaded
     prepared = [loader.prepare() for loader in parquet]
     for loader, ready in zip(parquet, prepared, strict=True):
         loader.keyed_rows = loader.keys(ready)
@@ -189,6 +193,13 @@ def load_role(
         record_file(con, loader.finish(ready))
         for loader, ready in zip(parquet, prepared, strict=True)
     ]
+
+
+def _window(options: LoadOptions) -> int:
+    """The merge window a narrow session load keeps details for (set by the run)."""
+    if options.window_us is None:
+        raise ValueError("a narrow session load needs the run's window (LoadOptions.window_us)")
+    return options.window_us
 
 
 def load_file(
@@ -513,7 +524,7 @@ class CsvLoader(_Loader):
         binds.update(self.defaults(detection))
         binds["file_id"] = self.file_id
         if context.get("details") == "raw":
-            binds["window_us"] = self.options.window_us
+            binds["window_us"] = _window(self.options)
         try:
             self.run_load(binds, context)
         except InputError as exc:

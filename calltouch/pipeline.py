@@ -89,7 +89,9 @@ def load_inputs(
 ) -> tuple[list[LoadedFile], RunSettings]:
     """Create the schema and load both inputs; returns the files and the settings with zones
     in their canonical spelling. ``workdir`` holds temporary copies (transcoded files).
-    ``narrow`` (a one-shot run) keeps session details only for cookies that called."""
+    ``narrow`` (a one-shot run) keeps of the sessions only what the match can use: Parquet
+    rows of a cookie that called (and every copy of a repeated id), CSV details of the rows
+    that start near a call of their cookie (see calltouch.load.load_role)."""
     queries.run(con, "create_schema")
     settings = replace(
         settings,

@@ -40,6 +40,7 @@ cookie = st.one_of(
     st.builds(lambda c, a, b: a + c + b, st.sampled_from(COOKIES), padding, padding),
     st.sampled_from(["", "   ", None]),
 )
+campaign = st.sampled_from(["Spring", " Fall\t", "", None])
 modstamp = st.one_of(st.none(), st.builds(lambda m: stamp(timedelta(days=1, minutes=m)), minutes))
 
 task_rows = st.lists(
@@ -52,7 +53,6 @@ task_rows = st.lists(
             "LastModifiedDate": modstamp,
         }
     ),
-    min_size=1,
     max_size=12,
 )
 session_rows = st.lists(
@@ -62,10 +62,10 @@ session_rows = st.lists(
             "COOKIE_ID": cookie,
             "EVENT_DATE": st.builds(stamp, offsets),
             "CHANNEL": st.sampled_from(["Paid Search.AdWords", "Email", None]),
+            "CAMPAIGN_NAME": campaign,
             "MODIFIED_DATE": modstamp,
         }
     ),
-    min_size=1,
     max_size=12,
 )
 
@@ -74,7 +74,9 @@ session_rows = st.lists(
 def visits(draw: st.DrawFn, tasks: list[dict]) -> list[dict]:
     """Sessions of the tasks' own cookies starting a little before (or at, or after) their
     calls: without them, random cookies and times rarely merge at all."""
-    rows = []
+    rows: list[dict] = []
+    if not tasks:
+        return rows
     for task in draw(st.lists(st.sampled_from(tasks), min_size=1, max_size=8)):
         call = reference.parse_time(task["CreatedDate"])
         assert call is not None
@@ -85,6 +87,7 @@ def visits(draw: st.DrawFn, tasks: list[dict]) -> list[dict]:
                 "COOKIE_ID": task["BizibleId"],
                 "EVENT_DATE": stamp(call - BASE - back - draw(nudge)),
                 "CHANNEL": draw(st.sampled_from(["Paid Search.AdWords", "Email", None])),
+                "CAMPAIGN_NAME": draw(campaign),
                 "MODIFIED_DATE": draw(modstamp),
             }
         )
@@ -124,7 +127,14 @@ def test_sql_matches_reference(
             window=window,
             per_session=per_session,
             task_header=("Id", "BizibleId", "CreatedDate", "Type", "LastModifiedDate"),
-            session_header=("ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "MODIFIED_DATE"),
+            session_header=(
+                "ID",
+                "COOKIE_ID",
+                "EVENT_DATE",
+                "CHANNEL",
+                "CAMPAIGN_NAME",
+                "MODIFIED_DATE",
+            ),
         )
     got = {}
     for task_id, row in out.touchpoints.items():
@@ -136,14 +146,16 @@ def test_sql_matches_reference(
         for task_id, d in expected.items()
     }
     assert got == want
-    # A merged touchpoint shows its session's channel (the kept copy's, R9), whichever way the
-    # run chose which sessions' details to keep.
+    # A merged touchpoint shows its session's channel and campaign (the kept copy's, R9),
+    # whichever way the run chose which sessions' details to keep.
     kept = reference.last_read(sessions, "ID", "MODIFIED_DATE")
     for task_id, d in expected.items():
         if d.status == "merged":
-            cell = reference.clean(kept[d.session_id]["CHANNEL"])
-            channel = cell.split(".", 1)[0] if cell else ""
-            assert out.touchpoints[task_id]["channel"] == channel, task_id
+            session = kept[d.session_id]
+            cell = reference.clean(session["CHANNEL"])
+            row = out.touchpoints[task_id]
+            assert row["channel"] == (cell.split(".", 1)[0] if cell else ""), task_id
+            assert row["campaign"] == (reference.clean(session["CAMPAIGN_NAME"]) or ""), task_id
     # Counting identity (SPEC §4): nothing is lost.
     t = out.summary["tasks"]
     assert t["read"] == len(tasks)

@@ -129,6 +129,20 @@ def test_r3_window_option(tmp_path: Path, window: str, call: str, merged: bool) 
     assert out.summary["window_minutes"] == parse_window(window) / 60_000_000
 
 
+def test_r3_session_starting_a_whole_window_before_keeps_its_details(tmp_path: Path) -> None:
+    # 12:00 and 12:30 fall in consecutive 30-minute spans: the session's details are kept
+    # because the call's span and the one before both count (see the parametrized test below).
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "12:30", "")],
+        [session("S1", ABC, "12:00", "Social.LinkedIn", medium="paid social", source="li")],
+    )
+    row = out.touchpoints["T1"]
+    assert out.status("T1") == ("merged", "within_window")
+    assert (row["channel"], row["subchannel"]) == ("Social", "LinkedIn")
+    assert (row["medium"], row["touchpoint_source"]) == ("paid social", "li")
+
+
 @pytest.mark.parametrize(
     ("window", "start", "call"),
     [
@@ -137,15 +151,16 @@ def test_r3_window_option(tmp_path: Path, window: str, call: str, merged: bool) 
         ("7m", "2026-03-02T12:17:00Z", "2026-03-02T12:24:00Z"),
         ("0s", "2026-03-02T12:17:00.123Z", "2026-03-02T12:17:00.123Z"),
         ("168h", "2026-02-23T12:17:00Z", "2026-03-02T12:17:00Z"),
-        ("30m", "1969-12-31T23:50:00Z", "1970-01-01T00:05:00Z"),  # across the epoch
+        ("30m", "1969-12-31T23:10:00Z", "1969-12-31T23:40:00Z"),  # spans -1 and 0 (truncated)
         ("30m", "1969-12-31T23:00:00Z", "1969-12-31T23:30:00Z"),
     ],
 )
 def test_r3_merged_session_shows_its_details_at_any_window_edge(
     tmp_path: Path, window: str, start: str, call: str
 ) -> None:
-    # A one-shot run on CSV keeps the details of the sessions that start within a window of
-    # a call of their cookie only (calling_spans): a merged one must never lose them.
+    # A one-shot run on CSV keeps the details only of the sessions that start in the span of
+    # one window of a call of their cookie, or the span before (calling_spans): a merged
+    # session must never lose them, at any window and on either side of a span's edge.
     out = run_case(
         tmp_path,
         [task("T1", ABC, call), task("T2", DEF, call)],
@@ -158,7 +173,7 @@ def test_r3_merged_session_shows_its_details_at_any_window_edge(
     row = out.touchpoints["T1"]
     assert out.status("T1") == ("merged", "within_window")
     assert (row["channel"], row["subchannel"]) == ("Social", "LinkedIn")
-    assert (row["campaign"], row["landing_page"], row["medium"]) == ("Q1", "https://x.io/a", "Call")
+    assert (row["campaign"], row["landing_page"]) == ("Q1", "https://x.io/a")
     assert out.status("T2") == ("standalone", "only_later_sessions")
 
 

@@ -1,7 +1,7 @@
 """The two ways calltouch can link calls to sessions (an equi-join with a range condition, and
 DuckDB's ASOF join) decide exactly the same, and a one-shot run, which fetches session details
-only for merged sessions (Parquet) or keeps them raw for calling sessions and tidies those that
-merge (CSV), gives the same touchpoints as reading everything."""
+only for merged sessions (Parquet) or keeps them raw for sessions starting near a call of their
+cookie and tidies those that merge (CSV), gives the same touchpoints as reading everything."""
 
 from __future__ import annotations
 
@@ -183,8 +183,8 @@ def test_run_storing_only_matchable_sessions_equals_full_load(
 
 @pytest.mark.parametrize("encoding", ["utf-8", "windows-1252"])
 def test_csv_run_keeping_raw_details_equals_full_load(tmp_path: Path, encoding: str) -> None:
-    # A one-shot run on CSV stores the details of calling sessions as read and tidies those of
-    # the sessions that merge. Copies of an id with different details, lines DuckDB skips,
+    # A one-shot run on CSV stores the details of sessions near a call as read and tidies those
+    # of the sessions that merge. Copies of an id with different details, lines DuckDB skips,
     # padded ids and cells, unusable rows and a transcoded file must give what storing every
     # session tidied gives.
     cookie = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -224,6 +224,49 @@ def test_csv_run_keeping_raw_details_equals_full_load(tmp_path: Path, encoding: 
         assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
     got = (tmp_path / "run" / "touchpoints.csv").read_text(encoding="utf-8")
     assert ",Third,C,Café three," in got and ",Newer,N,newest," in got
+
+
+def test_csv_run_keeps_details_only_of_sessions_near_a_call(tmp_path: Path) -> None:
+    # A one-shot run on CSV keeps session details only where a session can merge: its cookie
+    # called and it starts in the call's span of one window or the span before. The rest are
+    # read, checked and counted, without their details.
+    cookie = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    other = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,CAMPAIGN_NAME\n"
+        f"S1,{cookie},2026-03-02 12:00:00,Email,near\n"  # a window before: the span before
+        f"S2,{cookie},2026-03-01 12:00:00,Email,a day before\n"
+        f"S3,{cookie},2026-03-02 13:00:00,Email,after the call\n"
+        f"S4,{other},2026-03-02 12:30:00,Email,a cookie that never called\n",
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(f"Id,BizibleId,CreatedDate\nT1,{cookie},2026-03-02T12:30:00Z\n", "utf-8")
+    con = queries.connect()
+    with tempfile.TemporaryDirectory() as workdir:
+        load_inputs(con, str(tasks), str(sessions), RunSettings(), Path(workdir), narrow=True)
+    kept = con.execute(
+        "SELECT session_id FROM session_rows WHERE campaign IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    stored = con.execute("SELECT count(*) FROM session_rows").fetchone()
+    spans = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ct_calling_spans'"
+    ).fetchone()
+    con.close()
+    assert kept == [("S1",)]
+    assert stored == (4,)  # every CSV row is stored, only the details are left out
+    assert spans == (0,)  # the load's helper table is gone
+    out = run_case_outputs(tasks, sessions, tmp_path / "run")
+    assert ",Email,,near," in out and ",merged," in out
+
+
+def run_case_outputs(tasks: Path, sessions: Path, out: Path) -> str:
+    """The touchpoints.csv of a one-shot run."""
+    con = queries.connect()
+    run_pipeline(con, str(tasks), str(sessions), out, RunSettings())
+    con.close()
+    return (out / "touchpoints.csv").read_text(encoding="utf-8")
 
 
 def test_csv_run_with_raw_details_splits_only_the_files_whose_channel_holds_both(
