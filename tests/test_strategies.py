@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from calltouch import queries
+from calltouch.durations import parse_window
 from calltouch.generate import generate
 from calltouch.outputs import write_exports
 from calltouch.pipeline import RunSettings, load_inputs, match, settings_summary, summarize
@@ -77,10 +78,12 @@ def test_parquet_run_fetching_details_equals_csv_run(generated: Path, tmp_path: 
     assert outputs["csv"].count(b",merged,") > 1_000
 
 
-def full_load_outputs(tasks: str, sessions: str, out: Path) -> dict:
+def full_load_outputs(
+    tasks: str, sessions: str, out: Path, settings: RunSettings | None = None
+) -> dict:
     """What a run would give if every session row were stored (the workspace's way)."""
     con = queries.connect()
-    settings = RunSettings(max_rejects="100%")
+    settings = settings or RunSettings(max_rejects="100%")
     with tempfile.TemporaryDirectory() as workdir:
         files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
     match(con, settings, files)
@@ -89,6 +92,27 @@ def full_load_outputs(tasks: str, sessions: str, out: Path) -> dict:
     stored = con.execute("SELECT count(*) FROM session_rows").fetchone()
     con.close()
     return {"summary": summary, "stored": stored}
+
+
+@pytest.mark.parametrize("window", ["5m", "45m", "2h", "168h"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_one_shot_run_equals_full_load_at_any_window(
+    generated: Path, tmp_path: Path, window: str, fmt: str
+) -> None:
+    # The one-shot run keeps of the sessions only what a match in its window can use (on CSV
+    # the details of the sessions near a call, on Parquet the rows of a calling cookie): at
+    # any window it must give what storing every session gives.
+    settings = RunSettings(window_us=parse_window(window), max_rejects="100%")
+    tasks = str(generated / fmt / f"tasks.{fmt}")
+    sessions = str(generated / fmt / f"sessions.{fmt}")
+    con = queries.connect()
+    result = run_pipeline(con, tasks, sessions, tmp_path / "run", settings)
+    con.close()
+    full = full_load_outputs(tasks, sessions, tmp_path / "full", settings)
+    assert result.summary == full["summary"]
+    for name in ("touchpoints.csv", "unmatched.csv", "rejects.csv"):
+        assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+    assert result.summary["tasks"]["merged"] > 100
 
 
 @pytest.mark.parametrize(
