@@ -10,13 +10,14 @@ import re
 
 from calltouch.errors import UsageError
 
-_UNITS_US = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1_000}
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNITS_US = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)")
 MAX_WINDOW_US = 7 * 24 * _UNITS_US["h"]
 
 
 def parse_window(text: str) -> int:
-    """``'30m'`` -> 1_800_000_000 (microseconds). Units: h, m, s, ms; parts may be combined."""
+    """``'30m'`` -> 1_800_000_000 (microseconds). Units: h, m, s, ms, us; parts may be combined
+    (``format_window`` writes what does not fit a larger unit in us: ``1ms500us``)."""
     compact = text.strip().lower().replace(" ", "")
     compact = re.sub(r"(?<=\d)(?:min|mins|minutes?)$", "m", compact)
     compact = re.sub(r"(?<=\d)(?:hours?|hrs?)$", "h", compact)

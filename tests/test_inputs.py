@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calltouch import queries
 from calltouch.durations import format_window, parse_window
@@ -805,11 +807,18 @@ def test_parse_window(text, micros):
         (90_000_000, "1m30s"),
         (5_400_000_000, "1h30m"),
         (0, "0s"),
+        (1_500, "1ms500us"),  # what a workspace records for --window 1.5ms, read back by explain
     ],
 )
 def test_format_window(micros, text):
     assert format_window(micros) == text
     assert parse_window(text) == micros
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=7 * 24 * 3_600_000_000))
+def test_every_window_format_window_writes_parses_back(micros: int) -> None:
+    assert parse_window(format_window(micros)) == micros
 
 
 @pytest.mark.parametrize("text", ["30", "abc", "-5m", "8d", ""])
