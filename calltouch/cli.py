@@ -396,7 +396,7 @@ TempDirOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Do not print the report; only write the files.")
+    bool, typer.Option("--quiet", "-q", help="Do not print the report or the progress.")
 ]
 
 
@@ -553,6 +553,14 @@ def run(
         stderr.print(
             Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
         )
+        if result.summary.get("removed"):
+            stderr.print(
+                Text(
+                    f"Removed the previous run's {', '.join(result.summary['removed'])} "
+                    f"from {out}: they were another format's outputs, not this run's.",
+                    "dim",
+                )
+            )
 
 
 def sample_dir() -> Path:

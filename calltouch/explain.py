@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from calltouch import queries
-from calltouch.durations import format_window
+from calltouch.durations import MAX_WINDOW_US, format_window
 from calltouch.errors import InputError
 
 RULES = {
@@ -172,11 +172,16 @@ def advice(facts: dict[str, Any], window_us: int) -> list[str]:
     elif reason == "outside_window":
         gap = float(earlier["minutes_before_call"]) if earlier else 0.0
         needed = max(1, math.ceil(gap))
+        remedy = (
+            f"A {needed}m window would merge it (--window {needed}m)."
+            if needed * 60_000_000 <= MAX_WINDOW_US
+            else f"No window calltouch allows (at most {format_window(MAX_WINDOW_US)}) would "
+            "merge it."
+        )
         said.append(
             f"The latest earlier session, {earlier['session_id'] if earlier else '?'}, started "
             f"{_minutes(gap)} before the call, more than the {window} window (R3), so the task "
-            f"is a standalone touchpoint (R5). A {needed}m window would merge it "
-            f"(--window {needed}m)."
+            f"is a standalone touchpoint (R5). {remedy}"
         )
     elif reason == "only_later_sessions":
         when = _minutes(float(later["minutes_after_call"])) if later else "some time"

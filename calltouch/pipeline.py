@@ -312,6 +312,16 @@ def run(
         exc.hint = (exc.hint or "") + remove_previous(stale)
         raise
     outputs = write_exports(con, out, fmt)
+    # an earlier run's outputs in the other format would pass for this run's, beside its summary
+    other = "parquet" if fmt == "csv" else "csv"
+    stale = [
+        out / f"{name}.{other}"
+        for name in ("touchpoints", "unmatched", "rejects")
+        if (out / f"{name}.{other}").is_file()
+    ]
+    if stale:
+        remove_previous(stale)
+        summary["removed"] = [path.name for path in stale]
     outputs["summary"] = write_json(out / "summary.json", summary)
     result = RunResult(files=files, summary=summary, outputs=outputs)
     raise_if_unreconciled(summary, f"The outputs in {out} were written for inspection")

@@ -67,6 +67,7 @@ def open_workspace(
             hint="Load exports first: calltouch load tasks FILE... then calltouch load "
             "sessions FILE... (or pass --db / set CALLTOUCH_DB).",
         )
+    _refuse_other_files(path)
     try:
         con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
     except duckdb.IOException as exc:
@@ -86,6 +87,30 @@ def open_workspace(
         queries.run(con, "create_schema")
         queries.run(con, "workspace_schema")
     return con
+
+
+# A DuckDB database file has this at byte 8 (its header's magic).
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _refuse_other_files(path: Path) -> None:
+    """Refuse a --db that names an existing file which is not a DuckDB database (an export
+    passed by mistake): DuckDB would open it as an empty database that is never saved, and
+    whatever is loaded into it would be lost without a word."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return  # DuckDB's own error says what is wrong with it
+    if head[8:12] != _DUCKDB_MAGIC:
+        raise InputError(
+            f"{path} is not a calltouch workspace: it exists and is not a DuckDB database "
+            "file (an export given as --db?)",
+            hint="Point --db at a workspace (calltouch.duckdb by default), or at a new file "
+            "name to create one; exports are arguments: calltouch load tasks FILE...",
+        )
 
 
 def content_hash(path: Path) -> str:

@@ -95,10 +95,19 @@ def test_a_failed_run_removes_the_previous_runs_touchpoints(tmp_path: Path) -> N
     assert invoke(
         "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q"
     ).exit_code == 0  # fmt: skip
-    assert invoke(
+    second = invoke(
         "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q",
         "-f", "parquet",
-    ).exit_code == 0  # fmt: skip
+    )  # fmt: skip
+    assert second.exit_code == 0
+    # a run that succeeds removes the other format's outputs of the run before it too
+    other = {"touchpoints.csv", "unmatched.csv", "rejects.csv"}
+    assert not other & {p.name for p in out.iterdir()}
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(summary["removed"]) == sorted(other)
+    assert "Removed the previous run's" in second.stderr
+    for name in ("touchpoints.csv", "unmatched.csv"):  # left by some other tool or run
+        (out / name).write_text("task_id\nT0\n", encoding="utf-8")
     stale = {
         "touchpoints.csv",
         "unmatched.csv",
@@ -140,7 +149,7 @@ def test_a_file_that_is_not_a_workspace_stops_the_dashboard(tmp_path: Path) -> N
     db.write_text("not a database", encoding="utf-8")
     result = invoke("dashboard", "--db", db)
     assert result.exit_code == ExitCode.INPUT, result.output
-    assert "cannot open the workspace" in result.stderr
+    assert "is not a calltouch workspace" in result.stderr
 
 
 # ------------------------------------------------------------------------------- processes

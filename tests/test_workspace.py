@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -229,6 +230,48 @@ def test_explain_outside_window_call_says_which_window_would_merge(
     assert f"A {int(needed)}m window would merge it" in " ".join(facts["advice"])
     text = invoke("explain", row["task_id"], "--db", ws["db"]).stdout
     assert "outside_window" in text and "window would merge it" in text
+
+
+@pytest.mark.parametrize("command", ["load", "status", "match", "dashboard"])
+def test_a_db_that_is_an_export_is_refused_not_lost(tmp_path: Path, command: str) -> None:
+    # --db naming an existing file that is not a DuckDB database (an export given by mistake):
+    # DuckDB would open it as an empty database that is never saved, so a load would vanish.
+    victim = tmp_path / "tasks.csv"
+    shutil.copy(SAMPLE / "tasks.csv", victim)
+    before = victim.read_bytes()
+    args = {
+        "load": ("load", "tasks", SAMPLE / "tasks.csv"),
+        "status": ("status",),
+        "match": ("match",),
+        "dashboard": ("dashboard",),
+    }[command]
+    result = invoke(*args, "--db", victim, ok=False)
+    assert result.exit_code == 2, result.output
+    assert "is not a calltouch workspace" in result.output
+    assert victim.read_bytes() == before
+
+
+def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> None:
+    # A session ten days before the call: no --window calltouch accepts (at most 168h) merges
+    # it, so explain must not advise one it would then refuse; one day before, it may.
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\nT1,ckA,2026-03-20T12:00:00Z\nT2,ckB,2026-03-20T12:00:00Z\n",
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\n"
+        "S1,ckA,2026-03-10 12:00:00,Email.X\nS2,ckB,2026-03-19 12:00:00,Email.X\n",
+        encoding="utf-8",
+    )
+    files = ("--tasks", tasks, "--sessions", sessions, "-f", "json")
+    far = " ".join(json.loads(invoke("explain", "T1", *files).stdout)["advice"])
+    assert "No window calltouch allows (at most 168h) would merge it" in far
+    assert "--window" not in far
+    near = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
+    assert "A 1440m window would merge it (--window 1440m)" in near
+    assert invoke("run", tasks, sessions, "-o", tmp_path / "out", "-w", "1440m", "-q")
 
 
 def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) -> None:
