@@ -417,16 +417,17 @@ def _settings(
     return RunSettings(
         window_us=parse_window(window),
         per_session=per_session.value,  # type: ignore[arg-type]
-        tasks_tz=tasks_tz or tz,
-        sessions_tz=sessions_tz or tz,
+        # an empty --tasks-tz / --sessions-tz is checked (and refused) like an empty --tz
+        tasks_tz=tz if tasks_tz is None else tasks_tz,
+        sessions_tz=tz if sessions_tz is None else sessions_tz,
         maps=parse_maps(maps or []),
         profiles=parse_profiles(profile or []),
         encoding=None if encoding is None else normalise_encoding(encoding),
         date_order=None if date_order is None else date_order.value,  # type: ignore[arg-type]
         max_rejects=max_rejects,
         tz_options={
-            "tasks": "--tasks-tz" if tasks_tz else "--tz",
-            "sessions": "--sessions-tz" if sessions_tz else "--tz",
+            "tasks": "--tz" if tasks_tz is None else "--tasks-tz",
+            "sessions": "--tz" if sessions_tz is None else "--sessions-tz",
         },
     )
 

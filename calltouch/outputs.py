@@ -66,9 +66,17 @@ def ensure_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create output folder {path}: {exc.strerror or exc}") from exc
+        raise OutputError(
+            f"cannot create output folder {path}: {exc.strerror or exc}",
+            hint="--out names a folder: give a new name or an existing folder, not a file."
+            if path.is_file()
+            else "Check that the parent folder exists and is writable, or pick another --out.",
+        ) from exc
     if not path.is_dir():
-        raise OutputError(f"output path {path} exists and is not a folder")
+        raise OutputError(
+            f"output path {path} exists and is not a folder",
+            hint="--out names a folder: give a new name or an existing folder.",
+        )
     return path
 
 

@@ -70,6 +70,25 @@ def test_run_into_a_folder_that_refuses_files_is_an_output_error(
     assert "Permission denied" in result.stderr
 
 
+def test_run_out_naming_a_file_says_out_is_a_folder(tmp_path: Path) -> None:
+    target = tmp_path / "touchpoints.csv"
+    target.write_text("keep me\n", encoding="utf-8")
+    result = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", target, "-q")
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "--out names a folder" in result.stderr
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.parametrize("option", ["--tz", "--tasks-tz", "--sessions-tz"])
+def test_an_empty_time_zone_is_refused_whichever_option(option: str, tmp_path: Path) -> None:
+    # an empty --tasks-tz / --sessions-tz used to fall back to --tz without a word
+    result = invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path, "-q", option, ""
+    )
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert f"{option} '' is not a time zone" in result.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [("report", "-f", "csv", "-o"), ("export", "touchpoints", "-o")],
