@@ -527,12 +527,21 @@ def map_columns(
         missing.append(next(f for f in TASK_FIELDS if f.name == "call_time"))
     if missing:
         first = missing[0]
+        if overrides.get(first.name) == "":
+            raise InputError(
+                f"{role} file {file}: the required field {first.name!r} ({first.description}) "
+                f"is ignored by --map {role}.{first.name}=",
+                hint="A required field cannot be ignored: drop that --map, or name its column "
+                f"(--map {role}.{first.name}=YOUR_COLUMN). Headers found: "
+                f"{_show_headers(header)}.",
+            )
         looked = first.aliases if aliases is None else aliases.get(first.name, first.aliases)
+        swapped = _swapped_hint(role, lowered)
         raise InputError(
             f"{role} file {file} has no column for the required field "
             f"{first.name!r} ({first.description})",
             hint=(
-                f"Looked for: {', '.join(dict.fromkeys(looked))}. "
+                swapped + f"Looked for: {', '.join(dict.fromkeys(looked))}. "
                 f"Headers found: {_show_headers(header)}. "
                 f"If the field has another name, add --map {role}.{first.name}=YOUR_COLUMN."
             ),
@@ -540,6 +549,21 @@ def map_columns(
     if duplicates:
         notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+def _swapped_hint(role: str, lowered: Mapping[str, int]) -> str:
+    """When a tasks file has every required column of a sessions export (or the reverse), the
+    sentence that asks whether the two were given in the wrong order; else ''."""
+    other = {"tasks": "sessions", "sessions": "tasks"}.get(role)
+    if other is None:
+        return ""
+    required = [f for f in FIELDS[other] if f.required]  # type: ignore[index]
+    if required and all(any(a.lower() in lowered for a in f.aliases) for f in required):
+        return (
+            f"This file looks like a {other} export: were the two files given in the wrong "
+            "order? calltouch run takes the tasks first, then the sessions. "
+        )
+    return ""
 
 
 def _show_headers(header: Sequence[str]) -> str:

@@ -217,6 +217,31 @@ def test_sessions_file_without_event_date_column_is_an_input_error(tmp_path):
     assert "Headers found: 'ID', 'COOKIE_ID', 'CHANNEL'." in result.stderr
 
 
+def test_swapped_inputs_are_named_as_swapped(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    result = invoke("run", sessions, tasks, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"Input error: tasks file {sessions} has no column" in result.stderr
+    assert "looks like a sessions export" in result.stderr
+    assert "tasks first, then the sessions" in " ".join(result.stderr.split())
+    # a genuinely incomplete file is not called swapped
+    calls = write_rows(tmp_path / "calls.csv", [{"Id": "T1", "Type": "Call"}], ("Id", "Type"))
+    result = invoke("run", calls, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "looks like" not in result.stderr
+
+
+def test_a_required_field_ignored_by_map_says_so(tmp_path):
+    tasks, sessions = write_case(tmp_path)
+    result = invoke(
+        "run", tasks, sessions, "--out", tmp_path / "out", "--map", "sessions.cookie_id="
+    )
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "the required field 'cookie_id'" in text
+    assert "is ignored by --map sessions.cookie_id=" in text
+    assert "A required field cannot be ignored" in text
+
+
 @pytest.mark.parametrize(
     ("tasks_arg", "options", "expected"),
     [
