@@ -42,7 +42,14 @@ from calltouch.errors import (
 )
 from calltouch.inputs import REVENUE_ROLES, Role
 from calltouch.load import LoadedFile, load_role
-from calltouch.outputs import FileFormat, Format, atomic_path, ensure_dir, export_table
+from calltouch.outputs import (
+    FileFormat,
+    Format,
+    atomic_path,
+    ensure_dir,
+    export_table,
+    remove_previous,
+)
 from calltouch.pipeline import (
     RunSettings,
     check_rejects,
@@ -332,6 +339,16 @@ def write_outputs(
     if with_rejects:
         written["rejects"] = export_table(con, "rejects", out / f"rejects.{fmt}", fmt)
     return written
+
+
+def remove_other_format(out: Path, fmt: Format, *, with_rejects: bool = False) -> list[Path]:
+    """Delete the outputs an earlier attribute left in ``out`` in the other format (they would
+    pass for this one's, beside them); returns what was deleted."""
+    other = "parquet" if fmt == "csv" else "csv"
+    names = (*OUTPUTS, "rejects") if with_rejects else OUTPUTS
+    stale = [out / f"{name}.{other}" for name in names if (out / f"{name}.{other}").is_file()]
+    remove_previous(stale)
+    return stale
 
 
 def write_one(con: duckdb.DuckDBPyConnection, name: str, target: Path, fmt: FileFormat) -> Path:

@@ -554,14 +554,19 @@ def run(
         stderr.print(
             Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
         )
-        if result.summary.get("removed"):
-            stderr.print(
-                Text(
-                    f"Removed the previous run's {', '.join(result.summary['removed'])} "
-                    f"from {out}: they were another format's outputs, not this run's.",
-                    "dim",
-                )
+        print_removed(result.summary.get("removed", []), out)
+
+
+def print_removed(names: list[str], out: Path) -> None:
+    """Say which of an earlier run's outputs (in the other format) a run removed from ``out``."""
+    if names:
+        stderr.print(
+            Text(
+                f"Removed the previous run's {', '.join(names)} from {out}: they were another "
+                "format's outputs, not this run's.",
+                "dim",
             )
+        )
 
 
 def sample_dir() -> Path:

@@ -39,6 +39,7 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
+    print_removed,
     progress,
     refuse_file_options,
     stderr,
@@ -305,6 +306,11 @@ def attribute(
                 fmt.value,  # type: ignore[arg-type]
                 with_rejects=files.given,
             )
+            removed = attribution.remove_other_format(
+                out,
+                fmt.value,  # type: ignore[arg-type]
+                with_rejects=files.given,
+            )
             if not quiet:
                 stdout.print(views.attribution_overview(attribution.overview(con, settings)))
                 options = reporting.RevenueOptions(
@@ -314,6 +320,7 @@ def attribute(
                 )
                 stdout.print(views.revenue_table(reporting.build_revenue(con, options)))
         stderr.print(Text(f"Wrote {', '.join(p.name for p in written.values())} to {out}", "dim"))
+        print_removed([p.name for p in removed], out)
 
 
 @app.command()

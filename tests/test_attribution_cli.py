@@ -82,6 +82,17 @@ def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
     assert [x["rows_read"] for x in status["loads"][2:]] == [144, 160, 1037]
 
 
+def test_attribute_removes_an_earlier_runs_outputs_in_the_other_format(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    invoke("attribute", *FILES, "--out", out, *AS_OF, "-q")
+    assert {"attribution.csv", "rejects.csv"} <= {p.name for p in out.iterdir()}
+    result = invoke("attribute", *FILES, "--out", out, *AS_OF, "-q", "-f", "parquet")
+    left = {p.name for p in out.iterdir()}
+    assert not {*OUTPUTS, "rejects.csv"} & left, left
+    assert {"attribution.parquet", "rejects.parquet"} <= left
+    assert "Removed the previous run's" in result.stderr
+
+
 def test_attribute_on_files_writes_the_three_outputs(on_files: tuple[Path, str]) -> None:
     out, stdout = on_files
     for name in (*OUTPUTS, "rejects.csv"):
