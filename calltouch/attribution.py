@@ -347,7 +347,7 @@ def remove_other_format(out: Path, fmt: Format, *, with_rejects: bool = False) -
     other = "parquet" if fmt == "csv" else "csv"
     names = (*OUTPUTS, "rejects") if with_rejects else OUTPUTS
     stale = [out / f"{name}.{other}" for name in names if (out / f"{name}.{other}").is_file()]
-    remove_previous(stale)
+    remove_previous(stale)  # raises OutputError naming a file it cannot delete
     return stale
 
 

@@ -552,16 +552,24 @@ def map_columns(
 
 
 def _swapped_hint(role: str, lowered: Mapping[str, int]) -> str:
-    """When a tasks file has every required column of a sessions export (or the reverse), the
-    sentence that asks whether the two were given in the wrong order; else ''."""
+    """When a tasks file has every column a sessions export needs (or the reverse: id,
+    BizibleId and a call time), the sentence that asks whether the two were swapped; else ''."""
     other = {"tasks": "sessions", "sessions": "tasks"}.get(role)
     if other is None:
         return ""
-    required = [f for f in FIELDS[other] if f.required]  # type: ignore[index]
-    if required and all(any(a.lower() in lowered for a in f.aliases) for f in required):
+    needed = [f.aliases for f in FIELDS[other] if f.required]  # type: ignore[index]
+    if other == "tasks":  # a call time: the Buyer Touchpoint Date or CreatedDate
+        needed.append(
+            tuple(
+                a
+                for f in TASK_FIELDS
+                if f.name in ("touchpoint_date", "call_time")
+                for a in f.aliases
+            )
+        )
+    if all(any(a.lower() in lowered for a in aliases) for aliases in needed):
         return (
-            f"This file looks like a {other} export: were the two files given in the wrong "
-            "order? calltouch run takes the tasks first, then the sessions. "
+            f"This file looks like a {other} export: were the tasks and sessions exports swapped? "
         )
     return ""
 

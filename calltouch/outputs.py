@@ -66,11 +66,13 @@ def ensure_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        blocking = next((p for p in (path, *path.parents) if p.is_file()), None)
         raise OutputError(
             f"cannot create output folder {path}: {exc.strerror or exc}",
-            hint="--out names a folder: give a new name or an existing folder, not a file."
-            if path.is_file()
-            else "Check that the parent folder exists and is writable, or pick another --out.",
+            hint="Check that the parent folder exists and is writable, or pick another --out."
+            if blocking is None
+            else f"{blocking} is a file; --out names a folder: give a new name or an existing "
+            "folder.",
         ) from exc
     if not path.is_dir():
         raise OutputError(
@@ -149,17 +151,28 @@ def previous_outputs(out: Path, names: tuple[str, ...], also: tuple[str, ...] = 
     return [out / file for file in (*files, *also) if (out / file).is_file()]
 
 
-def remove_previous(stale: list[Path]) -> str:
-    """Delete ``stale`` (from previous_outputs); the sentence that says so, for the failed
-    run's hint ("" when there was nothing to delete)."""
+def remove_stale(stale: list[Path]) -> tuple[list[Path], OutputError | None]:
+    """Delete ``stale`` one by one until one cannot be; returns those deleted and, if one
+    could not be, the error to raise once the caller has recorded what was done."""
+    removed: list[Path] = []
     for path in stale:
         try:
             path.unlink()
         except OSError as exc:
-            raise OutputError(
+            return removed, OutputError(
                 f"cannot remove the previous run's {path}: {exc.strerror or exc}",
-                hint="Delete it by hand: it is not this run's output.",
-            ) from exc
+                hint="Delete it by hand (a program may hold it open): it is not this run's output.",
+            )
+        removed.append(path)
+    return removed, None
+
+
+def remove_previous(stale: list[Path]) -> str:
+    """Delete ``stale`` (from previous_outputs); the sentence that says so, for the failed
+    run's hint ("" when there was nothing to delete)."""
+    _, error = remove_stale(stale)
+    if error is not None:
+        raise error
     if not stale:
         return ""
     names = ", ".join(path.name for path in stale)

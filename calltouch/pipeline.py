@@ -29,6 +29,7 @@ from calltouch.outputs import (
     Format,
     previous_outputs,
     remove_previous,
+    remove_stale,
     write_exports,
     write_json,
 )
@@ -319,10 +320,13 @@ def run(
         for name in ("touchpoints", "unmatched", "rejects")
         if (out / f"{name}.{other}").is_file()
     ]
-    if stale:
-        remove_previous(stale)
-        summary["removed"] = [path.name for path in stale]
+    removed, error = remove_stale(stale)
+    if removed:
+        summary["removed"] = [path.name for path in removed]
+    # written even when a removal failed: the summary beside this run's outputs is its own
     outputs["summary"] = write_json(out / "summary.json", summary)
+    if error is not None:
+        raise error
     result = RunResult(files=files, summary=summary, outputs=outputs)
     raise_if_unreconciled(summary, f"The outputs in {out} were written for inspection")
     return result

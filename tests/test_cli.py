@@ -223,11 +223,22 @@ def test_swapped_inputs_are_named_as_swapped(tmp_path):
     assert result.exit_code == 2
     assert f"Input error: tasks file {sessions} has no column" in result.stderr
     assert "looks like a sessions export" in result.stderr
-    assert "tasks first, then the sessions" in " ".join(result.stderr.split())
-    # a genuinely incomplete file is not called swapped
+    assert "tasks and sessions exports swapped?" in " ".join(result.stderr.split())
+    # genuinely incomplete files are not called swapped: a tasks file without its call time,
+    # a sessions file without its start (it has an id and a cookie, as a tasks export does)
     calls = write_rows(tmp_path / "calls.csv", [{"Id": "T1", "Type": "Call"}], ("Id", "Type"))
     result = invoke("run", calls, sessions, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "looks like" not in result.stderr
+    visits = write_rows(
+        tmp_path / "visits.csv",
+        [{"ID": "S1", "COOKIE_ID": ABC, "CHANNEL": "Email", "SESSION_DATE": "2026-03-01"}],
+        ("ID", "COOKIE_ID", "CHANNEL", "SESSION_DATE"),
+    )
+    result = invoke("run", tasks, visits, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "looks like" not in result.stderr
+    # and a tasks file given as the sessions is named too
+    result = invoke("run", tasks, tasks, "--out", tmp_path / "out")
+    assert "looks like a tasks export" in " ".join(result.stderr.split())
 
 
 def test_a_required_field_ignored_by_map_says_so(tmp_path):

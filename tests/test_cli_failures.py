@@ -70,12 +70,41 @@ def test_run_into_a_folder_that_refuses_files_is_an_output_error(
     assert "Permission denied" in result.stderr
 
 
+def test_a_run_that_cannot_remove_the_other_formats_outputs_still_writes_its_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # e.g. unmatched.csv held open by a spreadsheet: exit 5 naming it, but the summary.json
+    # beside the new outputs is this run's, listing what it did remove
+    out = tmp_path / "out"
+    first = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q")
+    assert first.exit_code == 0
+    assert "removed" not in json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (out / "summary.json").write_text("{}", encoding="utf-8")  # stands for the old summary
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name == "unmatched.csv":
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    result = invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q", "-f", "parquet"
+    )
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "cannot remove the previous run's" in result.stderr and "unmatched.csv" in result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["removed"] == ["touchpoints.csv"]
+    assert summary["tasks"]["read"] > 0
+    assert (out / "touchpoints.parquet").is_file() and not (out / "touchpoints.csv").exists()
+
+
 def test_run_out_naming_a_file_says_out_is_a_folder(tmp_path: Path) -> None:
     target = tmp_path / "touchpoints.csv"
     target.write_text("keep me\n", encoding="utf-8")
     result = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", target, "-q")
     assert result.exit_code == ExitCode.OUTPUT, result.output
-    assert "--out names a folder" in result.stderr
+    assert "--out names a folder" in " ".join(result.stderr.split())
     assert target.read_text(encoding="utf-8") == "keep me\n"
 
 
