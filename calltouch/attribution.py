@@ -48,6 +48,7 @@ from calltouch.outputs import (
     atomic_path,
     ensure_dir,
     export_table,
+    other_format_outputs,
     remove_previous,
 )
 from calltouch.pipeline import (
@@ -344,9 +345,7 @@ def write_outputs(
 def remove_other_format(out: Path, fmt: Format, *, with_rejects: bool = False) -> list[Path]:
     """Delete the outputs an earlier attribute left in ``out`` in the other format (they would
     pass for this one's, beside them); returns what was deleted."""
-    other = "parquet" if fmt == "csv" else "csv"
-    names = (*OUTPUTS, "rejects") if with_rejects else OUTPUTS
-    stale = [out / f"{name}.{other}" for name in names if (out / f"{name}.{other}").is_file()]
+    stale = other_format_outputs(out, fmt, (*OUTPUTS, "rejects") if with_rejects else OUTPUTS)
     remove_previous(stale)  # raises OutputError naming a file it cannot delete
     return stale
 

@@ -520,11 +520,9 @@ def map_columns(
             columns[fld.name] = idx
             continue
         names = fld.aliases if aliases is None else aliases.get(fld.name, ())
-        columns[fld.name] = next((lowered[a.lower()] for a in names if a.lower() in lowered), None)
+        columns[fld.name] = _first_column(names, lowered)
     # A file with CHANNEL only needs the Channel.Subchannel split; with both, they are separate.
-    missing = [f for f in FIELDS[role] if f.required and columns[f.name] is None]
-    if role == "tasks" and columns["touchpoint_date"] is None and columns["call_time"] is None:
-        missing.append(next(f for f in TASK_FIELDS if f.name == "call_time"))
+    missing = _missing_required(role, columns)
     if missing:
         first = missing[0]
         if overrides.get(first.name) == "":
@@ -551,27 +549,34 @@ def map_columns(
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
 
 
+def _first_column(names: Sequence[str], lowered: Mapping[str, int]) -> int | None:
+    """The index of the first of ``names`` found (case-insensitively) in a header."""
+    return next((lowered[a.lower()] for a in names if a.lower() in lowered), None)
+
+
+def _missing_required(role: Role, columns: Mapping[str, int | None]) -> list[Field]:
+    """The required fields of ``role`` that ``columns`` (field -> column index) lacks; a task
+    needs a call time: the Buyer Touchpoint Date or CreatedDate."""
+    missing = [f for f in FIELDS[role] if f.required and columns.get(f.name) is None]
+    if (
+        role == "tasks"
+        and columns.get("touchpoint_date") is None
+        and columns.get("call_time") is None
+    ):
+        missing.append(next(f for f in TASK_FIELDS if f.name == "call_time"))
+    return missing
+
+
 def _swapped_hint(role: str, lowered: Mapping[str, int]) -> str:
-    """When a tasks file has every column a sessions export needs (or the reverse: id,
-    BizibleId and a call time), the sentence that asks whether the two were swapped; else ''."""
+    """When a file read as tasks has every column a sessions export needs (or the reverse), the
+    sentence that asks whether the two were swapped; else ''."""
     other = {"tasks": "sessions", "sessions": "tasks"}.get(role)
     if other is None:
         return ""
-    needed = [f.aliases for f in FIELDS[other] if f.required]  # type: ignore[index]
-    if other == "tasks":  # a call time: the Buyer Touchpoint Date or CreatedDate
-        needed.append(
-            tuple(
-                a
-                for f in TASK_FIELDS
-                if f.name in ("touchpoint_date", "call_time")
-                for a in f.aliases
-            )
-        )
-    if all(any(a.lower() in lowered for a in aliases) for aliases in needed):
-        return (
-            f"This file looks like a {other} export: were the tasks and sessions exports swapped? "
-        )
-    return ""
+    found = {f.name: _first_column(f.aliases, lowered) for f in FIELDS[other]}  # type: ignore[index]
+    if _missing_required(other, found):  # type: ignore[arg-type]
+        return ""
+    return f"This file looks like a {other} export: were the tasks and sessions exports swapped? "
 
 
 def _show_headers(header: Sequence[str]) -> str:

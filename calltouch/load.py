@@ -174,10 +174,10 @@ def load_role(
         make_loader(con, role, path, first_file_id + i, options, workdir)
         for i, path in enumerate(paths)
     ]
+    if role != "sessions" or not options.narrow:
+        return [record_file(con, loader.load()) for loader in loaders]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
-    if role != "sessions" or not options.narrow or len(parquet) < len(loaders):
-        if role != "sessions" or not options.narrow:
-            return [record_file(con, loader.load()) for loader in loaders]
+    if len(parquet) < len(loaders):
         # narrow CSV session files keep the details of the sessions near a call only
         queries.run(con, "calling_spans", {"window_us": _window(options)})
         try:

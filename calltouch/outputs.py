@@ -144,11 +144,19 @@ def remove_stale_temporaries(out: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def previous_outputs(out: Path, names: tuple[str, ...], also: tuple[str, ...] = ()) -> list[Path]:
-    """``out``'s files of ``names`` in either format, and the files ``also`` names, that exist:
-    an earlier run's outputs, which beside a failed run's would pass for its results."""
-    files = [f"{name}.{fmt}" for name in names for fmt in ("csv", "parquet")]
-    return [out / file for file in (*files, *also) if (out / file).is_file()]
+def previous_outputs(out: Path, names: tuple[str, ...]) -> list[Path]:
+    """``out``'s files of ``names`` in either format that exist: an earlier run's outputs,
+    which beside a failed run's would pass for its results."""
+    files = [out / f"{name}.{fmt}" for name in names for fmt in ("csv", "parquet")]
+    return [path for path in files if path.is_file()]
+
+
+def other_format_outputs(out: Path, fmt: Format, names: tuple[str, ...]) -> list[Path]:
+    """``out``'s files of ``names`` in the format other than ``fmt`` that exist: an earlier
+    run's outputs, which beside this run's would pass for its results."""
+    other = "parquet" if fmt == "csv" else "csv"
+    files = [out / f"{name}.{other}" for name in names]
+    return [path for path in files if path.is_file()]
 
 
 def remove_stale(stale: list[Path]) -> tuple[list[Path], OutputError | None]:

@@ -27,6 +27,7 @@ from calltouch.inputs import ALL_ROLES, Role
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
 from calltouch.outputs import (
     Format,
+    other_format_outputs,
     previous_outputs,
     remove_previous,
     remove_stale,
@@ -304,22 +305,17 @@ def run(
         summary["failed"] = "too many rejected rows: touchpoints and unmatched were not written"
         write_exports(con, out, fmt, only=("rejects",))
         # an earlier run's outputs beside this summary would pass for this run's (rejects
-        # too, in the other format)
-        # (the summary is written first: it holds this run's counts, whatever happens next)
-        other = "parquet" if fmt == "csv" else "csv"
-        stale = previous_outputs(out, ("touchpoints", "unmatched"), also=(f"rejects.{other}",))
+        # too, in the other format); the summary is written first: it holds this run's counts,
+        # whatever happens next
+        stale = previous_outputs(out, ("touchpoints", "unmatched"))
+        stale += other_format_outputs(out, fmt, ("rejects",))
         summary["removed"] = [path.name for path in stale]
         write_json(out / "summary.json", summary)
         exc.hint = (exc.hint or "") + remove_previous(stale)
         raise
     outputs = write_exports(con, out, fmt)
     # an earlier run's outputs in the other format would pass for this run's, beside its summary
-    other = "parquet" if fmt == "csv" else "csv"
-    stale = [
-        out / f"{name}.{other}"
-        for name in ("touchpoints", "unmatched", "rejects")
-        if (out / f"{name}.{other}").is_file()
-    ]
+    stale = other_format_outputs(out, fmt, ("touchpoints", "unmatched", "rejects"))
     removed, error = remove_stale(stale)
     if removed:
         summary["removed"] = [path.name for path in removed]
