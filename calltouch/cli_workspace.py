@@ -777,7 +777,7 @@ def _render_inputs(
         "table": "task_rows",
         "rejects_table": "reject_errors",
         "release": False,  # the workspace's match keeps its session tables
-        "raw_details": False,  # and stores its sessions' details tidy
+        "packed_details": False,  # and keeps a column per session detail
     }
     binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
     wanted = queries.info(name).context

@@ -101,8 +101,6 @@ class LoadedFile:
     notes: list[str] = field(default_factory=list)
     # sessions read without their details (a one-shot run on Parquet): how to fetch them later
     details_source: dict[str, Any] | None = None
-    # sessions whose details were stored as read, to be tidied when they merge (one-shot CSV)
-    raw_details: bool = False
 
     @property
     def rows_read(self) -> int:
@@ -530,7 +528,6 @@ class CsvLoader(_Loader):
         except InputError as exc:
             self.drop_rejects_tables(binds)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
-        result.raw_details = context.get("details") == "raw"
         return self.harvest_struct(binds)
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:

@@ -94,7 +94,7 @@ def load_inputs(
     ``narrow`` (a one-shot run) keeps of the sessions only what the match can use: Parquet
     rows of a cookie that called (and every copy of a repeated id), CSV details of the rows
     that start near a call of their cookie (see calltouch.load.load_role)."""
-    queries.run(con, "create_schema")
+    queries.run(con, "create_schema", packed_details=narrow)
     settings = replace(
         settings,
         tasks_tz=check_time_zone(con, settings.tasks_tz, settings.tz_option("tasks")),
@@ -152,8 +152,9 @@ def match(
                 cols=source["cols"],
                 split_channel=source["split_channel"],
             )
-    raw = any(loaded.raw_details for loaded in files or [])
-    queries.run(con, "touchpoints", release=release, raw_details=raw)
+    # a one-shot run's session_rows packs the details in one list (create_schema)
+    packed = queries.has_column(con, "session_rows", "_details")
+    queries.run(con, "touchpoints", release=release, packed_details=packed)
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:

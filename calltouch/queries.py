@@ -286,6 +286,12 @@ def fetch_dicts(
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether the main schema's table ``table`` has a column ``column``."""
+    row = run(con, "column_exists", {"table_name": table, "column_name": column}).fetchone()
+    return bool(row and row[0])
+
+
 def _first_line(message: str) -> str:
     lines = [line for line in message.splitlines() if line.strip()]
     return " ".join(lines[:3]) if lines else message

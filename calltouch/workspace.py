@@ -84,7 +84,7 @@ def open_workspace(
             hint="Point --db at a calltouch workspace, or at a new file name to create one.",
         ) from exc
     if not read_only:
-        queries.run(con, "create_schema")
+        queries.run(con, "create_schema", packed_details=False)
         queries.run(con, "workspace_schema")
     return con
 
@@ -275,16 +275,11 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    """Whether the workspace's table ``table`` has a column ``column``."""
-    row = queries.run(con, "column_exists", {"table_name": table, "column_name": column}).fetchone()
-    return bool(row and row[0])
-
-
 def matched_by_older_version(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the last match was made by a calltouch whose match_sessions lacked ``_row``
     (the row of session_rows with the session's cookie id and details, which explain reads)."""
-    return has_table(con, "match_sessions") and not has_column(con, "match_sessions", "_row")
+    older = not queries.has_column(con, "match_sessions", "_row")
+    return has_table(con, "match_sessions") and older
 
 
 def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -365,7 +360,6 @@ __all__ = [
     "LoadOutcome",
     "content_hash",
     "db_path",
-    "has_column",
     "has_table",
     "load",
     "match_workspace",

@@ -73,7 +73,7 @@ class World:
 def load_world(con: duckdb.DuckDBPyConnection, world: World) -> None:
     """Write ``world`` into the schema's revenue tables and the tables a match builds (what
     the connection held before is replaced)."""
-    queries.run(con, "create_schema")
+    queries.run(con, "create_schema", packed_details=False)
     for table in ("opportunity_rows", "contact_role_rows", "person_rows"):
         con.execute(f"DELETE FROM {table}")
     con.execute(
