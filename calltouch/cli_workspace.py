@@ -770,6 +770,7 @@ def _render_inputs(
     options = {
         "strategy": MATCH_STRATEGY,  # the match strategy calltouch uses
         "per_session": per_session.value,
+        "repeated_keys": False,  # a workspace keeps every session row: R9 finds its copies
         "by": by,
         "fmt": fmt,
         "to_file": True,
@@ -826,7 +827,7 @@ def dashboard_command(
         def load_report() -> reporting.Report | None:
             con = workspace.open_workspace(db, create=False, read_only=True)
             try:
-                if not workspace.has_table(con, "touchpoints"):
+                if not queries.has_table(con, "touchpoints"):
                     return None
                 built = reporting.build(con, options, extras=True)
                 built.stale = workspace.stale_reason(workspace.status(con, db)) or ""

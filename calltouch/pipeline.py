@@ -141,6 +141,8 @@ def match(
         {"window_us": settings.window_us},
         per_session=settings.per_session,
         strategy=strategy or MATCH_STRATEGY,
+        # a filtered Parquet load found the repeated session ids' keys already
+        repeated_keys=queries.has_table(con, "ct_repeated_keys"),
     )
     for loaded in files or []:
         source = loaded.details_source

@@ -286,6 +286,12 @@ def fetch_dicts(
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the main schema (or the temporary one) has a table or view ``name``."""
+    row = run(con, "table_exists", {"name": name}).fetchone()
+    return bool(row and row[0])
+
+
 def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     """Whether the main schema's table ``table`` has a column ``column``."""
     row = run(con, "column_exists", {"table_name": table, "column_name": column}).fetchone()

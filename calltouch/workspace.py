@@ -236,7 +236,7 @@ def load(
 
 def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any]:
     """Rebuild touchpoints from everything loaded; record and return the summary."""
-    if not has_table(con, "input_files") or not _loaded_anything(con):
+    if not queries.has_table(con, "input_files") or not _loaded_anything(con):
         raise InputError(
             "the workspace holds no exports yet",
             hint="calltouch load tasks FILE... and calltouch load sessions FILE... first.",
@@ -269,17 +269,11 @@ def _loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(queries.run(con, "next_ids").fetchone()[0] > 1)  # type: ignore[index]
 
 
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the workspace has a table or view ``name``."""
-    row = queries.run(con, "table_exists", {"name": name}).fetchone()
-    return bool(row and row[0])
-
-
 def matched_by_older_version(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the last match was made by a calltouch whose match_sessions lacked ``_row``
     (the row of session_rows with the session's cookie id and details, which explain reads)."""
     older = not queries.has_column(con, "match_sessions", "_row")
-    return has_table(con, "match_sessions") and older
+    return queries.has_table(con, "match_sessions") and older
 
 
 def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -296,7 +290,7 @@ def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Raise a clear error when the workspace has never been matched."""
-    if not has_table(con, "touchpoints"):
+    if not queries.has_table(con, "touchpoints"):
         raise InputError(
             f"the workspace {path} has no touchpoints yet",
             hint="Run calltouch match after loading tasks and sessions.",
@@ -311,7 +305,7 @@ def stale_reason(info: Mapping[str, Any]) -> str | None:
 
 def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     """What is loaded, the last match, and whether it is stale."""
-    loads = queries.fetch_dicts(con, "workspace_loads") if has_table(con, "loads") else []
+    loads = queries.fetch_dicts(con, "workspace_loads") if queries.has_table(con, "loads") else []
     totals: dict[str, dict[str, Any]] = {}
     for role in ("tasks", "sessions"):
         mine = [x for x in loads if x["role"] == role]
@@ -324,7 +318,7 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
             "first": min(firsts) if firsts else None,
             "last": max(lasts) if lasts else None,
         }
-    last = queries.fetch_dicts(con, "last_match") if has_table(con, "match_runs") else []
+    last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
     out: dict[str, Any] = {"database": str(path), "loads": loads, "totals": totals}
     if not last:
         out["last_match"] = None
@@ -360,7 +354,6 @@ __all__ = [
     "LoadOutcome",
     "content_hash",
     "db_path",
-    "has_table",
     "load",
     "match_workspace",
     "matched_by_older_version",
