@@ -34,10 +34,12 @@ _TIMES_24 = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")
 
 
 def _dates(order: DateOrder) -> tuple[str, ...]:
+    # A two-digit year first: DuckDB's %Y also reads "26" (as the year 26), while %y cannot
+    # read "2026" (it stops after "20"). Two-digit years are 2000-2068 and 1969-1999.
     first, second = ("%m", "%d") if order == "mdy" else ("%d", "%m")
     out = []
     for sep in ("/", ".", "-"):
-        for year in ("%Y", "%y"):
+        for year in ("%y", "%Y"):
             out.append(f"{first}{sep}{second}{sep}{year}")
     return tuple(out)
 

@@ -57,21 +57,28 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
          THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
          ELSE id END;
 
+-- ct_iso_date(s): whether s starts like an ISO-8601 date, with a four-digit year. DuckDB's
+-- casts also read '3/2/26 12:40' as 0003-02-26 (year first, any separator, any digits): the
+-- casts below are only tried on text of this shape, locale forms are the formats' to read.
+CREATE OR REPLACE TEMP MACRO ct_iso_date(s) AS s GLOB '[0-9][0-9][0-9][0-9]-*';
+
 -- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep
 -- their instant; values without a zone are read in the connection's TimeZone (set per input by
 -- the loader). NULL when s is not a date-time; s must carry a time of day (a bare date cannot
 -- place a call). The lower-case z is only looked at when the cast fails: no cost otherwise.
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
-    CASE WHEN contains(s, ':') THEN timezone('UTC', coalesce(
+    CASE WHEN contains(s, ':') AND ct_iso_date(s) THEN timezone('UTC', coalesce(
         try_cast(s AS TIMESTAMPTZ),
         CASE WHEN suffix(s, 'z') THEN try_cast(substr(s, 1, length(s) - 1) || 'Z' AS TIMESTAMPTZ)
         END)) END;
 
 -- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
+-- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y
+-- also reads '26' as the year 26.
 CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
     CASE WHEN contains(s, ':') THEN coalesce(
-        timezone('UTC', try_cast(s AS TIMESTAMPTZ)),
+        ct_ts(s),
         timezone('UTC', CAST(try_strptime(s, naive) AS TIMESTAMPTZ)),
         timezone('UTC', try_strptime(s, zoned))) END;
 
@@ -86,7 +93,8 @@ CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
 
 -- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats).
 CREATE OR REPLACE TEMP MACRO ct_day(s, formats) AS
-    coalesce(try_cast(s AS DATE), CAST(try_strptime(s, formats) AS DATE));
+    coalesce(CASE WHEN ct_iso_date(s) THEN try_cast(s AS DATE) END,
+             CAST(try_strptime(s, formats) AS DATE));
 
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
 CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS

@@ -121,3 +121,25 @@ def test_ct_id_key_is_equal_for_equal_ids_and_null_for_null(
         "SELECT ct_id_key('a-1') = ct_id_key('a-1'), ct_id_key(NULL), ct_id_key('a-1') IS NULL"
     ).fetchone()
     assert row == (True, None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3/2/26", "2026-03-02"),
+        ("3/31/26", "2026-03-31"),
+        ("3/31/2026", "2026-03-31"),
+        ("2026-03-31", "2026-03-31"),
+        ("2026/03/31", "2026-03-31"),
+        ("26-3-31", None),  # DuckDB's cast reads this as the year 26
+    ],
+)
+def test_ct_day_reads_two_digit_years_in_this_century(
+    con: duckdb.DuckDBPyConnection, text: str, expected: str | None
+) -> None:
+    from calltouch.timeformats import date_formats
+
+    row = con.execute(
+        "SELECT CAST(ct_day($s, $formats) AS VARCHAR)", {"s": text, "formats": date_formats("mdy")}
+    ).fetchone()
+    assert row == (expected,)

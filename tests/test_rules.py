@@ -12,6 +12,7 @@ from tests.harness import at, run_case, session, task
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
+GHI_COOKIE = "77aa77aa77aa77aa77aa77aa77aa77aa"
 
 
 # ----------------------------------------------------------------------------- R1
@@ -579,3 +580,51 @@ def test_r8_a_lower_case_z_is_utc_too(tmp_path: Path) -> None:
     assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
     assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-02T12:40:00.250Z"
     assert out.touchpoints["T1"]["match_status"] == "merged"
+
+
+def test_r8_a_lower_case_z_is_utc_too_beside_locale_times(tmp_path: Path) -> None:
+    # one locale value sends the column through the locale formats; a 'z' must still read
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "2026-03-02T12:40:00z"), task("T2", DEF, "3/25/2026 12:40")],
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-25T12:40:00Z"
+
+
+def test_r8_two_digit_years_are_this_century_never_the_year_26(tmp_path: Path) -> None:
+    # Excel re-saves a CSV's dates as m/d/yy h:mm; DuckDB's casts and %Y read "26" as the
+    # year 26, and '3/2/26' even as 0003-02-26 (year first)
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", ABC, "3/2/26 12:40:00"),
+            task("T2", DEF, "3/25/26 12:40"),
+            task("T3", GHI_COOKIE, "3/2/26, 12:42 PM"),
+            task("T4", ABC, "3/2/2026 12:45"),
+        ],
+        [
+            session("S1", ABC, "12:17"),
+            session("S2", DEF, "12:17"),
+            session("S3", GHI_COOKIE, "12:17"),
+        ],
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.touchpoints["T1"]["match_status"] == "merged"
+    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-25T12:40:00Z"
+    assert out.touchpoints["T3"]["touchpoint_date"] == "2026-03-02T12:42:00Z"
+    assert out.touchpoints["T4"]["touchpoint_date"] == "2026-03-02T12:45:00Z"
+
+
+def test_r8_a_year_first_date_needs_four_digits(tmp_path: Path) -> None:
+    # DuckDB's cast reads '26-3-2 12:40' as the year 26: calltouch rejects it instead
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, "2026-03-02T12:40:00Z"), task("T2", DEF, "26-3-2T12:40:00")],
+        [session("S1", ABC, "12:17")],
+        max_rejects="100%",
+    )
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert "T2" not in out.touchpoints
+    assert [r["line"] for r in out.rejects] == ["3"]
