@@ -140,6 +140,22 @@ def _undecodable(row: list[str]) -> bool:
     return bool(_SURROGATES.search("".join(row)))
 
 
+# DuckDB reads lines of at most 16 MiB (max_line_size in sql/_load.sql.j2) and drops longer
+# ones. A record is too long when its line in the normalised copy (every cell quoted, quotes
+# doubled, what DuckDB reads when the readers disagree) could exceed that, less a margin for a
+# CRLF, a trailing delimiter or a BOM in the original line.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+TOO_LONG = "the record is longer than 16 MiB, the most calltouch reads in one line"
+
+
+def _too_long(row: list[str]) -> bool:
+    limit = MAX_LINE_BYTES - 64
+    if 4 * sum(map(len, row)) + 3 * len(row) <= limit:  # UTF-8: at most 4 bytes a character
+        return False
+    size = sum(len(c.encode("utf-8", "surrogatepass")) + c.count('"') + 3 for c in row)
+    return size > limit
+
+
 class ScanStopped(Exception):
     """A scan was told to stop (its caller failed and no longer needs it)."""
 
@@ -151,11 +167,14 @@ def scan(
     wanted: set[int] | frozenset[int] = frozenset(),
     *,
     check_encoding: bool = True,
+    check_length: bool = False,
     stop: threading.Event | None = None,
 ) -> CsvScan:
     """Classify every record of ``path``; remember the lines of the good ordinals in ``wanted``.
 
-    A scan running beside other work stops with ScanStopped soon after ``stop`` is set."""
+    ``check_length`` also makes a record too long for DuckDB bad (as write_normalised leaves
+    it out); a reader that agrees with DuckDB need not look. A scan running beside other work
+    stops with ScanStopped soon after ``stop`` is set."""
     result = CsvScan()
     check = check_encoding and not (dialect.encoding == "utf-8" and is_clean_utf8(path))
     pending: list[tuple[int, int, str]] = []  # trailing one-cell records (first, last, text)
@@ -187,6 +206,9 @@ def scan(
                     "pass --encoding latin-1 or windows-1252 for Excel exports",
                 )
             )
+            continue
+        if check_length and _fits(row, width) is not None and _too_long(row):
+            result.bad.append(BadRecord(first, last, TOO_LONG))
             continue
         if _fits(row, width) is not None:
             if result.good in wanted:
@@ -237,7 +259,8 @@ def write_normalised(
 ) -> list[tuple[int, int]]:
     """Write the good records of ``path`` to ``target`` as plain UTF-8 CSV (every cell quoted,
     the header first, LF line ends, a trailing empty cell dropped); return each good record's
-    physical lines, in order. Used when DuckDB and this module disagree on a file."""
+    physical lines, in order. Used when DuckDB and this module disagree on a file; records
+    too long for DuckDB are left out (scan with check_length calls them bad)."""
     spans: list[tuple[int, int]] = []
     check = not (dialect.encoding == "utf-8" and is_clean_utf8(path))
     with target.open("w", encoding="utf-8", errors=UNDECODABLE, newline="") as out:
@@ -245,7 +268,7 @@ def write_normalised(
         writer.writerow([f"c{i}" for i in range(width)])
         for first, last, row, _error in _records(path, dialect):
             cells = None if row is None or (check and _undecodable(row)) else _fits(row, width)
-            if cells is not None:
+            if cells is not None and not _too_long(cells):
                 writer.writerow(cells)
                 spans.append((first, last))
     return spans

@@ -453,10 +453,12 @@ class CsvLoader(_Loader):
                 in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
             ):
                 # The readers disagree (or DuckDB gave up): load what the independent reader
-                # sees as good records, from a normalised copy.
+                # sees as good records, from a normalised copy. DuckDB drops a line longer
+                # than it reads without a reject: the reader looks for those again.
                 queries.run(
                     self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
                 )
+                scan = csvscan.scan(self.path, dialect, width, check_length=True)
                 target = self.workdir / f"normalised-{self.file_id}.csv"
                 normalised = csvscan.write_normalised(self.path, dialect, width, target)
                 try:

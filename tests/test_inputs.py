@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calltouch import queries
+from calltouch import csvscan, queries
 from calltouch.durations import format_window, parse_window
 from calltouch.errors import InputError, UsageError
 from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
@@ -907,3 +907,22 @@ def test_resolve_refuses_a_pipe_with_a_reason(tmp_path):
     assert "save it to a file first" in str(caught.value.hint)
     with pytest.raises(InputError, match="does not exist"):
         resolve(tmp_path / "missing.csv", "tasks")
+
+
+def test_a_line_longer_than_duckdb_reads_is_a_reject_not_a_lost_row(tmp_path: Path) -> None:
+    # DuckDB reads lines of up to 16 MiB and drops a longer one without a reject; the
+    # independent reader must then call it bad too, in tasks and sessions alike, so that
+    # every row is accounted for (it had failed the reconciliation, exit 4). 15 MiB reads.
+    big, fits = "x" * (17 * 1024 * 1024), "y" * (15 * 1024 * 1024)
+    tasks = [task(f"T{i}", ABC, "12:40") for i in range(5)]
+    tasks += [task("TBIG", ABC, "12:41", subject=big), task("TFIT", DEF, "12:42", subject=fits)]
+    sessions = [session("S1", ABC, "12:17"), session("SBIG", DEF, "12:18", campaign=big)]
+    sessions.append(session("S2", DEF, "12:19", campaign="Fits"))
+    out = run_case(tmp_path, tasks, sessions, max_rejects="100%")
+    assert [(Path(r["file"]).name, r["line"], r["error"]) for r in out.rejects] == [
+        ("tasks.csv", "7", csvscan.TOO_LONG),
+        ("sessions.csv", "3", csvscan.TOO_LONG),
+    ]
+    assert out.summary["tasks"]["rejected"] == 1 and out.summary["sessions"]["rejected"] == 1
+    assert out.touchpoints["TFIT"]["campaign"] == "Fits"
+    assert len(out.touchpoints) == 6
