@@ -162,9 +162,7 @@ def build(
     report = Report(
         options=options,
         groups=groups(con, options),
-        reasons=queries.fetch_dicts(
-            con, "report_reasons", {"since": base["since"], "until": base["until"]}
-        ),
+        reasons=queries.fetch_dicts(con, "report_reasons", base),
         headline=queries.fetch_dicts(con, "report_headline", base)[0],
     )
     if extras:

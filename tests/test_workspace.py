@@ -173,6 +173,14 @@ def test_report_filters(ws: dict[str, Path]) -> None:
     )
     assert week["total"]["standalone"] == 0
     assert 0 < week["total"]["calls"] < 449
+    assert week["reasons"] == []  # merged calls only: none did not merge
+    alone = json.loads(
+        invoke("report", "--db", ws["db"], "--status", "standalone", "-f", "json").stdout
+    )
+    assert {r["status"] for r in alone["reasons"]} == {"standalone"}
+    assert sum(r["calls"] for r in alone["reasons"]) == alone["headline"]["standalone"] == 250
+    every = json.loads(invoke("report", "--db", ws["db"], "-f", "json").stdout)
+    assert {r["status"] for r in every["reasons"]} == {"standalone", "unmatched"}
     top = json.loads(
         invoke("report", "--db", ws["db"], "--by", "campaign", "--top", "3", "-f", "json").stdout
     )
