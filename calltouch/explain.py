@@ -50,6 +50,12 @@ def explain(
                 + ")",
                 hint="See rejects.csv (or the rejects table) for its file and line.",
             )
+        if row["copies"]:
+            raise InputError(
+                f"task {row['task_id']} was loaded after the last match of {where}, "
+                "which has not linked it yet",
+                hint="Run calltouch match (with the same --db), then explain it again.",
+            )
         examples = [r[0] for r in queries.run(con, "task_id_examples", {"limit": 3}).fetchall()]
         raise InputError(
             f"no task with id {task_id!r} in {where}",

@@ -309,6 +309,23 @@ def test_explain_unknown_task_is_a_clear_error(ws: dict[str, Path]) -> None:
     assert "no task with id '00TNOPE'" in result.stderr
 
 
+def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) -> None:
+    db = tmp_path / "ws.duckdb"
+    first, _second = split_sample(tmp_path)
+    invoke("load", "tasks", first, "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    late = tmp_path / "late.csv"
+    late.write_text("Id,BizibleId,CreatedDate\nTLATE1,ck,2026-03-02T12:40:00Z\n", "utf-8")
+    invoke("load", "tasks", late, "--db", db)
+    result = invoke("explain", "TLATE1", "--db", db, ok=False)
+    assert result.exit_code == 2
+    assert "TLATE1 was loaded after the last match" in result.stderr
+    assert "Run calltouch match" in result.stderr
+    invoke("match", "--db", db, "--quiet")
+    assert json.loads(invoke("explain", "TLATE1", "--db", db, "-f", "json").stdout)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
 def test_export_every_table_in_every_format(
     ws: dict[str, Path], tmp_path: Path, suffix: str
