@@ -56,6 +56,7 @@ from calltouch.pipeline import (
     check_rejects,
     load_inputs,
     match,
+    max_rejects_advice,
     parse_max_rejects,
     raise_if_unreconciled,
     settings_summary,
@@ -260,8 +261,8 @@ def check_inputs(counts: dict[str, dict[str, int]], max_rejects: str) -> None:
             raise TooManyRejectsError(
                 f"{c['rejected']} of {c['read']} {role.replace('_', ' ')} rows were rejected, "
                 f"more than --max-rejects {max_rejects} allows",
-                hint="rejects.csv lists every rejected row with its line and error; fix the "
-                "export, or raise --max-rejects to go on without those rows.",
+                hint="rejects.csv lists every rejected row with its line and error. "
+                + max_rejects_advice(c["rejected"], c["read"]),
             )
 
 

@@ -13,6 +13,7 @@ No typer, no rich: the CLI renders what this returns.
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -268,6 +269,22 @@ def parse_max_rejects(text: str) -> tuple[int | None, float | None]:
         ) from None
 
 
+def max_rejects_advice(rejected: int, read: int) -> str:
+    """How to go on without ``rejected`` of ``read`` rows: a --max-rejects that lets exactly
+    them through (a count, and a share rounded up); when most rows were rejected, the reading
+    options are the likelier fix, and the advice says so first."""
+    share = rejected / read if read else 1.0
+    percent = math.ceil(round(share * 1000, 6)) / 10  # rounded up: it lets them all through
+    allow = f"--max-rejects {rejected} (or --max-rejects {percent:g}%)"
+    if share >= 0.5:
+        return (
+            "Most rows were rejected: the file more likely needs other reading options (see "
+            f"the errors: --encoding, --map, --date-order) than a higher limit; {allow} "
+            "would go on without them."
+        )
+    return f"Fix the export, or go on without those rows with {allow}."
+
+
 def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit: str) -> None:
     """Raise TooManyRejectsError when an input's rejected rows exceed ``--max-rejects``."""
     count, fraction = parse_max_rejects(limit)
@@ -282,8 +299,8 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
             raise TooManyRejectsError(
                 f"{rejected} of {read} {role} rows were rejected ({share:.1%}), more than "
                 f"--max-rejects {limit} allows. First: {shown}",
-                hint="See rejects.csv for every rejected row with its line. Fix the export, "
-                "or raise --max-rejects (e.g. --max-rejects 5%) to go on without those rows.",
+                hint="See rejects.csv for every rejected row with its line. "
+                + max_rejects_advice(rejected, read),
             )
 
 

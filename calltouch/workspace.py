@@ -38,6 +38,7 @@ from calltouch.load import LoadOptions, check_time_zone, load_file
 from calltouch.pipeline import (
     RunSettings,
     match,
+    max_rejects_advice,
     parse_max_rejects,
     settings_summary,
     summarize,
@@ -224,8 +225,8 @@ def load(
             raise TooManyRejectsError(
                 f"{rejected} of {read} {role} rows were rejected, more than --max-rejects "
                 f"{max_rejects} allows; nothing was loaded",
-                hint="See the rejects with calltouch inspect FILE, fix the export, or raise "
-                "--max-rejects to load it without those rows.",
+                hint="See the rejects with calltouch inspect FILE. "
+                + max_rejects_advice(rejected, read),
             )
     except BaseException:
         con.rollback()

@@ -371,6 +371,30 @@ def test_non_utf8_file_advice_names_only_options_run_accepts(tmp_path):
     assert ",Café," in (tmp_path / "out2" / "touchpoints.csv").read_text(encoding="utf-8")
 
 
+def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
+    # rows of bare delimiters (what Excel leaves of cleared rows) have an empty id: rejected
+    tasks = tmp_path / "cleared.csv"
+    rows = "".join(f"T{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(1, 9))
+    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",,\n", encoding="utf-8")
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 3
+    advice = " ".join(result.stderr.split())
+    assert "--max-rejects 1 (or --max-rejects 11.2%)" in advice
+    assert "Most rows" not in advice
+    for limit in ("1", "11.2%"):
+        ok = invoke("run", tasks, sessions, "--out", tmp_path / limit, "--max-rejects", limit)
+        assert ok.exit_code == 0, ok.stderr
+    # most rows rejected: the reading options come first
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,x,2026-03-02T12:40:00Z\n,,\n,,\n", "utf-8")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "most")
+    advice = " ".join(result.stderr.split())
+    assert result.exit_code == 3 and "Most rows were rejected" in advice
+    assert "--max-rejects 2 (or --max-rejects 66.7%)" in advice
+    ok = invoke("run", tasks, sessions, "--out", tmp_path / "m2", "--max-rejects", "66.7%")
+    assert ok.exit_code == 0, ok.stderr
+
+
 # ----------------------------------------------------------------------------- folders and globs
 
 
