@@ -382,7 +382,8 @@ MemoryOpt = Annotated[
     typer.Option(
         "--memory-limit",
         metavar="SIZE",
-        help="Cap DuckDB's memory, e.g. 2GB; larger work spills to --temp-dir.",
+        help=f"Cap DuckDB's memory, e.g. 2GB (default: {queries.DEFAULT_MEMORY_LIMIT}); "
+        "larger work spills to --temp-dir.",
         show_default=False,
     ),
 ]
@@ -391,7 +392,8 @@ TempDirOpt = Annotated[
     typer.Option(
         "--temp-dir",
         metavar="DIR",
-        help="Where DuckDB spills when memory runs short (default: DuckDB's own).",
+        help="Where DuckDB spills when memory runs short (default: a calltouch-spill folder "
+        "in the system's temp folder; for a workspace, NAME.duckdb.tmp beside it).",
         show_default=False,
     ),
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -264,14 +265,18 @@ def run(
     return result
 
 
+# The memory limit each connection was opened with, as the user wrote it: an out-of-memory
+# message names it even when the limit is too small for a query that would ask DuckDB.
+_LIMITS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
+
+
 def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
-    """The connection's memory limit as DuckDB shows it; '?' when even asking fails (a limit
-    so small that no query fits)."""
+    """The connection's memory limit as DuckDB shows it, else as it was opened with."""
     try:
         row = con.execute("SELECT current_setting('memory_limit')").fetchone()
     except duckdb.Error:
-        return "?"
-    return str(row[0]) if row else "?"
+        row = None
+    return str(row[0]) if row else _LIMITS.get(con, "?")
 
 
 def fetch_dicts(
@@ -334,5 +339,6 @@ def connect(
     elif str(database) == ":memory:":
         config["temp_directory"] = str(Path(tempfile.gettempdir()) / "calltouch-spill")
     con = duckdb.connect(str(database), read_only=read_only, config=config)
+    _LIMITS[con] = config["memory_limit"]
     run(con, "session_setup")
     return con

@@ -190,6 +190,7 @@ def test_a_memory_limit_too_small_for_anything_is_an_out_of_memory_error(tmp_pat
     )  # fmt: skip
     assert result.exit_code == ExitCode.OUT_OF_MEMORY, result.output
     assert "Out of memory" in result.stderr and "--memory-limit" in result.stderr
+    assert "(memory limit 10KB)" in " ".join(result.stderr.split())  # not '?'
 
 
 def test_a_file_that_is_not_a_workspace_stops_the_dashboard(tmp_path: Path) -> None:
