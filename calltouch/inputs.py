@@ -460,6 +460,12 @@ def parse_maps(items: Iterable[str]) -> dict[Role, dict[str, str]]:
                 f"--map {item!r}: {role} have no field {name!r}",
                 hint=f"{role} fields: {', '.join(field_names(role))}",  # type: ignore[arg-type]
             )
+        earlier = result[role].get(name)  # type: ignore[index]
+        if earlier is not None and earlier != column.strip():
+            raise UsageError(
+                f"--map {role}.{name} is given twice: {earlier!r} and {column.strip()!r}",
+                hint=f"Keep the one --map {role}.{name}=COLUMN that names the column to read.",
+            )
         result[role][name] = column.strip()  # type: ignore[index]
     return result
 

@@ -621,6 +621,14 @@ def test_parse_maps_empty_column_means_ignore():
     assert maps["sessions"] == {}
 
 
+def test_parse_maps_refuses_two_columns_for_one_field():
+    # the last one silently won: a run read Subject as the call time
+    with pytest.raises(UsageError, match=r"--map tasks\.call_time is given twice"):
+        parse_maps(["tasks.call_time=CreatedDate", "tasks.call_time=Subject"])
+    same = parse_maps(["tasks.call_time=CreatedDate", "tasks.call_time= CreatedDate"])
+    assert same["tasks"] == {"call_time": "CreatedDate"}  # repeating the same one is harmless
+
+
 @pytest.mark.parametrize(
     ("item", "message"),
     [
