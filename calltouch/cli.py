@@ -557,6 +557,9 @@ def run(
             Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
         )
         print_removed(result.summary.get("removed", []), out)
+        for loaded in result.files:
+            for note in loaded.notes:  # e.g. a duplicated header: which column was read
+                stderr.print(Text(f"Note: {loaded.path}: {note}", "yellow"))
 
 
 def print_removed(names: list[str], out: Path) -> None:

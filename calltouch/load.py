@@ -130,6 +130,8 @@ class LoadedFile:
             out["encoding"] = self.encoding
         if self.rows_scanned is not None:
             out["independent_count"] = self.rows_scanned
+        if self.notes:  # what the reading chose that the user may not expect
+            out["notes"] = self.notes
         return out
 
 

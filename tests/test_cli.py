@@ -371,6 +371,22 @@ def test_non_utf8_file_advice_names_only_options_run_accepts(tmp_path):
     assert ",Café," in (tmp_path / "out2" / "touchpoints.csv").read_text(encoding="utf-8")
 
 
+def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
+    # two CreatedDate columns that disagree: the run must not pick one without a word
+    tasks = tmp_path / "dup.csv"
+    tasks.write_text(
+        f"Id,BizibleId,CreatedDate,CreatedDate\nT1,{ABC},2026-03-02T12:40:00Z,2026-03-09T12:40:00Z\n",
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.stderr
+    note = "duplicate headers ignored (first kept): CreatedDate"
+    assert note in " ".join(result.stderr.split())
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["tasks"]["files"][0]["notes"] == [note]
+
+
 def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
     # rows of bare delimiters (what Excel leaves of cleared rows) have an empty id: rejected
     tasks = tmp_path / "cleared.csv"
