@@ -278,6 +278,7 @@ class _Loader:
         # count the rows the first pass keyed
         self.matchable_only = False
         self.keyed_rows = 0
+        self.date_order: DateOrder | None = None  # the day/month order its times were read in
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -484,7 +485,7 @@ class CsvLoader(_Loader):
                 (
                     span[0] if span else None,
                     mapping.header_of(fld) or fld,
-                    error_message(code, fld, value, field_kind(self.role, fld)),
+                    error_message(code, fld, value, field_kind(self.role, fld), self.date_order),
                     texts.get(span) if span else None,
                 )
             )
@@ -507,7 +508,7 @@ class CsvLoader(_Loader):
         mapping = detection.mapping
         width = len(dialect.header)
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
-        result.time_styles = styles
+        result.time_styles, self.date_order = styles, order
         cols = {
             name: None
             if idx is None
@@ -619,7 +620,7 @@ class ParquetLoader(_Loader):
             notes=list(mapping.notes),
         )
         styles, order = self.time_styles(mapping, kinds)
-        result.time_styles = styles
+        result.time_styles, self.date_order = styles, order
         cols = {
             name: None
             if idx is None
@@ -676,7 +677,7 @@ class ParquetLoader(_Loader):
             (
                 int(ordinal) + 1,
                 mapping.header_of(fld) or fld,
-                error_message(code, fld, value, field_kind(self.role, fld)),
+                error_message(code, fld, value, field_kind(self.role, fld), self.date_order),
                 raws.get(int(ordinal)),
             )
             for ordinal, fld, code, value in flagged
@@ -839,11 +840,28 @@ def field_kind(role: Role, name: str) -> str:
     return next((f.kind for f in FIELDS[role] if f.name == name), "text")
 
 
-def error_message(code: str, fld: str, value: str | None, kind: str = "text") -> str:
-    """The rejects.csv text for an unusable row flagged by the load templates."""
+# A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
+# the file's day/month order.
+_DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
+
+
+def error_message(
+    code: str, fld: str, value: str | None, kind: str = "text", order: DateOrder | None = None
+) -> str:
+    """The rejects.csv text for an unusable row flagged by the load templates; ``order`` is
+    the day/month order the file's locale times were read in, if any."""
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
             return f"{value!r} is a date without a time of day"
+        found = _DAY_MONTH.match(value or "")
+        if order is not None and found:
+            month = int(found.group(1 if order == "mdy" else 2))
+            if month > 12:
+                words = "month/day" if order == "mdy" else "day/month"
+                return (
+                    f"{value!r} is not a date-time in this file's {words} order: {month} "
+                    f"cannot be a month (--date-order {order}; is the file in the other order?)"
+                )
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"

@@ -8,6 +8,7 @@ with ``result.output`` holding both.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -385,6 +386,23 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     assert note in " ".join(result.stderr.split())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["tasks"]["files"][0]["notes"] == [note]
+
+
+def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_path):
+    tasks = tmp_path / "us.csv"
+    tasks.write_text(
+        f"Id,BizibleId,CreatedDate\nT1,{ABC},3/25/2026 12:40\nT2,{ABC},2/3/2026 12:40\n",
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    options = ("--date-order", "dmy", "--max-rejects", "100%", "-q")
+    assert invoke("run", tasks, sessions, "--out", out, *options).exit_code == 0
+    error = next(csv.DictReader((out / "rejects.csv").open(encoding="utf-8")))["error"]
+    assert error == (
+        "'3/25/2026 12:40' is not a date-time in this file's day/month order: 25 cannot be a "
+        "month (--date-order dmy; is the file in the other order?)"
+    )
 
 
 def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
