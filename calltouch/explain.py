@@ -144,7 +144,7 @@ def advice(facts: dict[str, Any], window_us: int) -> list[str]:
     said: list[str] = []
     source = facts["call_time_source"]
     column = facts["call_time_column"] or FIELD_NAMES.get(source, source)
-    if source == "call_time":
+    if source == "call_time" and reason != "no_bizible_id":  # R1: no time could change it
         why = (
             f"the Buyer Touchpoint Date ({facts['touchpoint_date_column']}) is empty"
             if facts.get("touchpoint_date_column")

@@ -294,6 +294,9 @@ def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) ->
     )
     assert facts["nearest_earlier_session"] is None
     assert "_biz_uid" in " ".join(facts["advice"])
+    # no call time would change R1: the advice does not discuss where it came from
+    assert facts["call_time_source"] == "call_time"
+    assert len(facts["advice"]) == 1
 
 
 def test_explain_on_files_and_with_a_15_character_id(tmp_path: Path) -> None:
