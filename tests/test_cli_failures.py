@@ -315,3 +315,18 @@ def test_file_options_on_the_workspace_are_refused_not_ignored(
     assert advice in text
     if "match" not in advice:  # match takes no reading options: it must not be advised
         assert "calltouch match --" not in text
+
+
+def test_a_temp_dir_duckdb_could_not_spill_into_is_refused_before_any_work(
+    tmp_path: Path,
+) -> None:
+    # DuckDB creates the folder only when it first spills, inside an existing one: a run
+    # would otherwise fail minutes in, or never notice until the day it spills
+    files = (SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "out", "-q")
+    missing = invoke("run", *files, "--temp-dir", tmp_path / "no" / "spill")
+    assert missing.exit_code == ExitCode.INPUT
+    assert "does not exist" in missing.stderr and not (tmp_path / "out").exists()
+    a_file = tmp_path / "spill.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert invoke("run", *files, "--temp-dir", a_file).exit_code == ExitCode.INPUT
+    assert invoke("run", *files, "--temp-dir", tmp_path / "spill").exit_code == 0
