@@ -679,7 +679,11 @@ def explain_command(
                     _, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
                 match(con, settings)
                 facts = explaining.explain(
-                    con, task_id, window_us=settings.window_us, where=f"{tasks}"
+                    con,
+                    task_id,
+                    window_us=settings.window_us,
+                    where=f"{tasks}",
+                    per_session=settings.per_session,
                 )
             finally:
                 con.close()
@@ -689,9 +693,13 @@ def explain_command(
             try:
                 workspace.require_current_match(con, db)
                 info = workspace.status(con, db)
-                used = info["last_match"]["window"]  # require_current_match: there is one
+                used = info["last_match"]  # require_current_match: there is one
                 facts = explaining.explain(
-                    con, task_id, window_us=parse_window(used), where=f"the workspace {db}"
+                    con,
+                    task_id,
+                    window_us=parse_window(used["window"]),
+                    where=f"the workspace {db}",
+                    per_session=used["per_session"],
                 )
                 stale = note_if_stale(info)
                 if stale:

@@ -37,7 +37,12 @@ FIELD_NAMES = {"touchpoint_date": "Buyer Touchpoint Date", "call_time": "Created
 
 
 def explain(
-    con: duckdb.DuckDBPyConnection, task_id: str, *, window_us: int, where: str
+    con: duckdb.DuckDBPyConnection,
+    task_id: str,
+    *,
+    window_us: int,
+    where: str,
+    per_session: str = "one",
 ) -> dict[str, Any]:
     """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
     row = queries.fetch_dicts(con, "explain_task", {"task_id": task_id})[0]
@@ -113,7 +118,11 @@ def explain(
     out["rule"] = RULES.get(reason, "R5")
     out["rule_text"] = RULE_TEXT[out["rule"]].replace("merge window", f"{out['window']} window")
     out["merged_with_task_id"] = row["merged_task_id"] if reason == "session_already_used" else None
-    out["advice"] = advice(out, window_us)
+    # what a wider window would meet (the advice's, not shown): the exact gap, and an earlier
+    # call of the same candidate that R6 would let take the session first
+    gap_us = row["gap_us"]
+    earlier_call = row["earlier_call_task_id"] if per_session == "one" else None
+    out["advice"] = advice(out, window_us, gap_us=gap_us, earlier_call=earlier_call)
     return out
 
 
@@ -137,8 +146,16 @@ def _minutes(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " min"
 
 
-def advice(facts: dict[str, Any], window_us: int) -> list[str]:
-    """What decided the result, and what would change it."""
+def advice(
+    facts: dict[str, Any],
+    window_us: int,
+    *,
+    gap_us: int | None = None,
+    earlier_call: str | None = None,
+) -> list[str]:
+    """What decided the result, and what would change it. ``gap_us``: the exact gap from the
+    candidate's start (else the rounded minutes are used); ``earlier_call``: a call that has
+    the same candidate and calls first, so takes the session under any window (R6)."""
     reason = facts["match_reason"]
     window = format_window(window_us)
     said: list[str] = []
@@ -177,13 +194,23 @@ def advice(facts: dict[str, Any], window_us: int) -> list[str]:
             )
     elif reason == "outside_window":
         gap = float(earlier["minutes_before_call"]) if earlier else 0.0
-        needed = max(1, math.ceil(gap))
-        remedy = (
-            f"A {needed}m window would merge it (--window {needed}m)."
-            if needed * 60_000_000 <= MAX_WINDOW_US
-            else f"No window calltouch allows (at most {format_window(MAX_WINDOW_US)}) would "
-            "merge it."
-        )
+        # whole minutes from the exact gap: 30:00.000001 needs 31m, though it shows as 30.0
+        needed = max(1, -(-gap_us // 60_000_000) if gap_us is not None else math.ceil(gap))
+        if needed * 60_000_000 > MAX_WINDOW_US:
+            remedy = (
+                f"No window calltouch allows (at most {format_window(MAX_WINDOW_US)}) would "
+                "merge it."
+            )
+        elif earlier_call is not None:
+            remedy = (
+                f"A {needed}m window would bring it within the window, but task {earlier_call} "
+                "calls earlier with the same session and would take it (R6: one touchpoint "
+                f"per session); --window {needed}m with --per-session all would merge this call "
+                "too."
+            )
+        else:
+            remedy = f"A {needed}m window would merge it (--window {needed}m)."
+
         said.append(
             f"The latest earlier session, {earlier['session_id'] if earlier else '?'}, started "
             f"{_minutes(gap)} before the call, more than the {window} window (R3), so the task "

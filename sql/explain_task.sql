@@ -63,6 +63,15 @@ SELECT
     CASE WHEN x.session_id IS NOT NULL
          THEN round((epoch_us(x.session_start) - epoch_us(t.call_time)) / 60000000.0, 5) END
         AS later_minutes,
+    -- the call's gap from its candidate's start, exact (the window advice rounds it up)
+    l.gap_us,
+    -- an earlier call with the same candidate (R6: with one touchpoint per session, that
+    -- call takes the session first, whatever the window)
+    (SELECT l2.task_id
+     FROM links AS l2 JOIN tasks AS t2 ON t2.task_id = l2.task_id
+     WHERE l2.session_id = l.session_id AND l2.task_id <> t.task_id
+       AND (t2.call_time < t.call_time OR (t2.call_time = t.call_time AND t2.task_id < t.task_id))
+     ORDER BY t2.call_time, t2.task_id LIMIT 1) AS earlier_call_task_id,
     -- the call that took the candidate (R6); with --per-session all several may share it
     (SELECT task_id FROM touchpoints
      WHERE session_id = l.session_id AND match_status = 'merged'

@@ -282,6 +282,39 @@ def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> N
     assert invoke("run", tasks, sessions, "-o", tmp_path / "out", "-w", "1440m", "-q")
 
 
+def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> None:
+    # TB is 45 min after S1, but TA (20 min after) has the same candidate: under any window
+    # TA takes S1 first (R6), so "a 45m window would merge it" would be false advice
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\nTA,k1,2026-03-02T12:20:00Z\nTB,k1,2026-03-02T12:45:00Z\n"
+        "T2,k2,2026-03-02T12:10:00.123456Z\n",
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE\nS1,k1,2026-03-02 12:00:00\nS2,k2,2026-03-02 11:40:00.123455\n",
+        encoding="utf-8",
+    )
+    files = ("--tasks", tasks, "--sessions", sessions, "-f", "json")
+    taken = " ".join(json.loads(invoke("explain", "TB", *files).stdout)["advice"])
+    assert "A 45m window would merge it" not in taken
+    assert "task TA calls earlier with the same session and would take it (R6" in taken
+    assert "--window 45m with --per-session all would merge this call too" in taken
+    run = tmp_path / "r"
+    invoke("run", tasks, sessions, "-o", run, "-w", "45m", "--per-session", "all", "-q")
+    assert {
+        r["task_id"]: r["match_status"] for r in csv.DictReader((run / "touchpoints.csv").open())
+    }["TB"] == "merged"
+    free = " ".join(
+        json.loads(invoke("explain", "TB", *files, "--per-session", "all").stdout)["advice"]
+    )
+    assert "A 45m window would merge it (--window 45m)." in free
+    # 30 min and one microsecond: shown as 30.0 minutes, but 30m does not merge it; 31m does
+    exact = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
+    assert "A 31m window would merge it (--window 31m)." in exact
+
+
 def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "unmatched.csv"
     invoke("export", "unmatched", "-o", target, "--db", ws["db"])
