@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from calltouch import queries
 
-WHITE = " \t\n\r\x0b\x0c\xa0"
+# Unicode's white space (Python's str.isspace() also counts \x1c-\x1f, which ct_clean keeps)
+WHITE = " \t\n\r\x0b\x0c\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+WHITE += "\u2028\u2029\u202f\u205f\u3000"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,9 @@ def clean(s: str | None) -> str | None:
 # a combining accent, non-ASCII letters and plain ones.
 cells = st.one_of(
     st.none(),
-    st.text(alphabet=st.sampled_from([*WHITE, "\x01", "\u0301", "é", "日", "a", "Z", "0", "-"])),
+    st.text(
+        alphabet=st.sampled_from([*WHITE, "\x01", "\x1c", "\u0301", "é", "日", "a", "Z", "0", "-"])
+    ),
 )
 
 

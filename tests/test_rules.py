@@ -86,6 +86,24 @@ def test_r2_bizible_ids_trimmed_but_case_sensitive(tmp_path: Path) -> None:
     assert out.status("T-case") == ("standalone", "no_session_for_id")
 
 
+def test_r1_r2_unicode_white_space_is_trimmed_too(tmp_path: Path) -> None:
+    # Japanese Excel exports pad with the ideographic space U+3000; typesetting tools leave
+    # em spaces (U+2003): both are white space, like the no-break space
+    out = run_case(
+        tmp_path,
+        [
+            task("T-blank", "\u3000\u2003", "12:40"),
+            task("T-em", f"{ABC}\u2003", "12:40"),
+            task("T-ideo", f"\u3000{DEF}", "12:41"),
+        ],
+        [session("S1", ABC, "12:17"), session("S2", f"{DEF}\u00a0", "12:20")],
+    )
+    assert out.status("T-blank") == ("unmatched", "no_bizible_id")
+    assert out.status("T-em") == ("merged", "within_window")
+    assert out.touchpoints["T-em"]["bizible_id"] == ABC
+    assert out.status("T-ideo") == ("merged", "within_window")
+
+
 # ----------------------------------------------------------------------------- R3
 
 
