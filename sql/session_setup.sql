@@ -82,15 +82,20 @@ CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
         CASE WHEN suffix(s, 'z') THEN try_cast(substr(s, 1, length(s) - 1) || 'Z' AS TIMESTAMPTZ)
         END)) END;
 
+-- ct_full_year(ts): ts, unless its year is below 1000: what DuckDB's %Y makes of a year
+-- written with two or three digits ('26-03-04 10:22' read as the year 26). Checking the
+-- result costs less than checking the text first (0.01 against 0.12 s per 10M values).
+CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS CASE WHEN year(ts) >= 1000 THEN ts END;
+
 -- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 -- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y
--- also reads '26' as the year 26.
+-- also reads '26' as the year 26, which the year-first formats would still give.
 CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
     CASE WHEN contains(s, ':') THEN coalesce(
         ct_ts(s),
-        timezone('UTC', CAST(try_strptime(s, naive) AS TIMESTAMPTZ)),
-        timezone('UTC', try_strptime(s, zoned))) END;
+        timezone('UTC', CAST(ct_full_year(try_strptime(s, naive)) AS TIMESTAMPTZ)),
+        timezone('UTC', ct_full_year(try_strptime(s, zoned)))) END;
 
 -- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN; NULL otherwise.
 CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
@@ -104,7 +109,7 @@ CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
 -- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats).
 CREATE OR REPLACE TEMP MACRO ct_day(s, formats) AS
     coalesce(CASE WHEN ct_iso_date(s) THEN try_cast(s AS DATE) END,
-             CAST(try_strptime(s, formats) AS DATE));
+             CAST(ct_full_year(try_strptime(s, formats)) AS DATE));
 
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
 CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS

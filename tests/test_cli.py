@@ -405,6 +405,25 @@ def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_pat
     )
 
 
+def test_a_short_year_written_first_is_never_the_year_26(tmp_path):
+    # the locale formats end with year-first ones (2026/03/04 10:22), whose %Y reads "26"
+    tasks = tmp_path / "short.csv"
+    tasks.write_text(
+        f"Id,BizibleId,CreatedDate\nT1,{ABC},3/4/2026 10:22\nT2,{ABC},26/3/4 10:22\n",
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    options = ("--date-order", "mdy", "--max-rejects", "100%", "-q")
+    assert invoke("run", tasks, sessions, "--out", out, *options).exit_code == 0
+    got = {
+        r["task_id"]: r["touchpoint_date"] for r in csv.DictReader((out / "touchpoints.csv").open())
+    }
+    assert got == {"T1": "2026-03-04T10:22:00Z"}
+    rejected = next(csv.DictReader((out / "rejects.csv").open(encoding="utf-8")))
+    assert rejected["line"] == "3"
+
+
 def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
     # rows of bare delimiters (what Excel leaves of cleared rows) have an empty id: rejected
     tasks = tmp_path / "cleared.csv"

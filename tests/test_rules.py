@@ -636,13 +636,13 @@ def test_r8_two_digit_years_are_this_century_never_the_year_26(tmp_path: Path) -
 
 
 def test_r8_a_year_first_date_needs_four_digits(tmp_path: Path) -> None:
-    # DuckDB's cast reads '26-3-2 12:40' as the year 26: calltouch rejects it instead
-    out = run_case(
-        tmp_path,
-        [task("T1", ABC, "2026-03-02T12:40:00Z"), task("T2", DEF, "26-3-2T12:40:00")],
-        [session("S1", ABC, "12:17")],
-        max_rejects="100%",
-    )
-    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
-    assert "T2" not in out.touchpoints
-    assert [r["line"] for r in out.rejects] == ["3"]
+    # DuckDB's cast and its %Y read '26-03-02 12:41:00' as the year 26. Here the column's
+    # sample shows a first number above 12, so it is day first: 26 March 2002 (dd-mm-yy);
+    # the 'T' form fits no locale format and is rejected. Never the year 26.
+    tasks = [task(f"T{i}", ABC, f"2026-03-02 12:{40 + i}:00") for i in range(5)]
+    tasks += [task("T-short", DEF, "26-03-02 12:41:00"), task("T-t", DEF, "26-3-2T12:40:00")]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], max_rejects="100%")
+    assert out.touchpoints["T0"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
+    assert out.touchpoints["T-short"]["touchpoint_date"] == "2002-03-26T12:41:00Z"
+    assert "T-t" not in out.touchpoints
+    assert [r["line"] for r in out.rejects] == ["8"]
