@@ -248,7 +248,7 @@ def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
 def check_inputs(counts: dict[str, dict[str, int]], max_rejects: str) -> None:
     """Every revenue row is accounted for (read = kept + duplicates + rejected), and no input
     rejects more rows than ``--max-rejects`` allows."""
-    count, fraction = parse_max_rejects(max_rejects)
+    allowed = parse_max_rejects(max_rejects)
     for role, c in counts.items():
         if c["read"] != c["kept"] + c["duplicates"] + c["rejected"]:
             raise ReconciliationError(
@@ -256,8 +256,7 @@ def check_inputs(counts: dict[str, dict[str, int]], max_rejects: str) -> None:
                 f"duplicates + {c['rejected']} rejected",
                 hint="Some input rows are not accounted for; please report this.",
             )
-        allowed = count if count is not None else (fraction or 0.0) * c["read"]
-        if c["rejected"] > allowed:
+        if allowed.exceeded(c["rejected"], c["read"]):
             raise TooManyRejectsError(
                 f"{c['rejected']} of {c['read']} {role.replace('_', ' ')} rows were rejected, "
                 f"more than --max-rejects {max_rejects} allows",

@@ -16,6 +16,7 @@ import json
 import math
 import tempfile
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -249,20 +250,34 @@ def raise_if_unreconciled(summary: dict[str, Any], where: str) -> None:
         )
 
 
-def parse_max_rejects(text: str) -> tuple[int | None, float | None]:
-    """``'1%'`` -> (None, 0.01); ``'25'`` -> (25, None). Raises UsageError otherwise."""
+@dataclass(frozen=True)
+class RejectLimit:
+    """``--max-rejects``: a count of rows, or a share of the rows read (exact: 29% of 100 rows
+    allows 29, where binary floating point made it 28.999...)."""
+
+    count: int | None = None
+    share: Fraction | None = None
+
+    def exceeded(self, rejected: int, read: int) -> bool:
+        """Whether ``rejected`` of ``read`` rows are more than the limit allows."""
+        allowed = self.count if self.count is not None else (self.share or 0) * read
+        return rejected > allowed
+
+
+def parse_max_rejects(text: str) -> RejectLimit:
+    """``'1%'`` -> a share of 1/100; ``'25'`` -> a count of 25. Raises UsageError otherwise."""
     value = text.strip()
     try:
         if value.endswith("%"):
-            fraction = float(value[:-1]) / 100
-            if not 0 <= fraction <= 1:
+            share = Fraction(value[:-1].strip()) / 100
+            if not 0 <= share <= 1:
                 raise ValueError(value)
-            return None, fraction
+            return RejectLimit(share=share)
         count = int(value)
         if count < 0:
             raise ValueError(value)
-        return count, None
-    except ValueError:
+        return RejectLimit(count=count)
+    except (ValueError, ZeroDivisionError):
         raise UsageError(
             f"--max-rejects {text!r} is neither a count nor a percentage",
             hint="For example --max-rejects 0, --max-rejects 250 or --max-rejects 2.5%.",
@@ -273,10 +288,11 @@ def max_rejects_advice(rejected: int, read: int) -> str:
     """How to go on without ``rejected`` of ``read`` rows: a --max-rejects that lets exactly
     them through (a count, and a share rounded up); when most rows were rejected, the reading
     options are the likelier fix, and the advice says so first."""
-    share = rejected / read if read else 1.0
-    percent = math.ceil(round(share * 1000, 6)) / 10  # rounded up: it lets them all through
-    allow = f"--max-rejects {rejected} (or --max-rejects {percent:g}%)"
-    if share >= 0.5:
+    share = Fraction(rejected, read) if read else Fraction(1)
+    # the share in tenths of a percent, rounded up: it lets them all through (exactly)
+    percent = Fraction(math.ceil(share * 1000), 10)
+    allow = f"--max-rejects {rejected} (or --max-rejects {float(percent):g}%)"
+    if share >= Fraction(1, 2):
         return (
             "Most rows were rejected: the file more likely needs other reading options (see "
             f"the errors: --encoding, --map, --date-order) than a higher limit; {allow} "
@@ -287,12 +303,11 @@ def max_rejects_advice(rejected: int, read: int) -> str:
 
 def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit: str) -> None:
     """Raise TooManyRejectsError when an input's rejected rows exceed ``--max-rejects``."""
-    count, fraction = parse_max_rejects(limit)
+    allowed = parse_max_rejects(limit)
     for role in ("tasks", "sessions"):
         read = summary[role]["read"]
         rejected = summary[role]["rejected"]
-        allowed = count if count is not None else (fraction or 0.0) * read
-        if rejected > allowed:
+        if allowed.exceeded(rejected, read):
             examples = queries.fetch_dicts(con, "reject_examples", {"role": role, "limit": 3})
             shown = "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
             share = rejected / read if read else 1.0

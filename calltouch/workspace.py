@@ -151,7 +151,7 @@ def load(
     max_rejects: str = "1%",
 ) -> list[LoadOutcome]:
     """Append the files ``specs`` name to the workspace (all or nothing)."""
-    count, fraction = parse_max_rejects(max_rejects)
+    allowed = parse_max_rejects(max_rejects)
     tz = check_time_zone(con, options.tz, "--tz")
     options = LoadOptions(
         tz=tz,
@@ -220,8 +220,7 @@ def load(
             0,
             0,
         )
-        allowed = count if count is not None else (fraction or 0.0) * read
-        if rejected > allowed:
+        if allowed.exceeded(rejected, read):
             raise TooManyRejectsError(
                 f"{rejected} of {read} {role} rows were rejected, more than --max-rejects "
                 f"{max_rejects} allows; nothing was loaded",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from calltouch import csvscan, queries
 from calltouch.durations import format_window, parse_window
 from calltouch.errors import InputError, UsageError
 from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
-from calltouch.pipeline import RunSettings
+from calltouch.pipeline import RunSettings, max_rejects_advice, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.timeformats import decide_date_order
 from tests.harness import (
@@ -934,3 +935,23 @@ def test_a_line_longer_than_duckdb_reads_is_a_reject_not_a_lost_row(tmp_path: Pa
     assert out.summary["tasks"]["rejected"] == 1 and out.summary["sessions"]["rejected"] == 1
     assert out.touchpoints["TFIT"]["campaign"] == "Fits"
     assert len(out.touchpoints) == 6
+
+
+def test_max_rejects_shares_are_exact_and_the_advice_always_lets_the_rows_through() -> None:
+    # 29% of 100 rows allows 29 (binary floating point made it 28.999...), and the share the
+    # advice names, rounded up to a tenth of a percent, lets exactly those rows through
+    assert not parse_max_rejects("29%").exceeded(29, 100)
+    assert parse_max_rejects("29%").exceeded(30, 100)
+    assert not parse_max_rejects("5.6%").exceeded(7, 125)
+    for read in range(1, 301):
+        for rejected in range(1, read + 1):
+            advice = max_rejects_advice(rejected, read)
+            count, share = re.search(
+                r"--max-rejects (\d+) \(or --max-rejects ([\d.]+%)\)", advice
+            ).groups()
+            for limit in (count, share):
+                assert not parse_max_rejects(limit).exceeded(rejected, read), (
+                    rejected,
+                    read,
+                    limit,
+                )
