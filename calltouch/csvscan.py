@@ -207,10 +207,11 @@ def scan(
                 )
             )
             continue
-        if check_length and _fits(row, width) is not None and _too_long(row):
+        cells = _fits(row, width)
+        if check_length and cells is not None and _too_long(cells):  # as write_normalised
             result.bad.append(BadRecord(first, last, TOO_LONG))
             continue
-        if _fits(row, width) is not None:
+        if cells is not None:
             if result.good in wanted:
                 result.spans[result.good] = (first, last)
             result.good += 1

@@ -955,3 +955,18 @@ def test_max_rejects_shares_are_exact_and_the_advice_always_lets_the_rows_throug
                     read,
                     limit,
                 )
+
+
+def test_the_long_line_check_measures_the_cells_the_normalised_copy_writes(
+    tmp_path: Path,
+) -> None:
+    # a trailing delimiter's empty cell is dropped before writing: a record at the limit with
+    # one must be good for the scan as for the normalised copy (the scan had called it too
+    # long while the copy wrote it: loaded and rejected at once, exit 4)
+    path = tmp_path / "tasks.csv"
+    cell = "x" * (csvscan.MAX_LINE_BYTES - 64 - 8)  # with T1, both quoted, a comma: the limit
+    path.write_text(f"Id,Subject\nT1,{cell},\nT2,short\n", encoding="utf-8")
+    dialect = sniff_csv(path, "tasks", None)
+    scan = csvscan.scan(path, dialect, 2, check_length=True)
+    assert (scan.good, scan.bad) == (2, [])
+    assert csvscan.write_normalised(path, dialect, 2, tmp_path / "n.csv") == [(2, 2), (3, 3)]
