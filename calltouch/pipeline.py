@@ -319,6 +319,13 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
             )
 
 
+def loading_notes(files: list[LoadedFile]) -> str:
+    """What the reading of the files chose that the user may not expect (a duplicated header,
+    a field --map ignored), as sentences for a failed run's hint ("" when there is none): a
+    duplicated header may be why the rows were rejected."""
+    return "".join(f" Note: {f.path}: {note}." for f in files for note in f.notes)
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     tasks: str,
@@ -346,7 +353,7 @@ def run(
         stale += other_format_outputs(out, fmt, ("rejects",))
         summary["removed"] = [path.name for path in stale]
         write_json(out / "summary.json", summary)
-        exc.hint = (exc.hint or "") + remove_previous(stale)
+        exc.hint = (exc.hint or "") + remove_previous(stale) + loading_notes(files)
         raise
     outputs = write_exports(con, out, fmt)
     # an earlier run's outputs in the other format would pass for this run's, beside its summary

@@ -386,6 +386,13 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     assert note in " ".join(result.stderr.split())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["tasks"]["files"][0]["notes"] == [note]
+    # when the first column is the unreadable one, the failed run's message says so too
+    tasks.write_text(
+        f"Id,BizibleId,CreatedDate,CreatedDate\nT1,{ABC},soon,2026-03-09T12:40:00Z\n",
+        encoding="utf-8",
+    )
+    failed = invoke("run", tasks, sessions, "--out", tmp_path / "failed", "-q")
+    assert failed.exit_code == 3 and note in " ".join(failed.stderr.split())
 
 
 def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_path):
