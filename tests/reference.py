@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-WHITESPACE = " \t\r\n\x0b\x0c\xa0"
+# Unicode's white space, as ct_white() (sql/session_setup.sql) trims it
+WHITESPACE = " \t\r\n\x0b\x0c\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+WHITESPACE += "\u2028\u2029\u202f\u205f\u3000"
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ nudge = st.sampled_from(
     [timedelta(0), timedelta(0), timedelta(milliseconds=1), timedelta(seconds=30)]
 )
 offsets = st.builds(lambda m, n: timedelta(minutes=m) + n, minutes, nudge)
-padding = st.sampled_from(["", "", " ", "\t", "  "])
+padding = st.sampled_from(["", "", " ", "\t", "  ", "\u3000", "\xa0\u2003"])
 cookie = st.one_of(
     st.builds(lambda c, a, b: a + c + b, st.sampled_from(COOKIES), padding, padding),
-    st.sampled_from(["", "   ", None]),
+    st.sampled_from(["", "   ", "\u3000", None]),
 )
 campaign = st.sampled_from(["Spring", " Fall\t", "", None])
 modstamp = st.one_of(st.none(), st.builds(lambda m: stamp(timedelta(days=1, minutes=m)), minutes))
