@@ -383,7 +383,7 @@ MemoryOpt = Annotated[
         "--memory-limit",
         metavar="SIZE",
         help=f"Cap DuckDB's memory, e.g. 2GB (default: {queries.DEFAULT_MEMORY_LIMIT}); "
-        "larger work spills to --temp-dir.",
+        "larger work spills to disk.",
         show_default=False,
     ),
 ]
@@ -393,7 +393,7 @@ TempDirOpt = Annotated[
         "--temp-dir",
         metavar="DIR",
         help="Where DuckDB spills when memory runs short (default: a calltouch-spill folder "
-        "in the system's temp folder; for a workspace, NAME.duckdb.tmp beside it).",
+        "in the system's temp folder).",
         show_default=False,
     ),
 ]

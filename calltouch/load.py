@@ -860,7 +860,7 @@ def error_message(
                 words = "month/day" if order == "mdy" else "day/month"
                 return (
                     f"{value!r} is not a date-time in this file's {words} order: {month} "
-                    f"cannot be a month (--date-order {order}; is the file in the other order?)"
+                    "cannot be a month (is the file in the other order? see --date-order)"
                 )
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":

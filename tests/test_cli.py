@@ -408,7 +408,7 @@ def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_pat
     error = next(csv.DictReader((out / "rejects.csv").open(encoding="utf-8")))["error"]
     assert error == (
         "'3/25/2026 12:40' is not a date-time in this file's day/month order: 25 cannot be a "
-        "month (--date-order dmy; is the file in the other order?)"
+        "month (is the file in the other order? see --date-order)"
     )
 
 
