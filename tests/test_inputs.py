@@ -943,6 +943,10 @@ def test_max_rejects_shares_are_exact_and_the_advice_always_lets_the_rows_throug
     assert not parse_max_rejects("29%").exceeded(29, 100)
     assert parse_max_rejects("29%").exceeded(30, 100)
     assert not parse_max_rejects("5.6%").exceeded(7, 125)
+    assert parse_max_rejects(" 5 %") == parse_max_rejects("5%")
+    for bad in ("1e-99999999%", "1/2%", "5_0%", "\u0665%", "nan%", "101%", "2.5", "-1", "1e1"):
+        with pytest.raises(UsageError, match="neither a count nor a percentage"):
+            parse_max_rejects(bad)
     for read in range(1, 301):
         for rejected in range(1, read + 1):
             advice = max_rejects_advice(rejected, read)
