@@ -150,3 +150,26 @@ def test_ct_day_reads_two_digit_years_in_this_century(
         "SELECT CAST(ct_day($s, $formats) AS VARCHAR)", {"s": text, "formats": date_formats("mdy")}
     ).fetchone()
     assert row == (expected,)
+
+
+def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
+    # the year check of a zoned value is made in UTC: --tz (the connection's zone while a
+    # file loads) must not decide whether '1/1/1000 00:30 +01:00' (999 in UTC) is read
+    from calltouch.timeformats import naive_formats, zoned_formats
+
+    got = set()
+    for zone in ("UTC", "Asia/Tokyo", "America/New_York"):
+        con = queries.connect()
+        con.execute(f"SET TimeZone = '{zone}'")
+        row = con.execute(
+            "SELECT ct_ts_formats($s, $n, $z), ct_ts_formats($ok, $n, $z)",
+            {
+                "s": "1/1/1000 00:30 +01:00",
+                "ok": "3/4/2026 10:22 +01:00",
+                "n": naive_formats("mdy"),
+                "z": zoned_formats("mdy"),
+            },
+        ).fetchone()
+        con.close()
+        got.add(row)
+    assert len(got) == 1 and next(iter(got))[0] is None
