@@ -112,7 +112,8 @@ def _num(value: int | None) -> Text:
 
 
 def _count(value: int | None) -> str:
-    return f"{value or 0:,}"
+    """A count; a dash for one the scope does not count (unmatched under --status)."""
+    return "—" if value is None else f"{value:,}"
 
 
 def _label(value: object) -> Text:
@@ -469,7 +470,7 @@ def _compact(
         head = report.headline
         text.append(
             f"\n{head['calls']:,} calls, {head['merged']:,} merged, "
-            f"{head['standalone']:,} standalone, {head['unmatched']:,} unmatched, "
+            f"{head['standalone']:,} standalone, {_count(head['unmatched'])} unmatched, "
             f"merge rate {pct(head['merge_rate']) or '—'}"
         )
     else:

@@ -48,7 +48,7 @@ def draw(report: Report | None, width: int, height: int, **kwargs: str) -> str:
 def report_of(
     rows: list[tuple[str, int, int]],
     *,
-    unmatched: int = 0,
+    unmatched: int | None = 0,
     campaigns: list[tuple[str, int, int]] | None = None,
     reasons: list[tuple[str, str, int]] | None = None,
 ) -> Report:
@@ -451,3 +451,13 @@ def test_the_dashboard_imports_no_typer():
     source = Path(dashboard.__file__).read_text(encoding="utf-8")
     assert "import typer" not in source
     assert "from typer" not in source
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_unmatched_not_counted_under_a_status_shows_a_dash(width, height):
+    # --status merged or standalone chooses no task without a touchpoint: the headline's
+    # unmatched is None there, shown as a dash at every size (it had crashed the compact
+    # screen and shown a false 0 on the others)
+    report = report_of([("Paid Search", 3, 0)], unmatched=None)
+    text = draw(report, width, height, source="ws.duckdb", updated="12:00:00")
+    assert "—" in text

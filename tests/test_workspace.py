@@ -174,13 +174,16 @@ def test_report_filters(ws: dict[str, Path]) -> None:
     assert week["total"]["standalone"] == 0
     assert 0 < week["total"]["calls"] < 449
     assert week["reasons"] == []  # merged calls only: none did not merge
-    assert week["headline"]["unmatched"] == 0  # nor is any task without a touchpoint chosen
+    assert week["headline"]["unmatched"] is None  # tasks without a touchpoint: not chosen
     alone = json.loads(
         invoke("report", "--db", ws["db"], "--status", "standalone", "-f", "json").stdout
     )
     assert {r["status"] for r in alone["reasons"]} == {"standalone"}
     assert sum(r["calls"] for r in alone["reasons"]) == alone["headline"]["standalone"] == 250
-    assert alone["headline"]["unmatched"] == 0
+    assert alone["headline"]["unmatched"] is None
+    page = invoke("report", "--db", ws["db"], "--status", "merged", "-f", "html").stdout
+    unmatched_tile = page.split('<p class="kpi-value">')[4].split("</p>", 1)[0]
+    assert unmatched_tile == "\u2013"  # a dash, not a false 0
     every = json.loads(invoke("report", "--db", ws["db"], "-f", "json").stdout)
     assert {r["status"] for r in every["reasons"]} == {"standalone", "unmatched"}
     assert every["headline"]["unmatched"] == sum(
