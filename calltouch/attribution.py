@@ -55,6 +55,7 @@ from calltouch.pipeline import (
     RunSettings,
     check_rejects,
     load_inputs,
+    loading_notes,
     match,
     max_rejects_advice,
     parse_max_rejects,
@@ -319,7 +320,11 @@ def prepare_files(
         load_revenue(con, settings, Path(workdir), revenue, len(files))
     match(con, settings)
     summary = summarize(con, settings_summary(settings))
-    check_rejects(con, summary, settings.max_rejects)
+    try:
+        check_rejects(con, summary, settings.max_rejects)
+    except TooManyRejectsError as exc:
+        exc.hint = (exc.hint or "") + loading_notes(files)
+        raise
     raise_if_unreconciled(summary, "Run calltouch run on the same files to see the outputs")
     return settings
 

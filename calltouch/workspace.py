@@ -34,9 +34,10 @@ from calltouch import queries
 from calltouch.durations import format_window
 from calltouch.errors import InputError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
-from calltouch.load import LoadOptions, check_time_zone, load_file
+from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file
 from calltouch.pipeline import (
     RunSettings,
+    loading_notes,
     match,
     max_rejects_advice,
     parse_max_rejects,
@@ -165,6 +166,7 @@ def load(
     con.begin()
     try:
         new_files: list[int] = []
+        files: list[LoadedFile] = []
         with tempfile.TemporaryDirectory(prefix="calltouch-load-") as workdir:
             for path in paths:
                 digest = content_hash(path)
@@ -187,6 +189,7 @@ def load(
                 loaded = load_file(
                     con, role, path, file_id=file_id, options=options, workdir=Path(workdir)
                 )
+                files.append(loaded)
                 queries.run(
                     con,
                     "add_load",
@@ -225,7 +228,8 @@ def load(
                 f"{rejected} of {read} {role} rows were rejected, more than --max-rejects "
                 f"{max_rejects} allows; nothing was loaded",
                 hint="See the rejects with calltouch inspect FILE. "
-                + max_rejects_advice(rejected, read),
+                + max_rejects_advice(rejected, read)
+                + loading_notes(files),
             )
     except BaseException:
         con.rollback()

@@ -479,3 +479,25 @@ def test_revenue_forms_show_hostile_names_literally() -> None:
         ]
         == 1
     )
+
+
+def test_attribute_and_load_stopped_by_rejects_give_the_loading_notes(tmp_path: Path) -> None:
+    # two CreatedDate columns, the first unreadable: the note says which one was read
+    tasks = tmp_path / "dup.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,CreatedDate\nT1,ck,soon,2026-03-09T12:40:00Z\n",
+        encoding="utf-8",
+    )
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-03-03T00:00:00Z,2026-03-04\n"
+    )
+    note = "Note: " + str(tasks) + ": duplicate headers ignored (first kept): CreatedDate."
+    files = ("--tasks", tasks, "--sessions", SAMPLE / "sessions.csv")
+    result = invoke(
+        "attribute", *files, "--opportunities", opportunities, "-o", tmp_path / "o", *AS_OF,
+        ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 3 and note in " ".join(result.stderr.split())
+    loaded = invoke("load", "tasks", tasks, "--db", tmp_path / "ws.duckdb", ok=False)
+    assert loaded.exit_code == 3 and note in " ".join(loaded.stderr.split())
