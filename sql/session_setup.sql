@@ -75,12 +75,12 @@ CREATE OR REPLACE TEMP MACRO ct_iso_date(s) AS s GLOB '[0-9][0-9][0-9][0-9]-*';
 -- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep
 -- their instant; values without a zone are read in the connection's TimeZone (set per input by
 -- the loader). NULL when s is not a date-time; s must carry a time of day (a bare date cannot
--- place a call). The lower-case z is only looked at when the cast fails: no cost otherwise.
+-- place a call). RFC 3339's lower-case t and z (which DuckDB's cast refuses) are only looked
+-- at when the cast fails: no cost otherwise.
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
     CASE WHEN contains(s, ':') AND ct_iso_date(s) THEN timezone('UTC', coalesce(
         try_cast(s AS TIMESTAMPTZ),
-        CASE WHEN suffix(s, 'z') THEN try_cast(substr(s, 1, length(s) - 1) || 'Z' AS TIMESTAMPTZ)
-        END)) END;
+        try_cast(upper(s) AS TIMESTAMPTZ))) END;
 
 -- ct_full_year(ts): ts (a naive timestamp), unless its year is below 1000: what DuckDB's %Y
 -- makes of a year written with two or three digits ('26-03-04 10:22' read as the year 26);

@@ -109,11 +109,11 @@ MUTATIONS: list[tuple[str, ...]] = [
         "THEN timezone('UTC', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
         "THEN timezone('America/New_York', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
     ),
-    (  # ct_ts: the lower-case z not read
+    (  # ct_ts: the lower-case z and t not read
         "R8",
         "session_setup.sql",
-        "CASE WHEN suffix(s, 'z') THEN",
-        "CASE WHEN suffix(s, 'Z') THEN",
+        "try_cast(upper(s) AS TIMESTAMPTZ)",
+        "try_cast(s AS TIMESTAMPTZ)",
     ),
     ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
     (

@@ -588,15 +588,24 @@ def test_r8_local_times_the_clocks_skip_or_repeat_are_read_after_the_change(
     assert out.touchpoints["T2"]["minutes_after_session_start"] == "10.0"
 
 
-def test_r8_a_lower_case_z_is_utc_too(tmp_path: Path) -> None:
-    # RFC 3339 allows 'z' for 'Z'; some exporters write it
+def test_r8_a_lower_case_z_or_t_reads_as_upper_case(tmp_path: Path) -> None:
+    # RFC 3339 allows 'z' for 'Z' and 't' for 'T'; some exporters write them
     out = run_case(
         tmp_path,
-        [task("T1", ABC, "2026-03-02T12:40:00z"), task("T2", DEF, "2026-03-02T12:40:00.250z")],
-        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+        [
+            task("T1", ABC, "2026-03-02T12:40:00z"),
+            task("T2", DEF, "2026-03-02T12:40:00.250z"),
+            task("T3", GHI_COOKIE, "2026-03-02t14:41:00+02:00"),
+        ],
+        [
+            session("S1", ABC, "12:17"),
+            session("S2", DEF, "12:17"),
+            session("S3", GHI_COOKIE, "12:17"),
+        ],
     )
     assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:40:00Z"
     assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-02T12:40:00.250Z"
+    assert out.touchpoints["T3"]["touchpoint_date"] == "2026-03-02T12:41:00Z"
     assert out.touchpoints["T1"]["match_status"] == "merged"
 
 
