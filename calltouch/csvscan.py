@@ -4,7 +4,8 @@ DuckDB's CSV reader is fast but has, in past releases, dropped valid rows withou
 (duckdb issues 14001, 13787). This module reads the same file a second way and says, for each
 record: good (the header's width), bad (and why), or part of a report footer. The loader compares
 its counts with DuckDB's; when they disagree, it loads the good records this module found
-instead (:func:`write_normalised`), so the result never depends on the two parsers agreeing.
+instead (:func:`scan` writes them with ``normalise_to``), so the result never depends on
+the two parsers agreeing.
 
 Promises:
 
@@ -21,6 +22,7 @@ Promises:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -63,6 +65,8 @@ class CsvScan:
     bad: list[BadRecord] = field(default_factory=list)
     footer: list[tuple[int, int]] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)  # good ordinal -> lines
+    # with normalise_to: every good record's lines, in the order they were written
+    normalised: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -167,69 +171,83 @@ def scan(
     wanted: set[int] | frozenset[int] = frozenset(),
     *,
     check_encoding: bool = True,
-    check_length: bool = False,
+    normalise_to: Path | None = None,
     stop: threading.Event | None = None,
 ) -> CsvScan:
     """Classify every record of ``path``; remember the lines of the good ordinals in ``wanted``.
 
-    ``check_length`` also makes a record too long for DuckDB bad (as write_normalised leaves
-    it out); a reader that agrees with DuckDB need not look. A scan running beside other work
-    stops with ScanStopped soon after ``stop`` is set."""
-    result = CsvScan()
-    check = check_encoding and not (dialect.encoding == "utf-8" and is_clean_utf8(path))
-    pending: list[tuple[int, int, str]] = []  # trailing one-cell records (first, last, text)
+    ``normalise_to``: also write the good records there as plain UTF-8 CSV (every cell quoted,
+    the header c0, c1 ... first, LF line ends, a trailing empty cell dropped), for DuckDB to
+    read when it and this module disagree on a file; a record too long for DuckDB is bad then
+    (a reader that agrees with DuckDB need not look). A scan running beside other work stops
+    with ScanStopped soon after ``stop`` is set."""
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if normalise_to is not None:
+            out = stack.enter_context(
+                normalise_to.open("w", encoding="utf-8", errors=UNDECODABLE, newline="")
+            )
+            writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow([f"c{i}" for i in range(width)])
+        result = CsvScan()
+        check = check_encoding and not (dialect.encoding == "utf-8" and is_clean_utf8(path))
+        pending: list[tuple[int, int, str]] = []  # trailing one-cell records (first, last, text)
 
-    def flush_pending_as_bad() -> None:
-        for first, last, _text in pending:
-            result.bad.append(BadRecord(first, last, f"too few columns: expected {width}, found 1"))
-        pending.clear()
+        def flush_pending_as_bad() -> None:
+            for first, last, _text in pending:
+                found = f"too few columns: expected {width}, found 1"
+                result.bad.append(BadRecord(first, last, found))
+            pending.clear()
 
-    for count, (first, last, row, error) in enumerate(_records(path, dialect)):
-        if stop is not None and count % 4096 == 0 and stop.is_set():
-            raise ScanStopped(str(path))
-        if row is None:
+        for count, (first, last, row, error) in enumerate(_records(path, dialect)):
+            if stop is not None and count % 4096 == 0 and stop.is_set():
+                raise ScanStopped(str(path))
+            if row is None:
+                flush_pending_as_bad()
+                result.bad.append(BadRecord(first, last, error))
+                continue
+            if len(row) == 1 and width > 1:
+                # One-cell lines (a footer's, or a quoted empty "") wait: at the end of the file
+                # they are a report footer if one of them says so, otherwise bad rows.
+                pending.append((first, last, row[0]))
+                continue
             flush_pending_as_bad()
-            result.bad.append(BadRecord(first, last, error))
-            continue
-        if len(row) == 1 and width > 1:
-            # One-cell lines (a footer's, or a quoted empty "") wait: at the end of the file
-            # they are a report footer if one of them says so, otherwise bad rows.
-            pending.append((first, last, row[0]))
-            continue
-        flush_pending_as_bad()
-        if check and _undecodable(row):
+            if check and _undecodable(row):
+                result.bad.append(
+                    BadRecord(
+                        first,
+                        last,
+                        f"invalid {dialect.encoding} text (bytes that are not {dialect.encoding}); "
+                        "pass --encoding latin-1 or windows-1252 for Excel exports",
+                    )
+                )
+                continue
+            cells = _fits(row, width)
+            if writer is not None and cells is not None and _too_long(cells):
+                result.bad.append(BadRecord(first, last, TOO_LONG))
+                continue
+            if cells is not None:
+                if result.good in wanted:
+                    result.spans[result.good] = (first, last)
+                result.good += 1
+                if writer is not None:
+                    writer.writerow(cells)
+                    result.normalised.append((first, last))
+                continue
+            count = len(row)
             result.bad.append(
                 BadRecord(
                     first,
                     last,
-                    f"invalid {dialect.encoding} text (bytes that are not {dialect.encoding}); "
-                    "pass --encoding latin-1 or windows-1252 for Excel exports",
+                    f"too {'few' if count < width else 'many'} columns: expected {width}, "
+                    f"found {count}",
                 )
             )
-            continue
-        cells = _fits(row, width)
-        if check_length and cells is not None and _too_long(cells):  # as write_normalised
-            result.bad.append(BadRecord(first, last, TOO_LONG))
-            continue
-        if cells is not None:
-            if result.good in wanted:
-                result.spans[result.good] = (first, last)
-            result.good += 1
-            continue
-        count = len(row)
-        result.bad.append(
-            BadRecord(
-                first,
-                last,
-                f"too {'few' if count < width else 'many'} columns: expected {width}, "
-                f"found {count}",
-            )
-        )
-    if pending and any(p.search(text) for _, _, text in pending for p in FOOTER_PATTERNS):
-        result.footer.extend((first, last) for first, last, _ in pending)
-        pending.clear()
-    flush_pending_as_bad()
-    return result
+        if pending and any(p.search(text) for _, _, text in pending for p in FOOTER_PATTERNS):
+            result.footer.extend((first, last) for first, last, _ in pending)
+            pending.clear()
+        flush_pending_as_bad()
+        return result
 
 
 def line_texts(
@@ -253,26 +271,6 @@ def line_texts(
             text = "".join(chunk).rstrip("\r\n").lstrip("\ufeff")
             out[(first, last)] = _SURROGATES.sub("\ufffd", text)
     return out
-
-
-def write_normalised(
-    path: Path, dialect: CsvDialect, width: int, target: Path
-) -> list[tuple[int, int]]:
-    """Write the good records of ``path`` to ``target`` as plain UTF-8 CSV (every cell quoted,
-    the header first, LF line ends, a trailing empty cell dropped); return each good record's
-    physical lines, in order. Used when DuckDB and this module disagree on a file; records
-    too long for DuckDB are left out (scan with check_length calls them bad)."""
-    spans: list[tuple[int, int]] = []
-    check = not (dialect.encoding == "utf-8" and is_clean_utf8(path))
-    with target.open("w", encoding="utf-8", errors=UNDECODABLE, newline="") as out:
-        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow([f"c{i}" for i in range(width)])
-        for first, last, row, _error in _records(path, dialect):
-            cells = None if row is None or (check and _undecodable(row)) else _fits(row, width)
-            if cells is not None and not _too_long(cells):
-                writer.writerow(cells)
-                spans.append((first, last))
-    return spans
 
 
 def transcode_to_utf8(path: Path, dialect: CsvDialect, target: Path) -> None:

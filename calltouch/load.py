@@ -461,9 +461,9 @@ class CsvLoader(_Loader):
                 queries.run(
                     self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
                 )
-                scan = csvscan.scan(self.path, dialect, width, check_length=True)
                 target = self.workdir / f"normalised-{self.file_id}.csv"
-                normalised = csvscan.write_normalised(self.path, dialect, width, target)
+                scan = csvscan.scan(self.path, dialect, width, normalise_to=target)
+                normalised = scan.normalised
                 try:
                     self.read(target, ",", dialect, detection, result)
                 except _DuckDBCannotRead as exc:

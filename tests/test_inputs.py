@@ -971,6 +971,6 @@ def test_the_long_line_check_measures_the_cells_the_normalised_copy_writes(
     cell = "x" * (csvscan.MAX_LINE_BYTES - 64 - 8)  # with T1, both quoted, a comma: the limit
     path.write_text(f"Id,Subject\nT1,{cell},\nT2,short\n", encoding="utf-8")
     dialect = sniff_csv(path, "tasks", None)
-    scan = csvscan.scan(path, dialect, 2, check_length=True)
+    scan = csvscan.scan(path, dialect, 2, normalise_to=tmp_path / "n.csv")
     assert (scan.good, scan.bad) == (2, [])
-    assert csvscan.write_normalised(path, dialect, 2, tmp_path / "n.csv") == [(2, 2), (3, 3)]
+    assert scan.normalised == [(2, 2), (3, 3)]
