@@ -107,8 +107,8 @@ def _quote_error(message: str) -> str:
 
 def _records(path: Path, dialect: CsvDialect) -> Iterator[tuple[int, int, list[str] | None, str]]:
     """Every non-blank record after the header: (first line, last line, cells, error). Cells is
-    None (and error says why) when the strict reader refuses the record. The one walk over a
-    file that scan() and write_normalised() share, so they can never split records differently."""
+    None (and error says why) when the strict reader refuses the record. scan() classifies
+    and writes the normalised copy in this one walk, so the two never split records apart."""
     with text_stream(path, dialect) as stream:
         reader = csv.reader(stream, delimiter=dialect.delimiter, quotechar='"', strict=True)
         try:
