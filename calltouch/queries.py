@@ -266,17 +266,13 @@ def run(
 
 
 # The memory limit each connection was opened with, as the user wrote it: an out-of-memory
-# message names it even when the limit is too small for a query that would ask DuckDB.
+# message names it without asking DuckDB (a limit too small for any query cannot be asked).
 _LIMITS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
 
 
 def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
-    """The connection's memory limit as DuckDB shows it, else as it was opened with."""
-    try:
-        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    except duckdb.Error:
-        row = None
-    return str(row[0]) if row else _LIMITS.get(con, "?")
+    """The memory limit ``con`` was opened with (by connect), as --memory-limit gave it."""
+    return _LIMITS.get(con, "?")
 
 
 def fetch_dicts(
