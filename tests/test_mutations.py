@@ -137,8 +137,14 @@ MUTATIONS: list[tuple[str, ...]] = [
     (
         "R9",
         "match.sql.j2",
-        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
-        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nSELECT",
+        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC) = 1\n)",
+        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC) = 1\n)",
+    ),
+    (
+        "R9",
+        "match.sql.j2",
+        "_ord DESC NULLS LAST, _rid DESC) = 1\n)",
+        "_ord ASC NULLS LAST, _rid DESC) = 1\n)",
     ),
     (
         "R9",

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from calltouch import queries
 from calltouch.durations import parse_window
-from tests.harness import at, run_case, session, task
+from calltouch.pipeline import RunSettings
+from calltouch.pipeline import run as run_pipeline
+from tests.harness import at, read_outcome, run_case, session, task
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -526,6 +530,52 @@ def test_r9_duplicate_sessions_keep_the_last_modified(tmp_path: Path) -> None:
     assert out.touchpoints["T1"]["channel"] == "Display"
     assert out.summary["sessions"]["duplicates"] == 1
     assert out.summary["sessions"]["kept"] == 1
+
+
+def test_r9_duplicate_session_without_modstamp_keeps_the_last_in_file_order(
+    tmp_path: Path,
+) -> None:
+    """S0 is the file's first row (cookie ABC, which calls) and its last (DEF, which does not):
+    R9 keeps the last read, so the call finds no session. A one-shot run on Parquet stores
+    only the rows that can match, in the order its threads finish them: R9 must read the
+    file's own row order (a large row group then a small one make the threads finish the
+    later rows first). CSV and one thread too, for the same answer."""
+    n = 100_000
+    con = duckdb.connect()
+    for fmt, options in (
+        ("csv", "FORMAT csv"),
+        ("parquet", "FORMAT parquet, ROW_GROUP_SIZE 90000"),
+    ):
+        con.execute(
+            f"""COPY (
+                SELECT CASE WHEN i IN (0, {n} - 1) THEN 'S0' ELSE 'F' || i END AS ID,
+                       CASE WHEN i = 0 THEN '{ABC}' WHEN i = {n} - 1 THEN '{DEF}'
+                            ELSE 'f' || i END AS COOKIE_ID,
+                       '2026-03-02T12:17:00Z' AS EVENT_DATE
+                FROM range({n}) AS r(i) ORDER BY i
+            ) TO '{tmp_path / f"sessions.{fmt}"}' ({options})"""
+        )
+    con.close()
+    (tmp_path / "tasks.csv").write_text(
+        f"Id,bizible2__BizibleId__c,CreatedDate\nT1,{ABC},2026-03-02T12:40:00Z\n"
+    )
+    for fmt in ("csv", "parquet"):
+        for threads in (1, 2):
+            out = tmp_path / f"out_{fmt}_{threads}"
+            run_con = queries.connect(threads=threads)
+            try:
+                run_pipeline(
+                    run_con,
+                    str(tmp_path / "tasks.csv"),
+                    str(tmp_path / f"sessions.{fmt}"),
+                    out,
+                    RunSettings(window_us=parse_window("30m")),
+                )
+            finally:
+                run_con.close()
+            outcome = read_outcome(out)
+            assert outcome.status("T1") == ("standalone", "no_session_for_id"), (fmt, threads)
+            assert outcome.summary["sessions"]["duplicates"] == 1
 
 
 # ----------------------------------------------------------------------------- worked examples
