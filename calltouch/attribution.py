@@ -52,6 +52,7 @@ from calltouch.outputs import (
     remove_previous,
 )
 from calltouch.pipeline import (
+    RejectedLines,
     RunSettings,
     check_rejects,
     load_inputs,
@@ -246,23 +247,28 @@ def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     }
 
 
-def check_inputs(counts: dict[str, dict[str, int]], max_rejects: str) -> None:
+def check_inputs(con: duckdb.DuckDBPyConnection, max_rejects: str) -> None:
     """Every revenue row is accounted for (read = kept + duplicates + rejected), and no input
-    rejects more rows than ``--max-rejects`` allows."""
+    rejects more rows than ``--max-rejects`` allows (a rejected row counted by its lines, see
+    RejectedLines); after :func:`build`."""
     allowed = parse_max_rejects(max_rejects)
-    for role, c in counts.items():
+    for role, c in input_counts(con).items():
         if c["read"] != c["kept"] + c["duplicates"] + c["rejected"]:
             raise ReconciliationError(
                 f"{role}: {c['read']} rows read but {c['kept']} kept + {c['duplicates']} "
                 f"duplicates + {c['rejected']} rejected",
                 hint="Some input rows are not accounted for; please report this.",
             )
-        if allowed.exceeded(c["rejected"], c["read"]):
+        lines = RejectedLines.of(con, role)
+        if allowed.exceeded(c["rejected"], c["read"], lines):
             raise TooManyRejectsError(
-                f"{c['rejected']} of {c['read']} {role.replace('_', ' ')} rows were rejected, "
+                f"{lines.describe(c['rejected'], c['read'], role.replace('_', ' '))}, "
                 f"more than --max-rejects {max_rejects} allows",
                 hint="rejects.csv lists every rejected row with its line and error. "
-                + max_rejects_advice(c["rejected"], c["read"]),
+                + lines.hint()
+                + max_rejects_advice(
+                    *lines.counted(c["rejected"], c["read"]), reading_options=not lines.extra
+                ),
             )
 
 

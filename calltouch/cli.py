@@ -672,7 +672,7 @@ def demo(
                 settings,
             )
             attribution.build(con, chosen)
-            attribution.check_inputs(attribution.input_counts(con), settings.max_rejects)
+            attribution.check_inputs(con, settings.max_rejects)
             written = attribution.write_outputs(con, target, "csv")
             options = reporting.RevenueOptions(model="w_shaped", as_of=chosen.as_of)
             stdout.print()

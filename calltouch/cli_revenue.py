@@ -188,7 +188,7 @@ def attributed(
                         run_settings,
                     )
                     attribution.build(con, settings)
-                attribution.check_inputs(attribution.input_counts(con), max_rejects)
+                attribution.check_inputs(con, max_rejects)
             except TooManyRejectsError as exc:
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")

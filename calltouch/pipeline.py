@@ -259,10 +259,64 @@ class RejectLimit:
     count: int | None = None
     share: Fraction | None = None
 
-    def exceeded(self, rejected: int, read: int) -> bool:
-        """Whether ``rejected`` of ``read`` rows are more than the limit allows."""
-        allowed = self.count if self.count is not None else (self.share or 0) * read
-        return rejected > allowed
+    def exceeded(self, rejected: int, read: int, lines: RejectedLines | None = None) -> bool:
+        """Whether ``rejected`` of ``read`` rows are more than the limit allows; with
+        ``lines``, a rejected row counts once per physical line it spans."""
+        extra = lines.extra if lines is not None else 0
+        allowed = self.count if self.count is not None else (self.share or 0) * (read + extra)
+        return rejected + extra > allowed
+
+
+@dataclass(frozen=True)
+class RejectedLines:
+    """The physical lines an input's rejected rows span beyond their first (``extra``), and
+    the rejected row that spans most (``longest``: file, line, lines, error; None when each
+    spans one line). A quote that is never closed makes the reader take the rest of the file
+    into one value: one rejected row of 1,851 lines must not pass --max-rejects as one row,
+    so the limit counts a rejected row by its lines."""
+
+    extra: int = 0
+    longest: dict[str, Any] | None = None
+
+    @classmethod
+    def of(
+        cls, con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
+    ) -> RejectedLines:
+        """Those of ``role``'s rejects (of the files ``file_ids`` only, when given)."""
+        row = queries.fetch_dicts(con, "reject_spans", {"role": role, "file_ids": file_ids})[0]
+        longest = None
+        if row["file"] is not None:
+            longest = {k: row[k] for k in ("file", "line", "lines", "error")}
+        return cls(int(row["extra_lines"]), longest)
+
+    def counted(self, rejected: int, read: int) -> tuple[int, int]:
+        """(rejected, read) counted by lines: what --max-rejects compares."""
+        return rejected + self.extra, read + self.extra
+
+    def describe(self, rejected: int, read: int, role: str) -> str:
+        """``'2 of 150 tasks rows were rejected'``, and when rows span several lines, how many
+        lines they span and the longest of them."""
+        what = f"{rejected:,} of {read:,} {role} rows were rejected"
+        if not self.extra or self.longest is None:
+            return what
+        lines, total = self.counted(rejected, read)
+        first, spans = self.longest["line"], self.longest["lines"]
+        where = self.longest["file"]
+        if first is not None:
+            where += f":{first}-{first + spans - 1}"
+        return (
+            f"{what}, spanning {lines:,} of {total:,} lines ({lines / total:.1%}): the row at "
+            f"{where} spans {spans:,} lines ({self.longest['error']})"
+        )
+
+    def hint(self) -> str:
+        """What to do about a rejected row of many lines ("" when there is none)."""
+        if not self.extra:
+            return ""
+        return (
+            "A quote that is never closed, or not doubled inside a quoted value, makes the "
+            "reader take the lines after it into one value: fix that quote in the export. "
+        )
 
 
 _MAX_REJECTS_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
@@ -286,15 +340,16 @@ def parse_max_rejects(text: str) -> RejectLimit:
     )
 
 
-def max_rejects_advice(rejected: int, read: int) -> str:
+def max_rejects_advice(rejected: int, read: int, *, reading_options: bool = True) -> str:
     """How to go on without ``rejected`` of ``read`` rows: a --max-rejects that lets exactly
     them through (a count, and a share rounded up); when most rows were rejected, the reading
-    options are the likelier fix, and the advice says so first."""
+    options are the likelier fix, and the advice says so first (unless ``reading_options`` is
+    false: the cause is known, e.g. a quote never closed)."""
     share = Fraction(rejected, read) if read else Fraction(1)
     # the share in tenths of a percent, rounded up: it lets them all through (exactly)
     percent = Fraction(math.ceil(share * 1000), 10)
     allow = f"--max-rejects {rejected} (or --max-rejects {float(percent):g}%)"
-    if share >= Fraction(1, 2):
+    if reading_options and share >= Fraction(1, 2):
         return (
             "Most rows were rejected: the file more likely needs other reading options (see "
             f"the errors: --encoding, --map, --date-order) than a higher limit; {allow} "
@@ -309,16 +364,32 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
     for role in ("tasks", "sessions"):
         read = summary[role]["read"]
         rejected = summary[role]["rejected"]
-        if allowed.exceeded(rejected, read):
-            examples = queries.fetch_dicts(con, "reject_examples", {"role": role, "limit": 3})
-            shown = "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
+        lines = RejectedLines.of(con, role)
+        if allowed.exceeded(rejected, read, lines):
             share = rejected / read if read else 1.0
+            what = lines.describe(rejected, read, role)
+            if not lines.extra:
+                what += f" ({share:.1%})"
             raise TooManyRejectsError(
-                f"{rejected} of {read} {role} rows were rejected ({share:.1%}), more than "
-                f"--max-rejects {limit} allows. First: {shown}",
+                f"{what}, more than --max-rejects {limit} allows. "
+                f"First: {reject_examples(con, role)}",
                 hint="See rejects.csv for every rejected row with its line. "
-                + max_rejects_advice(rejected, read),
+                + lines.hint()
+                + max_rejects_advice(
+                    *lines.counted(rejected, read), reading_options=not lines.extra
+                ),
             )
+
+
+def reject_examples(
+    con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
+) -> str:
+    """The first three rejected rows of ``role`` (of the files ``file_ids`` only, when given),
+    as ``file:line: error`` for an error message."""
+    examples = queries.fetch_dicts(
+        con, "reject_examples", {"role": role, "file_ids": file_ids, "limit": 3}
+    )
+    return "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
 
 
 def loading_notes(files: list[LoadedFile]) -> str:

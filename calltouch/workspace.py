@@ -36,11 +36,13 @@ from calltouch.errors import InputError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file
 from calltouch.pipeline import (
+    RejectedLines,
     RunSettings,
     loading_notes,
     match,
     max_rejects_advice,
     parse_max_rejects,
+    reject_examples,
     settings_summary,
     summarize,
 )
@@ -223,12 +225,16 @@ def load(
             0,
             0,
         )
-        if allowed.exceeded(rejected, read):
+        lines = RejectedLines.of(con, role, new_files)
+        if allowed.exceeded(rejected, read, lines):
             raise TooManyRejectsError(
-                f"{rejected} of {read} {role} rows were rejected, more than --max-rejects "
-                f"{max_rejects} allows; nothing was loaded",
-                hint="See the rejects with calltouch inspect FILE. "
-                + max_rejects_advice(rejected, read)
+                f"{lines.describe(rejected, read, role)}, more than --max-rejects "
+                f"{max_rejects} allows; nothing was loaded. "
+                f"First: {reject_examples(con, role, new_files)}",
+                hint=lines.hint()
+                + max_rejects_advice(
+                    *lines.counted(rejected, read), reading_options=not lines.extra
+                )
                 + loading_notes(files),
             )
     except BaseException:

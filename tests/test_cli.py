@@ -455,6 +455,54 @@ def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
     assert ok.exit_code == 0, ok.stderr
 
 
+def _unclosed_quote_tasks(path: Path, calls: int = 300, at_line: int = 6) -> Path:
+    """A task export of ``calls`` calls whose Subject on line ``at_line`` opens a quote that
+    is never closed: the reader takes every later line into that one value."""
+    lines = ["Id,BizibleId,CreatedDate,Subject"]
+    for i in range(1, calls + 1):
+        subject = '"Inbound call (ext' if i + 1 == at_line else f"Call {i}"
+        lines.append(f"T{i:04d},{ABC},2026-03-02T12:40:00Z,{subject}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_quote_never_closed_counts_every_line_it_takes_in(tmp_path: Path) -> None:
+    """One rejected row holding lines 6-301 is 296 rejected lines of 300, not 1 of 5 rows:
+    the run stops (exit 3) and names the row's lines; --max-rejects counted by lines lets it
+    through, reconciled."""
+    tasks = _unclosed_quote_tasks(tmp_path / "quoted.csv")
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == ExitCode.TOO_MANY_REJECTS, result.output
+    message = " ".join(result.stderr.split())
+    assert "1 of 5 tasks rows were rejected, spanning 296 of 300 lines (98.7%)" in message
+    assert "quoted.csv:6-301 spans 296 lines (a quoted value is never closed)" in message
+    assert "fix that quote in the export" in message
+    assert "Most rows were rejected" not in message  # the cause is known: not the options
+    assert "--max-rejects 296 (or --max-rejects 98.7%)" in message
+    ok = invoke("run", tasks, sessions, "--out", tmp_path / "ok", "-q", "--max-rejects", "296")
+    assert ok.exit_code == 0, ok.output
+    summary = json.loads((tmp_path / "ok" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["tasks"]["read"] == 5 and summary["tasks"]["rejected"] == 1
+    assert summary["reconciled"] is True
+    # one row short of the lines: refused, though 1 of 5 rows is far below 295
+    short = invoke("run", tasks, sessions, "--out", tmp_path / "no", "-q", "--max-rejects", "295")
+    assert short.exit_code == ExitCode.TOO_MANY_REJECTS
+
+
+def test_a_multi_line_row_within_the_limit_still_passes(tmp_path: Path) -> None:
+    """A quoted Subject of three lines is one good row: nothing is counted by lines then."""
+    tasks = tmp_path / "multi.csv"
+    tasks.write_text(
+        f'Id,BizibleId,CreatedDate,Subject\nT1,{ABC},2026-03-02T12:40:00Z,"three\nline\nnote"\n'
+        f"T2,{ABC},2026-03-02T12:41:00Z,plain\n",
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q", "--max-rejects", "0")
+    assert result.exit_code == 0, result.output
+
+
 # ----------------------------------------------------------------------------- folders and globs
 
 

@@ -434,10 +434,28 @@ def test_load_rejects_beyond_the_limit_load_nothing(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     bad = tmp_path / "bad.csv"
     bad.write_text("Id,BizibleId,CreatedDate\nT1,abc,not a date\nT2,abc,2026-03-02T12:00:00Z\n")
-    result = invoke("load", "tasks", bad, "--db", db, ok=False)
+    good = tmp_path / "good.csv"
+    good.write_text("Id,BizibleId,CreatedDate\nT3,abc,2026-03-02T12:00:00Z\n")
+    result = invoke("load", "tasks", good, bad, "--db", db, ok=False)
     assert result.exit_code == 3 and "nothing was loaded" in result.stderr
+    message = " ".join(result.stderr.split())
+    # which file and line, and what was wrong: as run says it
+    assert "1 of 3 tasks rows were rejected" in message
+    assert "First: " in message and "bad.csv:2: " in message and "not a date" in message
+    assert "inspect" not in message  # inspect does not list conversion rejects
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
     assert status["loads"] == []
+    # a quote never closed: one rejected row, counted by the lines it takes in
+    quoted = tmp_path / "quoted.csv"
+    rows = "".join(f"T{i},abc,2026-03-02T12:00:00Z,call {i}\n" for i in range(3, 60))
+    quoted.write_text(
+        'Id,BizibleId,CreatedDate,Subject\nT1,abc,2026-03-02T12:00:00Z,"(ext\n' + rows
+    )
+    result = invoke("load", "tasks", quoted, "--db", db, ok=False)
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 3, message
+    assert "1 of 1 tasks rows were rejected, spanning 58 of 58 lines" in message
+    assert "quoted.csv:2-59 spans 58 lines" in message
 
 
 def test_hostile_channel_name_prints_literally(tmp_path: Path) -> None:

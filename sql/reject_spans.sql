@@ -1,0 +1,24 @@
+-- name: reject_spans
+-- purpose: The physical lines rejected rows span beyond their first, and the longest such row: --max-rejects counts a rejected row by its lines.
+-- binds: role, file_ids
+-- context: none
+
+-- A quote that is never closed (or not doubled) makes the reader take every line after it
+-- into one value: one rejected row can hold the rest of the file. Its raw text keeps the
+-- lines as read, so the lines it spans beyond its first are its line breaks. Parquet rows
+-- and one-line CSV rows span none. $file_ids NULL: every file of the role.
+WITH spans AS (
+    SELECT file_id, file, line, error,
+           length(raw) - length(replace(raw, chr(10), '')) AS extra
+    FROM rejects
+    WHERE role = $role AND ($file_ids IS NULL OR list_contains($file_ids, file_id))
+)
+SELECT
+    (SELECT coalesce(sum(extra), 0) FROM spans) AS extra_lines,
+    file, line, extra + 1 AS lines, error
+FROM (SELECT 1) AS one
+LEFT JOIN (
+    SELECT * FROM spans WHERE extra > 0
+    ORDER BY extra DESC, file_id, line
+    LIMIT 1
+) AS longest ON true;
