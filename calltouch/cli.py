@@ -29,7 +29,7 @@ from rich.text import Text
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, UsageError
-from calltouch.inputs import normalise_encoding, parse_maps
+from calltouch.inputs import parse_encodings, parse_maps
 from calltouch.inspection import inspect_path
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
@@ -340,12 +340,13 @@ ProfileOpt = Annotated[
     ),
 ]
 EncodingOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--encoding",
-        metavar="ENCODING",
+        metavar="[ROLE=]ENCODING",
         help="Text encoding of CSV files without a BOM, e.g. windows-1252 or latin-1 for "
-        "Excel exports. Default: UTF-8 (a UTF-8 or UTF-16 BOM is always honoured).",
+        "Excel exports. Default: UTF-8 (a UTF-8 or UTF-16 BOM is always honoured). "
+        "tasks=ENCODING or sessions=ENCODING picks one input. Repeatable.",
         show_default=False,
     ),
 ]
@@ -411,7 +412,7 @@ def _settings(
     maps: list[str] | None,
     *,
     profile: list[str] | None = None,
-    encoding: str | None = None,
+    encoding: list[str] | None = None,
     date_order: DateOrderChoice | None = None,
     max_rejects: str = "1%",
 ) -> RunSettings:
@@ -424,7 +425,7 @@ def _settings(
         sessions_tz=tz if sessions_tz is None else sessions_tz,
         maps=parse_maps(maps or []),
         profiles=parse_profiles(profile or []),
-        encoding=None if encoding is None else normalise_encoding(encoding),
+        encodings=parse_encodings(encoding or []),
         date_order=None if date_order is None else date_order.value,  # type: ignore[arg-type]
         max_rejects=max_rejects,
         tz_options={

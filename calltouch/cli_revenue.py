@@ -149,7 +149,7 @@ def attributed(
     sessions_tz: str | None = None,
     maps: list[str] | None = None,
     profile: list[str] | None = None,
-    encoding: str | None = None,
+    encoding: list[str] | None = None,
     date_order: object = None,
     max_rejects: str = "1%",
     threads: int | None = None,

@@ -222,6 +222,21 @@ def _report_options(
     )
 
 
+def _refuse_other_roles(role: str, options: dict[str, list[str]]) -> None:
+    """``load ROLE`` reads one input: an option value naming another (``--encoding
+    sessions=...`` on ``load tasks``) would be ignored, so it is refused."""
+    for flag, items in options.items():
+        for item in items:
+            named, sep, value = item.partition("=")
+            named = named.strip()
+            if sep and named.replace("-", "_") != role:
+                raise UsageError(
+                    f"{flag} {item!r} is for {named}, but this command loads {role}",
+                    hint=f"Give {flag} {value} (or {role}={value}), or pass it when you load "
+                    f"{named}.",
+                )
+
+
 @app.command()
 def load(
     role: Annotated[
@@ -279,6 +294,7 @@ def load(
             date_order=date_order,
             max_rejects=max_rejects,
         )
+        _refuse_other_roles(role.key, {"--profile": profile or [], "--encoding": encoding or []})
         con = workspace.open_workspace(db)
         try:
             with progress(quiet):

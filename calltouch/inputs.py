@@ -334,6 +334,30 @@ def normalise_encoding(name: str) -> str:
     return {"utf_8": "utf-8", "utf-8": "utf-8", "utf_16": "utf-16"}.get(info.name, info.name)
 
 
+def parse_encodings(items: Sequence[str]) -> dict[Role, str]:
+    """``--encoding ENCODING`` (every input) or ``--encoding ROLE=ENCODING`` (one input; a
+    later item wins for its inputs): the canonical codec name per role."""
+    chosen: dict[Role, str] = {}
+    for item in items:
+        role_text, sep, name = item.partition("=")
+        if not sep:
+            roles, name = list(ALL_ROLES), role_text
+        else:
+            role_text = role_text.strip().replace("-", "_")
+            if role_text not in ALL_ROLES:
+                raise UsageError(
+                    f"--encoding {item!r}: {role_text!r} is not an input calltouch reads",
+                    hint="Use --encoding ENCODING for every input, or --encoding ROLE=ENCODING "
+                    "(ROLE being tasks, sessions, opportunities, contact_roles or people), "
+                    "e.g. --encoding tasks=windows-1252.",
+                )
+            roles = [role_text]  # type: ignore[list-item]
+        codec = normalise_encoding(name)
+        for role in roles:
+            chosen[role] = codec
+    return chosen
+
+
 def python_codec(encoding: str) -> str:
     """The codec that decodes a file of ``encoding`` (UTF-8 drops a BOM)."""
     return "utf-8-sig" if encoding == "utf-8" else encoding

@@ -18,10 +18,12 @@ For each input file this module promises:
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import re
 import threading
+import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -392,6 +394,27 @@ class _DuckDBCannotRead(InputError):
     """DuckDB's CSV reader gave up on a file (the loader then uses the independent reader)."""
 
 
+def _utf8_beyond_ascii(path: Path) -> bool:
+    """True when ``path`` holds bytes beyond ASCII and all of it decodes as UTF-8: text in
+    another 8-bit encoding (windows-1252's é is one byte, 0xE9) practically never does."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    beyond = False
+    try:
+        with csvscan.open_bytes(path) as handle:
+            while chunk := handle.read(csvscan.CHUNK):
+                beyond = beyond or not chunk.isascii()
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, OSError, EOFError, zlib.error):
+        return False
+    return beyond
+
+
+def _other_role(role: Role) -> str:
+    """The input an --encoding meant for another file most likely named."""
+    return "tasks" if role == "sessions" else "sessions" if role == "tasks" else "tasks"
+
+
 class CsvLoader(_Loader):
     fmt = "csv"
 
@@ -414,6 +437,13 @@ class CsvLoader(_Loader):
         )
         source = self.path
         if dialect.encoding != "utf-8":
+            if self.options.encoding == dialect.encoding and _utf8_beyond_ascii(self.path):
+                result.notes.append(
+                    f"read as {dialect.encoding} (--encoding), though the whole file is "
+                    "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
+                    "wrong (é as Ã©), give the encoding for the other input only, e.g. "
+                    f"--encoding {_other_role(self.role)}={dialect.encoding}"
+                )
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
 

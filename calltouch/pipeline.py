@@ -52,7 +52,7 @@ class RunSettings:
     sessions_tz: str = "UTC"
     maps: dict[Role, dict[str, str]] = field(default_factory=lambda: {r: {} for r in ALL_ROLES})
     profiles: dict[Role, str] = field(default_factory=dict)
-    encoding: str | None = None
+    encodings: dict[Role, str] = field(default_factory=dict)
     date_order: DateOrder | None = None
     max_rejects: str = "1%"
     tz_options: dict[Role, str] = field(
@@ -69,7 +69,7 @@ class RunSettings:
             tz=self.sessions_tz if role == "sessions" else self.tasks_tz,
             overrides=self.maps.get(role, {}),
             profile=self.profiles.get(role),
-            encoding=self.encoding,
+            encoding=self.encodings.get(role),
             date_order=self.date_order,
         )
 

@@ -372,6 +372,42 @@ def test_non_utf8_file_advice_names_only_options_run_accepts(tmp_path):
     assert ",Café," in (tmp_path / "out2" / "touchpoints.csv").read_text(encoding="utf-8")
 
 
+def test_encoding_can_name_one_input(tmp_path: Path) -> None:
+    """An Excel task export (windows-1252) beside a warehouse session export (UTF-8): one
+    --encoding for both garbles the sessions' text, and says so; tasks=ENCODING reads each
+    file right. A role calltouch does not read is refused."""
+    tasks = tmp_path / "excel.csv"
+    tasks.write_bytes(
+        b"Id,BizibleId,CreatedDate,Subject\n"
+        + f"T1,{ABC},2026-03-02T12:40:00Z,".encode()
+        + b"Appel de Ren\xe9e\n"
+    )
+    sessions = write_rows(
+        tmp_path / "warehouse.csv",
+        [session("S1", ABC, "12:17", campaign="Café Promo")],
+        SESSION_HEADER,
+    )
+    both = invoke("run", tasks, sessions, "--out", tmp_path / "both", "--encoding", "cp1252")
+    assert both.exit_code == 0, both.stderr
+    assert "CafÃ© Promo" in (tmp_path / "both" / "touchpoints.csv").read_text(encoding="utf-8")
+    note = " ".join(both.stderr.split())
+    assert (
+        "warehouse.csv: read as cp1252 (--encoding), though the whole file is valid UTF-8" in note
+    )
+    assert "--encoding tasks=cp1252" in note
+    summary = json.loads((tmp_path / "both" / "summary.json").read_text(encoding="utf-8"))
+    assert any("valid UTF-8" in n for n in summary["sessions"]["files"][0]["notes"])
+    one = invoke(
+        "run", tasks, sessions, "--out", tmp_path / "one", "--encoding", "tasks=windows-1252"
+    )
+    assert one.exit_code == 0, one.stderr
+    written = (tmp_path / "one" / "touchpoints.csv").read_text(encoding="utf-8")
+    assert "Café Promo" in written and "Appel de Renée" in written
+    assert "valid UTF-8" not in one.stderr
+    bad = invoke("run", tasks, sessions, "--out", tmp_path / "bad", "--encoding", "task=cp1252")
+    assert bad.exit_code == 2 and "'task' is not an input calltouch reads" in bad.stderr
+
+
 def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     # two CreatedDate columns that disagree: the run must not pick one without a word
     tasks = tmp_path / "dup.csv"

@@ -237,7 +237,10 @@ def test_csv_run_keeping_raw_details_equals_full_load(tmp_path: Path, encoding: 
         f"T2,{other},2026-03-02T12:15:00Z\n",
         encoding="utf-8",
     )
-    settings = RunSettings(max_rejects="100%", encoding=None if encoding == "utf-8" else encoding)
+    settings = RunSettings(
+        max_rejects="100%",
+        encodings={} if encoding == "utf-8" else {"tasks": encoding, "sessions": encoding},
+    )
     con = queries.connect()
     run_pipeline(con, str(tasks), str(sessions), tmp_path / "run", settings)
     con.close()

@@ -458,6 +458,21 @@ def test_load_rejects_beyond_the_limit_load_nothing(tmp_path: Path) -> None:
     assert "quoted.csv:2-59 spans 58 lines" in message
 
 
+def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
+    """load reads one input: --encoding sessions=... or --profile sessions=... on load tasks
+    would be ignored, so they are refused; the loaded role's own form is taken."""
+    db = tmp_path / "w.duckdb"
+    tasks = tmp_path / "t.csv"
+    tasks.write_bytes(b"Id,BizibleId,CreatedDate,Subject\nT1,abc,2026-03-02T12:00:00Z,Caf\xe9\n")
+    for option in (("--encoding", "sessions=cp1252"), ("--profile", "sessions=warehouse")):
+        result = invoke("load", "tasks", tasks, "--db", db, *option, ok=False)
+        assert result.exit_code == 2, option
+        assert "but this command loads tasks" in result.stderr
+    invoke("load", "tasks", tasks, "--db", db, "--encoding", "tasks=cp1252")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [load["rows_loaded"] for load in status["loads"]] == [1]
+
+
 def test_hostile_channel_name_prints_literally(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     tasks = tmp_path / "t.csv"
