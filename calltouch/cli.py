@@ -29,7 +29,7 @@ from rich.text import Text
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, UsageError
-from calltouch.inputs import parse_encodings, parse_maps
+from calltouch.inputs import parse_encodings, parse_maps, refuse_out_among_inputs
 from calltouch.inspection import inspect_path
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
@@ -570,6 +570,7 @@ def run(
             date_order=date_order,
             max_rejects=max_rejects,
         )
+        refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions})
         con = _connect(threads, memory_limit, temp_dir)
         result = _execute_run(tasks, sessions, out, settings, fmt, quiet, con)
         stderr.print(

@@ -56,7 +56,7 @@ from calltouch.cli_workspace import (
     note_if_stale,
 )
 from calltouch.errors import TooManyRejectsError, UsageError
-from calltouch.inputs import Role
+from calltouch.inputs import Role, refuse_out_among_inputs
 from calltouch.outputs import export_table, previous_outputs, remove_previous
 
 
@@ -280,6 +280,16 @@ def attribute(
         settings = attribution_settings(as_of, weights)
         settings.require_model(model.key)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
+        refuse_out_among_inputs(
+            out,
+            {
+                "tasks": tasks,
+                "sessions": sessions,
+                "opportunities": opportunities,
+                "contact_roles": contact_roles,
+                "people": people,
+            },
+        )
         with attributed(
             ctx,
             db,

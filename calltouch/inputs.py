@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import fnmatch
 import glob
 import gzip
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Literal
 
@@ -229,6 +231,56 @@ def file_format(path: Path) -> Literal["csv", "parquet"] | None:
 
 def _has_magic(spec: str) -> bool:
     return any(ch in spec for ch in "*?[")
+
+
+def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -> None:
+    """Refuse an output folder that an input folder or glob reads from: the next run would
+    read the outputs (touchpoints.csv, rejects.csv ...) as exports of that input. ``specs``:
+    the inputs' FILE arguments by role (None: not given)."""
+    target = out.expanduser().resolve()
+    for role, spec in specs.items():
+        if spec is None:
+            continue
+        text = str(spec)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            folder = path.resolve()
+            if target == folder or folder in target.parents:
+                raise UsageError(
+                    f"--out {out} is the {role} folder {text} or inside it, and that folder "
+                    "is read with every file in it: the next run would read these outputs "
+                    f"as {role} exports",
+                    hint="Write the outputs to a folder apart from the exports, e.g. --out "
+                    "out/ or --out reports/.",
+                )
+        elif _has_magic(text):
+            fixed = Path(*[p for p in (takewhile(lambda p: not _has_magic(p), path.parts))])
+            outputs = [target / name for name in _OUTPUT_NAMES]
+            pattern = str(path.expanduser().absolute())
+            if fixed.resolve() in (target, *target.parents) and any(
+                fnmatch.fnmatch(str(o), pattern) for o in outputs
+            ):
+                raise UsageError(
+                    f"--out {out} is a folder the {role} pattern {text} reads from: the next "
+                    f"run would read these outputs as {role} exports",
+                    hint="Write the outputs to a folder apart from the exports.",
+                )
+
+
+# What a run or attribute writes: an input pattern that matches one of them in --out would
+# read it back.
+_OUTPUT_NAMES = tuple(
+    f"{name}.{ext}"
+    for name in (
+        "touchpoints",
+        "unmatched",
+        "rejects",
+        "attribution",
+        "revenue_by_channel",
+        "unattributed",
+    )
+    for ext in ("csv", "parquet")
+)
 
 
 def resolve(spec: str | Path, role: Role) -> list[Path]:

@@ -82,6 +82,12 @@ def open_workspace(
                 hint="Wait for the other calltouch (or DuckDB client) to finish, then retry.",
             ) from exc
         raise InputError(f"cannot open the workspace {path}: {text.splitlines()[0]}") from exc
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        # the settings (--memory-limit, --threads), not the file: DuckDB checks them first
+        raise UsageError(
+            f"DuckDB refused the settings: {str(exc).splitlines()[0]}",
+            hint="--memory-limit takes sizes such as 500MB or 4GB; --threads a whole number.",
+        ) from exc
     except duckdb.Error as exc:
         raise InputError(
             f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",

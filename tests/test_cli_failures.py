@@ -180,6 +180,30 @@ def test_a_failed_run_removes_the_previous_runs_touchpoints(tmp_path: Path) -> N
     assert "were removed" in result.stderr
 
 
+def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
+    """An input folder is read with every file in it (and a glob with every file it
+    matches): outputs written there would be read as exports by the next run."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    tasks = write_rows(exports / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    for spec, out in (
+        (exports, exports),
+        (exports, exports / "out"),
+        (f"{exports}/*.csv", exports),
+    ):
+        result = invoke("run", spec, sessions, "--out", out, "-q")
+        assert result.exit_code == ExitCode.INPUT, (spec, out, result.output)
+        assert "the next run would read these outputs as tasks exports" in " ".join(
+            result.stderr.split()
+        )
+        assert not (out / "touchpoints.csv").exists()
+    # a file (or a pattern no output matches) beside the outputs is fine
+    for spec in (tasks, f"{exports}/tasks*.csv"):
+        result = invoke("run", spec, sessions, "--out", exports, "-q")
+        assert result.exit_code == 0, result.output
+
+
 # ------------------------------------------------------------------------------- resources
 
 

@@ -458,6 +458,16 @@ def test_load_rejects_beyond_the_limit_load_nothing(tmp_path: Path) -> None:
     assert "quoted.csv:2-59 spans 58 lines" in message
 
 
+def test_bad_resource_settings_are_a_usage_error_not_a_bad_workspace(
+    ws: dict[str, Path],
+) -> None:
+    """DuckDB checks --memory-limit when it opens the file: the workspace is fine."""
+    result = invoke("match", "--db", ws["db"], "--memory-limit", "lots", ok=False)
+    assert result.exit_code == 2
+    assert "DuckDB refused the settings" in result.stderr
+    assert "not a DuckDB workspace" not in result.stderr
+
+
 def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
     """load reads one input: --encoding sessions=... or --profile sessions=... on load tasks
     would be ignored, so they are refused; the loaded role's own form is taken."""
