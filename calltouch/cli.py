@@ -313,6 +313,13 @@ TzOpt = Annotated[
         "--tz", metavar="ZONE", help="Zone of timestamps without one, for both inputs (R8)."
     ),
 ]
+# --tz of a command that reads the files it is given, whatever their input (load, inspect)
+FilesTzOpt = Annotated[
+    str,
+    typer.Option(
+        "--tz", metavar="ZONE", help="Zone of timestamps without one, in these files (R8)."
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -732,7 +739,7 @@ def inspect(
     fmt: Annotated[
         InspectFormat, typer.Option("--format", "-f", help="table (rich) or json.")
     ] = InspectFormat.table,
-    tz: TzOpt = "UTC",
+    tz: FilesTzOpt = "UTC",
     maps: MapOpt = None,
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,

@@ -325,7 +325,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
         )
     raise InputError(
         f"{role} input {text} does not exist",
-        hint="Give a file, a folder or a glob such as 'exports/tasks_*.csv'.",
+        hint=f"Give a file, a folder or a glob such as 'exports/{role}_*.csv'.",
     )
 
 
