@@ -6,8 +6,9 @@ The contract of this module:
   (``$name``); identifiers only through the ``ident`` filter (:func:`quote_identifier`).
 * Every template starts with a header comment that declares its name, purpose, bind parameters
   and template context. Rendering refuses context the header does not declare, Jinja's
-  ``StrictUndefined`` refuses names it does not know, and running refuses bind parameters that
-  the header and the rendered statements disagree on.
+  ``StrictUndefined`` refuses names it does not know, and running refuses a bind parameter
+  that the rendered statements use, or the caller gives, but the header does not declare
+  (tests/test_templates.py holds every declared bind to a use).
 * DuckDB errors are wrapped once, here, into :class:`~calltouch.errors.QueryError` carrying the
   template's name.
 * Connections always compute in UTC, whatever the machine's time zone.

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from calltouch import queries
@@ -21,13 +22,16 @@ ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 HOSTILE = [
     'Created"Date; DROP TABLE task_rows;--',
     "Zeit\\stempel ü') OR 1=1 --",
-    "x\"); COPY (SELECT 1) TO '/tmp/pwned.csv'; --",
+    "x\"); COPY (SELECT 1) TO 'pwned.csv'; --",  # relative: the test runs in its tmp_path
     "  spaced  name  ",
     "日本語 列",
 ]
 
 
-def test_hostile_parquet_column_names_are_read_as_data(tmp_path: Path) -> None:
+def test_hostile_parquet_column_names_are_read_as_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where the hostile COPY would write pwned.csv
     hostile_time, *carried = HOSTILE
     folder = tmp_path / 'it\'s a "folder"; --'
     folder.mkdir()
@@ -77,7 +81,7 @@ def test_hostile_parquet_column_names_are_read_as_data(tmp_path: Path) -> None:
         assert name in reader.fieldnames
     assert rows[0]["task_id"] == "T2"
     assert rows[0][carried[0]] == "value 0"
-    assert not Path("/tmp/pwned.csv").exists()
+    assert not (tmp_path / "pwned.csv").exists()
 
 
 def test_hostile_map_values_never_reach_sql(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from calltouch import pipeline, queries
+from calltouch.errors import QueryError, TemplateError
 from tests import test_rules
 
 MUTATIONS: list[tuple[str, ...]] = [
@@ -218,7 +219,9 @@ def test_breaking_a_rule_fails_a_rule_test(
         workdir.mkdir()
         try:
             func(workdir)
-        except Exception:  # an assertion, or the mutated SQL failing outright
+        except (TemplateError, QueryError):
+            raise  # the mutation broke the SQL outright: no rule test caught a broken rule
+        except Exception:  # an assertion, or the run's own checks (reconciliation)
             return
         assert name  # keep looking
     pytest.fail(f"breaking {rule} in {template} ({old!r} -> {new!r}) fails no rule test")

@@ -161,3 +161,23 @@ def test_no_python_module_builds_sql_from_strings() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno} calls .{node.func.attr}()")
     assert offenders == []
+
+
+def _bind_names(path: Path) -> set[str]:
+    """The ``$name`` binds a template's text uses, outside Jinja and SQL comments, with those
+    of the macro files it imports."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\{#.*?#\}", "", text, flags=re.DOTALL)
+    text = re.sub(r"--[^\n]*", "", text)
+    names = set(re.findall(r"\$([A-Za-z_]\w*)", text))
+    for imported in re.findall(r"(?:import|from|include)\s+'(_[\w.]+)'", text):
+        names |= _bind_names(path.parent / imported)
+    return names
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.name)
+def test_declared_binds_are_used(path: Path) -> None:
+    """The header's binds are the ones its statements (or the macros it imports) can use:
+    running already refuses a bind used but not declared; this refuses one declared in vain."""
+    declared = set(queries.parse_header(path).binds)
+    assert declared <= _bind_names(path), declared - _bind_names(path)
