@@ -12,8 +12,8 @@ from typing import Any
 
 import duckdb
 
-from calltouch import csvscan, queries
-from calltouch.errors import InputError
+from calltouch import csvscan
+from calltouch.errors import InputError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
 
@@ -45,6 +45,8 @@ def inspect_file(
     for candidate in roles:
         try:
             return _describe(con, path, candidate, options[candidate], workdir, role is None)
+        except UnreadableInputError:
+            raise  # a damaged file reads as no role: say what is wrong with it
         except InputError as exc:
             failures.append(exc)
     if len(failures) == 1:
@@ -70,9 +72,9 @@ def _describe(
         header, kinds = loader.describe()
         detection = loader.detect(header)
         styles, order = loader.time_styles(detection.mapping, kinds)
-        count = queries.run(con, "parquet_row_count", {"path": str(path)}).fetchone()
-        rows = queries.run(
-            con, "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
+        count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
+        rows = loader.query_file(
+            "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
         ).fetchall()
         out.update(
             format="parquet",

@@ -12,6 +12,9 @@ For each input file this module promises:
   (``rows_scanned``). For CSV, when the
   two readers disagree on a file, its good records as the independent reader sees them are
   loaded instead, so the result never hangs on a parser quirk;
+* a query that reads an input file and fails on what it reads (a damaged or cut-short file)
+  is an InputError naming the file (:func:`query_file`); a failure of the SQL itself (a bug in
+  a template) stays an internal error;
 * header names, ``--map`` values and paths never reach SQL text: CSV columns are read under
   positional names, paths and values are bound, Parquet names go through the quoting filter.
 """
@@ -31,7 +34,13 @@ from typing import Any
 import duckdb
 
 from calltouch import csvscan, profiles, queries, timeformats
-from calltouch.errors import CalltouchError, InputError, QueryError, UsageError
+from calltouch.errors import (
+    CalltouchError,
+    InputError,
+    QueryError,
+    UnreadableInputError,
+    UsageError,
+)
 from calltouch.inputs import (
     FIELDS,
     REVENUE_ROLES,
@@ -317,17 +326,19 @@ class _Loader:
         queries.run(self.con, "set_time_zone", {"tz": self.options.tz})
         try:
             template = f"load_{self.role}" if self.role in ROLES else "load_records"
-            queries.run(self.con, template, binds, **context)
-        except QueryError as exc:
-            self._restore_time_zone()
-            raise InputError(
-                f"cannot read {self.role} file {self.display}: {_reason(exc)}",
-                hint=_read_hint(self.fmt),
-            ) from exc
-        except BaseException:  # Ctrl-C: keep it, not a failure of the restore
+            self.query_file(template, binds, **context)
+        except BaseException:  # Ctrl-C too: keep it, not a failure of the restore
             self._restore_time_zone()
             raise
         queries.run(self.con, "set_time_zone", {"tz": "UTC"})
+
+    def query_file(
+        self, name: str, binds: Mapping[str, Any], **context: Any
+    ) -> duckdb.DuckDBPyConnection:
+        """Run template ``name``, which reads this loader's file (see :func:`query_file`)."""
+        return query_file(
+            self.con, name, binds, role=self.role, path=self.display, fmt=self.fmt, **context
+        )
 
     def _restore_time_zone(self) -> None:
         """Back to UTC after a failed load, if the connection still can: in a workspace's
@@ -467,7 +478,7 @@ class CsvLoader(_Loader):
                 try:
                     self.read(target, ",", dialect, detection, result)
                 except _DuckDBCannotRead as exc:
-                    raise InputError(exc.message, hint=exc.hint) from None
+                    raise UnreadableInputError(exc.message, hint=exc.hint) from None
                 result.reader = "python (DuckDB's reading disagreed with the independent count)"
                 in_table, flagged = self.counts()
                 spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
@@ -580,15 +591,14 @@ class CsvLoader(_Loader):
         if order is None:
             binds = self.csv_binds(source, delimiter, len(dialect.header))
             try:
-                rows = queries.run(
-                    self.con,
+                rows = self.query_file(
                     "survey_dates",
                     binds,
                     source_format="csv",
                     columns=[f"c{idx}" for idx in needing.values()],
                 ).fetchall()
-            except QueryError as exc:
-                raise _DuckDBCannotRead(_reason(exc)) from exc
+            except InputError as exc:
+                raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
             finally:
                 self.drop_rejects_tables(binds)
             order = self.decide_order([mapping.header[i] for i in needing.values()], rows)
@@ -649,11 +659,8 @@ class ParquetLoader(_Loader):
     def keys(self, prepared: tuple[LoadedFile, dict[str, Any], dict[str, Any]]) -> int:
         """Key every session id into ct_session_keys (the first pass of a filtered load);
         the number of rows read."""
-        row = queries.run(
-            self.con,
-            "session_keys",
-            {"path": str(self.path)},
-            cols=prepared[1]["cols"],
+        row = self.query_file(
+            "session_keys", {"path": str(self.path)}, cols=prepared[1]["cols"]
         ).fetchone()
         return int(row[0]) if row else 0
 
@@ -667,8 +674,7 @@ class ParquetLoader(_Loader):
         in_table, flagged = self.counts(row_numbers=context.get("details") == "none")
         raws: dict[int, str] = {}
         if flagged:
-            rows = queries.run(
-                self.con,
+            rows = self.query_file(
                 "parquet_rows",
                 {"path": str(self.path), "row_numbers": [int(r[0]) for r in flagged]},
             ).fetchall()
@@ -686,7 +692,7 @@ class ParquetLoader(_Loader):
         if self.role in ("tasks", "sessions"):
             # the footer's count: a filtered session load counts rows it does not store, and
             # this checks that count independently
-            row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
+            row = self.query_file("parquet_row_count", {"path": str(self.path)}).fetchone()
             result.rows_scanned = int(row[0]) if row else 0
         if self.matchable_only:
             in_table = self.keyed_rows  # every row read, stored or not
@@ -695,13 +701,7 @@ class ParquetLoader(_Loader):
         return result
 
     def describe(self) -> tuple[tuple[str, ...], list[str]]:
-        try:
-            rows = queries.run(self.con, "describe_parquet", {"path": str(self.path)}).fetchall()
-        except QueryError as exc:
-            raise InputError(
-                f"cannot read {self.role} file {self.display} as Parquet: {_reason(exc)}",
-                hint=_read_hint("parquet"),
-            ) from exc
+        rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> None:
@@ -732,11 +732,8 @@ class ParquetLoader(_Loader):
         if not text_cols:
             return styles, None
         names = [mapping.header[i] for i in text_cols.values()]
-        rows = queries.run(
-            self.con,
-            "parquet_sample",
-            {"path": str(self.path), "limit": SAMPLE_LIMIT},
-            columns=names,
+        rows = self.query_file(
+            "parquet_sample", {"path": str(self.path), "limit": SAMPLE_LIMIT}, columns=names
         ).fetchall()
         needing: dict[str, int] = {}
         for pos, (name, idx) in enumerate(text_cols.items()):
@@ -752,8 +749,7 @@ class ParquetLoader(_Loader):
             return styles, None
         order = self.options.date_order
         if order is None:
-            survey = queries.run(
-                self.con,
+            survey = self.query_file(
                 "survey_dates",
                 {"path": str(self.path)},
                 source_format="parquet",
@@ -820,6 +816,32 @@ def _kind(duck_type: str) -> str:
     if t == "DATE":
         return "date"
     return "other"
+
+
+def query_file(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    binds: Mapping[str, Any],
+    *,
+    role: Role,
+    path: str,
+    fmt: str,
+    **context: Any,
+) -> duckdb.DuckDBPyConnection:
+    """Run template ``name``, which reads the user's file ``path`` (of ``role``, in ``fmt``).
+
+    A failure the file can cause (damaged, cut short, not in its format) becomes an
+    UnreadableInputError naming the file and how to fix it; a failure of the SQL itself (a
+    bug) stays a QueryError. Every query that reads an input file runs through here."""
+    try:
+        return queries.run(con, name, binds, **context)
+    except QueryError as exc:
+        if not queries.failed_on_data(exc):
+            raise
+        as_format = " as Parquet" if fmt == "parquet" else ""
+        raise UnreadableInputError(
+            f"cannot read {role} file {path}{as_format}: {_reason(exc)}", hint=_read_hint(fmt)
+        ) from exc
 
 
 def _reason(exc: QueryError) -> str:

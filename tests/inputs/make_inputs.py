@@ -25,6 +25,7 @@ unmatched (no_bizible_id). Most task files below hold exactly those three calls,
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import gzip
 import io
@@ -702,6 +703,92 @@ def odd_file_name() -> bytes:
     """basic.csv under a file name with spaces, a quote, semicolons and -- (no double quote:
     Windows forbids it in file names, and paths reach DuckDB as bound values anyway)."""
     return utf8(basic())
+
+
+# ----------------------------------------------------------------------------- damaged Parquet
+#
+# basic.csv and sessions.csv as DuckDB 2.0 writes them to Parquet (every column VARCHAR,
+# snappy-compressed, one row group, one data page a column), kept here as base64 so the corpus
+# needs no Parquet writer. The damaged files overwrite the first bytes of one column's
+# compressed page (just after its page header) with 0xFF: the footer, the schema and every
+# other page stay intact, so the file opens, and reading that column fails with
+# "Snappy decompression failure", as a disk or a download that garbles a block leaves it.
+# Made with: COPY (SELECT * FROM read_csv(FILE, all_varchar = true)) TO OUT
+# (FORMAT parquet, COMPRESSION snappy); the offsets are parquet_metadata()'s data_page_offset
+# plus the length of that page's header.
+
+BASIC_PARQUET = (
+    "UEFSMRUAFTAVMiwVBhUAFQYVBgAAGBQCAAAABgEBBjRUMQIAAABUMgIAAABUMxUAFdoBFawBLBUGFQAVBhUGAABt"
+    "GCEAAABBAwB2AQDwRyAAAABhMWIyYzNkNGU1ZjYwNzE4MjkzYTRiNWM2ZDdlOGY5MCAAAAAwZjllOGQ3YzZiNWE0"
+    "OTM4MjcxNmY1ZTRkM2MyYjFhMBUAFZwBFUYsFQYVABUGFQYAAE50AgAAAAYBFAAAADIwMjYtMDMtMDRUMTA6MjI6"
+    "MDBavhgAFQAVPBUmLBUGFQAVBhUGAAAeNAIAAAAGAQQAAABDYWxsPggAFQAVbBU2LBUGFQAVBhUGAAA2VAIAAAAG"
+    "AQwAAABJbmJvdW5kIGNhbGx+EAAVAhlsNQAYDWR1Y2tkYl9zY2hlbWEVCgAVDCUCGAJJZCUAABUMJQIYCUJpemli"
+    "bGVJZCUAABUMJQIYC0NyZWF0ZWREYXRlJQAAFQwlAhgEVHlwZSUAABUMJQIYB1N1YmplY3QlAAAWBhkcGVwmABwV"
+    "DBkVABkYAklkFQIWBhZSFlQmCDwYAlQzGAJUMRYAKAJUMxgCVDEREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgJQml6"
+    "aWJsZUlkFQIWBhaAAhbSASZcPBggYTFiMmMzZDRlNWY2MDcxODI5M2E0YjVjNmQ3ZThmOTAYIDBmOWU4ZDdjNmI1"
+    "YTQ5MzgyNzE2ZjVlNGQzYzJiMWEwFgIoIGExYjJjM2Q0ZTVmNjA3MTgyOTNhNGI1YzZkN2U4ZjkwGCAwZjllOGQ3"
+    "YzZiNWE0OTM4MjcxNmY1ZTRkM2MyYjFhMBERABkcFQAVABUCAAAAJgAcFQwZFQAZGAtDcmVhdGVkRGF0ZRUCFgYW"
+    "wAEWaiauAjwYFDIwMjYtMDMtMDRUMTA6MjI6MDBaGBQyMDI2LTAzLTA0VDEwOjIyOjAwWhYAKBQyMDI2LTAzLTA0"
+    "VDEwOjIyOjAwWhgUMjAyNi0wMy0wNFQxMDoyMjowMFoREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgEVHlwZRUCFgYW"
+    "XhZIJpgDPBgEQ2FsbBgEQ2FsbBYAKARDYWxsGARDYWxsEREAGRwVABUAFQIAAAAmABwVDBkVABkYB1N1YmplY3QV"
+    "AhYGFo4BFlgm4AM8GAxJbmJvdW5kIGNhbGwYDEluYm91bmQgY2FsbBYAKAxJbmJvdW5kIGNhbGwYDEluYm91bmQg"
+    "Y2FsbBERABkcFQAVABUCAAAAFv4FFgYmCBawBAAoKER1Y2tEQiB2ZXJzaW9uIHYyLjAuMSAoYnVpbGQgOGQ3ODEx"
+    "NGU5MCkZXBwAABwAABwAABwAABwAAADZAgAAUEFSMQ=="
+)
+
+SESSIONS_PARQUET = (
+    "UEFSMRUAFTwVOiwVCBUAFQYVBgAAHhQCAAAACAEBBgRTMQUGMDICAAAAUzMCAAAAUzQVABWsAhWcAiwVCBUAFQYV"
+    "BgAAlgHwTAIAAAAIASAAAABhMWIyYzNkNGU1ZjYwNzE4MjkzYTRiNWM2ZDdlOGY5MCAAAAAwZjllOGQ3YzZiNWE0"
+    "OTM4MjcxNmY1ZTRkM2MyYjFhBSR8NzdhYTg4YmI5OWNjMDBkZDExZWUyMmZmMzNhYTQ0YmIBbDw1ZTZmN2E4Yjlj"
+    "MGQxZTJmMmoACGEwYhUAFcQBFZgBLBUIFQAVBhUGAABiYAIAAAAIARMAAAAyMDI2LTAzLTA0IDEwOjABAzoXAAQw"
+    "ORkXLDE5NjktMDctMjAgMgErBDowCS5EMTAxLTAxLTAxIDAwOjAwOjAwFQAVrAEVsgEsFQgVABUGFQYAAFbwVQIA"
+    "AAAIARMAAABQYWlkIFNlYXJjaC5BZFdvcmRzEAAAAEVtYWlsLk5ld3NsZXR0ZXIOAAAARGlzcGxheS5CYW5uZXIP"
+    "AAAAU29jaWFsLkxpbmtlZEluFQAVVhVaLBUIFQAVBhUGAAArqAIAAAAIAQMAAABjcGMFAAAAZW1haWwHAAAAZGlz"
+    "cGxheQYAAABzb2NpYWwVABVeFWAsFQgVABUGFQYAAC88AgAAAAgBBgAAAGdvb2dsZQEKaG1haWxlcgUAAABhZG5l"
+    "dAgAAABsaW5rZWRpbhUAFVYVWCwVCBUAFQYVBgAAK2ACAAAACAEGAAAAU3ByaW5nBQAAAE1hcmNoARM0QXBvbGxv"
+    "BAAAAFkySzEVAhmMNQAYDWR1Y2tkYl9zY2hlbWEVDgAVDCUCGAJJRCUAABUMJQIYCUNPT0tJRV9JRCUAABUMJQIY"
+    "CkVWRU5UX0RBVEUlAAAVDCUCGAdDSEFOTkVMJQAAFQwlAhgGTUVESVVNJQAAFQwlAhgKV0VCX1NPVVJDRSUAABUM"
+    "JQIYDUNBTVBBSUdOX05BTUUlAAAWCBkcGXwmABwVDBkVABkYAklEFQIWCBZeFlwmCDwYAlM0GAJTMRYAKAJTNBgC"
+    "UzEREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgJQ09PS0lFX0lEFQIWCBbSAhbCAiZkPBggYTFiMmMzZDRlNWY2MDcx"
+    "ODI5M2E0YjVjNmQ3ZThmOTAYIDBmOWU4ZDdjNmI1YTQ5MzgyNzE2ZjVlNGQzYzJiMWEwFgAoIGExYjJjM2Q0ZTVm"
+    "NjA3MTgyOTNhNGI1YzZkN2U4ZjkwGCAwZjllOGQ3YzZiNWE0OTM4MjcxNmY1ZTRkM2MyYjFhMBERABkcFQAVABUC"
+    "AAAAJgAcFQwZFQAZGApFVkVOVF9EQVRFFQIWCBbqARa+ASamAzwYEzIxMDEtMDEtMDEgMDA6MDA6MDAYEzE5Njkt"
+    "MDctMjAgMjA6MDA6MDAWACgTMjEwMS0wMS0wMSAwMDowMDowMBgTMTk2OS0wNy0yMCAyMDowMDowMBERABkcFQAV"
+    "ABUCAAAAJgAcFQwZFQAZGAdDSEFOTkVMFQIWCBbSARbYASbkBDwYD1NvY2lhbC5MaW5rZWRJbhgORGlzcGxheS5C"
+    "YW5uZXIWACgPU29jaWFsLkxpbmtlZEluGA5EaXNwbGF5LkJhbm5lchERABkcFQAVABUCAAAAJgAcFQwZFQAZGAZN"
+    "RURJVU0VAhYIFngWfCa8BjwYBnNvY2lhbBgDY3BjFgAoBnNvY2lhbBgDY3BjEREAGRwVABUAFQIAAAAmABwVDBkV"
+    "ABkYCldFQl9TT1VSQ0UVAhYIFoABFoIBJrgHPBgGbWFpbGVyGAVhZG5ldBYAKAZtYWlsZXIYBWFkbmV0EREAGRwV"
+    "ABUAFQIAAAAmABwVDBkVABkYDUNBTVBBSUdOX05BTUUVAhYIFngWeia6CDwYBFkySzEYBkFwb2xsbxYAKARZMksx"
+    "GAZBcG9sbG8REQAZHBUAFQAVAgAAABbcCRYIJggWrAkAKChEdWNrREIgdmVyc2lvbiB2Mi4wLjEgKGJ1aWxkIDhk"
+    "NzgxMTRlOTApGXwcAAAcAAAcAAAcAAAcAAAcAAAcAAAAtQMAAFBBUjE="
+)
+
+
+def damaged(parquet_b64: str, offset: int) -> bytes:
+    """The Parquet file with 8 bytes from ``offset`` (inside a compressed page) set to 0xFF."""
+    data = bytearray(base64.b64decode(parquet_b64))
+    data[offset : offset + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+@corpus_file("fatal_damaged_page.parquet")
+def damaged_page() -> bytes:
+    """basic.csv as Parquet with its CreatedDate page damaged (column chunk at byte 151, page
+    header of 18 bytes): the first read of the call times fails."""
+    return damaged(BASIC_PARQUET, 151 + 18)
+
+
+@corpus_file("fatal_damaged_session_ids.parquet")
+def damaged_session_ids() -> bytes:
+    """sessions.csv as Parquet with its ID page damaged (byte 4, page header of 17 bytes)."""
+    return damaged(SESSIONS_PARQUET, 4 + 17)
+
+
+@corpus_file("fatal_damaged_session_channels.parquet")
+def damaged_session_channels() -> bytes:
+    """sessions.csv as Parquet with its CHANNEL page damaged (byte 306, page header of 19
+    bytes): a run reads the channels last, for the sessions that merged only."""
+    return damaged(SESSIONS_PARQUET, 306 + 19)
 
 
 # ----------------------------------------------------------------------------- writing
