@@ -20,12 +20,13 @@ import glob
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from calltouch.errors import InputError, UsageError
+from calltouch.errors import InputError, UnreadableInputError, UsageError
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
 ROLES: tuple[Role, ...] = ("tasks", "sessions")  # the inputs of a match
@@ -346,17 +347,29 @@ _SPREADSHEETS = (
 )
 
 
+# What reading a broken .gz raises: one cut short (EOFError), damaged inside (zlib.error), or
+# not gzip at all (BadGzipFile, an OSError).
+BROKEN_GZIP: tuple[type[Exception], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
+BROKEN_FILE_HINT = "Check that the file exists, is readable and is not a broken .gz archive."
+
+
+def cannot_read(role: Role, path: Path, exc: BaseException) -> UnreadableInputError:
+    """The error for a CSV file that cannot be read (to its end): missing, unreadable, or a
+    broken .gz archive; ``exc`` is what reading it raised."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return UnreadableInputError(
+        f"cannot read {role} file {path}: {reason}",
+        hint=BROKEN_FILE_HINT,
+    )
+
+
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
     """Detect encoding (a BOM wins over ``encoding``), delimiter, header and first records."""
     try:
         with open_bytes(path) as handle:
             head = handle.read(SNIFF_BYTES)
-    except (OSError, EOFError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise InputError(
-            f"cannot read {role} file {path}: {reason}",
-            hint="Check that the file exists, is readable and is not a broken .gz archive.",
-        ) from exc
+    except (OSError, *BROKEN_GZIP) as exc:
+        raise cannot_read(role, path, exc) from exc
     for magic, kind in _SPREADSHEETS:
         if head.startswith(magic):
             raise InputError(

@@ -14,7 +14,7 @@ import duckdb
 
 from calltouch import csvscan
 from calltouch.errors import InputError, UnreadableInputError
-from calltouch.inputs import ROLES, Role, file_format, resolve, sniff_csv
+from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
 
 FIRST_ROWS = 5
@@ -87,11 +87,16 @@ def _describe(
         loader = CsvLoader(con, role, path, 0, options, workdir)
         detection = loader.detect(dialect.header)
         source = path
-        if dialect.encoding != "utf-8":
-            source = workdir / f"inspect-{path.name}.csv"
-            csvscan.transcode_to_utf8(path, dialect, source)
-        styles, order = loader.time_styles(dialect, detection.mapping, source, dialect.delimiter)
-        scan = csvscan.scan(path, dialect, len(dialect.header))
+        try:
+            if dialect.encoding != "utf-8":
+                source = workdir / f"inspect-{path.name}.csv"
+                csvscan.transcode_to_utf8(path, dialect, source)
+            styles, order = loader.time_styles(
+                dialect, detection.mapping, source, dialect.delimiter
+            )
+            scan = csvscan.scan(path, dialect, len(dialect.header))
+        except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
+            raise cannot_read(role, path, exc.__cause__ or exc) from exc
         out.update(
             format="csv",
             encoding=dialect.encoding,

@@ -42,12 +42,14 @@ from calltouch.errors import (
     UsageError,
 )
 from calltouch.inputs import (
+    BROKEN_FILE_HINT,
     FIELDS,
     REVENUE_ROLES,
     ROLES,
     ColumnMapping,
     CsvDialect,
     Role,
+    cannot_read,
     file_format,
     resolve,
     sniff_csv,
@@ -407,6 +409,12 @@ class CsvLoader(_Loader):
     fmt = "csv"
 
     def load(self) -> LoadedFile:
+        try:
+            return self._load()
+        except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
+            raise cannot_read(self.role, self.path, exc.__cause__ or exc) from exc
+
+    def _load(self) -> LoadedFile:
         dialect = sniff_csv(self.path, self.role, self.options.encoding)
         detection = self.detect(dialect.header)
         mapping = detection.mapping
@@ -542,9 +550,20 @@ class CsvLoader(_Loader):
         try:
             self.run_load(binds, context)
         except InputError as exc:
-            self.drop_rejects_tables(binds)
+            self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
         return self.harvest_struct(binds)
+
+    def gave_up(self, binds: dict[str, Any], failure: InputError) -> None:
+        """Clean up after DuckDB gave up reading the file, for the independent reader to take
+        over. In a transaction (a workspace load) the failed read aborted it and nothing more
+        can run: then the read's own error stops the load."""
+        try:
+            self.drop_rejects_tables(binds)
+        except QueryError as exc:
+            if not isinstance(exc.__cause__, duckdb.TransactionException):
+                raise
+            raise UnreadableInputError(failure.message, hint=failure.hint) from failure
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
         return role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)
@@ -598,9 +617,13 @@ class CsvLoader(_Loader):
                     columns=[f"c{idx}" for idx in needing.values()],
                 ).fetchall()
             except InputError as exc:
+                self.gave_up(binds, exc)
                 raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
-            finally:
-                self.drop_rejects_tables(binds)
+            except BaseException:
+                with contextlib.suppress(CalltouchError):  # the error to tell is this one
+                    self.drop_rejects_tables(binds)
+                raise
+            self.drop_rejects_tables(binds)
             order = self.decide_order([mapping.header[i] for i in needing.values()], rows)
         for name in needing:
             styles[name] = timeformats.locale_style(order)
@@ -839,8 +862,9 @@ def query_file(
         if not queries.failed_on_data(exc):
             raise
         as_format = " as Parquet" if fmt == "parquet" else ""
+        reason = _reason(exc)
         raise UnreadableInputError(
-            f"cannot read {role} file {path}{as_format}: {_reason(exc)}", hint=_read_hint(fmt)
+            f"cannot read {role} file {path}{as_format}: {reason}", hint=_read_hint(fmt, reason)
         ) from exc
 
 
@@ -851,9 +875,11 @@ def _reason(exc: QueryError) -> str:
     return text.strip().rstrip(".") or "unreadable"
 
 
-def _read_hint(fmt: str) -> str:
+def _read_hint(fmt: str, reason: str) -> str:
     if fmt == "parquet":
         return "Check that the file is a complete Parquet file (re-export it if it was cut short)."
+    if "gzip" in reason.lower():
+        return BROKEN_FILE_HINT
     return "Check the file's encoding and delimiter (calltouch inspect shows what it detected)."
 
 

@@ -363,6 +363,23 @@ def test_a_damaged_parquet_page_is_an_input_error_at_every_stage(
     assert "neither a task nor a session" not in result.stderr
 
 
+@pytest.mark.parametrize("role", ["tasks", "sessions"])
+@pytest.mark.parametrize("command", ["inspect", "load"])
+def test_a_gz_cut_short_after_what_is_sniffed_is_an_input_error(
+    command: str, role: str, tmp_path: Path
+) -> None:
+    # the first 64 KiB decompress; the rest of the file is missing
+    damaged = INPUTS / f"fatal_truncated_{role}.csv.gz"
+    args = ("--role", role) if command == "inspect" else (role,)
+    where = ("--db", tmp_path / "ws.duckdb") if command == "load" else ()
+    result = invoke(command, *args, damaged, *where)
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert f"Input error: cannot read {role} file {damaged}: " in result.stderr
+    assert "Check that the file exists, is readable and is not a broken .gz archive." in (
+        result.stderr
+    )
+
+
 @pytest.fixture(scope="module")
 def parquet_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The corpus' basic tasks and sessions as intact Parquet files."""

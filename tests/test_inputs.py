@@ -4,10 +4,12 @@ unit tests of the input helpers (calltouch.inputs, calltouch.durations)."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
 import threading
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -974,3 +976,53 @@ def test_the_long_line_check_measures_the_cells_the_normalised_copy_writes(
     scan = csvscan.scan(path, dialect, 2, normalise_to=tmp_path / "n.csv")
     assert (scan.good, scan.bad) == (2, [])
     assert scan.normalised == [(2, 2), (3, 3)]
+
+
+def _broken_gz(tmp_path: Path, how: str) -> Path:
+    """A tasks .csv.gz of about 200 KB of text (more than sniff_csv reads) broken ``how``."""
+    text = "Id,BizibleId,CreatedDate,Type,Subject\n"
+    text += "".join(
+        f"T{i},{ABC},2026-03-02T12:{i % 60:02d}:00Z,Call,call {i}\n" for i in range(3000)
+    )
+    data = gzip.compress(text.encode(), mtime=0)
+    path = tmp_path / "tasks.csv.gz"
+    if how == "cut short":
+        path.write_bytes(data[: len(data) * 3 // 4])
+    else:  # damaged inside: bytes of the deflate stream overwritten
+        middle = len(data) * 3 // 4
+        path.write_bytes(data[:middle] + b"\xff" * 64 + data[middle + 64 :])
+    return path
+
+
+@pytest.mark.parametrize("how", ["cut short", "damaged inside"])
+def test_every_reading_of_a_broken_gz_says_the_file_is_unreadable(tmp_path, how):
+    path = _broken_gz(tmp_path, how)
+    dialect = sniff_csv(path, "tasks", None)  # its first 64 KiB read well
+    width = len(dialect.header)
+    reads = [
+        lambda: csvscan.is_clean_utf8(path),
+        lambda: csvscan.scan(path, dialect, width),
+        lambda: csvscan.scan(path, dialect, width, normalise_to=tmp_path / "n.csv"),
+        lambda: csvscan.line_texts(path, dialect, [(10**6, 10**6)]),
+        lambda: csvscan.transcode_to_utf8(path, dialect, tmp_path / "t.csv"),
+    ]
+    for read in reads:
+        with pytest.raises(csvscan.Unreadable) as caught:
+            read()
+        assert isinstance(caught.value.__cause__, (EOFError, OSError, zlib.error))
+
+
+@pytest.mark.parametrize("how", ["cut short", "damaged inside"])
+def test_a_run_on_a_broken_gz_is_an_input_error(tmp_path, how):
+    path = _broken_gz(tmp_path, how)
+    with pytest.raises(InputError, match=f"cannot read tasks file {re.escape(str(path))}: "):
+        run_paths(tmp_path, path, sessions_file(tmp_path / "sessions.csv"))
+
+
+def test_a_missing_file_is_unreadable_to_the_independent_reader(tmp_path):
+    path = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    dialect = sniff_csv(path, "tasks", None)
+    path.unlink()
+    with pytest.raises(csvscan.Unreadable) as caught:
+        csvscan.scan(path, dialect, len(dialect.header))
+    assert isinstance(caught.value.__cause__, FileNotFoundError)

@@ -705,6 +705,67 @@ def odd_file_name() -> bytes:
     return utf8(basic())
 
 
+class Bits:
+    """A deflate bit stream: values are packed from the least significant bit."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.value = 0
+        self.count = 0
+
+    def put(self, value: int, bits: int) -> None:
+        """Append ``value`` in ``bits`` bits (extra bits, block headers)."""
+        self.value |= value << self.count
+        self.count += bits
+        while self.count >= 8:
+            self.out.append(self.value & 0xFF)
+            self.value >>= 8
+            self.count -= 8
+
+    def code(self, code: int, bits: int) -> None:
+        """Append a Huffman code: deflate packs those from the most significant bit."""
+        self.put(int(format(code, f"0{bits}b")[::-1], 2), bits)
+
+
+def cut_gzip(text: bytes, copies: int) -> bytes:
+    """A gzip file cut short, as ``head -c`` of a big export or an interrupted download leaves
+    it: ``text``, then its last line again and again (``copies`` back-references of 258 bytes,
+    the most one can copy), and no end. One deflate block of fixed Huffman codes written here,
+    so that a few hundred bytes hold more than the 64 KiB calltouch sniffs, and the bytes do
+    not depend on the zlib build that makes them."""
+    distance = len(text) - text.rstrip(b"\n").rfind(b"\n") - 1  # the last line, its \n too
+    bits = Bits()
+    bits.put(1, 1)  # BFINAL: the last block (it never ends)
+    bits.put(1, 2)  # BTYPE 01: fixed Huffman codes
+    for byte in text:
+        if byte < 144:
+            bits.code(0x30 + byte, 8)
+        else:
+            bits.code(0x190 + byte - 144, 9)
+    # distance codes 4-29 have base ((2 + code % 2) << extra) + 1 and code // 2 - 1 extra bits
+    code = max(c for c in range(4, 30) if ((2 + c % 2) << (c // 2 - 1)) + 1 <= distance)
+    extra = code // 2 - 1
+    base = ((2 + code % 2) << extra) + 1
+    for _ in range(copies):
+        bits.code(0xC5, 8)  # length symbol 285: copy 258 bytes
+        bits.code(code, 5)
+        bits.put(distance - base, extra)
+    header = b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x00\xff"  # deflate, mtime 0
+    return header + bytes(bits.out)
+
+
+@corpus_file("fatal_truncated_tasks.csv.gz")
+def truncated_tasks() -> bytes:
+    """basic.csv's header and T1, then T1 again for about 100 KB, gzipped and cut short."""
+    return cut_gzip(utf8(table(GENERIC, BASIC[:1])), 400)
+
+
+@corpus_file("fatal_truncated_sessions.csv.gz")
+def truncated_sessions() -> bytes:
+    """sessions.csv's header and S1, then S1 again for about 100 KB, gzipped and cut short."""
+    return cut_gzip(sessions().split(b"S2,")[0], 400)
+
+
 # ----------------------------------------------------------------------------- damaged Parquet
 #
 # basic.csv and sessions.csv as DuckDB 2.0 writes them to Parquet (every column VARCHAR,
