@@ -4,7 +4,8 @@ This module promises:
 
 * ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
   an :class:`~calltouch.errors.InputError` saying what was looked for.
-* ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB.
+* ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB, and
+  refuses a file that is not text (a Parquet file, a workbook, a ZIP archive), saying which.
 * ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
   against the recognised names, applies ``--map`` overrides, and fails with the file, the
   missing field and the headers that were found.
@@ -340,11 +341,29 @@ def python_codec(encoding: str) -> str:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
-# Files that are spreadsheets however they are named (an .xlsx renamed to .csv).
-_SPREADSHEETS = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+# Files that are not CSV text however they are named (an .xlsx or a Parquet file renamed to
+# .csv, a zipped export), by the bytes they start with.
+_SAVE_AS_CSV = (
+    "Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' (or export CSV from "
+    "Salesforce), then give calltouch that file."
 )
+
+
+def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
+    """(what the file is, how to fix it) when ``head`` starts like a binary format calltouch
+    knows; None otherwise."""
+    if head.startswith(b"PAR1"):
+        stem = re.sub(r"(\.(csv|tsv|txt))?(\.gz)?$", "", path.name, flags=re.IGNORECASE)
+        return "a Parquet file", f"Name it .parquet (e.g. {stem}.parquet) and give calltouch that."
+    if head.startswith(b"PK\x03\x04"):
+        if b"[Content_Types].xml" in head or b"xl/" in head:
+            return "an Excel workbook (.xlsx)", _SAVE_AS_CSV
+        return "a ZIP archive", (
+            "Unzip it and give calltouch the CSV files inside (it reads .csv.gz, not .zip)."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an old Excel workbook (.xls)", _SAVE_AS_CSV
+    return None
 
 
 # What reading a broken .gz raises: one cut short (EOFError), damaged inside (zlib.error), or
@@ -370,13 +389,10 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
             head = handle.read(SNIFF_BYTES)
     except (OSError, *BROKEN_GZIP) as exc:
         raise cannot_read(role, path, exc) from exc
-    for magic, kind in _SPREADSHEETS:
-        if head.startswith(magic):
-            raise InputError(
-                f"{role} file {path} is {kind}, not CSV text",
-                hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' (or export "
-                "CSV from Salesforce), then give calltouch that file.",
-            )
+    found = _not_text(head, path)
+    if found is not None:
+        kind, fix = found
+        raise InputError(f"{role} file {path} is {kind}, not CSV text", hint=fix)
     bom = False
     enc = encoding or "utf-8"
     for marker, name in _BOMS:
@@ -598,6 +614,20 @@ def _swapped_hint(role: str, lowered: Mapping[str, int]) -> str:
     return f"This file looks like a {other} export: were the tasks and sessions exports swapped? "
 
 
+# A listing of headers stays readable whatever the file holds (binary junk read as text):
+# at most 40 headers, each cut to 60 characters, 600 characters in all.
+SHOWN_HEADERS, SHOWN_HEADER_CHARS, SHOWN_CHARS = 40, 60, 600
+
+
 def _show_headers(header: Sequence[str]) -> str:
-    shown = ", ".join(repr(h) for h in header[:40])
-    return shown + (f", ... ({len(header)} in all)" if len(header) > 40 else "")
+    shown: list[str] = []
+    size = 0
+    for name in header[:SHOWN_HEADERS]:
+        cut = name if len(name) <= SHOWN_HEADER_CHARS else name[:SHOWN_HEADER_CHARS] + "..."
+        text = repr(cut)
+        if shown and size + len(text) > SHOWN_CHARS:
+            break
+        shown.append(text)
+        size += len(text) + 2
+    listing = ", ".join(shown)
+    return listing + (f", ... ({len(header)} in all)" if len(shown) < len(header) else "")

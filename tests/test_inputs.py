@@ -688,6 +688,17 @@ def test_map_columns_missing_required_field_names_file_field_and_headers():
     assert "--map tasks.bizible_id=YOUR_COLUMN" in info.value.hint
 
 
+def test_headers_found_in_binary_junk_stay_a_few_hundred_characters():
+    # a binary file read as CSV text splits into thousands of long, unprintable "headers"
+    junk = ["\x01\ufffd" * 2000, "", "PAR1\x15\x04" * 50] * 3000
+    with pytest.raises(InputError) as info:
+        map_columns("tasks", junk, "t.csv")
+    listing = info.value.hint.split("Headers found: ", 1)[1].split(". If the field", 1)[0]
+    assert len(listing) < 800, listing
+    assert listing.startswith(repr("\x01\ufffd" * 30 + "..."))
+    assert listing.endswith("... (9000 in all)")
+
+
 def test_map_columns_tasks_need_a_call_time_or_touchpoint_date():
     with pytest.raises(InputError, match="required field 'call_time'"):
         map_columns("tasks", ["Id", "BizibleId", "ActivityDate"], "t.csv")

@@ -852,6 +852,22 @@ def damaged_session_channels() -> bytes:
     return damaged(SESSIONS_PARQUET, 306 + 19)
 
 
+@corpus_file("fatal_parquet_named_csv.csv")
+def parquet_named_csv() -> bytes:
+    """basic.csv as an intact Parquet file, saved under a .csv name."""
+    return base64.b64decode(BASIC_PARQUET)
+
+
+@corpus_file("fatal_zip_named_csv.csv")
+def zip_named_csv() -> bytes:
+    """A ZIP archive holding basic.csv (a zipped export), saved under a .csv name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        entry = zipfile.ZipInfo("tasks.csv", date_time=(2026, 3, 4, 10, 0, 0))
+        archive.writestr(entry, basic())
+    return buffer.getvalue()
+
+
 # ----------------------------------------------------------------------------- writing
 
 
