@@ -51,6 +51,7 @@ from calltouch.cli import (
 )
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
+from calltouch.inputs import skipped_note
 from calltouch.outputs import atomic_path, export_table, format_of
 from calltouch.pipeline import load_inputs, match
 
@@ -279,6 +280,7 @@ def load(
             date_order=date_order,
             max_rejects=max_rejects,
         )
+        skipped = [note for spec in files if (note := skipped_note(spec)) is not None]
         con = workspace.open_workspace(db)
         try:
             with progress(quiet):
@@ -296,6 +298,8 @@ def load(
             stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
         elif not quiet:
             stdout.print(views.load_outcomes(data))
+        for note in skipped:
+            stderr.print(Text(f"Note: {note}", "yellow"))
         if any(o.status == "loaded" for o in outcomes):
             after = (
                 "run calltouch match to rebuild"

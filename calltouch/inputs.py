@@ -3,7 +3,8 @@
 This module promises:
 
 * ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
-  an :class:`~calltouch.errors.InputError` saying what was looked for.
+  an :class:`~calltouch.errors.InputError` saying what was looked for; ``skipped_note`` names
+  the other files a folder or glob holds, which are not read.
 * ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB, and
   refuses a file that is not text (a Parquet file, a workbook, a ZIP archive), saying which.
 * ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
@@ -233,6 +234,24 @@ def _has_magic(spec: str) -> bool:
     return any(ch in spec for ch in "*?[")
 
 
+def _listed(spec: str | Path) -> list[Path] | None:
+    """Every file a folder (its hidden files and folders aside) or a glob names, sorted; None
+    when ``spec`` is neither."""
+    text = str(spec)
+    path = Path(text).expanduser()
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    if _has_magic(text):
+        return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+    return None
+
+
 def resolve(spec: str | Path, role: Role) -> list[Path]:
     """The files that ``spec`` (a file, a folder or a glob) names, sorted by path."""
     text = str(spec)
@@ -245,13 +264,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
             )
         return [path]
     if path.is_dir():
-        found = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            and file_format(p) is not None
-        )
+        found = [p for p in _listed(path) or [] if file_format(p) is not None]
         if not found:
             raise InputError(
                 f"{role} folder {text} holds no CSV or Parquet files",
@@ -259,8 +272,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
             )
         return found
     if _has_magic(text):
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        usable = [p for p in found if file_format(p) is not None]
+        usable = [p for p in _listed(text) or [] if file_format(p) is not None]
         if not usable:
             raise InputError(
                 f"{role} pattern {text} matches no CSV or Parquet files",
@@ -276,6 +288,40 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
     raise InputError(
         f"{role} input {text} does not exist",
         hint="Give a file, a folder or a glob such as 'exports/tasks_*.csv'.",
+    )
+
+
+# calltouch's own files, which a folder of exports may hold beside them: not worth a note.
+_OWN_FILES = re.compile(r"(^summary\.json|\.duckdb|\.duckdb\.wal)$", re.IGNORECASE)
+SKIPPED_SHOWN = 3
+
+
+def skipped_files(spec: str | Path) -> list[Path]:
+    """The files a folder or glob ``spec`` names that :func:`resolve` leaves out, neither CSV
+    nor Parquet by their extension (hidden files and calltouch's own files aside)."""
+    return [
+        p for p in _listed(spec) or [] if file_format(p) is None and not _OWN_FILES.search(p.name)
+    ]
+
+
+def skipped_note(spec: str | Path) -> str | None:
+    """One sentence naming (a few of) the files a folder or glob names that are not read;
+    None when there are none."""
+    skipped = skipped_files(spec)
+    if not skipped:
+        return None
+    folder = Path(str(spec)).expanduser()
+    names = [
+        str(p.relative_to(folder)) if folder.is_dir() else str(p) for p in skipped[:SKIPPED_SHOWN]
+    ]
+    more = len(skipped) - len(names)
+    count = f"{len(skipped)} file{'s' if len(skipped) > 1 else ''}"
+    verb = "holds" if folder.is_dir() else "matches"
+    return (
+        f"{spec} also {verb} {count} that {'are' if len(skipped) > 1 else 'is'} not read, "
+        "neither CSV nor Parquet by extension: "
+        + ", ".join(names)
+        + (f" and {more} more" if more else "")
     )
 
 

@@ -52,6 +52,7 @@ from calltouch.inputs import (
     cannot_read,
     file_format,
     resolve,
+    skipped_note,
     sniff_csv,
 )
 from calltouch.timeformats import DateOrder
@@ -170,6 +171,7 @@ def load_role(
     first_file_id: int = 0,
 ) -> list[LoadedFile]:
     """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id.
+    The first file's notes name the files of a folder or glob that are not read.
 
     The session files of a one-shot run (``options.narrow``), when all are Parquet, are
     loaded filtered: only the rows that can matter are stored, those of a cookie that called,
@@ -185,14 +187,22 @@ def load_role(
         make_loader(con, role, path, first_file_id + i, options, workdir)
         for i, path in enumerate(paths)
     ]
+    skipped = skipped_note(spec)
+
+    def record(loaded: LoadedFile) -> LoadedFile:
+        # the files of a folder or glob that are not read: a note on its first file
+        if skipped is not None and loaded.file_id == first_file_id:
+            loaded.notes.append(skipped)
+        return record_file(con, loaded)
+
     if role != "sessions" or not options.narrow:
-        return [record_file(con, loader.load()) for loader in loaders]
+        return [record(loader.load()) for loader in loaders]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
     if len(parquet) < len(loaders):
         # narrow CSV session files keep the details of the sessions near a call only
         queries.run(con, "calling_spans", {"window_us": _window(options)})
         try:
-            return [record_file(con, loader.load()) for loader in loaders]
+            return [record(loader.load()) for loader in loaders]
         finally:
             queries.run(con, "drop_table", table="ct_calling_spans")
     prepared = [loader.prepare() for loader in parquet]
@@ -200,10 +210,7 @@ def load_role(
         loader.keyed_rows = loader.keys(ready)
         loader.matchable_only = True
     queries.run(con, "repeated_session_keys")
-    return [
-        record_file(con, loader.finish(ready))
-        for loader, ready in zip(parquet, prepared, strict=True)
-    ]
+    return [record(loader.finish(ready)) for loader, ready in zip(parquet, prepared, strict=True)]
 
 
 def _window(options: LoadOptions) -> int:
