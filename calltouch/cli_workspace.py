@@ -52,6 +52,7 @@ from calltouch.cli import (
 )
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
+from calltouch.inputs import skipped_note
 from calltouch.outputs import atomic_path, export_table, format_of
 from calltouch.pipeline import load_inputs, match
 
@@ -296,6 +297,7 @@ def load(
             max_rejects=max_rejects,
         )
         _refuse_other_roles(role.key, {"--profile": profile or [], "--encoding": encoding or []})
+        skipped = [note for spec in files if (note := skipped_note(spec)) is not None]
         con = workspace.open_workspace(db)
         try:
             with progress(quiet):
@@ -313,6 +315,8 @@ def load(
             stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
         elif not quiet:
             stdout.print(views.load_outcomes(data))
+        for note in skipped:
+            stderr.print(Text(f"Note: {note}", "yellow"))
         if any(o.status == "loaded" for o in outcomes):
             after = (
                 "run calltouch match to rebuild"

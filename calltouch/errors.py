@@ -53,6 +53,10 @@ class InputError(CalltouchError):
     title = "Input error"
 
 
+class UnreadableInputError(InputError):
+    """An input file cannot be read at all: damaged, cut short or not in its format."""
+
+
 class UsageError(CalltouchError):
     """An option or argument has a value calltouch cannot use."""
 

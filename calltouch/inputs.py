@@ -3,8 +3,10 @@
 This module promises:
 
 * ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
-  an :class:`~calltouch.errors.InputError` saying what was looked for.
-* ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB.
+  an :class:`~calltouch.errors.InputError` saying what was looked for; ``skipped_note`` names
+  the other files a folder or glob holds, which are not read.
+* ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB, and
+  refuses a file that is not text (a Parquet file, a workbook, a ZIP archive), saying which.
 * ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
   against the recognised names, applies ``--map`` overrides, and fails with the file, the
   missing field and the headers that were found.
@@ -21,13 +23,14 @@ import glob
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
 from typing import Literal
 
-from calltouch.errors import InputError, UsageError
+from calltouch.errors import InputError, UnreadableInputError, UsageError
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
 ROLES: tuple[Role, ...] = ("tasks", "sessions")  # the inputs of a match
@@ -283,6 +286,24 @@ _OUTPUT_NAMES = tuple(
 )
 
 
+def _listed(spec: str | Path) -> list[Path] | None:
+    """Every file a folder (its hidden files and folders aside) or a glob names, sorted; None
+    when ``spec`` is neither."""
+    text = str(spec)
+    path = Path(text).expanduser()
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    if _has_magic(text):
+        return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+    return None
+
+
 def resolve(spec: str | Path, role: Role) -> list[Path]:
     """The files that ``spec`` (a file, a folder or a glob) names, sorted by path."""
     text = str(spec)
@@ -295,13 +316,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
             )
         return [path]
     if path.is_dir():
-        found = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            and file_format(p) is not None
-        )
+        found = [p for p in _listed(path) or [] if file_format(p) is not None]
         if not found:
             raise InputError(
                 f"{role} folder {text} holds no CSV or Parquet files",
@@ -309,8 +324,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
             )
         return found
     if _has_magic(text):
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        usable = [p for p in found if file_format(p) is not None]
+        usable = [p for p in _listed(text) or [] if file_format(p) is not None]
         if not usable:
             raise InputError(
                 f"{role} pattern {text} matches no CSV or Parquet files",
@@ -326,6 +340,40 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
     raise InputError(
         f"{role} input {text} does not exist",
         hint=f"Give a file, a folder or a glob such as 'exports/{role}_*.csv'.",
+    )
+
+
+# calltouch's own files, which a folder of exports may hold beside them: not worth a note.
+_OWN_FILES = re.compile(r"(^summary\.json|\.duckdb|\.duckdb\.wal)$", re.IGNORECASE)
+SKIPPED_SHOWN = 3
+
+
+def skipped_files(spec: str | Path) -> list[Path]:
+    """The files a folder or glob ``spec`` names that :func:`resolve` leaves out, neither CSV
+    nor Parquet by their extension (hidden files and calltouch's own files aside)."""
+    return [
+        p for p in _listed(spec) or [] if file_format(p) is None and not _OWN_FILES.search(p.name)
+    ]
+
+
+def skipped_note(spec: str | Path) -> str | None:
+    """One sentence naming (a few of) the files a folder or glob names that are not read;
+    None when there are none."""
+    skipped = skipped_files(spec)
+    if not skipped:
+        return None
+    folder = Path(str(spec)).expanduser()
+    names = [
+        str(p.relative_to(folder)) if folder.is_dir() else str(p) for p in skipped[:SKIPPED_SHOWN]
+    ]
+    more = len(skipped) - len(names)
+    count = f"{len(skipped)} file{'s' if len(skipped) > 1 else ''}"
+    verb = "holds" if folder.is_dir() else "matches"
+    return (
+        f"{spec} also {verb} {count} that {'are' if len(skipped) > 1 else 'is'} not read, "
+        "neither CSV nor Parquet by extension: "
+        + ", ".join(names)
+        + (f" and {more} more" if more else "")
     )
 
 
@@ -415,11 +463,45 @@ def python_codec(encoding: str) -> str:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
-# Files that are spreadsheets however they are named (an .xlsx renamed to .csv).
-_SPREADSHEETS = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+# Files that are not CSV text however they are named (an .xlsx or a Parquet file renamed to
+# .csv, a zipped export), by the bytes they start with.
+_SAVE_AS_CSV = (
+    "Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' (or export CSV from "
+    "Salesforce), then give calltouch that file."
 )
+
+
+def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
+    """(what the file is, how to fix it) when ``head`` starts like a binary format calltouch
+    knows; None otherwise."""
+    if head.startswith(b"PAR1"):
+        stem = re.sub(r"(\.(csv|tsv|txt))?(\.gz)?$", "", path.name, flags=re.IGNORECASE)
+        return "a Parquet file", f"Name it .parquet (e.g. {stem}.parquet) and give calltouch that."
+    if head.startswith(b"PK\x03\x04"):
+        if b"[Content_Types].xml" in head or b"xl/" in head:
+            return "an Excel workbook (.xlsx)", _SAVE_AS_CSV
+        return "a ZIP archive", (
+            "Unzip it and give calltouch the CSV files inside (it reads .csv.gz, not .zip)."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an old Excel workbook (.xls)", _SAVE_AS_CSV
+    return None
+
+
+# What reading a broken .gz raises: one cut short (EOFError), damaged inside (zlib.error), or
+# not gzip at all (BadGzipFile, an OSError).
+BROKEN_GZIP: tuple[type[Exception], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
+BROKEN_FILE_HINT = "Check that the file exists, is readable and is not a broken .gz archive."
+
+
+def cannot_read(role: Role, path: Path, exc: BaseException) -> UnreadableInputError:
+    """The error for a CSV file that cannot be read (to its end): missing, unreadable, or a
+    broken .gz archive; ``exc`` is what reading it raised."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return UnreadableInputError(
+        f"cannot read {role} file {path}: {reason}",
+        hint=BROKEN_FILE_HINT,
+    )
 
 
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
@@ -427,19 +509,12 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
     try:
         with open_bytes(path) as handle:
             head = handle.read(SNIFF_BYTES)
-    except (OSError, EOFError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise InputError(
-            f"cannot read {role} file {path}: {reason}",
-            hint="Check that the file exists, is readable and is not a broken .gz archive.",
-        ) from exc
-    for magic, kind in _SPREADSHEETS:
-        if head.startswith(magic):
-            raise InputError(
-                f"{role} file {path} is {kind}, not CSV text",
-                hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' (or export "
-                "CSV from Salesforce), then give calltouch that file.",
-            )
+    except (OSError, *BROKEN_GZIP) as exc:
+        raise cannot_read(role, path, exc) from exc
+    found = _not_text(head, path)
+    if found is not None:
+        kind, fix = found
+        raise InputError(f"{role} file {path} is {kind}, not CSV text", hint=fix)
     bom = False
     enc = encoding or "utf-8"
     for marker, name in _BOMS:
@@ -661,6 +736,20 @@ def _swapped_hint(role: str, lowered: Mapping[str, int]) -> str:
     return f"This file looks like a {other} export: were the tasks and sessions exports swapped? "
 
 
+# A listing of headers stays readable whatever the file holds (binary junk read as text):
+# at most 40 headers, each cut to 60 characters, 600 characters in all.
+SHOWN_HEADERS, SHOWN_HEADER_CHARS, SHOWN_CHARS = 40, 60, 600
+
+
 def _show_headers(header: Sequence[str]) -> str:
-    shown = ", ".join(repr(h) for h in header[:40])
-    return shown + (f", ... ({len(header)} in all)" if len(header) > 40 else "")
+    shown: list[str] = []
+    size = 0
+    for name in header[:SHOWN_HEADERS]:
+        cut = name if len(name) <= SHOWN_HEADER_CHARS else name[:SHOWN_HEADER_CHARS] + "..."
+        text = repr(cut)
+        if shown and size + len(text) > SHOWN_CHARS:
+            break
+        shown.append(text)
+        size += len(text) + 2
+    listing = ", ".join(shown)
+    return listing + (f", ... ({len(header)} in all)" if len(shown) < len(header) else "")

@@ -12,9 +12,9 @@ from typing import Any
 
 import duckdb
 
-from calltouch import csvscan, queries
-from calltouch.errors import InputError
-from calltouch.inputs import ROLES, Role, file_format, resolve, sniff_csv
+from calltouch import csvscan
+from calltouch.errors import InputError, UnreadableInputError
+from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
 
 FIRST_ROWS = 5
@@ -45,6 +45,8 @@ def inspect_file(
     for candidate in roles:
         try:
             return _describe(con, path, candidate, options[candidate], workdir, role is None)
+        except UnreadableInputError:
+            raise  # a damaged file reads as no role: say what is wrong with it
         except InputError as exc:
             failures.append(exc)
     if len(failures) == 1:
@@ -70,9 +72,9 @@ def _describe(
         header, kinds = loader.describe()
         detection = loader.detect(header)
         styles, order = loader.time_styles(detection.mapping, kinds)
-        count = queries.run(con, "parquet_row_count", {"path": str(path)}).fetchone()
-        rows = queries.run(
-            con, "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
+        count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
+        rows = loader.query_file(
+            "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
         ).fetchall()
         out.update(
             format="parquet",
@@ -85,11 +87,16 @@ def _describe(
         loader = CsvLoader(con, role, path, 0, options, workdir)
         detection = loader.detect(dialect.header)
         source = path
-        if dialect.encoding != "utf-8":
-            source = workdir / f"inspect-{path.name}.csv"
-            csvscan.transcode_to_utf8(path, dialect, source)
-        styles, order = loader.time_styles(dialect, detection.mapping, source, dialect.delimiter)
-        scan = csvscan.scan(path, dialect, len(dialect.header))
+        try:
+            if dialect.encoding != "utf-8":
+                source = workdir / f"inspect-{path.name}.csv"
+                csvscan.transcode_to_utf8(path, dialect, source)
+            styles, order = loader.time_styles(
+                dialect, detection.mapping, source, dialect.delimiter
+            )
+            scan = csvscan.scan(path, dialect, len(dialect.header))
+        except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
+            raise cannot_read(role, path, exc.__cause__ or exc) from exc
         out.update(
             format="csv",
             encoding=dialect.encoding,

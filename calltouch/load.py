@@ -12,6 +12,9 @@ For each input file this module promises:
   (``rows_scanned``). For CSV, when the
   two readers disagree on a file, its good records as the independent reader sees them are
   loaded instead, so the result never hangs on a parser quirk;
+* a query that reads an input file and fails on what it reads (a damaged or cut-short file)
+  is an InputError naming the file (:func:`query_file`); a failure of the SQL itself (a bug in
+  a template) stays an internal error;
 * header names, ``--map`` values and paths never reach SQL text: CSV columns are read under
   positional names, paths and values are bound, Parquet names go through the quoting filter.
 """
@@ -33,16 +36,25 @@ from typing import Any
 import duckdb
 
 from calltouch import csvscan, profiles, queries, timeformats
-from calltouch.errors import CalltouchError, InputError, QueryError, UsageError
+from calltouch.errors import (
+    CalltouchError,
+    InputError,
+    QueryError,
+    UnreadableInputError,
+    UsageError,
+)
 from calltouch.inputs import (
+    BROKEN_FILE_HINT,
     FIELDS,
     REVENUE_ROLES,
     ROLES,
     ColumnMapping,
     CsvDialect,
     Role,
+    cannot_read,
     file_format,
     resolve,
+    skipped_note,
     sniff_csv,
 )
 from calltouch.timeformats import DateOrder
@@ -161,6 +173,7 @@ def load_role(
     first_file_id: int = 0,
 ) -> list[LoadedFile]:
     """Load every file that ``spec`` names for ``role``; file ids count up from first_file_id.
+    The first file's notes name the files of a folder or glob that are not read.
 
     The session files of a one-shot run (``options.narrow``), when all are Parquet, are
     loaded filtered: only the rows that can matter are stored, those of a cookie that called,
@@ -176,14 +189,22 @@ def load_role(
         make_loader(con, role, path, first_file_id + i, options, workdir)
         for i, path in enumerate(paths)
     ]
+    skipped = skipped_note(spec)
+
+    def record(loaded: LoadedFile) -> LoadedFile:
+        # the files of a folder or glob that are not read: a note on its first file
+        if skipped is not None and loaded.file_id == first_file_id:
+            loaded.notes.append(skipped)
+        return record_file(con, loaded)
+
     if role != "sessions" or not options.narrow:
-        return [record_file(con, loader.load()) for loader in loaders]
+        return [record(loader.load()) for loader in loaders]
     parquet = [loader for loader in loaders if isinstance(loader, ParquetLoader)]
     if len(parquet) < len(loaders):
         # narrow CSV session files keep the details of the sessions near a call only
         queries.run(con, "calling_spans", {"window_us": _window(options)})
         try:
-            return [record_file(con, loader.load()) for loader in loaders]
+            return [record(loader.load()) for loader in loaders]
         finally:
             queries.run(con, "drop_table", table="ct_calling_spans")
     prepared = [loader.prepare() for loader in parquet]
@@ -191,10 +212,7 @@ def load_role(
         loader.keyed_rows = loader.keys(ready)
         loader.matchable_only = True
     queries.run(con, "repeated_session_keys")
-    return [
-        record_file(con, loader.finish(ready))
-        for loader, ready in zip(parquet, prepared, strict=True)
-    ]
+    return [record(loader.finish(ready)) for loader, ready in zip(parquet, prepared, strict=True)]
 
 
 def _window(options: LoadOptions) -> int:
@@ -319,17 +337,19 @@ class _Loader:
         queries.run(self.con, "set_time_zone", {"tz": self.options.tz})
         try:
             template = f"load_{self.role}" if self.role in ROLES else "load_records"
-            queries.run(self.con, template, binds, **context)
-        except QueryError as exc:
-            self._restore_time_zone()
-            raise InputError(
-                f"cannot read {self.role} file {self.display}: {_reason(exc)}",
-                hint=_read_hint(self.fmt),
-            ) from exc
-        except BaseException:  # Ctrl-C: keep it, not a failure of the restore
+            self.query_file(template, binds, **context)
+        except BaseException:  # Ctrl-C too: keep it, not a failure of the restore
             self._restore_time_zone()
             raise
         queries.run(self.con, "set_time_zone", {"tz": "UTC"})
+
+    def query_file(
+        self, name: str, binds: Mapping[str, Any], **context: Any
+    ) -> duckdb.DuckDBPyConnection:
+        """Run template ``name``, which reads this loader's file (see :func:`query_file`)."""
+        return query_file(
+            self.con, name, binds, role=self.role, path=self.display, fmt=self.fmt, **context
+        )
 
     def _restore_time_zone(self) -> None:
         """Back to UTC after a failed load, if the connection still can: in a workspace's
@@ -419,6 +439,12 @@ class CsvLoader(_Loader):
     fmt = "csv"
 
     def load(self) -> LoadedFile:
+        try:
+            return self._load()
+        except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
+            raise cannot_read(self.role, self.path, exc.__cause__ or exc) from exc
+
+    def _load(self) -> LoadedFile:
         dialect = sniff_csv(self.path, self.role, self.options.encoding)
         detection = self.detect(dialect.header)
         mapping = detection.mapping
@@ -497,7 +523,7 @@ class CsvLoader(_Loader):
                 try:
                     self.read(target, ",", dialect, detection, result)
                 except _DuckDBCannotRead as exc:
-                    raise InputError(exc.message, hint=exc.hint) from None
+                    raise UnreadableInputError(exc.message, hint=exc.hint) from None
                 result.reader = "python (DuckDB's reading disagreed with the independent count)"
                 in_table, flagged = self.counts()
                 spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
@@ -561,9 +587,20 @@ class CsvLoader(_Loader):
         try:
             self.run_load(binds, context)
         except InputError as exc:
-            self.drop_rejects_tables(binds)
+            self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
         return self.harvest_struct(binds)
+
+    def gave_up(self, binds: dict[str, Any], failure: InputError) -> None:
+        """Clean up after DuckDB gave up reading the file, for the independent reader to take
+        over. In a transaction (a workspace load) the failed read aborted it and nothing more
+        can run: then the read's own error stops the load."""
+        try:
+            self.drop_rejects_tables(binds)
+        except QueryError as exc:
+            if not isinstance(exc.__cause__, duckdb.TransactionException):
+                raise
+            raise UnreadableInputError(failure.message, hint=failure.hint) from failure
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
         return role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)
@@ -610,17 +647,20 @@ class CsvLoader(_Loader):
         if order is None:
             binds = self.csv_binds(source, delimiter, len(dialect.header))
             try:
-                rows = queries.run(
-                    self.con,
+                rows = self.query_file(
                     "survey_dates",
                     binds,
                     source_format="csv",
                     columns=[f"c{idx}" for idx in needing.values()],
                 ).fetchall()
-            except QueryError as exc:
-                raise _DuckDBCannotRead(_reason(exc)) from exc
-            finally:
-                self.drop_rejects_tables(binds)
+            except InputError as exc:
+                self.gave_up(binds, exc)
+                raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
+            except BaseException:
+                with contextlib.suppress(CalltouchError):  # the error to tell is this one
+                    self.drop_rejects_tables(binds)
+                raise
+            self.drop_rejects_tables(binds)
             order = self.decide_order([mapping.header[i] for i in needing.values()], rows)
         for name in needing:
             styles[name] = timeformats.locale_style(order)
@@ -679,11 +719,8 @@ class ParquetLoader(_Loader):
     def keys(self, prepared: tuple[LoadedFile, dict[str, Any], dict[str, Any]]) -> int:
         """Key every session id into ct_session_keys (the first pass of a filtered load);
         the number of rows read."""
-        row = queries.run(
-            self.con,
-            "session_keys",
-            {"path": str(self.path)},
-            cols=prepared[1]["cols"],
+        row = self.query_file(
+            "session_keys", {"path": str(self.path)}, cols=prepared[1]["cols"]
         ).fetchone()
         return int(row[0]) if row else 0
 
@@ -697,8 +734,7 @@ class ParquetLoader(_Loader):
         in_table, flagged = self.counts(row_numbers=context.get("details") == "none")
         raws: dict[int, str] = {}
         if flagged:
-            rows = queries.run(
-                self.con,
+            rows = self.query_file(
                 "parquet_rows",
                 {"path": str(self.path), "row_numbers": [int(r[0]) for r in flagged]},
             ).fetchall()
@@ -716,7 +752,7 @@ class ParquetLoader(_Loader):
         if self.role in ("tasks", "sessions"):
             # the footer's count: a filtered session load counts rows it does not store, and
             # this checks that count independently
-            row = queries.run(self.con, "parquet_row_count", {"path": str(self.path)}).fetchone()
+            row = self.query_file("parquet_row_count", {"path": str(self.path)}).fetchone()
             result.rows_scanned = int(row[0]) if row else 0
         if self.matchable_only:
             in_table = self.keyed_rows  # every row read, stored or not
@@ -725,13 +761,7 @@ class ParquetLoader(_Loader):
         return result
 
     def describe(self) -> tuple[tuple[str, ...], list[str]]:
-        try:
-            rows = queries.run(self.con, "describe_parquet", {"path": str(self.path)}).fetchall()
-        except QueryError as exc:
-            raise InputError(
-                f"cannot read {self.role} file {self.display} as Parquet: {_reason(exc)}",
-                hint=_read_hint("parquet"),
-            ) from exc
+        rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> None:
@@ -762,11 +792,8 @@ class ParquetLoader(_Loader):
         if not text_cols:
             return styles, None
         names = [mapping.header[i] for i in text_cols.values()]
-        rows = queries.run(
-            self.con,
-            "parquet_sample",
-            {"path": str(self.path), "limit": SAMPLE_LIMIT},
-            columns=names,
+        rows = self.query_file(
+            "parquet_sample", {"path": str(self.path), "limit": SAMPLE_LIMIT}, columns=names
         ).fetchall()
         needing: dict[str, int] = {}
         for pos, (name, idx) in enumerate(text_cols.items()):
@@ -782,8 +809,7 @@ class ParquetLoader(_Loader):
             return styles, None
         order = self.options.date_order
         if order is None:
-            survey = queries.run(
-                self.con,
+            survey = self.query_file(
                 "survey_dates",
                 {"path": str(self.path)},
                 source_format="parquet",
@@ -852,6 +878,33 @@ def _kind(duck_type: str) -> str:
     return "other"
 
 
+def query_file(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    binds: Mapping[str, Any],
+    *,
+    role: Role,
+    path: str,
+    fmt: str,
+    **context: Any,
+) -> duckdb.DuckDBPyConnection:
+    """Run template ``name``, which reads the user's file ``path`` (of ``role``, in ``fmt``).
+
+    A failure the file can cause (damaged, cut short, not in its format) becomes an
+    UnreadableInputError naming the file and how to fix it; a failure of the SQL itself (a
+    bug) stays a QueryError. Every query that reads an input file runs through here."""
+    try:
+        return queries.run(con, name, binds, **context)
+    except QueryError as exc:
+        if not queries.failed_on_data(exc):
+            raise
+        as_format = " as Parquet" if fmt == "parquet" else ""
+        reason = _reason(exc)
+        raise UnreadableInputError(
+            f"cannot read {role} file {path}{as_format}: {reason}", hint=_read_hint(fmt, reason)
+        ) from exc
+
+
 def _reason(exc: QueryError) -> str:
     """DuckDB's reason without the SQL it quotes (LINE n: ... and the caret line)."""
     text = exc.message.split(": ", 1)[-1]
@@ -859,9 +912,11 @@ def _reason(exc: QueryError) -> str:
     return text.strip().rstrip(".") or "unreadable"
 
 
-def _read_hint(fmt: str) -> str:
+def _read_hint(fmt: str, reason: str) -> str:
     if fmt == "parquet":
         return "Check that the file is a complete Parquet file (re-export it if it was cut short)."
+    if "gzip" in reason.lower():
+        return BROKEN_FILE_HINT
     return "Check the file's encoding and delimiter (calltouch inspect shows what it detected)."
 
 

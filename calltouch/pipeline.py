@@ -27,7 +27,7 @@ from calltouch import __version__, queries
 from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
-from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role
+from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role, query_file
 from calltouch.outputs import (
     Format,
     other_format_outputs,
@@ -150,10 +150,13 @@ def match(
     for loaded in files or []:
         source = loaded.details_source
         if source is not None:
-            queries.run(
+            query_file(
                 con,
                 "fetch_session_details",
                 {"path": source["path"], "file_id": loaded.file_id},
+                role=loaded.role,
+                path=loaded.path,
+                fmt=loaded.format,
                 cols=source["cols"],
                 split_channel=source["split_channel"],
             )

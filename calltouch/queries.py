@@ -10,7 +10,8 @@ The contract of this module:
   that the rendered statements use, or the caller gives, but the header does not declare
   (tests/test_templates.py holds every declared bind to a use).
 * DuckDB errors are wrapped once, here, into :class:`~calltouch.errors.QueryError` carrying the
-  template's name.
+  template's name (and DuckDB's error as its cause: :func:`failed_on_data` tells a bad input
+  from a bad template).
 * Connections always compute in UTC, whatever the machine's time zone.
 
 This module imports neither typer nor rich: the query layer runs without the CLI.
@@ -264,6 +265,23 @@ def run(
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result
+
+
+# DuckDB errors that a statement's own text causes whatever data it reads (an unknown macro,
+# table or column, SQL that does not parse): a bug in a template, never the input's fault.
+_SQL_ERRORS = (
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.ParserException,
+    duckdb.SyntaxException,
+)
+
+
+def failed_on_data(exc: QueryError) -> bool:
+    """Whether a failed query failed on the data it read (a damaged file, text a reader gives
+    up on) rather than on its own SQL (a bug: an unknown macro, table or column)."""
+    cause = exc.__cause__
+    return isinstance(cause, duckdb.Error) and not isinstance(cause, _SQL_ERRORS)
 
 
 # The memory limit each connection was opened with, as the user wrote it: an out-of-memory

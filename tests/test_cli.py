@@ -594,6 +594,30 @@ def test_run_reads_every_file_a_quoted_glob_matches(tmp_path):
     check_two_exports(out, exports)
 
 
+def test_run_and_load_name_the_files_of_a_folder_they_do_not_read(tmp_path):
+    exports, sessions = write_two_task_exports(tmp_path)
+    (exports / "tasks_march.xlsx").write_bytes(b"PK\x03\x04")
+    (exports / "tasks.csv.zip").write_bytes(b"PK\x03\x04")
+    (exports / ".~lock.tasks_march.xlsx#").write_text("hidden", encoding="utf-8")
+    note = (
+        f"{exports} also holds 2 files that are not read, neither CSV nor Parquet by "
+        "extension: tasks.csv.zip, tasks_march.xlsx"
+    )
+    out = tmp_path / "out"
+    result = invoke("run", exports, sessions, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert f"Note: {exports / 'tasks_1.csv'}: {note}" in result.stderr
+    assert ".~lock" not in result.stderr
+    assert summary_of(out)["tasks"]["files"][0]["notes"] == [note]
+    assert "notes" not in summary_of(out)["tasks"]["files"][1]
+    check_two_exports(out, exports)
+    loaded = invoke("load", "tasks", exports, "--db", tmp_path / "ws.duckdb", "-q")
+    assert loaded.exit_code == 0, loaded.output
+    assert f"Note: {note}" in loaded.stderr
+    only_csv = invoke("run", f"{exports}/*.csv", sessions, "--out", out, "-q")
+    assert "Note:" not in only_csv.stderr  # a glob that names only what is read
+
+
 # ----------------------------------------------------------------------------- Parquet inputs
 
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -354,3 +355,102 @@ def test_a_temp_dir_duckdb_could_not_spill_into_is_refused_before_any_work(
     a_file.write_text("x", encoding="utf-8")
     assert invoke("run", *files, "--temp-dir", a_file).exit_code == ExitCode.INPUT
     assert invoke("run", *files, "--temp-dir", tmp_path / "spill").exit_code == 0
+
+
+# ----------------------------------------------------------------------------- damaged inputs
+
+INPUTS = ROOT / "tests" / "inputs"
+
+
+@pytest.mark.parametrize(
+    ("command", "damaged"),
+    [
+        (("inspect",), "fatal_damaged_page.parquet"),
+        (("inspect", "--role", "sessions"), "fatal_damaged_session_ids.parquet"),
+        (("inspect", "--role", "sessions"), "fatal_damaged_session_channels.parquet"),
+        (("load", "tasks"), "fatal_damaged_page.parquet"),
+        (("load", "sessions"), "fatal_damaged_session_ids.parquet"),
+        (("load", "sessions"), "fatal_damaged_session_channels.parquet"),
+    ],
+)
+def test_a_damaged_parquet_page_is_an_input_error_at_every_stage(
+    command: tuple[str, ...], damaged: str, tmp_path: Path
+) -> None:
+    # the footer is intact, a compressed page is not: DuckDB fails only when it reads the data
+    where = ("--db", tmp_path / "ws.duckdb") if command[0] == "load" else ()
+    result = invoke(*command, INPUTS / damaged, *where)
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "as Parquet: Invalid Input Error: Failed to read file" in result.stderr
+    assert "Snappy decompression failure" in result.stderr
+    assert f"{INPUTS / damaged}" in result.stderr
+    assert "re-export it" in result.stderr
+    assert "neither a task nor a session" not in result.stderr
+
+
+@pytest.mark.parametrize("role", ["tasks", "sessions"])
+@pytest.mark.parametrize("command", ["inspect", "load"])
+def test_a_gz_cut_short_after_what_is_sniffed_is_an_input_error(
+    command: str, role: str, tmp_path: Path
+) -> None:
+    # the first 64 KiB decompress; the rest of the file is missing
+    damaged = INPUTS / f"fatal_truncated_{role}.csv.gz"
+    args = ("--role", role) if command == "inspect" else (role,)
+    where = ("--db", tmp_path / "ws.duckdb") if command == "load" else ()
+    result = invoke(command, *args, damaged, *where)
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert f"Input error: cannot read {role} file {damaged}: " in result.stderr
+    assert "Check that the file exists, is readable and is not a broken .gz archive." in (
+        result.stderr
+    )
+
+
+@pytest.fixture(scope="module")
+def parquet_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The corpus' basic tasks and sessions as intact Parquet files."""
+    folder = tmp_path_factory.mktemp("parquet")
+    con = duckdb.connect()
+    for name in ("basic", "sessions"):
+        con.execute(
+            "COPY (SELECT * FROM read_csv($src, all_varchar = true)) TO $dst (FORMAT parquet)",
+            {"src": str(INPUTS / f"{name}.csv"), "dst": str(folder / f"{name}.parquet")},
+        )
+    con.close()
+    return folder / "basic.parquet", folder / "sessions.parquet"
+
+
+@pytest.mark.parametrize(
+    ("tasks", "sessions", "template"),
+    [
+        ("basic.csv", "sessions.csv", "load_tasks"),
+        ("fmt_sf_report_us.csv", "sessions.csv", "survey_dates"),
+        ("basic.csv", "sessions.csv", "load_sessions"),
+        ("basic.parquet", "sessions.csv", "load_tasks"),
+        ("basic.parquet", "sessions.csv", "parquet_sample"),
+        ("basic.csv", "sessions.parquet", "session_keys"),
+        ("basic.csv", "sessions.parquet", "fetch_session_details"),
+    ],
+)
+def test_a_bug_in_a_query_that_reads_an_input_stays_an_internal_error(
+    tasks: str,
+    sessions: str,
+    template: str,
+    parquet_inputs: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a template calling a macro that does not exist fails whatever file it reads: a bug in
+    # calltouch (exit 1), not bad input (exit 2), and no fallback reader hides it
+    real = queries.render
+
+    def broken(name: str, **context: object) -> str:
+        sql = real(name, **context)
+        return sql + "\nSELECT ct_no_such_macro(1);\n" if name == template else sql
+
+    monkeypatch.setattr(queries, "render", broken)
+    folder = parquet_inputs[0].parent
+    paths = [folder / f if f.endswith(".parquet") else INPUTS / f for f in (tasks, sessions)]
+    result = runner.invoke(app, ["run", *map(str, paths), "--out", str(tmp_path), "-q"])
+    assert result.exit_code == ExitCode.INTERNAL, result.output
+    assert f"Query failed: {template}:" in result.stderr
+    assert "ct_no_such_macro" in result.stderr
+    assert "Input error" not in result.stderr

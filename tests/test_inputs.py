@@ -4,10 +4,12 @@ unit tests of the input helpers (calltouch.inputs, calltouch.durations)."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
 import threading
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from calltouch import csvscan, queries
 from calltouch.durations import format_window, parse_window
 from calltouch.errors import InputError, UsageError
-from calltouch.inputs import map_columns, parse_maps, resolve, sniff_csv
+from calltouch.inputs import map_columns, parse_maps, resolve, skipped_note, sniff_csv
 from calltouch.pipeline import RunSettings, max_rejects_advice, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.timeformats import decide_date_order
@@ -686,6 +688,17 @@ def test_map_columns_missing_required_field_names_file_field_and_headers():
     assert "--map tasks.bizible_id=YOUR_COLUMN" in info.value.hint
 
 
+def test_headers_found_in_binary_junk_stay_a_few_hundred_characters():
+    # a binary file read as CSV text splits into thousands of long, unprintable "headers"
+    junk = ["\x01\ufffd" * 2000, "", "PAR1\x15\x04" * 50] * 3000
+    with pytest.raises(InputError) as info:
+        map_columns("tasks", junk, "t.csv")
+    listing = info.value.hint.split("Headers found: ", 1)[1].split(". If the field", 1)[0]
+    assert len(listing) < 800, listing
+    assert listing.startswith(repr("\x01\ufffd" * 30 + "..."))
+    assert listing.endswith("... (9000 in all)")
+
+
 def test_map_columns_tasks_need_a_call_time_or_touchpoint_date():
     with pytest.raises(InputError, match="required field 'call_time'"):
         map_columns("tasks", ["Id", "BizibleId", "ActivityDate"], "t.csv")
@@ -728,6 +741,28 @@ def test_resolve_a_folder_sorted_skipping_other_and_hidden_files(tmp_path):
     _touch(tmp_path / "notes.md")
     _touch(tmp_path / ".hidden.csv")
     assert resolve(tmp_path, "tasks") == [a, b, nested]
+
+
+def test_skipped_note_names_a_few_of_the_files_a_folder_does_not_read(tmp_path):
+    _touch(tmp_path / "b.csv")
+    for name in ("tasks_march.xlsx", "tasks.csv.zip", "sub/notes.docx", "readme.md", "z.pdf"):
+        _touch(tmp_path / name)
+    for name in (".hidden.xlsx", ".git/config", "summary.json", "calltouch.duckdb"):
+        _touch(tmp_path / name)  # hidden, or calltouch's own: not worth a word
+    assert skipped_note(tmp_path) == (
+        f"{tmp_path} also holds 5 files that are not read, neither CSV nor Parquet by "
+        "extension: readme.md, sub/notes.docx, tasks.csv.zip and 2 more"
+    )
+    assert skipped_note(tmp_path / "sub") == (
+        f"{tmp_path / 'sub'} also holds 1 file that is not read, neither CSV nor Parquet by "
+        "extension: notes.docx"
+    )
+    assert skipped_note(str(tmp_path / "tasks*")) == (
+        f"{tmp_path}/tasks* also matches 2 files that are not read, neither CSV nor Parquet "
+        f"by extension: {tmp_path / 'tasks.csv.zip'}, {tmp_path / 'tasks_march.xlsx'}"
+    )
+    assert skipped_note(tmp_path / "b.csv") is None  # a file names itself
+    assert skipped_note(str(tmp_path / "b*")) is None
 
 
 def test_resolve_a_glob_sorted(tmp_path):
@@ -974,3 +1009,53 @@ def test_the_long_line_check_measures_the_cells_the_normalised_copy_writes(
     scan = csvscan.scan(path, dialect, 2, normalise_to=tmp_path / "n.csv")
     assert (scan.good, scan.bad) == (2, [])
     assert scan.normalised == [(2, 2), (3, 3)]
+
+
+def _broken_gz(tmp_path: Path, how: str) -> Path:
+    """A tasks .csv.gz of about 200 KB of text (more than sniff_csv reads) broken ``how``."""
+    text = "Id,BizibleId,CreatedDate,Type,Subject\n"
+    text += "".join(
+        f"T{i},{ABC},2026-03-02T12:{i % 60:02d}:00Z,Call,call {i}\n" for i in range(3000)
+    )
+    data = gzip.compress(text.encode(), mtime=0)
+    path = tmp_path / "tasks.csv.gz"
+    if how == "cut short":
+        path.write_bytes(data[: len(data) * 3 // 4])
+    else:  # damaged inside: bytes of the deflate stream overwritten
+        middle = len(data) * 3 // 4
+        path.write_bytes(data[:middle] + b"\xff" * 64 + data[middle + 64 :])
+    return path
+
+
+@pytest.mark.parametrize("how", ["cut short", "damaged inside"])
+def test_every_reading_of_a_broken_gz_says_the_file_is_unreadable(tmp_path, how):
+    path = _broken_gz(tmp_path, how)
+    dialect = sniff_csv(path, "tasks", None)  # its first 64 KiB read well
+    width = len(dialect.header)
+    reads = [
+        lambda: csvscan.is_clean_utf8(path),
+        lambda: csvscan.scan(path, dialect, width),
+        lambda: csvscan.scan(path, dialect, width, normalise_to=tmp_path / "n.csv"),
+        lambda: csvscan.line_texts(path, dialect, [(10**6, 10**6)]),
+        lambda: csvscan.transcode_to_utf8(path, dialect, tmp_path / "t.csv"),
+    ]
+    for read in reads:
+        with pytest.raises(csvscan.Unreadable) as caught:
+            read()
+        assert isinstance(caught.value.__cause__, (EOFError, OSError, zlib.error))
+
+
+@pytest.mark.parametrize("how", ["cut short", "damaged inside"])
+def test_a_run_on_a_broken_gz_is_an_input_error(tmp_path, how):
+    path = _broken_gz(tmp_path, how)
+    with pytest.raises(InputError, match=f"cannot read tasks file {re.escape(str(path))}: "):
+        run_paths(tmp_path, path, sessions_file(tmp_path / "sessions.csv"))
+
+
+def test_a_missing_file_is_unreadable_to_the_independent_reader(tmp_path):
+    path = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    dialect = sniff_csv(path, "tasks", None)
+    path.unlink()
+    with pytest.raises(csvscan.Unreadable) as caught:
+        csvscan.scan(path, dialect, len(dialect.header))
+    assert isinstance(caught.value.__cause__, FileNotFoundError)

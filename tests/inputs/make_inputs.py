@@ -25,6 +25,7 @@ unmatched (no_bizible_id). Most task files below hold exactly those three calls,
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import gzip
 import io
@@ -702,6 +703,169 @@ def odd_file_name() -> bytes:
     """basic.csv under a file name with spaces, a quote, semicolons and -- (no double quote:
     Windows forbids it in file names, and paths reach DuckDB as bound values anyway)."""
     return utf8(basic())
+
+
+class Bits:
+    """A deflate bit stream: values are packed from the least significant bit."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.value = 0
+        self.count = 0
+
+    def put(self, value: int, bits: int) -> None:
+        """Append ``value`` in ``bits`` bits (extra bits, block headers)."""
+        self.value |= value << self.count
+        self.count += bits
+        while self.count >= 8:
+            self.out.append(self.value & 0xFF)
+            self.value >>= 8
+            self.count -= 8
+
+    def code(self, code: int, bits: int) -> None:
+        """Append a Huffman code: deflate packs those from the most significant bit."""
+        self.put(int(format(code, f"0{bits}b")[::-1], 2), bits)
+
+
+def cut_gzip(text: bytes, copies: int) -> bytes:
+    """A gzip file cut short, as ``head -c`` of a big export or an interrupted download leaves
+    it: ``text``, then its last line again and again (``copies`` back-references of 258 bytes,
+    the most one can copy), and no end. One deflate block of fixed Huffman codes written here,
+    so that a few hundred bytes hold more than the 64 KiB calltouch sniffs, and the bytes do
+    not depend on the zlib build that makes them."""
+    distance = len(text) - text.rstrip(b"\n").rfind(b"\n") - 1  # the last line, its \n too
+    bits = Bits()
+    bits.put(1, 1)  # BFINAL: the last block (it never ends)
+    bits.put(1, 2)  # BTYPE 01: fixed Huffman codes
+    for byte in text:
+        if byte < 144:
+            bits.code(0x30 + byte, 8)
+        else:
+            bits.code(0x190 + byte - 144, 9)
+    # distance codes 4-29 have base ((2 + code % 2) << extra) + 1 and code // 2 - 1 extra bits
+    code = max(c for c in range(4, 30) if ((2 + c % 2) << (c // 2 - 1)) + 1 <= distance)
+    extra = code // 2 - 1
+    base = ((2 + code % 2) << extra) + 1
+    for _ in range(copies):
+        bits.code(0xC5, 8)  # length symbol 285: copy 258 bytes
+        bits.code(code, 5)
+        bits.put(distance - base, extra)
+    header = b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x00\xff"  # deflate, mtime 0
+    return header + bytes(bits.out)
+
+
+@corpus_file("fatal_truncated_tasks.csv.gz")
+def truncated_tasks() -> bytes:
+    """basic.csv's header and T1, then T1 again for about 100 KB, gzipped and cut short."""
+    return cut_gzip(utf8(table(GENERIC, BASIC[:1])), 400)
+
+
+@corpus_file("fatal_truncated_sessions.csv.gz")
+def truncated_sessions() -> bytes:
+    """sessions.csv's header and S1, then S1 again for about 100 KB, gzipped and cut short."""
+    return cut_gzip(sessions().split(b"S2,")[0], 400)
+
+
+# ----------------------------------------------------------------------------- damaged Parquet
+#
+# basic.csv and sessions.csv as DuckDB 2.0 writes them to Parquet (every column VARCHAR,
+# snappy-compressed, one row group, one data page a column), kept here as base64 so the corpus
+# needs no Parquet writer. The damaged files overwrite the first bytes of one column's
+# compressed page (just after its page header) with 0xFF: the footer, the schema and every
+# other page stay intact, so the file opens, and reading that column fails with
+# "Snappy decompression failure", as a disk or a download that garbles a block leaves it.
+# Made with: COPY (SELECT * FROM read_csv(FILE, all_varchar = true)) TO OUT
+# (FORMAT parquet, COMPRESSION snappy); the offsets are parquet_metadata()'s data_page_offset
+# plus the length of that page's header.
+
+BASIC_PARQUET = (
+    "UEFSMRUAFTAVMiwVBhUAFQYVBgAAGBQCAAAABgEBBjRUMQIAAABUMgIAAABUMxUAFdoBFawBLBUGFQAVBhUGAABt"
+    "GCEAAABBAwB2AQDwRyAAAABhMWIyYzNkNGU1ZjYwNzE4MjkzYTRiNWM2ZDdlOGY5MCAAAAAwZjllOGQ3YzZiNWE0"
+    "OTM4MjcxNmY1ZTRkM2MyYjFhMBUAFZwBFUYsFQYVABUGFQYAAE50AgAAAAYBFAAAADIwMjYtMDMtMDRUMTA6MjI6"
+    "MDBavhgAFQAVPBUmLBUGFQAVBhUGAAAeNAIAAAAGAQQAAABDYWxsPggAFQAVbBU2LBUGFQAVBhUGAAA2VAIAAAAG"
+    "AQwAAABJbmJvdW5kIGNhbGx+EAAVAhlsNQAYDWR1Y2tkYl9zY2hlbWEVCgAVDCUCGAJJZCUAABUMJQIYCUJpemli"
+    "bGVJZCUAABUMJQIYC0NyZWF0ZWREYXRlJQAAFQwlAhgEVHlwZSUAABUMJQIYB1N1YmplY3QlAAAWBhkcGVwmABwV"
+    "DBkVABkYAklkFQIWBhZSFlQmCDwYAlQzGAJUMRYAKAJUMxgCVDEREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgJQml6"
+    "aWJsZUlkFQIWBhaAAhbSASZcPBggYTFiMmMzZDRlNWY2MDcxODI5M2E0YjVjNmQ3ZThmOTAYIDBmOWU4ZDdjNmI1"
+    "YTQ5MzgyNzE2ZjVlNGQzYzJiMWEwFgIoIGExYjJjM2Q0ZTVmNjA3MTgyOTNhNGI1YzZkN2U4ZjkwGCAwZjllOGQ3"
+    "YzZiNWE0OTM4MjcxNmY1ZTRkM2MyYjFhMBERABkcFQAVABUCAAAAJgAcFQwZFQAZGAtDcmVhdGVkRGF0ZRUCFgYW"
+    "wAEWaiauAjwYFDIwMjYtMDMtMDRUMTA6MjI6MDBaGBQyMDI2LTAzLTA0VDEwOjIyOjAwWhYAKBQyMDI2LTAzLTA0"
+    "VDEwOjIyOjAwWhgUMjAyNi0wMy0wNFQxMDoyMjowMFoREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgEVHlwZRUCFgYW"
+    "XhZIJpgDPBgEQ2FsbBgEQ2FsbBYAKARDYWxsGARDYWxsEREAGRwVABUAFQIAAAAmABwVDBkVABkYB1N1YmplY3QV"
+    "AhYGFo4BFlgm4AM8GAxJbmJvdW5kIGNhbGwYDEluYm91bmQgY2FsbBYAKAxJbmJvdW5kIGNhbGwYDEluYm91bmQg"
+    "Y2FsbBERABkcFQAVABUCAAAAFv4FFgYmCBawBAAoKER1Y2tEQiB2ZXJzaW9uIHYyLjAuMSAoYnVpbGQgOGQ3ODEx"
+    "NGU5MCkZXBwAABwAABwAABwAABwAAADZAgAAUEFSMQ=="
+)
+
+SESSIONS_PARQUET = (
+    "UEFSMRUAFTwVOiwVCBUAFQYVBgAAHhQCAAAACAEBBgRTMQUGMDICAAAAUzMCAAAAUzQVABWsAhWcAiwVCBUAFQYV"
+    "BgAAlgHwTAIAAAAIASAAAABhMWIyYzNkNGU1ZjYwNzE4MjkzYTRiNWM2ZDdlOGY5MCAAAAAwZjllOGQ3YzZiNWE0"
+    "OTM4MjcxNmY1ZTRkM2MyYjFhBSR8NzdhYTg4YmI5OWNjMDBkZDExZWUyMmZmMzNhYTQ0YmIBbDw1ZTZmN2E4Yjlj"
+    "MGQxZTJmMmoACGEwYhUAFcQBFZgBLBUIFQAVBhUGAABiYAIAAAAIARMAAAAyMDI2LTAzLTA0IDEwOjABAzoXAAQw"
+    "ORkXLDE5NjktMDctMjAgMgErBDowCS5EMTAxLTAxLTAxIDAwOjAwOjAwFQAVrAEVsgEsFQgVABUGFQYAAFbwVQIA"
+    "AAAIARMAAABQYWlkIFNlYXJjaC5BZFdvcmRzEAAAAEVtYWlsLk5ld3NsZXR0ZXIOAAAARGlzcGxheS5CYW5uZXIP"
+    "AAAAU29jaWFsLkxpbmtlZEluFQAVVhVaLBUIFQAVBhUGAAArqAIAAAAIAQMAAABjcGMFAAAAZW1haWwHAAAAZGlz"
+    "cGxheQYAAABzb2NpYWwVABVeFWAsFQgVABUGFQYAAC88AgAAAAgBBgAAAGdvb2dsZQEKaG1haWxlcgUAAABhZG5l"
+    "dAgAAABsaW5rZWRpbhUAFVYVWCwVCBUAFQYVBgAAK2ACAAAACAEGAAAAU3ByaW5nBQAAAE1hcmNoARM0QXBvbGxv"
+    "BAAAAFkySzEVAhmMNQAYDWR1Y2tkYl9zY2hlbWEVDgAVDCUCGAJJRCUAABUMJQIYCUNPT0tJRV9JRCUAABUMJQIY"
+    "CkVWRU5UX0RBVEUlAAAVDCUCGAdDSEFOTkVMJQAAFQwlAhgGTUVESVVNJQAAFQwlAhgKV0VCX1NPVVJDRSUAABUM"
+    "JQIYDUNBTVBBSUdOX05BTUUlAAAWCBkcGXwmABwVDBkVABkYAklEFQIWCBZeFlwmCDwYAlM0GAJTMRYAKAJTNBgC"
+    "UzEREQAZHBUAFQAVAgAAACYAHBUMGRUAGRgJQ09PS0lFX0lEFQIWCBbSAhbCAiZkPBggYTFiMmMzZDRlNWY2MDcx"
+    "ODI5M2E0YjVjNmQ3ZThmOTAYIDBmOWU4ZDdjNmI1YTQ5MzgyNzE2ZjVlNGQzYzJiMWEwFgAoIGExYjJjM2Q0ZTVm"
+    "NjA3MTgyOTNhNGI1YzZkN2U4ZjkwGCAwZjllOGQ3YzZiNWE0OTM4MjcxNmY1ZTRkM2MyYjFhMBERABkcFQAVABUC"
+    "AAAAJgAcFQwZFQAZGApFVkVOVF9EQVRFFQIWCBbqARa+ASamAzwYEzIxMDEtMDEtMDEgMDA6MDA6MDAYEzE5Njkt"
+    "MDctMjAgMjA6MDA6MDAWACgTMjEwMS0wMS0wMSAwMDowMDowMBgTMTk2OS0wNy0yMCAyMDowMDowMBERABkcFQAV"
+    "ABUCAAAAJgAcFQwZFQAZGAdDSEFOTkVMFQIWCBbSARbYASbkBDwYD1NvY2lhbC5MaW5rZWRJbhgORGlzcGxheS5C"
+    "YW5uZXIWACgPU29jaWFsLkxpbmtlZEluGA5EaXNwbGF5LkJhbm5lchERABkcFQAVABUCAAAAJgAcFQwZFQAZGAZN"
+    "RURJVU0VAhYIFngWfCa8BjwYBnNvY2lhbBgDY3BjFgAoBnNvY2lhbBgDY3BjEREAGRwVABUAFQIAAAAmABwVDBkV"
+    "ABkYCldFQl9TT1VSQ0UVAhYIFoABFoIBJrgHPBgGbWFpbGVyGAVhZG5ldBYAKAZtYWlsZXIYBWFkbmV0EREAGRwV"
+    "ABUAFQIAAAAmABwVDBkVABkYDUNBTVBBSUdOX05BTUUVAhYIFngWeia6CDwYBFkySzEYBkFwb2xsbxYAKARZMksx"
+    "GAZBcG9sbG8REQAZHBUAFQAVAgAAABbcCRYIJggWrAkAKChEdWNrREIgdmVyc2lvbiB2Mi4wLjEgKGJ1aWxkIDhk"
+    "NzgxMTRlOTApGXwcAAAcAAAcAAAcAAAcAAAcAAAcAAAAtQMAAFBBUjE="
+)
+
+
+def damaged(parquet_b64: str, offset: int) -> bytes:
+    """The Parquet file with 8 bytes from ``offset`` (inside a compressed page) set to 0xFF."""
+    data = bytearray(base64.b64decode(parquet_b64))
+    data[offset : offset + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+@corpus_file("fatal_damaged_page.parquet")
+def damaged_page() -> bytes:
+    """basic.csv as Parquet with its CreatedDate page damaged (column chunk at byte 151, page
+    header of 18 bytes): the first read of the call times fails."""
+    return damaged(BASIC_PARQUET, 151 + 18)
+
+
+@corpus_file("fatal_damaged_session_ids.parquet")
+def damaged_session_ids() -> bytes:
+    """sessions.csv as Parquet with its ID page damaged (byte 4, page header of 17 bytes)."""
+    return damaged(SESSIONS_PARQUET, 4 + 17)
+
+
+@corpus_file("fatal_damaged_session_channels.parquet")
+def damaged_session_channels() -> bytes:
+    """sessions.csv as Parquet with its CHANNEL page damaged (byte 306, page header of 19
+    bytes): a run reads the channels last, for the sessions that merged only."""
+    return damaged(SESSIONS_PARQUET, 306 + 19)
+
+
+@corpus_file("fatal_parquet_named_csv.csv")
+def parquet_named_csv() -> bytes:
+    """basic.csv as an intact Parquet file, saved under a .csv name."""
+    return base64.b64decode(BASIC_PARQUET)
+
+
+@corpus_file("fatal_zip_named_csv.csv")
+def zip_named_csv() -> bytes:
+    """A ZIP archive holding basic.csv (a zipped export), saved under a .csv name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        entry = zipfile.ZipInfo("tasks.csv", date_time=(2026, 3, 4, 10, 0, 0))
+        archive.writestr(entry, basic())
+    return buffer.getvalue()
 
 
 # ----------------------------------------------------------------------------- writing
