@@ -28,9 +28,9 @@ from rich.text import Text
 
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
-from calltouch.errors import CalltouchError, ExitCode, UsageError
+from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
 from calltouch.inputs import parse_encodings, parse_maps, refuse_out_among_inputs
-from calltouch.inspection import inspect_path
+from calltouch.inspection import inspect_path, stops_a_run
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
@@ -786,11 +786,28 @@ def inspect(
                     )
         finally:
             con.close()
+        failed = [item for item in described if "error" in item]
         if fmt is InspectFormat.json:
             stdout.out(json.dumps(described, indent=2, ensure_ascii=False), highlight=False)
         else:
             for item in described:
-                print_inspection(stdout, item)
+                if "error" not in item:
+                    print_inspection(stdout, item)
+            if len(failed) > 1 or (failed and len(described) > 1):
+                for item in failed:  # the files that could not be described, as errors
+                    print_inspection(stderr, item)
+        # every file is described first; then the exit code says whether a run would stop
+        if len(described) == 1 and failed:
+            raise InputError(failed[0]["error"], hint=failed[0]["hint"])
+        stopping = [item["file"] for item in described if stops_a_run(item)]
+        if stopping:
+            raise InputError(
+                f"{len(stopping)} of {len(described)} file(s) would stop a run: "
+                + ", ".join(str(f) for f in stopping[:3])
+                + (" ..." if len(stopping) > 3 else ""),
+                hint="See what each says above (an error, or a problem such as the day/month "
+                "order).",
+            )
 
 
 class GenerateFormat(str, Enum):

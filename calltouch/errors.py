@@ -57,6 +57,14 @@ class UnreadableInputError(InputError):
     """An input file cannot be read at all: damaged, cut short or not in its format."""
 
 
+class MissingFieldError(InputError):
+    """A file lacks a column for a required field of its input (tasks, sessions ...)."""
+
+
+class DateOrderError(InputError):
+    """A column's dates do not tell their day/month order (or mix both): --date-order must."""
+
+
 class UsageError(CalltouchError):
     """An option or argument has a value calltouch cannot use."""
 

@@ -30,7 +30,7 @@ from itertools import takewhile
 from pathlib import Path
 from typing import Literal
 
-from calltouch.errors import InputError, UnreadableInputError, UsageError
+from calltouch.errors import InputError, MissingFieldError, UnreadableInputError, UsageError
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
 ROLES: tuple[Role, ...] = ("tasks", "sessions")  # the inputs of a match
@@ -692,7 +692,7 @@ def map_columns(
             )
         looked = first.aliases if aliases is None else aliases.get(first.name, first.aliases)
         swapped = _swapped_hint(role, lowered)
-        raise InputError(
+        raise MissingFieldError(
             f"{role} file {file} has no column for the required field "
             f"{first.name!r} ({first.description})",
             hint=(

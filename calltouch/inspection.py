@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from calltouch import csvscan
-from calltouch.errors import InputError, UnreadableInputError
+from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
 
@@ -27,9 +27,31 @@ def inspect_path(
     options: dict[Role, LoadOptions],
     workdir: Path,
 ) -> list[dict[str, Any]]:
-    """Describe every file ``spec`` names (a file, folder or glob)."""
-    files = resolve(spec, role or "tasks")
-    return [inspect_file(con, path, role, options, workdir) for path in files]
+    """Describe every file ``spec`` names (a file, folder or glob). A file (or spec) that
+    cannot be described is an entry with ``error`` and ``hint``: one bad file does not hide
+    the others."""
+    try:
+        files = resolve(spec, role or "tasks")
+    except InputError as exc:
+        return [failed(spec, exc)]
+    described = []
+    for path in files:
+        try:
+            described.append(inspect_file(con, path, role, options, workdir))
+        except InputError as exc:
+            described.append(failed(str(path), exc))
+    return described
+
+
+def failed(file: str, exc: InputError) -> dict[str, Any]:
+    """The entry of a file ``inspect`` could not describe."""
+    return {"file": file, "error": exc.message, "hint": exc.hint}
+
+
+def stops_a_run(item: dict[str, Any]) -> bool:
+    """Whether what ``inspect`` found in a file would stop ``run`` (exit 2): the file could not
+    be described, or its dates need --date-order."""
+    return "error" in item or bool(item.get("problems"))
 
 
 def inspect_file(
@@ -51,6 +73,10 @@ def inspect_file(
             failures.append(exc)
     if len(failures) == 1:
         raise failures[0]
+    # a role whose columns were all found failed later, on its data: that is the one to tell
+    fitting = [f for f in failures if not isinstance(f, MissingFieldError)]
+    if len(fitting) == 1:
+        raise fitting[0]
     raise InputError(
         f"{path} is neither a task nor a session export calltouch recognises: "
         + " / ".join(f.message for f in failures),
@@ -71,7 +97,11 @@ def _describe(
         loader = ParquetLoader(con, role, path, 0, options, workdir)
         header, kinds = loader.describe()
         detection = loader.detect(header)
-        styles, order = loader.time_styles(detection.mapping, kinds)
+        try:
+            styles, order = loader.time_styles(detection.mapping, kinds)
+        except DateOrderError as exc:  # described, not fatal here: --date-order decides
+            styles, order = {}, None
+            out["problems"] = [f"{exc.message}. {exc.hint}"]
         count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
         rows = loader.query_file(
             "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
@@ -91,9 +121,13 @@ def _describe(
             if dialect.encoding != "utf-8":
                 source = workdir / f"inspect-{path.name}.csv"
                 csvscan.transcode_to_utf8(path, dialect, source)
-            styles, order = loader.time_styles(
-                dialect, detection.mapping, source, dialect.delimiter
-            )
+            try:
+                styles, order = loader.time_styles(
+                    dialect, detection.mapping, source, dialect.delimiter
+                )
+            except DateOrderError as exc:  # described, not fatal here: --date-order decides
+                styles, order = {}, None
+                out["problems"] = [f"{exc.message}. {exc.hint}"]
             scan = csvscan.scan(path, dialect, len(dialect.header))
         except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
             raise cannot_read(role, path, exc.__cause__ or exc) from exc

@@ -201,7 +201,14 @@ def print_run_report(
 
 
 def print_inspection(console: Console, item: dict[str, Any]) -> None:
-    """One file as ``calltouch inspect`` shows it."""
+    """One file as ``calltouch inspect`` shows it (what stopped its description, if any)."""
+    if "error" in item:
+        console.print(Text(item["file"], style="bold underline"))
+        console.print(Text(item["error"], style="red"))
+        if item.get("hint"):
+            console.print(Text(item["hint"], style="yellow"))
+        console.print()
+        return
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
@@ -241,6 +248,8 @@ def print_inspection(console: Console, item: dict[str, Any]) -> None:
         times.append(("\n" if i else "") + f"{fld:<16} {style}")
     times.append(f"\nvalues without a zone are read in {item['time_zone_for_naive_values']}")
     grid.add_row("timestamps", times)
+    for problem in item.get("problems", []):
+        grid.add_row("problem", Text(problem, style="red"))
     for note in item["notes"]:
         grid.add_row("note", Text(note, style="yellow"))
     console.print(Text(item["file"], style="bold underline"))

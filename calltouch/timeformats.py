@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from calltouch.errors import InputError
+from calltouch.errors import DateOrderError
 
 DateOrder = Literal["mdy", "dmy"]
 
@@ -206,13 +206,13 @@ def decide_date_order(
         else ""
     )
     if first_max > 12 and second_max > 12:
-        raise InputError(
+        raise DateOrderError(
             f"{file}: column {column} mixes day-first and month-first dates "
             f"(numbers above 12 in both places){seen}",
             hint="Fix the export, or pass --date-order mdy|dmy to read one order "
             f"(the other rows are rejected).{stray}",
         )
-    raise InputError(
+    raise DateOrderError(
         f"{file}: cannot tell from column {column} whether dates are month/day or day/month "
         f"(no day above 12){seen}",
         hint="Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy "

@@ -820,6 +820,38 @@ def test_inspect_unknown_file_names_both_roles(tmp_path):
     assert f"{odd} is neither a task nor a session export" in result.stderr
 
 
+def test_inspect_describes_every_file_and_tells_an_ambiguous_date_order(tmp_path: Path) -> None:
+    """A task export with dates like 03/02/2026 is described (columns, counts, first rows)
+    with the day/month problem shown, not refused as 'neither a task nor a session export';
+    a file that cannot be described does not hide the others; exit 2 says a run would stop."""
+    _, sessions = write_case(tmp_path)
+    ambiguous = tmp_path / "excel.csv"
+    ambiguous.write_text(
+        "Id;bizible2__BizibleId__c;CreatedDate\r\nT1;abc;03/02/2026 12:40\r\n"
+        "T2;def;03/04/2026 13:05\r\n",
+        encoding="utf-8-sig",
+    )
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = invoke("inspect", sessions, ambiguous, odd)
+    assert result.exit_code == 2
+    out = " ".join(result.stdout.split())
+    assert "sessions (detected)" in out  # the good file is described
+    assert "tasks (detected)" in out and "2 data rows" in out
+    assert "cannot tell from column 'CreatedDate' whether dates are month/day" in out
+    assert "--date-order mdy" in out
+    errors = " ".join(result.stderr.split())
+    assert f"{odd} is neither a task nor a session export" in errors
+    assert "2 of 3 file(s) would stop a run" in errors
+    described = json.loads(invoke("inspect", sessions, ambiguous, odd, "-f", "json").stdout)
+    assert [("error" in d, bool(d.get("problems"))) for d in described] == [
+        (False, False),
+        (False, True),
+        (True, False),
+    ]
+    assert invoke("inspect", ambiguous, "--date-order", "mdy").exit_code == 0
+
+
 def test_carried_header_that_looks_like_a_formula_is_neutralised(tmp_path):
     tasks = tmp_path / "tasks.csv"
     tasks.write_text("Id,BizibleId,CreatedDate,=cmd\nT1,,2026-03-02T12:40:00Z,x\n")
