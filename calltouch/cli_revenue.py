@@ -206,7 +206,9 @@ def attributed(
         "its loads and the touchpoints of its last match",
         files="--tasks, --sessions and --opportunities",
     )
-    con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
+    con = workspace.open_workspace(
+        db, create=False, writes=False, threads=threads, memory_limit=memory_limit
+    )
     where = f"the workspace {db}"
     try:
         workspace.require_match(con, db)

@@ -379,7 +379,7 @@ def status_command(
         calltouch status --db marketing.duckdb
     """
     with user_errors(debug):
-        con = workspace.open_workspace(db, create=False)
+        con = workspace.open_workspace(db, create=False, writes=False)
         try:
             info = workspace.status(con, db)
         finally:
@@ -422,7 +422,7 @@ def export_command(
     """
     with user_errors(debug):
         fmt = format_of(output)
-        con = workspace.open_workspace(db, create=False)
+        con = workspace.open_workspace(db, create=False, writes=False)
         try:
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
@@ -504,7 +504,7 @@ def report(
             )
             return
         options = _report_options(by, since, until, status, top)
-        con = workspace.open_workspace(db, create=False)
+        con = workspace.open_workspace(db, create=False, writes=False)
         try:
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
@@ -544,7 +544,7 @@ def _revenue_report(
         as_of=settings.as_of,
         weights=None if settings.weights is None else settings.weights.describe(),
     )
-    con = workspace.open_workspace(db, create=False)
+    con = workspace.open_workspace(db, create=False, writes=False)
     try:
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
@@ -710,7 +710,7 @@ def explain_command(
                 con.close()
         else:
             refuse_file_options(ctx, "the loads and the settings of its last match")
-            con = workspace.open_workspace(db, create=False)
+            con = workspace.open_workspace(db, create=False, writes=False)
             try:
                 workspace.require_current_match(con, db)
                 info = workspace.status(con, db)

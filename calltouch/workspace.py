@@ -61,10 +61,13 @@ def open_workspace(
     *,
     create: bool = True,
     read_only: bool = False,
+    writes: bool = True,
     threads: int | None = None,
     memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and with ``create``, make) a workspace file, schema included."""
+    """Open (and with ``create``, make) a workspace file, schema included. A command that
+    only reads it (``writes`` false) opens a file it may not write read-only: a workspace
+    shared read-only (a team share, a read-only mount) can still be reported from."""
     if not create and not path.exists():
         raise InputError(
             f"no workspace at {path}",
@@ -76,12 +79,24 @@ def open_workspace(
         con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
     except duckdb.IOException as exc:
         text = str(exc)
+        if not read_only and not writes and _not_writable(text):
+            return open_workspace(
+                path, create=create, read_only=True, threads=threads, memory_limit=memory_limit
+            )
         if "lock" in text.lower():
             raise UsageError(
                 f"the workspace {path} is in use by another program",
                 hint="Wait for the other calltouch (or DuckDB client) to finish, then retry.",
             ) from exc
-        raise InputError(f"cannot open the workspace {path}: {text.splitlines()[0]}") from exc
+        hint = None
+        if _not_writable(text):
+            hint = (
+                "This command changes the workspace: run it as a user who may write the file "
+                "(status, report, explain, export, attribute and dashboard only read it)."
+            )
+        raise InputError(
+            f"cannot open the workspace {path}: {text.splitlines()[0]}", hint=hint
+        ) from exc
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         # the settings (--memory-limit, --threads), not the file: DuckDB checks them first
         raise UsageError(
@@ -97,6 +112,12 @@ def open_workspace(
         queries.run(con, "create_schema", packed_details=False)
         queries.run(con, "workspace_schema")
     return con
+
+
+def _not_writable(message: str) -> bool:
+    """Whether DuckDB could not open a file for writing (but reading may work)."""
+    lowered = message.lower()
+    return "permission denied" in lowered or "read-only file system" in lowered
 
 
 # A DuckDB database file has this at byte 8 (its header's magic).

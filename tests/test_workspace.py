@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from calltouch import queries
 from calltouch.cli import app
 from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
 
@@ -466,6 +467,30 @@ def test_bad_resource_settings_are_a_usage_error_not_a_bad_workspace(
     assert result.exit_code == 2
     assert "DuckDB refused the settings" in result.stderr
     assert "not a DuckDB workspace" not in result.stderr
+
+
+def test_a_workspace_that_cannot_be_written_is_still_read(
+    ws: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A workspace on a read-only share: DuckDB cannot open it for writing (simulated here,
+    as the tests may run as root), so the commands that only read it open it read-only;
+    match, which changes it, says that it needs write access."""
+    real = queries.connect
+
+    def no_write(path: object = None, *, read_only: bool = False, **kw: object) -> object:
+        if path is not None and not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Permission denied')
+        return real(path, read_only=read_only, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "connect", no_write)
+    db = ws["db"]
+    assert "up to date" in invoke("status", "--db", db).stdout
+    assert "Calls by channel" in invoke("report", "--db", db).stdout
+    invoke("export", "touchpoints", "--db", db, "-o", tmp_path / "tp.csv")
+    assert (tmp_path / "tp.csv").read_text(encoding="utf-8").startswith("touchpoint_id,")
+    refused = invoke("match", "--db", db, ok=False)
+    assert refused.exit_code == 2 and "Permission denied" in refused.stderr
+    assert "who may write the file" in " ".join(refused.stderr.split())
 
 
 def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
