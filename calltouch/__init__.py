@@ -1,8 +1,18 @@
 """calltouch: link call-tracking Salesforce Tasks to web sessions and report calls by channel.
 
-The package is layered: ``queries`` (templates and DuckDB), ``inputs``/``load`` (reading exports),
-``pipeline`` (R1-R9 end to end), ``outputs`` (files), ``report`` (rich rendering), ``cli`` (Typer).
-Only ``report`` and ``cli`` import rich or typer.
+The package is layered:
+
+* ``queries``: the SQL templates of ``sql/`` and the DuckDB connection (the only module that
+  executes SQL);
+* ``inputs``, ``csvscan``, ``timeformats``, ``profiles``, ``load``: reading exports;
+* ``pipeline`` (R1-R9 end to end, the summary), ``workspace``, ``attribution``, ``explain``,
+  ``inspection``, ``reporting``, ``generate``: what the commands compute;
+* ``outputs``: writing files;
+* ``report``, ``views``, ``dashboard``, ``html_report``: rendering;
+* ``cli``, ``cli_workspace``, ``cli_revenue``: the Typer commands.
+
+Only the rendering and command modules import rich or typer; everything above them runs
+without.
 """
 
 __version__ = "0.1.0"

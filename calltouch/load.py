@@ -4,7 +4,9 @@ For each input file this module promises:
 
 * every data row ends up either in ``task_rows``/``session_rows`` (usable) or in ``rejects``
   with its file, 1-based physical line (CSV) or row number (Parquet), column, error and raw
-  text; a Salesforce report footer is counted as footer, neither loaded nor rejected;
+  text; a Salesforce report footer is counted as footer, neither loaded nor rejected; the
+  filtered load of a one-shot run's Parquet sessions (:func:`load_role`) stores only the
+  usable rows that can matter to it and counts the others;
 * timestamps without a zone are read in the zone given for that input (R8), and the connection
   is back in UTC afterwards, whatever happens;
 * for task files (and Parquet session files) a second, independent count (Python's csv module
@@ -120,11 +122,6 @@ class LoadedFile:
     def rows_read(self) -> int:
         """Data rows of the file: usable + rejected (footer lines are not rows)."""
         return self.rows_loaded + self.rows_rejected
-
-    @property
-    def rows_accounted(self) -> int:
-        """What the independent count must equal: rows read + footer lines."""
-        return self.rows_read + self.rows_footer
 
     def summary(self) -> dict[str, Any]:
         """This file's entry in summary.json (``tasks.files`` / ``sessions.files``)."""
