@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from calltouch import queries
 from calltouch.cli import app
 from tests.harness import SESSION_HEADER, read_csv, session, write_rows
 
@@ -46,3 +47,34 @@ def test_repeated_and_empty_headers_get_names_no_other_column_has(tmp_path: Path
     row = run_tasks(tmp_path, header, [values])["T1"]
     assert sorted(row.values()) == sorted(["T1", "no_bizible_id", *values])
     assert (row["column_4"], row["x"], row["x_2"], row["x_3"]) == ("c4", "x1", "real2", "real3")
+
+
+def test_a_wide_task_file_keeps_every_columns_value(tmp_path: Path) -> None:
+    extra = [f"Field_{i}__c" for i in range(495)]
+    header = ["Id", "BizibleId", "CreatedDate", "Type", "Subject", *extra]
+    rows = [
+        [f"T{r}", "" if r % 2 else ABC, f"2026-03-02T12:{r:02d}:00Z", "Call", f"s{r}"]
+        + [f"v{r}_{i}" for i in range(len(extra))]
+        for r in range(20)
+    ]
+    unmatched = run_tasks(tmp_path, header, rows)
+    assert sorted(unmatched) == sorted(f"T{r}" for r in range(1, 20, 2))
+    for r in range(1, 20, 2):
+        row = unmatched[f"T{r}"]
+        assert list(row) == ["task_id", "reason", *header]
+        assert [row[name] for name in extra] == [f"v{r}_{i}" for i in range(len(extra))]
+        assert row["Subject"] == f"s{r}"
+
+
+def test_the_unmatched_query_grows_linearly_with_the_width() -> None:
+    """Each carried column is an index into lists computed once per row: neither the bound
+    positions nor a cell-writing macro is repeated per column (both made DuckDB's planning
+    time grow with the square of the columns)."""
+
+    def rendered(width: int) -> str:
+        names = [f"c{i}" for i in range(width)]
+        return queries.render("export_unmatched", fmt="csv", to_file=True, raw_names=names)
+
+    narrow, wide = rendered(3), rendered(300)
+    for repeated in ("$raw_positions", "ct_csv_safe", "ct_iso"):
+        assert wide.count(repeated) == narrow.count(repeated), repeated
