@@ -424,6 +424,7 @@ def export_command(
 
 @app.command()
 def report(
+    ctx: typer.Context,
     db: DbOpt = Path(workspace.DEFAULT_DB),
     by: ByOpt = By.channel,
     since: SinceOpt = None,
@@ -463,7 +464,8 @@ def report(
     the same rows: per group calls, merged, standalone, merge rate and share of calls, the total,
     and the top reasons calls did not merge. With --revenue: per group the opportunities and
     touchpoints credited, won revenue, pipeline, the calls' share and the share of won revenue;
-    the HTML page adds the comparison with calls invisible (calltouch compare).
+    the HTML page adds the comparison with calls invisible (calltouch compare). --model, --as-of
+    and --weights need --revenue; --since, --until, --status and --top do not apply to it.
 
     Examples:
 
@@ -478,10 +480,24 @@ def report(
     with user_errors(debug):
         chosen = fmt or _format_from(output)
         if revenue:
-            _revenue_report(
-                db, chosen, output, by, model, as_of, weights, since, until, status, top
-            )
+            calls_only = _given(ctx, CALLS_REPORT_OPTIONS)
+            if calls_only:
+                raise UsageError(
+                    f"{', '.join(calls_only)} {_verb(calls_only, 'applies', 'apply')} to the "
+                    "calls report, not to --revenue",
+                    hint="A revenue report covers every opportunity; --as-of judges the open ones.",
+                )
+            _revenue_report(db, chosen, output, by, model, as_of, weights)
             return
+        revenue_only = _given(ctx, REVENUE_OPTIONS)
+        if revenue_only:
+            raise UsageError(
+                f"{', '.join(revenue_only)} {_verb(revenue_only, 'needs', 'need')} --revenue: "
+                f"{_verb(revenue_only, 'it applies', 'they apply')} to the revenue report, not "
+                "to the calls report",
+                hint="Add --revenue to report the revenue each channel earns, or leave "
+                f"{_verb(revenue_only, 'it', 'them')} out.",
+            )
         options = _report_options(by, since, until, status, top)
         con = workspace.open_workspace(db, create=False)
         try:
@@ -496,6 +512,26 @@ def report(
             _emit(_render(built, chosen, str(db)), output, "report")
 
 
+# The options of report that only one of its two reports takes: given to the other, they are
+# refused rather than ignored.
+CALLS_REPORT_OPTIONS = ("since", "until", "status", "top")
+REVENUE_OPTIONS = ("model", "as_of", "weights")
+
+
+def _given(ctx: typer.Context, names: tuple[str, ...]) -> list[str]:
+    """The flags of the options ``names`` given on the command line, in ``names``' order."""
+    flags = {param.name: max(param.opts, key=len) for param in ctx.command.params}
+    return [
+        flags[name]
+        for name in names
+        if (source := ctx.get_parameter_source(name)) is not None and source.name == "COMMANDLINE"
+    ]
+
+
+def _verb(items: list[str], one: str, many: str) -> str:
+    return one if len(items) == 1 else many
+
+
 def _revenue_report(
     db: Path,
     chosen: ReportFormat,
@@ -504,17 +540,8 @@ def _revenue_report(
     model: Model,
     as_of: str | None,
     weights: str | None,
-    since: str | None,
-    until: str | None,
-    status: StatusChoice,
-    top: int | None,
 ) -> None:
     """``report --revenue``: build the attribution on the workspace and render one model."""
-    if since or until or status is not StatusChoice.all or top is not None:
-        raise UsageError(
-            "--since, --until, --status and --top apply to the calls report, not to --revenue",
-            hint="A revenue report covers every opportunity; --as-of judges the open ones.",
-        )
     settings = attribution_settings(as_of, weights)
     settings.require_model(model.key)
     options = reporting.RevenueOptions(

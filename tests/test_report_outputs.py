@@ -1,0 +1,120 @@
+"""The report's outputs on a tiny workspace whose campaigns look like spreadsheet formulas:
+report refuses the options of the report it is not making."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from calltouch.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+
+EVIL = '=HYPERLINK("http://evil")'
+NUL = "@SUM(1\x00)"  # a formula with a NUL byte, which breaks CSV readers
+SAFE = {EVIL: "'" + EVIL, NUL: "'@SUM(1\ufffd)"}
+CONTACT = "0035e000000Pp3WAAS"
+AS_OF = ("--as-of", "2026-03-31")
+
+
+def invoke(*args: object, ok: bool = True):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two calls, each merged with a session whose campaign is a formula, one won opportunity
+    of the caller, and a call without BizibleId (a reason calls did not merge)."""
+    folder = tmp_path_factory.mktemp("formulas")
+    db = folder / "w.duckdb"
+    files = {
+        "tasks": write(
+            folder / "tasks.csv",
+            ["Id", "BizibleId", "CreatedDate", "Type", "WhoId"],
+            [
+                ["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z", "Call", CONTACT],
+                ["00T5e0000kBRaohEAD", "abc", "2026-03-01T12:30:00Z", "Call", CONTACT],
+                ["00T5e0000kBRaoiEAD", "", "2026-03-02T18:40:00Z", "Call", ""],
+            ],
+        ),
+        "sessions": write(
+            folder / "sessions.csv",
+            ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+            [
+                ["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords", EVIL],
+                ["S2", "abc", "2026-03-01T12:17:00Z", "Email.Newsletter", NUL],
+            ],
+        ),
+        "opportunities": write(
+            folder / "opportunities.csv",
+            ["ID", "AMOUNT", "CREATEDDATE", "CLOSEDATE", "ISWON", "ISCLOSED", "STAGENAME"],
+            [
+                [
+                    "0065e00000GmSdlAAF",
+                    "1000",
+                    "2026-03-03T05:21:49Z",
+                    "2026-03-20",
+                    "true",
+                    "true",
+                    "Closed Won",
+                ]
+            ],
+        ),
+        "contact-roles": write(
+            folder / "roles.csv",
+            ["ID", "OPPORTUNITYID", "CONTACTID", "ISPRIMARY", "ROLE"],
+            [["00K5e0000o1pgpqEAA", "0065e00000GmSdlAAF", CONTACT, "true", "Decision Maker"]],
+        ),
+        "people": write(folder / "people.csv", ["ID", "BizibleId"], [[CONTACT, "abc"]]),
+    }
+    for role, path in files.items():
+        invoke("load", role, path, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    return db
+
+
+@pytest.mark.parametrize(
+    ("args", "flags"),
+    [
+        (("--model", "first-touch"), "--model needs"),
+        (("--model", "w-shaped"), "--model needs"),  # the default, given: refused too
+        (AS_OF, "--as-of needs"),
+        (("--weights", "ft=1"), "--weights needs"),
+        (("--model", "custom", "--weights", "ft=1", *AS_OF), "--model, --as-of, --weights need"),
+    ],
+)
+def test_revenue_options_without_revenue_are_refused(db: Path, args: tuple, flags: str) -> None:
+    result = invoke("report", "--db", db, *args, ok=False)
+    assert result.exit_code == 2
+    assert f"{flags} --revenue" in " ".join(result.stderr.split())
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "flags"),
+    [
+        (("--status", "merged"), "--status applies"),
+        (("--status", "all"), "--status applies"),  # the default, given: refused too
+        (("--since", "2026-03-01", "--top", "3"), "--since, --top apply"),
+    ],
+)
+def test_calls_report_options_with_revenue_are_refused(db: Path, args: tuple, flags: str) -> None:
+    result = invoke("report", "--db", db, "--revenue", *AS_OF, *args, ok=False)
+    assert result.exit_code == 2
+    assert f"{flags} to the calls report, not to --revenue" in " ".join(result.stderr.split())
