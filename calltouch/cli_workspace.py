@@ -461,11 +461,12 @@ def report(
     --revenue, the revenue each channel earns under an attribution model.
 
     Every form (a rich table, CSV, JSON, Markdown, a self-contained HTML page) is rendered from
-    the same rows: per group calls, merged, standalone, merge rate and share of calls, the total,
-    and the top reasons calls did not merge. With --revenue: per group the opportunities and
-    touchpoints credited, won revenue, pipeline, the calls' share and the share of won revenue;
-    the HTML page adds the comparison with calls invisible (calltouch compare). --model, --as-of
-    and --weights need --revenue; --since, --until, --status and --top do not apply to it.
+    the same rows: per group calls, merged, standalone, merge rate and share of calls, and the
+    total; all but CSV (one table) add the top reasons calls did not merge. With --revenue: per
+    group the opportunities and touchpoints credited, won revenue, pipeline, the calls' share and
+    the share of won revenue; the HTML page adds the comparison with calls invisible (calltouch
+    compare). --model, --as-of and --weights need --revenue; --since, --until, --status and
+    --top do not apply to it.
 
     Examples:
 
@@ -503,7 +504,9 @@ def report(
         try:
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
-            built = reporting.build(con, options, extras=chosen is ReportFormat.html)
+            built = reporting.build(
+                con, options, extras=chosen is ReportFormat.html, cells=_cells(chosen)
+            )
         finally:
             con.close()
         if chosen is ReportFormat.table:
@@ -558,7 +561,9 @@ def _revenue_report(
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
         )
-        built = reporting.build_revenue(con, options, compare=chosen is ReportFormat.html)
+        built = reporting.build_revenue(
+            con, options, compare=chosen is ReportFormat.html, cells=_cells(chosen)
+        )
     finally:
         con.close()
     if chosen is ReportFormat.table:
@@ -609,6 +614,11 @@ def _emit(
         else:
             Console(file=handle, width=width, color_system=None).print(content)
     stderr.print(Text(f"Wrote the {what} to {output}", style="dim"))
+
+
+def _cells(chosen: ReportFormat) -> reporting.Cells:
+    """How the report queries write labels for the form ``chosen``: CSV neutralises them."""
+    return "csv" if chosen is ReportFormat.csv else "json"
 
 
 def _format_from(output: Path | None) -> ReportFormat:

@@ -1,9 +1,13 @@
-"""The report's outputs on a tiny workspace whose campaigns look like spreadsheet formulas:
+"""The report's outputs on a tiny workspace whose campaigns look like spreadsheet formulas: every
+CSV path (``report -f csv``, ``report --revenue -f csv``, ``export report -o x.csv``) neutralises
+them in SQL, with the one cell macro of the exports; the other forms keep them as they are. And
 report refuses the options of the report it is not making."""
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -87,6 +91,44 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         invoke("load", role, path, "--db", db)
     invoke("match", "--db", db, "--quiet")
     return db
+
+
+def labels(text: str, column: str) -> list[str]:
+    return [row[column] for row in csv.DictReader(io.StringIO(text))]
+
+
+def test_report_csv_neutralises_formulas_in_sql(db: Path) -> None:
+    text = invoke("report", "--by", "campaign", "-f", "csv", "--db", db).stdout
+    assert sorted(labels(text, "campaign")) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+
+
+def test_export_report_csv_neutralises_formulas_like_report(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "rep.csv"
+    invoke("export", "report", "--by", "campaign", "-o", target, "--db", db)
+    exported = labels(target.read_text(encoding="utf-8"), "label")
+    assert sorted(exported) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+    reported = labels(
+        invoke("report", "--by", "campaign", "-f", "csv", "--db", db).stdout, "campaign"
+    )
+    assert exported == reported
+
+
+def test_revenue_report_csv_neutralises_formulas(db: Path) -> None:
+    text = invoke("report", "--revenue", "--by", "campaign", *AS_OF, "-f", "csv", "--db", db).stdout
+    assert sorted(labels(text, "campaign")) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+
+
+def test_the_other_forms_keep_the_labels_as_they_are(db: Path, tmp_path: Path) -> None:
+    report = json.loads(invoke("report", "--by", "campaign", "-f", "json", "--db", db).stdout)
+    assert sorted(g["label"] for g in report["groups"]) == sorted([EVIL, NUL])
+    revenue = invoke("report", "--revenue", "--by", "campaign", *AS_OF, "-f", "json", "--db", db)
+    assert sorted(g["label"] for g in json.loads(revenue.stdout)["groups"]) == sorted([EVIL, NUL])
+    target = tmp_path / "rep.json"
+    invoke("export", "report", "--by", "campaign", "-o", target, "--db", db)
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert sorted(r["label"] for r in exported if r["level"] == "group") == sorted([EVIL, NUL])
+    markdown = invoke("report", "--by", "campaign", "-f", "markdown", "--db", db).stdout
+    assert f"| {EVIL} |" in markdown
 
 
 @pytest.mark.parametrize(
