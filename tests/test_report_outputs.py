@@ -10,9 +10,11 @@ import io
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from calltouch import queries
 from calltouch.cli import app
 
 runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
@@ -160,3 +162,18 @@ def test_calls_report_options_with_revenue_are_refused(db: Path, args: tuple, fl
     result = invoke("report", "--db", db, "--revenue", *AS_OF, *args, ok=False)
     assert result.exit_code == 2
     assert f"{flags} to the calls report, not to --revenue" in " ".join(result.stderr.split())
+
+
+def test_rejects_are_exported_in_a_total_order() -> None:
+    """Rejects that share file, line and column are ordered by their error."""
+    con = duckdb.connect()
+    queries.run(con, "session_setup")
+    queries.run(con, "create_schema", packed_details=False)
+    for error in ("z: the last error", "a: the first error"):
+        con.execute(
+            'INSERT INTO rejects (role, file_id, file, line, "column", error, raw) '
+            "VALUES ('tasks', 0, 'tasks.csv', 2, 'CreatedDate', ?, 'T1,,x')",
+            [error],
+        )
+    rows = queries.run(con, "export_rejects", fmt="csv", to_file=False).fetchall()
+    assert [row[3] for row in rows] == ["a: the first error", "z: the last error"]
