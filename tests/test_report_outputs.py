@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -45,8 +46,9 @@ def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two calls, each merged with a session whose campaign is a formula, one won opportunity
-    of the caller, and a call without BizibleId (a reason calls did not merge)."""
+    """Three calls, each merged with a session whose campaign is a formula (two channels, one of
+    them with two subchannels), one won opportunity of a caller, and a call without BizibleId
+    (a reason calls did not merge)."""
     folder = tmp_path_factory.mktemp("formulas")
     db = folder / "w.duckdb"
     files = {
@@ -57,6 +59,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 ["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z", "Call", CONTACT],
                 ["00T5e0000kBRaohEAD", "abc", "2026-03-01T12:30:00Z", "Call", CONTACT],
                 ["00T5e0000kBRaoiEAD", "", "2026-03-02T18:40:00Z", "Call", ""],
+                ["00T5e0000kBRaojEAD", "def", "2026-03-03T09:10:00Z", "Call", ""],
             ],
         ),
         "sessions": write(
@@ -65,6 +68,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             [
                 ["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords", EVIL],
                 ["S2", "abc", "2026-03-01T12:17:00Z", "Email.Newsletter", NUL],
+                ["S3", "def", "2026-03-03T09:00:00Z", "Paid Search.Bing", EVIL],
             ],
         ),
         "opportunities": write(
@@ -177,3 +181,18 @@ def test_rejects_are_exported_in_a_total_order() -> None:
         )
     rows = queries.run(con, "export_rejects", fmt="csv", to_file=False).fetchall()
     assert [row[3] for row in rows] == ["a: the first error", "z: the last error"]
+
+
+def test_the_readmes_calls_by_channel_example_shows_each_row_once(db: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r'^duckdb calltouch\.duckdb -c "(.*calls_by_channel.*)"$', readme, re.M)
+    assert example is not None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(example.group(1))
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    keys = [tuple(v for v in row.values() if not isinstance(v, int | float)) for row in rows]
+    assert len(keys) == len(set(keys)) == 3, rows  # Paid Search twice: AdWords and Bing
