@@ -445,6 +445,7 @@ def export_command(
 
 @app.command()
 def report(
+    ctx: typer.Context,
     db: DbOpt = Path(workspace.DEFAULT_DB),
     by: ByOpt = By.channel,
     since: SinceOpt = None,
@@ -481,10 +482,12 @@ def report(
     --revenue, the revenue each channel earns under an attribution model.
 
     Every form (a rich table, CSV, JSON, Markdown, a self-contained HTML page) is rendered from
-    the same rows: per group calls, merged, standalone, merge rate and share of calls, the total,
-    and the top reasons calls did not merge. With --revenue: per group the opportunities and
-    touchpoints credited, won revenue, pipeline, the calls' share and the share of won revenue;
-    the HTML page adds the comparison with calls invisible (calltouch compare).
+    the same rows: per group calls, merged, standalone, merge rate and share of calls, and the
+    total; all but CSV (one table) add the top reasons calls did not merge. With --revenue: per
+    group the opportunities and touchpoints credited, won revenue, pipeline, the calls' share and
+    the share of won revenue; the HTML page adds the comparison with calls invisible (calltouch
+    compare). --model, --as-of and --weights need --revenue; --since, --until, --status and
+    --top do not apply to it.
 
     Examples:
 
@@ -499,22 +502,58 @@ def report(
     with user_errors(debug):
         chosen = fmt or _format_from(output)
         if revenue:
-            _revenue_report(
-                db, chosen, output, by, model, as_of, weights, since, until, status, top
-            )
+            calls_only = _given(ctx, CALLS_REPORT_OPTIONS)
+            if calls_only:
+                raise UsageError(
+                    f"{', '.join(calls_only)} {_verb(calls_only, 'applies', 'apply')} to the "
+                    "calls report, not to --revenue",
+                    hint="A revenue report covers every opportunity; --as-of judges the open ones.",
+                )
+            _revenue_report(db, chosen, output, by, model, as_of, weights)
             return
+        revenue_only = _given(ctx, REVENUE_OPTIONS)
+        if revenue_only:
+            raise UsageError(
+                f"{', '.join(revenue_only)} {_verb(revenue_only, 'needs', 'need')} --revenue: "
+                f"{_verb(revenue_only, 'it applies', 'they apply')} to the revenue report, not "
+                "to the calls report",
+                hint="Add --revenue to report the revenue each channel earns, or leave "
+                f"{_verb(revenue_only, 'it', 'them')} out.",
+            )
         options = _report_options(by, since, until, status, top)
         con = workspace.open_workspace(db, create=False, writes=False)
         try:
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
-            built = reporting.build(con, options, extras=chosen is ReportFormat.html)
+            built = reporting.build(
+                con, options, extras=chosen is ReportFormat.html, cells=_cells(chosen)
+            )
         finally:
             con.close()
         if chosen is ReportFormat.table:
             _emit(views.report_table(built), output, "report", width=100)
         else:
             _emit(_render(built, chosen, str(db)), output, "report")
+
+
+# The options of report that only one of its two reports takes: given to the other, they are
+# refused rather than ignored.
+CALLS_REPORT_OPTIONS = ("since", "until", "status", "top")
+REVENUE_OPTIONS = ("model", "as_of", "weights")
+
+
+def _given(ctx: typer.Context, names: tuple[str, ...]) -> list[str]:
+    """The flags of the options ``names`` given on the command line, in ``names``' order."""
+    flags = {param.name: max(param.opts, key=len) for param in ctx.command.params}
+    return [
+        flags[name]
+        for name in names
+        if (source := ctx.get_parameter_source(name)) is not None and source.name == "COMMANDLINE"
+    ]
+
+
+def _verb(items: list[str], one: str, many: str) -> str:
+    return one if len(items) == 1 else many
 
 
 def _revenue_report(
@@ -525,17 +564,8 @@ def _revenue_report(
     model: Model,
     as_of: str | None,
     weights: str | None,
-    since: str | None,
-    until: str | None,
-    status: StatusChoice,
-    top: int | None,
 ) -> None:
     """``report --revenue``: build the attribution on the workspace and render one model."""
-    if since or until or status is not StatusChoice.all or top is not None:
-        raise UsageError(
-            "--since, --until, --status and --top apply to the calls report, not to --revenue",
-            hint="A revenue report covers every opportunity; --as-of judges the open ones.",
-        )
     settings = attribution_settings(as_of, weights)
     settings.require_model(model.key)
     options = reporting.RevenueOptions(
@@ -552,7 +582,9 @@ def _revenue_report(
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
         )
-        built = reporting.build_revenue(con, options, compare=chosen is ReportFormat.html)
+        built = reporting.build_revenue(
+            con, options, compare=chosen is ReportFormat.html, cells=_cells(chosen)
+        )
     finally:
         con.close()
     if chosen is ReportFormat.table:
@@ -603,6 +635,11 @@ def _emit(
         else:
             Console(file=handle, width=width, color_system=None).print(content)
     stderr.print(Text(f"Wrote the {what} to {output}", style="dim"))
+
+
+def _cells(chosen: ReportFormat) -> reporting.Cells:
+    """How the report queries write labels for the form ``chosen``: CSV neutralises them."""
+    return "csv" if chosen is ReportFormat.csv else "json"
 
 
 def _format_from(output: Path | None) -> ReportFormat:

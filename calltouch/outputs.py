@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain, count
 from pathlib import Path
 from typing import Any, Literal
 
@@ -111,23 +112,25 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     """Output names for the tasks' own columns, and per file id the position of each."""
     rows = queries.run(con, "task_file_headers").fetchall()
     names: list[str] = []
+    lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
     seen: dict[str, int] = {}
     per_file: dict[int, dict[int, int]] = {}
     reserved = {"task_id", "reason"}
     for file_id, header in rows:
         positions: dict[int, int] = {}
-        in_file: dict[str, int] = {}
-        for pos, cell in enumerate(json.loads(header), start=1):
-            key = str(cell) or f"column_{pos}"
-            in_file[key] = in_file.get(key, 0) + 1
-            if in_file[key] > 1:  # a repeated header keeps every column: Subject, Subject_2
-                key = f"{key}_{in_file[key]}"
+        cells = [str(cell) for cell in json.loads(header)]
+        in_header = set(cells)
+        used: set[str] = set()  # the keys this file's columns have been given so far
+        for pos, cell in enumerate(cells, start=1):
+            key = _column_key(cell, pos, used, in_header)
+            used.add(key)
             if key not in seen:
                 name = key if key.lower() not in reserved else f"{key}_input"
-                while name.lower() in {n.lower() for n in names}:
+                while name.lower() in lowered:
                     name = f"{name}_"
                 seen[key] = len(names)
                 names.append(name)
+                lowered.add(name.lower())
             positions[seen[key]] = pos
         per_file[int(file_id)] = positions
     width = max(per_file, default=-1) + 1
@@ -135,6 +138,20 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
         [per_file.get(fid, {}).get(i) for i in range(len(names))] for fid in range(width)
     ]
     return names, table
+
+
+def _column_key(cell: str, pos: int, used: set[str], in_header: set[str]) -> str:
+    """The key of a file's column: its header cell, unless that is empty (``column_<pos>``)
+    or a key already ``used`` in the file (a repeated header keeps every column: ``Subject``,
+    ``Subject_2``). A made-up key is neither used nor ``in_header`` (any of the file's header
+    cells), so ``Subject,Subject,Subject_2`` gives ``Subject``, ``Subject_3``, ``Subject_2``
+    and no column's value is lost under another's name."""
+    if cell and cell not in used:
+        return cell
+    base = cell or f"column_{pos}"
+    suffixed = (f"{base}_{n}" for n in count(2))
+    candidates = suffixed if cell else chain([base], suffixed)
+    return next(key for key in candidates if key not in used and key not in in_header)
 
 
 def remove_stale_temporaries(out: Path) -> None:

@@ -2,8 +2,10 @@
 
 Promise: every form of a report (rich table, CSV, JSON, Markdown, HTML, dashboard) is rendered
 from one :class:`Report` (calls) or :class:`RevenueReport` (``report --revenue``), whose rows
-come from the report templates in ``sql/``; nothing is aggregated again in Python. Nothing here
-imports typer or rich.
+come from the report templates in ``sql/``; nothing is aggregated again in Python. A report
+built for CSV (``cells="csv"``) has its labels neutralised by the query like every CSV output
+(SPEC §4, the templates' one cell macro); nothing here rewrites a cell. Nothing here imports
+typer or rich.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ BY_CHOICES = (
     "month",
 )
 Status = Literal["all", "merged", "standalone"]
+# How the queries write text cells: "csv" neutralises text a spreadsheet would run as a formula
+# (SPEC §4); "json" keeps it as it is (the table, JSON, Markdown and HTML forms).
+Cells = Literal["csv", "json"]
 GROUP_COLUMNS = ("label", "calls", "merged", "standalone", "merge_rate", "share")
 BY_LABEL = {
     "channel": "Channel",
@@ -113,6 +118,7 @@ class Report(GroupedRows):
     groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
     reasons: list[dict[str, Any]]
     headline: dict[str, Any]
+    cells: Cells = "json"  # how the queries wrote the labels
     weekly: list[dict[str, Any]] = field(default_factory=list)
     campaigns: list[dict[str, Any]] = field(default_factory=list)
     # why the touchpoints no longer reflect what is loaded (the dashboard shows it); "" if not
@@ -147,23 +153,31 @@ def parse_date(text: str | None, option: str) -> date | None:
         ) from None
 
 
-def groups(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> list[dict[str, Any]]:
-    """The grouped rows (and total) of ``options``."""
+def groups(
+    con: duckdb.DuckDBPyConnection, options: ReportOptions, cells: Cells = "json"
+) -> list[dict[str, Any]]:
+    """The grouped rows (and total) of ``options``, labels written as ``cells``."""
     binds = {**options.binds(), "top": options.top}
-    return queries.fetch_dicts(con, "report_groups", binds, by=options.by)
+    return queries.fetch_dicts(con, "report_groups", binds, by=options.by, fmt=cells)
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, options: ReportOptions, *, extras: bool = False
+    con: duckdb.DuckDBPyConnection,
+    options: ReportOptions,
+    *,
+    extras: bool = False,
+    cells: Cells = "json",
 ) -> Report:
     """Run the report queries. ``extras`` adds the weekly series and top campaigns (for the
-    HTML report and the dashboard)."""
+    HTML report and the dashboard); ``cells="csv"`` gives the labels as CSV cells (for
+    :func:`to_csv`)."""
     base = options.binds()
     report = Report(
         options=options,
-        groups=groups(con, options),
+        groups=groups(con, options, cells),
         reasons=queries.fetch_dicts(con, "report_reasons", base),
         headline=queries.fetch_dicts(con, "report_headline", base)[0],
+        cells=cells,
     )
     if extras:
         report.weekly = [
@@ -183,15 +197,22 @@ def build(
     return report
 
 
+def _require_csv_cells(report: Report | RevenueReport) -> None:
+    if report.cells != "csv":
+        raise ValueError("a report written as CSV must be built with cells='csv'")
+
+
 def to_csv(report: Report) -> str:
-    """The grouped rows and the total as CSV (the column names of GROUP_COLUMNS, plus level)."""
+    """The grouped rows and the total as CSV: a column named after --by holding the labels, then
+    calls, merged, standalone, merge_rate and share. ``report`` is built with ``cells="csv"``."""
+    _require_csv_cells(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([report.options.by, "calls", "merged", "standalone", "merge_rate", "share"])
     for row in report.groups:
         writer.writerow(
             [
-                _csv_safe(str(row["label"])),
+                row["label"],
                 row["calls"],
                 row["merged"],
                 row["standalone"],
@@ -200,10 +221,6 @@ def to_csv(report: Report) -> str:
             ]
         )
     return buffer.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def to_json(report: Report) -> str:
@@ -299,6 +316,7 @@ class RevenueReport(GroupedRows):
     options: RevenueOptions
     groups: list[dict[str, Any]]  # level 'group' rows, then one level 'total' row
     headline: dict[str, Any]
+    cells: Cells = "json"  # how the queries wrote the labels
     comparison: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -317,16 +335,22 @@ def _numbers(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_revenue(
-    con: duckdb.DuckDBPyConnection, options: RevenueOptions, *, compare: bool = False
+    con: duckdb.DuckDBPyConnection,
+    options: RevenueOptions,
+    *,
+    compare: bool = False,
+    cells: Cells = "json",
 ) -> RevenueReport:
     """Run the revenue report queries on a connection whose attribution is built
     (:func:`calltouch.attribution.build`); ``compare`` adds the with/without-calls comparison
-    of the report's model (for the HTML page)."""
+    of the report's model (for the HTML page); ``cells="csv"`` gives the labels as CSV cells
+    (for :func:`revenue_to_csv`)."""
     model = {"model": options.model}
     report = RevenueReport(
         options=options,
-        groups=queries.fetch_dicts(con, "revenue_groups", model, by=options.by),
+        groups=queries.fetch_dicts(con, "revenue_groups", model, by=options.by, fmt=cells),
         headline=queries.fetch_dicts(con, "revenue_headline", model)[0],
+        cells=cells,
     )
     if compare:
         settings = attribution.AttributionSettings(
@@ -351,14 +375,15 @@ def whole(value: Decimal | float | int | None) -> str:
 
 
 def revenue_to_csv(report: RevenueReport) -> str:
-    """The grouped rows and the total as CSV (REVENUE_COLUMNS, the label under --by)."""
+    """The grouped rows and the total as CSV (REVENUE_COLUMNS, the label under --by).
+    ``report`` is built with ``cells="csv"``."""
+    _require_csv_cells(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([report.options.by, *REVENUE_COLUMNS[1:]])
     for row in report.groups:
         writer.writerow(
-            [_csv_safe(str(row["label"]))]
-            + ["" if row[k] is None else row[k] for k in REVENUE_COLUMNS[1:]]
+            [row["label"]] + ["" if row[k] is None else row[k] for k in REVENUE_COLUMNS[1:]]
         )
     return buffer.getvalue()
 
@@ -396,6 +421,7 @@ __all__ = [
     "BY_LABEL",
     "REVENUE_BY",
     "REVENUE_COLUMNS",
+    "Cells",
     "Report",
     "ReportOptions",
     "RevenueOptions",

@@ -346,7 +346,7 @@ def test_report_revenue_custom_and_usage_errors(ws: Path) -> None:
     for args, message in (
         (("--by", "week"), "--by week does not apply to --revenue"),
         (("--model", "custom"), "the custom model needs --weights"),
-        (("--since", "2026-03-01"), "apply to the calls report, not to --revenue"),
+        (("--since", "2026-03-01"), "--since applies to the calls report, not to --revenue"),
     ):
         result = invoke("report", "--db", ws, "--revenue", *AS_OF, *args, ok=False)
         assert result.exit_code == 2 and message in result.stderr, args

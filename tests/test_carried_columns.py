@@ -1,0 +1,80 @@
+"""The task's own columns carried into unmatched.csv: every column of the file keeps its value,
+whatever its header repeats and however wide the file is (Salesforce "all fields" Task exports
+have 100-300 columns)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from calltouch import queries
+from calltouch.cli import app
+from tests.harness import SESSION_HEADER, read_csv, session, write_rows
+
+runner = CliRunner(env={"COLUMNS": "1000", "FORCE_COLOR": None, "TTY_COMPATIBLE": None})
+ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+
+def run_tasks(
+    tmp_path: Path, header: list[str], rows: list[list[str]]
+) -> dict[str, dict[str, str]]:
+    """Run calltouch on a task file of ``header`` and ``rows``; unmatched.csv by task id."""
+    tasks = tmp_path / "tasks.csv"
+    with tasks.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tasks), str(sessions), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return {row["task_id"]: row for row in read_csv(out / "unmatched.csv")}
+
+
+def test_a_repeated_header_beside_a_real_suffixed_column_loses_no_value(tmp_path: Path) -> None:
+    header = ["Id", "BizibleId", "CreatedDate", "Subject", "Subject", "Subject_2"]
+    unmatched = run_tasks(tmp_path, header, [["T1", "", "2026-03-02T12:40:00Z", "a", "b", "c"]])
+    row = unmatched["T1"]
+    # the real Subject_2 keeps its name; the second Subject takes the first free suffix
+    assert (row["Subject"], row["Subject_2"], row["Subject_3"]) == ("a", "c", "b")
+
+
+def test_repeated_and_empty_headers_get_names_no_other_column_has(tmp_path: Path) -> None:
+    header = ["Id", "BizibleId", "CreatedDate", "", "column_4", "x", "x", "x_2", "x_3"]
+    values = ["T1", "", "2026-03-02T12:40:00Z", "e", "c4", "x1", "x2", "real2", "real3"]
+    row = run_tasks(tmp_path, header, [values])["T1"]
+    assert sorted(row.values()) == sorted(["T1", "no_bizible_id", *values])
+    assert (row["column_4"], row["x"], row["x_2"], row["x_3"]) == ("c4", "x1", "real2", "real3")
+
+
+def test_a_wide_task_file_keeps_every_columns_value(tmp_path: Path) -> None:
+    extra = [f"Field_{i}__c" for i in range(495)]
+    header = ["Id", "BizibleId", "CreatedDate", "Type", "Subject", *extra]
+    rows = [
+        [f"T{r}", "" if r % 2 else ABC, f"2026-03-02T12:{r:02d}:00Z", "Call", f"s{r}"]
+        + [f"v{r}_{i}" for i in range(len(extra))]
+        for r in range(20)
+    ]
+    unmatched = run_tasks(tmp_path, header, rows)
+    assert sorted(unmatched) == sorted(f"T{r}" for r in range(1, 20, 2))
+    for r in range(1, 20, 2):
+        row = unmatched[f"T{r}"]
+        assert list(row) == ["task_id", "reason", *header]
+        assert [row[name] for name in extra] == [f"v{r}_{i}" for i in range(len(extra))]
+        assert row["Subject"] == f"s{r}"
+
+
+def test_the_unmatched_query_grows_linearly_with_the_width() -> None:
+    """Each carried column is an index into lists computed once per row: neither the bound
+    positions nor a cell-writing macro is repeated per column (both made DuckDB's planning
+    time grow with the square of the columns)."""
+
+    def rendered(width: int) -> str:
+        names = [f"c{i}" for i in range(width)]
+        return queries.render("export_unmatched", fmt="csv", to_file=True, raw_names=names)
+
+    narrow, wide = rendered(3), rendered(300)
+    for repeated in ("$raw_positions", "ct_csv_safe", "ct_iso"):
+        assert wide.count(repeated) == narrow.count(repeated), repeated

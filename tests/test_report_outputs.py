@@ -1,0 +1,198 @@
+"""The report's outputs on a tiny workspace whose campaigns look like spreadsheet formulas: every
+CSV path (``report -f csv``, ``report --revenue -f csv``, ``export report -o x.csv``) neutralises
+them in SQL, with the one cell macro of the exports; the other forms keep them as they are. And
+report refuses the options of the report it is not making."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from calltouch import queries
+from calltouch.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+
+EVIL = '=HYPERLINK("http://evil")'
+NUL = "@SUM(1\x00)"  # a formula with a NUL byte, which breaks CSV readers
+SAFE = {EVIL: "'" + EVIL, NUL: "'@SUM(1\ufffd)"}
+CONTACT = "0035e000000Pp3WAAS"
+AS_OF = ("--as-of", "2026-03-31")
+
+
+def invoke(*args: object, ok: bool = True):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three calls, each merged with a session whose campaign is a formula (two channels, one of
+    them with two subchannels), one won opportunity of a caller, and a call without BizibleId
+    (a reason calls did not merge)."""
+    folder = tmp_path_factory.mktemp("formulas")
+    db = folder / "w.duckdb"
+    files = {
+        "tasks": write(
+            folder / "tasks.csv",
+            ["Id", "BizibleId", "CreatedDate", "Type", "WhoId"],
+            [
+                ["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z", "Call", CONTACT],
+                ["00T5e0000kBRaohEAD", "abc", "2026-03-01T12:30:00Z", "Call", CONTACT],
+                ["00T5e0000kBRaoiEAD", "", "2026-03-02T18:40:00Z", "Call", ""],
+                ["00T5e0000kBRaojEAD", "def", "2026-03-03T09:10:00Z", "Call", ""],
+            ],
+        ),
+        "sessions": write(
+            folder / "sessions.csv",
+            ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+            [
+                ["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords", EVIL],
+                ["S2", "abc", "2026-03-01T12:17:00Z", "Email.Newsletter", NUL],
+                ["S3", "def", "2026-03-03T09:00:00Z", "Paid Search.Bing", EVIL],
+            ],
+        ),
+        "opportunities": write(
+            folder / "opportunities.csv",
+            ["ID", "AMOUNT", "CREATEDDATE", "CLOSEDATE", "ISWON", "ISCLOSED", "STAGENAME"],
+            [
+                [
+                    "0065e00000GmSdlAAF",
+                    "1000",
+                    "2026-03-03T05:21:49Z",
+                    "2026-03-20",
+                    "true",
+                    "true",
+                    "Closed Won",
+                ]
+            ],
+        ),
+        "contact-roles": write(
+            folder / "roles.csv",
+            ["ID", "OPPORTUNITYID", "CONTACTID", "ISPRIMARY", "ROLE"],
+            [["00K5e0000o1pgpqEAA", "0065e00000GmSdlAAF", CONTACT, "true", "Decision Maker"]],
+        ),
+        "people": write(folder / "people.csv", ["ID", "BizibleId"], [[CONTACT, "abc"]]),
+    }
+    for role, path in files.items():
+        invoke("load", role, path, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    return db
+
+
+def labels(text: str, column: str) -> list[str]:
+    return [row[column] for row in csv.DictReader(io.StringIO(text))]
+
+
+def test_report_csv_neutralises_formulas_in_sql(db: Path) -> None:
+    text = invoke("report", "--by", "campaign", "-f", "csv", "--db", db).stdout
+    assert sorted(labels(text, "campaign")) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+
+
+def test_export_report_csv_neutralises_formulas_like_report(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "rep.csv"
+    invoke("export", "report", "--by", "campaign", "-o", target, "--db", db)
+    exported = labels(target.read_text(encoding="utf-8"), "label")
+    assert sorted(exported) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+    reported = labels(
+        invoke("report", "--by", "campaign", "-f", "csv", "--db", db).stdout, "campaign"
+    )
+    assert exported == reported
+
+
+def test_revenue_report_csv_neutralises_formulas(db: Path) -> None:
+    text = invoke("report", "--revenue", "--by", "campaign", *AS_OF, "-f", "csv", "--db", db).stdout
+    assert sorted(labels(text, "campaign")) == sorted([SAFE[EVIL], SAFE[NUL], "Total"])
+
+
+def test_the_other_forms_keep_the_labels_as_they_are(db: Path, tmp_path: Path) -> None:
+    report = json.loads(invoke("report", "--by", "campaign", "-f", "json", "--db", db).stdout)
+    assert sorted(g["label"] for g in report["groups"]) == sorted([EVIL, NUL])
+    revenue = invoke("report", "--revenue", "--by", "campaign", *AS_OF, "-f", "json", "--db", db)
+    assert sorted(g["label"] for g in json.loads(revenue.stdout)["groups"]) == sorted([EVIL, NUL])
+    target = tmp_path / "rep.json"
+    invoke("export", "report", "--by", "campaign", "-o", target, "--db", db)
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert sorted(r["label"] for r in exported if r["level"] == "group") == sorted([EVIL, NUL])
+    markdown = invoke("report", "--by", "campaign", "-f", "markdown", "--db", db).stdout
+    assert f"| {EVIL} |" in markdown
+
+
+@pytest.mark.parametrize(
+    ("args", "flags"),
+    [
+        (("--model", "first-touch"), "--model needs"),
+        (("--model", "w-shaped"), "--model needs"),  # the default, given: refused too
+        (AS_OF, "--as-of needs"),
+        (("--weights", "ft=1"), "--weights needs"),
+        (("--model", "custom", "--weights", "ft=1", *AS_OF), "--model, --as-of, --weights need"),
+    ],
+)
+def test_revenue_options_without_revenue_are_refused(db: Path, args: tuple, flags: str) -> None:
+    result = invoke("report", "--db", db, *args, ok=False)
+    assert result.exit_code == 2
+    assert f"{flags} --revenue" in " ".join(result.stderr.split())
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "flags"),
+    [
+        (("--status", "merged"), "--status applies"),
+        (("--status", "all"), "--status applies"),  # the default, given: refused too
+        (("--since", "2026-03-01", "--top", "3"), "--since, --top apply"),
+    ],
+)
+def test_calls_report_options_with_revenue_are_refused(db: Path, args: tuple, flags: str) -> None:
+    result = invoke("report", "--db", db, "--revenue", *AS_OF, *args, ok=False)
+    assert result.exit_code == 2
+    assert f"{flags} to the calls report, not to --revenue" in " ".join(result.stderr.split())
+
+
+def test_rejects_are_exported_in_a_total_order() -> None:
+    """Rejects that share file, line and column are ordered by their error."""
+    con = duckdb.connect()
+    queries.run(con, "session_setup")
+    queries.run(con, "create_schema", packed_details=False)
+    for error in ("z: the last error", "a: the first error"):
+        con.execute(
+            'INSERT INTO rejects (role, file_id, file, line, "column", error, raw) '
+            "VALUES ('tasks', 0, 'tasks.csv', 2, 'CreatedDate', ?, 'T1,,x')",
+            [error],
+        )
+    rows = queries.run(con, "export_rejects", fmt="csv", to_file=False).fetchall()
+    assert [row[3] for row in rows] == ["a: the first error", "z: the last error"]
+
+
+def test_the_readmes_calls_by_channel_example_shows_each_row_once(db: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r'^duckdb calltouch\.duckdb -c "(.*calls_by_channel.*)"$', readme, re.M)
+    assert example is not None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(example.group(1))
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    keys = [tuple(v for v in row.values() if not isinstance(v, int | float)) for row in rows]
+    assert len(keys) == len(set(keys)) == 3, rows  # Paid Search twice: AdWords and Bing
