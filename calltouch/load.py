@@ -178,9 +178,11 @@ def load_role(
     than once (R9 chooses among all of them). A first pass keys every session id of every
     file to find the repeated ones; the second loads the rows; the other rows are counted,
     never stored. (CSV sessions are stored whole: a second parse of the text costs what the
-    filter saves, measured at 10M rows, and rejected lines are located by row order; only
-    the rows of a calling cookie that start in a call's span of one window, or the span
-    before, keep their details: see calling_spans.)"""
+    filter saves, measured at 10M rows; only the rows of a calling cookie that start in a
+    call's span of one window, or the span before, keep their details: see calling_spans.
+    The cookie checks make DuckDB store a large CSV's rows out of file order: a file with
+    rejected rows, or with copies whose order R9 needs, is read again with its rows
+    numbered, see CsvLoader.out_of_order.)"""
     paths = resolve(spec, role)
     loaders = [
         make_loader(con, role, path, first_file_id + i, options, workdir)
@@ -201,15 +203,43 @@ def load_role(
         # narrow CSV session files keep the details of the sessions near a call only
         queries.run(con, "calling_spans", {"window_us": _window(options)})
         try:
-            return [record(loader.load()) for loader in loaders]
+            loaded = [loader.load() for loader in loaders]
+            _order_tied_copies(con, loaders, loaded)
         finally:
             queries.run(con, "drop_table", table="ct_calling_spans")
+        return [record(file) for file in loaded]
     prepared = [loader.prepare() for loader in parquet]
     for loader, ready in zip(parquet, prepared, strict=True):
         loader.keyed_rows = loader.keys(ready)
         loader.matchable_only = True
     queries.run(con, "repeated_session_keys")
     return [record(loader.finish(ready)) for loader, ready in zip(parquet, prepared, strict=True)]
+
+
+def _order_tied_copies(
+    con: duckdb.DuckDBPyConnection, loaders: list[_Loader], loaded: list[LoadedFile]
+) -> None:
+    """R9 keeps the last read of an id's copies that tie on modification time and file: the
+    files loaded out of file order (CsvLoader.out_of_order) where such copies differ are
+    read again with their rows numbered, replacing their entries in ``loaded``. Finding the
+    repeated ids here (ct_repeated_keys) spares match the same work."""
+    queries.run(con, "stored_session_keys")
+    queries.run(con, "repeated_session_keys")
+    unordered = [
+        loader.file_id
+        for loader in loaders
+        if isinstance(loader, CsvLoader) and loader.out_of_order and not loader.number_rows
+    ]
+    if not unordered:
+        return
+    rows = queries.run(con, "unordered_ties", {"file_ids": unordered}).fetchall()
+    again = {int(r[0]) for r in rows}
+    for i, loader in enumerate(loaders):
+        if loader.file_id in again:
+            queries.run(con, "delete_file_rows", {"file_id": loader.file_id}, table=loader.table)
+            queries.run(con, "delete_file_rejects", {"file_id": loader.file_id})
+            loader.number_rows = True
+            loaded[i] = loader.load()
 
 
 def _window(options: LoadOptions) -> int:
@@ -294,6 +324,8 @@ class _Loader:
         # a filtered session load (see load_role): store only the rows that can matter, and
         # count the rows the first pass keyed
         self.matchable_only = False
+        # a CSV session load reading the file again to number its rows (CsvLoader.load)
+        self.number_rows = False
         self.keyed_rows = 0
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
 
@@ -435,6 +467,14 @@ def _other_role(role: Role) -> str:
 class CsvLoader(_Loader):
     fmt = "csv"
 
+    @property
+    def out_of_order(self) -> bool:
+        """Whether DuckDB stores this file's rows out of file order: a one-shot run's session
+        load, whose cookie checks are joins. Its rows are then numbered (number_rows, one
+        thread, twice the time) only when the order matters: rejected rows to place on
+        their lines, or copies whose order R9 needs (load_role)."""
+        return self.role == "sessions" and self.options.narrow
+
     def load(self) -> LoadedFile:
         try:
             return self._load()
@@ -486,7 +526,21 @@ class CsvLoader(_Loader):
             try:
                 try:
                     struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
-                    in_table, flagged = self.counts()
+                    in_table, flagged = self.counts(row_numbers=self.number_rows)
+                    if flagged and self.out_of_order and not self.number_rows:
+                        # stored out of file order: read again, numbering the rows, so that
+                        # the rejected ones are placed on their lines
+                        queries.run(
+                            self.con,
+                            "delete_file_rows",
+                            {"file_id": self.file_id},
+                            table=self.table,
+                        )
+                        self.number_rows = True
+                        struct_lines = self.read(
+                            source, dialect.delimiter, dialect, detection, result
+                        )
+                        in_table, flagged = self.counts(row_numbers=True)
                 except _DuckDBCannotRead:
                     queries.run(
                         self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
@@ -517,12 +571,13 @@ class CsvLoader(_Loader):
                 target = self.workdir / f"normalised-{self.file_id}.csv"
                 scan = csvscan.scan(self.path, dialect, width, normalise_to=target)
                 normalised = scan.normalised
+                self.number_rows = self.number_rows or self.out_of_order
                 try:
                     self.read(target, ",", dialect, detection, result)
                 except _DuckDBCannotRead as exc:
                     raise UnreadableInputError(exc.message, hint=exc.hint) from None
                 result.reader = "python (DuckDB's reading disagreed with the independent count)"
-                in_table, flagged = self.counts()
+                in_table, flagged = self.counts(row_numbers=self.number_rows)
                 spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
 
         bad = scan.bad if scan is not None else []
@@ -600,7 +655,10 @@ class CsvLoader(_Loader):
             raise UnreadableInputError(failure.message, hint=failure.hint) from failure
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
-        return role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)
+        context = role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)
+        if self.role == "sessions":
+            context["number_rows"] = self.number_rows
+        return context
 
     def csv_binds(self, source: Path, delimiter: str, width: int) -> dict[str, Any]:
         return {
@@ -839,6 +897,7 @@ def role_context(
             "details": "all" if not narrow else ("none" if source_format == "parquet" else "raw"),
             "check_calling": narrow,
             "matchable_only": False,  # a filtered load sets it (ParquetLoader.finish)
+            "number_rows": False,  # a CSV load reading a file again in order sets it
         }
     return {
         "source_format": source_format,

@@ -526,6 +526,32 @@ def test_a_quote_never_closed_counts_every_line_it_takes_in(tmp_path: Path) -> N
     assert short.exit_code == ExitCode.TOO_MANY_REJECTS
 
 
+def test_session_rejects_keep_their_lines_in_a_large_csv(tmp_path: Path) -> None:
+    """A one-shot run stores a large session CSV's rows out of file order (its cookie checks
+    are joins): the rejected rows must still be reported on their own lines."""
+    n = 1_500_000
+    sessions = tmp_path / "sessions.csv"
+    con = duckdb.connect()
+    con.execute(
+        f"""COPY (SELECT 'S' || i AS ID, 'c' || (i % 1000) AS COOKIE_ID,
+                   CASE WHEN i IN (300000, 1200000) THEN 'garbage ' || i
+                        ELSE '2026-03-02T12:17:00Z' END AS EVENT_DATE
+            FROM range({n}) AS r(i) ORDER BY i) TO '{sessions}'"""
+    )
+    con.close()
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output
+    rejected = read_csv(tmp_path / "out" / "rejects.csv")
+    # row i is on line i + 2 (the header is line 1)
+    assert [(r["line"], r["error"].split()[0]) for r in rejected] == [
+        ("300002", "'garbage"),
+        ("1200002", "'garbage"),
+    ]
+    assert rejected[0]["raw"].startswith("S300000,c0,garbage 300000")
+
+
 def test_a_multi_line_row_within_the_limit_still_passes(tmp_path: Path) -> None:
     """A quoted Subject of three lines is one good row: nothing is counted by lines then."""
     tasks = tmp_path / "multi.csv"

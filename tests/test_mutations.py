@@ -159,7 +159,8 @@ MUTATIONS: list[tuple[str, ...]] = [
         "GROUP BY session_id\nHAVING count(*) > 1",
         "GROUP BY session_id\nHAVING count(*) > 2",
     ),
-    ("R9", "match.sql.j2", "WHERE h = previous", "WHERE h < previous"),
+    # one-shot runs find repeated ids in the load (repeated_session_keys), a workspace in match
+    ("R9", "repeated_session_keys.sql", "WHERE h = previous", "WHERE h < previous"),
     ("R9", "session_setup.sql", "THEN id || ct_sf18_chunk(id, 0)", "THEN id || 'A'"),
 ]
 

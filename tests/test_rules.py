@@ -578,6 +578,48 @@ def test_r9_duplicate_session_without_modstamp_keeps_the_last_in_file_order(
             assert outcome.summary["sessions"]["duplicates"] == 1
 
 
+def _sessions_csv(path: Path, rows: int, cells: str) -> Path:
+    """A narrow session CSV of ``rows`` rows written by DuckDB: ``cells`` is the SELECT list
+    over ``i`` (the row's number)."""
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT {cells} FROM range({rows}) AS r(i) ORDER BY i) TO '{path}'")
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("threads", [2])
+def test_r9_csv_copies_keep_the_file_order_at_scale(tmp_path: Path, threads: int) -> None:
+    """In a CSV file large enough for DuckDB's threads to store its rows out of file order
+    (the cookie checks of a one-shot load are joins), R9's last read copy is still the
+    file's last: S0 first with cookie ABC (which calls), last with DEF. (A parameter keeps
+    this slower test out of the mutation runs; the Parquet case above is in them.)"""
+    n = 1_500_000
+    sessions = _sessions_csv(
+        tmp_path / "sessions.csv",
+        n,
+        f"CASE WHEN i IN (0, {n} - 1) THEN 'S0' ELSE 'F' || i END AS ID, "
+        f"CASE WHEN i = 0 THEN '{ABC}' WHEN i = {n} - 1 THEN '{DEF}' ELSE 'f' || i END "
+        "AS COOKIE_ID, '2026-03-02T12:17:00Z' AS EVENT_DATE",
+    )
+    (tmp_path / "tasks.csv").write_text(
+        f"Id,bizible2__BizibleId__c,CreatedDate\nT1,{ABC},2026-03-02T12:40:00Z\n"
+    )
+    run_con = queries.connect(threads=threads)
+    try:
+        run_pipeline(
+            run_con,
+            str(tmp_path / "tasks.csv"),
+            str(sessions),
+            tmp_path / "out",
+            RunSettings(window_us=parse_window("30m")),
+        )
+    finally:
+        run_con.close()
+    outcome = read_outcome(tmp_path / "out")
+    assert outcome.status("T1") == ("standalone", "no_session_for_id")
+    assert outcome.summary["sessions"]["duplicates"] == 1
+
+
 # ----------------------------------------------------------------------------- worked examples
 
 WORKED_EXAMPLES = [

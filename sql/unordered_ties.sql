@@ -1,0 +1,26 @@
+-- name: unordered_ties
+-- purpose: The session files whose stored rows may be out of file order and hold an id whose last copies tie and differ, where R9 needs the file's row order.
+-- binds: file_ids
+-- context: none
+
+-- $file_ids: the files loaded out of file order without row numbers (one-shot CSV). R9 keeps
+-- the copy with the latest modification time, then the last file, then the last row read:
+-- only when the copies that tie on the first two differ (cookie, start or details) does
+-- the row order decide anything. Copies of an id share its key (ct_repeated_keys).
+WITH copies AS (
+    SELECT session_id, _file_id, cookie_id, session_start, _details
+    FROM session_rows
+    WHERE _error_field IS NULL
+      AND ct_id_key(session_id) IN (SELECT h FROM ct_repeated_keys)
+    QUALIFY rank() OVER (
+        PARTITION BY session_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC) = 1
+)
+SELECT DISTINCT _file_id
+FROM (
+    SELECT session_id, _file_id
+    FROM copies
+    WHERE list_contains($file_ids, _file_id)
+    GROUP BY session_id, _file_id
+    HAVING count(DISTINCT hash(cookie_id, session_start, _details)) > 1
+)
+ORDER BY _file_id;
