@@ -317,6 +317,9 @@ def load(
             stdout.print(views.load_outcomes(data))
         for note in skipped:
             stderr.print(Text(f"Note: {note}", "yellow"))
+        for outcome in outcomes:
+            for note in outcome.notes:  # e.g. a duplicated header, a UTF-8 file read otherwise
+                stderr.print(Text(f"Note: {outcome.path}: {note}", "yellow"))
         if any(o.status == "loaded" for o in outcomes):
             after = (
                 "run calltouch match to rebuild"

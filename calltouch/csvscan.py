@@ -121,11 +121,18 @@ def is_clean_utf8(path: Path) -> bool:
     return True
 
 
+# The errors of a quote that takes the lines after it into one value (pipeline.RejectedLines
+# counts such a rejected row by its lines).
+QUOTE_NOT_DOUBLED = "a quote inside a quoted value is not doubled"
+QUOTE_NEVER_CLOSED = "a quoted value is never closed"
+QUOTE_ERRORS = (QUOTE_NOT_DOUBLED, QUOTE_NEVER_CLOSED)
+
+
 def _quote_error(message: str) -> str:
     if "expected after" in message:
-        return "a quote inside a quoted value is not doubled"
+        return QUOTE_NOT_DOUBLED
     if "end of data" in message or "EOF" in message:
-        return "a quoted value is never closed"
+        return QUOTE_NEVER_CLOSED
     return f"unreadable CSV: {message}"
 
 

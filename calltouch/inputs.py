@@ -239,7 +239,9 @@ def _has_magic(spec: str) -> bool:
 def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -> None:
     """Refuse an output folder that an input folder or glob reads from: the next run would
     read the outputs (touchpoints.csv, rejects.csv ...) as exports of that input. ``specs``:
-    the inputs' FILE arguments by role (None: not given)."""
+    the inputs' FILE arguments by role (None: not given). Paths are compared resolved
+    (symlinks, ``..``); a glob is matched as glob reads it (``*`` within one folder, ``**``
+    across folders)."""
     target = out.expanduser().resolve()
     for role, spec in specs.items():
         if spec is None:
@@ -253,21 +255,32 @@ def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -
                     f"--out {out} is the {role} folder {text} or inside it, and that folder "
                     "is read with every file in it: the next run would read these outputs "
                     f"as {role} exports",
-                    hint="Write the outputs to a folder apart from the exports, e.g. --out "
-                    "out/ or --out reports/.",
+                    hint=f"Write the outputs to a folder outside '{text}'.",
                 )
         elif _has_magic(text):
-            fixed = Path(*[p for p in (takewhile(lambda p: not _has_magic(p), path.parts))])
-            outputs = [target / name for name in _OUTPUT_NAMES]
-            pattern = str(path.expanduser().absolute())
-            if fixed.resolve() in (target, *target.parents) and any(
-                fnmatch.fnmatch(str(o), pattern) for o in outputs
-            ):
+            literal = list(takewhile(lambda p: not _has_magic(p), path.parts))
+            fixed, rest = Path(*literal).resolve(), path.parts[len(literal) :]
+            if target != fixed and fixed not in target.parents:
+                continue
+            inside = target.relative_to(fixed).parts
+            if any(_glob_matches(rest, (*inside, name)) for name in _OUTPUT_NAMES):
                 raise UsageError(
                     f"--out {out} is a folder the {role} pattern {text} reads from: the next "
                     f"run would read these outputs as {role} exports",
-                    hint="Write the outputs to a folder apart from the exports.",
+                    hint="Write the outputs to a folder the pattern does not reach.",
                 )
+
+
+def _glob_matches(pattern: Sequence[str], parts: Sequence[str]) -> bool:
+    """Whether the path ``parts`` (relative to the pattern's fixed folder) is one glob would
+    list for the pattern components ``pattern``: ``**`` is any number of folders, other
+    components match one name each (fnmatch, case-sensitive like the file system)."""
+    if not pattern:
+        return not parts
+    head, *tail = pattern
+    if head == "**":
+        return any(_glob_matches(tail, parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], head) and _glob_matches(tail, parts[1:])
 
 
 # What a run or attribute writes: an input pattern that matches one of them in --out would

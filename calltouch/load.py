@@ -459,11 +459,6 @@ def _utf8_beyond_ascii(path: Path) -> bool:
     return beyond
 
 
-def _other_role(role: Role) -> str:
-    """The input an --encoding meant for another file most likely named."""
-    return "tasks" if role == "sessions" else "sessions" if role == "tasks" else "tasks"
-
-
 class CsvLoader(_Loader):
     fmt = "csv"
 
@@ -504,8 +499,8 @@ class CsvLoader(_Loader):
                 result.notes.append(
                     f"read as {dialect.encoding} (--encoding), though the whole file is "
                     "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
-                    "wrong (é as Ã©), give the encoding for the other input only, e.g. "
-                    f"--encoding {_other_role(self.role)}={dialect.encoding}"
+                    "wrong (é as Ã©), read it as UTF-8: give --encoding only to the inputs "
+                    "that need it (--encoding tasks=ENCODING or sessions=ENCODING)"
                 )
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
@@ -652,7 +647,13 @@ class CsvLoader(_Loader):
         except QueryError as exc:
             if not isinstance(exc.__cause__, duckdb.TransactionException):
                 raise
-            raise UnreadableInputError(failure.message, hint=failure.hint) from failure
+            raise UnreadableInputError(
+                failure.message,
+                hint="DuckDB's reader gave up on this file (mixed line endings or an odd "
+                "dialect can do it), and inside a workspace load calltouch's own reader cannot "
+                "take over: calltouch run reads it; or save the file again (one kind of line "
+                "ending, UTF-8) and load that.",
+            ) from failure
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
         context = role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)

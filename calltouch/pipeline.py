@@ -24,6 +24,7 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import __version__, queries
+from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
@@ -286,7 +287,8 @@ class RejectedLines:
         cls, con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
     ) -> RejectedLines:
         """Those of ``role``'s rejects (of the files ``file_ids`` only, when given)."""
-        row = queries.fetch_dicts(con, "reject_spans", {"role": role, "file_ids": file_ids})[0]
+        binds = {"role": role, "file_ids": file_ids, "quote_errors": list(QUOTE_ERRORS)}
+        row = queries.fetch_dicts(con, "reject_spans", binds)[0]
         longest = None
         if row["file"] is not None:
             longest = {k: row[k] for k in ("file", "line", "lines", "error")}

@@ -23,8 +23,9 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import duckdb
 
 from calltouch import queries
 from calltouch.durations import format_window
-from calltouch.errors import InputError, TooManyRejectsError, UsageError
+from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file
 from calltouch.pipeline import (
@@ -103,6 +104,13 @@ def open_workspace(
             f"DuckDB refused the settings: {str(exc).splitlines()[0]}",
             hint="--memory-limit takes sizes such as 500MB or 4GB; --threads a whole number.",
         ) from exc
+    except duckdb.OutOfMemoryException as exc:
+        # a limit too small to open the file at all: the limit, not the file, is wrong
+        raise OutOfMemoryError(
+            f"the workspace {path} cannot be opened within --memory-limit "
+            f"{memory_limit}: {str(exc).splitlines()[0]}",
+            hint="Give DuckDB more memory, e.g. --memory-limit 1GB (or leave the default).",
+        ) from exc
     except duckdb.Error as exc:
         raise InputError(
             f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",
@@ -111,7 +119,37 @@ def open_workspace(
     if not read_only:
         queries.run(con, "create_schema", packed_details=False)
         queries.run(con, "workspace_schema")
+    elif not create:
+        _require_current_layout(con, path)
     return con
+
+
+@cache
+def _current_layout() -> frozenset[tuple[str, str]]:
+    """The (table, column) pairs of a workspace made by this calltouch."""
+    con = queries.connect()
+    try:
+        queries.run(con, "create_schema", packed_details=False)
+        queries.run(con, "workspace_schema")
+        return frozenset(queries.run(con, "schema_columns").fetchall())
+    finally:
+        con.close()
+
+
+def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A workspace opened read-only cannot be brought up to date: refuse one an older
+    calltouch made (a table or column missing) instead of failing on the first query."""
+    missing = _current_layout() - set(queries.run(con, "schema_columns").fetchall())
+    if missing:
+        con.close()
+        tables = sorted({table for table, _ in missing})
+        raise InputError(
+            f"the workspace {path} was made by an older calltouch and lacks "
+            f"{', '.join(tables[:4])}{' ...' if len(tables) > 4 else ''}; opened read-only, "
+            "it cannot be brought up to date",
+            hint="Run any calltouch command on it once as a user who may write the file "
+            "(calltouch status updates it); then read-only users can report from it.",
+        )
 
 
 def _not_writable(message: str) -> bool:
@@ -166,6 +204,7 @@ class LoadOutcome:
     rows_rejected: int = 0
     rows_footer: int = 0
     same_as: str | None = None  # for a skipped file: the earlier load it repeats
+    notes: list[str] = field(default_factory=list)  # what the reading chose (see LoadedFile)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -246,6 +285,7 @@ def load(
                         rows_loaded=loaded.rows_loaded,
                         rows_rejected=loaded.rows_rejected,
                         rows_footer=loaded.rows_footer,
+                        notes=list(loaded.notes),
                     )
                 )
         read, rejected = queries.run(con, "batch_rejects", {"file_ids": new_files}).fetchone() or (

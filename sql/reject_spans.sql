@@ -1,15 +1,17 @@
 -- name: reject_spans
 -- purpose: The physical lines rejected rows span beyond their first, and the longest such row: --max-rejects counts a rejected row by its lines.
--- binds: role, file_ids
+-- binds: role, file_ids, quote_errors
 -- context: none
 
 -- A quote that is never closed (or not doubled) makes the reader take every line after it
 -- into one value: one rejected row can hold the rest of the file. Its raw text keeps the
--- lines as read, so the lines it spans beyond its first are its line breaks. Parquet rows
--- and one-line CSV rows span none. $file_ids NULL: every file of the role.
+-- lines as read, so the lines it spans beyond its first are its line breaks. Only rows
+-- rejected for such a quote ($quote_errors) count: a well-formed row whose quoted Subject
+-- spans lines, rejected for a bad time, is one row. $file_ids NULL: every file of the role.
 WITH spans AS (
     SELECT file_id, file, line, error,
-           length(raw) - length(replace(raw, chr(10), '')) AS extra
+           CASE WHEN list_contains($quote_errors, error)
+                THEN length(raw) - length(replace(raw, chr(10), '')) ELSE 0 END AS extra
     FROM rejects
     WHERE role = $role AND ($file_ids IS NULL OR list_contains($file_ids, file_id))
 )

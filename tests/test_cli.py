@@ -394,7 +394,7 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
     assert (
         "warehouse.csv: read as cp1252 (--encoding), though the whole file is valid UTF-8" in note
     )
-    assert "--encoding tasks=cp1252" in note
+    assert "give --encoding only to the inputs that need it" in note
     summary = json.loads((tmp_path / "both" / "summary.json").read_text(encoding="utf-8"))
     assert any("valid UTF-8" in n for n in summary["sessions"]["files"][0]["notes"])
     one = invoke(
@@ -562,6 +562,11 @@ def test_a_multi_line_row_within_the_limit_still_passes(tmp_path: Path) -> None:
     )
     _, sessions = write_case(tmp_path)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q", "--max-rejects", "0")
+    assert result.exit_code == 0, result.output
+    # rejected for its time, a well-formed row of three lines is still one rejected row
+    with tasks.open("a", encoding="utf-8") as handle:
+        handle.write(f'T3,{ABC},not a time,"three\nline\nnote"\n')
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "one", "-q", "--max-rejects", "1")
     assert result.exit_code == 0, result.output
 
 

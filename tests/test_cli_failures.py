@@ -188,10 +188,14 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
     exports.mkdir()
     tasks = write_rows(exports / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
     sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    (tmp_path / "link").symlink_to(exports)
     for spec, out in (
         (exports, exports),
         (exports, exports / "out"),
         (f"{exports}/*.csv", exports),
+        (f"{exports}/**/*.csv", exports / "deeper" / "out"),  # ** reaches subfolders
+        (f"{tmp_path}/link/*.csv", exports),  # through a symlink
+        (f"{exports}/../exports/*.csv", exports),
     ):
         result = invoke("run", spec, sessions, "--out", out, "-q")
         assert result.exit_code == ExitCode.INPUT, (spec, out, result.output)
@@ -199,10 +203,15 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
             result.stderr.split()
         )
         assert not (out / "touchpoints.csv").exists()
-    # a file (or a pattern no output matches) beside the outputs is fine
-    for spec in (tasks, f"{exports}/tasks*.csv"):
-        result = invoke("run", spec, sessions, "--out", exports, "-q")
-        assert result.exit_code == 0, result.output
+    # a file (or a pattern no output matches) beside the outputs is fine, and * stays in
+    # its folder: exports/*.csv never reads exports/out/
+    for spec, out in (
+        (f"{exports}/*.csv", exports / "out"),  # first: the others write into exports/
+        (tasks, exports),
+        (f"{exports}/tasks*.csv", exports),
+    ):
+        result = invoke("run", spec, sessions, "--out", out, "-q")
+        assert result.exit_code == 0, (spec, out, result.output)
 
 
 # ------------------------------------------------------------------------------- resources

@@ -467,6 +467,10 @@ def test_bad_resource_settings_are_a_usage_error_not_a_bad_workspace(
     assert result.exit_code == 2
     assert "DuckDB refused the settings" in result.stderr
     assert "not a DuckDB workspace" not in result.stderr
+    # a limit too small to open the file: out of memory (exit 6), not a bad workspace
+    result = invoke("match", "--db", ws["db"], "--memory-limit", "1KB", ok=False)
+    assert result.exit_code == 6, result.output
+    assert "not a DuckDB workspace" not in result.stderr
 
 
 def test_a_workspace_that_cannot_be_written_is_still_read(
@@ -504,8 +508,13 @@ def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
         assert result.exit_code == 2, option
         assert "but this command loads tasks" in result.stderr
     invoke("load", "tasks", tasks, "--db", db, "--encoding", "tasks=cp1252")
+    # a valid UTF-8 file read as another encoding: load says so too
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text("Id,BizibleId,CreatedDate,Subject\nT9,abc,2026-03-02T12:00:00Z,Café\n")
+    noted = invoke("load", "tasks", utf8, "--db", db, "--encoding", "cp1252")
+    assert "valid UTF-8" in " ".join(noted.stderr.split())
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
-    assert [load["rows_loaded"] for load in status["loads"]] == [1]
+    assert [load["rows_loaded"] for load in status["loads"]] == [1, 1]
 
 
 def test_hostile_channel_name_prints_literally(tmp_path: Path) -> None:
