@@ -647,13 +647,15 @@ class CsvLoader(_Loader):
         except QueryError as exc:
             if not isinstance(exc.__cause__, duckdb.TransactionException):
                 raise
-            raise UnreadableInputError(
-                failure.message,
-                hint="DuckDB's reader gave up on this file (mixed line endings or an odd "
-                "dialect can do it), and inside a workspace load calltouch's own reader cannot "
-                "take over: calltouch run reads it; or save the file again (one kind of line "
-                "ending, UTF-8) and load that.",
-            ) from failure
+            hint = failure.hint
+            if "Invalid Input Error" in failure.message:  # the parser, not the file's bytes
+                hint = (
+                    "DuckDB's reader gave up on this file (mixed line endings or an odd "
+                    "dialect can do it), and inside a workspace load calltouch's own reader "
+                    "cannot take over: calltouch run reads it; or save the file again (one "
+                    "kind of line ending, UTF-8) and load that."
+                )
+            raise UnreadableInputError(failure.message, hint=hint) from failure
 
     def context(self, cols: dict[str, Any], raw_columns: list[dict[str, str]]) -> dict[str, Any]:
         context = role_context(self.role, "csv", cols, raw_columns, narrow=self.options.narrow)

@@ -497,6 +497,19 @@ def test_a_workspace_that_cannot_be_written_is_still_read(
     assert "who may write the file" in " ".join(refused.stderr.split())
 
 
+def test_load_of_a_file_only_the_fallback_reader_reads_says_what_to_do(tmp_path: Path) -> None:
+    """Mixed line endings stop DuckDB's CSV parser; run's own reader takes over, which a
+    workspace load (one transaction) cannot: load says so, not 'check the encoding'."""
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        b"Id,BizibleId,CreatedDate\r\nT1,abc,2026-03-02T12:00:00Z\n"
+        b'T2,abc,2026-03-02T12:01:00Z\r\n"T3",abc,2026-03-02T12:02:00Z\n'
+    )
+    result = invoke("load", "tasks", mixed, "--db", tmp_path / "w.duckdb", ok=False)
+    assert result.exit_code == 2
+    assert "calltouch run reads it" in " ".join(result.stderr.split())
+
+
 def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
     """load reads one input: --encoding sessions=... or --profile sessions=... on load tasks
     would be ignored, so they are refused; the loaded role's own form is taken."""
