@@ -260,10 +260,21 @@ def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -
         elif _has_magic(text):
             literal = list(takewhile(lambda p: not _has_magic(p), path.parts))
             fixed, rest = Path(*literal).resolve(), path.parts[len(literal) :]
-            if target != fixed and fixed not in target.parents:
-                continue
-            inside = target.relative_to(fixed).parts
-            if any(_glob_matches(rest, (*inside, name)) for name in _OUTPUT_NAMES):
+            # the folders the pattern reaches now (through symlinks and '..' in its wildcard
+            # part), and those it would reach if --out were created where it is named
+            reached = {
+                Path(d).resolve()
+                for d in glob.glob(str(path.parent), recursive=True)
+                if Path(d).is_dir()
+            }
+            now = target in reached and any(
+                fnmatch.fnmatchcase(name, path.name) for name in _OUTPUT_NAMES
+            )
+            inside = target.relative_to(fixed).parts if fixed in (target, *target.parents) else None
+            if now or (
+                inside is not None
+                and any(_glob_matches(rest, (*inside, name)) for name in _OUTPUT_NAMES)
+            ):
                 raise UsageError(
                     f"--out {out} is a folder the {role} pattern {text} reads from: the next "
                     f"run would read these outputs as {role} exports",
@@ -278,9 +289,20 @@ def _glob_matches(pattern: Sequence[str], parts: Sequence[str]) -> bool:
     if not pattern:
         return not parts
     head, *tail = pattern
-    if head == "**":
-        return any(_glob_matches(tail, parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatchcase(parts[0], head) and _glob_matches(tail, parts[1:])
+    if head == "**":  # any number of folders, none of them hidden (glob skips dot-names)
+        depths = range(len(parts) + 1)
+        return any(
+            _glob_matches(tail, parts[i:])
+            for i in depths
+            if not any(p.startswith(".") for p in parts[:i])
+        )
+    hidden = bool(parts) and parts[0].startswith(".") and not head.startswith(".")
+    return (
+        bool(parts)
+        and not hidden
+        and fnmatch.fnmatchcase(parts[0], head)
+        and _glob_matches(tail, parts[1:])
+    )
 
 
 # What a run or attribute writes: an input pattern that matches one of them in --out would

@@ -147,8 +147,9 @@ def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"the workspace {path} was made by an older calltouch and lacks "
             f"{', '.join(tables[:4])}{' ...' if len(tables) > 4 else ''}; opened read-only, "
             "it cannot be brought up to date",
-            hint="Run any calltouch command on it once as a user who may write the file "
-            "(calltouch status updates it); then read-only users can report from it.",
+            hint="Open it once as a user who may write the file (calltouch status adds what "
+            "this version needs); if that is not enough, load its exports into a new "
+            "workspace.",
         )
 
 

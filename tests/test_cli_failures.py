@@ -189,6 +189,8 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
     tasks = write_rows(exports / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
     sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
     (tmp_path / "link").symlink_to(exports)
+    (tmp_path / "elsewhere").mkdir()
+    (exports / "linked").symlink_to(tmp_path / "elsewhere")
     for spec, out in (
         (exports, exports),
         (exports, exports / "out"),
@@ -196,6 +198,7 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
         (f"{exports}/**/*.csv", exports / "deeper" / "out"),  # ** reaches subfolders
         (f"{tmp_path}/link/*.csv", exports),  # through a symlink
         (f"{exports}/../exports/*.csv", exports),
+        (f"{exports}/*/*.csv", tmp_path / "elsewhere"),  # exports/linked -> elsewhere
     ):
         result = invoke("run", spec, sessions, "--out", out, "-q")
         assert result.exit_code == ExitCode.INPUT, (spec, out, result.output)
@@ -206,7 +209,8 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
     # a file (or a pattern no output matches) beside the outputs is fine, and * stays in
     # its folder: exports/*.csv never reads exports/out/
     for spec, out in (
-        (f"{exports}/*.csv", exports / "out"),  # first: the others write into exports/
+        (f"{exports}/**/*.csv", exports / ".hidden"),  # glob skips dot-names
+        (f"{exports}/*.csv", exports / "out"),  # before the others write into exports/
         (tasks, exports),
         (f"{exports}/tasks*.csv", exports),
     ):
