@@ -497,6 +497,22 @@ def test_a_workspace_that_cannot_be_written_is_still_read(
     refused = invoke("match", "--db", db, ok=False)
     assert refused.exit_code == 2 and "Permission denied" in refused.stderr
     assert "who may write the file" in " ".join(refused.stderr.split())
+    # a workspace an older calltouch made cannot be updated read-only: said, not a crash
+    older = tmp_path / "older.duckdb"
+    shutil.copy(db, older)
+    con = duckdb.connect(str(older))
+    con.execute("DROP TABLE opportunity_rows")
+    con.execute("ALTER TABLE session_rows DROP COLUMN has_form")
+    con.close()
+    for args in (("report", "--revenue"), ("status",)):
+        result = invoke(*args, "--db", older, ok=False)
+        assert result.exit_code == 2, (args, result.output)
+        assert "made by an older calltouch" in " ".join(result.stderr.split())
+    # with write access, the layout is brought up to date
+    monkeypatch.undo()
+    assert "Last match" in invoke("status", "--db", older).stdout
+    more = write_rows(tmp_path / "more.csv", [session("S_NEW", "ck", "12:17")], SESSION_HEADER)
+    invoke("load", "sessions", more, "--db", older)  # a new file: its rows are inserted
 
 
 def test_load_of_a_file_only_the_fallback_reader_reads_says_what_to_do(tmp_path: Path) -> None:
