@@ -1,6 +1,11 @@
-"""Shared pytest configuration: the --update-golden flag for tests/golden/."""
+"""Shared pytest configuration: the --update-golden flag for tests/golden/, and a check that
+the tests leave no file in the repository."""
 
 from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +22,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def _untracked_root_entries() -> set[str]:
+    """The working folder's entries git neither tracks nor ignores (none, normally)."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        return set()
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard", "--directory"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return set(listed.stdout.split()) if listed.returncode == 0 else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_files_left_in_the_repository() -> Iterator[None]:
+    """Tests write under tmp_path only: a file a test leaves in the repository (a database
+    named None, once) fails the run instead of being committed by accident."""
+    before = _untracked_root_entries()
+    yield
+    left = _untracked_root_entries() - before
+    assert not left, f"tests left files in the repository: {sorted(left)}"
