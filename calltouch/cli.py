@@ -31,6 +31,7 @@ from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
 from calltouch.inputs import parse_encodings, parse_maps, refuse_out_among_inputs
 from calltouch.inspection import inspect_path, stops_a_run
+from calltouch.outputs import EXPORTS
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
@@ -577,7 +578,7 @@ def run(
             date_order=date_order,
             max_rejects=max_rejects,
         )
-        refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions})
+        refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions}, EXPORTS)
         con = _connect(threads, memory_limit, temp_dir)
         result = _execute_run(tasks, sessions, out, settings, fmt, quiet, con)
         stderr.print(

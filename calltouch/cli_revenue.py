@@ -291,6 +291,7 @@ def attribute(
                 "contact_roles": contact_roles,
                 "people": people,
             },
+            (*attribution.OUTPUTS, "rejects"),
         )
         with attributed(
             ctx,

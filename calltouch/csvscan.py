@@ -108,17 +108,21 @@ def text_stream(path: Path, dialect: CsvDialect) -> io.TextIOWrapper:
     )
 
 
-def is_clean_utf8(path: Path) -> bool:
-    """True when the whole file decodes as UTF-8 (checked in C, chunk by chunk)."""
+def is_clean_utf8(path: Path, *, beyond_ascii: bool = False) -> bool:
+    """True when the whole file decodes as UTF-8 (checked in C, chunk by chunk); with
+    ``beyond_ascii``, only when it also holds bytes beyond ASCII (text in another 8-bit
+    encoding, windows-1252's é a single 0xE9, practically never decodes so)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    beyond = False
     try:
         with _reading(path), _open(path) as handle:
             while chunk := handle.read(CHUNK):
+                beyond = beyond or not chunk.isascii()
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    return True
+    return beyond or not beyond_ascii
 
 
 # The errors of a quote that takes the lines after it into one value (pipeline.RejectedLines

@@ -236,12 +236,15 @@ def _has_magic(spec: str) -> bool:
     return any(ch in spec for ch in "*?[")
 
 
-def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -> None:
+def refuse_out_among_inputs(
+    out: Path, specs: Mapping[str, str | Path | None], writes: Iterable[str]
+) -> None:
     """Refuse an output folder that an input folder or glob reads from: the next run would
-    read the outputs (touchpoints.csv, rejects.csv ...) as exports of that input. ``specs``:
-    the inputs' FILE arguments by role (None: not given). Paths are compared resolved
-    (symlinks, ``..``); a glob is matched as glob reads it (``*`` within one folder, ``**``
-    across folders)."""
+    read the outputs (``writes``: the names the command writes, without extension, as CSV or
+    Parquet) as exports of that input. ``specs``: the inputs' FILE arguments by role (None:
+    not given). Paths are compared resolved (symlinks, ``..``); a glob is matched as glob
+    reads it (``*`` within one folder, ``**`` across folders, dot-names skipped)."""
+    names = [f"{name}.{ext}" for name in writes for ext in ("csv", "parquet")]
     target = out.expanduser().resolve()
     for role, spec in specs.items():
         if spec is None:
@@ -267,13 +270,10 @@ def refuse_out_among_inputs(out: Path, specs: Mapping[str, str | Path | None]) -
                 for d in glob.glob(str(path.parent), recursive=True)
                 if Path(d).is_dir()
             }
-            now = target in reached and any(
-                fnmatch.fnmatchcase(name, path.name) for name in _OUTPUT_NAMES
-            )
+            now = target in reached and any(fnmatch.fnmatchcase(name, path.name) for name in names)
             inside = target.relative_to(fixed).parts if fixed in (target, *target.parents) else None
             if now or (
-                inside is not None
-                and any(_glob_matches(rest, (*inside, name)) for name in _OUTPUT_NAMES)
+                inside is not None and any(_glob_matches(rest, (*inside, name)) for name in names)
             ):
                 raise UsageError(
                     f"--out {out} is a folder the {role} pattern {text} reads from: the next "
@@ -303,22 +303,6 @@ def _glob_matches(pattern: Sequence[str], parts: Sequence[str]) -> bool:
         and fnmatch.fnmatchcase(parts[0], head)
         and _glob_matches(tail, parts[1:])
     )
-
-
-# What a run or attribute writes: an input pattern that matches one of them in --out would
-# read it back.
-_OUTPUT_NAMES = tuple(
-    f"{name}.{ext}"
-    for name in (
-        "touchpoints",
-        "unmatched",
-        "rejects",
-        "attribution",
-        "revenue_by_channel",
-        "unattributed",
-    )
-    for ext in ("csv", "parquet")
-)
 
 
 def _listed(spec: str | Path) -> list[Path] | None:

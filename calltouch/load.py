@@ -23,12 +23,10 @@ For each input file this module promises:
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import json
 import re
 import threading
-import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -443,22 +441,6 @@ class _DuckDBCannotRead(InputError):
     """DuckDB's CSV reader gave up on a file (the loader then uses the independent reader)."""
 
 
-def _utf8_beyond_ascii(path: Path) -> bool:
-    """True when ``path`` holds bytes beyond ASCII and all of it decodes as UTF-8: text in
-    another 8-bit encoding (windows-1252's é is one byte, 0xE9) practically never does."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    beyond = False
-    try:
-        with csvscan.open_bytes(path) as handle:
-            while chunk := handle.read(csvscan.CHUNK):
-                beyond = beyond or not chunk.isascii()
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except (UnicodeDecodeError, OSError, EOFError, zlib.error):
-        return False
-    return beyond
-
-
 class CsvLoader(_Loader):
     fmt = "csv"
 
@@ -495,7 +477,9 @@ class CsvLoader(_Loader):
         )
         source = self.path
         if dialect.encoding != "utf-8":
-            if self.options.encoding == dialect.encoding and _utf8_beyond_ascii(self.path):
+            if self.options.encoding == dialect.encoding and csvscan.is_clean_utf8(
+                self.path, beyond_ascii=True
+            ):
                 result.notes.append(
                     f"read as {dialect.encoding} (--encoding), though the whole file is "
                     "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
