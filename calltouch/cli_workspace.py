@@ -840,6 +840,7 @@ def _render_inputs(
         "strategy": MATCH_STRATEGY,  # the match strategy calltouch uses
         "per_session": per_session.value,
         "repeated_keys": False,  # a workspace keeps every session row: R9 finds its copies
+        "copies_ready": False,
         "by": by,
         "fmt": fmt,
         "to_file": True,

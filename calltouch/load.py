@@ -219,10 +219,11 @@ def _order_tied_copies(
 ) -> None:
     """R9 keeps the last read of an id's copies that tie on modification time and file: the
     files loaded out of file order (CsvLoader.out_of_order) where such copies differ are
-    read again with their rows numbered, replacing their entries in ``loaded``. Finding the
-    repeated ids here (ct_repeated_keys) spares match the same work."""
+    read again with their rows numbered, replacing their entries in ``loaded``. The repeated
+    ids found here (ct_session_copies) are the ones match takes (copies_ready)."""
     queries.run(con, "stored_session_keys")
     queries.run(con, "repeated_session_keys")
+    queries.run(con, "session_copies")
     unordered = [
         loader.file_id
         for loader in loaders

@@ -147,6 +147,8 @@ def match(
         strategy=strategy or MATCH_STRATEGY,
         # a filtered Parquet load found the repeated session ids' keys already
         repeated_keys=queries.has_table(con, "ct_repeated_keys"),
+        # a one-shot CSV load found the copies themselves (load._order_tied_copies)
+        copies_ready=queries.has_table(con, "ct_session_copies"),
     )
     for loaded in files or []:
         source = loaded.details_source

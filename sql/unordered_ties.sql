@@ -6,12 +6,13 @@
 -- $file_ids: the files loaded out of file order without row numbers (one-shot CSV). R9 keeps
 -- the copy with the latest modification time, then the last file, then the last row read:
 -- only when the copies that tie on the first two differ (cookie, start or details) does
--- the row order decide anything. Copies of an id share its key (ct_repeated_keys).
+-- the row order decide anything. The ids read more than once: ct_session_copies (usually
+-- none, and then the join reads no row).
 WITH copies AS (
     SELECT session_id, _file_id, cookie_id, session_start, _details
     FROM session_rows
     WHERE _error_field IS NULL
-      AND ct_id_key(session_id) IN (SELECT h FROM ct_repeated_keys)
+      AND session_id IN (SELECT session_id FROM ct_session_copies)
     QUALIFY rank() OVER (
         PARTITION BY session_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC) = 1
 )

@@ -155,7 +155,7 @@ MUTATIONS: list[tuple[str, ...]] = [
     ),
     (
         "R9",
-        "match.sql.j2",
+        "_copies.sql.j2",
         "GROUP BY session_id\nHAVING count(*) > 1",
         "GROUP BY session_id\nHAVING count(*) > 2",
     ),
