@@ -27,6 +27,7 @@ import contextlib
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ TABLES: dict[Role, str] = {
     "contact_roles": "contact_role_rows",
     "people": "person_rows",
 }
+# where session_flags puts a CSV session file's error fields in file order (dropped after use)
+FLAGS_TABLE = "ct_session_flags"
 _ERROR_TEXT = {
     ("missing", "task_id"): "the task id is empty",
     ("missing", "session_id"): "the session id is empty",
@@ -179,8 +182,9 @@ def load_role(
     filter saves, measured at 10M rows; only the rows of a calling cookie that start in a
     call's span of one window, or the span before, keep their details: see calling_spans.
     The cookie checks make DuckDB store a large CSV's rows out of file order: a file with
-    rejected rows, or with copies whose order R9 needs, is read again with its rows
-    numbered, see CsvLoader.out_of_order.)"""
+    rejected rows has them placed by a second read that keeps the order, and one with
+    copies whose order R9 needs is read again with its rows numbered, see
+    CsvLoader.out_of_order.)"""
     paths = resolve(spec, role)
     loaders = [
         make_loader(con, role, path, first_file_id + i, options, workdir)
@@ -325,6 +329,8 @@ class _Loader:
         self.matchable_only = False
         # a CSV session load reading the file again to number its rows (CsvLoader.load)
         self.number_rows = False
+        # the binds and context of the last load template run (a flag read reuses them)
+        self.last_read: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self.keyed_rows = 0
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
 
@@ -361,10 +367,14 @@ class _Loader:
             dotted=sum(int(r[6]) for r in survey),
         )
 
-    def run_load(self, binds: dict[str, Any], context: dict[str, Any]) -> None:
+    def run_load(
+        self, binds: dict[str, Any], context: dict[str, Any], template: str | None = None
+    ) -> None:
+        """Run the load template (or ``template``) in the zone naive times are read in."""
         queries.run(self.con, "set_time_zone", {"tz": self.options.tz})
         try:
-            template = f"load_{self.role}" if self.role in ROLES else "load_records"
+            if template is None:
+                template = f"load_{self.role}" if self.role in ROLES else "load_records"
             self.query_file(template, binds, **context)
         except BaseException:  # Ctrl-C too: keep it, not a failure of the restore
             self._restore_time_zone()
@@ -448,9 +458,10 @@ class CsvLoader(_Loader):
     @property
     def out_of_order(self) -> bool:
         """Whether DuckDB stores this file's rows out of file order: a one-shot run's session
-        load, whose cookie checks are joins. Its rows are then numbered (number_rows, one
-        thread, twice the time) only when the order matters: rejected rows to place on
-        their lines, or copies whose order R9 needs (load_role)."""
+        load, whose cookie checks are joins. Its rejected rows are then placed on their
+        lines by a second read that keeps the order (flags_in_file_order); its rows are
+        numbered (number_rows, one thread, twice the time) only when copies need their order
+        for R9 (load_role) or should that read not agree with the load."""
         return self.role == "sessions" and self.options.narrow
 
     def load(self) -> LoadedFile:
@@ -508,19 +519,23 @@ class CsvLoader(_Loader):
                     struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
                     in_table, flagged = self.counts(row_numbers=self.number_rows)
                     if flagged and self.out_of_order and not self.number_rows:
-                        # stored out of file order: read again, numbering the rows, so that
-                        # the rejected ones are placed on their lines
-                        queries.run(
-                            self.con,
-                            "delete_file_rows",
-                            {"file_id": self.file_id},
-                            table=self.table,
-                        )
-                        self.number_rows = True
-                        struct_lines = self.read(
-                            source, dialect.delimiter, dialect, detection, result
-                        )
-                        in_table, flagged = self.counts(row_numbers=True)
+                        # stored out of file order: a second read in order places the
+                        # rejected rows on their lines
+                        in_order = self.flags_in_file_order(struct_lines, in_table, flagged)
+                        if in_order is not None:
+                            flagged = in_order
+                        else:  # the reads disagreed: load again, numbering the rows
+                            queries.run(
+                                self.con,
+                                "delete_file_rows",
+                                {"file_id": self.file_id},
+                                table=self.table,
+                            )
+                            self.number_rows = True
+                            struct_lines = self.read(
+                                source, dialect.delimiter, dialect, detection, result
+                            )
+                            in_table, flagged = self.counts(row_numbers=True)
                 except _DuckDBCannotRead:
                     queries.run(
                         self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
@@ -616,12 +631,51 @@ class CsvLoader(_Loader):
         binds["file_id"] = self.file_id
         if context.get("details") == "raw":
             binds["window_us"] = _window(self.options)
+        self.last_read = (binds, context)
         try:
             self.run_load(binds, context)
         except InputError as exc:
             self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
         return self.harvest_struct(binds)
+
+    def flags_in_file_order(
+        self, struct_lines: int, in_table: int, flagged: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]] | None:
+        """The flagged rows of a load stored out of file order (out_of_order), with their
+        positions in the file, from a second read that keeps the order (session_flags: on
+        every thread, where numbering the load's rows reads on one; 10M rows with two bad
+        times, BENCHMARKS.md). None when that read does not find what the load found (the
+        same lines rejected, rows read and flagged rows): the caller then numbers the rows."""
+        binds, context = self.last_read
+        declared = queries.info("session_flags").binds
+        flag_binds = {key: value for key, value in binds.items() if key in declared}
+        try:
+            self.run_load(flag_binds, {"cols": context["cols"]}, template="session_flags")
+        except InputError as exc:
+            self.gave_up(flag_binds, exc)
+            return None
+        try:
+            lines = self.harvest_struct(flag_binds)
+            row = queries.run(
+                self.con, "file_load_counts", {"file_id": self.file_id}, table=FLAGS_TABLE
+            ).fetchone()
+            in_order = queries.run(
+                self.con,
+                "flagged_rows",
+                {"file_id": self.file_id},
+                table=FLAGS_TABLE,
+                row_numbers=False,
+            ).fetchall()
+        finally:
+            queries.run(self.con, "drop_table", table=FLAGS_TABLE)
+        same = (
+            lines == struct_lines
+            and row is not None
+            and int(row[0]) == in_table
+            and Counter(r[1:] for r in in_order) == Counter(r[1:] for r in flagged)
+        )
+        return in_order if same else None
 
     def gave_up(self, binds: dict[str, Any], failure: InputError) -> None:
         """Clean up after DuckDB gave up reading the file, for the independent reader to take

@@ -18,7 +18,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from calltouch import __version__
+from calltouch import __version__, load, queries
 from calltouch.cli import app
 from calltouch.errors import ExitCode
 from tests.harness import SESSION_HEADER, TASK_HEADER, read_csv, session, task, write_rows
@@ -526,10 +526,9 @@ def test_a_quote_never_closed_counts_every_line_it_takes_in(tmp_path: Path) -> N
     assert short.exit_code == ExitCode.TOO_MANY_REJECTS
 
 
-def test_session_rejects_keep_their_lines_in_a_large_csv(tmp_path: Path) -> None:
-    """A one-shot run stores a large session CSV's rows out of file order (its cookie checks
-    are joins): the rejected rows must still be reported on their own lines."""
-    n = 1_500_000
+def write_large_sessions(tmp_path: Path, n: int = 1_500_000) -> tuple[Path, Path]:
+    """One call (T1) and a session CSV of ``n`` rows, rows 300000 and 1200000 with bad times:
+    large enough that a one-shot load, whose cookie checks are joins, stores it out of order."""
     sessions = tmp_path / "sessions.csv"
     con = duckdb.connect()
     con.execute(
@@ -541,15 +540,60 @@ def test_session_rejects_keep_their_lines_in_a_large_csv(tmp_path: Path) -> None
     con.close()
     tasks = tmp_path / "tasks.csv"
     tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
-    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
-    assert result.exit_code == 0, result.output
-    rejected = read_csv(tmp_path / "out" / "rejects.csv")
+    return tasks, sessions
+
+
+def assert_rejects_on_their_lines(out: Path) -> None:
+    rejected = read_csv(out / "rejects.csv")
     # row i is on line i + 2 (the header is line 1)
     assert [(r["line"], r["error"].split()[0]) for r in rejected] == [
         ("300002", "'garbage"),
         ("1200002", "'garbage"),
     ]
     assert rejected[0]["raw"].startswith("S300000,c0,garbage 300000")
+
+
+def spy_templates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the SQL templates run from now on, in order."""
+    ran: list[str] = []
+    real = queries.run
+
+    def run(con: duckdb.DuckDBPyConnection, name: str, *args: object, **kwargs: object):
+        ran.append(name)
+        return real(con, name, *args, **kwargs)
+
+    monkeypatch.setattr(queries, "run", run)
+    return ran
+
+
+def test_session_rejects_keep_their_lines_in_a_large_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot run stores a large session CSV's rows out of file order (its cookie checks
+    are joins): the rejected rows must still be reported on their own lines, found by a
+    second read that keeps the order, not by loading the file again with its rows numbered
+    (one thread)."""
+    tasks, sessions = write_large_sessions(tmp_path)
+    ran = spy_templates(monkeypatch)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output
+    assert_rejects_on_their_lines(tmp_path / "out")
+    assert ran.count("session_flags") == 1
+    assert ran.count("load_sessions") == 1
+
+
+def test_session_rejects_keep_their_lines_when_the_reads_disagree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the ordered second read not find what the load found, the file is loaded again
+    with its rows numbered: the lines are still right."""
+    tasks, sessions = write_large_sessions(tmp_path)
+    monkeypatch.setattr(load.CsvLoader, "flags_in_file_order", lambda *args: None)
+    ran = spy_templates(monkeypatch)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output
+    assert_rejects_on_their_lines(tmp_path / "out")
+    assert ran.count("load_sessions") == 2
 
 
 def test_a_multi_line_row_within_the_limit_still_passes(tmp_path: Path) -> None:
