@@ -316,11 +316,12 @@ def _filled_weeks(weekly: Sequence[dict[str, Any]]) -> list[tuple[str, int, floa
     start, end = min(monday), max(monday)
     filled = []
     day = start
-    while day <= end:
+    while True:
         year, week, _ = day.isocalendar()
         filled.append(monday.get(day, (f"{year}-W{week:02d}", 0, None)))
+        if end - day < timedelta(weeks=1):  # also stops at the week of 9999-12-31
+            return filled
         day += timedelta(weeks=1)
-    return filled
 
 
 def _axis(first: str, last: str, span: int) -> str:

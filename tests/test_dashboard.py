@@ -224,6 +224,14 @@ def test_weeks_without_calls_are_drawn_as_gaps():
         [{"label": "2025-W52", "calls": 1, "merge_rate": 1.0}, *weekly[:1]]
     )
     assert [label for label, _, _ in across_years] == ["2025-W52", "2026-W01"]
+    # the last ISO week there is: no week after it to step to
+    last = dashboard._filled_weeks(
+        [
+            {"label": "9999-W50", "calls": 1, "merge_rate": 1.0},
+            {"label": "9999-W52", "calls": 2, "merge_rate": 0.5},
+        ]
+    )
+    assert [label for label, _, _ in last] == ["9999-W50", "9999-W51", "9999-W52"]
 
 
 # --------------------------------------------------------------------------- run
