@@ -747,3 +747,38 @@ def test_r8_a_year_first_date_needs_four_digits(tmp_path: Path) -> None:
     assert out.touchpoints["T-short"]["touchpoint_date"] == "2002-03-26T12:41:00Z"
     assert "T-t" not in out.touchpoints
     assert [r["line"] for r in out.rejects] == ["8"]
+
+
+def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
+    # DuckDB's cast and strptime's %z read +25:00 and +99:99, moving the call by days
+    good = ["+14:00", "-12:00", "+18:00", "+05:30:15", "-0800", "+05"]
+    bad = ["+25:00", "+99:99", "-00:60", "+19", "+0561", "+05:30:60"]
+    tasks = [task(f"G{i}", ABC, f"2026-03-02T12:40:00{o}") for i, o in enumerate(good)]
+    tasks += [task(f"B{i}", ABC, f"2026-03-02T12:40:00{o}") for i, o in enumerate(bad)]
+    tasks += [
+        task("L-bad", ABC, "3/25/2026 12:40 -2400"),
+        task("L-good", ABC, "3/25/2026 12:40 +0530"),
+    ]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], max_rejects="100%")
+    assert out.touchpoints["G0"]["touchpoint_date"] == "2026-03-01T22:40:00Z"
+    assert out.touchpoints["G1"]["touchpoint_date"] == "2026-03-03T00:40:00Z"
+    assert out.touchpoints["L-good"]["touchpoint_date"] == "2026-03-25T07:10:00Z"
+    assert sorted(out.touchpoints) == sorted([f"G{i}" for i in range(len(good))] + ["L-good"])
+    assert [r["error"].split("'")[1] for r in out.rejects] == [
+        *(f"2026-03-02T12:40:00{o}" for o in bad),
+        "3/25/2026 12:40 -2400",
+    ]
+
+
+def test_r8_a_time_before_the_year_1_is_not_a_date_time(tmp_path: Path) -> None:
+    # DuckDB reads the year 0000 as 1 BC, which Python's dates (the reports) cannot hold
+    tasks = [
+        task("T-zero", ABC, "0000-06-01T12:40:00Z"),
+        task("T-offset", ABC, "0001-01-01T00:00:00+05:00"),  # 0000-12-31 in UTC
+        task("T-one", ABC, "0001-01-01T06:00:00+05:00"),
+        task("T-now", ABC, "2026-03-02T12:40:00Z"),
+    ]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], max_rejects="100%")
+    assert out.touchpoints["T-one"]["touchpoint_date"] == "0001-01-01T01:00:00Z"
+    assert sorted(out.touchpoints) == ["T-now", "T-one"]
+    assert len(out.rejects) == 2
