@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import duckdb
 import typer
@@ -62,8 +62,21 @@ class StdoutConsole(Console):
         self.quiet = True
 
 
+class StderrConsole(Console):
+    """stderr for messages: when its reader stops early (``calltouch run ... 2>&1 | head``),
+    the rest of the messages are dropped and the command carries on to its own exit code:
+    a run whose messages nobody reads still writes its outputs."""
+
+    def __init__(self) -> None:
+        super().__init__(stderr=True)
+
+    def on_broken_pipe(self) -> None:
+        _silence(sys.stderr)
+        self.quiet = True
+
+
 stdout = StdoutConsole()
-stderr = Console(stderr=True)
+stderr = StderrConsole()
 
 STEP_NAMES = {
     "load_tasks": "Reading tasks",
@@ -264,9 +277,14 @@ def _interrupted(exc: BaseException) -> bool:
 
 def _silence_stdout() -> None:
     """Point stdout at the null device, so that flushing it at exit cannot fail again."""
+    _silence(sys.stdout)
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream`` (stdout or stderr) at the null device: its reader went away."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
 
 

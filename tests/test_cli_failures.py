@@ -269,6 +269,25 @@ def test_a_reader_that_stops_early_changes_no_exit_code(
     assert "Traceback" not in err and "pipe" not in err.lower()
 
 
+@pytest.mark.parametrize(
+    ("second", "code"), [("sessions.csv", ExitCode.OK), ("missing", ExitCode.INPUT)]
+)
+def test_a_message_reader_that_stops_early_changes_no_exit_code(
+    tmp_path: Path, second: str, code: ExitCode
+) -> None:
+    # calltouch run ... 2>&1 | head -1: stderr's reader is gone before calltouch writes its
+    # messages. The run still writes its outputs and ends with its own code (rich would exit
+    # 1, the code of a bug).
+    sessions = SAMPLE / "sessions.csv" if second != "missing" else tmp_path / "missing.csv"
+    out = tmp_path / "out"
+    args = calltouch("run", SAMPLE / "tasks.csv", sessions, "--out", out)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stderr is not None
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == code
+    assert (out / "summary.json").exists() == (code == ExitCode.OK)
+
+
 @pytest.mark.parametrize("failing_statement", [0, 3, 8, 15, 25])
 def test_ctrl_c_during_any_query_exits_130(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_statement: int
