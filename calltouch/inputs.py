@@ -22,6 +22,7 @@ import fnmatch
 import glob
 import gzip
 import io
+import os
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -313,14 +314,30 @@ def _listed(spec: str | Path) -> list[Path] | None:
     if path.is_file():
         return None
     if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
+        return _folder_files(path)
     if _has_magic(text):
         return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
     return None
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, its hidden files and folders aside, sorted. A folder that
+    goes away while it is listed (a sync client's temporary folder) is skipped; one that
+    cannot be read stops the listing, rather than its files being left out unsaid."""
+
+    def failed(exc: OSError) -> None:
+        if isinstance(exc, FileNotFoundError):
+            return
+        raise UnreadableInputError(
+            f"cannot list folder {exc.filename or folder}: {exc.strerror or exc}",
+            hint="Give calltouch read access to it, or name the files to read instead.",
+        )
+
+    found: list[Path] = []
+    for parent, dirs, files in os.walk(folder, onerror=failed):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += (Path(parent, name) for name in files if not name.startswith("."))
+    return sorted(p for p in found if p.is_file())
 
 
 def resolve(spec: str | Path, role: Role) -> list[Path]:

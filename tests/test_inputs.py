@@ -743,6 +743,31 @@ def test_resolve_a_folder_sorted_skipping_other_and_hidden_files(tmp_path):
     assert resolve(tmp_path, "tasks") == [a, b, nested]
 
 
+def test_resolve_a_folder_skips_a_subfolder_gone_while_it_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a sync client's temporary folder, listed by the parent and gone when visited
+    (tmp_path / "b.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "tmp-sync").mkdir()
+    (tmp_path / "tmp-sync" / "partial.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).endswith("tmp-sync"):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    # a folder that cannot be read is said, not left out
+    with pytest.raises(InputError, match=r"cannot list folder .*locked: Permission denied"):
+        resolve(tmp_path, "tasks")
+    (tmp_path / "locked").rmdir()
+    assert resolve(tmp_path, "tasks") == [tmp_path / "b.csv"]
+
+
 def test_skipped_note_names_a_few_of_the_files_a_folder_does_not_read(tmp_path):
     _touch(tmp_path / "b.csv")
     for name in ("tasks_march.xlsx", "tasks.csv.zip", "sub/notes.docx", "readme.md", "z.pdf"):
