@@ -7,10 +7,12 @@ accepted forms; :func:`format_window` gives back the shortest form that parses t
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from calltouch.errors import UsageError
 
 _UNITS_US = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}
+_ORDER = list(_UNITS_US)  # largest first
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)")
 MAX_WINDOW_US = 7 * 24 * _UNITS_US["h"]
 
@@ -23,15 +25,25 @@ def parse_window(text: str) -> int:
     compact = re.sub(r"(?<=\d)(?:hours?|hrs?)$", "h", compact)
     compact = re.sub(r"(?<=\d)(?:secs?|seconds?)$", "s", compact)
     parts = _PART.findall(compact)
-    if not compact or "".join(n + u for n, u in parts) != compact:
+    order = [_ORDER.index(unit) for _, unit in parts]
+    if (
+        not compact
+        or "".join(n + u for n, u in parts) != compact
+        # each unit once, the larger first: 30m30m is a typo, not an hour
+        or order != sorted(set(order))
+    ):
         raise UsageError(
             f"--window {text!r} is not a duration",
-            hint="Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m.",
+            hint="Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m (each unit once, the "
+            "larger first).",
         )
-    total = 0.0
-    for number, unit in parts:
-        total += float(number) * _UNITS_US[unit]
-    micros = round(total)
+    total = sum(Decimal(number) * _UNITS_US[unit] for number, unit in parts)
+    if total != total.to_integral_value():
+        raise UsageError(
+            f"--window {text!r} is not a whole number of microseconds",
+            hint="Times are compared to the microsecond: use at least 1us, e.g. 90s or 1.5s.",
+        )
+    micros = int(total)
     if micros > MAX_WINDOW_US:
         raise UsageError(f"--window {text!r} is longer than 7 days", hint="Use at most 168h.")
     return micros

@@ -890,12 +890,21 @@ def test_every_window_format_window_writes_parses_back(micros: int) -> None:
     assert parse_window(format_window(micros)) == micros
 
 
-@pytest.mark.parametrize("text", ["30", "abc", "-5m", "8d", ""])
+@pytest.mark.parametrize("text", ["30", "abc", "-5m", "8d", "", "30m30m", "1h1h", "30m1h"])
 def test_parse_window_rejects(text):
     with pytest.raises(UsageError) as info:
         parse_window(text)
     assert info.value.message == f"--window {text!r} is not a duration"
-    assert info.value.hint == "Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m."
+    assert info.value.hint == (
+        "Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m (each unit once, the larger first)."
+    )
+
+
+@pytest.mark.parametrize("text", ["0.0000001s", "1.5us", "0.0001ms"])
+def test_parse_window_rejects_less_than_a_microsecond(text):
+    # rounding would make 0.0000001s a window of 0s without a word
+    with pytest.raises(UsageError, match="not a whole number of microseconds"):
+        parse_window(text)
 
 
 def test_parse_window_rejects_more_than_seven_days():
