@@ -23,6 +23,7 @@ No typer, no rich: the CLI renders what these functions return.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -200,6 +201,15 @@ class AttributionSettings:
             raise UsageError(
                 "the custom model needs --weights",
                 hint="For example: --model custom --weights ft=.2,lc=.2,oc=.2,cw=.3,middle=.1",
+            )
+
+    def refuse_unused_weights(self, models: Sequence[str]) -> None:
+        """--weights shape the custom model only: refused when the models asked for (all
+        named) leave it out, rather than echoed beside numbers they did not change."""
+        if self.weights is not None and "custom" not in models:
+            raise UsageError(
+                "--weights shape only the custom model, which --model leaves out",
+                hint="Add --model custom to see the weights' model, or drop --weights.",
             )
 
 

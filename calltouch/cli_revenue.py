@@ -451,6 +451,8 @@ def compare(
         chosen = [m.key for m in model] if model else None
         for key in chosen or []:
             settings.require_model(key)
+        if chosen is not None:
+            settings.refuse_unused_weights(chosen)
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
         with attributed(
             ctx,

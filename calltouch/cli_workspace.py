@@ -571,6 +571,7 @@ def _revenue_report(
     """``report --revenue``: build the attribution on the workspace and render one model."""
     settings = attribution_settings(as_of, weights)
     settings.require_model(model.key)
+    settings.refuse_unused_weights([model.key])
     options = reporting.RevenueOptions(
         model=model.key,
         by=by.value,

@@ -347,9 +347,14 @@ def test_report_revenue_custom_and_usage_errors(ws: Path) -> None:
         (("--by", "week"), "--by week does not apply to --revenue"),
         (("--model", "custom"), "the custom model needs --weights"),
         (("--since", "2026-03-01"), "--since applies to the calls report, not to --revenue"),
+        # the default model (W-Shaped) would show numbers the weights did not change
+        (CUSTOM, "--weights shape only the custom model"),
+        (("--model", "u-shaped", *CUSTOM), "--weights shape only the custom model"),
     ):
         result = invoke("report", "--db", ws, "--revenue", *AS_OF, *args, ok=False)
         assert result.exit_code == 2 and message in result.stderr, args
+    result = invoke("compare", "--db", ws, *AS_OF, "--model", "u-shaped", *CUSTOM, ok=False)
+    assert result.exit_code == 2 and "--weights shape only the custom model" in result.stderr
 
 
 # ----------------------------------------------------------------------------- journey
