@@ -723,3 +723,31 @@ def test_revenue_views_on_files_take_the_load_options(command: str) -> None:
     # an option that changes what is read changes the answer: the sessions 5 hours later
     shifted = ["--sessions-tz", "America/New_York", "--as-of", "2026-03-31"]
     assert invoke(*args, *files, *shifted, "-f", "json").stdout != plain
+
+
+def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path) -> None:
+    # a campaign literally named '(other)' among the groups kept must not swallow the fold
+    tasks = tmp_path / "t.csv"
+    sessions = tmp_path / "s.csv"
+    cookies = ["a", "b", "c", "d", "e", "f"]
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\n"
+        + "".join(f"T{i},{c},2026-03-02T12:40:00Z\n" for i, c in enumerate(cookies)),
+        encoding="utf-8",
+    )
+    campaigns = ["(other)", "(other)", "(other)", "Brand", "Brand", "Spring"]
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
+        + "".join(
+            f"S{i},{c},2026-03-02 12:30:00,{n}\n"
+            for i, (c, n) in enumerate(zip(cookies, campaigns))
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "-q")
+    report = invoke("report", "--db", db, "--by", "campaign", "--top", "2", "-f", "json").stdout
+    groups = [(g["label"], g["calls"]) for g in json.loads(report)["groups"]]
+    assert groups == [("(other)", 3), ("Brand", 2), ("(other)", 1)]
