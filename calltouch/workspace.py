@@ -243,14 +243,19 @@ def load(
                     con, "find_load", {"role": role, "content_hash": digest}
                 ).fetchone()
                 if earlier is not None:
+                    same_as = (
+                        f"load #{earlier[0]} of {earlier[1]} at {earlier[2]:%Y-%m-%d %H:%M} UTC"
+                    )
+                    if earlier[3] is not None and earlier[3] != tz:
+                        # the same bytes read in another zone would give other times: say so
+                        same_as += (
+                            f", its times without a zone read in {earlier[3]}, not {tz} as "
+                            "asked now; a workspace holds one reading of a file: to read it "
+                            "in another zone, load it into a new workspace (--db)"
+                        )
                     outcomes.append(
                         LoadOutcome(
-                            str(path),
-                            role,
-                            "skipped",
-                            load_id=int(earlier[0]),
-                            same_as=f"load #{earlier[0]} of {earlier[1]} at "
-                            f"{earlier[2]:%Y-%m-%d %H:%M} UTC",
+                            str(path), role, "skipped", load_id=int(earlier[0]), same_as=same_as
                         )
                     )
                     continue

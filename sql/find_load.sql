@@ -1,10 +1,11 @@
 -- name: find_load
--- purpose: The earlier load of a file with the same content (and role), if any.
+-- purpose: The earlier load of a file with the same content (and role), if any, with the zone its naive times were read in.
 -- binds: role, content_hash
 -- context: none
 
-SELECT load_id, path, loaded_at
-FROM loads
-WHERE role = $role AND content_hash = $content_hash
-ORDER BY load_id
+SELECT l.load_id, l.path, l.loaded_at, f.time_zone
+FROM loads AS l
+LEFT JOIN input_files AS f ON f.file_id = l.file_id
+WHERE l.role = $role AND l.content_hash = $content_hash
+ORDER BY l.load_id
 LIMIT 1;

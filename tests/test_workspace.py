@@ -67,6 +67,12 @@ def test_load_twice_is_a_no_op_that_says_so(ws: dict[str, Path]) -> None:
     status = json.loads(invoke("status", "--db", ws["db"], "--format", "json").stdout)
     assert [x["load_id"] for x in status["loads"]] == [1, 2, 3]
     assert status["stale"] is False
+    # the same file asked for in another zone is not read again either, and that is said
+    other = invoke("load", "tasks", ws["first"], "--db", ws["db"], "--tz", "America/New_York")
+    said = " ".join(other.stdout.split())
+    assert "read in UTC, not America/New_York as asked now" in said
+    assert "load it into a new workspace (--db)" in said
+    assert "read in UTC" not in " ".join(result.stdout.split())
 
 
 def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
