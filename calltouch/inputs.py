@@ -540,6 +540,21 @@ def cannot_read(role: Role, path: Path, exc: BaseException) -> UnreadableInputEr
     )
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when a file starts with Latin text in UTF-16 written without
+    a BOM (a NUL byte beside every character), else None: read as UTF-8, its header would be
+    'I\x00d\x00...', which no field's name matches."""
+    sample = head[: min(len(head), 256) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if all(even) and not any(odd):
+        return "utf-16-le"
+    if all(odd) and not any(even):
+        return "utf-16-be"
+    return None
+
+
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
     """Detect encoding (a BOM wins over ``encoding``), delimiter, header and first records."""
     try:
@@ -552,7 +567,7 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
         kind, fix = found
         raise InputError(f"{role} file {path} is {kind}, not CSV text", hint=fix)
     bom = False
-    enc = encoding or "utf-8"
+    enc = encoding or _utf16_without_bom(head) or "utf-8"
     for marker, name in _BOMS:
         if head.startswith(marker):
             enc, bom = name, True

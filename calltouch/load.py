@@ -487,6 +487,12 @@ class CsvLoader(_Loader):
             delimiter=dialect.delimiter,
             notes=list(mapping.notes),
         )
+        if dialect.encoding == "utf-8" and any("\ufffd" in h for h in dialect.header):
+            result.notes.append(
+                "its header holds bytes that are not UTF-8, shown as \ufffd in the column "
+                "names carried to the outputs: if it comes from Excel, read it with "
+                f"--encoding {self.role}=windows-1252"
+            )
         source = self.path
         if dialect.encoding != "utf-8":
             if self.options.encoding == dialect.encoding and csvscan.is_clean_utf8(

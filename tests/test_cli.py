@@ -408,6 +408,36 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "'task' is not an input calltouch reads" in bad.stderr
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_export_without_a_bom_is_read_as_utf16(tmp_path: Path, codec: str) -> None:
+    """Read as UTF-8, its header would be 'I\\x00d\\x00...', which no field's name matches."""
+    tasks = tmp_path / "export.csv"
+    text = f"Id,BizibleId,CreatedDate,Subject\r\nT1,{ABC},2026-03-02T12:40:00Z,Appel de Renée\r\n"
+    tasks.write_bytes(text.encode(codec))
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.stderr
+    written = read_csv(tmp_path / "out" / "touchpoints.csv")
+    assert [(r["task_id"], r["subject"]) for r in written] == [("T1", "Appel de Renée")]
+
+
+def test_a_header_with_bytes_that_are_not_utf8_gets_a_note(tmp_path: Path) -> None:
+    tasks = tmp_path / "export.csv"
+    tasks.write_bytes(
+        b"Id,BizibleId,CreatedDate,Sub\xe9ject\n" + f"T1,{ABC},2026-03-02T12:40:00Z,x\n".encode()
+    )
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.stderr
+    note = " ".join(result.stderr.split())
+    assert "its header holds bytes that are not UTF-8" in note
+    assert "--encoding tasks=windows-1252" in note
+    fixed = invoke(
+        "run", tasks, sessions, "--out", tmp_path / "ok", "-q", "--encoding", "tasks=windows-1252"
+    )
+    assert "not UTF-8" not in fixed.stderr
+
+
 def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     # two CreatedDate columns that disagree: the run must not pick one without a word
     tasks = tmp_path / "dup.csv"

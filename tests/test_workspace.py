@@ -746,7 +746,7 @@ def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path
         "ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
         + "".join(
             f"S{i},{c},2026-03-02 12:30:00,{n}\n"
-            for i, (c, n) in enumerate(zip(cookies, campaigns))
+            for i, (c, n) in enumerate(zip(cookies, campaigns, strict=True))
         ),
         encoding="utf-8",
     )
