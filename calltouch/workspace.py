@@ -362,6 +362,12 @@ def matched_by_older_version(con: duckdb.DuckDBPyConnection) -> bool:
 def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Raise a clear error when the workspace has no match this version can explain."""
     require_match(con, path)
+    if not queries.has_table(con, "match_runs") or not queries.fetch_dicts(con, "last_match"):
+        raise InputError(
+            f"the workspace {path} has touchpoints but no record of the match that built them "
+            "(its match_runs table is missing or empty), so it cannot say with which settings",
+            hint="Run calltouch match to rebuild the touchpoints and their record.",
+        )
     if matched_by_older_version(con):
         raise InputError(
             f"the workspace {path} was matched by an older calltouch, whose tables explain "

@@ -757,3 +757,20 @@ def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path
     report = invoke("report", "--db", db, "--by", "campaign", "--top", "2", "-f", "json").stdout
     groups = [(g["label"], g["calls"]) for g in json.loads(report)["groups"]]
     assert groups == [("(other)", 3), ("Brand", 2), ("(other)", 1)]
+
+
+def test_explain_on_touchpoints_without_a_match_record_asks_for_a_new_match(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    task_id = "00T5e0000kBRaogEAD"
+    with duckdb.connect(str(db)) as con:  # a workspace someone tidied by hand
+        con.execute("DELETE FROM match_runs")
+    result = invoke("explain", task_id, "--db", db, ok=False)
+    assert result.exit_code == 2, result.output
+    assert "no record of the match that built them" in " ".join(result.stderr.split())
+    invoke("match", "--db", db, "--quiet")
+    assert json.loads(invoke("explain", task_id, "--db", db, "-f", "json").stdout)["task_id"]
