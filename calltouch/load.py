@@ -772,6 +772,7 @@ class CsvLoader(_Loader):
 
 class ParquetLoader(_Loader):
     fmt = "parquet"
+    nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
 
     def load(self) -> LoadedFile:
         return self.finish(self.prepare())
@@ -803,6 +804,7 @@ class ParquetLoader(_Loader):
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
+                "nanos": header[idx] in self.nanos,
             }
             for name, idx in mapping.columns.items()
         }
@@ -865,6 +867,8 @@ class ParquetLoader(_Loader):
 
     def describe(self) -> tuple[tuple[str, ...], list[str]]:
         rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
+        # nanosecond timestamps are cut to the microsecond, as the digits of text times are
+        self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> None:

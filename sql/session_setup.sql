@@ -107,6 +107,11 @@ CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
 -- values). A zoned value is checked in UTC, so its zone, not --tz, decides.
 CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS CASE WHEN year(ts) >= 1000 THEN ts END;
 
+-- ct_ns_floor(ns): a TIMESTAMP_NS cut to the microsecond at or before it (the cast rounds to
+-- the nearest, and integer division truncates towards zero, which is later before 1970).
+CREATE OR REPLACE TEMP MACRO ct_ns_floor(ns) AS
+    make_timestamp(epoch_ns(ns) // 1000 - CASE WHEN epoch_ns(ns) % 1000 < 0 THEN 1 ELSE 0 END);
+
 -- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 -- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y

@@ -782,3 +782,34 @@ def test_r8_a_time_before_the_year_1_is_not_a_date_time(tmp_path: Path) -> None:
     assert out.touchpoints["T-one"]["touchpoint_date"] == "0001-01-01T01:00:00Z"
     assert sorted(out.touchpoints) == ["T-now", "T-one"]
     assert len(out.rejects) == 2
+
+
+def test_r8_nanoseconds_are_cut_to_the_microsecond_in_csv_and_parquet_alike(
+    tmp_path: Path,
+) -> None:
+    # a call 1 ns before its session's start: Parquet's cast rounded it up to the start
+    # (merged), the text's seventh digit is dropped (only later sessions): the same data
+    # must give the same answer in both formats
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:10:00Z\n", "utf-8")
+    times = ["2026-03-02 12:09:59.999999999", "1969-12-31 23:59:59.9999999"]
+    text = tmp_path / "t.csv"
+    text.write_text(
+        "Id,BizibleId,CreatedDate\n"
+        + "".join(f"T{i},{ABC},{t.replace(' ', 'T')}Z\n" for i, t in enumerate(times)),
+        encoding="utf-8",
+    )
+    typed = tmp_path / "t.parquet"
+    rows = ", ".join(f"('T{i}', '{ABC}', TIMESTAMP_NS '{t}')" for i, t in enumerate(times))
+    duckdb.sql(
+        f"COPY (SELECT * FROM (VALUES {rows}) AS v(Id, BizibleId, CreatedDate)) TO '{typed}'"
+    )
+    outcomes = []
+    for tasks in (text, typed):
+        out = tmp_path / tasks.suffix[1:]
+        run_pipeline(queries.connect(), str(tasks), str(sessions), out, RunSettings())
+        outcomes.append(read_outcome(out))
+    for out in outcomes:
+        assert out.status("T0") == ("standalone", "only_later_sessions")
+        assert out.touchpoints["T0"]["touchpoint_date"] == "2026-03-02T12:09:59.999999Z"
+        assert out.touchpoints["T1"]["touchpoint_date"] == "1969-12-31T23:59:59.999999Z"
