@@ -107,8 +107,23 @@ MUTATIONS: list[tuple[str, ...]] = [
     (  # ct_ts: an instant's wall clock in another zone instead of UTC
         "R8",
         "session_setup.sql",
-        "THEN timezone('UTC', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
-        "THEN timezone('America/New_York', coalesce(\n        try_cast(s AS TIMESTAMPTZ),",
+        "timezone('UTC', coalesce(try_cast(s AS TIMESTAMPTZ),",
+        "timezone('America/New_York', coalesce(try_cast(s AS TIMESTAMPTZ),",
+    ),
+    (  # an offset no place has read as one
+        "R8",
+        "session_setup.sql",
+        "MACRO ct_offset_ok(s) AS NOT regexp_matches(s,",
+        "MACRO ct_offset_ok(s) AS true OR regexp_matches(s,",
+    ),
+    ("R8", "session_setup.sql", "WHEN year(ts) >= 1 THEN ts", "WHEN year(ts) >= 0 THEN ts"),
+    # nanoseconds rounded by the cast, or truncated towards 1970
+    ("R8", "_load.sql.j2", "{% if col.nanos %}", "{% if false %}"),
+    (
+        "R8",
+        "session_setup.sql",
+        " - CASE WHEN epoch_ns(ns) % 1000 < 0 THEN 1 ELSE 0 END",
+        "",
     ),
     (  # ct_ts: the lower-case z and t not read
         "R8",
