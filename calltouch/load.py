@@ -29,7 +29,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -514,6 +514,7 @@ class CsvLoader(_Loader):
         needs_scan = self.role == "tasks" or detection.profile.footer
         struct_lines: int | None
         stop = threading.Event()  # set when the read fails (or is interrupted): no waiting
+        lines: Future[csvscan.RecordLines | None] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calltouch-scan") as pool:
             early = (
                 pool.submit(csvscan.scan, self.path, dialect, width, stop=stop)
@@ -524,6 +525,10 @@ class CsvLoader(_Loader):
                 try:
                     struct_lines = self.read(source, dialect.delimiter, dialect, detection, result)
                     in_table, flagged = self.counts(row_numbers=self.number_rows)
+                    if flagged and early is None and struct_lines == 0:
+                        # only rows with bad values, in a file DuckDB read whole: where
+                        # their lines are, found beside what follows (csvscan.record_lines)
+                        lines = pool.submit(csvscan.record_lines, self.path, dialect, stop)
                     if flagged and self.out_of_order and not self.number_rows:
                         # stored out of file order: a second read in order places the
                         # rejected rows on their lines
@@ -551,9 +556,14 @@ class CsvLoader(_Loader):
                 stop.set()
                 raise
             scan = early.result() if early is not None else None
+            found = lines.result() if lines is not None else None
 
         spans: dict[int, tuple[int, int]] = {}
-        if needs_scan or struct_lines is None or struct_lines or flagged:
+        if found is not None and found.records == in_table and struct_lines == 0:
+            # the quote-following reading counts the rows DuckDB read: it places them
+            result.rows_scanned = found.records
+            spans = {int(r[0]): found.span(int(r[0])) for r in flagged}
+        elif needs_scan or struct_lines is None or struct_lines or flagged:
             wanted = {int(r[0]) for r in flagged}
             if scan is None or wanted:
                 # the lines of the rows DuckDB flagged are only known now: read again

@@ -18,7 +18,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from calltouch import __version__, load, queries
+from calltouch import __version__, csvscan, load, queries
 from calltouch.cli import app
 from calltouch.errors import ExitCode
 from tests.harness import SESSION_HEADER, TASK_HEADER, read_csv, session, task, write_rows
@@ -605,11 +605,48 @@ def test_session_rejects_keep_their_lines_in_a_large_csv(
     (one thread)."""
     tasks, sessions = write_large_sessions(tmp_path)
     ran = spy_templates(monkeypatch)
+    scans = spy_scans(monkeypatch)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
     assert result.exit_code == 0, result.output
     assert_rejects_on_their_lines(tmp_path / "out")
     assert ran.count("session_flags") == 1
     assert ran.count("load_sessions") == 1
+    # the lines found by following quotes (csvscan.record_lines), not by the csv module
+    assert sessions not in scans
+
+
+def spy_scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files csvscan.scan (the csv module's full reading) reads from now on."""
+    scanned: list[Path] = []
+    real = csvscan.scan
+
+    def scan(path: Path, *args: object, **kwargs: object) -> csvscan.CsvScan:
+        scanned.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(csvscan, "scan", scan)
+    return scanned
+
+
+def test_session_rejects_keep_their_lines_where_quotes_cannot_place_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CR alone inside a quoted cell ends a line for the csv module, not for the quick
+    reading that follows quotes: the csv module places the rejected row then."""
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_bytes(
+        b"ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
+        b'S1,c1,2026-03-02T12:17:00Z,"Spring\rSale"\n'
+        b"S2,c2,not a time,Brand\n"
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
+    scans = spy_scans(monkeypatch)
+    args = ("--out", tmp_path / "out", "-q", "--max-rejects", "100%")
+    result = invoke("run", tasks, sessions, *args)
+    assert result.exit_code == 0, result.output
+    assert [r["line"] for r in read_csv(tmp_path / "out" / "rejects.csv")] == ["4"]
+    assert sessions in scans
 
 
 def test_session_rejects_keep_their_lines_when_the_reads_disagree(

@@ -1093,3 +1093,51 @@ def test_a_missing_file_is_unreadable_to_the_independent_reader(tmp_path):
     with pytest.raises(csvscan.Unreadable) as caught:
         csvscan.scan(path, dialect, len(dialect.header))
     assert isinstance(caught.value.__cause__, FileNotFoundError)
+
+
+_cell = st.text(alphabet=st.sampled_from('ab,"\n '), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_cell, _cell), min_size=1, max_size=12),
+    st.lists(st.integers(0, 20), max_size=3),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_record_lines_finds_the_lines_the_csv_reader_finds(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str]],
+    blanks: list[int],
+    end: str,
+) -> None:
+    """The fast quote-following reading of where records lie agrees with the csv module's,
+    whenever it answers and counts the records the csv module reads."""
+    lines = ["a,b"]
+    for a, b in rows:
+        quoted = ['"' + c.replace('"', '""') + '"' if set(c) & set(',"\n\r') else c for c in (a, b)]
+        lines.append(",".join(quoted))
+    for at in sorted(blanks, reverse=True):
+        lines.insert(min(at + 1, len(lines)), "")
+    path = tmp_path_factory.mktemp("lines") / "f.csv"
+    path.write_bytes(end.join(lines).encode() + end.encode())
+    dialect = sniff_csv(path, "tasks")
+    scan = csvscan.scan(path, dialect, 2, set(range(len(rows))))
+    fast = csvscan.record_lines(path, dialect)
+    if fast is None or fast.records != scan.records:
+        return  # the loader then uses the csv module's reading
+    assert not scan.bad
+    assert {r: fast.span(r) for r in scan.spans} == scan.spans
+
+
+def test_record_lines_places_records_after_multi_line_cells_and_blank_lines(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b\r\n1,"x\r\ny"\r\n\r\n2,z\r\n"3\n\n",w\r\n4,v\r\n')
+    dialect = sniff_csv(path, "tasks")
+    fast = csvscan.record_lines(path, dialect)
+    assert fast is not None and fast.records == 4
+    assert [fast.span(r) for r in range(4)] == [(2, 3), (5, 5), (6, 8), (9, 9)]
+    # a CR alone ends a line for the csv module: this reading gives way to it
+    path.write_bytes(b"a,b\r1,2\r3,4\r")
+    assert csvscan.record_lines(path, sniff_csv(path, "tasks")) is None
+    path.write_bytes("a,b\n1,2\n".encode("utf-16"))
+    assert csvscan.record_lines(path, sniff_csv(path, "tasks")) is None
