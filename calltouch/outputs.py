@@ -119,19 +119,21 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     for file_id, header in rows:
         positions: dict[int, int] = {}
         cells = [str(cell) for cell in json.loads(header)]
-        in_header = set(cells)
-        used: set[str] = set()  # the keys this file's columns have been given so far
+        in_header = {cell.lower() for cell in cells}
+        used: set[str] = set()  # the keys this file's columns have been given so far (lower)
         for pos, cell in enumerate(cells, start=1):
             key = _column_key(cell, pos, used, in_header)
-            used.add(key)
-            if key not in seen:
+            used.add(key.lower())
+            # files name a column in any case (Note, NOTE): one output column, named as the
+            # first file that has it names it, as headers are matched to fields
+            if key.lower() not in seen:
                 name = key if key.lower() not in reserved else f"{key}_input"
                 while name.lower() in lowered:
                     name = f"{name}_"
-                seen[key] = len(names)
+                seen[key.lower()] = len(names)
                 names.append(name)
                 lowered.add(name.lower())
-            positions[seen[key]] = pos
+            positions[seen[key.lower()]] = pos
         per_file[int(file_id)] = positions
     width = max(per_file, default=-1) + 1
     table: list[list[int | None]] = [
@@ -142,16 +144,19 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
 
 def _column_key(cell: str, pos: int, used: set[str], in_header: set[str]) -> str:
     """The key of a file's column: its header cell, unless that is empty (``column_<pos>``)
-    or a key already ``used`` in the file (a repeated header keeps every column: ``Subject``,
-    ``Subject_2``). A made-up key is neither used nor ``in_header`` (any of the file's header
-    cells), so ``Subject,Subject,Subject_2`` gives ``Subject``, ``Subject_3``, ``Subject_2``
-    and no column's value is lost under another's name."""
-    if cell and cell not in used:
+    or a key already ``used`` in the file, in any case (a repeated header keeps every column:
+    ``Subject``, ``Subject_2``; ``Id`` and ``ID``: ``Id``, ``ID_2``). A made-up key is neither
+    used nor ``in_header`` (any of the file's header cells), so ``Subject,Subject,Subject_2``
+    gives ``Subject``, ``Subject_3``, ``Subject_2`` and no column's value is lost under
+    another's name. ``used`` and ``in_header`` hold lower-case names."""
+    if cell and cell.lower() not in used:
         return cell
     base = cell or f"column_{pos}"
     suffixed = (f"{base}_{n}" for n in count(2))
     candidates = suffixed if cell else chain([base], suffixed)
-    return next(key for key in candidates if key not in used and key not in in_header)
+    return next(
+        key for key in candidates if key.lower() not in used and key.lower() not in in_header
+    )
 
 
 def remove_stale_temporaries(out: Path) -> None:

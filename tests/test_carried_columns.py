@@ -78,3 +78,33 @@ def test_the_unmatched_query_grows_linearly_with_the_width() -> None:
     narrow, wide = rendered(3), rendered(300)
     for repeated in ("$raw_positions", "ct_csv_safe", "ct_iso"):
         assert wide.count(repeated) == narrow.count(repeated), repeated
+
+
+def test_files_naming_a_column_in_other_cases_share_one_column(tmp_path: Path) -> None:
+    # an API export (Id, Note) and a Data Loader one (ID, NOTE, in another order): each
+    # value under one column, named as the first file names it
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "Id,BizibleId,CreatedDate,Note\nA1,,2026-03-02T12:40:00Z,noteA\n", encoding="utf-8"
+    )
+    (folder / "b.csv").write_text(
+        "NOTE,CREATEDDATE,BIZIBLEID,ID,Extra\nnoteB,2026-03-02T12:40:00Z,,B1,ex\n",
+        encoding="utf-8",
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(folder), str(sessions), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out / "unmatched.csv")
+    assert list(rows[0]) == ["task_id", "reason", "Id", "BizibleId", "CreatedDate", "Note", "Extra"]
+    assert [(r["Id"], r["Note"], r["Extra"]) for r in rows] == [
+        ("A1", "noteA", ""),
+        ("B1", "noteB", "ex"),
+    ]
+
+
+def test_a_header_repeated_in_another_case_keeps_both_columns(tmp_path: Path) -> None:
+    header = ["Id", "BizibleId", "CreatedDate", "Subject", "SUBJECT"]
+    row = run_tasks(tmp_path, header, [["T1", "", "2026-03-02T12:40:00Z", "a", "b"]])["T1"]
+    assert (row["Subject"], row["SUBJECT_2"]) == ("a", "b")
