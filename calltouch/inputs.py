@@ -707,7 +707,8 @@ def map_columns(
     for idx, name in enumerate(header):
         key = normalise_header(name).lower()
         if key in lowered:
-            duplicates.append(name)
+            if key:  # blank headers name no field: nothing to say about which one is read
+                duplicates.append(name)
             continue
         lowered[key] = idx
     columns: dict[str, int | None] = {}

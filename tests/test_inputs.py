@@ -717,6 +717,9 @@ def test_map_columns_duplicate_headers_keep_the_first():
     mapping = map_columns("tasks", ["Id", "BizibleId", "CreatedDate", "ID"], "t.csv")
     assert mapping.columns["task_id"] == 0
     assert mapping.notes == ["duplicate headers ignored (first kept): ID"]
+    # blank headers name no field: no note about them
+    blank = map_columns("tasks", ["Id", "", "BizibleId", "", "CreatedDate", " "], "t.csv")
+    assert blank.notes == []
 
 
 # ----------------------------------------------------------------------------- resolve
