@@ -211,9 +211,13 @@ def advice(
         else:
             remedy = f"A {needed}m window would merge it (--window {needed}m)."
 
+        shown = _minutes(gap)
+        if gap_us is not None and shown == _minutes(window_us / 60_000_000):
+            # past the window by less than the minutes show (30:00.000001): the exact gap
+            shown = format_window(gap_us)
         said.append(
             f"The latest earlier session, {earlier['session_id'] if earlier else '?'}, started "
-            f"{_minutes(gap)} before the call, more than the {window} window (R3), so the task "
+            f"{shown} before the call, more than the {window} window (R3), so the task "
             f"is a standalone touchpoint (R5). {remedy}"
         )
     elif reason == "only_later_sessions":

@@ -328,6 +328,8 @@ def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> Non
     # 30 min and one microsecond: shown as 30.0 minutes, but 30m does not merge it; 31m does
     exact = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
     assert "A 31m window would merge it (--window 31m)." in exact
+    # and the gap is said exactly, not as the 30 min of the window it exceeds
+    assert "started 30m1us before the call, more than the 30m window" in exact
 
 
 def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) -> None:
