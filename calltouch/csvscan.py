@@ -354,6 +354,25 @@ def record_lines(
     return found
 
 
+def one_record(text: str | None, dialect: CsvDialect, width: int) -> list[str] | None:
+    """The cells of ``text`` when it is exactly one record of the header's ``width`` (a
+    trailing empty cell dropped, as DuckDB does), else None."""
+    if text is None:
+        return None
+    try:
+        rows = list(
+            csv.reader(
+                io.StringIO(text, newline=""),
+                delimiter=dialect.delimiter,
+                quotechar='"',
+                strict=True,
+            )
+        )
+    except csv.Error:
+        return None
+    return _fits(rows[0], width) if len(rows) == 1 else None
+
+
 def line_texts(
     path: Path, dialect: CsvDialect, spans: Sequence[tuple[int, int]]
 ) -> dict[tuple[int, int], str]:

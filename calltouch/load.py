@@ -559,11 +559,20 @@ class CsvLoader(_Loader):
             found = lines.result() if lines is not None else None
 
         spans: dict[int, tuple[int, int]] = {}
+        texts: dict[tuple[int, int], str] | None = None
         if found is not None and found.records == in_table and struct_lines == 0:
-            # the quote-following reading counts the rows DuckDB read: it places them
-            result.rows_scanned = found.records
-            spans = {int(r[0]): found.span(int(r[0])) for r in flagged}
-        elif needs_scan or struct_lines is None or struct_lines or flagged:
+            # the quote-following reading counts the rows DuckDB read; it places them if each
+            # place holds its row (a quote inside an unquoted cell can shift records while
+            # the count still agrees: the csv module reads the file then)
+            placed = {int(r[0]): found.span(int(r[0])) for r in flagged}
+            read = csvscan.line_texts(self.path, dialect, list(placed.values()))
+            if all(
+                _holds(read.get(placed[int(ordinal)]), dialect, width, mapping, fld, code, value)
+                for ordinal, fld, code, value in flagged
+            ):
+                result.rows_scanned = found.records
+                spans, texts = placed, read
+        if texts is None and (needs_scan or struct_lines is None or struct_lines or flagged):
             wanted = {int(r[0]) for r in flagged}
             if scan is None or wanted:
                 # the lines of the rows DuckDB flagged are only known now: read again
@@ -592,9 +601,10 @@ class CsvLoader(_Loader):
                 spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
 
         bad = scan.bad if scan is not None else []
-        texts = csvscan.line_texts(
-            self.path, dialect, [*spans.values(), *((b.first_line, b.last_line) for b in bad)]
-        )
+        if texts is None:
+            texts = csvscan.line_texts(
+                self.path, dialect, [*spans.values(), *((b.first_line, b.last_line) for b in bad)]
+            )
         rejects: list[Reject] = [
             (b.first_line, b.column, b.error, texts.get((b.first_line, b.last_line))) for b in bad
         ]
@@ -936,6 +946,28 @@ class ParquetLoader(_Loader):
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
+
+
+def _holds(
+    text: str | None,
+    dialect: CsvDialect,
+    width: int,
+    mapping: ColumnMapping,
+    fld: str,
+    code: str,
+    value: str | None,
+) -> bool:
+    """Whether ``text`` (the lines found for a flagged row) is one record of the file's width
+    whose cell for ``fld`` is what made the row unusable: blank for a missing value, holding
+    the unreadable ``value`` for a bad one."""
+    cells = csvscan.one_record(text, dialect, width)
+    idx = mapping.columns.get(fld)
+    if cells is None or idx is None:
+        return False
+    cell = cells[idx].strip()
+    if code == "missing":
+        return not cell
+    return value is not None and value in cell
 
 
 def role_context(

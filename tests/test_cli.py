@@ -628,6 +628,30 @@ def spy_scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return scanned
 
 
+def test_session_rejects_keep_their_lines_beside_quotes_in_unquoted_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An inch mark (5"in) beside a multi-line quoted cell fools the quick reading that
+    follows quotes while its count of records still agrees: the row found at the place it
+    gives is not the rejected one, so the csv module places it."""
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,AD_NAME,CAMPAIGN_NAME\n"
+        'S1,c1,2026-03-02 12:17:00,5"in,"multi\nline"\n'
+        'S2,c1,BADTIME,7"in,"multi\nline2"\n'
+        "S3,c1,2026-03-02 12:17:00,x,y\n",
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
+    scans = spy_scans(monkeypatch)
+    args = ("--out", tmp_path / "out", "-q", "--max-rejects", "100%")
+    assert invoke("run", tasks, sessions, *args).exit_code == 0
+    rejected = read_csv(tmp_path / "out" / "rejects.csv")
+    assert [(r["line"], r["raw"]) for r in rejected] == [("4", 'S2,c1,BADTIME,7"in,"multi\nline2"')]
+    assert sessions in scans
+
+
 def test_session_rejects_keep_their_lines_where_quotes_cannot_place_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
