@@ -1077,6 +1077,8 @@ def field_kind(role: Role, name: str) -> str:
 
 # A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
 # the file's day/month order.
+# a time at the edge of the years 1-9999, or past them (DuckDB writes 1 BC as '0001 (BC)')
+_EDGE_YEARS = re.compile(r"\s*(0000|0001|9999|\d{5,})\D|.*\(BC\)|.*/9999\b")
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
 
 
@@ -1088,6 +1090,8 @@ def error_message(
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
             return f"{value!r} is a date without a time of day"
+        if value is not None and _EDGE_YEARS.match(value):
+            return f"{value!r} is not a date-time within the years 1-9999 (in UTC)"
         found = _DAY_MONTH.match(value or "")
         if order is not None and found:
             month = int(found.group(1 if order == "mdy" else 2))

@@ -80,9 +80,11 @@ CREATE OR REPLACE TEMP MACRO ct_iso_date(s) AS s GLOB '[0-9][0-9][0-9][0-9]-*';
 CREATE OR REPLACE TEMP MACRO ct_offset_ok(s) AS NOT regexp_matches(s,
     '[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?[6-9][0-9])$');
 
--- ct_ad(ts): ts, unless it is before the year 1 (DuckDB reads '0000-06-01' as 1 BC, which no
--- export means and Python's dates, which draw the reports, cannot hold).
-CREATE OR REPLACE TEMP MACRO ct_ad(ts) AS CASE WHEN year(ts) >= 1 THEN ts END;
+-- ct_in_years(ts): ts, unless it falls outside the years 1-9999 (DuckDB reads '0000-06-01'
+-- as 1 BC, and an offset moves 9999-12-31 23:00-05:00 into the year 10000): no export means
+-- them, and Python's dates, which draw the reports, cannot hold them.
+CREATE OR REPLACE TEMP MACRO ct_in_years(ts) AS
+    CASE WHEN ts >= TIMESTAMP '0001-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;
 
 -- ct_iso_ts(s): ISO-8601 text (a zone or offset read as such, else the connection's TimeZone)
 -- to a naive UTC timestamp; NULL when the cast cannot read it.
@@ -94,33 +96,43 @@ CREATE OR REPLACE TEMP MACRO ct_iso_ts(s) AS
 -- the loader). NULL when s is not a date-time; s must carry a time of day (a bare date cannot
 -- place a call). RFC 3339's lower-case t and z (which DuckDB's cast refuses) are only looked
 -- at when the cast fails: no cost otherwise. Times are read to the microsecond: digits
--- beyond the sixth of a second's fraction are dropped. Only text before 0001-01-02 can fall
--- before the year 1 in UTC: the check (ct_ad, which casts twice) is paid for that text only.
+-- beyond the sixth of a second's fraction are dropped. Only text of the years 0000, 0001 or
+-- 9999 can fall outside the years 1-9999 in UTC: the check (ct_in_years, which casts twice)
+-- is paid for that text only.
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
     CASE WHEN contains(s, ':') AND ct_iso_date(s) AND ct_offset_ok(s) THEN
-        CASE WHEN s >= '0001-01-02' THEN ct_iso_ts(s) ELSE ct_ad(ct_iso_ts(s)) END END;
+        CASE WHEN s >= '0002' AND s < '9999' THEN ct_iso_ts(s)
+             ELSE ct_in_years(ct_iso_ts(s)) END END;
 
 -- ct_full_year(ts): ts (a naive timestamp), unless its year is below 1000: what DuckDB's %Y
 -- makes of a year written with two or three digits ('26-03-04 10:22' read as the year 26);
 -- a strptime format therefore never reads a year before 1000 (the ISO cast still does).
 -- Checking the result costs less than checking the text first (0.01 against 0.12 s per 10M
 -- values). A zoned value is checked in UTC, so its zone, not --tz, decides.
-CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS CASE WHEN year(ts) >= 1000 THEN ts END;
+CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS
+    CASE WHEN ts >= TIMESTAMP '1000-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;
 
 -- ct_ns_floor(ns): a TIMESTAMP_NS cut to the microsecond at or before it (the cast rounds to
 -- the nearest, and integer division truncates towards zero, which is later before 1970).
 CREATE OR REPLACE TEMP MACRO ct_ns_floor(ns) AS
     make_timestamp(epoch_ns(ns) // 1000 - CASE WHEN epoch_ns(ns) % 1000 < 0 THEN 1 ELSE 0 END);
 
--- ct_ts_formats(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
+-- ct_locale_ts(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 -- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y
 -- also reads '26' as the year 26, which the year-first formats would still give.
+CREATE OR REPLACE TEMP MACRO ct_locale_ts(s, naive, zoned) AS coalesce(
+    ct_ts(s),
+    timezone('UTC', CAST(ct_full_year(try_strptime(s, naive)) AS TIMESTAMPTZ)),
+    ct_full_year(timezone('UTC', try_strptime(s, zoned))));
+
+-- ct_ts_formats(s, naive, zoned): ct_locale_ts where s has a time of day and no offset no
+-- place has; text of the year 9999, which a zone can move into the year 10000, is checked
+-- (ct_in_years) after reading.
 CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
-    CASE WHEN contains(s, ':') AND ct_offset_ok(s) THEN coalesce(
-        ct_ts(s),
-        timezone('UTC', CAST(ct_full_year(try_strptime(s, naive)) AS TIMESTAMPTZ)),
-        ct_full_year(timezone('UTC', try_strptime(s, zoned)))) END;
+    CASE WHEN contains(s, ':') AND ct_offset_ok(s) THEN
+        CASE WHEN contains(s, '9999') THEN ct_in_years(ct_locale_ts(s, naive, zoned))
+             ELSE ct_locale_ts(s, naive, zoned) END END;
 
 -- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN; NULL otherwise.
 CREATE OR REPLACE TEMP MACRO ct_bool(s) AS

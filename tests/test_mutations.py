@@ -116,7 +116,12 @@ MUTATIONS: list[tuple[str, ...]] = [
         "MACRO ct_offset_ok(s) AS NOT regexp_matches(s,",
         "MACRO ct_offset_ok(s) AS true OR regexp_matches(s,",
     ),
-    ("R8", "session_setup.sql", "WHEN year(ts) >= 1 THEN ts", "WHEN year(ts) >= 0 THEN ts"),
+    (
+        "R8",
+        "session_setup.sql",
+        "CASE WHEN ts >= TIMESTAMP '0001-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;",
+        "ts;",
+    ),
     # nanoseconds rounded by the cast, or truncated towards 1970
     ("R8", "_load.sql.j2", "{% if col.nanos %}", "{% if false %}"),
     (

@@ -770,18 +770,42 @@ def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
     ]
 
 
-def test_r8_a_time_before_the_year_1_is_not_a_date_time(tmp_path: Path) -> None:
-    # DuckDB reads the year 0000 as 1 BC, which Python's dates (the reports) cannot hold
+def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path) -> None:
+    # DuckDB reads the year 0000 as 1 BC, and an offset moves 9999-12-31 into the year
+    # 10000: Python's dates (the HTML report, the dashboard) cannot hold either
     tasks = [
         task("T-zero", ABC, "0000-06-01T12:40:00Z"),
         task("T-offset", ABC, "0001-01-01T00:00:00+05:00"),  # 0000-12-31 in UTC
+        task("T-unpadded", ABC, "0001-1-1 00:30:00+01:00"),
+        task("T-late", ABC, "9999-12-31T23:00:00-05:00"),  # 10000-01-01 in UTC
         task("T-one", ABC, "0001-01-01T06:00:00+05:00"),
+        task("T-last", ABC, "9999-12-31T23:00:00Z"),
         task("T-now", ABC, "2026-03-02T12:40:00Z"),
     ]
     out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], max_rejects="100%")
     assert out.touchpoints["T-one"]["touchpoint_date"] == "0001-01-01T01:00:00Z"
-    assert sorted(out.touchpoints) == ["T-now", "T-one"]
-    assert len(out.rejects) == 2
+    assert out.touchpoints["T-last"]["touchpoint_date"] == "9999-12-31T23:00:00Z"
+    assert sorted(out.touchpoints) == ["T-last", "T-now", "T-one"]
+    assert len(out.rejects) == 4
+    assert all("within the years 1-9999" in r["error"] for r in out.rejects)
+
+
+def test_r8_a_typed_parquet_time_outside_the_years_1_to_9999_is_rejected(tmp_path: Path) -> None:
+    tasks = tmp_path / "t.parquet"
+    duckdb.sql(
+        f"""COPY (SELECT * FROM (VALUES
+                ('T1', '{ABC}', TIMESTAMPTZ '0000-06-01 00:30:00+00'),
+                ('T2', '{ABC}', TIMESTAMPTZ '9999-12-31 23:00:00-05'),
+                ('T3', '{ABC}', TIMESTAMPTZ '2026-03-02 12:40:00+00'))
+            AS v(Id, BizibleId, CreatedDate)) TO '{tasks}'"""
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n", "utf-8")
+    settings = RunSettings(max_rejects="100%")
+    run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out", settings)
+    out = read_outcome(tmp_path / "out")
+    assert sorted(out.touchpoints) == ["T3"]
+    assert [r["line"] for r in out.rejects] == ["1", "2"]
 
 
 def test_r8_nanoseconds_are_cut_to_the_microsecond_in_csv_and_parquet_alike(
