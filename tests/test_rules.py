@@ -752,7 +752,7 @@ def test_r8_a_year_first_date_needs_four_digits(tmp_path: Path) -> None:
 def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
     # DuckDB's cast and strptime's %z read +25:00 and +99:99, moving the call by days
     good = ["+14:00", "-12:00", "+18:00", "+05:30:15", "-0800", "+05"]
-    bad = ["+25:00", "+99:99", "-00:60", "+19", "+0561", "+05:30:60"]
+    bad = ["+25:00", "+99:99", "-00:60", "+19", "+0561", "+05:30:60", "+18:30", "-18:00:01"]
     tasks = [task(f"G{i}", ABC, f"2026-03-02T12:40:00{o}") for i, o in enumerate(good)]
     tasks += [task(f"B{i}", ABC, f"2026-03-02T12:40:00{o}") for i, o in enumerate(bad)]
     tasks += [
