@@ -7,7 +7,7 @@ accepted forms; :func:`format_window` gives back the shortest form that parses t
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from calltouch.errors import UsageError
 
@@ -37,7 +37,9 @@ def parse_window(text: str) -> int:
             hint="Use a number with a unit: 90s, 30m, 45m, 1h or 1h30m (each unit once, the "
             "larger first).",
         )
-    total = sum(Decimal(number) * _UNITS_US[unit] for number, unit in parts)
+    with localcontext() as exact:
+        exact.prec = 4 * len(compact) + 20  # room for every digit given: nothing is rounded
+        total = sum(Decimal(number) * _UNITS_US[unit] for number, unit in parts)
     if total != total.to_integral_value():
         raise UsageError(
             f"--window {text!r} is not a whole number of microseconds",

@@ -903,7 +903,9 @@ def test_parse_window_rejects(text):
     )
 
 
-@pytest.mark.parametrize("text", ["0.0000001s", "1.5us", "0.0001ms"])
+@pytest.mark.parametrize(
+    "text", ["0.0000001s", "1.5us", "0.0001ms", "1.00000000000000000000000000001s"]
+)
 def test_parse_window_rejects_less_than_a_microsecond(text):
     # rounding would make 0.0000001s a window of 0s without a word
     with pytest.raises(UsageError, match="not a whole number of microseconds"):
