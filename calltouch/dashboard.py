@@ -64,7 +64,7 @@ MIN_CHART_ROWS, MAX_CHART_ROWS = 8, 16
 #: A label column gets at least this many cells (or its longest value) before optional columns
 #: stay; a bar at least MIN_BAR.
 LABEL_WANTED, MIN_BAR = 16, 6
-PLACEHOLDERS = ("(none)", "(other)")
+PLACEHOLDERS = ("(none)", "(other)", "(all other)")
 
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
