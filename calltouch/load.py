@@ -511,7 +511,13 @@ class CsvLoader(_Loader):
         # the independent reader below says which lines they are and why. When that reader
         # must run anyway (task files, report exports), it runs in a thread beside DuckDB's
         # read (which releases the GIL): 1M task rows take it 1.75 s on one core.
-        needs_scan = self.role == "tasks" or detection.profile.footer
+        # A header cell holding a line break (Alt+Enter in Excel) in a CRLF file makes DuckDB
+        # read no row at all, without a reject: the independent reader counts such a file.
+        needs_scan = (
+            self.role == "tasks"
+            or detection.profile.footer
+            or any("\n" in h or "\r" in h for h in dialect.header)
+        )
         struct_lines: int | None
         stop = threading.Event()  # set when the read fails (or is interrupted): no waiting
         lines: Future[csvscan.RecordLines | None] | None = None
@@ -572,7 +578,12 @@ class CsvLoader(_Loader):
             ):
                 result.rows_scanned = found.records
                 spans, texts = placed, read
-        if texts is None and (needs_scan or struct_lines is None or struct_lines or flagged):
+        # DuckDB read no row of a file whose first lines hold some: the independent reader
+        # counts it too, whatever the cause
+        nothing_read = in_table == 0 and bool(dialect.sample)
+        if texts is None and (
+            needs_scan or struct_lines is None or struct_lines or flagged or nothing_read
+        ):
             wanted = {int(r[0]) for r in flagged}
             if scan is None or wanted:
                 # the lines of the rows DuckDB flagged are only known now: read again

@@ -652,6 +652,23 @@ def test_session_rejects_keep_their_lines_beside_quotes_in_unquoted_cells(
     assert sessions in scans
 
 
+def test_a_session_header_cell_with_a_line_break_loses_no_row(tmp_path: Path) -> None:
+    """Excel writes Alt+Enter in a header cell as a quoted LF; in a CRLF file DuckDB then reads
+    no row and rejects none. The independent reader counts such a file and loads its rows."""
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_bytes(
+        b'ID,COOKIE_ID,EVENT_DATE,"CAMP\nAIGN"\r\nS1,c1,2026-03-02 12:17:00,a\r\nS2,c1,BAD,x\r\n'
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
+    args = ("--out", tmp_path / "out", "-q", "--max-rejects", "100%")
+    assert invoke("run", tasks, sessions, *args).exit_code == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["sessions"]["read"], summary["sessions"]["rejected"]) == (2, 1)
+    assert [r["line"] for r in read_csv(tmp_path / "out" / "rejects.csv")] == ["4"]
+    assert read_csv(tmp_path / "out" / "touchpoints.csv")[0]["session_id"] == "S1"
+
+
 def test_session_rejects_keep_their_lines_where_quotes_cannot_place_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
