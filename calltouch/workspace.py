@@ -212,6 +212,14 @@ class LoadOutcome:
         return dict(self.__dict__)
 
 
+def _same_zone(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
+    """Whether zones ``a`` and ``b`` read naive times alike (UTC and Etc/UTC do)."""
+    if a == b:
+        return True
+    row = queries.run(con, "same_zone", {"a": a, "b": b}).fetchone()
+    return bool(row and row[0])
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     role: Role,
@@ -246,12 +254,12 @@ def load(
                     same_as = (
                         f"load #{earlier[0]} of {earlier[1]} at {earlier[2]:%Y-%m-%d %H:%M} UTC"
                     )
-                    if earlier[3] is not None and earlier[3] != tz:
+                    if earlier[3] is not None and not _same_zone(con, str(earlier[3]), tz):
                         # the same bytes read in another zone would give other times: say so
                         same_as += (
-                            f", its times without a zone read in {earlier[3]}, not {tz} as "
-                            "asked now; a workspace holds one reading of a file: to read it "
-                            "in another zone, load it into a new workspace (--db)"
+                            f"; times without a zone in it, if any, were read in {earlier[3]}, "
+                            f"not {tz} as asked now; a workspace holds one reading of a file: "
+                            "to read it in another zone, load it into a new workspace (--db)"
                         )
                     outcomes.append(
                         LoadOutcome(
