@@ -51,32 +51,27 @@ app = typer.Typer(
 )
 
 
+def _carry_on(console: Console) -> None:
+    """What a console does when its reader went away (``calltouch report | head``, ``calltouch
+    run ... 2>&1 | head -1``): drop the rest and let the command go on to its own exit code.
+    rich's choice is to exit 1, calltouch's code for a bug; exiting 0 would hide a failure
+    that comes after the output, such as an unreconciled match."""
+    _silence(sys.stderr if console.stderr else sys.stdout)
+    console.quiet = True
+
+
+# rich documents on_broken_pipe as the hook for this. Set on the class, it covers Typer's own
+# consoles too (usage errors, help), which calltouch does not create: a usage error still
+# exits 2 when stderr's reader went away.
+Console.on_broken_pipe = _carry_on  # type: ignore[method-assign]
+
+
 class StdoutConsole(Console):
-    """stdout for reports: when its reader stops early (``calltouch report | head``), the rest
-    is dropped and the command goes on to its own exit code (rich's choice is to exit 1, the
-    internal-error code; exiting 0 would hide a failure that comes after the output, such as
-    an unreconciled match)."""
-
-    def on_broken_pipe(self) -> None:
-        _silence_stdout()
-        self.quiet = True
-
-
-class StderrConsole(Console):
-    """stderr for messages: when its reader stops early (``calltouch run ... 2>&1 | head``),
-    the rest of the messages are dropped and the command carries on to its own exit code:
-    a run whose messages nobody reads still writes its outputs."""
-
-    def __init__(self) -> None:
-        super().__init__(stderr=True)
-
-    def on_broken_pipe(self) -> None:
-        _silence(sys.stderr)
-        self.quiet = True
+    """stdout for reports (see _carry_on)."""
 
 
 stdout = StdoutConsole()
-stderr = StderrConsole()
+stderr = Console(stderr=True)
 
 STEP_NAMES = {
     "load_tasks": "Reading tasks",
@@ -190,7 +185,7 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except BrokenPipeError:
         # stdout written other than through StdoutConsole, whose reader went away
         # (calltouch ... | head): what it wanted, it has
-        _silence_stdout()
+        _silence(sys.stdout)
         raise typer.Exit(int(ExitCode.OK)) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -275,13 +270,9 @@ def _interrupted(exc: BaseException) -> bool:
     )
 
 
-def _silence_stdout() -> None:
-    """Point stdout at the null device, so that flushing it at exit cannot fail again."""
-    _silence(sys.stdout)
-
-
 def _silence(stream: TextIO) -> None:
-    """Point ``stream`` (stdout or stderr) at the null device: its reader went away."""
+    """Point ``stream`` (stdout or stderr) at the null device: its reader went away, and
+    flushing it at exit must not fail again."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())

@@ -270,17 +270,20 @@ def test_a_reader_that_stops_early_changes_no_exit_code(
 
 
 @pytest.mark.parametrize(
-    ("second", "code"), [("sessions.csv", ExitCode.OK), ("missing", ExitCode.INPUT)]
+    ("second", "code"),
+    [("sessions.csv", ExitCode.OK), ("missing", ExitCode.INPUT), ("--bogus", ExitCode.INPUT)],
 )
 def test_a_message_reader_that_stops_early_changes_no_exit_code(
     tmp_path: Path, second: str, code: ExitCode
 ) -> None:
     # calltouch run ... 2>&1 | head -1: stderr's reader is gone before calltouch writes its
     # messages. The run still writes its outputs and ends with its own code (rich would exit
-    # 1, the code of a bug).
-    sessions = SAMPLE / "sessions.csv" if second != "missing" else tmp_path / "missing.csv"
+    # 1, the code of a bug), also for a usage error, which Typer's own console prints.
+    sessions = SAMPLE / "sessions.csv" if second == "sessions.csv" else tmp_path / "missing.csv"
     out = tmp_path / "out"
     args = calltouch("run", SAMPLE / "tasks.csv", sessions, "--out", out)
+    if second == "--bogus":
+        args.append(second)
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     assert proc.stderr is not None
     proc.stderr.close()
