@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -975,10 +976,10 @@ def _holds(
     idx = mapping.columns.get(fld)
     if cells is None or idx is None:
         return False
-    cell = cells[idx].strip()
+    cell = cells[idx].strip(WHITE)  # as ct_tidy trims it (ct_white in session_setup.sql)
     if code == "missing":
         return not cell
-    return value is not None and value in cell
+    return cell == value
 
 
 def role_context(
@@ -1088,8 +1089,26 @@ def field_kind(role: Role, name: str) -> str:
 
 # A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
 # the file's day/month order.
-# a time at the edge of the years 1-9999, or past them (DuckDB writes 1 BC as '0001 (BC)')
-_EDGE_YEARS = re.compile(r"\s*(0000|0001|9999|\d{5,})\D|.*\(BC\)|.*/9999\b")
+# White space as ct_white (sql/session_setup.sql) has it: what ct_tidy trims from a cell.
+WHITE = "".join(
+    map(chr, (32, 9, 10, 11, 12, 13, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287))
+) + chr(12288)
+# a date-time past the years 1-9999 as DuckDB writes one (0001-06-01 (BC), 10000-01-01 ...)
+_PAST_YEARS = re.compile(r"\s*(\d{5,}|0000)-\d{2}-\d{2}(?!\d)|.*\(BC\)")
+
+
+def _outside_years(value: str) -> bool:
+    """Whether ``value`` is a date-time that only its year range made unreadable: written past
+    the years 1-9999, or an ISO-8601 time of the year 1 or 9999 that its offset moves out."""
+    if _PAST_YEARS.match(value):
+        return True
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return parsed.year in (1, 9999) and parsed.utcoffset() not in (None, timedelta(0))
+
+
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
 
 
@@ -1101,7 +1120,7 @@ def error_message(
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
             return f"{value!r} is a date without a time of day"
-        if value is not None and _EDGE_YEARS.match(value):
+        if value is not None and _outside_years(value):
             return f"{value!r} is not a date-time within the years 1-9999 (in UTC)"
         found = _DAY_MONTH.match(value or "")
         if order is not None and found:

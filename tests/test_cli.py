@@ -669,6 +669,30 @@ def test_a_session_header_cell_with_a_line_break_loses_no_row(tmp_path: Path) ->
     assert read_csv(tmp_path / "out" / "touchpoints.csv")[0]["session_id"] == "S1"
 
 
+def test_session_rejects_keep_their_lines_beside_a_row_holding_the_bad_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inch marks around a multi-line cell shift the quick reading by one record and back; the
+    row it finds for the rejected one holds the bad value too ('2026-03-02' in '2026-03-02
+    12:17:00', Excel's midnight): only the exact cell tells them apart."""
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,AD_NAME,CAMPAIGN_NAME,LANDING_PAGE\n"
+        'S1,c1,2026-03-02 12:00:00,5"in,"multi\nline",8"in\n'
+        "S2,c1,2026-03-02 12:17:00,x,y,z\n"
+        "S3,c1,2026-03-02,x,y,z\n"
+        'S4,c1,2026-03-02 12:30:00,9"in,a,b\n'
+        'S5,c1,2026-03-02 12:40:00,9"in,a,b\n',
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n", encoding="utf-8")
+    args = ("--out", tmp_path / "out", "-q", "--max-rejects", "100%")
+    assert invoke("run", tasks, sessions, *args).exit_code == 0
+    rejected = read_csv(tmp_path / "out" / "rejects.csv")
+    assert [(r["line"], r["raw"]) for r in rejected] == [("5", "S3,c1,2026-03-02,x,y,z")]
+
+
 def test_session_rejects_keep_their_lines_where_quotes_cannot_place_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -787,7 +787,18 @@ def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path
     assert out.touchpoints["T-last"]["touchpoint_date"] == "9999-12-31T23:00:00Z"
     assert sorted(out.touchpoints) == ["T-last", "T-now", "T-one"]
     assert len(out.rejects) == 4
-    assert all("within the years 1-9999" in r["error"] for r in out.rejects)
+    # said so where the text is otherwise a date-time (not '0001-1-1', unpadded)
+    said = [r["error"] for r in out.rejects if "within the years 1-9999" in r["error"]]
+    assert len(said) == 3
+
+
+def test_r8_a_bad_time_is_said_as_such_not_as_out_of_years(tmp_path: Path) -> None:
+    # an Excel serial number, compact ISO, an epoch and a 30 February of 9999
+    values = ["46083.51180556", "20260302T101700Z", "1772446620.5", "9999-02-30 10:00:00"]
+    tasks = [task(f"T{i}", ABC, v) for i, v in enumerate(values)]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], max_rejects="100%")
+    assert all("(expected e.g. 2026-03-02T12:17:00Z)" in r["error"] for r in out.rejects)
+    assert len(out.rejects) == 4
 
 
 def test_r8_a_typed_parquet_time_outside_the_years_1_to_9999_is_rejected(tmp_path: Path) -> None:
