@@ -47,6 +47,7 @@ from calltouch.errors import (
 )
 from calltouch.inputs import (
     BROKEN_FILE_HINT,
+    BROKEN_GZIP,
     FIELDS,
     REVENUE_ROLES,
     ROLES,
@@ -55,6 +56,7 @@ from calltouch.inputs import (
     Role,
     cannot_read,
     file_format,
+    open_bytes,
     resolve,
     skipped_note,
     sniff_csv,
@@ -512,12 +514,13 @@ class CsvLoader(_Loader):
         # the independent reader below says which lines they are and why. When that reader
         # must run anyway (task files, report exports), it runs in a thread beside DuckDB's
         # read (which releases the GIL): 1M task rows take it 1.75 s on one core.
-        # A header cell holding a line break (Alt+Enter in Excel) in a CRLF file makes DuckDB
-        # read no row at all, without a reject: the independent reader counts such a file.
+        # A header cell holding a line break (Alt+Enter in Excel) in a file with CRs makes
+        # DuckDB read no row at all, without a reject: the independent reader counts such a
+        # file (an LF file DuckDB reads right, and the scan would only cost time).
         needs_scan = (
             self.role == "tasks"
             or detection.profile.footer
-            or any("\n" in h or "\r" in h for h in dialect.header)
+            or (any("\n" in h or "\r" in h for h in dialect.header) and _has_cr(self.path))
         )
         struct_lines: int | None
         stop = threading.Event()  # set when the read fails (or is interrupted): no waiting
@@ -958,6 +961,16 @@ class ParquetLoader(_Loader):
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
+
+
+def _has_cr(path: Path) -> bool:
+    """Whether the first 64 KiB of ``path`` hold a CR (CRLF or CR line ends); True when they
+    cannot be read, for the independent reader to say why."""
+    try:
+        with open_bytes(path) as handle:
+            return b"\r" in handle.read(1 << 16)
+    except (OSError, *BROKEN_GZIP):
+        return True
 
 
 def _holds(
