@@ -207,10 +207,10 @@ class AttributionSettings:
         """--weights shape the custom model only: refused when the models asked for (all
         named) leave it out, rather than echoed beside numbers they did not change."""
         if self.weights is not None and "custom" not in models:
-            shown = ", ".join(m.replace("_", "-") for m in models)
+            named = list(dict.fromkeys(m.replace("_", "-") for m in models))
             raise UsageError(
-                f"--weights shape only the custom model, not {shown}, the "
-                f"model{'s' * (len(models) > 1)} shown",
+                f"--weights shape only the custom model, not {', '.join(named)}, the "
+                f"model{'s' * (len(named) > 1)} shown",
                 hint="Add --model custom to see the weights' model, or drop --weights.",
             )
 

@@ -812,11 +812,13 @@ def test_r8_a_typed_parquet_time_outside_the_years_1_to_9999_is_rejected(tmp_pat
     )
     sessions = tmp_path / "s.csv"
     sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n", "utf-8")
-    settings = RunSettings(max_rejects="100%")
+    # read in New York, a zoned value is still shown in UTC: 10000-01-01, not 9999-12-31 -05
+    settings = RunSettings(max_rejects="100%", tasks_tz="America/New_York")
     run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out", settings)
     out = read_outcome(tmp_path / "out")
     assert sorted(out.touchpoints) == ["T3"]
     assert [r["line"] for r in out.rejects] == ["1", "2"]
+    assert out.rejects[1]["error"].startswith("'10000-01-01 04:00:00' is not a date-time within")
 
 
 def test_r8_nanoseconds_are_cut_to_the_microsecond_in_csv_and_parquet_alike(

@@ -736,17 +736,17 @@ def test_revenue_views_on_files_take_the_load_options(command: str) -> None:
     assert invoke(*args, *files, *shifted, "-f", "json").stdout != plain
 
 
-def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path) -> None:
-    # a campaign literally named '(other)' among the groups kept must not swallow the fold
+def _campaign_report(tmp_path: Path, campaigns: list[str], top: int) -> list[tuple[str, int]]:
+    """report --by campaign --top ``top`` over one call per campaign entry, each merged."""
+    cookies = [f"k{i}" for i in range(len(campaigns))]
+    tmp_path.mkdir(exist_ok=True)
     tasks = tmp_path / "t.csv"
-    sessions = tmp_path / "s.csv"
-    cookies = ["a", "b", "c", "d", "e", "f"]
     tasks.write_text(
         "Id,BizibleId,CreatedDate\n"
         + "".join(f"T{i},{c},2026-03-02T12:40:00Z\n" for i, c in enumerate(cookies)),
         encoding="utf-8",
     )
-    campaigns = ["(other)", "(other)", "(other)", "Brand", "Brand", "Spring"]
+    sessions = tmp_path / "s.csv"
     sessions.write_text(
         "ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
         + "".join(
@@ -759,10 +759,26 @@ def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path
     invoke("load", "tasks", tasks, "--db", db)
     invoke("load", "sessions", sessions, "--db", db)
     invoke("match", "--db", db, "-q")
-    report = invoke("report", "--db", db, "--by", "campaign", "--top", "2", "-f", "json").stdout
-    groups = [(g["label"], g["calls"]) for g in json.loads(report)["groups"]]
-    # the fold says it is not the kept '(other)'
-    assert groups == [("(other)", 3), ("Brand", 2), ("(all other)", 1)]
+    report = invoke("report", "--db", db, "--by", "campaign", "--top", top, "-f", "json").stdout
+    return [(g["label"], g["calls"]) for g in json.loads(report)["groups"]]
+
+
+def test_report_top_keeps_a_group_named_other_apart_from_the_fold(tmp_path: Path) -> None:
+    # a campaign literally named '(other)' among the groups kept must not swallow the fold,
+    # and the fold says it is not that group
+    campaigns = ["(other)"] * 3 + ["Brand"] * 2 + ["Spring"]
+    assert _campaign_report(tmp_path, campaigns, 2) == [
+        ("(other)", 3),
+        ("Brand", 2),
+        ("(all other)", 1),
+    ]
+    # nor a group named like that second label
+    campaigns = ["(other)"] * 5 + ["(all other)"] * 4 + ["A"] * 3 + ["B"]
+    assert _campaign_report(tmp_path / "2", campaigns, 2) == [
+        ("(other)", 5),
+        ("(all other)", 4),
+        ("(other 2)", 4),
+    ]
 
 
 def test_explain_on_touchpoints_without_a_match_record_asks_for_a_new_match(
@@ -780,3 +796,16 @@ def test_explain_on_touchpoints_without_a_match_record_asks_for_a_new_match(
     assert "no record of the match that built them" in " ".join(result.stderr.split())
     invoke("match", "--db", db, "--quiet")
     assert json.loads(invoke("explain", task_id, "--db", db, "-f", "json").stdout)["task_id"]
+
+
+def test_same_zone_tells_aliases_from_zones_that_differ_for_days() -> None:
+    con = queries.connect()
+    pairs = {
+        ("UTC", "Etc/UTC"): True,
+        ("America/New_York", "US/Eastern"): True,
+        ("UTC", "America/New_York"): False,
+        # 13 days of 2004 apart
+        ("America/Argentina/Cordoba", "America/Argentina/Tucuman"): False,
+    }
+    for (a, b), same in pairs.items():
+        assert queries.run(con, "same_zone", {"a": a, "b": b}).fetchone() == (same,), (a, b)
