@@ -144,9 +144,10 @@ CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
     try_cast(regexp_replace(s, '[$€£,\s]', '', 'g') AS DECIMAL(18, 2));
 
--- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats).
+-- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats);
+-- NULL for the year 0000 (1 BC to DuckDB).
 CREATE OR REPLACE TEMP MACRO ct_day(s, formats) AS
-    coalesce(CASE WHEN ct_iso_date(s) THEN try_cast(s AS DATE) END,
+    coalesce(CASE WHEN ct_iso_date(s) AND s >= '0001' THEN try_cast(s AS DATE) END,
              CAST(ct_full_year(try_strptime(s, formats)) AS DATE));
 
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.

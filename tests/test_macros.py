@@ -139,6 +139,8 @@ def test_ct_id_key_is_equal_for_equal_ids_and_null_for_null(
         ("2026/03/31", "2026-03-31"),
         ("26-3-31", None),  # DuckDB's cast reads this as the year 26
         ("26/3/31", None),  # and %Y/%m/%d too
+        ("0000-06-01", None),  # 1 BC to DuckDB, which journey would print as a close date
+        ("0001-06-01", "0001-06-01"),
     ],
 )
 def test_ct_day_reads_two_digit_years_in_this_century(
