@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -1100,8 +1100,6 @@ def field_kind(role: Role, name: str) -> str:
     return next((f.kind for f in FIELDS[role] if f.name == name), "text")
 
 
-# A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
-# the file's day/month order.
 # White space as ct_white (sql/session_setup.sql) has it: what ct_tidy trims from a cell.
 WHITE = "".join(
     map(chr, (32, 9, 10, 11, 12, 13, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287))
@@ -1112,16 +1110,19 @@ _PAST_YEARS = re.compile(r"\s*(\d{5,}|0000)-\d{2}-\d{2}(?!\d)|.*\(BC\)")
 
 def _outside_years(value: str) -> bool:
     """Whether ``value`` is a date-time that only its year range made unreadable: written past
-    the years 1-9999, or an ISO-8601 time of the year 1 or 9999 that its offset moves out."""
+    the years 1-9999, or an ISO-8601 time of the year 1 or 9999 that its offset or the input's
+    zone moves out (a readable one of another year is never rejected)."""
     if _PAST_YEARS.match(value):
         return True
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return False
-    return parsed.year in (1, 9999) and parsed.utcoffset() not in (None, timedelta(0))
+    return parsed.year in (1, 9999)
 
 
+# A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
+# the file's day/month order.
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
 
 

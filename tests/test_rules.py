@@ -792,6 +792,21 @@ def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path
     assert len(said) == 3
 
 
+def test_r8_a_naive_time_the_inputs_zone_moves_past_9999_is_rejected(tmp_path: Path) -> None:
+    tasks = [task("T-late", ABC, "9999-12-31 23:00:00"), task("T-now", ABC, "2026-03-02 07:40")]
+    out = run_case(
+        tmp_path,
+        tasks,
+        [session("S1", ABC, "12:17")],
+        tasks_tz="America/New_York",
+        max_rejects="100%",
+    )
+    assert sorted(out.touchpoints) == ["T-now"]
+    assert [r["error"] for r in out.rejects] == [
+        "'9999-12-31 23:00:00' is not a date-time within the years 1-9999 (in UTC)"
+    ]
+
+
 def test_r8_a_bad_time_is_said_as_such_not_as_out_of_years(tmp_path: Path) -> None:
     # an Excel serial number, compact ISO, an epoch and a 30 February of 9999
     values = ["46083.51180556", "20260302T101700Z", "1772446620.5", "9999-02-30 10:00:00"]
