@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner, Result
+
 from calltouch import queries
+from calltouch.cli import app
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError
 from calltouch.inputs import parse_maps
@@ -202,3 +205,19 @@ __all__ = [
     "task",
     "write_rows",
 ]
+
+
+# The workspace, report and revenue tests run commands in-process, 200 columns wide, with no
+# workspace named by the environment.
+runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+
+
+def invoke(*args: object, ok: bool = True) -> Result:
+    """Run ``calltouch ARGS`` in-process: never a traceback nor an escaped exception; with
+    ``ok``, exit 0."""
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result

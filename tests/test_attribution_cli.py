@@ -13,9 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
 
-from calltouch.cli import app
+from tests.harness import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -34,16 +33,6 @@ FILES = (
     SAMPLE / "people.csv",
 )
 OUTPUTS = ("attribution.csv", "revenue_by_channel.csv", "unattributed.csv")
-runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
-
-
-def invoke(*args: object, ok: bool = True):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
 
 
 def read(path: Path) -> list[dict[str, str]]:

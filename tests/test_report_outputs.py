@@ -13,27 +13,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
 
 from calltouch import queries
-from calltouch.cli import app
-
-runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
+from tests.harness import invoke
 
 EVIL = '=HYPERLINK("http://evil")'
 NUL = "@SUM(1\x00)"  # a formula with a NUL byte, which breaks CSV readers
 SAFE = {EVIL: "'" + EVIL, NUL: "'@SUM(1\ufffd)"}
 CONTACT = "0035e000000Pp3WAAS"
 AS_OF = ("--as-of", "2026-03-31")
-
-
-def invoke(*args: object, ok: bool = True):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

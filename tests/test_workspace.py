@@ -16,20 +16,10 @@ from typer.testing import CliRunner
 
 from calltouch import queries
 from calltouch.cli import app
-from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
+from tests.harness import SESSION_HEADER, TASK_HEADER, invoke, session, task, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-runner = CliRunner(env={"COLUMNS": "200", "CALLTOUCH_DB": None})
-
-
-def invoke(*args: object, ok: bool = True):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
 
 
 def explain_sample(task_id: str, *options: object) -> dict:
