@@ -576,9 +576,15 @@ class CsvLoader(_Loader):
             # the count still agrees: the csv module reads the file then)
             placed = {int(r[0]): found.span(int(r[0])) for r in flagged}
             read = csvscan.line_texts(self.path, dialect, list(placed.values()))
+            row = queries.run(self.con, "white_space").fetchone()
+            white = str(row[0]) if row else ""
+            cells = (
+                csvscan.one_record(read.get(placed[int(ordinal)]), dialect, width)
+                for ordinal, *_ in flagged
+            )
             if all(
-                _holds(read.get(placed[int(ordinal)]), dialect, width, mapping, fld, code, value)
-                for ordinal, fld, code, value in flagged
+                _holds(row_cells, mapping, fld, code, value, white)
+                for row_cells, (_, fld, code, value) in zip(cells, flagged, strict=True)
             ):
                 result.rows_scanned = found.records
                 spans, texts = placed, read
@@ -974,22 +980,21 @@ def _has_cr(path: Path) -> bool:
 
 
 def _holds(
-    text: str | None,
-    dialect: CsvDialect,
-    width: int,
+    cells: list[str] | None,
     mapping: ColumnMapping,
     fld: str,
     code: str,
     value: str | None,
+    white: str,
 ) -> bool:
-    """Whether ``text`` (the lines found for a flagged row) is one record of the file's width
-    whose cell for ``fld`` is what made the row unusable: blank for a missing value, holding
-    the unreadable ``value`` for a bad one."""
-    cells = csvscan.one_record(text, dialect, width)
+    """Whether ``cells`` (the record found for a flagged row, None when the lines found are not
+    one record of the file's width) hold in ``fld`` what made the row unusable: blank for a
+    missing value, the unreadable ``value`` for a bad one, once trimmed of ``white`` as
+    ct_tidy trims."""
     idx = mapping.columns.get(fld)
     if cells is None or idx is None:
         return False
-    cell = cells[idx].strip(WHITE)  # as ct_tidy trims it (ct_white in session_setup.sql)
+    cell = cells[idx].strip(white)
     if code == "missing":
         return not cell
     return cell == value
@@ -1100,10 +1105,6 @@ def field_kind(role: Role, name: str) -> str:
     return next((f.kind for f in FIELDS[role] if f.name == name), "text")
 
 
-# White space as ct_white (sql/session_setup.sql) has it: what ct_tidy trims from a cell.
-WHITE = "".join(
-    map(chr, (32, 9, 10, 11, 12, 13, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287))
-) + chr(12288)
 # a date-time past the years 1-9999 as DuckDB writes one (0001-06-01 (BC), 10000-01-01 ...)
 _PAST_YEARS = re.compile(r"\s*(\d{5,}|0000)-\d{2}-\d{2}(?!\d)|.*\(BC\)")
 
