@@ -823,7 +823,7 @@ class ParquetLoader(_Loader):
         header, kinds = self.describe()
         detection = self.detect(header)
         mapping = detection.mapping
-        self.refuse_date_only(mapping, kinds)
+        date_notes = self.refuse_date_only(mapping, kinds)
         result = LoadedFile(
             self.file_id,
             self.role,
@@ -832,7 +832,7 @@ class ParquetLoader(_Loader):
             self.options.tz,
             mapping,
             profile=detection.profile.name,
-            notes=list(mapping.notes),
+            notes=list(mapping.notes) + date_notes,
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
@@ -841,7 +841,8 @@ class ParquetLoader(_Loader):
             if idx is None
             else {
                 "name": header[idx],
-                "kind": kinds[idx],
+                # a DATE (only the modification time gets here) is a naive time at midnight
+                "kind": "timestamp" if kinds[idx] == "date" else kinds[idx],
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
@@ -912,15 +913,27 @@ class ParquetLoader(_Loader):
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
-    def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> None:
+    def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> list[str]:
+        """Refuse a time field typed DATE that places something (a call, a session's start);
+        return the notes for one that only orders copies (the modification time, R9), read as
+        midnight in the input's zone."""
+        notes: list[str] = []
         for name, idx in mapping.columns.items():
-            if idx is not None and name in TIME_FIELDS and kinds[idx] == "date":
-                raise InputError(
-                    f"{self.role} file {self.display}: column {mapping.header[idx]!r} ({name}) "
-                    "holds dates without a time of day",
-                    hint="Only a date-time places a call within minutes of a web session; "
-                    "export CreatedDate or the Buyer Touchpoint Date, not ActivityDate.",
+            if idx is None or name not in TIME_FIELDS or kinds[idx] != "date":
+                continue
+            column = mapping.header[idx]
+            if name == "modstamp":
+                notes.append(
+                    f"{column} holds dates without a time of day: read as midnight, so copies "
+                    "of one id modified the same day keep the last read (R9)"
                 )
+                continue
+            raise InputError(
+                f"{self.role} file {self.display}: column {column!r} ({name}) holds dates "
+                "without a time of day",
+                hint=_DATE_ONLY_HINTS.get(name, f"Export {column} with its time of day."),
+            )
+        return notes
 
     def time_styles(
         self, mapping: ColumnMapping, kinds: list[str]
@@ -929,14 +942,16 @@ class ParquetLoader(_Loader):
         text_cols = {
             name: idx
             for name in TIME_FIELDS + DATE_FIELDS
-            if (idx := mapping.columns.get(name)) is not None and kinds[idx] in {"varchar", "other"}
+            if (idx := mapping.columns.get(name)) is not None
+            and kinds[idx] in {"varchar", "number", "other"}
         }
         for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
             if idx is not None and name not in text_cols:
-                styles[name] = {"timestamptz": "TIMESTAMP WITH TIME ZONE"}.get(
-                    kinds[idx], "TIMESTAMP (read in the input's zone)"
-                )
+                styles[name] = {
+                    "timestamptz": "TIMESTAMP WITH TIME ZONE",
+                    "date": "DATE (midnight in the input's zone)",
+                }.get(kinds[idx], "TIMESTAMP (read in the input's zone)")
         if not text_cols:
             return styles, None
         names = [mapping.header[i] for i in text_cols.values()]
@@ -967,6 +982,20 @@ class ParquetLoader(_Loader):
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
+
+
+# What to export instead when a time field's column holds dates only (refuse_date_only).
+_PLACES = "Only a date-time places a call within minutes of a web session: "
+_DATE_ONLY_HINTS = {
+    "touchpoint_date": _PLACES + "export the Buyer Touchpoint Date with its time of day, or "
+    "leave it out (--map tasks.touchpoint_date=) to place calls by CreatedDate.",
+    "call_time": _PLACES + "export CreatedDate with its time of day (not ActivityDate, which "
+    "has none).",
+    "session_start": _PLACES + "export the session's start with its time of day (EVENT_DATE "
+    "in the Marketo Measure warehouse).",
+    "created_date": "The creation time tells which touchpoints came before the opportunity: "
+    "export CreatedDate with its time of day.",
+}
 
 
 def _has_cr(path: Path) -> bool:
@@ -1055,6 +1084,8 @@ def _kind(duck_type: str) -> str:
         return "timestamp"
     if t == "DATE":
         return "date"
+    if t in {"FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8"} or t.startswith("DECIMAL"):
+        return "number"  # text as a person writes it: 5.0 and 5.00 are "5" (ct_number_text)
     return "other"
 
 

@@ -32,6 +32,13 @@ CREATE OR REPLACE TEMP MACRO ct_tidy(s) AS
          THEN ct_clean(s)
          ELSE s END;
 
+-- ct_number_text(x): a fractional or decimal number (a Parquet DOUBLE or DECIMAL column) as the
+-- text a person writes for it: a whole number without its fraction (5.0 and 5.00 are '5',
+-- the id a BIGINT or text column holds), any other as DuckDB writes it (5.5, nan, inf).
+CREATE OR REPLACE TEMP MACRO ct_number_text(x) AS
+    CASE WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(CAST(x AS HUGEINT) AS VARCHAR)
+         ELSE CAST(x AS VARCHAR) END;
+
 -- ct_channel(cell), ct_subchannel(cell): a warehouse CHANNEL cell ("Paid Search.AdWords",
 -- tidy text) split at its first dot: the channel, and the subchannel (NULL without a dot).
 CREATE OR REPLACE TEMP MACRO ct_channel(cell) AS ct_tidy(split_part(cell, '.', 1));

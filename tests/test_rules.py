@@ -12,7 +12,7 @@ from calltouch import queries
 from calltouch.durations import parse_window
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
-from tests.harness import at, read_outcome, run_case, session, task
+from tests.harness import CalltouchError, at, read_outcome, run_case, session, task
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -618,6 +618,99 @@ def test_r9_csv_copies_keep_the_file_order_at_scale(tmp_path: Path, threads: int
     outcome = read_outcome(tmp_path / "out")
     assert outcome.status("T1") == ("standalone", "no_session_for_id")
     assert outcome.summary["sessions"]["duplicates"] == 1
+
+
+def _parquet(path: Path, select: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+    return path
+
+
+def test_r9_ids_typed_as_numbers_are_the_ids_they_write(tmp_path: Path) -> None:
+    """A Parquet file typing its ids DOUBLE (pandas does, for an integer column with a
+    NULL) or DECIMAL holds the ids 5 and 1001, not '5.0' and '1001.00': its copies are the
+    BIGINT file's copies (R9), and its cookie matches the task's BizibleId 1001 (R2)."""
+    _parquet(
+        tmp_path / "s" / "a.parquet",
+        "SELECT 5::BIGINT AS ID, 1001::BIGINT AS COOKIE_ID, "
+        "TIMESTAMP '2026-03-02 12:17:00' AS EVENT_DATE, 'Paid Search.AdWords' AS CHANNEL",
+    )
+    _parquet(
+        tmp_path / "s" / "b.parquet",
+        "SELECT 5.0::DOUBLE AS ID, 1001.0::DOUBLE AS COOKIE_ID, "
+        "TIMESTAMP '2026-03-02 12:30:00' AS EVENT_DATE, 'Email.Newsletter' AS CHANNEL",
+    )
+    _parquet(
+        tmp_path / "t" / "a.parquet",
+        "SELECT 77::BIGINT AS Id, '1001' AS BizibleId, "
+        "TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate, 'Inbound' AS Type",
+    )
+    _parquet(
+        tmp_path / "t" / "b.parquet",
+        "SELECT 77.00::DECIMAL(18, 2) AS Id, 1001.00::DECIMAL(18, 2) AS BizibleId, "
+        "TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate, 'Call' AS Type",
+    )
+    con = queries.connect()
+    try:
+        run_pipeline(con, str(tmp_path / "t"), str(tmp_path / "s"), tmp_path / "out", RunSettings())
+    finally:
+        con.close()
+    out = read_outcome(tmp_path / "out")
+    assert list(out.touchpoints) == ["77"]
+    tp = out.touchpoints["77"]
+    assert (tp["touchpoint_type"], tp["bizible_id"]) == ("Call", "1001")  # the last read copy
+    assert (tp["session_id"], tp["channel"], tp["minutes_after_session_start"]) == (
+        "5",
+        "Email",
+        "10.0",
+    )
+    assert out.summary["tasks"]["duplicates"] == 1
+    assert (out.summary["sessions"]["kept"], out.summary["sessions"]["duplicates"]) == (1, 1)
+
+
+def test_r9_a_modification_time_typed_date_orders_copies_by_day(tmp_path: Path) -> None:
+    """A LastModifiedDate typed DATE only orders copies (R9): it is read as midnight, with a
+    note, not refused as a call time would be."""
+    tasks = _parquet(
+        tmp_path / "t.parquet",
+        f"SELECT * FROM (VALUES ('T1', 'Later', DATE '2026-03-04'), "
+        f"('T1', 'Earlier', DATE '2026-03-03')) AS v(Id, Type, LastModifiedDate), "
+        f"(SELECT '{ABC}' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate)",
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n", "utf-8")
+    run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out", RunSettings())
+    out = read_outcome(tmp_path / "out")
+    assert out.touchpoints["T1"]["touchpoint_type"] == "Later"
+    (loaded,) = out.summary["tasks"]["files"]
+    assert loaded["time_styles"]["modstamp"] == "DATE (midnight in the input's zone)"
+    assert any(n.startswith("LastModifiedDate holds dates without") for n in loaded["notes"])
+
+
+@pytest.mark.parametrize(
+    ("column", "advice"),
+    [
+        ("bizible2__Bizible_Touchpoint_Date__c", "--map tasks.touchpoint_date="),
+        ("CreatedDate", "not ActivityDate"),
+    ],
+)
+def test_r8_a_call_time_typed_date_is_refused_with_advice_for_that_column(
+    tmp_path: Path, column: str, advice: str
+) -> None:
+    tasks = _parquet(
+        tmp_path / "t.parquet",
+        f"SELECT 'T1' AS Id, '{ABC}' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS "
+        f"{'Created' if column != 'CreatedDate' else 'Other'}, DATE '2026-03-02' AS {column}",
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n", "utf-8")
+    with pytest.raises(CalltouchError) as caught:
+        run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out", RunSettings())
+    assert f"column '{column}'" in caught.value.message
+    assert "holds dates without a time of day" in caught.value.message
+    assert advice in (caught.value.hint or "")
+    if column != "CreatedDate":  # the advice must not be to export the column refused
+        assert "export the Buyer Touchpoint Date with its time of day" in caught.value.hint
 
 
 # ----------------------------------------------------------------------------- worked examples
