@@ -832,7 +832,7 @@ class ParquetLoader(_Loader):
             self.options.tz,
             mapping,
             profile=detection.profile.name,
-            notes=list(mapping.notes) + date_notes,
+            notes=list(mapping.notes) + self.duplicate_note(header) + date_notes,
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
@@ -913,6 +913,23 @@ class ParquetLoader(_Loader):
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
+    def duplicate_note(self, header: Sequence[str]) -> list[str]:
+        """The note for columns named alike (in any case), as a CSV header's duplicates get
+        one: DuckDB reads the first under its name and renames the others (Id_1)."""
+        schema = self.query_file("parquet_columns", {"path": str(self.path)}).fetchall()
+        written = _top_level_names([(str(n), c) for n, c in schema])
+        if len(written) != len(header):
+            return []
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for name, read_as in zip(written, header, strict=True):
+            if name.lower() in seen and name.strip():
+                repeated.append(name if name == read_as else f"{name} (read as {read_as})")
+            seen.add(name.lower())
+        return (
+            ["duplicate headers ignored (first kept): " + ", ".join(repeated)] if repeated else []
+        )
+
     def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> list[str]:
         """Refuse a time field typed DATE that places something (a call, a session's start);
         return the notes for one that only orders copies (the modification time, R9), read as
@@ -982,6 +999,21 @@ class ParquetLoader(_Loader):
         for name in needing:
             styles[name] = timeformats.locale_style(order)
         return styles, order
+
+
+def _top_level_names(schema: Sequence[tuple[str, int | None]]) -> list[str]:
+    """The names of a Parquet schema's top-level columns, from its elements in file order
+    (the root first, each group followed by its children, num_children telling how many)."""
+    names: list[str] = []
+    wanted = (schema[0][1] or 0) if schema else 0
+    i = 1
+    while i < len(schema) and len(names) < wanted:
+        names.append(schema[i][0])
+        pending = 1  # elements of this column's subtree still to pass
+        while pending and i < len(schema):
+            pending += (schema[i][1] or 0) - 1
+            i += 1
+    return names
 
 
 # What to export instead when a time field's column holds dates only (refuse_date_only).

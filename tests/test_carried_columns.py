@@ -5,8 +5,10 @@ have 100-300 columns)."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from calltouch import queries
@@ -108,3 +110,27 @@ def test_a_header_repeated_in_another_case_keeps_both_columns(tmp_path: Path) ->
     header = ["Id", "BizibleId", "CreatedDate", "Subject", "SUBJECT"]
     row = run_tasks(tmp_path, header, [["T1", "", "2026-03-02T12:40:00Z", "a", "b"]])["T1"]
     assert (row["Subject"], row["SUBJECT_2"]) == ("a", "b")
+
+
+def test_a_parquet_file_repeating_a_column_name_gets_the_csv_files_note(tmp_path: Path) -> None:
+    """Parquet allows two columns named alike (pyarrow writes them); DuckDB reads the second
+    as ID_1. The run says so, as it does for a CSV header, and keeps both values."""
+    tasks = tmp_path / "tasks.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'T1' AS Id, '' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS "
+        f"CreatedDate, 'X1' AS QZ, {{'a': [1, 2]}} AS Nested, 'w' AS Last) TO '{tasks}'"
+    )
+    # rename QZ to ID in the footer (same length, so every offset holds): Id and ID now clash
+    data = tasks.read_bytes()
+    assert data.count(b"QZ") == 2  # the schema element and the column chunk's path
+    tasks.write_bytes(data.replace(b"QZ", b"ID"))
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tasks), str(sessions), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    note = "duplicate headers ignored (first kept): ID (read as ID_1)"
+    assert note in result.output
+    (loaded,) = json.loads((out / "summary.json").read_text("utf-8"))["tasks"]["files"]
+    assert loaded["notes"] == [note]  # the nested column's children are not columns
+    (row,) = read_csv(out / "unmatched.csv")
+    assert (row["Id"], row["ID_1"], row["Last"]) == ("T1", "X1", "w")
