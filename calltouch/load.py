@@ -121,6 +121,8 @@ class LoadedFile:
     notes: list[str] = field(default_factory=list)
     # sessions read without their details (a one-shot run on Parquet): how to fetch them later
     details_source: dict[str, Any] | None = None
+    # 1-based positions of the columns typed as numbers (Parquet): never neutralised in CSV
+    numeric: list[int] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -298,6 +300,7 @@ def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFil
             "mapping": json.dumps(loaded.mapping.as_dict()),
             "header": json.dumps(list(loaded.mapping.header)),
             "summary": json.dumps(loaded.summary(), sort_keys=True),
+            "numeric": json.dumps(loaded.numeric) if loaded.numeric else None,
         },
     )
     return loaded
@@ -814,6 +817,7 @@ class CsvLoader(_Loader):
 class ParquetLoader(_Loader):
     fmt = "parquet"
     nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
+    numeric: list[int]  # 1-based positions of the columns typed as numbers (describe)
 
     def load(self) -> LoadedFile:
         return self.finish(self.prepare())
@@ -833,6 +837,7 @@ class ParquetLoader(_Loader):
             mapping,
             profile=detection.profile.name,
             notes=list(mapping.notes) + self.duplicate_note(header) + date_notes,
+            numeric=self.numeric,
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
@@ -911,6 +916,7 @@ class ParquetLoader(_Loader):
         rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
         # nanosecond timestamps are cut to the microsecond, as the digits of text times are
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
+        self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def duplicate_note(self, header: Sequence[str]) -> list[str]:
@@ -1103,6 +1109,30 @@ def _needs_formats(styles: Mapping[str, str], name: str) -> bool:
     """True when a text time field needs the locale formats besides ISO-8601."""
     style = styles.get(name)
     return style is not None and not style.startswith(("ISO-8601", "TIMESTAMP"))
+
+
+_NUMBER_TYPES = frozenset(
+    [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+        "FLOAT",
+        "DOUBLE",
+    ]
+)
+
+
+def _is_number(duck_type: str) -> bool:
+    """Whether a DuckDB column type is a number (integer, fractional or decimal)."""
+    t = duck_type.upper()
+    return t in _NUMBER_TYPES or t.startswith("DECIMAL")
 
 
 def _kind(duck_type: str) -> str:

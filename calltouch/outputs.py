@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain, count
 from pathlib import Path
 from typing import Any, Literal
@@ -108,15 +109,27 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[list[int | None]]]:
+@dataclass(frozen=True)
+class UnmatchedLayout:
+    """Where the tasks' own columns go in the unmatched output: their output names; per file
+    id, the position of each in that file's row (None where it lacks it); and per file id the
+    positions of the columns it types as numbers (a Parquet file's), never neutralised."""
+
+    names: list[str]
+    positions: list[list[int | None]]
+    numeric: list[list[int]]
+
+
+def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
     """Output names for the tasks' own columns, and per file id the position of each."""
     rows = queries.run(con, "task_file_headers").fetchall()
+    numeric = {int(file_id): json.loads(typed) for file_id, _, typed in rows if typed}
     names: list[str] = []
     lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
     seen: dict[str, int] = {}
     per_file: dict[int, dict[int, int]] = {}
     reserved = {"task_id", "reason"}
-    for file_id, header in rows:
+    for file_id, header, _ in rows:
         positions: dict[int, int] = {}
         cells = [str(cell) for cell in json.loads(header)]
         in_header = {cell.lower() for cell in cells}
@@ -139,7 +152,7 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[li
     table: list[list[int | None]] = [
         [per_file.get(fid, {}).get(i) for i in range(len(names))] for fid in range(width)
     ]
-    return names, table
+    return UnmatchedLayout(names, table, [numeric.get(fid, []) for fid in range(width)])
 
 
 def _column_key(cell: str, pos: int, used: set[str], in_header: set[str]) -> str:
@@ -226,11 +239,11 @@ def write_exports(
     """Write touchpoints, unmatched and rejects (or ``only`` some) into ``out``."""
     ensure_dir(out)
     remove_stale_temporaries(out)
-    raw_names, raw_positions = unmatched_layout(con)
+    layout = unmatched_layout(con)
     written: dict[str, Path] = {}
     for name in only:
         target = out / f"{name}.{fmt}"
-        export_table(con, name, target, fmt, layout=(raw_names, raw_positions))
+        export_table(con, name, target, fmt, layout=layout)
         written[name] = target
     return written
 
@@ -240,7 +253,7 @@ def export_table(
     name: str,
     target: Path,
     fmt: FileFormat,
-    layout: tuple[list[str], list[list[int | None]]] | None = None,
+    layout: UnmatchedLayout | None = None,
 ) -> Path:
     """Write one of EXPORTS to ``target`` in ``fmt``, atomically."""
     if name not in EXPORTS:
@@ -249,9 +262,11 @@ def export_table(
     binds: dict[str, Any] = {}
     context: dict[str, Any] = {"fmt": fmt, "to_file": True}
     if name == "unmatched":
-        raw_names, raw_positions = layout or unmatched_layout(con)
-        binds["raw_positions"] = raw_positions
-        context["raw_names"] = [csv_safe_name(n) for n in raw_names] if fmt == "csv" else raw_names
+        layout = layout or unmatched_layout(con)
+        binds["raw_positions"] = layout.positions
+        binds["raw_numeric"] = layout.numeric
+        names = layout.names
+        context["raw_names"] = [csv_safe_name(n) for n in names] if fmt == "csv" else names
     with atomic_path(target) as tmp:
         binds["path"] = str(tmp)
         try:

@@ -134,3 +134,31 @@ def test_a_parquet_file_repeating_a_column_name_gets_the_csv_files_note(tmp_path
     assert loaded["notes"] == [note]  # the nested column's children are not columns
     (row,) = read_csv(out / "unmatched.csv")
     assert (row["Id"], row["ID_1"], row["Last"]) == ("T1", "X1", "w")
+
+
+def test_columns_typed_as_numbers_are_never_neutralised_in_csv(tmp_path: Path) -> None:
+    """SPEC §4: formula-like text is neutralised in CSV output, except in columns known to be
+    numeric. A Parquet file's DOUBLE or BIGINT column is known numeric: -1.5 stays -1.5. The
+    same cell of a CSV file is text (its type unknown), as is a text column of the Parquet."""
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "Id,BizibleId,CreatedDate,dbl,big,txt\nT1,,2026-03-02T12:40:00Z,-1.5,-3,-x\n", "utf-8"
+    )
+    duckdb.sql(
+        "COPY (SELECT 'T2' AS Id, '' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS "
+        "CreatedDate, -1.5::DOUBLE AS dbl, -3::BIGINT AS big, '-x' AS txt, "
+        f"-2.50::DECIMAL(9, 2) AS dec) TO '{folder / 'b.parquet'}'"
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / fmt
+        result = runner.invoke(app, ["run", str(folder), str(sessions), "-o", str(out), "-f", fmt])
+        assert result.exit_code == 0, result.output
+    rows = {r["task_id"]: r for r in read_csv(tmp_path / "csv" / "unmatched.csv")}
+    assert [rows["T1"][c] for c in ("dbl", "big", "txt", "dec")] == ["'-1.5", "'-3", "'-x", ""]
+    assert [rows["T2"][c] for c in ("dbl", "big", "txt", "dec")] == ["-1.5", "-3", "'-x", "-2.50"]
+    kept = duckdb.sql(
+        f"SELECT dbl, big, txt FROM '{tmp_path / 'parquet' / 'unmatched.parquet'}' ORDER BY 1"
+    ).fetchall()
+    assert kept == [("-1.5", "-3", "-x")] * 2

@@ -589,6 +589,7 @@ def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path:
     with duckdb.connect(str(db)) as con:  # session_rows as an earlier version made it
         con.execute("ALTER TABLE session_rows DROP COLUMN _calling")
         con.execute("ALTER TABLE session_rows DROP COLUMN _ord")
+        con.execute("ALTER TABLE input_files DROP COLUMN numeric")
     invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
     invoke("match", "--db", db, "--quiet")
     invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "run", "-q")
