@@ -21,7 +21,10 @@ __version__ = "0.1.0"
 def main() -> None:
     """The console script. A Ctrl-C while the CLI's modules load (DuckDB, rich and Typer take
     a few tenths of a second) is held until they have: one inside DuckDB's module setup
-    aborts the process instead of raising. Then it exits 130, like any other Ctrl-C."""
+    aborts the process instead of raising. Then it exits 130, like any other Ctrl-C. Once the
+    command has ended (its outputs written, or its error said), a Ctrl-C is ignored: Python
+    restores the default handler while it shuts down, and a signal then killed the process
+    with no word and no exit code of ours (a flaky test caught one)."""
     import signal
     import sys
 
@@ -34,4 +37,7 @@ def main() -> None:
     if pressed:
         sys.stderr.write("Interrupted.\n")
         raise SystemExit(130)
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
