@@ -385,13 +385,18 @@ MaxRejectsOpt = Annotated[
         "(0, 250) or a percentage of the rows read (2.5%).",
     ),
 ]
+# More threads than any machine has cores only cost DuckDB time to start them (100000 did not
+# finish a small match in ten minutes).
+MAX_THREADS = 1024
 ThreadsOpt = Annotated[
     int | None,
     typer.Option(
         "--threads",
         min=1,
+        max=MAX_THREADS,
         metavar="N",
-        help="DuckDB worker threads (default: one per core). Results never depend on it.",
+        help="DuckDB worker threads, 1 to 1024 (default: one per core). Results never "
+        "depend on it.",
         show_default=False,
     ),
 ]

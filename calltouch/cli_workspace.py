@@ -297,7 +297,16 @@ def load(
             max_rejects=max_rejects,
         )
         _refuse_other_roles(role.key, {"--profile": profile or [], "--encoding": encoding or []})
+        for item in maps or []:
+            named = item.partition(".")[0].strip().replace("-", "_")
+            if named != role.key:  # parse_maps (in _settings) knows the role is one calltouch reads
+                raise UsageError(
+                    f"--map {item!r} is for {named}, but this command loads {role.key}",
+                    hint=f"Pass it when you load {named}; this load maps {role.key} fields "
+                    f"only (--map {role.key}.FIELD=COLUMN).",
+                )
         skipped = [note for spec in files if (note := skipped_note(spec)) is not None]
+        created = not db.exists()
         con = workspace.open_workspace(db)
         try:
             with progress(quiet):
@@ -308,8 +317,12 @@ def load(
                     settings.load_options(role.key),  # type: ignore[arg-type]
                     max_rejects=max_rejects,
                 )
-        finally:
+        except BaseException:
             con.close()
+            if created:  # a first load that failed leaves no empty workspace behind
+                workspace.remove_workspace_files(db)
+            raise
+        con.close()
         data = [o.as_dict() for o in outcomes]
         if fmt is TextFormat.json:
             stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
@@ -395,6 +408,7 @@ def status_command(
 
 @app.command("export")
 def export_command(
+    ctx: typer.Context,
     what: Annotated[Export, typer.Argument(help="touchpoints, unmatched, rejects or report.")],
     output: Annotated[
         Path,
@@ -415,7 +429,8 @@ def export_command(
 ) -> None:
     """Write a workspace table (or the report's rows) to a file, atomically.
 
-    --by, --since, --until, --status and --top apply to the report.
+    --by, --since, --until, --status and --top apply to the report (given with a table,
+    they are refused: a table is written whole).
 
     Examples:
 
@@ -425,6 +440,14 @@ def export_command(
     """
     with user_errors(debug):
         fmt = format_of(output)
+        report_only = _given(ctx, ("by", *CALLS_REPORT_OPTIONS))
+        if what is not Export.report and report_only:
+            raise UsageError(
+                f"{', '.join(report_only)} {_verb(report_only, 'applies', 'apply')} to "
+                f"export report, not to the {what.value} table, which is written whole",
+                hint="Export the report's rows (calltouch export report -o FILE with these "
+                "options), or the table whole and filter it where you read it.",
+            )
         con = workspace.open_workspace(db, create=False, writes=False)
         try:
             workspace.require_match(con, db)
@@ -793,8 +816,9 @@ def sql_command(
 ) -> None:
     """List calltouch's SQL templates, or print one (rendered with --render) to audit or reuse.
 
-    Rendered SQL keeps its bind parameters ($window_us, $since, ...); their values for the given
-    options are printed above it as comments.
+    Rendered SQL keeps its bind parameters ($window_us, $since, ...). The values of those the
+    options below give ($window_us from --window, $path from --format) are printed above it
+    as comments; the others ($since, $top, ...) are left for you to bind.
 
     Examples:
 
@@ -854,6 +878,12 @@ def _render_inputs(
     binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
     wanted = queries.info(name).context
     missing = sorted(wanted - set(options))
+    if missing and name.startswith("generate"):
+        raise UsageError(
+            f"{name} is rendered from calltouch generate's choices ({', '.join(missing)}), "
+            "not from sql's options",
+            hint="Print it without --render to read it.",
+        )
     if missing:
         raise UsageError(
             f"{name} is rendered from a file's columns ({', '.join(missing)}), not from options",

@@ -18,6 +18,7 @@ No typer, no rich: the CLI renders what these functions return.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -116,6 +117,7 @@ def open_workspace(
             f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",
             hint="Point --db at a calltouch workspace, or at a new file name to create one.",
         ) from exc
+    _refuse_other_databases(con, path)
     if not read_only:
         queries.run(con, "create_schema", packed_details=False)
         queries.run(con, "workspace_schema")
@@ -151,6 +153,39 @@ def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             "this version needs); if that is not enough, load its exports into a new "
             "workspace.",
         )
+
+
+# What marks a DuckDB database as a calltouch workspace: its table of loaded files.
+_MARK = ("input_files", frozenset({"file_id", "role", "path", "header"}))
+
+
+def _refuse_other_databases(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a DuckDB database that holds tables but is no calltouch workspace (another
+    tool's, given as --db by mistake): calltouch would replace its tables named alike
+    (tasks, links, touchpoints ...) without a word. An empty database becomes a workspace."""
+    columns: dict[str, set[str]] = {}
+    for table, column in queries.run(con, "schema_columns").fetchall():
+        columns.setdefault(str(table), set()).add(str(column))
+    table, needed = _MARK
+    if not columns or needed <= columns.get(table, set()):
+        return
+    con.close()
+    names = sorted(columns)
+    raise InputError(
+        f"{path} is a DuckDB database but not a calltouch workspace: it holds "
+        f"{', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''} "
+        "and no calltouch input_files table",
+        hint="calltouch would replace tables it names alike (tasks, links, touchpoints...): "
+        "point --db at a calltouch workspace, or at a new file name to create one.",
+    )
+
+
+def remove_workspace_files(path: Path) -> None:
+    """Remove a workspace file and its write-ahead log (a first load that failed: nothing
+    in it, and a status on it would say "nothing loaded" instead of "no workspace")."""
+    for name in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            name.unlink()
 
 
 def _not_writable(message: str) -> bool:

@@ -1091,6 +1091,21 @@ def test_running_out_of_memory_is_a_clear_error_with_its_own_exit_code(tmp_path)
     assert "--memory-limit" in result.stderr and "--threads" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["run", "match", "attribute"])
+def test_threads_beyond_any_machines_cores_are_refused(tmp_path, command):
+    # --threads 100000 made a small match run for more than ten minutes
+    tasks, sessions = write_case(tmp_path)
+    args = {
+        "run": ("run", tasks, sessions, "--out", tmp_path / "out"),
+        "match": ("match", "--db", tmp_path / "w.duckdb"),
+        "attribute": ("attribute", "--db", tmp_path / "w.duckdb", "--out", tmp_path / "rev"),
+    }[command]
+    result = invoke(*args, "--threads", "100000")
+    assert result.exit_code == 2
+    assert "less than or equal to 1024" in result.stderr
+    assert not (tmp_path / "w.duckdb").exists() and not (tmp_path / "out").exists()
+
+
 def test_a_run_without_calls_or_without_sessions_says_so(tmp_path):
     tasks, sessions = write_case(tmp_path)
     no_tasks = write_rows(tmp_path / "none.csv", [], TASK_HEADER)

@@ -267,6 +267,37 @@ def test_a_db_that_is_an_export_is_refused_not_lost(tmp_path: Path, command: str
     assert victim.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "command", ["load", "status", "match", "report", "export", "dashboard", "attribute"]
+)
+def test_another_tools_duckdb_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, command: str
+) -> None:
+    # a DuckDB database of the user's own, with tables calltouch names alike: match replaced
+    # its tasks and links without a word, report failed with exit 1 (a bug)
+    victim = tmp_path / "mine.duckdb"
+    with duckdb.connect(str(victim)) as con:
+        con.execute("CREATE TABLE tasks AS SELECT 42 AS a")
+        con.execute("CREATE TABLE links AS SELECT 'my data' AS keep")
+    args = {
+        "load": ("load", "tasks", SAMPLE / "tasks.csv"),
+        "status": ("status",),
+        "match": ("match",),
+        "report": ("report",),
+        "export": ("export", "touchpoints", "-o", tmp_path / "t.csv"),
+        "dashboard": ("dashboard",),
+        "attribute": ("attribute", "--out", tmp_path / "rev"),
+    }[command]
+    result = invoke(*args, "--db", victim, ok=False)
+    assert result.exit_code == 2, result.output
+    assert "is a DuckDB database but not a calltouch workspace" in result.output
+    assert "holds links, tasks and no calltouch input_files table" in result.output
+    with duckdb.connect(str(victim)) as con:
+        tables = con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        assert tables == [("links",), ("tasks",)]
+        assert con.execute("SELECT * FROM tasks, links").fetchall() == [(42, "my data")]
+
+
 def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> None:
     # A session ten days before the call: no --window calltouch accepts (at most 168h) merges
     # it, so explain must not advise one it would then refuse; one day before, it may.
@@ -386,6 +417,33 @@ def test_export_every_table_in_every_format(
         assert rows == expected, (what, suffix)
 
 
+def test_a_first_load_that_fails_leaves_no_empty_workspace(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    result = invoke("load", "tasks", tmp_path / "nosuch.csv", "--db", db, ok=False)
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert "no workspace at" in invoke("status", "--db", db, ok=False).stderr
+    # a workspace that was there before the failed load stays
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", tmp_path / "nosuch.csv", "--db", db, ok=False)
+    assert "tasks" in invoke("status", "--db", db).stdout
+
+
+def test_export_refuses_report_options_for_a_table(ws: dict[str, Path], tmp_path: Path) -> None:
+    # `export touchpoints --since ... --status merged` wrote every touchpoint, exit 0
+    target = tmp_path / "t.csv"
+    args = ("--since", "2026-03-30", "--status", "merged", "-o", target, "--db", ws["db"])
+    result = invoke("export", "touchpoints", *args, ok=False)
+    assert result.exit_code == 2
+    assert "--since, --status apply to export report, not to the touchpoints table" in (
+        result.stderr
+    )
+    assert not target.exists()
+    invoke("export", "report", *args)
+    ((calls,),) = duckdb.sql(f"SELECT sum(calls) FROM read_csv('{target}')").fetchall()
+    assert 0 < calls < 699  # merged calls since 30 March only
+
+
 def test_the_workspace_opens_in_plain_duckdb(ws: dict[str, Path]) -> None:
     con = duckdb.connect(str(ws["db"]), read_only=True)
     rows = con.execute(
@@ -416,6 +474,12 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert "{% if per_session" in raw
     needs_file = invoke("sql", "load_tasks", "--render", ok=False)
     assert needs_file.exit_code == 2 and "rendered from a file's columns" in needs_file.stderr
+    generated = invoke("sql", "generate_tasks", "--render", ok=False)
+    assert generated.exit_code == 2 and "calltouch generate's choices" in generated.stderr
+    # the binds no option gives are left to bind, not printed as if they had values
+    report = invoke("sql", "report_groups", "--render").stdout
+    assert "$since" in report and "-- $since =" not in report
+    assert "left for you to bind" in " ".join(invoke("sql", "--help").stdout.split())
 
 
 def test_commands_before_a_match_explain_themselves(tmp_path: Path) -> None:
@@ -445,8 +509,12 @@ def test_load_rejects_beyond_the_limit_load_nothing(tmp_path: Path) -> None:
     assert "1 of 3 tasks rows were rejected" in message
     assert "First: " in message and "bad.csv:2: " in message and "not a date" in message
     assert "inspect" not in message  # inspect does not list conversion rejects
+    assert not db.exists()  # a first load that loaded nothing leaves no workspace
+    invoke("load", "tasks", good, "--db", db)
+    result = invoke("load", "tasks", bad, "--db", db, ok=False)
+    assert result.exit_code == 3 and "nothing was loaded" in result.stderr
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
-    assert status["loads"] == []
+    assert [load["path"] for load in status["loads"]] == [str(good)]
     # a quote never closed: one rejected row, counted by the lines it takes in
     quoted = tmp_path / "quoted.csv"
     rows = "".join(f"T{i},abc,2026-03-02T12:00:00Z,call {i}\n" for i in range(3, 60))
@@ -530,12 +598,17 @@ def test_load_of_a_file_only_the_fallback_reader_reads_says_what_to_do(tmp_path:
 
 
 def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
-    """load reads one input: --encoding sessions=... or --profile sessions=... on load tasks
-    would be ignored, so they are refused; the loaded role's own form is taken."""
+    """load reads one input: --encoding sessions=..., --profile sessions=... or --map
+    sessions.FIELD=... on load tasks would be ignored, so they are refused; the loaded
+    role's own form is taken."""
     db = tmp_path / "w.duckdb"
     tasks = tmp_path / "t.csv"
     tasks.write_bytes(b"Id,BizibleId,CreatedDate,Subject\nT1,abc,2026-03-02T12:00:00Z,Caf\xe9\n")
-    for option in (("--encoding", "sessions=cp1252"), ("--profile", "sessions=warehouse")):
+    for option in (
+        ("--encoding", "sessions=cp1252"),
+        ("--profile", "sessions=warehouse"),
+        ("--map", "sessions.cookie_id=foo"),
+    ):
         result = invoke("load", "tasks", tasks, "--db", db, *option, ok=False)
         assert result.exit_code == 2, option
         assert "but this command loads tasks" in result.stderr
