@@ -21,6 +21,12 @@ from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 
 
+def _minutes(value: object) -> str:
+    """Minutes as the JSON form gives them (to 1e-5, see explain_task), without trailing
+    zeros: 76.58333, 30, 144000.5 (six significant digits showed 76.5833 and 144000)."""
+    return f"{float(str(value)):.5f}".rstrip("0").rstrip(".")
+
+
 def _t(value: object, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style)
 
@@ -141,7 +147,7 @@ def explanation(facts: dict[str, Any]) -> RenderableType:
         "session before",
         _t(
             f"{earlier['session_id']} at {earlier['session_start']}, "
-            f"{earlier['minutes_before_call']:g} min before the call"
+            f"{_minutes(earlier['minutes_before_call'])} min before the call"
             if earlier
             else "none"
         ),
@@ -150,7 +156,7 @@ def explanation(facts: dict[str, Any]) -> RenderableType:
         "session after",
         _t(
             f"{later['session_id']} at {later['session_start']}, "
-            f"{later['minutes_after_call']:g} min after the call"
+            f"{_minutes(later['minutes_after_call'])} min after the call"
             if later
             else "none"
         ),

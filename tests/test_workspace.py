@@ -380,6 +380,16 @@ def test_explain_on_files_and_with_a_15_character_id(tmp_path: Path) -> None:
     assert facts["call_time_column"] == "BIZIBLE2__BIZIBLE_TOUCHPOINT_DATE__C"
 
 
+def test_explain_shows_the_minutes_its_json_gives(ws: dict[str, Path]) -> None:
+    # the table showed six significant digits: 76.5833 where the JSON says 76.58333
+    task_id = "00T5e0000kBRaogEAD"
+    facts = json.loads(invoke("explain", task_id, "--db", ws["db"], "-f", "json").stdout)
+    later = facts["nearest_later_session"]
+    assert later["minutes_after_call"] == 76.58333
+    text = " ".join(invoke("explain", task_id, "--db", ws["db"]).stdout.split())
+    assert "76.58333 min after the call" in text
+
+
 def test_explain_unknown_task_is_a_clear_error(ws: dict[str, Path]) -> None:
     result = invoke("explain", "00TNOPE", "--db", ws["db"], ok=False)
     assert result.exit_code == 2
