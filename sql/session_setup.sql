@@ -147,9 +147,26 @@ CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
     CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1') THEN true
          WHEN lower(s) IN ('false', 'f', 'no', 'n', '0') THEN false END;
 
--- ct_amount(s): an amount such as 12500, 12,500.00 or $12,500 as DECIMAL(18, 2); NULL otherwise.
+-- ct_amount(s): an amount as DECIMAL(18, 2), its currency sign, spaces and apostrophes
+-- (12 500, 12'500) left out; NULL when it is not one. Either mark may separate the decimals:
+-- 12500.5 and 12500,5; 12,500.00 (US) and 12.500,00 (Europe), where the other mark groups
+-- thousands; and a mark before each group of three digits groups thousands, alone too (1,500
+-- and 1.500 are 1500: a currency amount has no third decimal); commas also in India's
+-- grouping (1,23,456.50). Any other use of the marks (1,2,3, 1.2.3, 12,50.00) is not an
+-- amount: deleting every comma had read 12.500,00 as 12.5 and 1,5 as 15.
+CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
+    try_cast(CASE
+        WHEN regexp_full_match(t, '[+-]?\d{1,3}((,\d{3})+|(\.\d{3})+)')
+            THEN regexp_replace(t, '[.,]', '', 'g')
+        WHEN regexp_full_match(t, '[+-]?(\d+[.,]?|\d*[.,]\d+)') THEN replace(t, ',', '.')
+        WHEN regexp_full_match(t, '[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})\.\d+')
+            THEN replace(t, ',', '')
+        WHEN regexp_full_match(t, '[+-]?\d{1,2}(,\d{2})+,\d{3}') THEN replace(t, ',', '')
+        WHEN regexp_full_match(t, '[+-]?\d{1,3}(\.\d{3})+,\d+')
+            THEN replace(replace(t, '.', ''), ',', '.')
+    END AS DECIMAL(18, 2));
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
-    try_cast(regexp_replace(s, '[$€£,\s]', '', 'g') AS DECIMAL(18, 2));
+    ct_amount_text(regexp_replace(s, '[$€£''\s\x{00A0}\x{202F}]', '', 'g'));
 
 -- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats);
 -- NULL for the year 0000 (1 BC to DuckDB).

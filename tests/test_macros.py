@@ -175,3 +175,38 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         con.close()
         got.add(row)
     assert len(got) == 1 and next(iter(got))[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("12500", "12500.00"),
+        ("12,500.00", "12500.00"),
+        ("$12,500", "12500.00"),
+        ("12.500,00", "12500.00"),  # Europe: read 12.50 when every comma was deleted
+        ("€1.234,56", "1234.56"),
+        ("1,5", "1.50"),  # a decimal comma: read 15
+        ("12 500,00", "12500.00"),
+        ("12\u202f500,00", "12500.00"),  # French narrow no-break space
+        ("12'500.50", "12500.50"),  # Swiss
+        ("1,23,456.50", "123456.50"),  # India
+        ("1,500", "1500.00"),
+        ("1.500", "1500.00"),  # thousands: a currency amount has no third decimal
+        ("1.234.567", "1234567.00"),
+        ("12500.000000", "12500.00"),  # a warehouse DECIMAL's text
+        ("-1,234.5", "-1234.50"),
+        ("5.", "5.00"),
+        (".5", "0.50"),
+        ("1,2,3", None),
+        ("1.2.3", None),
+        ("12,50.00", None),
+        ("12.500.00", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_ct_amount_reads_either_decimal_mark(
+    con: duckdb.DuckDBPyConnection, text: str, amount: str | None
+) -> None:
+    (value,) = con.execute("SELECT CAST(ct_amount(?) AS VARCHAR)", [text]).fetchone() or (None,)
+    assert value == amount
