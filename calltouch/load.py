@@ -818,6 +818,7 @@ class ParquetLoader(_Loader):
     fmt = "parquet"
     nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
     numeric: list[int]  # 1-based positions of the columns typed as numbers (describe)
+    floats: dict[str, str]  # the columns typed FLOAT or DOUBLE, and which (describe)
 
     def load(self) -> LoadedFile:
         return self.finish(self.prepare())
@@ -836,7 +837,10 @@ class ParquetLoader(_Loader):
             self.options.tz,
             mapping,
             profile=detection.profile.name,
-            notes=list(mapping.notes) + self.duplicate_note(header) + date_notes,
+            notes=list(mapping.notes)
+            + self.duplicate_note(header)
+            + date_notes
+            + self.float_id_notes(mapping),
             numeric=self.numeric,
         )
         styles, order = self.time_styles(mapping, kinds)
@@ -917,7 +921,23 @@ class ParquetLoader(_Loader):
         # nanosecond timestamps are cut to the microsecond, as the digits of text times are
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
+        self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
+
+    def float_id_notes(self, mapping: ColumnMapping) -> list[str]:
+        """A note for each id field read from a FLOAT or DOUBLE column: its whole numbers
+        are read as the ids they write (5.0 is 5), but such a column keeps only 7 or 15
+        significant digits, so longer ids may already have lost theirs in the file."""
+        notes = []
+        for name, idx in mapping.columns.items():
+            column = None if idx is None else mapping.header[idx]
+            if column in self.floats and name.endswith("_id"):
+                digits = 7 if self.floats[column] == "FLOAT" else 15
+                notes.append(
+                    f"{column} ({name}) holds ids as {self.floats[column]} numbers, exact "
+                    f"to {digits} digits only: export ids as text or integers"
+                )
+        return notes
 
     def duplicate_note(self, header: Sequence[str]) -> list[str]:
         """The note for columns named alike (in any case), as a CSV header's duplicates get
@@ -973,7 +993,10 @@ class ParquetLoader(_Loader):
             if idx is not None and name not in text_cols:
                 styles[name] = {
                     "timestamptz": "TIMESTAMP WITH TIME ZONE",
-                    "date": "DATE (midnight in the input's zone)",
+                    # a date field's date is the date; a time field's is its midnight
+                    "date": "DATE"
+                    if name in DATE_FIELDS
+                    else "DATE (midnight in the input's zone)",
                 }.get(kinds[idx], "TIMESTAMP (read in the input's zone)")
         if not text_cols:
             return styles, None
@@ -1111,7 +1134,8 @@ def _needs_formats(styles: Mapping[str, str], name: str) -> bool:
     return style is not None and not style.startswith(("ISO-8601", "TIMESTAMP"))
 
 
-_NUMBER_TYPES = frozenset(
+_FLOAT_TYPES = frozenset(["FLOAT", "DOUBLE"])  # DuckDB's names (DESCRIBE) for REAL, FLOAT8 ...
+_NUMBER_TYPES = _FLOAT_TYPES | frozenset(
     [
         "TINYINT",
         "SMALLINT",
@@ -1123,10 +1147,13 @@ _NUMBER_TYPES = frozenset(
         "UINTEGER",
         "UBIGINT",
         "UHUGEINT",
-        "FLOAT",
-        "DOUBLE",
     ]
 )
+
+
+def _is_float(duck_type: str) -> bool:
+    """Whether a DuckDB column type is a binary floating-point number (FLOAT or DOUBLE)."""
+    return duck_type.upper() in _FLOAT_TYPES
 
 
 def _is_number(duck_type: str) -> bool:
@@ -1146,7 +1173,7 @@ def _kind(duck_type: str) -> str:
         return "timestamp"
     if t == "DATE":
         return "date"
-    if t in {"FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8"} or t.startswith("DECIMAL"):
+    if t in _FLOAT_TYPES or t.startswith("DECIMAL"):
         return "number"  # text as a person writes it: 5.0 and 5.00 are "5" (ct_number_text)
     return "other"
 

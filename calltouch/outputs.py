@@ -112,18 +112,25 @@ def atomic_path(target: Path) -> Iterator[Path]:
 @dataclass(frozen=True)
 class UnmatchedLayout:
     """Where the tasks' own columns go in the unmatched output: their output names; per file
-    id, the position of each in that file's row (None where it lacks it); and per file id the
-    positions of the columns it types as numbers (a Parquet file's), never neutralised."""
+    id, the position of each in that file's row (None where it lacks it); and per file id a
+    flag per column of its row, true for one it types as a number (a Parquet file's), which
+    a CSV output never neutralises."""
 
     names: list[str]
     positions: list[list[int | None]]
-    numeric: list[list[int]]
+    numeric: list[list[bool]]
 
 
 def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
-    """Output names for the tasks' own columns, and per file id the position of each."""
-    rows = queries.run(con, "task_file_headers").fetchall()
-    numeric = {int(file_id): json.loads(typed) for file_id, _, typed in rows if typed}
+    """Output names for the tasks' own columns, per file id the position of each, and which
+    of a file's columns it types as numbers (see UnmatchedLayout)."""
+    rows = queries.run(
+        con, "task_file_headers", typed=queries.has_column(con, "input_files", "numeric")
+    ).fetchall()
+    numeric: dict[int, list[bool]] = {}
+    for file_id, header, typed in rows:
+        positions = set(json.loads(typed)) if typed else set()
+        numeric[int(file_id)] = [i in positions for i in range(1, len(json.loads(header)) + 1)]
     names: list[str] = []
     lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
     seen: dict[str, int] = {}

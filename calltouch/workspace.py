@@ -138,10 +138,17 @@ def _current_layout() -> frozenset[tuple[str, str]]:
         con.close()
 
 
+# Columns a workspace opened read-only may lack: the queries that read them ask first.
+# input_files.numeric (which task columns a Parquet file types as numbers): a workspace made
+# before it exports every carried cell as text, as that calltouch did.
+_READ_WITHOUT = frozenset({("input_files", "numeric")})
+
+
 def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """A workspace opened read-only cannot be brought up to date: refuse one an older
     calltouch made (a table or column missing) instead of failing on the first query."""
-    missing = _current_layout() - set(queries.run(con, "schema_columns").fetchall())
+    found = set(queries.run(con, "schema_columns").fetchall())
+    missing = _current_layout() - found - _READ_WITHOUT
     if missing:
         con.close()
         tables = sorted({table for table, _ in missing})
@@ -160,20 +167,22 @@ _MARK = ("input_files", frozenset({"file_id", "role", "path", "header"}))
 
 
 def _refuse_other_databases(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a DuckDB database that holds tables but is no calltouch workspace (another
-    tool's, given as --db by mistake): calltouch would replace its tables named alike
-    (tasks, links, touchpoints ...) without a word. An empty database becomes a workspace."""
-    columns: dict[str, set[str]] = {}
-    for table, column in queries.run(con, "schema_columns").fetchall():
-        columns.setdefault(str(table), set()).add(str(column))
+    """Refuse a DuckDB database that holds tables or views (in any schema) but is no
+    calltouch workspace (another tool's, given as --db by mistake): calltouch would replace
+    its tables named alike (tasks, links, touchpoints ...) without a word, or add its own
+    beside them. An empty database becomes a workspace."""
+    objects = [str(name) for (name,) in queries.run(con, "database_objects").fetchall()]
+    if not objects:
+        return
     table, needed = _MARK
-    if not columns or needed <= columns.get(table, set()):
+    found = {str(c) for t, c in queries.run(con, "schema_columns").fetchall() if t == table}
+    if needed <= found:
         return
     con.close()
-    names = sorted(columns)
+    shown = [name.removeprefix("main.") for name in objects]
     raise InputError(
         f"{path} is a DuckDB database but not a calltouch workspace: it holds "
-        f"{', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''} "
+        f"{', '.join(shown[:5])}{f' and {len(shown) - 5} more' if len(shown) > 5 else ''} "
         "and no calltouch input_files table",
         hint="calltouch would replace tables it names alike (tasks, links, touchpoints...): "
         "point --db at a calltouch workspace, or at a new file name to create one.",

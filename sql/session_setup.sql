@@ -34,10 +34,13 @@ CREATE OR REPLACE TEMP MACRO ct_tidy(s) AS
 
 -- ct_number_text(x): a fractional or decimal number (a Parquet DOUBLE or DECIMAL column) as the
 -- text a person writes for it: a whole number without its fraction (5.0 and 5.00 are '5',
--- the id a BIGINT or text column holds), any other as DuckDB writes it (5.5, nan, inf).
+-- the id a BIGINT or text column holds), any other without trailing zeros (DECIMAL 5.50 is
+-- '5.5', as DOUBLE 5.5 is); NaN and infinity are no value (blank: a NaN cookie matched
+-- another NaN cookie, and NaN session ids were one id).
 CREATE OR REPLACE TEMP MACRO ct_number_text(x) AS
-    CASE WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(CAST(x AS HUGEINT) AS VARCHAR)
-         ELSE CAST(x AS VARCHAR) END;
+    CASE WHEN isnan(CAST(x AS DOUBLE)) OR isinf(CAST(x AS DOUBLE)) THEN NULL
+         WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(CAST(x AS HUGEINT) AS VARCHAR)
+         ELSE regexp_replace(CAST(x AS VARCHAR), '(\.\d*?)0+$', '\1') END;
 
 -- ct_channel(cell), ct_subchannel(cell): a warehouse CHANNEL cell ("Paid Search.AdWords",
 -- tidy text) split at its first dot: the channel, and the subchannel (NULL without a dot).

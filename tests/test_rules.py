@@ -668,6 +668,42 @@ def test_r9_ids_typed_as_numbers_are_the_ids_they_write(tmp_path: Path) -> None:
     assert (out.summary["sessions"]["kept"], out.summary["sessions"]["duplicates"]) == (1, 1)
 
 
+def test_r1_a_nan_bizible_id_is_no_bizible_id_and_a_nan_session_id_no_id(tmp_path: Path) -> None:
+    """NaN in a number-typed id column is no value: a NaN BizibleId matched a NaN cookie, and
+    two NaN session ids were one id. A FLOAT or DOUBLE id column gets a note: it keeps 7 or
+    15 significant digits only."""
+    tasks = _parquet(
+        tmp_path / "t.parquet",
+        "SELECT * FROM (VALUES ('T1', 'nan'::DOUBLE), ('T2', 1001::DOUBLE)) AS v(Id, BizibleId), "
+        "(SELECT TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate)",
+    )
+    sessions = _parquet(
+        tmp_path / "s.parquet",
+        "SELECT * FROM (VALUES ('nan'::FLOAT, 'nan'::DOUBLE), ('nan'::FLOAT, 7::DOUBLE), "
+        "(5::FLOAT, 1001::DOUBLE)) AS v(ID, COOKIE_ID), "
+        "(SELECT TIMESTAMP '2026-03-02 12:30:00' AS EVENT_DATE)",
+    )
+    con = queries.connect()
+    try:
+        run_pipeline(
+            con, str(tasks), str(sessions), tmp_path / "out", RunSettings(max_rejects="100%")
+        )
+    finally:
+        con.close()
+    out = read_outcome(tmp_path / "out")
+    assert out.unmatched["T1"]["reason"] == "no_bizible_id"
+    assert out.status("T2") == ("merged", "within_window")
+    assert out.touchpoints["T2"]["session_id"] == "5"
+    assert [(r["line"], r["column"]) for r in out.rejects] == [("1", "ID"), ("2", "ID")]
+    (task_file,) = out.summary["tasks"]["files"]
+    assert task_file["notes"] == [
+        "BizibleId (bizible_id) holds ids as DOUBLE numbers, exact to 15 digits only: "
+        "export ids as text or integers"
+    ]
+    (session_file,) = out.summary["sessions"]["files"]
+    assert any(n.startswith("ID (session_id) holds ids as FLOAT") for n in session_file["notes"])
+
+
 def test_r9_a_modification_time_typed_date_orders_copies_by_day(tmp_path: Path) -> None:
     """A LastModifiedDate typed DATE only orders copies (R9): it is read as midnight, with a
     note, not refused as a call time would be."""

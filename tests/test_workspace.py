@@ -14,8 +14,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from calltouch import queries
+from calltouch import queries, workspace
 from calltouch.cli import app
+from calltouch.outputs import export_table
 from tests.harness import SESSION_HEADER, TASK_HEADER, invoke, session, task, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -296,6 +297,18 @@ def test_another_tools_duckdb_database_is_refused_and_left_as_it_was(
         tables = con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
         assert tables == [("links",), ("tasks",)]
         assert con.execute("SELECT * FROM tasks, links").fetchall() == [(42, "my data")]
+
+
+def test_a_database_with_tables_only_in_another_schema_is_refused_too(tmp_path: Path) -> None:
+    victim = tmp_path / "mine.duckdb"
+    with duckdb.connect(str(victim)) as con:
+        con.execute("CREATE SCHEMA crm")
+        con.execute("CREATE TABLE crm.tasks AS SELECT 42 AS a")
+    result = invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", victim, ok=False)
+    assert result.exit_code == 2
+    assert "holds crm.tasks and no calltouch input_files table" in result.output
+    with duckdb.connect(str(victim)) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (1,)
 
 
 def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> None:
@@ -664,6 +677,26 @@ def test_report_html_is_one_self_contained_page(ws: dict[str, Path], tmp_path: P
     assert "Paid Search" in page and "699" in page
     printed = invoke("report", "--db", ws["db"], "-f", "html").stdout
     assert printed == page
+
+
+def test_a_workspace_shared_read_only_from_before_typed_columns_still_exports(
+    tmp_path: Path,
+) -> None:
+    # input_files.numeric is newer: a workspace an earlier calltouch made, opened read-only
+    # (a team share), cannot gain it, and is read as that calltouch read it
+    db = tmp_path / "old.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    invoke("export", "unmatched", "-o", tmp_path / "now.csv", "--db", db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE input_files DROP COLUMN numeric")
+    con = workspace.open_workspace(db, create=False, read_only=True)
+    try:
+        export_table(con, "unmatched", tmp_path / "old.csv", "csv")
+    finally:
+        con.close()
+    assert (tmp_path / "old.csv").read_bytes() == (tmp_path / "now.csv").read_bytes()
 
 
 def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path: Path) -> None:
