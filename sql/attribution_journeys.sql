@@ -15,10 +15,6 @@ WITH person_sessions AS (
     FROM (SELECT DISTINCT person_id, cookie FROM att_cookies) AS c
     JOIN sessions AS s ON s.cookie_id = c.cookie
 ),
-merged AS (
-    -- sessions holding a merged call touchpoint: one touchpoint per session
-    SELECT DISTINCT session_id FROM touchpoints WHERE match_status = 'merged'
-),
 firsts AS (
     -- each person's earliest session (ties: smallest session id): the anonymous first touch
     SELECT * FROM person_sessions
@@ -33,13 +29,20 @@ calls AS (
     LEFT JOIN att_person_map AS m ON m.id = t.who_id
     WHERE t.who_id IS NOT NULL
 ),
+merged AS (
+    -- the sessions holding a merged call touchpoint of the person: one touchpoint per
+    -- session in a journey, the call. A call that is no one's (no WhoId) is in no journey,
+    -- so it leaves the person's form or first visit in that session theirs.
+    SELECT DISTINCT person_id, session_id FROM calls WHERE match_status = 'merged'
+),
 forms AS (
     SELECT person_id, 'WF_' || session_id AS touchpoint_id, 'form' AS kind,
            'Web Form' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
            CAST(NULL AS VARCHAR) AS match_status,
-           session_id IN (SELECT session_id FROM merged) AS holds_call
-    FROM person_sessions
+           EXISTS (SELECT 1 FROM merged AS m
+                   WHERE m.person_id = p.person_id AND m.session_id = p.session_id) AS holds_call
+    FROM person_sessions AS p
     WHERE has_form
 ),
 visits AS (
@@ -47,8 +50,9 @@ visits AS (
            'Web Visit' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
            CAST(NULL AS VARCHAR) AS match_status,
-           session_id IN (SELECT session_id FROM merged) AS holds_call
-    FROM firsts
+           EXISTS (SELECT 1 FROM merged AS m
+                   WHERE m.person_id = f.person_id AND m.session_id = f.session_id) AS holds_call
+    FROM firsts AS f
     WHERE NOT has_form
 )
 SELECT 'calls' AS scenario, * FROM calls

@@ -397,6 +397,29 @@ def test_a3_a_session_holding_a_merged_call_is_the_call_not_a_form() -> None:
     assert [tp for tp, _ in positions(con, "no_calls")["O1"]] == ["WF_S1"]  # calls invisible
 
 
+def test_a3_a_call_of_no_one_leaves_the_persons_form_and_first_visit_theirs() -> None:
+    # calls without a WhoId merged into a known person's sessions: they are in no journey,
+    # so the sessions' form and first visit stay the person's (the calls had erased them,
+    # leaving the person's own later call with every position)
+    world = World(
+        sessions=[
+            Session("S70", "c7", at(2, 10)),
+            Session("S71", "c7", at(3, 10), has_form=True),
+        ],
+        calls=[
+            Call("T1", None, "c7", at(2, 10, 5), session="S70"),
+            Call("T2", None, "c7", at(3, 10, 5), session="S71"),
+            Call("T3", "C7", "c7", at(4, 10)),
+        ],
+        people=[Person("C7", "c7")],
+        opportunities=[
+            Opportunity("O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("C7",))
+        ],
+    )
+    con = attribute(world)
+    assert [tp for tp, _ in positions(con)["O1"]] == ["WV_S70", "WF_S71", "TP_T3"]
+
+
 def test_a3_web_visit_only_for_the_earliest_session_holding_nothing_else() -> None:
     world = World(
         sessions=[
