@@ -26,7 +26,9 @@ WHERE $custom;
 -- touches (forms and calls holding none of its positions). With P positions present, k
 -- middle touches (k' = max(k, 1)) and M the weight left by missing positions:
 --   share = (held * P * k' + held_positions * M * k' + [middle] * middle * P) / (1e9 * P * k')
--- rounded half up to 18 decimals once, from integers. No position present: unattributed.
+-- rounded half up to 18 decimals once, from integers. No position present: the middle
+-- touches share everything equally when the model weighs them (a custom --weights middle=1,
+-- or cw=.5,middle=.5 on an open opportunity), share = [middle] / k; else unattributed.
 CREATE OR REPLACE TEMP TABLE att_credit AS
 WITH held AS (
     SELECT
@@ -68,15 +70,19 @@ rational AS (
 ),
 fractions AS (
     SELECT *,
-           held_weight * present_positions * k + held_positions * missing * k
+           CASE WHEN present_positions > 0 THEN
+               held_weight * present_positions * k + held_positions * missing * k
                + CASE WHEN is_model_middle THEN CAST(middle AS HUGEINT) * present_positions
-                      ELSE 0 END AS numerator,
-           CAST(1000000000 AS HUGEINT) * present_positions * k AS denominator
+                      ELSE 0 END
+           ELSE CAST(is_model_middle AS HUGEINT) END AS numerator,
+           CASE WHEN present_positions > 0 THEN CAST(1000000000 AS HUGEINT) * present_positions * k
+                ELSE k END AS denominator,
+           present_positions > 0 OR (middle > 0 AND middle_touches > 0) AS attributed
     FROM rational
 ),
 shares AS (
     SELECT *,
-           CASE WHEN present_positions > 0 THEN
+           CASE WHEN attributed THEN
                CAST((2 * numerator * CAST(1000000000000000000 AS HUGEINT) + denominator)
                     // (2 * denominator) AS DECIMAL(38, 0))
                * CAST('0.000000000000000001' AS DECIMAL(38, 18))
@@ -85,7 +91,7 @@ shares AS (
 )
 SELECT scenario, opportunity_id, touchpoint_id, person_id, kind, touchpoint_type,
        touchpoint_date, channel, subchannel, campaign, status, amount, model, model_order,
-       is_model_middle, middle_touches, present_positions > 0 AS attributed, share,
+       is_model_middle, middle_touches, attributed, share,
        -- revenue = amount x share: won revenue for won, pipeline for open, none for lost
        CASE WHEN status = 'won' THEN coalesce(amount, 0) * share
             WHEN share IS NOT NULL THEN CAST(0 AS DECIMAL(38, 20)) END AS won_revenue,
@@ -94,7 +100,8 @@ SELECT scenario, opportunity_id, touchpoint_id, person_id, kind, touchpoint_type
 FROM shares;
 
 -- Opportunities a model cannot attribute, per scenario: no contacts, no touchpoints by the
--- cutoff, or none of the model's positions (Lead Creation without a form or call).
+-- cutoff, or none of the model's positions nor a middle touch it weighs (Lead Creation
+-- without a form or call).
 CREATE OR REPLACE TEMP TABLE att_unattributed AS
 WITH per_model AS (
     SELECT scenario, opportunity_id, model, bool_or(attributed) AS attributed,

@@ -156,19 +156,21 @@ def reference(
         for model, w in models.items():
             mine = [p for p in POSITIONS if w.get(p, 0) > 0]
             present = [p for p in mine if p in present_all]
-            if not present:
-                result.unattributed.add((model, o.opportunity_id))
-                continue
             middles = [
                 t
                 for t in path
                 if t.kind in ("call", "form") and not (held[t.touchpoint_id] & set(mine))
             ]
+            if not present and not (middles and w.get("middle", 0) > 0):
+                result.unattributed.add((model, o.opportunity_id))
+                continue
+            share: dict[str, Fraction] = {}
+            if not present:  # a middle weight and no position: the middle touches share all
+                share = {t.touchpoint_id: Fraction(int(t in middles), len(middles)) for t in path}
             left = sum((w[p] for p in mine if p not in present), Fraction(0))
             if not middles:
                 left += w.get("middle", Fraction(0))
-            share: dict[str, Fraction] = {}
-            for t in path:
+            for t in path if present else ():
                 value = Fraction(0)
                 for p in present:
                     if p in held[t.touchpoint_id]:

@@ -177,6 +177,45 @@ def test_a8_no_oc_the_missing_position_goes_to_the_present_ones() -> None:
     )
 
 
+@pytest.mark.parametrize(("weights", "status"), [("middle=1", "won"), ("cw=.5,middle=.5", "open")])
+def test_a8_a_model_weighing_no_position_present_gives_its_middle_touches_all(
+    weights: str, status: str
+) -> None:
+    # the custom model weighs none of the positions this journey has (no FT weight; CW,
+    # which an open opportunity lacks): its middle touches, the form and the call, share
+    # everything; the plain first visit earns 0. It had left the opportunity unattributed.
+    world = World(
+        sessions=[
+            Session("S1", "c1", at(2, 10)),
+            Session("S2", "c1", at(3, 10), "Email", None, has_form=True),
+        ],
+        calls=[Call("T1", "P1", "c1", at(4, 10))],
+        opportunities=[
+            Opportunity(
+                "O1",
+                Decimal("900"),
+                at(5),
+                date(2026, 4 if status == "open" else 3, 30 if status == "open" else 10),
+                won=status == "won",
+                closed=status == "won",
+                contacts=("P1",),
+            )
+        ],
+    )
+    con = attribute(world, weights=weights)
+    try:
+        got = shares(con)["O1"]["custom"]
+        assert got == {"WV_S1": Decimal(0), "WF_S2": Decimal("0.5"), "TP_T1": Decimal("0.5")}
+        unattributed = con.execute(
+            "SELECT count(*) FROM att_unattributed WHERE model = 'custom' AND scenario = 'calls'"
+        ).fetchone()
+        assert unattributed == (0,)
+    finally:
+        con.close()
+    ref = reference(world, AS_OF, weights)
+    assert ref.shares["O1"]["custom"] == {"WV_S1": F(0), "WF_S2": F(1, 2), "TP_T1": F(1, 2)}
+
+
 def open_world() -> World:
     return World(
         sessions=[

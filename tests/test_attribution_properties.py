@@ -55,7 +55,11 @@ def stamp(draw: st.DrawFn) -> datetime:
 
 @st.composite
 def weights(draw: st.DrawFn) -> str:
-    """Custom weights in thousandths summing to exactly 1 (some positions weigh 0)."""
+    """Custom weights in thousandths summing to exactly 1 (some positions weigh 0), now and
+    then one that weighs no position every journey has (the middle alone; CW and the middle,
+    which an open opportunity lacks; OC alone)."""
+    if draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from(["middle=1", "cw=.5,middle=.5", "oc=1", "lc=.4,middle=.6"]))
     cuts = sorted(draw(st.lists(st.integers(0, 1000), min_size=4, max_size=4)))
     parts = [b - a for a, b in zip([0, *cuts], [*cuts, 1000], strict=True)]
     keys = ("ft", "lc", "oc", "cw", "middle")
