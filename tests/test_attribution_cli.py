@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -501,3 +502,25 @@ def test_attribute_and_load_stopped_by_rejects_give_the_loading_notes(tmp_path: 
     assert result.exit_code == 3 and note in " ".join(result.stderr.split())
     loaded = invoke("load", "tasks", tasks, "--db", tmp_path / "ws.duckdb", ok=False)
     assert loaded.exit_code == 3 and note in " ".join(loaded.stderr.split())
+
+
+def test_a_zoned_close_date_is_its_utc_day_in_parquet_as_in_text(tmp_path: Path) -> None:
+    # a TIMESTAMPTZ close date was cast to a date in the input's zone: read with --tz
+    # Asia/Kolkata, 23:30 UTC on 20 February became 21 February, and a call at 00:10 UTC on
+    # the 21st joined the journey; the same value as text with Z gives the 20th
+    typed = tmp_path / "o.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'O1' AS Id, 5 AS Amount, TIMESTAMPTZ '2026-02-01 00:00:00+00' AS "
+        f"CreatedDate, TIMESTAMPTZ '2026-02-20 23:30:00+00' AS CloseDate) TO '{typed}'"
+    )
+    text = tmp_path / "o.csv"
+    text.write_text(
+        "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-02-01T00:00:00Z,2026-02-20T23:30:00Z\n"
+    )
+    days = []
+    for source in (typed, text):
+        db = tmp_path / f"{source.suffix[1:]}.duckdb"
+        invoke("load", "opportunities", source, "--db", db, "--tz", "Asia/Kolkata", "-q")
+        with duckdb.connect(str(db), read_only=True) as con:
+            days.append(con.execute("SELECT close_date FROM opportunity_rows").fetchall())
+    assert days == [[(date(2026, 2, 20),)]] * 2
