@@ -368,8 +368,12 @@ def match_command(
         try:
             with progress(quiet):
                 summary = workspace.match_workspace(con, settings)
-            if not quiet:
-                print_run_summary(con, summary)
+            try:
+                if not quiet:
+                    print_run_summary(con, summary)
+            except KeyboardInterrupt:  # the match is in the workspace: say so, then stop
+                stderr.print(Text(f"The match was saved in {db}; calltouch report shows it."))
+                raise
         finally:
             con.close()
         from calltouch.pipeline import raise_if_unreconciled

@@ -310,6 +310,29 @@ def test_ctrl_c_during_any_query_exits_130(
     assert "Interrupted." in result.stderr
 
 
+def test_ctrl_c_after_a_match_was_saved_says_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a Ctrl-C while the summary prints: the match is already in the workspace, and
+    # "Interrupted." alone made it look lost
+    from calltouch import cli_workspace
+
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q").exit_code == 0
+
+    def pressed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_workspace, "print_run_summary", pressed)
+    result = invoke("match", "--db", db)
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "Interrupted." in result.stderr
+    assert f"The match was saved in {db}" in " ".join(result.stderr.split())
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert status["last_match"] is not None
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Exports large enough that loading them takes a second or more."""
