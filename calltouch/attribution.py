@@ -218,11 +218,25 @@ class AttributionSettings:
 # ----------------------------------------------------------------------------- computing
 
 
+# Revenue is amount x share as DECIMAL(38, 20) (a share's 18 places and a cent's 2), which
+# holds 18 digits before the point: every sum attribution writes is at most the sum of the
+# amounts, so a total below this never overflows (120 amounts of 1e16 failed to write).
+REVENUE_LIMIT = Decimal(10) ** 18
+
+
 def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None:
     """Compute persons, touchpoints, journeys, positions, shares and revenue (both scenarios)
     into the connection's TEMP tables, from its matched touchpoints and revenue inputs."""
     queries.run(con, "attribution_people")
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
+    (total,) = queries.run(con, "revenue_total").fetchone() or (0,)
+    if total >= REVENUE_LIMIT:
+        raise InputError(
+            f"the opportunities' amounts add up to {total:,}, more than calltouch sums "
+            f"exactly (below {REVENUE_LIMIT:,.0f}: exact decimals to 20 places)",
+            hint="Check the amounts' column and currency (an amount in cents, or an id read "
+            "as the amount?); --map opportunities.amount=COLUMN names another column.",
+        )
     weights = settings.weights
     queries.run(
         con,

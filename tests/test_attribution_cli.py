@@ -524,3 +524,22 @@ def test_a_zoned_close_date_is_its_utc_day_in_parquet_as_in_text(tmp_path: Path)
         with duckdb.connect(str(db), read_only=True) as con:
             days.append(con.execute("SELECT close_date FROM opportunity_rows").fetchall())
     assert days == [[(date(2026, 2, 20),)]] * 2
+
+
+def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
+    # 101 amounts of nearly 1e16 overflowed the revenue sums while writing: exit 5 "cannot
+    # write", with this run's attribution.csv beside the previous run's other files
+    opportunities = tmp_path / "o.csv"
+    rows = "".join(
+        f"O{i},9999999999999999.99,2026-03-03T00:00:00Z,2026-03-04,true,true\n" for i in range(101)
+    )
+    opportunities.write_text("Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n" + rows)
+    out = tmp_path / "out"
+    args = ("--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv")
+    result = invoke(
+        "attribute", *args, "--opportunities", opportunities, "-o", out, *AS_OF, ok=False
+    )
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "the opportunities' amounts add up to 1,009,999,999,999,999,998.99" in message
+    assert not out.exists() or not any(out.iterdir())
