@@ -859,14 +859,20 @@ def generate(
 ) -> None:
     """Write synthetic exports of realistic shape, for benchmarks and trials.
 
-    Salesforce-style tasks and warehouse-style sessions (SPEC §3): several sessions per visitor
-    over weeks, most calls minutes after a session, some before, some without a BizibleId, a few
-    duplicates and tied starts, a realistic channel mix. Generated in DuckDB SQL, deterministic
-    for a seed (10M sessions take seconds).
+    Writes DIR/tasks.parquet and DIR/sessions.parquet (or .csv), replacing files of those
+    names: Salesforce-style tasks and warehouse-style sessions (SPEC §3), several sessions per
+    visitor over weeks, most calls minutes after a session, some before, some without a
+    BizibleId, a few duplicate task rows (--calls counts rows, copies included) and tied
+    starts, a realistic channel mix. Generated in DuckDB SQL, deterministic for a seed (0 to
+    2**63 - 1); 10M sessions take seconds. At most 10,000,000,000 sessions and calls.
 
-    Example:
+    Examples:
 
         calltouch generate --sessions 1000000 --calls 100000 --out gen/ --format parquet
+
+        calltouch generate --sessions 20000 --calls 2000 --out trial/ --format csv --seed 7
+
+        calltouch run trial/tasks.csv trial/sessions.csv --out trial/out/
     """
     from calltouch.generate import generate as make
 
@@ -885,6 +891,8 @@ def generate(
         finally:
             con.close()
         stderr.print(Text(f"Wrote {made['paths']['tasks']} and {made['paths']['sessions']}", "dim"))
+        if made["replaced"]:
+            stderr.print(Text(f"Note: replaced {' and '.join(made['replaced'])}", "yellow"))
 
 
 def _version_callback(value: bool) -> None:

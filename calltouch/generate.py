@@ -19,7 +19,12 @@
 * determinism: every value is a pure function of the row number and the seed (DuckDB's
   ``hash``; never ``random()``), so the same arguments give byte-identical files whatever
   DuckDB's thread count (with the same DuckDB version);
-* each file is written to a temporary name and renamed into place;
+* the two files are written to temporary names and renamed into place only once both are
+  written: a failure never leaves a new sessions file beside an old tasks file; files of
+  those names already in ``out`` are replaced (the result lists them);
+* at most ``MAX_ROWS`` sessions and calls (10 billion): task ids are unique up to 62**6
+  calls, session ids up to 2**48 sessions, and a larger request is a mistake, refused before
+  anything is written;
 * speed: 10M sessions / 1M calls take about 9 s (Parquet) or 15 s (CSV) on 2 cores.
 
 All the computing is SQL (``sql/generate_*.sql.j2``), run through :mod:`calltouch.queries`.
@@ -39,6 +44,8 @@ from calltouch.outputs import atomic_path, ensure_dir
 
 GenerateFormat = Literal["parquet", "csv"]
 
+#: The most sessions, or calls, one run generates.
+MAX_ROWS = 10**10
 #: Midnight UTC of the first day a generated session can fall on (a Monday).
 START = datetime(2026, 1, 5)
 
@@ -57,12 +64,12 @@ def generate(
 
     ``visitors`` defaults to ``sessions // 4`` (at least 1) and may not exceed ``sessions``:
     every visitor has at least one session. The returned dict holds the row counts, the
-    visitors, the seed, the format and the two paths.
+    visitors, the seed, the format, the two paths and those of them that existed before.
     """
-    if sessions < 1:
-        raise UsageError(f"sessions must be at least 1, not {sessions}")
-    if calls < 0:
-        raise UsageError(f"calls must not be negative, not {calls}")
+    if not 1 <= sessions <= MAX_ROWS:
+        raise UsageError(f"sessions must be between 1 and {MAX_ROWS:,}, not {sessions:,}")
+    if not 0 <= calls <= MAX_ROWS:
+        raise UsageError(f"calls must be between 0 and {MAX_ROWS:,}, not {calls:,}")
     n_visitors = max(1, sessions // 4) if visitors is None else visitors
     if not 1 <= n_visitors <= sessions:
         raise UsageError(
@@ -81,13 +88,16 @@ def generate(
         "start": START,
     }
     paths = {"sessions": out / f"sessions.{fmt}", "tasks": out / f"tasks.{fmt}"}
-    with atomic_path(paths["sessions"]) as tmp:
-        queries.run(con, "generate_sessions", {**binds, "path": str(tmp)}, csv=fmt == "csv")
-    with atomic_path(paths["tasks"]) as tmp:
+    replaced = [str(p) for p in paths.values() if p.exists()]
+    # both renamed into place only when both are written (the inner rename runs first)
+    with atomic_path(paths["sessions"]) as tmp_sessions, atomic_path(paths["tasks"]) as tmp_tasks:
+        queries.run(
+            con, "generate_sessions", {**binds, "path": str(tmp_sessions)}, csv=fmt == "csv"
+        )
         queries.run(
             con,
             "generate_tasks",
-            {**binds, "calls": calls, "path": str(tmp)},
+            {**binds, "calls": calls, "path": str(tmp_tasks)},
             csv=fmt == "csv",
         )
     return {
@@ -97,4 +107,5 @@ def generate(
         "seed": seed,
         "format": fmt,
         "paths": paths,
+        "replaced": replaced,
     }

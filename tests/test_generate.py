@@ -203,8 +203,8 @@ def test_same_seed_gives_byte_identical_files_whatever_the_threads(
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"sessions": 0, "calls": 1}, "sessions must be at least 1"),
-        ({"sessions": 10, "calls": -1}, "calls must not be negative"),
+        ({"sessions": 0, "calls": 1}, "sessions must be between 1 and 10,000,000,000, not 0"),
+        ({"sessions": 10, "calls": -1}, "calls must be between 0 and 10,000,000,000, not -1"),
         ({"sessions": 10, "calls": 1, "visitors": 11}, "visitors must be between 1"),
         ({"sessions": 10, "calls": 1, "seed": -1}, "seed must be between"),
         ({"sessions": 10, "calls": 1, "fmt": "xlsx"}, "format must be parquet or csv"),
@@ -217,3 +217,53 @@ def test_bad_arguments_are_usage_errors(
     with pytest.raises(UsageError, match=message):
         generate(con, tmp_path, **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_leaves_the_previous_pair_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sessions file was renamed into place before the tasks file was written: a failure
+    # then left new sessions beside old tasks, which `run` read as a pair
+    con = queries.connect()
+    try:
+        generate(con, tmp_path, sessions=200, calls=20)
+        before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        real = queries.run
+
+        def failing(con: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+            if name == "generate_tasks":
+                raise UsageError("the disk filled up")
+            return real(con, name, *args, **kwargs)
+
+        monkeypatch.setattr(queries, "run", failing)
+        with pytest.raises(UsageError):
+            generate(con, tmp_path, sessions=50, calls=5, seed=9)
+    finally:
+        con.close()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("sessions", "calls"), [(10**10 + 1, 10), (10, 10**10 + 1), (10, 10**20), (0, 10)]
+)
+def test_sizes_beyond_the_ids_range_are_refused_before_writing(
+    tmp_path: Path, sessions: int, calls: int
+) -> None:
+    con = queries.connect()
+    try:
+        with pytest.raises(UsageError, match="must be between"):
+            generate(con, tmp_path / "g", sessions=sessions, calls=calls)
+    finally:
+        con.close()
+    assert not (tmp_path / "g").exists()
+
+
+def test_existing_files_are_replaced_and_said_to_be(tmp_path: Path) -> None:
+    con = queries.connect()
+    try:
+        first = generate(con, tmp_path, sessions=40, calls=4)
+        again = generate(con, tmp_path, sessions=40, calls=4, seed=2)
+    finally:
+        con.close()
+    assert first["replaced"] == []
+    assert sorted(again["replaced"]) == sorted(str(p) for p in again["paths"].values())
