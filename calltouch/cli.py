@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -400,11 +401,31 @@ ThreadsOpt = Annotated[
         show_default=False,
     ),
 ]
+# A size DuckDB reads as a memory limit: a positive number and an optional unit. DuckDB
+# itself took -5GB (or -1) as "no limit" and set its own default, most of the machine's
+# memory: the opposite of a cap.
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:[KMGT]i?B|B)\s*", re.IGNORECASE)
+
+
+def _memory_size(value: str | None) -> str | None:
+    """Check --memory-limit: a positive size such as 500MB, 4GB or 1.5GiB."""
+    if value is None:
+        return None
+    found = _SIZE.fullmatch(value)
+    if found is None or float(found.group(1)) <= 0:
+        raise typer.BadParameter(
+            f"{value!r} is not a positive size: give e.g. 500MB, 4GB or 1.5GiB "
+            f"(default {queries.DEFAULT_MEMORY_LIMIT})"
+        )
+    return value.strip()
+
+
 MemoryOpt = Annotated[
     str | None,
     typer.Option(
         "--memory-limit",
         metavar="SIZE",
+        callback=_memory_size,
         help=f"Cap DuckDB's memory, e.g. 2GB (default: {queries.DEFAULT_MEMORY_LIMIT}); "
         "larger work spills to disk.",
         show_default=False,

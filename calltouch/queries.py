@@ -259,8 +259,9 @@ def run(
             raise OutOfMemoryError(
                 f"DuckDB ran out of memory in step {name} (memory limit "
                 f"{_memory_limit(con)}), even spilling to disk",
-                hint="Raise --memory-limit (e.g. --memory-limit 4GB), lower --threads (each "
-                "thread needs its own memory), or point --temp-dir at a disk with more room.",
+                hint="Raise --memory-limit (e.g. --memory-limit 4GB) or lower --threads (each "
+                "thread needs its own memory), which run, match and attribute take; run's "
+                "--temp-dir points the spilling at a disk with more room.",
             ) from exc
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc

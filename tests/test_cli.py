@@ -1106,6 +1106,16 @@ def test_threads_beyond_any_machines_cores_are_refused(tmp_path, command):
     assert not (tmp_path / "w.duckdb").exists() and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots"])
+def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit):
+    # DuckDB took -5GB and -1 as "no limit" (its default, most of the machine's memory)
+    tasks, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", f"--memory-limit={limit}")
+    assert result.exit_code == 2
+    assert "is not a positive size" in " ".join(result.stderr.split())
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_run_without_calls_or_without_sessions_says_so(tmp_path):
     tasks, sessions = write_case(tmp_path)
     no_tasks = write_rows(tmp_path / "none.csv", [], TASK_HEADER)
