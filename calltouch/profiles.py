@@ -98,7 +98,10 @@ PROFILES: tuple[Profile, ...] = (
                 "touchpoint_date": ("Buyer Touchpoint Date", "Bizible Touchpoint Date"),
                 "call_time": ("Created Date", "Date Created"),
                 "task_type": ("Type", "Task Type"),
-                "who_id": ("Contact/Lead ID", "Name ID", "Who ID", "Contact ID", "Lead ID"),
+                # a report with a Contact ID and a Lead ID column: the person is the contact,
+                # else the lead (as the warehouse's CONTACT_ID / LEAD_ID)
+                "who_id": ("Contact/Lead ID", "Name ID", "Who ID", "Contact ID"),
+                "lead_id": ("Lead ID",),
                 "subject": ("Subject",),
                 "modstamp": ("Last Modified Date",),
             }

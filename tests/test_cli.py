@@ -1001,6 +1001,23 @@ def test_inspect_json_describes_what_run_will_do():
     assert sessions["mapping"]["session_start"] == "EVENT_DATE"
 
 
+def test_a_report_with_contact_and_lead_columns_takes_the_lead_when_no_contact(tmp_path):
+    # the report's Lead ID was never read: a task on a lead had no person, so no journey
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "Task ID,Bizible Id,Created Date,Contact ID,Lead ID\n"
+        f"00T5e000001abc1,{ABC},2026-03-02T12:40:00Z,,00Q5e000001lea1\n"
+        f"00T5e000001abc2,{ABC},2026-03-02T12:41:00Z,0035e000001con1,00Q5e000001lea2\n",
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    assert invoke("run", report, sessions, "--out", tmp_path / "out", "-q").exit_code == 0
+    who = {
+        r["task_id"][:15]: r["who_id"][:15] for r in read_csv(tmp_path / "out" / "touchpoints.csv")
+    }
+    assert who == {"00T5e000001abc1": "00Q5e000001lea1", "00T5e000001abc2": "0035e000001con1"}
+
+
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     report = tmp_path / "report.csv"
     report.write_text(
