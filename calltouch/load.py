@@ -775,9 +775,13 @@ class CsvLoader(_Loader):
     def time_styles(
         self, dialect: CsvDialect, mapping: ColumnMapping, source: Path, delimiter: str
     ) -> tuple[dict[str, str], DateOrder | None]:
-        """Each time field's style from the sampled records, and the date order if needed."""
+        """Each time field's style from the sampled records, and the date order if needed. A
+        column blank throughout the sample (a Buyer Touchpoint Date the vendor began filling
+        later in the file) reads as the file's other times do: with the locale formats when
+        one of them needs them (it had been taken for ISO-8601, its later values rejected)."""
         styles: dict[str, str] = {}
         needing: dict[str, int] = {}
+        empty: dict[str, int] = {}
         for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
             if idx is None:
@@ -787,9 +791,12 @@ class CsvLoader(_Loader):
             self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
             if _locale(name, found):
                 needing[name] = idx
+            elif found.values == 0 and name in TIME_FIELDS:
+                empty[name] = idx
             styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
         if not needing:
             return styles, None
+        needing.update(empty)  # blank in the sample: read as the file's other times are
         order = self.options.date_order
         if order is None:
             binds = self.csv_binds(source, delimiter, len(dialect.header))
@@ -1005,6 +1012,7 @@ class ParquetLoader(_Loader):
             "parquet_sample", {"path": str(self.path), "limit": SAMPLE_LIMIT}, columns=names
         ).fetchall()
         needing: dict[str, int] = {}
+        empty: dict[str, int] = {}  # blank in the sample: read as the other times (CsvLoader)
         for pos, (name, idx) in enumerate(text_cols.items()):
             found = timeformats.sample(r[pos] for r in rows)
             self.fast[name] = timeformats.fast_shape(
@@ -1014,8 +1022,11 @@ class ParquetLoader(_Loader):
             styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
             if _locale(name, found):
                 needing[name] = idx
+            elif found.values == 0 and name in TIME_FIELDS:
+                empty[name] = idx
         if not needing:
             return styles, None
+        needing.update(empty)
         order = self.options.date_order
         if order is None:
             survey = self.query_file(

@@ -1018,6 +1018,27 @@ def test_a_report_with_contact_and_lead_columns_takes_the_lead_when_no_contact(t
     assert who == {"00T5e000001abc1": "00Q5e000001lea1", "00T5e000001abc2": "0035e000001con1"}
 
 
+def test_a_time_column_blank_in_the_sample_reads_as_the_files_other_times(tmp_path):
+    # a report sorted by date whose Buyer Touchpoint Date the vendor began filling late: the
+    # column, blank in the sample, was taken for ISO-8601 and its 50 later dates rejected
+    lines = ["Task ID,Bizible Id,Created Date,Buyer Touchpoint Date"]
+    for i in range(600):
+        filled = '"3/2/2026, 12:40 PM"' if i >= 550 else ""
+        lines.append(f'00T5e00000{i:05d},{ABC},"3/2/2026, 1:05 PM",{filled}')
+    report = tmp_path / "report.csv"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", report, sessions, "--out", out, "-q", "--date-order", "mdy")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (loaded,) = summary["tasks"]["files"]
+    assert loaded["rejected"] == 0
+    assert loaded["time_styles"]["touchpoint_date"] == "M/D/YYYY h:mm"
+    times = {r["touchpoint_date"] for r in read_csv(out / "touchpoints.csv")}
+    assert "2026-03-02T12:40:00Z" in times and "2026-03-02T13:05:00Z" in times
+
+
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     report = tmp_path / "report.csv"
     report.write_text(
