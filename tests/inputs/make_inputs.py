@@ -225,6 +225,21 @@ def report_footer_quoted_blanks() -> bytes:
     return utf8(table(REPORT_HEADER, rows, quote_all=True).rstrip("\n") + footer)
 
 
+@corpus_file("fmt_sf_report_footer_excel_padded.csv")
+def report_footer_excel_padded() -> bytes:
+    """The same report opened in Excel and saved again as CSV: cells quoted only where needed,
+    and every footer line padded to the header's width with empty cells ("Grand Totals (3
+    records),,,,"; a blank line as ",,,,"): still the report footer, not rows to reject."""
+    rows = [
+        ("00T5e0000kBRaog", "Inbound call", "Call", "3/4/2026, 10:22 AM", A),
+        ("00T5e0000kBRaoh", "Inbound call", "Call", "3/14/2026, 9:05 AM", B),
+        ("00T5e0000kBRaoi", "Inbound call", "Call", "3/4/2026, 10:22 PM", ""),
+    ]
+    lines = REPORT_FOOTER.split("\n")[1:-1]  # after the last row's line end; blank ones too
+    padded = [[line.strip('"'), *[""] * (len(REPORT_HEADER) - 1)] for line in lines]
+    return utf8(table(REPORT_HEADER, [*rows, *padded]))
+
+
 @corpus_file("fmt_sf_report_uk.csv")
 def report_uk() -> bytes:
     """A Salesforce report, UK locale: '04/03/2026 10:22' is 4 March; the order is inferred from
