@@ -30,7 +30,12 @@ from rich.text import Text
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
-from calltouch.inputs import parse_encodings, parse_maps, refuse_out_among_inputs
+from calltouch.inputs import (
+    parse_date_orders,
+    parse_encodings,
+    parse_maps,
+    refuse_out_among_inputs,
+)
 from calltouch.inspection import inspect_path, stops_a_run
 from calltouch.outputs import EXPORTS
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
@@ -148,13 +153,6 @@ class PerSession(str, Enum):
 
     one = "one"
     all = "all"
-
-
-class DateOrderChoice(str, Enum):
-    """Day/month order of locale dates."""
-
-    mdy = "mdy"
-    dmy = "dmy"
 
 
 class OutputFormat(str, Enum):
@@ -369,11 +367,12 @@ EncodingOpt = Annotated[
     ),
 ]
 DateOrderOpt = Annotated[
-    DateOrderChoice | None,
+    list[str] | None,
     typer.Option(
         "--date-order",
+        metavar="[ROLE=]mdy|dmy",
         help="Order of day and month in dates like 03/04/2026, when the data cannot tell "
-        "(mdy: March 4; dmy: 3 April).",
+        "(mdy: March 4; dmy: 3 April). tasks=dmy or sessions=mdy picks one input. Repeatable.",
         show_default=False,
     ),
 ]
@@ -456,7 +455,7 @@ def _settings(
     *,
     profile: list[str] | None = None,
     encoding: list[str] | None = None,
-    date_order: DateOrderChoice | None = None,
+    date_order: list[str] | None = None,
     max_rejects: str = "1%",
 ) -> RunSettings:
     parse_max_rejects(max_rejects)
@@ -469,7 +468,7 @@ def _settings(
         maps=parse_maps(maps or []),
         profiles=parse_profiles(profile or []),
         encodings=parse_encodings(encoding or []),
-        date_order=None if date_order is None else date_order.value,  # type: ignore[arg-type]
+        date_orders=parse_date_orders(date_order or []),
         max_rejects=max_rejects,
         tz_options={
             "tasks": "--tz" if tasks_tz is None else "--tasks-tz",

@@ -296,7 +296,14 @@ def load(
             date_order=date_order,
             max_rejects=max_rejects,
         )
-        _refuse_other_roles(role.key, {"--profile": profile or [], "--encoding": encoding or []})
+        _refuse_other_roles(
+            role.key,
+            {
+                "--profile": profile or [],
+                "--encoding": encoding or [],
+                "--date-order": date_order or [],
+            },
+        )
         for item in maps or []:
             named = item.partition(".")[0].strip().replace("-", "_")
             if named != role.key:  # parse_maps (in _settings) knows the role is one calltouch reads

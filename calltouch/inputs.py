@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from calltouch.errors import InputError, MissingFieldError, UnreadableInputError, UsageError
+from calltouch.timeformats import DateOrder
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
 ROLES: tuple[Role, ...] = ("tasks", "sessions")  # the inputs of a match
@@ -491,6 +492,36 @@ def parse_encodings(items: Sequence[str]) -> dict[Role, str]:
         codec = normalise_encoding(name)
         for role in roles:
             chosen[role] = codec
+    return chosen
+
+
+def parse_date_orders(items: Sequence[str]) -> dict[Role, DateOrder]:
+    """``--date-order mdy|dmy`` (every input) or ``--date-order ROLE=mdy|dmy`` (one input; a
+    later item wins for its inputs): the day/month order per role, for dates the data cannot
+    tell. A day-first report and a month-first export then run together."""
+    chosen: dict[Role, DateOrder] = {}
+    hint = (
+        "Use --date-order mdy (3/4/2026 is March 4) or dmy (3 April) for every input, or "
+        "--date-order ROLE=ORDER for one (ROLE being tasks, sessions, opportunities, "
+        "contact_roles or people), e.g. --date-order tasks=dmy."
+    )
+    for item in items:
+        role_text, sep, order = item.partition("=")
+        if not sep:
+            roles, order = list(ALL_ROLES), role_text
+        else:
+            role_text = role_text.strip().replace("-", "_")
+            if role_text not in ALL_ROLES:
+                raise UsageError(
+                    f"--date-order {item!r}: {role_text!r} is not an input calltouch reads",
+                    hint=hint,
+                )
+            roles = [role_text]  # type: ignore[list-item]
+        order = order.strip().lower()
+        if order not in ("mdy", "dmy"):
+            raise UsageError(f"--date-order {item!r}: {order!r} is not mdy or dmy", hint=hint)
+        for role in roles:
+            chosen[role] = order  # type: ignore[assignment]
     return chosen
 
 

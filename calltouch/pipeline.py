@@ -54,7 +54,7 @@ class RunSettings:
     maps: dict[Role, dict[str, str]] = field(default_factory=lambda: {r: {} for r in ALL_ROLES})
     profiles: dict[Role, str] = field(default_factory=dict)
     encodings: dict[Role, str] = field(default_factory=dict)
-    date_order: DateOrder | None = None
+    date_orders: dict[Role, DateOrder] = field(default_factory=dict)
     max_rejects: str = "1%"
     tz_options: dict[Role, str] = field(
         default_factory=lambda: {"tasks": "--tasks-tz", "sessions": "--sessions-tz"}
@@ -71,7 +71,7 @@ class RunSettings:
             overrides=self.maps.get(role, {}),
             profile=self.profiles.get(role),
             encoding=self.encodings.get(role),
-            date_order=self.date_order,
+            date_order=self.date_orders.get(role),
         )
 
 

@@ -1212,3 +1212,29 @@ def test_a_run_whose_sessions_are_all_rejected_says_so(tmp_path):
     )
     assert "None of the 2 session rows read was usable (see the rejects)" in text
     assert "No web sessions were read" not in text
+
+
+def test_date_order_can_differ_between_inputs(tmp_path):
+    # a day-first report with ambiguous dates and a month-first sessions export: one global
+    # --date-order dmy rejected the sessions' 3/13/2026 and read their 3/4/2026 as 3 April
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        f"Id,BizibleId,CreatedDate\nT1,{ABC},04/03/2026 10:40\nT2,{ABC},03/04/2026 09:00\n",
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},3/4/2026 10:20\nS2,{ABC},3/13/2026 09:00\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ("run", tasks, sessions, "--out", out, "-q")
+    both = invoke(*args, "--date-order", "tasks=dmy", "--date-order", "sessions=mdy")
+    assert both.exit_code == 0, both.stderr
+    rows = {r["task_id"]: r for r in read_csv(out / "touchpoints.csv")}
+    assert (rows["T1"]["session_id"], rows["T1"]["minutes_after_session_start"]) == ("S1", "20.0")
+    assert rows["T1"]["touchpoint_date"] == "2026-03-04T10:40:00Z"
+    assert rows["T2"]["touchpoint_date"] == "2026-04-03T09:00:00Z"
+    bad = invoke(*args, "--date-order", "calls=dmy")
+    assert bad.exit_code == 2 and "'calls' is not an input calltouch reads" in bad.stderr
+    assert invoke(*args, "--date-order", "ymd").exit_code == 2
