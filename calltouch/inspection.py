@@ -7,6 +7,7 @@ detection, timestamp styles, the independent record count), so what ``inspect`` 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from calltouch import csvscan
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
+from calltouch.pipeline import RejectedLines, RejectLimit
 
 FIRST_ROWS = 5
 
@@ -49,8 +51,9 @@ def failed(file: str, exc: InputError) -> dict[str, Any]:
 
 
 def stops_a_run(item: dict[str, Any]) -> bool:
-    """Whether what ``inspect`` found in a file would stop ``run`` (exit 2): the file could not
-    be described, or its dates need --date-order."""
+    """Whether what ``inspect`` found in a file would stop ``run``: the file could not be
+    described or its dates need --date-order (exit 2), or more of its rows are malformed than
+    the default --max-rejects allows (exit 3)."""
     return "error" in item or bool(item.get("problems"))
 
 
@@ -147,6 +150,19 @@ def _describe(
             out["first_unreadable"] = [
                 {"line": b.first_line, "error": b.error} for b in scan.bad[:FIRST_ROWS]
             ]
+            # run stops (exit 3) past --max-rejects, 1% by default, a malformed row counting
+            # once per line it spans
+            extra = sum(b.last_line - b.first_line for b in scan.bad)
+            read = scan.good + len(scan.bad)
+            if RejectLimit(share=Fraction(1, 100)).exceeded(
+                len(scan.bad), read, RejectedLines(extra)
+            ):
+                out.setdefault("problems", []).append(
+                    f"{len(scan.bad)} of {read} rows are malformed (first lines above), more "
+                    "than run's default --max-rejects 1% allows: run would stop (exit 3). Fix "
+                    "the reading (--encoding, --profile, the delimiter) or, if the file is "
+                    "right, pass run a higher --max-rejects"
+                )
         header = dialect.header
         first_rows = [list(r) for r in dialect.sample[:FIRST_ROWS]]
     mapping = detection.mapping

@@ -1039,6 +1039,21 @@ def test_a_time_column_blank_in_the_sample_reads_as_the_files_other_times(tmp_pa
     assert "2026-03-02T12:40:00Z" in times and "2026-03-02T13:05:00Z" in times
 
 
+def test_inspect_exits_2_for_a_file_whose_malformed_rows_would_stop_a_run(tmp_path):
+    # 2 malformed rows of 3: run stops with exit 3 (--max-rejects 1%), inspect said exit 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Id,BizibleId,CreatedDate\nT1,ck1,2026-03-02T12:00:00Z\nT2,ck1\nT3,ck1,x,y\n")
+    result = invoke("inspect", bad, "-f", "json")
+    assert result.exit_code == 2
+    (item,) = json.loads(result.stdout)
+    assert item["problems"][0].startswith("2 of 3 rows are malformed")
+    _, sessions = write_case(tmp_path)
+    assert invoke("run", bad, sessions, "--out", tmp_path / "out", "-q").exit_code == 3
+    fine = tmp_path / "fine.csv"
+    fine.write_text("Id,BizibleId,CreatedDate\n" + "T,ck1,2026-03-02T12:00:00Z\n" * 100 + "T9\n")
+    assert invoke("inspect", fine).exit_code == 0  # 1 of 101 is within 1%
+
+
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     report = tmp_path / "report.csv"
     report.write_text(
