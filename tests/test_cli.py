@@ -1253,3 +1253,23 @@ def test_date_order_can_differ_between_inputs(tmp_path):
     bad = invoke(*args, "--date-order", "calls=dmy")
     assert bad.exit_code == 2 and "'calls' is not an input calltouch reads" in bad.stderr
     assert invoke(*args, "--date-order", "ymd").exit_code == 2
+
+
+def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path):
+    # two one-cell rows just before "Grand Totals": they were counted as footer, lost
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Task ID","Subject","Type","Created Date","BizibleId"\n'
+        f'"00T5e000001abc1","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n'
+        f'"00T5e000001abc2","Call","Call","3/14/2026, 10:40 AM","{ABC}"\n'
+        '"00T5e000001abc3"\n"00T5e000001abc4"\n\n\n'
+        '"Grand Totals (4 records)"\n"Confidential Information - Do Not Distribute"\n',
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", report, sessions, "--out", out, "-q", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.stderr
+    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
+    assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (4, 2, 2)
+    assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
