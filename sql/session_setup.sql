@@ -128,14 +128,24 @@ CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS
 CREATE OR REPLACE TEMP MACRO ct_ns_floor(ns) AS
     make_timestamp(epoch_ns(ns) // 1000 - CASE WHEN epoch_ns(ns) % 1000 < 0 THEN 1 ELSE 0 END);
 
+-- ct_meridiem(s): a locale time's AM/PM as strptime's %p reads it: 'a.m.' and 'p.m.' (Canadian
+-- and newer locale data) as AM and PM, and a no-break or narrow no-break space before them
+-- (what recent locale formatting puts there) as a space. Text without them is unchanged.
+CREATE OR REPLACE TEMP MACRO ct_meridiem(s) AS
+    CASE WHEN regexp_matches(s, '[.\x{00A0}\x{202F}]')
+         THEN regexp_replace(regexp_replace(regexp_replace(s, '[\x{00A0}\x{202F}]', ' ', 'g'),
+                                            '\b[aA]\.\s?[mM]\.', 'AM', 'g'),
+                             '\b[pP]\.\s?[mM]\.', 'PM', 'g')
+         ELSE s END;
+
 -- ct_locale_ts(s, naive, zoned): like ct_ts, also trying strptime format lists for locale
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 -- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y
 -- also reads '26' as the year 26, which the year-first formats would still give.
 CREATE OR REPLACE TEMP MACRO ct_locale_ts(s, naive, zoned) AS coalesce(
     ct_ts(s),
-    timezone('UTC', CAST(ct_full_year(try_strptime(s, naive)) AS TIMESTAMPTZ)),
-    ct_full_year(timezone('UTC', try_strptime(s, zoned))));
+    timezone('UTC', CAST(ct_full_year(try_strptime(ct_meridiem(s), naive)) AS TIMESTAMPTZ)),
+    ct_full_year(timezone('UTC', try_strptime(ct_meridiem(s), zoned))));
 
 -- ct_ts_formats(s, naive, zoned): ct_locale_ts where s has a time of day and no offset no
 -- place has; text of the year 9999, which a zone can move into the year 10000, is checked

@@ -841,6 +841,23 @@ def test_r8_a_lower_case_z_is_utc_too_beside_locale_times(tmp_path: Path) -> Non
     assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-25T12:40:00Z"
 
 
+def test_r8_a_m_p_m_and_no_break_spaces_before_am_pm_read(tmp_path: Path) -> None:
+    # Canadian English writes "1:05 p.m."; recent locale data puts a narrow no-break space
+    # (U+202F) or a no-break space before AM/PM: each was rejected as not a date-time
+    values = ["3/25/2026, 1:05 p.m.", "3/25/2026, 1:05\u202fPM", "3/25/2026, 11:40\u00a0a.m."]
+    out = run_case(
+        tmp_path,
+        [task(f"T{i}", ABC, v) for i, v in enumerate(values)],
+        [session("S1", ABC, "12:17")],
+    )
+    assert out.rejects == []
+    assert [out.touchpoints[f"T{i}"]["touchpoint_date"] for i in range(3)] == [
+        "2026-03-25T13:05:00Z",
+        "2026-03-25T13:05:00Z",
+        "2026-03-25T11:40:00Z",
+    ]
+
+
 def test_r8_two_digit_years_are_this_century_never_the_year_26(tmp_path: Path) -> None:
     # Excel re-saves a CSV's dates as m/d/yy h:mm; DuckDB's casts and %Y read "26" as the
     # year 26, and '3/2/26' even as 0003-02-26 (year first)
