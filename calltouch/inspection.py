@@ -100,6 +100,7 @@ def _describe(
         loader = ParquetLoader(con, role, path, 0, options, workdir)
         header, kinds = loader.describe()
         detection = loader.detect(header)
+        notes = loader.schema_notes(header, detection.mapping, kinds)
         try:
             styles, order = loader.time_styles(detection.mapping, kinds)
         except DateOrderError as exc:  # described, not fatal here: --date-order decides
@@ -119,6 +120,7 @@ def _describe(
         dialect = sniff_csv(path, role, options.encoding)
         loader = CsvLoader(con, role, path, 0, options, workdir)
         detection = loader.detect(dialect.header)
+        notes = loader.dialect_notes(dialect)
         source = path
         try:
             if dialect.encoding != "utf-8":
@@ -177,6 +179,6 @@ def _describe(
         time_zone_for_naive_values=options.tz,
         header=list(header),
         first_rows=[[None if v is None else str(v) for v in row] for row in first_rows],
-        notes=mapping.notes,
+        notes=[*mapping.notes, *notes],
     )
     return out

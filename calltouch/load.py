@@ -491,25 +491,10 @@ class CsvLoader(_Loader):
             profile=detection.profile.name,
             encoding=dialect.encoding,
             delimiter=dialect.delimiter,
-            notes=list(mapping.notes),
+            notes=list(mapping.notes) + self.dialect_notes(dialect),
         )
-        if dialect.encoding == "utf-8" and any("\ufffd" in h for h in dialect.header):
-            result.notes.append(
-                "its header holds bytes that are not UTF-8, shown as \ufffd in the column "
-                "names carried to the outputs: if it comes from Excel, read it with "
-                f"--encoding {self.role}=windows-1252"
-            )
         source = self.path
         if dialect.encoding != "utf-8":
-            if self.options.encoding == dialect.encoding and csvscan.is_clean_utf8(
-                self.path, beyond_ascii=True
-            ):
-                result.notes.append(
-                    f"read as {dialect.encoding} (--encoding), though the whole file is "
-                    "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
-                    "wrong (é as Ã©), read it as UTF-8: give --encoding only to the inputs "
-                    "that need it (--encoding tasks=ENCODING or sessions=ENCODING)"
-                )
             source = self.workdir / f"transcoded-{self.file_id}.csv"
             csvscan.transcode_to_utf8(self.path, dialect, source)
 
@@ -772,6 +757,28 @@ class CsvLoader(_Loader):
         for name in (binds["rejects_table"], binds["rejects_scan"]):
             queries.run(self.con, "drop_table", table=name)
 
+    def dialect_notes(self, dialect: CsvDialect) -> list[str]:
+        """What the reading chose that the user may not expect (load and inspect say it)."""
+        notes: list[str] = []
+        if dialect.encoding == "utf-8" and any("\ufffd" in h for h in dialect.header):
+            notes.append(
+                "its header holds bytes that are not UTF-8, shown as \ufffd in the column "
+                "names carried to the outputs: if it comes from Excel, read it with "
+                f"--encoding {self.role}=windows-1252"
+            )
+        if (
+            dialect.encoding != "utf-8"
+            and self.options.encoding == dialect.encoding
+            and csvscan.is_clean_utf8(self.path, beyond_ascii=True)
+        ):
+            notes.append(
+                f"read as {dialect.encoding} (--encoding), though the whole file is "
+                "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
+                "wrong (é as Ã©), read it as UTF-8: give --encoding only to the inputs "
+                "that need it (--encoding tasks=ENCODING or sessions=ENCODING)"
+            )
+        return notes
+
     def time_styles(
         self, dialect: CsvDialect, mapping: ColumnMapping, source: Path, delimiter: str
     ) -> tuple[dict[str, str], DateOrder | None]:
@@ -835,7 +842,6 @@ class ParquetLoader(_Loader):
         header, kinds = self.describe()
         detection = self.detect(header)
         mapping = detection.mapping
-        date_notes = self.refuse_date_only(mapping, kinds)
         result = LoadedFile(
             self.file_id,
             self.role,
@@ -844,10 +850,7 @@ class ParquetLoader(_Loader):
             self.options.tz,
             mapping,
             profile=detection.profile.name,
-            notes=list(mapping.notes)
-            + self.duplicate_note(header)
-            + date_notes
-            + self.float_id_notes(mapping),
+            notes=list(mapping.notes) + self.schema_notes(header, mapping, kinds),
             numeric=self.numeric,
         )
         styles, order = self.time_styles(mapping, kinds)
@@ -930,6 +933,17 @@ class ParquetLoader(_Loader):
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
+
+    def schema_notes(
+        self, header: Sequence[str], mapping: ColumnMapping, kinds: list[str]
+    ) -> list[str]:
+        """What the file's schema makes the reading do that the user may not expect (load and
+        inspect say it); raises InputError for a DATE column that must place a call."""
+        return (
+            self.duplicate_note(header)
+            + self.refuse_date_only(mapping, kinds)
+            + self.float_id_notes(mapping)
+        )
 
     def float_id_notes(self, mapping: ColumnMapping) -> list[str]:
         """A note for each id field read from a FLOAT or DOUBLE column: its whole numbers

@@ -1273,3 +1273,20 @@ def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path)
     (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (4, 2, 2)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
+
+
+def test_inspect_says_the_notes_run_would(tmp_path):
+    # inspect left out the notes run prints: a UTF-8 file read with --encoding cp1252, ids
+    # typed DOUBLE, a DATE modification time
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text(f"Id,BizibleId,CreatedDate,Subject\nT1,{ABC},2026-03-02T12:00:00Z,Müller\n")
+    typed = tmp_path / "typed.parquet"
+    duckdb.sql(
+        f"COPY (SELECT 5.0::DOUBLE AS Id, '{ABC}' AS BizibleId, TIMESTAMP '2026-03-02 12:00:00'"
+        f" AS CreatedDate, DATE '2026-03-02' AS LastModifiedDate) TO '{typed}'"
+    )
+    result = invoke("inspect", utf8, typed, "--encoding", "windows-1252", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    csv_item, parquet_item = json.loads(result.stdout)
+    assert csv_item["notes"][0].startswith("read as cp1252 (--encoding), though the whole file")
+    assert [n.split(" ")[0] for n in parquet_item["notes"]] == ["LastModifiedDate", "Id"]
