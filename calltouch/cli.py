@@ -403,17 +403,19 @@ ThreadsOpt = Annotated[
 # A size DuckDB reads as a memory limit: a positive number and an optional unit. DuckDB
 # itself took -5GB (or -1) as "no limit" and set its own default, most of the machine's
 # memory: the opposite of a cap.
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:[KMGT]i?B|B)\s*", re.IGNORECASE)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B|%)\s*", re.IGNORECASE)
 
 
 def _memory_size(value: str | None) -> str | None:
-    """Check --memory-limit: a positive size such as 500MB, 4GB or 1.5GiB."""
+    """Check --memory-limit: a positive size such as 500MB, 4G, 1.5GiB, or a share of the
+    machine's memory from 1% to 100%."""
     if value is None:
         return None
     found = _SIZE.fullmatch(value)
-    if found is None or float(found.group(1)) <= 0:
+    number = float(found.group(1)) if found else 0.0
+    if found is None or number <= 0 or (found.group(2) == "%" and number > 100):
         raise typer.BadParameter(
-            f"{value!r} is not a positive size: give e.g. 500MB, 4GB or 1.5GiB "
+            f"{value!r} is not a positive size: give e.g. 500MB, 4GB, 4G, 1.5GiB or 50% "
             f"(default {queries.DEFAULT_MEMORY_LIMIT})"
         )
     return value.strip()

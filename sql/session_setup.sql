@@ -164,14 +164,16 @@ CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
 -- (12 500, 12'500) left out; NULL when it is not one. Either mark may separate the decimals:
 -- 12500.5 and 12500,5; 12,500.00 (US) and 12.500,00 (Europe), where the other mark groups
 -- thousands; and a mark before each group of three digits groups thousands, alone too (1,500
--- and 1.500 are 1500: a currency amount has no third decimal); commas also in India's
--- grouping (1,23,456.50). Any other use of the marks (1,2,3, 1.2.3, 12,50.00) is not an
--- amount: deleting every comma had read 12.500,00 as 12.5 and 1,5 as 15.
+-- and 1.500 are 1500: a currency amount has no third decimal; a group after a lone 0 is
+-- decimals, 0.500 is 0.5); commas also in India's grouping (1,23,456.50); and the exponent
+-- form Excel and float dumps write (1.2E+5). Any other use of the marks (1,2,3, 1.2.3,
+-- 12,50.00) is not an amount: deleting every comma had read 12.500,00 as 12.5 and 1,5 as 15.
 CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
     try_cast(CASE
-        WHEN regexp_full_match(t, '[+-]?\d{1,3}((,\d{3})+|(\.\d{3})+)')
+        WHEN regexp_full_match(t, '[+-]?[1-9]\d{0,2}((,\d{3})+|(\.\d{3})+)')
             THEN regexp_replace(t, '[.,]', '', 'g')
         WHEN regexp_full_match(t, '[+-]?(\d+[.,]?|\d*[.,]\d+)') THEN replace(t, ',', '.')
+        WHEN regexp_full_match(t, '[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d{1,3}') THEN t
         WHEN regexp_full_match(t, '[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})\.\d+')
             THEN replace(t, ',', '')
         WHEN regexp_full_match(t, '[+-]?\d{1,2}(,\d{2})+,\d{3}') THEN replace(t, ',', '')

@@ -1159,7 +1159,14 @@ def test_threads_beyond_any_machines_cores_are_refused(tmp_path, command):
     assert not (tmp_path / "w.duckdb").exists() and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots"])
+@pytest.mark.parametrize("limit", ["4G", "2g", "1.5GiB", "900MB", "50%"])
+def test_a_memory_limit_takes_the_sizes_duckdb_reads(tmp_path, limit):
+    tasks, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", f"--memory-limit={limit}")
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots", "0%", "150%"])
 def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit):
     # DuckDB took -5GB and -1 as "no limit" (its default, most of the machine's memory)
     tasks, sessions = write_case(tmp_path)

@@ -195,6 +195,10 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("1.234.567", "1234567.00"),
         ("12500.000000", "12500.00"),  # a warehouse DECIMAL's text
         ("-1,234.5", "-1234.50"),
+        ("0.500", "0.50"),  # a lone 0 before the mark: decimals, never 500
+        ("0,001", "0.00"),
+        ("1.2E+5", "120000.00"),  # Excel's General format, float dumps
+        ("1.5e-2", "0.02"),
         ("5.", "5.00"),
         (".5", "0.50"),
         ("1,2,3", None),
