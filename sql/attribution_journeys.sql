@@ -30,19 +30,19 @@ calls AS (
     WHERE t.who_id IS NOT NULL
 ),
 merged AS (
-    -- the sessions holding a merged call touchpoint of the person: one touchpoint per
-    -- session in a journey, the call. A call that is no one's (no WhoId) is in no journey,
-    -- so it leaves the person's form or first visit in that session theirs.
-    SELECT DISTINCT person_id, session_id FROM calls WHERE match_status = 'merged'
+    -- the sessions holding a merged call touchpoint of someone's: one touchpoint per
+    -- session, the call (also when the session's cookie is shared by two people whose
+    -- opportunity journey is one). A call that is no one's (no WhoId) is in no journey, so
+    -- it leaves the form or first visit in that session to the people of its cookie.
+    SELECT DISTINCT session_id FROM calls WHERE match_status = 'merged'
 ),
 forms AS (
     SELECT person_id, 'WF_' || session_id AS touchpoint_id, 'form' AS kind,
            'Web Form' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
            CAST(NULL AS VARCHAR) AS match_status,
-           EXISTS (SELECT 1 FROM merged AS m
-                   WHERE m.person_id = p.person_id AND m.session_id = p.session_id) AS holds_call
-    FROM person_sessions AS p
+           session_id IN (SELECT session_id FROM merged) AS holds_call
+    FROM person_sessions
     WHERE has_form
 ),
 visits AS (
@@ -50,9 +50,8 @@ visits AS (
            'Web Visit' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
            CAST(NULL AS VARCHAR) AS match_status,
-           EXISTS (SELECT 1 FROM merged AS m
-                   WHERE m.person_id = f.person_id AND m.session_id = f.session_id) AS holds_call
-    FROM firsts AS f
+           session_id IN (SELECT session_id FROM merged) AS holds_call
+    FROM firsts
     WHERE NOT has_form
 )
 SELECT 'calls' AS scenario, * FROM calls

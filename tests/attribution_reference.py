@@ -77,12 +77,8 @@ def person_touches(world: World, with_calls: bool) -> dict[str, list[Touch]]:
     for p in world.people:
         if p.cookie:
             cookies.setdefault(who(p.person_id), set()).add(p.cookie)
-    # the sessions holding a merged call of the person (a call with no WhoId is no one's)
-    merged = {
-        (who(c.who), c.session)
-        for c in world.calls
-        if with_calls and c.session and c.cookie and c.who
-    }
+    # the sessions holding a merged call of someone's (a call with no WhoId is no one's)
+    merged = {c.session for c in world.calls if with_calls and c.session and c.cookie and c.who}
     out: dict[str, list[Touch]] = {}
     if with_calls:
         for c in world.calls:
@@ -95,13 +91,13 @@ def person_touches(world: World, with_calls: bool) -> dict[str, list[Touch]]:
     for person, mine in cookies.items():
         sessions = [s for s in world.sessions if s.cookie in mine]
         for s in sessions:
-            if s.has_form and (person, s.session_id) not in merged:
+            if s.has_form and s.session_id not in merged:
                 out.setdefault(person, []).append(
                     Touch("WF_" + s.session_id, person, "form", s.start, s.channel)
                 )
         if sessions:
             first = min(sessions, key=lambda s: (s.start, s.session_id))
-            if not first.has_form and (person, first.session_id) not in merged:
+            if not first.has_form and first.session_id not in merged:
                 out.setdefault(person, []).append(
                     Touch("WV_" + first.session_id, person, "visit", first.start, first.channel)
                 )

@@ -459,6 +459,23 @@ def test_a3_a_call_of_no_one_leaves_the_persons_form_and_first_visit_theirs() ->
     assert [tp for tp, _ in positions(con)["O1"]] == ["WV_S70", "WF_S71", "TP_T3"]
 
 
+def test_a3_a_session_holding_one_persons_call_is_that_call_for_the_cookies_other_person() -> None:
+    # two contacts share a cookie; its form session merged with A's call: the opportunity of
+    # both has one touchpoint for the session, the call, not B's form beside it
+    world = World(
+        sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
+        calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
+        people=[Person("PB", "c1")],
+        opportunities=[
+            Opportunity(
+                "O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA", "PB")
+            )
+        ],
+    )
+    con = attribute(world)
+    assert [tp for tp, _ in positions(con)["O1"]] == ["TP_T1"]
+
+
 def test_a3_web_visit_only_for_the_earliest_session_holding_nothing_else() -> None:
     world = World(
         sessions=[
