@@ -1262,6 +1262,24 @@ def test_date_order_can_differ_between_inputs(tmp_path):
     assert invoke(*args, "--date-order", "ymd").exit_code == 2
 
 
+def test_a_footer_in_another_language_stays_a_footer(tmp_path):
+    # a German report: its first footer lines match no English pattern, only the Copyright
+    # line does; they are lines of words, not rows cut short
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Task ID","Subject","Type","Created Date","BizibleId"\n'
+        f'"00T5e000001abc1","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n\n'
+        '"Gesamtsummen (1 Datensätze)"\n"Vertrauliche Informationen - Nicht weitergeben"\n'
+        '"Copyright (c) 2000-2026 salesforce.com, inc. Alle Rechte vorbehalten."\n',
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", report, sessions, "--out", out, "-q").exit_code == 0
+    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
+    assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (1, 0, 3)
+
+
 def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path):
     # two one-cell rows just before "Grand Totals": they were counted as footer, lost
     report = tmp_path / "report.csv"
