@@ -216,6 +216,6 @@ def decide_date_order(
         f"{file}: cannot tell from column {column} whether dates are month/day or day/month "
         f"(no day above 12){seen}",
         hint="Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy "
-        "(3/4/2026 is 3 April); --date-order tasks=dmy (or sessions=...) sets one input's "
-        f"order only.{stray}",
+        "(3/4/2026 is 3 April); --date-order ROLE=dmy (ROLE being tasks, sessions, "
+        f"opportunities, contact_roles or people) sets one input's order only.{stray}",
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from calltouch import queries
-from calltouch.errors import UsageError
+from calltouch.errors import OutputError, UsageError
 from calltouch.generate import generate
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
@@ -267,3 +267,18 @@ def test_existing_files_are_replaced_and_said_to_be(tmp_path: Path) -> None:
         con.close()
     assert first["replaced"] == []
     assert sorted(again["replaced"]) == sorted(str(p) for p in again["paths"].values())
+
+
+def test_a_target_that_is_a_folder_is_refused_before_either_file_is_replaced(
+    tmp_path: Path,
+) -> None:
+    # the tasks file was renamed into place, then the sessions' rename onto a folder failed
+    (tmp_path / "sessions.csv").mkdir()
+    (tmp_path / "tasks.csv").write_text("old")
+    con = queries.connect()
+    try:
+        with pytest.raises(OutputError, match="it is a folder"):
+            generate(con, tmp_path, sessions=20, calls=2, fmt="csv")
+    finally:
+        con.close()
+    assert (tmp_path / "tasks.csv").read_text() == "old"
