@@ -29,19 +29,11 @@ calls AS (
     LEFT JOIN att_person_map AS m ON m.id = t.who_id
     WHERE t.who_id IS NOT NULL
 ),
-merged AS (
-    -- the sessions holding a merged call touchpoint of someone's: one touchpoint per
-    -- session, the call (also when the session's cookie is shared by two people whose
-    -- opportunity journey is one). A call that is no one's (no WhoId) is in no journey, so
-    -- it leaves the form or first visit in that session to the people of its cookie.
-    SELECT DISTINCT session_id FROM calls WHERE match_status = 'merged'
-),
 forms AS (
     SELECT person_id, 'WF_' || session_id AS touchpoint_id, 'form' AS kind,
            'Web Form' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
-           CAST(NULL AS VARCHAR) AS match_status,
-           session_id IN (SELECT session_id FROM merged) AS holds_call
+           CAST(NULL AS VARCHAR) AS match_status
     FROM person_sessions
     WHERE has_form
 ),
@@ -49,20 +41,19 @@ visits AS (
     SELECT person_id, 'WV_' || session_id AS touchpoint_id, 'visit' AS kind,
            'Web Visit' AS touchpoint_type, session_start AS touchpoint_date, channel, subchannel,
            campaign, CAST(NULL AS VARCHAR) AS task_id, session_id,
-           CAST(NULL AS VARCHAR) AS match_status,
-           session_id IN (SELECT session_id FROM merged) AS holds_call
+           CAST(NULL AS VARCHAR) AS match_status
     FROM firsts
     WHERE NOT has_form
 )
 SELECT 'calls' AS scenario, * FROM calls
 UNION ALL
-SELECT 'calls', * EXCLUDE (holds_call) FROM forms WHERE NOT holds_call
+SELECT 'calls', * FROM forms
 UNION ALL
-SELECT 'calls', * EXCLUDE (holds_call) FROM visits WHERE NOT holds_call
+SELECT 'calls', * FROM visits
 UNION ALL
-SELECT 'no_calls', * EXCLUDE (holds_call) FROM forms
+SELECT 'no_calls', * FROM forms
 UNION ALL
-SELECT 'no_calls', * EXCLUDE (holds_call) FROM visits;
+SELECT 'no_calls', * FROM visits;
 
 -- An opportunity's journey: its contacts' touchpoints dated (as UTC calendar days) on or
 -- before its close date when closed, or on or before $as_of when open; a touchpoint two
@@ -89,6 +80,17 @@ touches AS (
     WHERE CAST(t.touchpoint_date AS DATE) <= o.cutoff
     GROUP BY ALL
 ),
+journey AS (
+    -- one touchpoint per session in a journey: a form or first visit gives way to a merged
+    -- call of the same journey in its session, the call being the touchpoint (a call with
+    -- no WhoId is in no journey, and a journey without the call keeps its form)
+    SELECT * FROM touches AS t
+    WHERE t.kind = 'call' OR NOT EXISTS (
+        SELECT 1 FROM touches AS c
+        WHERE c.scenario = t.scenario AND c.opportunity_id = t.opportunity_id
+          AND c.kind = 'call' AND c.match_status = 'merged' AND c.session_id = t.session_id
+    )
+),
 ordered AS (
     SELECT t.*, o.status, o.amount, o.created_date, o.close_date,
            t.kind IN ('call', 'form') AS engaged,
@@ -96,7 +98,7 @@ ordered AS (
                PARTITION BY t.scenario, t.opportunity_id ORDER BY t.touchpoint_date, t.touchpoint_id
            ) AS seq,
            count(*) OVER (PARTITION BY t.scenario, t.opportunity_id) AS journey_length
-    FROM touches AS t
+    FROM journey AS t
     JOIN opportunities AS o USING (opportunity_id)
 ),
 marked AS (

@@ -3,12 +3,20 @@
 -- binds: person_id
 -- context: none
 
-WITH mine AS (
+WITH theirs AS (
+    SELECT * FROM att_touchpoints WHERE scenario = 'calls' AND person_id = $person_id
+),
+mine AS (
     SELECT *,
            kind IN ('call', 'form') AS engaged,
            row_number() OVER (ORDER BY touchpoint_date, touchpoint_id) AS seq
-    FROM att_touchpoints
-    WHERE scenario = 'calls' AND person_id = $person_id
+    FROM theirs AS t
+    -- one touchpoint per session, as in a journey: a form or first visit gives way to the
+    -- person's merged call in its session
+    WHERE t.kind = 'call' OR NOT EXISTS (
+        SELECT 1 FROM theirs AS c
+        WHERE c.kind = 'call' AND c.match_status = 'merged' AND c.session_id = t.session_id
+    )
 ),
 marked AS (
     SELECT *, min(seq) FILTER (WHERE engaged) OVER () AS lc_seq FROM mine

@@ -42,6 +42,7 @@ class Touch:
     kind: str  # call, form, visit
     when: datetime
     channel: str | None
+    session: str | None = None  # the session a form or visit is, a merged call merged with
 
 
 @dataclass
@@ -77,8 +78,6 @@ def person_touches(world: World, with_calls: bool) -> dict[str, list[Touch]]:
     for p in world.people:
         if p.cookie:
             cookies.setdefault(who(p.person_id), set()).add(p.cookie)
-    # the sessions holding a merged call of someone's (a call with no WhoId is no one's)
-    merged = {c.session for c in world.calls if with_calls and c.session and c.cookie and c.who}
     out: dict[str, list[Touch]] = {}
     if with_calls:
         for c in world.calls:
@@ -86,20 +85,27 @@ def person_touches(world: World, with_calls: bool) -> dict[str, list[Touch]]:
                 s = world.session(c.session) if c.session else None
                 channel = s.channel if s else "Other"
                 out.setdefault(who(c.who), []).append(
-                    Touch("TP_" + c.task_id, who(c.who), "call", c.time, channel)
+                    Touch("TP_" + c.task_id, who(c.who), "call", c.time, channel, c.session)
                 )
     for person, mine in cookies.items():
         sessions = [s for s in world.sessions if s.cookie in mine]
         for s in sessions:
-            if s.has_form and s.session_id not in merged:
+            if s.has_form:
                 out.setdefault(person, []).append(
-                    Touch("WF_" + s.session_id, person, "form", s.start, s.channel)
+                    Touch("WF_" + s.session_id, person, "form", s.start, s.channel, s.session_id)
                 )
         if sessions:
             first = min(sessions, key=lambda s: (s.start, s.session_id))
-            if not first.has_form and first.session_id not in merged:
+            if not first.has_form:
                 out.setdefault(person, []).append(
-                    Touch("WV_" + first.session_id, person, "visit", first.start, first.channel)
+                    Touch(
+                        "WV_" + first.session_id,
+                        person,
+                        "visit",
+                        first.start,
+                        first.channel,
+                        first.session_id,
+                    )
                 )
     return out
 
@@ -130,7 +136,13 @@ def reference(
             for t in touches.get(person, []):
                 if t.when.date() <= cutoff and t.touchpoint_id not in journey:
                     journey[t.touchpoint_id] = t
-        path = sorted(journey.values(), key=lambda t: (t.when, t.touchpoint_id))
+        # one touchpoint per session in a journey: a form or first visit gives way to a merged
+        # call of the journey in its session (a call of no one's is in no journey)
+        calls_in = {t.session for t in journey.values() if t.kind == "call" and t.session}
+        path = sorted(
+            (t for t in journey.values() if t.kind == "call" or t.session not in calls_in),
+            key=lambda t: (t.when, t.touchpoint_id),
+        )
         held: dict[str, set[str]] = {t.touchpoint_id: set() for t in path}
         if path:
             held[path[0].touchpoint_id].add("FT")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from calltouch import attribution
+from calltouch import attribution, queries
 from calltouch.errors import UsageError
 from tests.attribution_harness import (
     Call,
@@ -474,6 +474,46 @@ def test_a3_a_session_holding_one_persons_call_is_that_call_for_the_cookies_othe
     )
     con = attribute(world)
     assert [tp for tp, _ in positions(con)["O1"]] == ["TP_T1"]
+
+
+def test_a3_a_journey_without_the_call_keeps_the_form_of_its_session() -> None:
+    # the cookie's other person has an opportunity of their own: its journey holds no call
+    # in that session, so the session is their Web Form (it had no touchpoint at all)
+    world = World(
+        sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
+        calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
+        people=[Person("PB", "c1")],
+        opportunities=[
+            Opportunity("O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA",)),
+            Opportunity("O2", Decimal("20"), at(5), date(2026, 3, 6), won=True, contacts=("PB",)),
+        ],
+    )
+    con = attribute(world)
+    journeys = positions(con)
+    assert [tp for tp, _ in journeys["O1"]] == ["TP_T1"]
+    assert [tp for tp, _ in journeys["O2"]] == ["WF_S1"]
+    ref = reference(world, AS_OF)
+    assert [tp for tp, _ in ref.journeys["O2"]] == ["WF_S1"]
+
+
+def test_a3_a_persons_path_shows_one_touchpoint_per_session_too() -> None:
+    # `calltouch journey PERSON`: the form session merged with the person's own call is the
+    # call, as in an opportunity's journey; the cookie's other person keeps the form
+    world = World(
+        sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
+        calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
+        people=[Person("PB", "c1")],
+    )
+    con = attribute(world)
+    try:
+        paths = {
+            who: [row[1] for row in queries.run(con, "journey_person", {"person_id": who})
+                  .fetchall()]
+            for who in ("PA", "PB")
+        }  # fmt: skip
+    finally:
+        con.close()
+    assert paths == {"PA": ["TP_T1"], "PB": ["WF_S1"]}
 
 
 def test_a3_web_visit_only_for_the_earliest_session_holding_nothing_else() -> None:
