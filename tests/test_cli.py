@@ -1280,6 +1280,26 @@ def test_a_footer_in_another_language_stays_a_footer(tmp_path):
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (1, 0, 3)
 
 
+def test_a_row_of_words_cut_short_before_the_footers_blank_line_is_rejected(tmp_path):
+    # a report with Subject first: "Call back John" before the blank line is a row cut short,
+    # while one-word lines after it ("Vertraulich", "総計") are the footer's
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Subject","Task ID","Type","Created Date","BizibleId"\n'
+        f'"Call","00T5e000001abc1","Call","3/14/2026, 10:22 AM","{ABC}"\n'
+        '"Call back John"\n\n"Vertraulich",,,,\n"総計(1件)"\n'
+        '"Copyright (c) 2000-2026 salesforce.com, inc."\n',
+        encoding="utf-8",
+    )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", report, sessions, "--out", out, "-q", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.stderr
+    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
+    assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (2, 1, 3)
+    assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["3"]
+
+
 def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path):
     # two one-cell rows just before "Grand Totals": they were counted as footer, lost
     report = tmp_path / "report.csv"
