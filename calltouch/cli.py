@@ -403,7 +403,7 @@ ThreadsOpt = Annotated[
 # A size DuckDB reads as a memory limit: a positive number and an optional unit. DuckDB
 # itself took -5GB (or -1) as "no limit" and set its own default, most of the machine's
 # memory: the opposite of a cap.
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B|%)\s*", re.IGNORECASE)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT](?:i?B)?|B|%)\s*", re.IGNORECASE)
 
 
 def _memory_size(value: str | None) -> str | None:

@@ -100,12 +100,16 @@ def _describe(
         loader = ParquetLoader(con, role, path, 0, options, workdir)
         header, kinds = loader.describe()
         detection = loader.detect(header)
-        notes = loader.schema_notes(header, detection.mapping, kinds)
+        try:
+            notes = loader.schema_notes(header, detection.mapping, kinds)
+        except InputError as exc:  # a DATE call time: run stops on it, inspect describes it
+            notes = []
+            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
         try:
             styles, order = loader.time_styles(detection.mapping, kinds)
         except DateOrderError as exc:  # described, not fatal here: --date-order decides
             styles, order = {}, None
-            out["problems"] = [f"{exc.message}. {exc.hint}"]
+            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
         count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
         rows = loader.query_file(
             "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)

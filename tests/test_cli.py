@@ -1166,7 +1166,9 @@ def test_a_memory_limit_takes_the_sizes_duckdb_reads(tmp_path, limit):
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize("limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots", "0%", "150%"])
+@pytest.mark.parametrize(
+    "limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots", "0%", "150%", "4Gi"]
+)
 def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit):
     # DuckDB took -5GB and -1 as "no limit" (its default, most of the machine's memory)
     tasks, sessions = write_case(tmp_path)
@@ -1318,6 +1320,23 @@ def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path)
     (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (4, 2, 2)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
+
+
+def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
+    # it said the file was neither a task nor a session export
+    typed = tmp_path / "dates.parquet"
+    duckdb.sql(
+        f"COPY (SELECT 'T1' AS Id, '{ABC}' AS BizibleId, DATE '2026-03-02' AS CreatedDate) "
+        f"TO '{typed}'"
+    )
+    result = invoke("inspect", typed, "-f", "json")
+    assert result.exit_code == 2
+    (item,) = json.loads(result.stdout)
+    assert item["role"] == "tasks"
+    assert (
+        "column 'CreatedDate' (call_time) holds dates without a time of day"
+        in (item["problems"][0])
+    )
 
 
 def test_inspect_says_the_notes_run_would(tmp_path):
