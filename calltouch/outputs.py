@@ -128,17 +128,16 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
         con, "task_file_headers", typed=queries.has_column(con, "input_files", "numeric")
     ).fetchall()
     numeric: dict[int, list[bool]] = {}
-    for file_id, header, typed in rows:
-        positions = set(json.loads(typed)) if typed else set()
-        numeric[int(file_id)] = [i in positions for i in range(1, len(json.loads(header)) + 1)]
     names: list[str] = []
     lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
     seen: dict[str, int] = {}
     per_file: dict[int, dict[int, int]] = {}
     reserved = {"task_id", "reason"}
-    for file_id, header, _ in rows:
+    for file_id, header, typed in rows:
         positions: dict[int, int] = {}
         cells = [str(cell) for cell in json.loads(header)]
+        typed_at = set(json.loads(typed)) if typed else set()
+        numeric[int(file_id)] = [pos in typed_at for pos in range(1, len(cells) + 1)]
         in_header = {cell.lower() for cell in cells}
         used: set[str] = set()  # the keys this file's columns have been given so far (lower)
         for pos, cell in enumerate(cells, start=1):

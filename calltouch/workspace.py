@@ -117,12 +117,13 @@ def open_workspace(
             f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",
             hint="Point --db at a calltouch workspace, or at a new file name to create one.",
         ) from exc
-    _refuse_other_databases(con, path)
+    layout = set(queries.run(con, "schema_columns").fetchall())
+    _refuse_other_databases(con, path, layout)
     if not read_only:
         queries.run(con, "create_schema", packed_details=False)
         queries.run(con, "workspace_schema")
     elif not create:
-        _require_current_layout(con, path)
+        _require_current_layout(con, path, layout)
     return con
 
 
@@ -144,11 +145,13 @@ def _current_layout() -> frozenset[tuple[str, str]]:
 _READ_WITHOUT = frozenset({("input_files", "numeric")})
 
 
-def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _require_current_layout(
+    con: duckdb.DuckDBPyConnection, path: Path, layout: set[tuple[str, str]]
+) -> None:
     """A workspace opened read-only cannot be brought up to date: refuse one an older
-    calltouch made (a table or column missing) instead of failing on the first query."""
-    found = set(queries.run(con, "schema_columns").fetchall())
-    missing = _current_layout() - found - _READ_WITHOUT
+    calltouch made (a table or column missing from ``layout``, its (table, column) pairs)
+    instead of failing on the first query."""
+    missing = _current_layout() - layout - _READ_WITHOUT
     if missing:
         con.close()
         tables = sorted({table for table, _ in missing})
@@ -166,17 +169,19 @@ def _require_current_layout(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 _MARK = ("input_files", frozenset({"file_id", "role", "path", "header"}))
 
 
-def _refuse_other_databases(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _refuse_other_databases(
+    con: duckdb.DuckDBPyConnection, path: Path, layout: set[tuple[str, str]]
+) -> None:
     """Refuse a DuckDB database that holds tables or views (in any schema) but is no
     calltouch workspace (another tool's, given as --db by mistake): calltouch would replace
     its tables named alike (tasks, links, touchpoints ...) without a word, or add its own
-    beside them. An empty database becomes a workspace."""
+    beside them. An empty database becomes a workspace. ``layout``: the main schema's
+    (table, column) pairs."""
+    table, needed = _MARK
+    if needed <= {column for name, column in layout if name == table}:
+        return
     objects = [str(name) for (name,) in queries.run(con, "database_objects").fetchall()]
     if not objects:
-        return
-    table, needed = _MARK
-    found = {str(c) for t, c in queries.run(con, "schema_columns").fetchall() if t == table}
-    if needed <= found:
         return
     con.close()
     shown = [name.removeprefix("main.") for name in objects]
