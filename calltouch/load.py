@@ -860,8 +860,7 @@ class ParquetLoader(_Loader):
             if idx is None
             else {
                 "name": header[idx],
-                # a DATE (only the modification time gets here) is a naive time at midnight
-                "kind": "timestamp" if kinds[idx] == "date" else kinds[idx],
+                "kind": kinds[idx],
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
