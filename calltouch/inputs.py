@@ -25,11 +25,11 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from calltouch.errors import InputError, MissingFieldError, UnreadableInputError, UsageError
 from calltouch.timeformats import DateOrder
@@ -471,57 +471,62 @@ def normalise_encoding(name: str) -> str:
     return {"utf_8": "utf-8", "utf-8": "utf-8", "utf_16": "utf-16"}.get(info.name, info.name)
 
 
+_T = TypeVar("_T")
+
+
 def _per_role(
-    option: str, items: Sequence[str], hint: str
-) -> Iterator[tuple[str, list[Role], str]]:
-    """Each ``OPTION VALUE`` (every input) or ``OPTION ROLE=VALUE`` (one input) as (the
-    item, its roles, its value); a ROLE that names no input is a usage error."""
+    option: str, items: Sequence[str], hint: str, read: Callable[[str, str], _T]
+) -> dict[Role, _T]:
+    """``OPTION VALUE`` (every input) or ``OPTION ROLE=VALUE`` (one input; a later item wins
+    for its inputs): ``read(item, VALUE)`` per role. A ROLE that names no input is a usage
+    error."""
+    chosen: dict[Role, _T] = {}
     for item in items:
-        role_text, sep, value = item.partition("=")
+        role_text, sep, text = item.partition("=")
+        roles: list[Role] = list(ALL_ROLES)
         if not sep:
-            yield item, list(ALL_ROLES), role_text
-            continue
-        role_text = role_text.strip().replace("-", "_")
-        if role_text not in ALL_ROLES:
-            raise UsageError(
-                f"{option} {item!r}: {role_text!r} is not an input calltouch reads", hint=hint
-            )
-        yield item, [role_text], value  # type: ignore[list-item]
+            text = role_text
+        else:
+            role_text = role_text.strip().replace("-", "_")
+            if role_text not in ALL_ROLES:
+                raise UsageError(
+                    f"{option} {item!r}: {role_text!r} is not an input calltouch reads",
+                    hint=hint,
+                )
+            roles = [role_text]  # type: ignore[list-item]
+        value = read(item, text)
+        for role in roles:
+            chosen[role] = value
+    return chosen
 
 
 def parse_encodings(items: Sequence[str]) -> dict[Role, str]:
-    """``--encoding ENCODING`` (every input) or ``--encoding ROLE=ENCODING`` (one input; a
-    later item wins for its inputs): the canonical codec name per role."""
+    """``--encoding [ROLE=]ENCODING``: the canonical codec name per role (see _per_role)."""
     hint = (
         "Use --encoding ENCODING for every input, or --encoding ROLE=ENCODING (ROLE being "
         "tasks, sessions, opportunities, contact_roles or people), e.g. --encoding "
         "tasks=windows-1252."
     )
-    chosen: dict[Role, str] = {}
-    for _, roles, name in _per_role("--encoding", items, hint):
-        codec = normalise_encoding(name)
-        for role in roles:
-            chosen[role] = codec
-    return chosen
+    return _per_role("--encoding", items, hint, lambda _, name: normalise_encoding(name))
 
 
 def parse_date_orders(items: Sequence[str]) -> dict[Role, DateOrder]:
-    """``--date-order mdy|dmy`` (every input) or ``--date-order ROLE=mdy|dmy`` (one input; a
-    later item wins for its inputs): the day/month order per role, for dates the data cannot
-    tell. A day-first report and a month-first export then run together."""
+    """``--date-order [ROLE=]mdy|dmy``: the day/month order per role (see _per_role), for
+    dates the data cannot tell. A day-first report and a month-first export then run
+    together."""
     hint = (
         "Use --date-order mdy (3/4/2026 is March 4) or dmy (3 April) for every input, or "
         "--date-order ROLE=ORDER for one (ROLE being tasks, sessions, opportunities, "
         "contact_roles or people), e.g. --date-order tasks=dmy."
     )
-    chosen: dict[Role, DateOrder] = {}
-    for item, roles, value in _per_role("--date-order", items, hint):
-        order = value.strip().lower()
-        if order not in ("mdy", "dmy"):
-            raise UsageError(f"--date-order {item!r}: {order!r} is not mdy or dmy", hint=hint)
-        for role in roles:
-            chosen[role] = order  # type: ignore[assignment]
-    return chosen
+
+    def order(item: str, text: str) -> DateOrder:
+        value = text.strip().lower()
+        if value not in ("mdy", "dmy"):
+            raise UsageError(f"--date-order {item!r}: {value!r} is not mdy or dmy", hint=hint)
+        return value  # type: ignore[return-value]
+
+    return _per_role("--date-order", items, hint, order)
 
 
 def python_codec(encoding: str) -> str:
