@@ -459,18 +459,22 @@ def test_a3_a_call_of_no_one_leaves_the_persons_form_and_first_visit_theirs() ->
     assert [tp for tp, _ in positions(con)["O1"]] == ["WV_S70", "WF_S71", "TP_T3"]
 
 
-def test_a3_a_session_holding_one_persons_call_is_that_call_for_the_cookies_other_person() -> None:
-    # two contacts share a cookie; its form session merged with A's call: the opportunity of
-    # both has one touchpoint for the session, the call, not B's form beside it
-    world = World(
+def shared_cookie(*opportunities: Opportunity) -> World:
+    """Two people on one cookie c1: PA, whose call T1 merged with the form session S1, and
+    PB, known from the people export."""
+    return World(
         sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
         calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
         people=[Person("PB", "c1")],
-        opportunities=[
-            Opportunity(
-                "O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA", "PB")
-            )
-        ],
+        opportunities=list(opportunities),
+    )
+
+
+def test_a3_a_session_holding_one_persons_call_is_that_call_for_the_cookies_other_person() -> None:
+    # two contacts share a cookie; its form session merged with A's call: the opportunity of
+    # both has one touchpoint for the session, the call, not B's form beside it
+    world = shared_cookie(
+        Opportunity("O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA", "PB"))
     )
     con = attribute(world)
     assert [tp for tp, _ in positions(con)["O1"]] == ["TP_T1"]
@@ -479,14 +483,9 @@ def test_a3_a_session_holding_one_persons_call_is_that_call_for_the_cookies_othe
 def test_a3_a_journey_without_the_call_keeps_the_form_of_its_session() -> None:
     # the cookie's other person has an opportunity of their own: its journey holds no call
     # in that session, so the session is their Web Form (it had no touchpoint at all)
-    world = World(
-        sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
-        calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
-        people=[Person("PB", "c1")],
-        opportunities=[
-            Opportunity("O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA",)),
-            Opportunity("O2", Decimal("20"), at(5), date(2026, 3, 6), won=True, contacts=("PB",)),
-        ],
+    world = shared_cookie(
+        Opportunity("O1", Decimal("10"), at(5), date(2026, 3, 6), won=True, contacts=("PA",)),
+        Opportunity("O2", Decimal("20"), at(5), date(2026, 3, 6), won=True, contacts=("PB",)),
     )
     con = attribute(world)
     journeys = positions(con)
@@ -499,11 +498,7 @@ def test_a3_a_journey_without_the_call_keeps_the_form_of_its_session() -> None:
 def test_a3_a_persons_path_shows_one_touchpoint_per_session_too() -> None:
     # `calltouch journey PERSON`: the form session merged with the person's own call is the
     # call, as in an opportunity's journey; the cookie's other person keeps the form
-    world = World(
-        sessions=[Session("S1", "c1", at(2, 10), has_form=True)],
-        calls=[Call("T1", "PA", "c1", at(2, 10, 5), session="S1")],
-        people=[Person("PB", "c1")],
-    )
+    world = shared_cookie()
     con = attribute(world)
     try:
         paths = {

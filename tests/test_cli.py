@@ -1264,60 +1264,55 @@ def test_date_order_can_differ_between_inputs(tmp_path):
     assert invoke(*args, "--date-order", "ymd").exit_code == 2
 
 
+def run_report(tmp_path: Path, text: str) -> tuple[dict, Path]:
+    """Run a task report of ``text`` (any rejects allowed); its file's summary and outputs."""
+    report = tmp_path / "report.csv"
+    report.write_text(text, encoding="utf-8")
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    result = invoke("run", report, sessions, "--out", out, "-q", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.stderr
+    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
+    return loaded, out
+
+
 def test_a_footer_in_another_language_stays_a_footer(tmp_path):
     # a German report: its first footer lines match no English pattern, only the Copyright
     # line does; they are lines of words, not rows cut short
-    report = tmp_path / "report.csv"
-    report.write_text(
+    loaded, _ = run_report(
+        tmp_path,
         '"Task ID","Subject","Type","Created Date","BizibleId"\n'
         f'"00T5e000001abc1","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n\n'
         '"Gesamtsummen (1 Datensätze)"\n"Vertrauliche Informationen - Nicht weitergeben"\n'
         '"Copyright (c) 2000-2026 salesforce.com, inc. Alle Rechte vorbehalten."\n',
-        encoding="utf-8",
     )
-    _, sessions = write_case(tmp_path)
-    out = tmp_path / "out"
-    assert invoke("run", report, sessions, "--out", out, "-q").exit_code == 0
-    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (1, 0, 3)
 
 
 def test_a_row_of_words_cut_short_before_the_footers_blank_line_is_rejected(tmp_path):
     # a report with Subject first: "Call back John" before the blank line is a row cut short,
     # while one-word lines after it ("Vertraulich", "総計") are the footer's
-    report = tmp_path / "report.csv"
-    report.write_text(
+    loaded, out = run_report(
+        tmp_path,
         '"Subject","Task ID","Type","Created Date","BizibleId"\n'
         f'"Call","00T5e000001abc1","Call","3/14/2026, 10:22 AM","{ABC}"\n'
         '"Call back John"\n\n"Vertraulich",,,,\n"総計(1件)"\n'
         '"Copyright (c) 2000-2026 salesforce.com, inc."\n',
-        encoding="utf-8",
     )
-    _, sessions = write_case(tmp_path)
-    out = tmp_path / "out"
-    result = invoke("run", report, sessions, "--out", out, "-q", "--max-rejects", "100%")
-    assert result.exit_code == 0, result.stderr
-    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (2, 1, 3)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["3"]
 
 
 def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path):
     # two one-cell rows just before "Grand Totals": they were counted as footer, lost
-    report = tmp_path / "report.csv"
-    report.write_text(
+    loaded, out = run_report(
+        tmp_path,
         '"Task ID","Subject","Type","Created Date","BizibleId"\n'
         f'"00T5e000001abc1","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n'
         f'"00T5e000001abc2","Call","Call","3/14/2026, 10:40 AM","{ABC}"\n'
         '"00T5e000001abc3"\n"00T5e000001abc4"\n\n\n'
         '"Grand Totals (4 records)"\n"Confidential Information - Do Not Distribute"\n',
-        encoding="utf-8",
     )
-    _, sessions = write_case(tmp_path)
-    out = tmp_path / "out"
-    result = invoke("run", report, sessions, "--out", out, "-q", "--max-rejects", "100%")
-    assert result.exit_code == 0, result.stderr
-    (loaded,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["tasks"]["files"]
     assert (loaded["read"], loaded["rejected"], loaded["footer"]) == (4, 2, 2)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
 

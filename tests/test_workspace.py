@@ -39,6 +39,14 @@ def split_sample(folder: Path) -> tuple[Path, Path]:
     return first, second
 
 
+def matched_sample(db: Path) -> Path:
+    """A workspace at ``db`` holding the sample's tasks and sessions, matched."""
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    return db
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A workspace with the sample loaded in two parts and matched."""
@@ -685,9 +693,7 @@ def test_a_workspace_shared_read_only_from_before_typed_columns_still_exports(
     # input_files.numeric is newer: a workspace an earlier calltouch made, opened read-only
     # (a team share), cannot gain it, and is read as that calltouch read it
     db = tmp_path / "old.duckdb"
-    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
-    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
-    invoke("match", "--db", db, "--quiet")
+    matched_sample(db)
     invoke("export", "unmatched", "-o", tmp_path / "now.csv", "--db", db)
     with duckdb.connect(str(db)) as con:
         con.execute("ALTER TABLE input_files DROP COLUMN numeric")
@@ -716,9 +722,7 @@ def test_a_workspace_made_before_newer_columns_still_loads_and_matches(tmp_path:
 
 def test_a_workspace_matched_by_an_older_version_asks_for_a_new_match(tmp_path: Path) -> None:
     db = tmp_path / "old.duckdb"
-    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
-    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
-    invoke("match", "--db", db, "--quiet")
+    matched_sample(db)
     task_id = "00T5e0000kBRaogEAD"
     with duckdb.connect(str(db)) as con:  # match_sessions as an earlier version made it
         con.execute("ALTER TABLE match_sessions DROP COLUMN _row")
@@ -788,9 +792,7 @@ def test_readers_of_a_stale_workspace_say_so(tmp_path: Path) -> None:
 
 def test_revenue_inputs_loaded_after_a_match_leave_touchpoints_current(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
-    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
-    invoke("match", "--db", db, "--quiet")
+    matched_sample(db)
     invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db)
     status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
     assert (status["stale"], status["stale_reason"]) == (False, "up to date")
@@ -892,9 +894,7 @@ def test_explain_on_touchpoints_without_a_match_record_asks_for_a_new_match(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "w.duckdb"
-    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db)
-    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db)
-    invoke("match", "--db", db, "--quiet")
+    matched_sample(db)
     task_id = "00T5e0000kBRaogEAD"
     with duckdb.connect(str(db)) as con:  # a workspace someone tidied by hand
         con.execute("DELETE FROM match_runs")
