@@ -37,7 +37,7 @@ from calltouch.inputs import (
     refuse_out_among_inputs,
 )
 from calltouch.inspection import inspect_path, stops_a_run
-from calltouch.outputs import EXPORTS
+from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, refuse_folder_targets
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
@@ -615,6 +615,10 @@ def run(
             max_rejects=max_rejects,
         )
         refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions}, EXPORTS)
+        refuse_folder_targets(
+            [out / f"{name}.{fmt.value}" for name in EXPORTS] + [out / "summary.json"],
+            OUT_FOLDER_HINT,
+        )
         con = _connect(threads, memory_limit, temp_dir)
         result = _execute_run(tasks, sessions, out, settings, fmt, quiet, con)
         stderr.print(

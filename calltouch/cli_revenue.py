@@ -57,7 +57,13 @@ from calltouch.cli_workspace import (
 )
 from calltouch.errors import TooManyRejectsError, UsageError
 from calltouch.inputs import Role, refuse_out_among_inputs
-from calltouch.outputs import export_table, previous_outputs, remove_previous
+from calltouch.outputs import (
+    OUT_FOLDER_HINT,
+    export_table,
+    previous_outputs,
+    refuse_folder_targets,
+    remove_previous,
+)
 
 
 class FilesArgs:
@@ -292,6 +298,10 @@ def attribute(
                 "people": people,
             },
             (*attribution.OUTPUTS, "rejects"),
+        )
+        refuse_folder_targets(
+            [out / f"{name}.{fmt.value}" for name in (*attribution.OUTPUTS, "rejects")],
+            OUT_FOLDER_HINT,
         )
         with attributed(
             ctx,

@@ -39,8 +39,8 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import queries
-from calltouch.errors import OutputError, UsageError
-from calltouch.outputs import atomic_path, ensure_dir
+from calltouch.errors import UsageError
+from calltouch.outputs import atomic_path, ensure_dir, refuse_folder_targets
 
 GenerateFormat = Literal["parquet", "csv"]
 
@@ -88,12 +88,9 @@ def generate(
         "start": START,
     }
     paths = {"sessions": out / f"sessions.{fmt}", "tasks": out / f"tasks.{fmt}"}
-    for path in paths.values():  # a rename onto a folder fails after the other rename
-        if path.is_dir():
-            raise OutputError(
-                f"cannot write {path}: it is a folder",
-                hint="Generate into another --out, or move that folder away.",
-            )
+    refuse_folder_targets(
+        list(paths.values()), "Generate into another --out, or move that folder away."
+    )
     replaced = [str(p) for p in paths.values() if p.exists()]
     # both renamed into place only when both are written (the inner rename runs first)
     with atomic_path(paths["sessions"]) as tmp_sessions, atomic_path(paths["tasks"]) as tmp_tasks:

@@ -61,6 +61,7 @@ TOUCHPOINT_COLUMNS = (
     "nearest_session_minutes",
 )
 REJECT_COLUMNS = ("file", "line", "column", "error", "raw")
+OUT_FOLDER_HINT = "Move that folder away, or write the outputs to another --out."
 
 
 def ensure_dir(path: Path) -> Path:
@@ -82,6 +83,15 @@ def ensure_dir(path: Path) -> Path:
             hint="--out names a folder: give a new name or an existing folder.",
         )
     return path
+
+
+def refuse_folder_targets(targets: list[Path], hint: str) -> None:
+    """Raise an OutputError naming the first of ``targets`` that is a folder: each file of a
+    set is renamed into place in turn, and a rename onto a folder fails after the others,
+    leaving a new file beside an earlier run's. Checked before anything is written."""
+    for path in targets:
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: it is a folder", hint=hint)
 
 
 @contextmanager

@@ -109,6 +109,44 @@ def test_run_out_naming_a_file_says_out_is_a_folder(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me\n"
 
 
+@pytest.mark.parametrize("folder", ["touchpoints.csv", "unmatched.csv", "summary.json"])
+def test_run_refuses_an_output_that_is_a_folder_before_replacing_any(
+    tmp_path: Path, folder: str
+) -> None:
+    # each output is renamed into place in turn: a rename onto a folder used to fail after
+    # the earlier ones, leaving new files beside an old summary.json
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("touchpoints.csv", "unmatched.csv", "rejects.csv", "summary.json"):
+        if name == folder:
+            (out / name).mkdir()
+        else:
+            (out / name).write_text("old\n", encoding="utf-8")
+    result = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", out, "-q")
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert f"cannot write {out / folder}: it is a folder" in " ".join(result.stderr.split())
+    for path in out.iterdir():
+        assert path.is_dir() or path.read_text(encoding="utf-8") == "old\n", path
+
+
+def test_attribute_refuses_an_output_that_is_a_folder_before_replacing_any(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    (out / "unattributed.csv").mkdir(parents=True)
+    (out / "attribution.csv").write_text("old\n", encoding="utf-8")
+    result = invoke(
+        "attribute",
+        *(("--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv")),
+        *(("--opportunities", SAMPLE / "opportunities.csv")),
+        *(("--contact-roles", SAMPLE / "contact_roles.csv", "--people", SAMPLE / "people.csv")),
+        *(("--out", out, "--as-of", "2026-03-31", "-q")),
+    )
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "unattributed.csv: it is a folder" in " ".join(result.stderr.split())
+    assert (out / "attribution.csv").read_text(encoding="utf-8") == "old\n"
+
+
 @pytest.mark.parametrize("option", ["--tz", "--tasks-tz", "--sessions-tz"])
 def test_an_empty_time_zone_is_refused_whichever_option(option: str, tmp_path: Path) -> None:
     # an empty --tasks-tz / --sessions-tz used to fall back to --tz without a word
