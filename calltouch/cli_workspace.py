@@ -239,12 +239,19 @@ def _refuse_other_roles(role: str, options: dict[str, list[str]]) -> None:
                 )
 
 
-@app.command()
+def _underscores_as_dashes(token: str) -> str:
+    """The load command's spelling of a role: ``contact_roles`` (the name of the role in
+    --encoding, --map and the files) reads as ``contact-roles``."""
+    return token.replace("_", "-")
+
+
+@app.command(context_settings={"token_normalize_func": _underscores_as_dashes})
 def load(
     role: Annotated[
         Role,
         typer.Argument(
-            help="What the files are: tasks, sessions, opportunities, contact-roles or people."
+            help="What the files are: tasks, sessions, opportunities, contact-roles (or "
+            "contact_roles) or people."
         ),
     ],
     files: Annotated[

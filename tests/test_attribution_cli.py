@@ -72,6 +72,18 @@ def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
     assert [x["rows_read"] for x in status["loads"][2:]] == [144, 160, 1037]
 
 
+def test_load_takes_contact_roles_spelled_as_the_file_and_options_spell_it(
+    tmp_path: Path,
+) -> None:
+    # --encoding, --map and the sample's file name say contact_roles; load said contact-roles only
+    db = tmp_path / "ws.duckdb"
+    invoke("load", "contact_roles", SAMPLE / "contact_roles.csv", "--db", db, "-q")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [x["role"] for x in status["loads"]] == ["contact_roles"]
+    wrong = invoke("load", "contact_rolls", SAMPLE / "contact_roles.csv", "--db", db, ok=False)
+    assert wrong.exit_code == 2 and "'contact-roles'" in wrong.output
+
+
 def test_attribute_removes_an_earlier_runs_outputs_in_the_other_format(tmp_path: Path) -> None:
     out = tmp_path / "out"
     invoke("attribute", *FILES, "--out", out, *AS_OF, "-q")
