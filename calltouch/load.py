@@ -833,6 +833,7 @@ class ParquetLoader(_Loader):
     nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
     numeric: list[int]  # 1-based positions of the columns typed as numbers (describe)
     floats: dict[str, str]  # the columns typed FLOAT or DOUBLE, and which (describe)
+    nested: dict[str, str]  # the columns of lists, structs, maps or unions, and their types
 
     def load(self) -> LoadedFile:
         return self.finish(self.prepare())
@@ -931,18 +932,36 @@ class ParquetLoader(_Loader):
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
+        self.nested = {str(r[0]): str(r[1]) for r in rows if _is_nested(str(r[1]))}
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def schema_notes(
         self, header: Sequence[str], mapping: ColumnMapping, kinds: list[str]
     ) -> list[str]:
         """What the file's schema makes the reading do that the user may not expect (load and
-        inspect say it); raises InputError for a DATE column that must place a call."""
+        inspect say it); raises InputError for a field read from a column of lists, structs,
+        maps or unions, and for a DATE column that must place a call."""
+        self.refuse_nested(mapping)
         return (
             self.duplicate_note(header)
             + self.refuse_date_only(mapping, kinds)
             + self.float_id_notes(mapping)
         )
+
+    def refuse_nested(self, mapping: ColumnMapping) -> None:
+        """Refuse a field calltouch reads (an id, a cookie, a time, a channel...) from a column
+        whose values are lists, structs, maps or unions: each value's printed form (``[abc]``,
+        ``{'c': Paid Search}``) would be taken for the id or the text, and never match. The
+        columns a file carries through untouched may be of any type."""
+        for name, idx in mapping.columns.items():
+            column = None if idx is None else mapping.header[idx]
+            if column is not None and column in self.nested:
+                raise InputError(
+                    f"{self.role} file {self.display}: column {column!r} ({name}) holds "
+                    f"{self.nested[column]} values, not one value per row",
+                    hint=f"Export {column} as a plain column (text, a number or a time), or "
+                    f"map {name} to another column with --map {self.role}.{name}=COLUMN.",
+                )
 
     def float_id_notes(self, mapping: ColumnMapping) -> list[str]:
         """A note for each id field read from a FLOAT or DOUBLE column: its whole numbers
@@ -1184,6 +1203,13 @@ def _is_number(duck_type: str) -> bool:
     """Whether a DuckDB column type is a number (integer, fractional or decimal)."""
     t = duck_type.upper()
     return t in _NUMBER_TYPES or t.startswith("DECIMAL")
+
+
+def _is_nested(duck_type: str) -> bool:
+    """Whether a DuckDB type (as DESCRIBE writes it) holds several values per row: a list
+    (``VARCHAR[]``), an array (``INTEGER[3]``), a struct, a map or a union."""
+    t = duck_type.upper()
+    return t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION"))
 
 
 def _kind(duck_type: str) -> str:

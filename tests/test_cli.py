@@ -1334,6 +1334,59 @@ def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("role", "column", "value", "typed"),
+    [
+        ("tasks", "BizibleId", f"['{ABC}']", "VARCHAR[]"),
+        ("tasks", "Id", "{'id': 'T1'}", "STRUCT(id VARCHAR)"),
+        ("sessions", "COOKIE_ID", f"['{ABC}']", "VARCHAR[]"),
+        ("sessions", "CHANNEL", "{'c': 'Paid Search.AdWords'}", "STRUCT(c VARCHAR)"),
+        ("sessions", "EVENT_DATE", "[TIMESTAMP '2026-03-02 12:17:00']", "TIMESTAMP[]"),
+    ],
+)
+def test_a_field_read_from_a_nested_parquet_column_is_refused(tmp_path, role, column, value, typed):
+    # a list or struct was read as its printed text: BizibleId '[abc]' matched no session,
+    # an empty list counted as a BizibleId, a struct channel split at its '.'
+    plain = {
+        "tasks": {"Id": "'T1'", "BizibleId": f"'{ABC}'", "CreatedDate": "'2026-03-02 12:40'"},
+        "sessions": {
+            "ID": "'S1'",
+            "COOKIE_ID": f"'{ABC}'",
+            "EVENT_DATE": "TIMESTAMP '2026-03-02 12:17:00'",
+            "CHANNEL": "'Paid Search.AdWords'",
+        },
+    }
+    files = {}
+    for name, columns in plain.items():
+        cells = {**columns, column: value} if name == role else columns
+        files[name] = tmp_path / f"{name}.parquet"
+        select = ", ".join(f"{cell} AS {col}" for col, cell in cells.items())
+        duckdb.sql(f"COPY (SELECT {select}) TO '{files[name]}'")
+    result = invoke("run", files["tasks"], files["sessions"], "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{role} file {files[role]}: column '{column}'" in message
+    assert f"holds {typed} values, not one value per row" in message
+    assert not (tmp_path / "out").exists()
+    inspected = invoke("inspect", files[role], "-f", "json")
+    assert inspected.exit_code == 2
+    assert "not one value per row" in json.loads(inspected.stdout)[0]["problems"][0]
+
+
+def test_a_nested_parquet_column_the_tasks_carry_is_kept(tmp_path):
+    tasks = tmp_path / "t.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'T1' AS Id, NULL::VARCHAR AS BizibleId, TIMESTAMP '2026-03-02 12:40:00'"
+        f" AS CreatedDate, [1, 2] AS Tags, {{'a': 'x'}} AS Extra) TO '{tasks}'"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.output
+    (row,) = read_csv(tmp_path / "out" / "unmatched.csv")
+    assert (row["reason"], row["Tags"], row["Extra"]) == ("no_bizible_id", "[1, 2]", "{'a': x}")
+
+
 def test_inspect_says_the_notes_run_would(tmp_path):
     # inspect left out the notes run prints: a UTF-8 file read with --encoding cp1252, ids
     # typed DOUBLE, a DATE modification time
