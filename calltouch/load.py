@@ -1292,6 +1292,12 @@ def _outside_years(value: str) -> bool:
     return parsed.year in (1, 9999)
 
 
+# A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
+_NO_PLACE_OFFSET = re.compile(
+    r"[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?"
+    r"[6-9][0-9]|18:?(0[1-9]|[1-5][0-9])(:?[0-9]{2})?|18:?00:?(0[1-9]|[1-5][0-9]))$"
+)
+
 # A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
 # the file's day/month order.
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
@@ -1305,6 +1311,11 @@ def error_message(
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
             return f"{value!r} is a date without a time of day"
+        if value is not None and _NO_PLACE_OFFSET.search(value.strip()):
+            return (
+                f"{value!r} has a UTC offset no place has (beyond 18 hours, or minutes or "
+                "seconds beyond 59)"
+            )
         if value is not None and _outside_years(value):
             return f"{value!r} is not a date-time within the years 1-9999 (in UTC)"
         found = _DAY_MONTH.match(value or "")

@@ -914,6 +914,8 @@ def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
         *(f"2026-03-02T12:40:00{o}" for o in bad),
         "3/25/2026 12:40 -2400",
     ]
+    # the message says what is wrong with it: the offset, not the date-time
+    assert all("has a UTC offset no place has" in r["error"] for r in out.rejects)
 
 
 def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path) -> None:
