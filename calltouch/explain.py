@@ -17,6 +17,7 @@ import duckdb
 from calltouch import queries
 from calltouch.durations import MAX_WINDOW_US, format_window
 from calltouch.errors import InputError
+from calltouch.load import error_message
 
 RULES = {
     "no_bizible_id": "R1",
@@ -48,12 +49,17 @@ def explain(
     row = queries.fetch_dicts(con, "explain_task", {"task_id": task_id})[0]
     if not row["found"]:
         if row["rejected_copies"]:
+            if row["rejected_file"] is not None:
+                where_rejected = (
+                    f": {row['rejected_file']}:{row['rejected_line']}: {row['rejected_error']}"
+                )
+            else:  # no rejected line holds the id as read: say what was wrong with it
+                error = error_message(row["error_code"], row["error_field"], row["error_value"])
+                where_rejected = f" ({row['error_field']}: {error})"
             raise InputError(
-                f"task {row['task_id']} was rejected when its file was loaded "
-                f"({row['error_field']}: {row['error_code']}"
-                + (f" {row['error_value']!r}" if row["error_value"] else "")
-                + ")",
-                hint="See rejects.csv (or the rejects table) for its file and line.",
+                f"task {row['task_id']} was rejected when its file was loaded{where_rejected}",
+                hint="Fix that row in the export; rejects.csv (from calltouch run, or calltouch "
+                "export rejects) lists every rejected row with its file and line.",
             )
         if row["copies"]:
             raise InputError(
@@ -81,6 +87,15 @@ def explain(
         "who_id": row["who_id"],
         "file": row["file"],
         "copies": row["copies"],
+        # copies of the task rejected when loaded (R9 chooses among the usable ones only)
+        "rejected_copies": row["rejected_copies"],
+        "rejected_copy": None
+        if row["rejected_file"] is None
+        else {
+            "file": row["rejected_file"],
+            "line": row["rejected_line"],
+            "error": row["rejected_error"],
+        },
         "match_status": row["match_status"] or ("unmatched" if row["unmatched"] else None),
         "match_reason": row["match_reason"] or ("no_bizible_id" if row["unmatched"] else None),
         "session_id": row["session_id"],
@@ -245,4 +260,16 @@ def advice(
             f"The task appears {facts['copies']} times in the loaded exports; the copy kept is "
             "the last by LastModifiedDate, else the last read (R9)."
         )
+    if facts["rejected_copies"]:
+        first = facts["rejected_copy"]
+        where = f" ({first['file']}:{first['line']}: {first['error']})" if first else ""
+        said.append(
+            f"{_copies(facts['rejected_copies'])} of the task rejected when loaded{where} "
+            "cannot be chosen (R9 keeps the last usable copy): if a rejected copy is newer, "
+            "fix it in the export and load it again."
+        )
     return said
+
+
+def _copies(count: int) -> str:
+    return "One copy" if count == 1 else f"{count} copies"

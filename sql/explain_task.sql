@@ -22,6 +22,17 @@ copies AS (
     FROM task_rows
     WHERE task_id = (SELECT id FROM wanted)
 ),
+-- Where the first rejected copy is: the reject of its file whose raw line holds its id (as
+-- read: 18 or 15 characters); none when no raw line holds it.
+rejected AS (
+    SELECT j.file, j.line, j.error
+    FROM task_rows AS r
+    JOIN rejects AS j ON j.role = 'tasks' AND j.file_id = r._file_id
+    WHERE r.task_id = (SELECT id FROM wanted) AND r._error_field IS NOT NULL
+      AND (contains(j.raw, r.task_id) OR contains(j.raw, left(r.task_id, 15)))
+    ORDER BY j.file_id, j.line
+    LIMIT 1
+),
 cookie_sessions AS (
     SELECT s.session_id, s.session_start, r.channel, r.subchannel
     FROM match_sessions AS s
@@ -47,6 +58,7 @@ SELECT
     (SELECT count(*) FROM task) AS found,
     c.usable AS copies, c.rejected AS rejected_copies,
     c.error_field, c.error_code, c.error_value,
+    rj.file AS rejected_file, rj.line AS rejected_line, rj.error AS rejected_error,
     t.bizible_id, ct_iso(t.call_time) AS call_time, t.call_time_source, t.task_type,
     t.who_id, t.subject, t.file, t.mapping,
     l.match_status, l.match_reason, l.session_id AS candidate_session_id,
@@ -82,4 +94,5 @@ LEFT JOIN task AS t ON true
 LEFT JOIN links AS l ON l.task_id = t.task_id
 LEFT JOIN touchpoints AS tp ON tp.task_id = t.task_id
 LEFT JOIN earlier AS e ON true
-LEFT JOIN later AS x ON true;
+LEFT JOIN later AS x ON true
+LEFT JOIN rejected AS rj ON true;

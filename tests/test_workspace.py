@@ -434,6 +434,31 @@ def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) 
     assert json.loads(invoke("explain", "TLATE1", "--db", db, "-f", "json").stdout)
 
 
+def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None:
+    # it said "(call_time: bad_time 'garbage')" and sent the user to rejects.csv; a task whose
+    # newer copy was rejected was explained from the older one without a word
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,LastModifiedDate\n"
+        "T1,ck,2026-03-02T12:40:00Z,2026-03-02T00:00:00Z\n"
+        "T1,ck,garbage,2026-03-05T00:00:00Z\n"
+        "T2,ck,garbage,2026-03-05T00:00:00Z\n",
+        "utf-8",
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ck,2026-03-02T12:17:00Z\n", "utf-8")
+    files = ("--tasks", tasks, "--sessions", sessions)
+    result = invoke("explain", "T2", *files, ok=False)
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert f"task T2 was rejected when its file was loaded: {tasks}:4: 'garbage' is not a" in said
+    assert "bad_time" not in said
+    facts = json.loads(invoke("explain", "T1", *files, "-f", "json").stdout)
+    assert (facts["copies"], facts["rejected_copies"]) == (1, 1)
+    assert facts["rejected_copy"]["line"] == 3
+    assert any("One copy of the task rejected when loaded" in a for a in facts["advice"])
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
 def test_export_every_table_in_every_format(
     ws: dict[str, Path], tmp_path: Path, suffix: str
