@@ -343,8 +343,11 @@ class _Loader:
     # -- steps -----------------------------------------------------------------------------
 
     def detect(self, header: Sequence[str]) -> profiles.Detection:
+        """The file's profile and mapping; the mapping's notes say when times the profile's
+        tool writes in UTC are read in another zone (--tz covers both inputs: a zone meant
+        for one export's local times shifts the warehouse's)."""
         try:
-            return profiles.detect(
+            detection = profiles.detect(
                 self.role, header, self.display, self.options.overrides, self.options.profile
             )
         except InputError as exc:
@@ -354,6 +357,14 @@ class _Loader:
                     "(or latin-1) if the file comes from Excel."
                 )
             raise
+        if detection.profile.utc and self.options.tz != "UTC":
+            other = "sessions" if self.role == "tasks" else "tasks"
+            detection.mapping.notes.append(
+                f"its times without a zone are read in {self.options.tz}, but the "
+                f"{detection.profile.name} profile's exports write them in UTC (a zone meant "
+                f"for the {other} alone goes in --{other}-tz)"
+            )
+        return detection
 
     def decide_order(
         self, headers: Sequence[str], survey: list[tuple[Any, ...]]

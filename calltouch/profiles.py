@@ -28,6 +28,7 @@ class Profile:
     aliases: Mapping[Role, Mapping[str, tuple[str, ...]]]
     defaults: Mapping[str, str] = field(default_factory=dict)  # task field -> constant
     footer: bool = False  # may end with a Salesforce report footer
+    utc: bool = False  # the tool writes times without a zone in UTC
     hint: str = ""
 
     def describes(self, role: Role) -> bool:
@@ -87,6 +88,7 @@ PROFILES: tuple[Profile, ...] = (
                 "modstamp": ("MODIFIED_DATE",),
             },
         },
+        utc=True,
     ),
     Profile(
         "salesforce-report",

@@ -238,6 +238,23 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
     assert tp["landing_page"] == "https://www.example.com/pricing"
     assert tp["referrer_page"] == "https://www.google.com/"
     assert tp["search_phrase"] == "call tracking software"
+    for role in ("tasks", "sessions"):
+        assert not any("notes" in f for f in out.summary[role]["files"])
+    # a zone meant for one export's local times shifts the warehouse's UTC times: said
+    shifted = run_case(
+        tmp_path / "shifted",
+        tasks,
+        sessions,
+        tasks_tz="America/New_York",
+        task_header=WAREHOUSE_TASK_HEADER,
+        session_header=WAREHOUSE_SESSION_HEADER,
+    )
+    (loaded,) = shifted.summary["tasks"]["files"]
+    assert (
+        "its times without a zone are read in America/New_York, but the warehouse profile's "
+        "exports write them in UTC (a zone meant for the sessions alone goes in --sessions-tz)"
+    ) in loaded["notes"]
+    assert "notes" not in shifted.summary["sessions"]["files"][0]
 
 
 # ----------------------------------------------------------------------------- channels
