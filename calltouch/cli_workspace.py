@@ -52,7 +52,7 @@ from calltouch.cli import (
 )
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
-from calltouch.inputs import skipped_note
+from calltouch.inputs import folder_notes
 from calltouch.outputs import atomic_path, export_table, format_of
 from calltouch.pipeline import load_inputs, match
 
@@ -319,7 +319,7 @@ def load(
                     hint=f"Pass it when you load {named}; this load maps {role.key} fields "
                     f"only (--map {role.key}.FIELD=COLUMN).",
                 )
-        skipped = [note for spec in files if (note := skipped_note(spec)) is not None]
+        skipped = [note for spec in files for note in folder_notes(spec)]
         created = not db.exists()
         con = workspace.open_workspace(db)
         try:

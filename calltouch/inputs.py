@@ -4,7 +4,8 @@ This module promises:
 
 * ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
   an :class:`~calltouch.errors.InputError` saying what was looked for; ``skipped_note`` names
-  the other files a folder or glob holds, which are not read.
+  the other files a folder or glob holds, which are not read, and ``subfolder_note`` the
+  files a folder reads from its subfolders.
 * ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB, and
   refuses a file that is not text (a Parquet file, a workbook, a ZIP archive), saying which.
 * ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
@@ -412,6 +413,37 @@ def skipped_note(spec: str | Path) -> str | None:
         + ", ".join(names)
         + (f" and {more} more" if more else "")
     )
+
+
+def subfolder_note(spec: str | Path) -> str | None:
+    """One sentence naming (a few of) the files a folder ``spec`` reads from its subfolders
+    (an archive folder inside an export folder is read too, and its copies can win R9); None
+    when it reads none, or ``spec`` is not a folder."""
+    folder = Path(str(spec)).expanduser()
+    if not folder.is_dir():
+        return None
+    nested = [
+        p.relative_to(folder)
+        for p in _listed(folder) or []
+        if file_format(p) is not None and p.parent != folder
+    ]
+    if not nested:
+        return None
+    names = [str(p) for p in nested[:SKIPPED_SHOWN]]
+    more = len(nested) - len(names)
+    count = f"{len(nested)} file{'s' if len(nested) > 1 else ''}"
+    return (
+        f"folder {spec} is read with its subfolders, which give {count}: "
+        + ", ".join(names)
+        + (f" and {more} more" if more else "")
+        + f" (for the folder's own files only, give a glob such as '{folder / '*.csv'}')"
+    )
+
+
+def folder_notes(spec: str | Path) -> list[str]:
+    """The notes on what a folder or glob ``spec`` reads: the files it leaves out
+    (skipped_note) and those it reads from subfolders (subfolder_note)."""
+    return [note for note in (skipped_note(spec), subfolder_note(spec)) if note is not None]
 
 
 # ----------------------------------------------------------------------------- CSV sniffing

@@ -56,9 +56,9 @@ from calltouch.inputs import (
     Role,
     cannot_read,
     file_format,
+    folder_notes,
     open_bytes,
     resolve,
-    skipped_note,
     sniff_csv,
 )
 from calltouch.timeformats import DateOrder
@@ -195,12 +195,13 @@ def load_role(
         make_loader(con, role, path, first_file_id + i, options, workdir)
         for i, path in enumerate(paths)
     ]
-    skipped = skipped_note(spec)
+    listing = folder_notes(spec)
 
     def record(loaded: LoadedFile) -> LoadedFile:
-        # the files of a folder or glob that are not read: a note on its first file
-        if skipped is not None and loaded.file_id == first_file_id:
-            loaded.notes.append(skipped)
+        # the files of a folder or glob that are not read, or read from its subfolders: a
+        # note on its first file
+        if loaded.file_id == first_file_id:
+            loaded.notes.extend(listing)
         return record_file(con, loaded)
 
     if role != "sessions" or not options.narrow:

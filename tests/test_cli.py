@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -823,6 +824,28 @@ def test_run_and_load_name_the_files_of_a_folder_they_do_not_read(tmp_path):
     assert f"Note: {note}" in loaded.stderr
     only_csv = invoke("run", f"{exports}/*.csv", sessions, "--out", out, "-q")
     assert "Note:" not in only_csv.stderr  # a glob that names only what is read
+
+
+def test_run_and_load_name_the_files_a_folder_reads_from_its_subfolders(tmp_path):
+    # an archive inside the export folder was read without a word, its copies winning R9
+    exports, sessions = write_two_task_exports(tmp_path)
+    (exports / "archive" / "2025").mkdir(parents=True)
+    shutil.copy(exports / "tasks_1.csv", exports / "archive" / "2025" / "old.csv")
+    note = (
+        f"folder {exports} is read with its subfolders, which give 1 file: "
+        f"{Path('archive', '2025', 'old.csv')} (for the folder's own files only, give a glob "
+        f"such as '{exports / '*.csv'}')"
+    )
+    out = tmp_path / "out"
+    result = invoke("run", exports, sessions, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert note in summary_of(out)["tasks"]["files"][0]["notes"]
+    assert summary_of(out)["tasks"]["read"] == 4 + 2  # the archive's rows are read too
+    loaded = invoke("load", "tasks", exports, "--db", tmp_path / "ws.duckdb", "-q")
+    assert f"Note: {note}" in " ".join(loaded.stderr.split())
+    flat = invoke("run", f"{exports}/*.csv", sessions, "--out", out, "-q")
+    assert "Note:" not in flat.stderr
+    check_two_exports(out, exports)
 
 
 # ----------------------------------------------------------------------------- Parquet inputs
