@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 
-from calltouch import csvscan
+from calltouch import csvscan, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
-from calltouch.load import CsvLoader, LoadOptions, ParquetLoader
+from calltouch.load import CsvLoader, LoadOptions, ParquetLoader, load_role
 from calltouch.pipeline import RejectedLines, RejectLimit
 
 FIRST_ROWS = 5
@@ -156,19 +156,6 @@ def _describe(
             out["first_unreadable"] = [
                 {"line": b.first_line, "error": b.error} for b in scan.bad[:FIRST_ROWS]
             ]
-            # run stops (exit 3) past --max-rejects, 1% by default, a malformed row counting
-            # once per line it spans
-            extra = sum(b.last_line - b.first_line for b in scan.bad)
-            read = scan.good + len(scan.bad)
-            if RejectLimit(share=Fraction(1, 100)).exceeded(
-                len(scan.bad), read, RejectedLines(extra)
-            ):
-                out.setdefault("problems", []).append(
-                    f"{len(scan.bad)} of {read} rows are malformed (first lines above), more "
-                    "than run's default --max-rejects 1% allows: run would stop (exit 3). Fix "
-                    "the reading (--encoding, --profile, the delimiter) or, if the file is "
-                    "right, pass run a higher --max-rejects"
-                )
         header = dialect.header
         first_rows = [list(r) for r in dialect.sample[:FIRST_ROWS]]
     mapping = detection.mapping
@@ -185,4 +172,35 @@ def _describe(
         first_rows=[[None if v is None else str(v) for v in row] for row in first_rows],
         notes=[*mapping.notes, *notes],
     )
+    if not out.get("problems"):  # a date order to choose stops the load too: said already
+        out.update(_run_rejects(path, role, options, workdir))
+    return out
+
+
+def _run_rejects(path: Path, role: Role, options: LoadOptions, workdir: Path) -> dict[str, Any]:
+    """What run's load of this file rejects (a time that cannot be read, an empty id...,
+    not only the malformed rows the record count finds): the count, the first few, and a
+    problem when they are more than run's default --max-rejects allows. The file is loaded
+    into a scratch database, as run loads it, and nothing is kept."""
+    scratch = queries.connect()
+    try:
+        queries.run(scratch, "create_schema", packed_details=False)
+        (loaded,) = load_role(scratch, role, str(path), options, workdir)
+        first = queries.fetch_dicts(
+            scratch, "reject_examples", {"role": role, "file_ids": None, "limit": FIRST_ROWS}
+        )
+        lines = RejectedLines.of(scratch, role)
+    finally:
+        scratch.close()
+    read, rejected = loaded.rows_read, loaded.rows_rejected
+    out: dict[str, Any] = {"rejected_by_run": rejected}
+    if first:
+        out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]
+    if RejectLimit(share=Fraction(1, 100)).exceeded(rejected, read, lines):
+        out["problems"] = [
+            f"run would reject {rejected} of {read} rows (first above), more than its "
+            "default --max-rejects 1% allows: it would stop (exit 3). Fix the rows or the "
+            "reading (--encoding, --profile, --date-order, --map) or, if the rows are bad, "
+            "pass run a higher --max-rejects"
+        ]
     return out

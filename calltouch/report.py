@@ -235,6 +235,11 @@ def print_inspection(console: Console, item: dict[str, Any]) -> None:
     else:
         grid.add_row("format", Text("Parquet"))
         grid.add_row("rows", Text(f"{item['rows']['data']:,} rows"))
+    if "rejected_by_run" in item:
+        grid.add_row("rejected", Text(f"{item['rejected_by_run']:,} rows would go to rejects"))
+        where = "line" if item["format"] == "csv" else "row"
+        for bad in item.get("first_rejected", []):
+            grid.add_row("", Text(f"{where} {bad['line']}: {bad['error']}", style="yellow"))
     mapping = Text()
     for i, (fld, column) in enumerate(item["mapping"].items()):
         mapping.append(("\n" if i else "") + f"{fld:<16}")

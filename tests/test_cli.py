@@ -1069,12 +1069,40 @@ def test_inspect_exits_2_for_a_file_whose_malformed_rows_would_stop_a_run(tmp_pa
     result = invoke("inspect", bad, "-f", "json")
     assert result.exit_code == 2
     (item,) = json.loads(result.stdout)
-    assert item["problems"][0].startswith("2 of 3 rows are malformed")
+    assert item["problems"][0].startswith("run would reject 2 of 3 rows")
     _, sessions = write_case(tmp_path)
     assert invoke("run", bad, sessions, "--out", tmp_path / "out", "-q").exit_code == 3
     fine = tmp_path / "fine.csv"
     fine.write_text("Id,BizibleId,CreatedDate\n" + "T,ck1,2026-03-02T12:00:00Z\n" * 100 + "T9\n")
     assert invoke("inspect", fine).exit_code == 0  # 1 of 101 is within 1%
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_inspect_exits_2_for_a_file_whose_values_run_would_reject(tmp_path, fmt):
+    # well-formed rows whose times run cannot read, and an empty id: inspect said the file
+    # was fine (exit 0), run rejected every row and stopped (exit 3)
+    rows = "Id,BizibleId,CreatedDate\nT1,c1,02-Mar-2026 12:00\nT2,c1,yesterday\n,c1,x\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(rows, encoding="utf-8")
+    if fmt == "parquet":
+        bad = tmp_path / "bad.parquet"
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{tmp_path / 'bad.csv'}', all_varchar = true)) "
+            f"TO '{bad}'"
+        )
+    result = invoke("inspect", bad, "-f", "json")
+    assert result.exit_code == 2, result.output
+    (item,) = json.loads(result.stdout)
+    assert item["rejected_by_run"] == 3
+    assert [r["line"] for r in item["first_rejected"]] == ([2, 3, 4] if fmt == "csv" else [1, 2, 3])
+    assert "'yesterday' is not a date-time" in item["first_rejected"][1]["error"]
+    assert item["problems"][0].startswith("run would reject 3 of 3 rows")
+    text = " ".join(invoke("inspect", bad).stdout.split())
+    where = "line 3" if fmt == "csv" else "row 2"
+    assert f"3 rows would go to rejects {'line 2' if fmt == 'csv' else 'row 1'}:" in text
+    assert f"{where}: 'yesterday' is not a date-time" in text
+    _, sessions = write_case(tmp_path)
+    assert invoke("run", bad, sessions, "--out", tmp_path / "out", "-q").exit_code == 3
 
 
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
