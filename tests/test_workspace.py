@@ -459,6 +459,22 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     assert any("One copy of the task rejected when loaded" in a for a in facts["advice"])
 
 
+@pytest.mark.parametrize(
+    "command", [("export", "touchpoints"), ("export", "report"), ("report", "-f", "json")]
+)
+def test_an_output_that_is_the_workspace_itself_is_refused(
+    ws: dict[str, Path], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # a workspace file named .json or .parquet was replaced by the export (exit 0)
+    db = tmp_path / "ws.json"
+    shutil.copy(ws["db"], db)
+    before = db.read_bytes()
+    result = invoke(*command, "--db", db, "-o", tmp_path / "." / "ws.json", ok=False)
+    assert result.exit_code == 2, result.output
+    assert "is the workspace --db" in " ".join(result.stderr.split())
+    assert db.read_bytes() == before
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
 def test_export_every_table_in_every_format(
     ws: dict[str, Path], tmp_path: Path, suffix: str
