@@ -668,6 +668,7 @@ class CsvLoader(_Loader):
                 "formats": _needs_formats(styles, name),
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
+                "date_ok": name == "modstamp",
             }
             for name, idx in mapping.columns.items()
         }
@@ -878,6 +879,7 @@ class ParquetLoader(_Loader):
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
                 "nanos": header[idx] in self.nanos,
+                "date_ok": name == "modstamp",
             }
             for name, idx in mapping.columns.items()
         }

@@ -723,6 +723,30 @@ def test_r9_a_modification_time_typed_date_orders_copies_by_day(tmp_path: Path) 
     assert any(n.startswith("LastModifiedDate holds dates without") for n in loaded["notes"])
 
 
+def test_r9_a_modification_time_written_as_a_date_orders_copies_by_day(tmp_path: Path) -> None:
+    """A CSV's LastModifiedDate / MODIFIED_DATE written as a date alone is its midnight, as a
+    Parquet DATE is: the row was rejected ('a date without a time of day'), though the field
+    only orders copies (R9)."""
+    tasks = [
+        task("T1", ABC, "12:40", "Day", modified="2026-03-03"),
+        task("T1", ABC, "12:41", "Time", modified="2026-03-02T23:00:00Z"),
+        task("T1", ABC, "12:42", "Earlier", modified="2026-03-02"),
+    ]
+    sessions = [
+        session("S1", ABC, "12:17", modified="2026-03-05"),
+        session("S1", ABC, "12:30", modified="2026-03-04T10:00:00Z"),
+    ]
+    out = run_case(tmp_path, tasks, sessions)
+    assert not out.rejects
+    assert out.touchpoints["T1"]["touchpoint_type"] == "Day"
+    assert out.touchpoints["T1"]["session_start"] == "2026-03-02T12:17:00Z"
+    # a date alone still cannot place a call
+    late = run_case(
+        tmp_path / "b", [task("T2", ABC, "12:00", CreatedDate="2026-03-02")], [], max_rejects="100%"
+    )
+    assert "is a date without a time of day" in late.rejects[0]["error"]
+
+
 @pytest.mark.parametrize(
     ("column", "advice"),
     [
