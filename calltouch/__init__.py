@@ -28,6 +28,7 @@ def main() -> None:
     import signal
     import sys
 
+    _plain_terminal()
     pressed: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     try:
@@ -41,3 +42,24 @@ def main() -> None:
         cli_main()
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _plain_terminal() -> None:
+    """Make what calltouch prints the same bytes whatever the terminal's settings: stdout and
+    stderr write UTF-8 (as the output files do) under any locale, where a Latin-1 or EUC-JP
+    one crashed on the report's box characters, or changed the bytes of a CSV on stdout;
+    a COLUMNS or LINES that is not a positive number (COLUMNS=0 printed nothing at all) is
+    ignored, as an unset one is. Runs before the consoles are made."""
+    import io
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") != (
+            "utf8"
+        ):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.strip().isdigit() and int(value) > 0):
+            del os.environ[name]

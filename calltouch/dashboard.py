@@ -29,7 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TextIO
 
 from rich import box
@@ -670,7 +670,8 @@ class _State:
             self.error = _describe_error(error)
             return
         self.report, self.error = report, ""
-        self.updated = datetime.now().strftime("%H:%M:%S")
+        # in UTC, as every time calltouch shows: the machine's zone changes no output
+        self.updated = datetime.now(UTC).strftime("%H:%M:%S UTC")
 
     def frame(self) -> RenderableType:
         return render(self.report, source=self.source, updated=self.updated, error=self.error)

@@ -284,6 +284,50 @@ def calltouch(*args: object) -> list[str]:
     return [sys.executable, "-m", "calltouch", *(str(a) for a in args)]
 
 
+def test_the_printed_bytes_do_not_depend_on_the_terminals_encoding_or_width(
+    tmp_path: Path,
+) -> None:
+    # a Latin-1 locale crashed (exit 1, 'This is a bug') on the report's box characters and
+    # wrote a CSV on stdout in Latin-1; COLUMNS=0 printed nothing at all, errors included
+    import os
+
+    campaign = "Caf\u00e9 \u2013 Fr\u00fchling"
+    db = tmp_path / "ws.duckdb"
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        f"ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\nS1,{ABC},2026-03-02 12:17:00,{campaign}\n",
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(f"Id,BizibleId,CreatedDate\nT1,{ABC},2026-03-02T12:40:00Z\n", "utf-8")
+    base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "PYTHONIOENCODING")}
+    for role, path in (("tasks", tasks), ("sessions", sessions)):
+        subprocess.run(calltouch("load", role, path, "--db", db, "-q"), check=True, env=base)
+    subprocess.run(calltouch("match", "--db", db, "-q"), check=True, env=base)
+    printed = []
+    for extra in ({}, {"PYTHONIOENCODING": "latin-1", "COLUMNS": "0"}):
+        env = {**base, **extra}
+        report = subprocess.run(
+            calltouch("report", "--db", db, "--by", "campaign", "-f", "csv"),
+            capture_output=True,
+            env=env,
+        )
+        assert report.returncode == 0, report.stderr
+        table = subprocess.run(
+            calltouch("report", "--db", db, "--by", "campaign"), capture_output=True, env=env
+        )
+        assert table.returncode == 0, table.stderr
+        assert campaign in table.stdout.decode("utf-8")
+        missing = subprocess.run(
+            calltouch("report", "--db", tmp_path / "none.duckdb"), capture_output=True, env=env
+        )
+        assert missing.returncode == ExitCode.INPUT
+        assert b"none.duckdb" in missing.stderr
+        printed.append(report.stdout)
+    assert printed[0] == printed[1]
+    assert campaign.encode() in printed[0]
+
+
 @pytest.mark.parametrize(
     ("second", "code"), [("sessions.csv", ExitCode.OK), ("empty", ExitCode.INPUT)]
 )

@@ -469,3 +469,24 @@ def test_unmatched_not_counted_under_a_status_shows_a_dash(width, height):
     report = report_of([("Paid Search", 3, 0)], unmatched=None)
     text = draw(report, width, height, source="ws.duckdb", updated="12:00:00")
     assert "—" in text
+
+
+def test_the_time_of_the_last_reload_is_shown_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    # it was the machine's local clock, where every other time calltouch shows is UTC
+    import time
+    from datetime import UTC, datetime
+
+    from calltouch.dashboard import _State
+
+    monkeypatch.setenv("TZ", "Pacific/Chatham")  # 12:45 or 13:45 ahead of UTC
+    time.tzset()
+    try:
+        state = _State(lambda: None, "ws.duckdb")
+        before = datetime.now(UTC)
+        state.reload()
+        after = datetime.now(UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert state.updated.endswith(" UTC")
+    assert state.updated[:-4] in {before.strftime("%H:%M:%S"), after.strftime("%H:%M:%S")}
