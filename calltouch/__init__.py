@@ -61,5 +61,7 @@ def _plain_terminal() -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     for name in ("COLUMNS", "LINES"):
         value = os.environ.get(name)
-        if value is not None and not (value.strip().isdigit() and int(value) > 0):
+        if value is not None and not (
+            value.strip().isascii() and value.strip().isdecimal() and int(value) > 0
+        ):
             del os.environ[name]

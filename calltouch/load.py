@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -1324,8 +1324,14 @@ def error_message(
     the day/month order the file's locale times were read in, if any."""
     if code == "bad_time":
         if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+            try:
+                date.fromisoformat(value.strip())
+            except ValueError:
+                return f"{value!r} is not a date (no such day)"
             return f"{value!r} is a date without a time of day"
-        if value is not None and _NO_PLACE_OFFSET.search(value.strip()):
+        # the offset of a time of day only, as ct_ts and ct_ts_formats check it (25-03-2026
+        # is not a time at -2026)
+        if value is not None and ":" in value and _NO_PLACE_OFFSET.search(value.strip()):
             return (
                 f"{value!r} has a UTC offset no place has (beyond 18 hours, or minutes or "
                 "seconds beyond 59)"

@@ -23,13 +23,19 @@ copies AS (
     WHERE task_id = (SELECT id FROM wanted)
 ),
 -- Where the first rejected copy is: the reject of its file whose raw line holds its id (as
--- read: 18 or 15 characters); none when no raw line holds it.
+-- read: 18 or 15 characters) as a whole cell, between delimiters, quotes or the ends of the
+-- line (task 12 is not in the line of task 123); none when no raw line holds it so.
 rejected AS (
     SELECT j.file, j.line, j.error
     FROM task_rows AS r
     JOIN rejects AS j ON j.role = 'tasks' AND j.file_id = r._file_id
+    CROSS JOIN LATERAL (
+        SELECT chr(31) || regexp_replace(j.raw, '[,;\t|"''{}\[\]: =]', chr(31), 'g') || chr(31)
+            AS cells
+    ) AS c
     WHERE r.task_id = (SELECT id FROM wanted) AND r._error_field IS NOT NULL
-      AND (contains(j.raw, r.task_id) OR contains(j.raw, left(r.task_id, 15)))
+      AND (contains(c.cells, chr(31) || r.task_id || chr(31))
+           OR contains(c.cells, chr(31) || left(r.task_id, 15) || chr(31)))
     ORDER BY j.file_id, j.line
     LIMIT 1
 ),

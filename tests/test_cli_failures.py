@@ -305,7 +305,7 @@ def test_the_printed_bytes_do_not_depend_on_the_terminals_encoding_or_width(
         subprocess.run(calltouch("load", role, path, "--db", db, "-q"), check=True, env=base)
     subprocess.run(calltouch("match", "--db", db, "-q"), check=True, env=base)
     printed = []
-    for extra in ({}, {"PYTHONIOENCODING": "latin-1", "COLUMNS": "0"}):
+    for extra in ({}, {"PYTHONIOENCODING": "latin-1", "COLUMNS": "0"}, {"COLUMNS": "\u00b2"}):
         env = {**base, **extra}
         report = subprocess.run(
             calltouch("report", "--db", db, "--by", "campaign", "-f", "csv"),
@@ -324,7 +324,7 @@ def test_the_printed_bytes_do_not_depend_on_the_terminals_encoding_or_width(
         assert missing.returncode == ExitCode.INPUT
         assert b"none.duckdb" in missing.stderr
         printed.append(report.stdout)
-    assert printed[0] == printed[1]
+    assert printed[0] == printed[1] == printed[2]
     assert campaign.encode() in printed[0]
 
 

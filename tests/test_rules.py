@@ -745,6 +745,11 @@ def test_r9_a_modification_time_written_as_a_date_orders_copies_by_day(tmp_path:
         tmp_path / "b", [task("T2", ABC, "12:00", CreatedDate="2026-03-02")], [], max_rejects="100%"
     )
     assert "is a date without a time of day" in late.rejects[0]["error"]
+    # a day no calendar has is no midnight: its message says so
+    bad = run_case(
+        tmp_path / "c", [task("T3", ABC, "12:00", modified="2026-02-30")], [], max_rejects="100%"
+    )
+    assert bad.rejects[0]["error"] == "'2026-02-30' is not a date (no such day)"
 
 
 @pytest.mark.parametrize(
@@ -940,6 +945,11 @@ def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
     ]
     # the message says what is wrong with it: the offset, not the date-time
     assert all("has a UTC offset no place has" in r["error"] for r in out.rejects)
+    # and only of ISO-8601 text: a locale date's dashes are no offset
+    locale = run_case(
+        tmp_path / "l", [task("D", ABC, "12:00", CreatedDate="25-03-2026")], [], max_rejects="100%"
+    )
+    assert locale.rejects[0]["error"].startswith("'25-03-2026' is not a date-time")
 
 
 def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path) -> None:

@@ -457,6 +457,14 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     assert (facts["copies"], facts["rejected_copies"]) == (1, 1)
     assert facts["rejected_copy"]["line"] == 3
     assert any("One copy of the task rejected when loaded" in a for a in facts["advice"])
+    # a short numeric id (a vendor's) is found as a whole cell, not inside another row's id
+    numbers = tmp_path / "n.csv"
+    numbers.write_text(
+        "Id,BizibleId,CreatedDate\n123,ck,garbage\n12,ck,not-a-time\n5,ck,2026-03-02T12:40:00Z\n",
+        "utf-8",
+    )
+    short = invoke("explain", "12", "--tasks", numbers, "--sessions", sessions, ok=False)
+    assert f"{numbers}:3: 'not-a-time'" in " ".join(short.stderr.split())
 
 
 @pytest.mark.parametrize(
