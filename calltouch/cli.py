@@ -695,6 +695,11 @@ def demo(
     with user_errors(debug):
         sample = sample_dir()
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
+        refuse_folder_targets(
+            [target / f"{name}.csv" for name in (*EXPORTS, *attribution.OUTPUTS)]
+            + [target / "summary.json"],
+            OUT_FOLDER_HINT,
+        )
         settings = _settings(window, per_session, "UTC", None, None, None)
         chosen = attribution.AttributionSettings(as_of=attribution.parse_as_of(as_of))
         con = _connect()
@@ -787,12 +792,13 @@ def inspect(
     date_order: DateOrderOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Show what calltouch detects in export files, without loading them.
+    """Show what calltouch detects in export files, and which rows a run would reject.
 
     For each file: the role (tasks or sessions), the profile and the column each field is
     read from, delimiter and encoding, each timestamp column's style and the zone for values
-    without one, the row count (readable, unreadable and report-footer lines) and the first
-    rows. Use it when a run rejects rows or cannot find a column.
+    without one, the row count (readable, unreadable and report-footer lines), the rows run
+    would reject (the file is loaded into a scratch database, kept nowhere) and the first
+    rows. Use it before a run, or when a run rejects rows or cannot find a column.
 
     Examples:
 

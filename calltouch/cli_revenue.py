@@ -54,6 +54,7 @@ from calltouch.cli_workspace import (
     WeightsOpt,
     attribution_settings,
     note_if_stale,
+    refuse_workspace_as_output,
 )
 from calltouch.errors import TooManyRejectsError, UsageError
 from calltouch.inputs import Role, refuse_out_among_inputs
@@ -299,10 +300,12 @@ def attribute(
             },
             (*attribution.OUTPUTS, "rejects"),
         )
-        refuse_folder_targets(
-            [out / f"{name}.{fmt.value}" for name in (*attribution.OUTPUTS, "rejects")],
-            OUT_FOLDER_HINT,
-        )
+        targets = [out / f"{name}.{fmt.value}" for name in (*attribution.OUTPUTS, "rejects")]
+        targets.append(out / "rejects.csv")  # too many rejects: written as CSV whatever -f
+        refuse_folder_targets(targets, OUT_FOLDER_HINT)
+        if not files.given:  # on the workspace: never write over it
+            for target in targets:
+                refuse_workspace_as_output(target, db)
         with attributed(
             ctx,
             db,

@@ -458,7 +458,7 @@ def export_command(
     """
     with user_errors(debug):
         fmt = format_of(output)
-        _refuse_workspace_as_output(output, db)
+        refuse_workspace_as_output(output, db)
         report_only = _given(ctx, ("by", *CALLS_REPORT_OPTIONS))
         if what is not Export.report and report_only:
             raise UsageError(
@@ -547,7 +547,7 @@ def report(
     with user_errors(debug):
         chosen = fmt or _format_from(output)
         if output is not None:
-            _refuse_workspace_as_output(output, db)
+            refuse_workspace_as_output(output, db)
         if revenue:
             calls_only = _given(ctx, CALLS_REPORT_OPTIONS)
             if calls_only:
@@ -651,15 +651,16 @@ def _revenue_report(
     _emit(text, output, "revenue report")
 
 
-def _refuse_workspace_as_output(output: Path, db: Path) -> None:
+def refuse_workspace_as_output(output: Path, db: Path) -> None:
     """Refuse an output file that is the workspace itself (or its write-ahead log): writing
     it would replace the workspace with the export."""
     target = output.expanduser().resolve()
     workspace_file = db.expanduser().resolve()
     if target in (workspace_file, workspace_file.with_name(workspace_file.name + ".wal")):
         raise UsageError(
-            f"-o {output} is the workspace --db {db}: writing it would replace the workspace",
-            hint="Write the output to another file.",
+            f"the output {output} is the workspace --db {db}: writing it would replace the "
+            "workspace",
+            hint="Write the output to another file (or folder), or name the workspace otherwise.",
         )
 
 

@@ -26,6 +26,7 @@ import io
 import os
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
@@ -422,21 +423,21 @@ def subfolder_note(spec: str | Path) -> str | None:
     folder = Path(str(spec)).expanduser()
     if not folder.is_dir():
         return None
-    nested = [
-        p.relative_to(folder)
-        for p in _listed(folder) or []
-        if file_format(p) is not None and p.parent != folder
-    ]
-    if not nested:
+    read = [p for p in _listed(folder) or [] if file_format(p) is not None]
+    own = [p for p in read if p.parent == folder]
+    nested = [p.relative_to(folder) for p in read if p.parent != folder]
+    if not nested or not own:  # only subfolders: a partitioned export, read as it should be
         return None
     names = [str(p) for p in nested[:SKIPPED_SHOWN]]
     more = len(nested) - len(names)
     count = f"{len(nested)} file{'s' if len(nested) > 1 else ''}"
+    suffixes = Counter("".join(p.suffixes[-2:]) if p.suffix == ".gz" else p.suffix for p in own)
+    suffix = sorted(suffixes.items(), key=lambda item: (-item[1], item[0]))[0][0]
     return (
         f"folder {spec} is read with its subfolders, which give {count}: "
         + ", ".join(names)
         + (f" and {more} more" if more else "")
-        + f" (for the folder's own files only, give a glob such as '{folder / '*.csv'}')"
+        + f" (for the folder's own files only, give a glob such as '{folder / ('*' + suffix)}')"
     )
 
 

@@ -1,8 +1,9 @@
-"""``calltouch inspect``: what calltouch detects in a file, without loading it.
+"""``calltouch inspect``: what calltouch detects in a file, and which rows a run would reject.
 
 Promise: the description comes from the same code that loads files (sniffing, profile
-detection, timestamp styles, the independent record count), so what ``inspect`` says is what
-``run`` will do. Nothing here imports typer or rich; the CLI renders the returned dicts.
+detection, timestamp styles, the independent record count, and a load of the file into a
+scratch database that is kept nowhere), so what ``inspect`` says is what ``run`` will do.
+Nothing here imports typer or rich; the CLI renders the returned dicts.
 """
 
 from __future__ import annotations

@@ -358,12 +358,11 @@ class _Loader:
                     "(or latin-1) if the file comes from Excel."
                 )
             raise
-        if detection.profile.utc and self.options.tz != "UTC":
-            other = "sessions" if self.role == "tasks" else "tasks"
+        if detection.profile.utc and self.options.tz.casefold() not in _UTC_NAMES:
             detection.mapping.notes.append(
                 f"its times without a zone are read in {self.options.tz}, but the "
-                f"{detection.profile.name} profile's exports write them in UTC (a zone meant "
-                f"for the {other} alone goes in --{other}-tz)"
+                f"{detection.profile.name} profile's exports write them in UTC: check the "
+                "zone given to this input (--tz covers every input of a command)"
             )
         return detection
 
@@ -1305,6 +1304,14 @@ def _outside_years(value: str) -> bool:
         return False
     return parsed.year in (1, 9999)
 
+
+# The zone names that are UTC itself (casefolded), for the note on a UTC export read in
+# another zone.
+_UTC_NAMES = frozenset(
+    name.casefold()
+    for base in ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0")
+    for name in (base, f"Etc/{base}")
+)
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(

@@ -846,6 +846,13 @@ def test_run_and_load_name_the_files_a_folder_reads_from_its_subfolders(tmp_path
     flat = invoke("run", f"{exports}/*.csv", sessions, "--out", out, "-q")
     assert "Note:" not in flat.stderr
     check_two_exports(out, exports)
+    # a partitioned export (files in subfolders only) is read as it should be: no note
+    parts = tmp_path / "parts"
+    for day in ("date=2026-03-01", "date=2026-03-02"):
+        (parts / day).mkdir(parents=True)
+        shutil.copy(exports / "tasks_1.csv", parts / day / "part-0.csv")
+    partitioned = invoke("run", parts, sessions, "--out", tmp_path / "o2", "-q")
+    assert "subfolders" not in partitioned.stderr
 
 
 # ----------------------------------------------------------------------------- Parquet inputs

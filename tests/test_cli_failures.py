@@ -129,6 +129,35 @@ def test_run_refuses_an_output_that_is_a_folder_before_replacing_any(
         assert path.is_dir() or path.read_text(encoding="utf-8") == "old\n", path
 
 
+def test_attribute_and_demo_refuse_what_would_overwrite_a_workspace_or_a_folder(
+    tmp_path: Path,
+) -> None:
+    # attribute on a workspace named out/attribution.csv replaced it with its output (exit
+    # 0); demo --out renamed its outputs one at a time onto a folder named summary.json
+    out = tmp_path / "out"
+    db = out / "attribution.csv"
+    out.mkdir()
+    for role, name in (
+        ("tasks", "tasks"),
+        ("sessions", "sessions"),
+        ("opportunities", "opportunities"),
+        ("contact-roles", "contact_roles"),
+        ("people", "people"),
+    ):
+        assert invoke("load", role, SAMPLE / f"{name}.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    before = db.read_bytes()
+    result = invoke("attribute", "--db", db, "--out", out, "--as-of", "2026-03-31", "-q")
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "is the workspace --db" in " ".join(result.stderr.split())
+    assert db.read_bytes() == before
+    demo = tmp_path / "demo"
+    (demo / "summary.json").mkdir(parents=True)
+    result = invoke("demo", "--out", demo)
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert [p.name for p in demo.iterdir()] == ["summary.json"]
+
+
 def test_attribute_refuses_an_output_that_is_a_folder_before_replacing_any(
     tmp_path: Path,
 ) -> None:

@@ -252,9 +252,21 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
     (loaded,) = shifted.summary["tasks"]["files"]
     assert (
         "its times without a zone are read in America/New_York, but the warehouse profile's "
-        "exports write them in UTC (a zone meant for the sessions alone goes in --sessions-tz)"
+        "exports write them in UTC: check the zone given to this input (--tz covers every "
+        "input of a command)"
     ) in loaded["notes"]
     assert "notes" not in shifted.summary["sessions"]["files"][0]
+    # UTC under another of its names is UTC
+    for name in ("utc", "Etc/UTC", "GMT"):
+        same = run_case(
+            tmp_path / name.replace("/", "_"),
+            tasks,
+            sessions,
+            tasks_tz=name,
+            task_header=WAREHOUSE_TASK_HEADER,
+            session_header=WAREHOUSE_SESSION_HEADER,
+        )
+        assert "notes" not in same.summary["tasks"]["files"][0], name
 
 
 # ----------------------------------------------------------------------------- channels
