@@ -174,25 +174,31 @@ def _describe(
         notes=[*mapping.notes, *notes],
     )
     if not out.get("problems"):  # a date order to choose stops the load too: said already
-        out.update(_run_rejects(path, role, options, workdir))
+        out.update(_run_rejects(con, path, role, options, workdir))
     return out
 
 
-def _run_rejects(path: Path, role: Role, options: LoadOptions, workdir: Path) -> dict[str, Any]:
+def _run_rejects(
+    con: duckdb.DuckDBPyConnection, path: Path, role: Role, options: LoadOptions, workdir: Path
+) -> dict[str, Any]:
     """What run's load of this file rejects (a time that cannot be read, an empty id...,
     not only the malformed rows the record count finds): the count, the first few, and a
     problem when they are more than run's default --max-rejects allows. The file is loaded
-    into a scratch database, as run loads it, and nothing is kept."""
-    scratch = queries.connect()
+    as run loads it into the tables of ``con`` (inspect's own in-memory database, which
+    holds nothing else), and its rows are deleted afterwards."""
+    queries.run(con, "create_schema", packed_details=False)
+    row = queries.run(con, "next_file_id").fetchone()
+    file_id = int(row[0]) if row else 0
     try:
-        queries.run(scratch, "create_schema", packed_details=False)
-        (loaded,) = load_role(scratch, role, str(path), options, workdir)
+        (loaded,) = load_role(con, role, str(path), options, workdir, first_file_id=file_id)
         first = queries.fetch_dicts(
-            scratch, "reject_examples", {"role": role, "file_ids": None, "limit": FIRST_ROWS}
+            con, "reject_examples", {"role": role, "file_ids": [file_id], "limit": FIRST_ROWS}
         )
-        lines = RejectedLines.of(scratch, role)
+        lines = RejectedLines.of(con, role, [file_id])
     finally:
-        scratch.close()
+        table = "task_rows" if role == "tasks" else "session_rows"
+        queries.run(con, "delete_file_rows", {"file_id": file_id}, table=table)
+        queries.run(con, "delete_file_rejects", {"file_id": file_id})
     read, rejected = loaded.rows_read, loaded.rows_rejected
     out: dict[str, Any] = {"rejected_by_run": rejected}
     if first:
