@@ -171,7 +171,7 @@ def _describe(
         time_zone_for_naive_values=options.tz,
         header=list(header),
         first_rows=[[None if v is None else str(v) for v in row] for row in first_rows],
-        notes=[*mapping.notes, *notes],
+        notes=[*mapping.notes, *notes, *loader.dated_modstamp_notes()],
     )
     if not out.get("problems"):  # a date order to choose stops the load too: said already
         out.update(_run_rejects(con, path, role, options, workdir))

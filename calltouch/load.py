@@ -331,6 +331,9 @@ class _Loader:
         self.table = TABLES[role]
         # text time fields read fastest with one strptime format (timeformats.fast_shape)
         self.fast: dict[str, str | None] = {}
+        # the modification time's column, when the sampled rows write some of its values as
+        # a date alone (read as midnight: a note says so)
+        self.dated_modstamp: str | None = None
         # a filtered session load (see load_role): store only the rows that can matter, and
         # count the rows the first pass keyed
         self.matchable_only = False
@@ -365,6 +368,20 @@ class _Loader:
                 "zone given to this input (--tz covers every input of a command)"
             )
         return detection
+
+    def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:
+        """Remember the modification time's column when a sampled value is a date alone."""
+        if name == "modstamp" and any(v and _DATE_ALONE.fullmatch(v.strip()) for v in values):
+            self.dated_modstamp = column
+
+    def dated_modstamp_notes(self) -> list[str]:
+        """The note for a modification time written as dates alone (as a DATE column's)."""
+        if self.dated_modstamp is None:
+            return []
+        return [
+            f"{self.dated_modstamp} holds dates without a time of day: read as midnight, so "
+            "copies of one id modified the same day keep the last read (R9)"
+        ]
 
     def decide_order(
         self, headers: Sequence[str], survey: list[tuple[Any, ...]]
@@ -658,6 +675,7 @@ class CsvLoader(_Loader):
         width = len(dialect.header)
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
+        result.notes.extend(self.dated_modstamp_notes())
         cols = {
             name: None
             if idx is None
@@ -807,6 +825,7 @@ class CsvLoader(_Loader):
                 continue
             values = [row[idx] for row in dialect.sample if idx < len(row)]
             found = timeformats.sample(values)
+            self.note_dated_modstamp(name, mapping.header[idx], values)
             self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
             if _locale(name, found):
                 needing[name] = idx
@@ -868,6 +887,7 @@ class ParquetLoader(_Loader):
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
+        result.notes.extend(self.dated_modstamp_notes())
         cols = {
             name: None
             if idx is None
@@ -1060,6 +1080,9 @@ class ParquetLoader(_Loader):
         empty: dict[str, int] = {}  # blank in the sample: read as the other times (CsvLoader)
         for pos, (name, idx) in enumerate(text_cols.items()):
             found = timeformats.sample(r[pos] for r in rows)
+            self.note_dated_modstamp(
+                name, mapping.header[idx], [None if r[pos] is None else str(r[pos]) for r in rows]
+            )
             self.fast[name] = timeformats.fast_shape(
                 (None if r[pos] is None else str(r[pos]) for r in rows),
                 utc=self.options.tz == "UTC",
@@ -1312,6 +1335,9 @@ _UTC_NAMES = frozenset(
     for base in ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0")
     for name in (base, f"Etc/{base}")
 )
+
+# An ISO date alone, as a text modification time may be written (read as its midnight).
+_DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(

@@ -738,6 +738,11 @@ def test_r9_a_modification_time_written_as_a_date_orders_copies_by_day(tmp_path:
     ]
     out = run_case(tmp_path, tasks, sessions)
     assert not out.rejects
+    for role, column in (("tasks", "LastModifiedDate"), ("sessions", "MODIFIED_DATE")):
+        (loaded,) = out.summary[role]["files"]
+        assert f"{column} holds dates without a time of day: read as midnight" in " ".join(
+            loaded["notes"]
+        )
     assert out.touchpoints["T1"]["touchpoint_type"] == "Day"
     assert out.touchpoints["T1"]["session_start"] == "2026-03-02T12:17:00Z"
     # a date alone still cannot place a call
