@@ -22,25 +22,21 @@ copies AS (
     FROM task_rows
     WHERE task_id = (SELECT id FROM wanted)
 ),
--- The rejected rows of the task: the task rejects whose raw line holds its id (as read: 18
--- or 15 characters) as a whole cell, between delimiters, quotes or the ends of the line (task
--- 12 is not in the line of task 123). A malformed row (too few cells) is among them, though
--- it never reached task_rows. The first, and how many.
-rejected_lines AS (
-    SELECT j.file_id, j.file, j.line, j.error
-    FROM rejects AS j
+-- Where the first rejected copy is: the reject of its file whose raw line holds its id (as
+-- read: 18 or 15 characters) as a whole cell, between delimiters, quotes or the ends of the
+-- line (task 12 is not in the line of task 123); none when no raw line holds it so.
+rejected AS (
+    SELECT j.file, j.line, j.error
+    FROM task_rows AS r
+    JOIN rejects AS j ON j.role = 'tasks' AND j.file_id = r._file_id
     CROSS JOIN LATERAL (
         SELECT chr(31) || regexp_replace(j.raw, '[,;\t|"''{}\[\]: =]', chr(31), 'g') || chr(31)
             AS cells
     ) AS c
-    WHERE j.role = 'tasks'
-      AND (contains(c.cells, chr(31) || (SELECT id FROM wanted) || chr(31))
-           OR contains(c.cells, chr(31) || left((SELECT id FROM wanted), 15) || chr(31)))
-),
-rejected AS (
-    SELECT file, line, error, (SELECT count(*) FROM rejected_lines) AS lines
-    FROM rejected_lines
-    ORDER BY file_id, line
+    WHERE r.task_id = (SELECT id FROM wanted) AND r._error_field IS NOT NULL
+      AND (contains(c.cells, chr(31) || r.task_id || chr(31))
+           OR contains(c.cells, chr(31) || left(r.task_id, 15) || chr(31)))
+    ORDER BY j.file_id, j.line
     LIMIT 1
 ),
 cookie_sessions AS (
@@ -66,7 +62,7 @@ later AS (
 SELECT
     (SELECT id FROM wanted) AS task_id,
     (SELECT count(*) FROM task) AS found,
-    c.usable AS copies, greatest(c.rejected, coalesce(rj.lines, 0)) AS rejected_copies,
+    c.usable AS copies, c.rejected AS rejected_copies,
     c.error_field, c.error_code, c.error_value,
     rj.file AS rejected_file, rj.line AS rejected_line, rj.error AS rejected_error,
     t.bizible_id, ct_iso(t.call_time) AS call_time, t.call_time_source, t.task_type,
