@@ -71,7 +71,8 @@ def explain(
         raise InputError(
             f"no task with id {task_id!r} in {where}",
             hint=(f"Task ids look like {', '.join(examples)}." if examples else "")
-            + " 15-character ids are accepted and converted to 18 characters.",
+            + " 15-character ids are accepted and converted to 18 characters. A malformed"
+            " row (too few or too many cells) is in rejects.csv only, never a task.",
         )
     mapping = json.loads(row["mapping"] or "{}")
     source_field = row["call_time_source"]

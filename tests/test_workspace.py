@@ -465,6 +465,10 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     )
     short = invoke("explain", "12", "--tasks", numbers, "--sessions", sessions, ok=False)
     assert f"{numbers}:3: 'not-a-time'" in " ".join(short.stderr.split())
+    # another cell of a rejected row (its BizibleId) is no task
+    other = invoke("explain", "ck", "--tasks", numbers, "--sessions", sessions, ok=False)
+    said = " ".join(other.stderr.split())
+    assert "no task with id 'ck'" in said and "is in rejects.csv only" in said
 
 
 @pytest.mark.parametrize(
