@@ -63,6 +63,9 @@ from calltouch.inputs import (
 )
 from calltouch.timeformats import DateOrder
 
+# The load templates' working columns are named ct__... (sql/_load.sql.j2, load_sessions).
+RESERVED_PREFIX = "ct__"
+
 TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start", "created_date")
 DATE_FIELDS = ("close_date",)
 TABLES: dict[Role, str] = {
@@ -966,6 +969,15 @@ class ParquetLoader(_Loader):
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         self.nested = {str(r[0]): str(r[1]) for r in rows if _is_nested(str(r[1]))}
+        reserved = [str(r[0]) for r in rows if str(r[0]).casefold().startswith(RESERVED_PREFIX)]
+        if reserved:
+            # the load templates name their working columns ct__...: a file's own column of
+            # such a name would be read in their place (a CSV's columns are read as c0, c1...)
+            raise UnreadableInputError(  # whatever the role: inspect says it once
+                f"{self.display}: column {reserved[0]!r} starts with "
+                f"'{RESERVED_PREFIX}', the prefix calltouch keeps for its own working columns",
+                hint="Rename that column in the export (or leave it out of it).",
+            )
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def schema_notes(

@@ -1431,6 +1431,33 @@ def test_a_field_read_from_a_nested_parquet_column_is_refused(tmp_path, role, co
     assert "not one value per row" in json.loads(inspected.stdout)[0]["problems"][0]
 
 
+@pytest.mark.parametrize(
+    ("role", "column"),
+    [("tasks", "ct__id"), ("tasks", "CT__Call_Time"), ("sessions", "ct__t_session_id")],
+)
+def test_a_parquet_column_named_like_calltouchs_working_columns_is_refused(tmp_path, role, column):
+    # the load templates' working columns are named ct__...: a file's own column of that
+    # name was read in their place (every task id became the column's value, exit 0)
+    files = {
+        "tasks": "SELECT 'T1' AS Id, 'ck' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS "
+        "CreatedDate",
+        "sessions": "SELECT 'S1' AS ID, 'ck' AS COOKIE_ID, TIMESTAMP '2026-03-02 12:17:00' "
+        "AS EVENT_DATE",
+    }
+    paths = {}
+    for name, select in files.items():
+        paths[name] = tmp_path / f"{name}.parquet"
+        extra = f", 'junk' AS {column}" if name == role else ""
+        duckdb.sql(f"COPY ({select}{extra}) TO '{paths[name]}'")
+    result = invoke("run", paths["tasks"], paths["sessions"], "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.stderr.split())
+    assert f"{paths[role]}: column '{column}' starts with 'ct__'" in said
+    assert "Rename that column" in said
+    inspected = json.loads(invoke("inspect", paths[role], "-f", "json").stdout)
+    assert "starts with 'ct__'" in inspected[0]["error"]
+
+
 def test_a_nested_parquet_column_the_tasks_carry_is_kept(tmp_path):
     tasks = tmp_path / "t.parquet"
     duckdb.sql(
