@@ -39,6 +39,25 @@ rejected AS (
     ORDER BY j.file_id, j.line
     LIMIT 1
 ),
+-- The task's link, and the calls that share its candidate session (R6), found by the
+-- candidate's id: a subquery correlated on it made DuckDB rank every merged touchpoint.
+link AS (
+    SELECT * FROM links WHERE task_id = (SELECT id FROM wanted)
+),
+earlier_call AS (
+    SELECT l2.task_id
+    FROM links AS l2 JOIN tasks AS t2 ON t2.task_id = l2.task_id, task AS t
+    WHERE l2.session_id = (SELECT session_id FROM link) AND l2.task_id <> t.task_id
+      AND (t2.call_time < t.call_time OR (t2.call_time = t.call_time AND t2.task_id < t.task_id))
+    ORDER BY t2.call_time, t2.task_id
+    LIMIT 1
+),
+merged_call AS (
+    SELECT task_id FROM touchpoints
+    WHERE session_id = (SELECT session_id FROM link) AND match_status = 'merged'
+    ORDER BY touchpoint_date, task_id
+    LIMIT 1
+),
 cookie_sessions AS (
     SELECT s.session_id, s.session_start, r.channel, r.subchannel
     FROM match_sessions AS s
@@ -85,19 +104,13 @@ SELECT
     l.gap_us,
     -- an earlier call with the same candidate (R6: with one touchpoint per session, that
     -- call takes the session first, whatever the window)
-    (SELECT l2.task_id
-     FROM links AS l2 JOIN tasks AS t2 ON t2.task_id = l2.task_id
-     WHERE l2.session_id = l.session_id AND l2.task_id <> t.task_id
-       AND (t2.call_time < t.call_time OR (t2.call_time = t.call_time AND t2.task_id < t.task_id))
-     ORDER BY t2.call_time, t2.task_id LIMIT 1) AS earlier_call_task_id,
+    (SELECT task_id FROM earlier_call) AS earlier_call_task_id,
     -- the call that took the candidate (R6); with --per-session all several may share it
-    (SELECT task_id FROM touchpoints
-     WHERE session_id = l.session_id AND match_status = 'merged'
-     ORDER BY touchpoint_date, task_id LIMIT 1) AS merged_task_id,
+    (SELECT task_id FROM merged_call) AS merged_task_id,
     (SELECT count(*) FROM cookie_sessions) AS sessions_of_id
 FROM copies AS c
 LEFT JOIN task AS t ON true
-LEFT JOIN links AS l ON l.task_id = t.task_id
+LEFT JOIN link AS l ON l.task_id = t.task_id
 LEFT JOIN touchpoints AS tp ON tp.task_id = t.task_id
 LEFT JOIN earlier AS e ON true
 LEFT JOIN later AS x ON true
