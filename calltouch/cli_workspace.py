@@ -364,11 +364,21 @@ def match_command(
     threads: ThreadsOpt = None,
     memory_limit: MemoryOpt = None,
     quiet: QuietOpt = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Match again even when nothing was loaded since the last match with the "
+            "same --window and --per-session (whose touchpoints are otherwise kept).",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Rebuild the touchpoints from everything loaded in the workspace (R1-R9).
 
     Gives the same touchpoints as calltouch run on the same files, and prints the same report.
+    When nothing was loaded since the last match with the same settings, its touchpoints are
+    kept as they are (the same result, without the minutes a large workspace takes).
 
     Examples:
 
@@ -380,8 +390,19 @@ def match_command(
         settings = _settings(window, per_session, "UTC", None, None, None)
         con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
         try:
-            with progress(quiet):
-                summary = workspace.match_workspace(con, settings)
+            kept = None if rebuild else workspace.current_match(con, settings)
+            if kept is not None:
+                summary = kept
+                stderr.print(
+                    Text(
+                        "Nothing loaded since the last match with these settings: its "
+                        "touchpoints are kept (--rebuild matches again).",
+                        style="dim",
+                    )
+                )
+            else:
+                with progress(quiet):
+                    summary = workspace.match_workspace(con, settings)
             try:
                 if not quiet:
                     print_run_summary(con, summary)

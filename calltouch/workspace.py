@@ -405,6 +405,25 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
     return summary
 
 
+def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
+    """The last match's summary when matching again would rebuild the same touchpoints:
+    nothing loaded since (tasks or sessions), the same window and per-session rule, made by
+    this calltouch. None otherwise (a match must run)."""
+    if not queries.has_table(con, "match_runs") or matched_by_older_version(con):
+        return None
+    last = queries.fetch_dicts(con, "last_match")
+    if not last:
+        return None
+    run = last[0]
+    same = int(run["window_us"]) == settings.window_us and run["per_session"] == (
+        settings.per_session
+    )
+    if not same or int(run["newer_loads"]) > 0:
+        return None
+    summary: dict[str, Any] = json.loads(run["summary"])
+    return summary
+
+
 def _loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(queries.run(con, "next_ids").fetchone()[0] > 1)  # type: ignore[index]
 
@@ -499,6 +518,7 @@ __all__ = [
     "ENV_DB",
     "LoadOutcome",
     "content_hash",
+    "current_match",
     "db_path",
     "load",
     "match_workspace",
