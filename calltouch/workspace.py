@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from calltouch import queries
+from calltouch import __version__, queries
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
@@ -408,7 +408,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
 def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
     """The last match's summary when matching again would rebuild the same touchpoints:
     nothing loaded since (tasks or sessions), the same window and per-session rule, made by
-    this calltouch. None otherwise (a match must run)."""
+    this version of calltouch. None otherwise (a match must run)."""
     if not queries.has_table(con, "match_runs") or matched_by_older_version(con):
         return None
     last = queries.fetch_dicts(con, "last_match")
@@ -421,6 +421,8 @@ def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict
     if not same or int(run["newer_loads"]) > 0:
         return None
     summary: dict[str, Any] = json.loads(run["summary"])
+    if summary.get("calltouch_version") != __version__:  # another version may match otherwise
+        return None
     return summary
 
 
