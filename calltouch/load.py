@@ -978,6 +978,15 @@ class ParquetLoader(_Loader):
                 f"'{RESERVED_PREFIX}', the prefix calltouch keeps for its own working columns",
                 hint="Rename that column in the export (or leave it out of it).",
             )
+        if self.role == "sessions" and self.options.narrow:
+            taken = [str(r[0]) for r in rows if str(r[0]).casefold() == "file_row_number"]
+            if taken:  # a one-shot run reads the row numbers DuckDB adds under this name
+                raise UnreadableInputError(
+                    f"{self.display}: column {taken[0]!r} has the name DuckDB gives the row "
+                    "numbers calltouch run reads",
+                    hint="Rename that column in the export, or load the file into a workspace "
+                    "(calltouch load), which does not read the row numbers.",
+                )
         return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
 
     def schema_notes(

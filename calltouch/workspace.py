@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from calltouch import __version__, queries
+from calltouch import queries
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
@@ -395,7 +395,8 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
                 "ran_at": datetime.now(UTC).replace(tzinfo=None),
                 "window_us": settings.window_us,
                 "per_session": settings.per_session,
-                "summary": json.dumps(summary, sort_keys=True),
+                # which code matched: a match is kept only by the same code (current_match)
+                "summary": json.dumps({**summary, MATCH_CODE: match_code()}, sort_keys=True),
             },
         )
     except BaseException:
@@ -405,11 +406,31 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
     return summary
 
 
+# The key of a stored match summary naming the code that made it (match_code).
+MATCH_CODE = "_match_code"
+# The tables a match builds, which report, explain and export read.
+MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
+
+
+@cache
+def match_code() -> str:
+    """A fingerprint of calltouch's code (its Python modules and SQL templates): a match made
+    by other code, even under the same version number, may link calls differently."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.glob("*.py"), *queries.sql_dir().glob("*.sql*")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
     """The last match's summary when matching again would rebuild the same touchpoints:
     nothing loaded since (tasks or sessions), the same window and per-session rule, made by
-    this version of calltouch. None otherwise (a match must run)."""
+    this very code, reconciled, its tables all there. None otherwise (a match must run)."""
     if not queries.has_table(con, "match_runs") or matched_by_older_version(con):
+        return None
+    if not all(queries.has_table(con, name) for name in MATCH_TABLES):
         return None
     last = queries.fetch_dicts(con, "last_match")
     if not last:
@@ -421,7 +442,7 @@ def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict
     if not same or int(run["newer_loads"]) > 0:
         return None
     summary: dict[str, Any] = json.loads(run["summary"])
-    if summary.get("calltouch_version") != __version__:  # another version may match otherwise
+    if summary.pop(MATCH_CODE, None) != match_code() or not summary.get("reconciled"):
         return None
     return summary
 

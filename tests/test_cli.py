@@ -1458,6 +1458,23 @@ def test_a_parquet_column_named_like_calltouchs_working_columns_is_refused(tmp_p
     assert "starts with 'ct__'" in inspected[0]["error"]
 
 
+def test_a_session_parquet_column_named_file_row_number_is_refused_by_run(tmp_path):
+    # run reads DuckDB's file_row_number: a file's own column of that name was a Binder
+    # Error, exit 1 ('This is a bug'); a workspace load does not read the row numbers
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ck,2026-03-02T12:40:00Z\n", "utf-8")
+    sessions = tmp_path / "sessions.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'S1' AS ID, 'ck' AS COOKIE_ID, TIMESTAMP '2026-03-02 12:17:00' AS "
+        f"EVENT_DATE, 7 AS file_row_number) TO '{sessions}'"
+    )
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 2, result.output
+    assert "has the name DuckDB gives the row numbers" in " ".join(result.stderr.split())
+    loaded = invoke("load", "sessions", sessions, "--db", tmp_path / "ws.duckdb", "-q")
+    assert loaded.exit_code == 0, loaded.output
+
+
 def test_a_nested_parquet_column_the_tasks_carry_is_kept(tmp_path):
     tasks = tmp_path / "t.parquet"
     duckdb.sql(

@@ -445,16 +445,20 @@ def test_a_match_with_nothing_new_keeps_the_last_ones_touchpoints(tmp_path: Path
     invoke("load", "tasks", late, "--db", db, "-q")
     assert "are kept" not in invoke("match", "--db", db, "-q").stderr
     assert runs() == 4
-    # a match made by another version of calltouch is made again
-    con = duckdb.connect(str(db))
-    try:
-        con.execute(
-            "UPDATE match_runs SET summary = json_merge_patch(summary, "
-            """'{"calltouch_version": "0.0.1"}')"""
-        )
-    finally:
-        con.close()
-    assert "are kept" not in invoke("match", "--db", db, "-q").stderr
+    # a match made by other code (even under the same version number), one that failed
+    # reconciliation, and one whose tables are gone are made again
+    for damage in (
+        """UPDATE match_runs SET summary = json_merge_patch(summary, '{"_match_code": "x"}')""",
+        """UPDATE match_runs SET summary = json_merge_patch(summary, '{"reconciled": false}')""",
+        "DROP TABLE links",
+    ):
+        con = duckdb.connect(str(db))
+        try:
+            con.execute(damage)
+        finally:
+            con.close()
+        assert "are kept" not in invoke("match", "--db", db, "-q").stderr, damage
+        assert "are kept" in invoke("match", "--db", db, "-q").stderr
 
 
 def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) -> None:
