@@ -46,7 +46,13 @@ def explain(
     per_session: str = "one",
 ) -> dict[str, Any]:
     """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
-    row = queries.fetch_dicts(con, "explain_task", {"task_id": task_id})[0]
+    key = queries.run(con, "explain_cookie_key", {"task_id": task_id}).fetchone()
+    row = queries.fetch_dicts(
+        con,
+        "explain_task",
+        {"task_id": task_id, "cookie_key": None if key is None else key[0]},
+        by_key=key is not None,
+    )[0]
     if not row["found"]:
         if row["rejected_copies"]:
             if row["rejected_file"] is not None:

@@ -411,6 +411,30 @@ def test_explain_shows_the_minutes_its_json_gives(ws: dict[str, Path]) -> None:
     assert "76.58333 min after the call" in text
 
 
+def test_explain_finds_a_cookies_sessions_by_its_key_as_by_its_text(
+    ws: dict[str, Path],
+) -> None:
+    # a task with a candidate session finds its cookie's other sessions by the cookie's key
+    # (fast on a large workspace); the search by the cookie's text must give the same
+    con = workspace.open_workspace(ws["db"], create=False, writes=False)
+    try:
+        ids = [r[0] for r in con.execute("SELECT task_id FROM links ORDER BY task_id").fetchall()]
+        ids = ids[::15]  # a spread of the sample's 700 calls: each comparison plans two queries
+        compared = 0
+        for task_id in ids:
+            key = queries.run(con, "explain_cookie_key", {"task_id": task_id}).fetchone()
+            if key is None:
+                continue
+            binds = {"task_id": task_id, "cookie_key": key[0]}
+            fast = queries.fetch_dicts(con, "explain_task", binds, by_key=True)
+            slow = queries.fetch_dicts(con, "explain_task", binds, by_key=False)
+            assert fast == slow, task_id
+            compared += 1
+    finally:
+        con.close()
+    assert compared > 20
+
+
 def test_explain_unknown_task_is_a_clear_error(ws: dict[str, Path]) -> None:
     result = invoke("explain", "00TNOPE", "--db", ws["db"], ok=False)
     assert result.exit_code == 2
