@@ -3,9 +3,9 @@
 This module promises:
 
 * ``resolve`` turns a path, a folder or a glob into a sorted list of CSV/Parquet files, or raises
-  an :class:`~calltouch.errors.InputError` saying what was looked for; ``skipped_note`` names
-  the other files a folder or glob holds, which are not read, and ``subfolder_note`` the
-  files a folder reads from its subfolders.
+  an :class:`~calltouch.errors.InputError` saying what was looked for; ``folder_notes`` names
+  the other files a folder or glob holds, which are not read, and the files a folder reads
+  from its subfolders.
 * ``sniff_csv`` reads a CSV file's encoding (BOM), delimiter and header without DuckDB, and
   refuses a file that is not text (a Parquet file, a workbook, a ZIP archive), saying which.
 * ``map_columns`` matches headers case-insensitively (after stripping a BOM and white space)
@@ -387,64 +387,52 @@ _OWN_FILES = re.compile(r"(^summary\.json|\.duckdb|\.duckdb\.wal)$", re.IGNORECA
 SKIPPED_SHOWN = 3
 
 
-def skipped_files(spec: str | Path) -> list[Path]:
-    """The files a folder or glob ``spec`` names that :func:`resolve` leaves out, neither CSV
-    nor Parquet by their extension (hidden files and calltouch's own files aside)."""
-    return [
-        p for p in _listed(spec) or [] if file_format(p) is None and not _OWN_FILES.search(p.name)
-    ]
+def _skipped(listed: list[Path]) -> list[Path]:
+    """Of the files a folder or glob lists, those :func:`resolve` leaves out: neither CSV nor
+    Parquet by their extension (calltouch's own files aside)."""
+    return [p for p in listed if file_format(p) is None and not _OWN_FILES.search(p.name)]
 
 
-def skipped_note(spec: str | Path) -> str | None:
-    """One sentence naming (a few of) the files a folder or glob names that are not read;
-    None when there are none."""
-    skipped = skipped_files(spec)
-    if not skipped:
-        return None
-    folder = Path(str(spec)).expanduser()
-    names = [
-        str(p.relative_to(folder)) if folder.is_dir() else str(p) for p in skipped[:SKIPPED_SHOWN]
-    ]
-    more = len(skipped) - len(names)
-    count = f"{len(skipped)} file{'s' if len(skipped) > 1 else ''}"
-    verb = "holds" if folder.is_dir() else "matches"
-    return (
-        f"{spec} also {verb} {count} that {'are' if len(skipped) > 1 else 'is'} not read, "
-        "neither CSV nor Parquet by extension: "
-        + ", ".join(names)
-        + (f" and {more} more" if more else "")
-    )
+def _count(paths: Sequence[object]) -> str:
+    return f"{len(paths)} file{'s' if len(paths) > 1 else ''}"
 
 
-def subfolder_note(spec: str | Path) -> str | None:
-    """One sentence naming (a few of) the files a folder ``spec`` reads from its subfolders
-    (an archive folder inside an export folder is read too, and its copies can win R9); None
-    when it reads none, or ``spec`` is not a folder."""
-    folder = Path(str(spec)).expanduser()
-    if not folder.is_dir():
-        return None
-    read = [p for p in _listed(folder) or [] if file_format(p) is not None]
-    own = [p for p in read if p.parent == folder]
-    nested = [p.relative_to(folder) for p in read if p.parent != folder]
-    if not nested or not own:  # only subfolders: a partitioned export, read as it should be
-        return None
-    names = [str(p) for p in nested[:SKIPPED_SHOWN]]
-    more = len(nested) - len(names)
-    count = f"{len(nested)} file{'s' if len(nested) > 1 else ''}"
-    suffixes = Counter("".join(p.suffixes[-2:]) if p.suffix == ".gz" else p.suffix for p in own)
-    suffix = sorted(suffixes.items(), key=lambda item: (-item[1], item[0]))[0][0]
-    return (
-        f"folder {spec} is read with its subfolders, which give {count}: "
-        + ", ".join(names)
-        + (f" and {more} more" if more else "")
-        + f" (for the folder's own files only, give a glob such as '{folder / ('*' + suffix)}')"
-    )
+def _first_few(names: Sequence[str]) -> str:
+    """The first SKIPPED_SHOWN of ``names``, and how many more."""
+    more = len(names) - SKIPPED_SHOWN
+    return ", ".join(names[:SKIPPED_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def folder_notes(spec: str | Path) -> list[str]:
-    """The notes on what a folder or glob ``spec`` reads: the files it leaves out
-    (skipped_note) and those it reads from subfolders (subfolder_note)."""
-    return [note for note in (skipped_note(spec), subfolder_note(spec)) if note is not None]
+    """The notes on what a folder or glob ``spec`` reads (listed once): the files it leaves
+    out, neither CSV nor Parquet; and, for a folder with files of its own, those it also
+    reads from its subfolders (an archive folder inside an export folder is read too, and
+    its copies can win R9; a folder of subfolders only is a partitioned export, read as it
+    should be)."""
+    listed = _listed(spec) or []
+    folder = Path(str(spec)).expanduser()
+    is_folder = folder.is_dir()
+    notes = []
+    skipped = _skipped(listed)
+    if skipped:
+        names = [str(p.relative_to(folder)) if is_folder else str(p) for p in skipped]
+        notes.append(
+            f"{spec} also {'holds' if is_folder else 'matches'} {_count(skipped)} that "
+            f"{'are' if len(skipped) > 1 else 'is'} not read, neither CSV nor Parquet by "
+            f"extension: {_first_few(names)}"
+        )
+    read = [p for p in listed if file_format(p) is not None] if is_folder else []
+    own = [p for p in read if p.parent == folder]
+    nested = [str(p.relative_to(folder)) for p in read if p.parent != folder]
+    if nested and own:
+        suffixes = Counter("".join(p.suffixes[-2:]) if p.suffix == ".gz" else p.suffix for p in own)
+        suffix = sorted(suffixes.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        notes.append(
+            f"folder {spec} is read with its subfolders, which give {_count(nested)}: "
+            f"{_first_few(nested)} (for the folder's own files only, give a glob such as "
+            f"'{folder / ('*' + suffix)}')"
+        )
+    return notes
 
 
 # ----------------------------------------------------------------------------- CSV sniffing

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from calltouch import csvscan, queries
 from calltouch.durations import format_window, parse_window
 from calltouch.errors import InputError, UsageError
-from calltouch.inputs import map_columns, parse_maps, resolve, skipped_note, sniff_csv
+from calltouch.inputs import folder_notes, map_columns, parse_maps, resolve, sniff_csv
 from calltouch.pipeline import RunSettings, max_rejects_advice, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.timeformats import decide_date_order
@@ -806,20 +806,20 @@ def test_skipped_note_names_a_few_of_the_files_a_folder_does_not_read(tmp_path):
         _touch(tmp_path / name)
     for name in (".hidden.xlsx", ".git/config", "summary.json", "calltouch.duckdb"):
         _touch(tmp_path / name)  # hidden, or calltouch's own: not worth a word
-    assert skipped_note(tmp_path) == (
+    assert folder_notes(tmp_path) == [
         f"{tmp_path} also holds 5 files that are not read, neither CSV nor Parquet by "
         "extension: readme.md, sub/notes.docx, tasks.csv.zip and 2 more"
-    )
-    assert skipped_note(tmp_path / "sub") == (
+    ]
+    assert folder_notes(tmp_path / "sub") == [
         f"{tmp_path / 'sub'} also holds 1 file that is not read, neither CSV nor Parquet by "
         "extension: notes.docx"
-    )
-    assert skipped_note(str(tmp_path / "tasks*")) == (
+    ]
+    assert folder_notes(str(tmp_path / "tasks*")) == [
         f"{tmp_path}/tasks* also matches 2 files that are not read, neither CSV nor Parquet "
         f"by extension: {tmp_path / 'tasks.csv.zip'}, {tmp_path / 'tasks_march.xlsx'}"
-    )
-    assert skipped_note(tmp_path / "b.csv") is None  # a file names itself
-    assert skipped_note(str(tmp_path / "b*")) is None
+    ]
+    assert folder_notes(tmp_path / "b.csv") == []  # a file names itself
+    assert folder_notes(str(tmp_path / "b*")) == []
 
 
 def test_resolve_a_glob_sorted(tmp_path):
