@@ -158,6 +158,14 @@ class LoadedFile:
 Reject = tuple[int | None, str | None, str, str | None]  # line, column, error, raw
 
 
+def same_zone(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
+    """Whether zones ``a`` and ``b`` read naive times alike (UTC and Etc/UTC do)."""
+    if a == b:
+        return True
+    row = queries.run(con, "same_zone", {"a": a, "b": b}).fetchone()
+    return bool(row and row[0])
+
+
 def check_time_zone(con: duckdb.DuckDBPyConnection, tz: str, option: str) -> str:
     """The canonical IANA name of ``tz``, or a UsageError naming the option."""
     row = queries.run(con, "check_time_zone", {"tz": tz}).fetchone()
@@ -364,7 +372,7 @@ class _Loader:
                     "(or latin-1) if the file comes from Excel."
                 )
             raise
-        if detection.profile.utc and self.options.tz.casefold() not in _UTC_NAMES:
+        if detection.profile.utc and not same_zone(self.con, self.options.tz, "UTC"):
             detection.mapping.notes.append(
                 f"its times without a zone are read in {self.options.tz}, but the "
                 f"{detection.profile.name} profile's exports write them in UTC: check the "
@@ -1348,14 +1356,6 @@ def _outside_years(value: str) -> bool:
         return False
     return parsed.year in (1, 9999)
 
-
-# The zone names that are UTC itself (casefolded), for the note on a UTC export read in
-# another zone.
-_UTC_NAMES = frozenset(
-    name.casefold()
-    for base in ("UTC", "UCT", "GMT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0")
-    for name in (base, f"Etc/{base}")
-)
 
 # An ISO date alone, as a text modification time may be written (read as its midnight).
 _DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}")

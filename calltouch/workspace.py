@@ -36,7 +36,7 @@ from calltouch import queries
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
-from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file
+from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
 from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
@@ -261,14 +261,6 @@ class LoadOutcome:
         return dict(self.__dict__)
 
 
-def _same_zone(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
-    """Whether zones ``a`` and ``b`` read naive times alike (UTC and Etc/UTC do)."""
-    if a == b:
-        return True
-    row = queries.run(con, "same_zone", {"a": a, "b": b}).fetchone()
-    return bool(row and row[0])
-
-
 def load(
     con: duckdb.DuckDBPyConnection,
     role: Role,
@@ -303,7 +295,7 @@ def load(
                     same_as = (
                         f"load #{earlier[0]} of {earlier[1]} at {earlier[2]:%Y-%m-%d %H:%M} UTC"
                     )
-                    if earlier[3] is not None and not _same_zone(con, str(earlier[3]), tz):
+                    if earlier[3] is not None and not same_zone(con, str(earlier[3]), tz):
                         # the same bytes read in another zone would give other times: say so
                         same_as += (
                             f"; times without a zone in it, if any, were read in {earlier[3]}, "
