@@ -37,6 +37,7 @@ def inspect_path(
         files = resolve(spec, role or "tasks")
     except InputError as exc:
         return [failed(spec, exc)]
+    queries.run(con, "create_schema", packed_details=False)  # the tables _run_rejects loads
     described = []
     for path in files:
         try:
@@ -185,8 +186,7 @@ def _run_rejects(
     not only the malformed rows the record count finds): the count, the first few, and a
     problem when they are more than run's default --max-rejects allows. The file is loaded
     as run loads it into the tables of ``con`` (inspect's own in-memory database, which
-    holds nothing else), and its rows are deleted afterwards."""
-    queries.run(con, "create_schema", packed_details=False)
+    holds nothing else; inspect_path made its tables), and its rows are deleted afterwards."""
     row = queries.run(con, "next_file_id").fetchone()
     file_id = int(row[0]) if row else 0
     try:

@@ -1377,7 +1377,7 @@ def error_message(
     """The rejects.csv text for an unusable row flagged by the load templates; ``order`` is
     the day/month order the file's locale times were read in, if any."""
     if code == "bad_time":
-        if value is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        if value is not None and _DATE_ALONE.fullmatch(value.strip()):
             try:
                 date.fromisoformat(value.strip())
             except ValueError:
