@@ -382,7 +382,7 @@ class _Loader:
 
     def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:
         """Remember the modification time's column when a sampled value is a date alone."""
-        if name == "modstamp" and any(v and _DATE_ALONE.fullmatch(v.strip()) for v in values):
+        if name == "modstamp" and any(v and _date_alone(v) for v in values):
             self.dated_modstamp = column
 
     def dated_modstamp_notes(self) -> list[str]:
@@ -478,9 +478,10 @@ class _Loader:
         binds: dict[str, Any] = {
             "naive_formats": timeformats.naive_formats(use),
             "zoned_formats": timeformats.zoned_formats(use),
+            # revenue dates; a modification time written as a date alone (ts's date_ok)
+            "date_formats": timeformats.date_formats(use),
         }
         if self.role in REVENUE_ROLES:
-            binds["date_formats"] = timeformats.date_formats(use)
             binds["field_names"] = [f.name for f in FIELDS[self.role]]
         return binds
 
@@ -1232,8 +1233,11 @@ def role_context(
 
 
 def _locale(name: str, found: timeformats.TimeSample) -> bool:
-    """Whether a sampled time (or date) column needs the locale formats."""
-    return found.slash > 0 if name in DATE_FIELDS else found.needs_formats
+    """Whether a sampled time (or date) column needs the locale formats (a modification time
+    may be written as locale dates alone, read as midnight: ts in _load.sql.j2)."""
+    if name in DATE_FIELDS or name == "modstamp":
+        return found.slash > 0 or found.needs_formats
+    return found.needs_formats
 
 
 def _needs_formats(styles: Mapping[str, str], name: str) -> bool:
@@ -1359,6 +1363,8 @@ def _outside_years(value: str) -> bool:
 
 # An ISO date alone, as a text modification time may be written (read as its midnight).
 _DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A locale date alone (3/26/2026, 26.03.2026, 2026/03/26): also no time of day.
+_LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}")
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(
@@ -1369,6 +1375,12 @@ _NO_PLACE_OFFSET = re.compile(
 # A locale date's first two numbers (3/25/2026, 25.03.2026): which is the month depends on
 # the file's day/month order.
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
+
+
+def _date_alone(value: str) -> bool:
+    """Whether ``value`` is a date without a time of day, ISO or locale."""
+    text = value.strip()
+    return bool(_DATE_ALONE.fullmatch(text) or _LOCALE_DATE_ALONE.fullmatch(text))
 
 
 def error_message(
@@ -1401,6 +1413,10 @@ def error_message(
                     f"{value!r} is not a date-time in this file's {words} order: {month} "
                     "cannot be a month (is the file in the other order? see --date-order)"
                 )
+        if value is not None and _LOCALE_DATE_ALONE.fullmatch(value.strip()):
+            if fld == "modstamp":  # a date alone is read there (as midnight) if it is a day
+                return f"{value!r} is not a date (no such day)"
+            return f"{value!r} is a date without a time of day"
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"

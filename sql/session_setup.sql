@@ -130,6 +130,11 @@ CREATE OR REPLACE TEMP MACRO ct_date_midnight(s) AS
 CREATE OR REPLACE TEMP MACRO ct_full_year(ts) AS
     CASE WHEN ts >= TIMESTAMP '1000-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;
 
+-- ct_locale_midnight(s, formats): a locale date alone (3/2/2026, 02.03.2026; formats: the
+-- file's day/month order) as its midnight in the connection's TimeZone, as ct_date_midnight.
+CREATE OR REPLACE TEMP MACRO ct_locale_midnight(s, formats) AS
+    timezone('UTC', CAST(ct_full_year(try_strptime(s, formats)) AS TIMESTAMPTZ));
+
 -- ct_ns_floor(ns): a TIMESTAMP_NS cut to the microsecond at or before it (the cast rounds to
 -- the nearest, and integer division truncates towards zero, which is later before 1970).
 CREATE OR REPLACE TEMP MACRO ct_ns_floor(ns) AS

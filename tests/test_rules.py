@@ -758,6 +758,55 @@ def test_r9_a_modification_time_written_as_a_date_orders_copies_by_day(tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("created", "later", "earlier", "odd_day"),
+    [
+        # a Salesforce report export (month first, AM/PM) whose Last Modified Date is a date
+        ("3/20/2026 12:40 PM", "3/22/2026", "3/21/2026", "2/30/2026"),
+        # a European export (day first, dotted)
+        ("20.03.2026 12:40", "22.03.2026", "21.03.2026", "30.02.2026"),
+    ],
+)
+def test_r9_a_modification_time_written_as_a_locale_date_orders_copies_by_day(
+    tmp_path: Path, created: str, later: str, earlier: str, odd_day: str
+) -> None:
+    """A locale date alone as the modification time is its midnight in the file's day/month
+    order, as an ISO date alone is: the copy modified on the later day wins (R9). It was
+    rejected as 'not a date-time', the whole file's copies with it."""
+    header = "Activity ID,Bizible Id,Created Date,Last Modified Date,Subject\n"
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        header
+        + f"00T000000000001,{ABC},{created},{later},Later\n"
+        + f"00T000000000001,{ABC},{created},{earlier},Earlier\n",
+        "utf-8",
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-20T12:17:00Z\n", "utf-8")
+    run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out", RunSettings())
+    out = read_outcome(tmp_path / "out")
+    assert not out.rejects
+    (tp,) = out.touchpoints.values()
+    assert tp["subject"] == "Later"
+    assert tp["match_status"] == "merged"
+    (loaded,) = out.summary["tasks"]["files"]
+    assert any(n.startswith("Last Modified Date holds dates without") for n in loaded["notes"])
+    # a day no calendar has is rejected as such; a locale date alone cannot place a call
+    tasks.write_text(
+        header
+        + f"00T000000000002,{ABC},{created},{odd_day},Odd\n"
+        + f"00T000000000003,{ABC},{later},{later},Dated\n",
+        "utf-8",
+    )
+    settings = RunSettings(max_rejects="100%")
+    run_pipeline(queries.connect(), str(tasks), str(sessions), tmp_path / "out2", settings)
+    errors = {r["line"]: r["error"] for r in read_outcome(tmp_path / "out2").rejects}
+    assert errors == {
+        "2": f"{odd_day!r} is not a date (no such day)",
+        "3": f"{later!r} is a date without a time of day",
+    }
+
+
+@pytest.mark.parametrize(
     ("column", "advice"),
     [
         ("bizible2__Bizible_Touchpoint_Date__c", "--map tasks.touchpoint_date="),
@@ -954,7 +1003,7 @@ def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
     locale = run_case(
         tmp_path / "l", [task("D", ABC, "12:00", CreatedDate="25-03-2026")], [], max_rejects="100%"
     )
-    assert locale.rejects[0]["error"].startswith("'25-03-2026' is not a date-time")
+    assert locale.rejects[0]["error"] == "'25-03-2026' is a date without a time of day"
 
 
 def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path) -> None:
