@@ -226,7 +226,17 @@ REVENUE_LIMIT = Decimal(10) ** 18
 
 def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None:
     """Compute persons, touchpoints, journeys, positions, shares and revenue (both scenarios)
-    into the connection's TEMP tables, from its matched touchpoints and revenue inputs."""
+    into the connection's TEMP tables, from its matched touchpoints and revenue inputs.
+
+    A workspace loaded since its last match answers from that match: its touchpoints, and
+    the sessions it saw (the web touchpoints), not sessions loaded after it."""
+    last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
+    queries.run(
+        con,
+        "attribution_sessions",
+        {"last_load_id": last[0]["last_load_id"] if last else 0},
+        matched_only=bool(last) and int(last[0]["newer_loads"]) > 0,
+    )
     queries.run(con, "attribution_people")
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
     (total,) = queries.run(con, "revenue_total").fetchone() or (0,)

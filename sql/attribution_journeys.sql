@@ -13,7 +13,7 @@ WITH person_sessions AS (
     SELECT DISTINCT c.person_id, s.session_id, s.session_start, coalesce(s.has_form, false)
                AS has_form, s.channel, s.subchannel, s.campaign
     FROM (SELECT DISTINCT person_id, cookie FROM att_cookies) AS c
-    JOIN sessions AS s ON s.cookie_id = c.cookie
+    JOIN att_sessions AS s ON s.cookie_id = c.cookie
 ),
 firsts AS (
     -- each person's earliest session (ties: smallest session id): the anonymous first touch

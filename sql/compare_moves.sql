@@ -12,7 +12,7 @@
 WITH merged_calls AS (
     SELECT DISTINCT t.session_id, coalesce(s.has_form, false) AS has_form
     FROM att_touchpoints AS t
-    JOIN sessions AS s USING (session_id)
+    JOIN att_sessions AS s USING (session_id)
     WHERE t.scenario = 'calls' AND t.kind = 'call' AND t.match_status = 'merged'
 ),
 first_visits AS (

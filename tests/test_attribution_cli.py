@@ -555,3 +555,60 @@ def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path
     message = " ".join(result.stderr.split())
     assert "the opportunities' amounts add up to 1,009,999,999,999,999,998.99" in message
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_stale_workspace_attributes_from_the_sessions_its_match_saw(tmp_path: Path) -> None:
+    """Sessions loaded after the last match are not in its touchpoints: attribution took them
+    as web touchpoints anyway (a new earliest visit, a form in the session the call had merged
+    with), mixing two states under the note that the figures are the last match's."""
+    (tmp_path / "tasks.csv").write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        "00T000000000001AAA,003000000000001AAA,Call,ck1,2026-03-03T10:10:00Z\n"
+    )
+    (tmp_path / "sessions.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,HAS_FORM\n"
+        "S1,ck1,2026-03-01 10:00:00,Paid Search.AdWords,false\n"
+        "S2,ck1,2026-03-02 10:00:00,Organic Search.Google,true\n"
+        "S3,ck1,2026-03-03 10:00:00,Social.LinkedIn,false\n"
+    )
+    (tmp_path / "more.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,HAS_FORM\n"
+        "S0,ck1,2026-02-01 10:00:00,Display.Banner,false\n"
+        "S9,ck1,2026-03-03 10:05:00,Video.YouTube,true\n"
+        # a newer copy of S2 without its form
+        "S2,ck1,2026-03-02 10:00:00,Organic Search.Google,false\n"
+    )
+    (tmp_path / "opps.csv").write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed,StageName\n"
+        "006000000000001AAA,1000,2026-03-04T00:00:00Z,2026-03-10,true,true,Closed Won\n"
+    )
+    (tmp_path / "roles.csv").write_text(
+        "OpportunityId,ContactId,IsPrimary\n006000000000001AAA,003000000000001AAA,true\n"
+    )
+    db = tmp_path / "w.duckdb"
+    for role, name in (
+        ("tasks", "tasks.csv"),
+        ("sessions", "sessions.csv"),
+        ("opportunities", "opps.csv"),
+        ("contact-roles", "roles.csv"),
+    ):
+        invoke("load", role, tmp_path / name, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+
+    def touchpoints(out: str) -> list[str]:
+        invoke("attribute", "--db", db, "--out", tmp_path / out, *AS_OF, "-q")
+        rows = read(tmp_path / out / "attribution.csv")
+        return sorted({r["touchpoint_id"] for r in rows})
+
+    before = touchpoints("o1")
+    assert before == ["TP_00T000000000001AAA", "WF_S2", "WV_S1"]
+    invoke("load", "sessions", tmp_path / "more.csv", "--db", db, "-q")
+    stale = invoke("journey", "006000000000001AAA", "--db", db, *AS_OF, "-f", "json")
+    assert "stale" in stale.stderr
+    assert sorted(t["touchpoint_id"] for t in json.loads(stale.stdout)["touchpoints"]) == before
+    assert touchpoints("o2") == before
+    moved = invoke("compare", "--db", db, *AS_OF, "-f", "json").stdout
+    invoke("match", "--db", db, "-q")
+    # matched again: the call merges with S9, whose form gives way to it; S0 is the first visit
+    assert touchpoints("o3") == ["TP_00T000000000001AAA", "WV_S0"]
+    assert invoke("compare", "--db", db, *AS_OF, "-f", "json").stdout != moved

@@ -155,17 +155,17 @@ MUTATIONS: list[tuple[str, ...]] = [
         "_file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
         "_file_id DESC, _rid ASC) = 1;\n\n-- Session ids",
     ),
-    (
+    (  # R9's order among a session id's copies (the sessions view and the matchable ones)
         "R9",
-        "match.sql.j2",
-        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC) = 1\n)",
-        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC) = 1\n)",
+        "_copies.sql.j2",
+        "'modstamp DESC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC'",
+        "'modstamp ASC NULLS LAST, _file_id DESC, _ord DESC NULLS LAST, _rid DESC'",
     ),
     (
         "R9",
-        "match.sql.j2",
-        "_ord DESC NULLS LAST, _rid DESC) = 1\n)",
-        "_ord ASC NULLS LAST, _rid DESC) = 1\n)",
+        "_copies.sql.j2",
+        "_ord DESC NULLS LAST, _rid DESC'",
+        "_ord ASC NULLS LAST, _rid DESC'",
     ),
     (
         "R9",
