@@ -26,9 +26,14 @@ WHERE $custom;
 -- touches (forms and calls holding none of its positions). With P positions present, k
 -- middle touches (k' = max(k, 1)) and M the weight left by missing positions:
 --   share = (held * P * k' + held_positions * M * k' + [middle] * middle * P) / (1e9 * P * k')
--- rounded half up to 18 decimals once, from integers. No position present: the middle
--- touches share everything equally when the model weighs them (a custom --weights middle=1,
--- or cw=.5,middle=.5 on an open opportunity), share = [middle] / k; else unattributed.
+-- No position present: the middle touches share everything equally when the model weighs
+-- them (a custom --weights middle=1, or cw=.5,middle=.5 on an open opportunity), share =
+-- [middle] / k; else unattributed. These fractions of one opportunity sum to 1; written to 18
+-- decimals, each is cut to its 18th decimal and the units of 1e-18 the cuts lost go one each
+-- to the largest remainders (ties: the earlier touchpoint), so that the shares of every
+-- attributed opportunity sum to exactly 1 and its revenue to exactly its amount (three thirds
+-- are 0.333333333333333334, 0.333333333333333333 and 0.333333333333333333), each share
+-- within 1e-18 of its fraction. Integers throughout: no result depends on the machine.
 CREATE OR REPLACE TEMP TABLE att_credit AS
 WITH held AS (
     SELECT
@@ -80,14 +85,30 @@ fractions AS (
            present_positions > 0 OR (middle > 0 AND middle_touches > 0) AS attributed
     FROM rational
 ),
+cut AS (
+    -- the share in units of 1e-18, cut, and what the cut lost (in 1/denominator of a unit)
+    SELECT *,
+           numerator * CAST(1000000000000000000 AS HUGEINT) // denominator AS units,
+           numerator * CAST(1000000000000000000 AS HUGEINT) % denominator AS remainder
+    FROM fractions
+),
+placed AS (
+    SELECT *,
+           -- the units the opportunity's cut shares lack (fewer than its touchpoints)
+           CAST(1000000000000000000 AS HUGEINT)
+               - sum(units) OVER (PARTITION BY scenario, opportunity_id, model) AS lacking,
+           row_number() OVER (
+               PARTITION BY scenario, opportunity_id, model
+               ORDER BY remainder DESC, touchpoint_date, touchpoint_id) AS by_remainder
+    FROM cut
+),
 shares AS (
     SELECT *,
            CASE WHEN attributed THEN
-               CAST((2 * numerator * CAST(1000000000000000000 AS HUGEINT) + denominator)
-                    // (2 * denominator) AS DECIMAL(38, 0))
+               CAST(units + CASE WHEN by_remainder <= lacking THEN 1 ELSE 0 END AS DECIMAL(38, 0))
                * CAST('0.000000000000000001' AS DECIMAL(38, 18))
            END AS share
-    FROM fractions
+    FROM placed
 )
 SELECT scenario, opportunity_id, touchpoint_id, person_id, kind, touchpoint_type,
        touchpoint_date, channel, subchannel, campaign, status, amount, model, model_order,

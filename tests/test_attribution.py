@@ -676,6 +676,36 @@ def test_a10_revenue_is_amount_times_share_won_and_pipeline() -> None:
     ]
 
 
+def test_a13_shares_sum_to_exactly_one_the_cut_units_going_to_the_largest_remainders() -> None:
+    """Three equal thirds, written to 18 decimals, summed to 0.999999999999999999 and the
+    revenue to a unit short of the amount: the unit the cuts lost goes to the largest
+    remainder (a tie: the earliest touchpoint); every share stays within 1e-18 of 1/3."""
+    world = World(
+        calls=[Call(f"T{i}", "P1", f"c{i}", at(2, 9 + i)) for i in range(3)],
+        opportunities=[
+            Opportunity("O1", Decimal("0.01"), at(3), date(2026, 3, 4), won=True, contacts=("P1",))
+        ],
+    )
+    con = attribute(world, weights="middle=1")
+    rows = con.execute(
+        "SELECT touchpoint_id, share, won_revenue FROM att_credit "
+        "WHERE scenario = 'calls' AND model = 'custom' ORDER BY touchpoint_id"
+    ).fetchall()
+    third = Decimal("0.333333333333333333")
+    assert [(tp, share) for tp, share, _ in rows] == [
+        ("TP_T0", third + Decimal("1e-18")),
+        ("TP_T1", third),
+        ("TP_T2", third),
+    ]
+    assert sum(share for _, share, _ in rows) == 1
+    assert sum(revenue for _, _, revenue in rows) == Decimal("0.01")
+    # W-Shaped: FT .3, LC .3 (T0 holds both), OC .3 (T2); T1 the middle's .1
+    (total,) = con.execute(
+        "SELECT sum(share) FROM att_credit WHERE model = 'w_shaped' AND scenario = 'calls'"
+    ).fetchone()
+    assert total == 1
+
+
 def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
     world = World(
         calls=[Call("T1", "P1", "c1", at(2, 10))],

@@ -142,8 +142,9 @@ def test_shares_sum_to_one_and_revenue_by_channel_to_the_amounts(
                     assert all(v is None for v in values.values())
                     continue
                 assert all(v is not None and v >= 0 for v in values.values())
+                # exactly 1: the cut shares' lost units go to the largest remainders
                 total = sum(Fraction(v) for v in values.values() if v is not None)
-                assert abs(total - 1) <= TOLERANCE, (scenario, opp, model, total)
+                assert total == 1, (scenario, opp, model, total)
     status = dict(con.execute("SELECT opportunity_id, status FROM att_opportunities").fetchall())
     missing = unattributed(con)
     with tempfile.TemporaryDirectory() as folder:
@@ -159,7 +160,7 @@ def test_shares_sum_to_one_and_revenue_by_channel_to_the_amounts(
                 (Fraction(o.amount or 0) for o in attributed if status[o.opportunity_id] == wanted),
                 Fraction(0),
             )
-            assert abs(got - expected) <= Fraction(1, 10**9), (model, column)
+            assert got == expected, (model, column)
 
 
 @SETTINGS
