@@ -114,7 +114,9 @@ def _describe(
             out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
         count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
         rows = loader.query_file(
-            "parquet_sample", {"path": str(path), "limit": FIRST_ROWS}, columns=list(header)
+            "parquet_sample",
+            {"path": str(path), "limit": FIRST_ROWS},
+            columns=[{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)],
         ).fetchall()
         out.update(
             format="parquet",

@@ -1088,7 +1088,7 @@ class ParquetLoader(_Loader):
             name: idx
             for name in TIME_FIELDS + DATE_FIELDS
             if (idx := mapping.columns.get(name)) is not None
-            and kinds[idx] in {"varchar", "number", "other"}
+            and kinds[idx] in {"varchar", "number", "blob", "other"}
         }
         for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
@@ -1102,9 +1102,9 @@ class ParquetLoader(_Loader):
                 }.get(kinds[idx], "TIMESTAMP (read in the input's zone)")
         if not text_cols:
             return styles, None
-        names = [mapping.header[i] for i in text_cols.values()]
+        wanted = [{"name": mapping.header[i], "kind": kinds[i]} for i in text_cols.values()]
         rows = self.query_file(
-            "parquet_sample", {"path": str(self.path), "limit": SAMPLE_LIMIT}, columns=names
+            "parquet_sample", {"path": str(self.path), "limit": SAMPLE_LIMIT}, columns=wanted
         ).fetchall()
         needing: dict[str, int] = {}
         empty: dict[str, int] = {}  # blank in the sample: read as the other times (CsvLoader)
@@ -1294,6 +1294,8 @@ def _kind(duck_type: str) -> str:
         return "date"
     if t in _FLOAT_TYPES or t.startswith("DECIMAL"):
         return "number"  # text as a person writes it: 5.0 and 5.00 are "5" (ct_number_text)
+    if t == "BLOB":
+        return "blob"  # text some writers store without its UTF-8 annotation (as_text)
     return "other"
 
 
@@ -1332,6 +1334,12 @@ def _reason(exc: QueryError) -> str:
 
 
 def _read_hint(fmt: str, reason: str) -> str:
+    if fmt == "parquet" and "invalid string encoding" in reason.lower():
+        # a column typed as text whose bytes are not UTF-8: DuckDB stops the read
+        return (
+            "A text column holds bytes that are not UTF-8 text: re-export it as UTF-8 text, "
+            "or leave that column out of the export."
+        )
     if fmt == "parquet":
         return "Check that the file is a complete Parquet file (re-export it if it was cut short)."
     if "gzip" in reason.lower():

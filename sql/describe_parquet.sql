@@ -4,4 +4,4 @@
 -- context: none
 
 SELECT column_name, column_type
-FROM (DESCRIBE SELECT * FROM read_parquet($path));
+FROM (DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false));

@@ -1175,3 +1175,11 @@ def test_record_lines_places_records_after_multi_line_cells_and_blank_lines(tmp_
     assert csvscan.record_lines(path, sniff_csv(path, "tasks")) is None
     path.write_bytes("a,b\n1,2\n".encode("utf-16"))
     assert csvscan.record_lines(path, sniff_csv(path, "tasks")) is None
+
+
+def test_a_parquet_text_column_that_is_not_utf8_gets_advice_for_it_not_a_cut_file() -> None:
+    from calltouch.load import _read_hint
+
+    reason = 'Invalid Input Error: Invalid string encoding found in Parquet file "s.parquet"'
+    assert _read_hint("parquet", reason).startswith("A text column holds bytes that are not UTF-8")
+    assert "complete Parquet file" in _read_hint("parquet", "No magic bytes found")

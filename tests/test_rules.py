@@ -626,6 +626,77 @@ def _parquet(path: Path, select: str) -> Path:
     return path
 
 
+def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
+    tmp_path: Path,
+) -> None:
+    """A warehouse's partition folders (EVENT_DATE=2026-03-02/, CHANNEL=Paid Search/) named
+    columns DuckDB read from the path in place of the file's own: the session's start became a
+    date (the run stopped: 'holds dates without a time of day'), its channel lost its
+    subchannel, and a task folder's key was carried into unmatched as a column of the task."""
+    row = (
+        "SELECT '{id}' AS ID, '{ABC}' AS COOKIE_ID, '2026-03-02 {at}' AS EVENT_DATE, "
+        "'Paid Search.AdWords' AS CHANNEL"
+    )
+    _parquet(
+        tmp_path / "s" / "EVENT_DATE=2026-03-02" / "a.parquet",
+        row.format(id="S1", ABC=ABC, at="12:17:00"),
+    )
+    _parquet(
+        tmp_path / "s" / "CHANNEL=Paid Search" / "b.parquet",
+        row.format(id="S2", ABC=ABC, at="12:20:00"),
+    )
+    _parquet(
+        tmp_path / "t" / "dt=2026-03-02" / "part.parquet",
+        f"SELECT * FROM (VALUES ('T1', '{ABC}', '2026-03-02T12:40:00Z'), "
+        "('T2', NULL, '2026-03-02T12:40:00Z')) AS v(Id, BizibleId, CreatedDate)",
+    )
+    out = tmp_path / "out"
+    run_pipeline(queries.connect(), str(tmp_path / "t"), str(tmp_path / "s"), out, RunSettings())
+    outcome = read_outcome(out)
+    merged = outcome.touchpoints["T1"]
+    assert (merged["session_id"], merged["channel"], merged["subchannel"]) == (
+        "S2",
+        "Paid Search",
+        "AdWords",
+    )
+    assert merged["session_start"] == "2026-03-02T12:20:00Z"
+    assert outcome.summary["sessions"]["kept"] == 2
+    assert list(outcome.unmatched["T2"]) == ["task_id", "reason", "Id", "BizibleId", "CreatedDate"]
+
+
+def test_r2_parquet_text_stored_as_bytes_is_read_as_its_text(tmp_path: Path) -> None:
+    """Some writers store strings as BYTE_ARRAY without the UTF-8 annotation (BLOB to DuckDB):
+    the cookie 'ä1' was read as '\\xC3\\xA41' and matched nothing, a campaign 'Campaña' and
+    a Subject 'Café' came out escaped. Bytes that are no UTF-8 stay escaped, as before."""
+    _parquet(
+        tmp_path / "s.parquet",
+        "SELECT 'S1'::BLOB AS ID, encode('ä1') AS COOKIE_ID, "
+        "'2026-03-02 12:17:00'::BLOB AS EVENT_DATE, encode('Paid Search.AdWords') AS CHANNEL, "
+        "encode('Campaña Q1') AS CAMPAIGN_NAME",
+    )
+    _parquet(
+        tmp_path / "t.parquet",
+        "SELECT 'T1' AS Id, encode('ä1') AS BizibleId, "
+        "'2026-03-02T12:40:00Z'::BLOB AS CreatedDate, "
+        "encode('Café') AS Subject, '\\xC3\\x28'::BLOB AS Junk",
+    )
+    out = tmp_path / "out"
+    run_pipeline(
+        queries.connect(),
+        str(tmp_path / "t.parquet"),
+        str(tmp_path / "s.parquet"),
+        out,
+        RunSettings(),
+    )
+    tp = read_outcome(out).touchpoints["T1"]
+    assert (tp["match_status"], tp["bizible_id"], tp["campaign"], tp["subject"]) == (
+        "merged",
+        "ä1",
+        "Campaña Q1",
+        "Café",
+    )
+
+
 def test_r9_ids_typed_as_numbers_are_the_ids_they_write(tmp_path: Path) -> None:
     """A Parquet file typing its ids DOUBLE (pandas does, for an integer column with a
     NULL) or DECIMAL holds the ids 5 and 1001, not '5.0' and '1001.00': its copies are the
