@@ -31,12 +31,15 @@ def parse_time(text: str | None) -> datetime | None:
     return value
 
 
+NULL_WORDS = ("\\N", "NULL", "null")  # what database exports write for a missing value
+
+
 def clean(text: str | None) -> str | None:
-    """R1/R2: trim white space; blank is missing. Never case-fold."""
+    """R1/R2: trim white space; blank (or a null word) is missing. Never case-fold."""
     if text is None:
         return None
     stripped = text.strip(WHITESPACE)
-    return stripped or None
+    return None if stripped in NULL_WORDS else stripped or None
 
 
 def last_read(rows: list[dict], key: str, modstamp: str) -> dict[str, dict]:

@@ -38,7 +38,8 @@ offsets = st.builds(lambda m, n: timedelta(minutes=m) + n, minutes, nudge)
 padding = st.sampled_from(["", "", " ", "\t", "  ", "\u3000", "\xa0\u2003"])
 cookie = st.one_of(
     st.builds(lambda c, a, b: a + c + b, st.sampled_from(COOKIES), padding, padding),
-    st.sampled_from(["", "   ", "\u3000", None]),
+    # blank, or what a database export writes for a missing value (read as blank, R1)
+    st.sampled_from(["", "   ", "\u3000", None, "\\N", "NULL", " null\t"]),
 )
 campaign = st.sampled_from(["Spring", " Fall\t", "", None])
 modstamp = st.one_of(st.none(), st.builds(lambda m: stamp(timedelta(days=1, minutes=m)), minutes))

@@ -42,6 +42,38 @@ def test_r1_no_bizible_id_no_touchpoint(tmp_path: Path) -> None:
     assert out.summary["tasks"]["touchpoints"] == 1
 
 
+def test_r1_a_database_exports_null_word_is_no_bizible_id(tmp_path: Path) -> None:
+    """\\N (MySQL, Hive, Snowflake unloads) and NULL (SQL Server) are how database exports
+    write a missing value: read as BizibleIds, every such call merged with a session of
+    another visitor whose cookie was written the same way. They are blank (R1), as are the
+    sessions' cookies and details written so; the task's own columns keep them as read."""
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", "\\N", "12:40"),
+            task("T2", "NULL", "12:40"),
+            task("T3", " null ", "12:40"),
+            task("T4", ABC, "12:40", Type="NULL"),
+        ],
+        [
+            session("S1", "\\N", "12:17"),
+            session("S2", "NULL", "12:20"),
+            session("S3", ABC, "12:30", channel="NULL", CAMPAIGN_NAME="\\N"),
+        ],
+    )
+    for task_id in ("T1", "T2", "T3"):
+        assert out.unmatched[task_id]["reason"] == "no_bizible_id"
+        assert out.unmatched[task_id]["BizibleId"].strip() in ("\\N", "NULL", "null")
+    merged = out.touchpoints["T4"]
+    assert (merged["session_id"], merged["match_status"]) == ("S3", "merged")
+    # a NULL Type is blank (R4: a merged call is a Web Visit), a NULL channel none
+    assert (merged["touchpoint_type"], merged["channel"], merged["campaign"]) == (
+        "Web Visit",
+        "",
+        "",
+    )
+
+
 def test_r1_unmatched_carries_the_tasks_own_columns(tmp_path: Path) -> None:
     out = run_case(tmp_path, [task("T1", " ", "12:40", subject="Pricing call")], [])
     row = out.unmatched["T1"]
