@@ -309,9 +309,15 @@ def _glob_matches(pattern: Sequence[str], parts: Sequence[str]) -> bool:
     )
 
 
+def _lock_file(name: str) -> bool:
+    """Whether ``name`` is an Office owner file (``~$tasks.csv``): Excel writes one beside
+    each file it has open, hidden by attribute on Windows, not by name; it is no export."""
+    return name.startswith("~$")
+
+
 def _listed(spec: str | Path) -> list[Path] | None:
-    """Every file a folder (its hidden files and folders aside) or a glob names, sorted; None
-    when ``spec`` is neither."""
+    """Every file a folder (its hidden files and folders aside) or a glob names, sorted, Office
+    lock files aside; None when ``spec`` is neither."""
     text = str(spec)
     path = Path(text).expanduser()
     if path.is_file():
@@ -319,12 +325,17 @@ def _listed(spec: str | Path) -> list[Path] | None:
     if path.is_dir():
         return _folder_files(path)
     if _has_magic(text):
-        return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        return sorted(
+            Path(p)
+            for p in glob.glob(text, recursive=True)
+            if Path(p).is_file() and not _lock_file(Path(p).name)
+        )
     return None
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    """Every file under ``folder``, its hidden files and folders aside, sorted. A folder that
+    """Every file under ``folder``, its hidden files and folders and Office lock files aside,
+    sorted. A folder that
     goes away while it is listed (a sync client's temporary folder) is skipped; one that
     cannot be read stops the listing, rather than its files being left out unsaid."""
 
@@ -339,7 +350,11 @@ def _folder_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for parent, dirs, files in os.walk(folder, onerror=failed):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += (Path(parent, name) for name in files if not name.startswith("."))
+        found += (
+            Path(parent, name)
+            for name in files
+            if not name.startswith(".") and not _lock_file(name)
+        )
     return sorted(p for p in found if p.is_file())
 
 

@@ -77,6 +77,10 @@ def open_workspace(
             "sessions FILE... (or pass --db / set CALLTOUCH_DB).",
         )
     _refuse_other_files(path)
+    if not writes and not read_only and path.exists():
+        shared = _open_shared(path, threads=threads, memory_limit=memory_limit)
+        if shared is not None:
+            return shared
     try:
         con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
     except duckdb.IOException as exc:
@@ -124,6 +128,30 @@ def open_workspace(
         queries.run(con, "workspace_schema")
     elif not create:
         _require_current_layout(con, path, layout)
+    return con
+
+
+def _open_shared(
+    path: Path, *, threads: int | None, memory_limit: str | None
+) -> duckdb.DuckDBPyConnection | None:
+    """A command that only reads opens a workspace of this calltouch's layout read-only, so
+    that readers (four reports at once, a DuckDB client reading it) do not lock each other
+    out: a read-write open takes the file for itself. None when it cannot (a writer holds the
+    file, or an older calltouch made it): the read-write open then says why, or brings the
+    workspace up to date."""
+    try:
+        con = queries.connect(path, read_only=True, threads=threads, memory_limit=memory_limit)
+    except duckdb.Error:
+        return None
+    try:
+        layout = set(queries.run(con, "schema_columns").fetchall())
+        if _current_layout() - layout:
+            con.close()
+            return None
+        _refuse_other_databases(con, path, layout)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -772,6 +772,8 @@ def test_resolve_a_folder_sorted_skipping_other_and_hidden_files(tmp_path):
     nested = _touch(tmp_path / "sub" / "c.csv")
     _touch(tmp_path / "notes.md")
     _touch(tmp_path / ".hidden.csv")
+    # the owner file Excel writes beside a CSV it has open (hidden on Windows by attribute)
+    _touch(tmp_path / "sub" / "~$c.csv")
     assert resolve(tmp_path, "tasks") == [a, b, nested]
 
 
@@ -827,7 +829,9 @@ def test_resolve_a_glob_sorted(tmp_path):
     t10 = _touch(tmp_path / "tasks_10.csv")
     t1 = _touch(tmp_path / "tasks_1.csv")
     _touch(tmp_path / "sessions.csv")
+    _touch(tmp_path / "~$tasks_3.csv")
     assert resolve(str(tmp_path / "tasks_*.csv"), "tasks") == [t1, t10, t2]
+    assert resolve(str(tmp_path / "*tasks_*.csv"), "tasks") == [t1, t10, t2]
 
 
 @pytest.mark.parametrize(

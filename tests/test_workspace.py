@@ -8,6 +8,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -1037,3 +1039,41 @@ def test_same_zone_tells_aliases_from_zones_that_differ_for_days() -> None:
     }
     for (a, b), same in pairs.items():
         assert queries.run(con, "same_zone", {"a": a, "b": b}).fetchone() == (same,), (a, b)
+
+
+def test_reading_commands_share_the_workspace_with_other_readers(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    """A reading command took the file read-write, DuckDB's exclusive lock: beside another
+    reader (a second report, a DuckDB client), it stopped with 'in use by another program'.
+    It now opens a current workspace read-only; a writer still waits for readers."""
+    db = tmp_path / "calltouch.duckdb"
+    shutil.copy(ws["db"], db)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        for command in (("status",), ("report", "-f", "csv"), ("export", "touchpoints")):
+            invoke(
+                *command,
+                "--db",
+                db,
+                *(("-o", tmp_path / "t.csv") if command[0] == "export" else ()),
+            )
+        explained = invoke("explain", "00T5e0000bLpblLEAR", "--db", db)
+        assert "00T5e0000bLpblLEAR" in explained.stdout
+        # a command that writes cannot share it
+        busy = invoke("match", "--db", db, "--rebuild", ok=False)
+        assert busy.exit_code == 2 and "in use by another program" in busy.stderr
+    finally:
+        holder.communicate("")
