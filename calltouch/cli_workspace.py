@@ -693,7 +693,7 @@ def note_if_stale(info: dict[str, Any]) -> str | None:
         stderr.print(
             Text(
                 f"Note: the workspace is stale ({reason}); these figures are from the last "
-                "match. Run calltouch match to include what was loaded since.",
+                "match. Run calltouch match to bring them up to date.",
                 style="yellow",
             )
         )

@@ -403,6 +403,8 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
         )
     con.begin()
     try:
+        state = input_state(con)
+        _require_stored_rows(state)
         match(con, settings)
         recorded = settings_summary(settings)
         for key in ("tasks_tz", "sessions_tz"):
@@ -415,8 +417,11 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
                 "ran_at": datetime.now(UTC).replace(tzinfo=None),
                 "window_us": settings.window_us,
                 "per_session": settings.per_session,
-                # which code matched: a match is kept only by the same code (current_match)
-                "summary": json.dumps({**summary, MATCH_CODE: match_code()}, sort_keys=True),
+                # which code matched, from which inputs: a match is kept only by the same
+                # code, the inputs unchanged (current_match)
+                "summary": json.dumps(
+                    {**summary, MATCH_CODE: match_code(), MATCH_INPUTS: state}, sort_keys=True
+                ),
             },
         )
     except BaseException:
@@ -426,8 +431,10 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
     return summary
 
 
-# The key of a stored match summary naming the code that made it (match_code).
+# The keys of a stored match summary naming the code that made it (match_code) and the
+# state of the inputs it read (input_state).
 MATCH_CODE = "_match_code"
+MATCH_INPUTS = "_inputs"
 # The tables a match builds, which report, explain and export read.
 MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
 
@@ -444,13 +451,55 @@ def match_code() -> str:
     return digest.hexdigest()[:16]
 
 
+def input_state(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The counts of loads and stored rows a match depends on (input_state.sql)."""
+    return {key: int(value) for key, value in queries.fetch_dicts(con, "input_state")[0].items()}
+
+
+def _require_stored_rows(state: Mapping[str, int]) -> None:
+    """Refuse to match a workspace whose row tables no longer hold what its loads stored
+    (rows deleted, or a table dropped and made again empty, in another program): the match
+    would link calls to what is left and still reconcile, as the loads' counts add up."""
+    for role, stored, loaded in (
+        ("task", state["task_usable"], state["tasks_loaded"]),
+        ("session", state["session_usable"], state["sessions_loaded"]),
+    ):
+        if stored != loaded:
+            raise InputError(
+                f"the workspace's {role}_rows holds {stored:,} usable rows, but its loads "
+                f"stored {loaded:,}: rows were removed or added outside calltouch",
+                hint="Load the exports again into a new workspace (--db NEW.duckdb); "
+                "calltouch load keeps each file's rows and its record together.",
+            )
+
+
+def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | None:
+    """Why the match ``run`` (a last_match row) no longer reflects the workspace, or None:
+    tasks or sessions loaded since, its inputs changed since (rows removed, a load's record
+    gone), made by other code, or its tables missing."""
+    newer = int(run["newer_loads"])
+    if newer > 0:
+        return f"{newer} load(s) of tasks or sessions since the last match"
+    summary = json.loads(run["summary"])
+    if matched_by_older_version(con):
+        return "matched by an older calltouch"
+    if summary.get(MATCH_CODE) != match_code():
+        return "matched by another calltouch version"
+    recorded = summary.get(MATCH_INPUTS)
+    if recorded is not None and recorded != input_state(con):
+        return "the loaded rows changed since the last match (edited in another program?)"
+    missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
+    if missing:
+        return f"the last match's tables are missing: {', '.join(missing)}"
+    return None
+
+
 def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
     """The last match's summary when matching again would rebuild the same touchpoints:
-    nothing loaded since (tasks or sessions), the same window and per-session rule, made by
-    this very code, reconciled, its tables all there. None otherwise (a match must run)."""
-    if not queries.has_table(con, "match_runs") or matched_by_older_version(con):
-        return None
-    if not all(queries.has_table(con, name) for name in MATCH_TABLES):
+    nothing loaded since (tasks or sessions) nor changed, the same window and per-session
+    rule, made by this very code, reconciled, its tables all there. None otherwise (a match
+    must run)."""
+    if not queries.has_table(con, "match_runs"):
         return None
     last = queries.fetch_dicts(con, "last_match")
     if not last:
@@ -459,16 +508,17 @@ def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict
     same = int(run["window_us"]) == settings.window_us and run["per_session"] == (
         settings.per_session
     )
-    if not same or int(run["newer_loads"]) > 0:
+    if not same or outdated(con, run) is not None:
         return None
     summary: dict[str, Any] = json.loads(run["summary"])
-    if summary.pop(MATCH_CODE, None) != match_code() or not summary.get("reconciled"):
+    summary.pop(MATCH_CODE, None)
+    if summary.pop(MATCH_INPUTS, None) is None or not summary.get("reconciled"):
         return None
     return summary
 
 
 def _loaded_anything(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(queries.run(con, "next_ids").fetchone()[0] > 1)  # type: ignore[index]
+    return bool(queries.run(con, "next_ids").fetchone()[1] > 0)  # type: ignore[index]
 
 
 def matched_by_older_version(con: duckdb.DuckDBPyConnection) -> bool:
@@ -497,11 +547,18 @@ def require_current_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Raise a clear error when the workspace has never been matched."""
+    """Raise a clear error when the workspace has never been matched, or lost a table of its
+    match (dropped in another program)."""
     if not queries.has_table(con, "touchpoints"):
         raise InputError(
             f"the workspace {path} has no touchpoints yet",
             hint="Run calltouch match after loading tasks and sessions.",
+        )
+    missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
+    if missing:
+        raise InputError(
+            f"the workspace {path} lacks tables its last match built: {', '.join(missing)}",
+            hint="Run calltouch match to build them again.",
         )
 
 
@@ -545,14 +602,9 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         "unmatched": summary["tasks"]["unmatched"],
         "reconciled": summary["reconciled"],
     }
-    newer = int(run["newer_loads"])
-    out["stale"] = newer > 0
-    out["stale_reason"] = (
-        f"{newer} load(s) of tasks or sessions since the last match" if newer > 0 else "up to date"
-    )
-    if not out["stale"] and matched_by_older_version(con):
-        out["stale"] = True
-        out["stale_reason"] = "matched by an older calltouch"
+    reason = outdated(con, run)
+    out["stale"] = reason is not None
+    out["stale_reason"] = reason or "up to date"
     return out
 
 
@@ -567,6 +619,7 @@ __all__ = [
     "match_workspace",
     "matched_by_older_version",
     "open_workspace",
+    "outdated",
     "require_current_match",
     "require_match",
     "stale_reason",

@@ -487,6 +487,61 @@ def test_a_match_with_nothing_new_keeps_the_last_ones_touchpoints(tmp_path: Path
         assert "are kept" in invoke("match", "--db", db, "-q").stderr
 
 
+def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Path) -> None:
+    """A review removed a bad last load in a DuckDB client and loaded the fixed file: it got
+    the removed load's number, so status said up to date and match kept the touchpoints of
+    the bad file. A dropped session_rows came back empty, and match --rebuild then linked
+    every call to nothing and still reconciled; a lost links table made report fail with a
+    catalog error (exit 1), and status and match disagreed about a match of other code."""
+    db = tmp_path / "ws.duckdb"
+    tasks, sessions = tmp_path / "t.csv", tmp_path / "s.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ck,2026-03-02T12:40:00Z\n", "utf-8")
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ck,2026-03-02T12:17:00Z\n", "utf-8")
+    bad, fixed = tmp_path / "bad.csv", tmp_path / "fixed.csv"
+    bad.write_text("Id,BizibleId,CreatedDate\nTN,ck,2026-03-02T09:00:00Z\n", "utf-8")
+    fixed.write_text("Id,BizibleId,CreatedDate\nTN,ck,2026-03-02T12:20:00Z\n", "utf-8")
+    for role, path in (("tasks", tasks), ("sessions", sessions), ("tasks", bad)):
+        invoke("load", role, path, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+
+    def edit(*statements: str) -> None:
+        with duckdb.connect(str(db)) as con:
+            for statement in statements:
+                con.execute(statement)
+
+    def stale() -> str:
+        return json.loads(invoke("status", "--db", db, "-f", "json").stdout)["stale_reason"]
+
+    edit(
+        "DELETE FROM task_rows WHERE _file_id = 2",
+        "DELETE FROM input_files WHERE file_id = 2",
+        "DELETE FROM loads WHERE load_id = 3",
+    )
+    assert stale().startswith("the loaded rows changed since the last match")
+    invoke("load", "tasks", fixed, "--db", db, "-q")
+    assert stale() == "1 load(s) of tasks or sessions since the last match"
+    assert "are kept" not in invoke("match", "--db", db, "-q").stderr
+    tn = json.loads(invoke("explain", "TN", "--db", db, "-f", "json").stdout)
+    assert (tn["match_status"], tn["call_time"]) == ("merged", "2026-03-02T12:20:00Z")
+    assert stale() == "up to date"
+
+    edit("""UPDATE match_runs SET summary = json_merge_patch(summary, '{"_match_code": "x"}')""")
+    assert stale() == "matched by another calltouch version"
+    invoke("match", "--db", db, "-q")
+
+    edit("DROP TABLE links")
+    assert stale() == "the last match's tables are missing: links"
+    lost = invoke("report", "--db", db, ok=False)
+    assert lost.exit_code == 2 and "lacks tables its last match built: links" in lost.stderr
+    invoke("match", "--db", db, "-q")
+
+    edit("DROP TABLE session_rows")
+    invoke("status", "--db", db)  # made again, empty, as any command that may write does
+    refused = invoke("match", "--db", db, "--rebuild", ok=False)
+    assert refused.exit_code == 2
+    assert "session_rows holds 0 usable rows, but its loads stored 1" in refused.stderr
+
+
 def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) -> None:
     db = tmp_path / "ws.duckdb"
     first, _second = split_sample(tmp_path)
