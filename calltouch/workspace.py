@@ -18,6 +18,7 @@ No typer, no rich: the CLI renders what these functions return.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import json
@@ -32,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from calltouch import queries
+from calltouch import queries, timeformats
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import Role, resolve
@@ -330,6 +331,13 @@ def load(
                             f"not {tz} as asked now; a workspace holds one reading of a file: "
                             "to read it in another zone, load it into a new workspace (--db)"
                         )
+                    other = _other_reading(role, options, json.loads(earlier[4] or "{}"))
+                    if other:
+                        same_as += (
+                            f"; it was read otherwise than asked now ({'; '.join(other)}); a "
+                            "workspace holds one reading of a file: to read it otherwise, load "
+                            "it into a new workspace (--db)"
+                        )
                     outcomes.append(
                         LoadOutcome(
                             str(path), role, "skipped", load_id=int(earlier[0]), same_as=same_as
@@ -392,6 +400,48 @@ def load(
         raise
     con.commit()
     return outcomes
+
+
+def _other_reading(role: Role, options: LoadOptions, summary: Mapping[str, Any]) -> list[str]:
+    """The reading options given now that the earlier load of the same file (its stored
+    ``summary``) did not read it with, each as the option and what was used instead."""
+    out: list[str] = []
+    if options.encoding and "encoding" in summary:
+        asked, used = _codec(options.encoding), _codec(str(summary["encoding"]))
+        if asked != used:
+            out.append(f"--encoding {options.encoding}: read as {summary['encoding']}")
+    if options.profile and summary.get("profile") not in (None, options.profile):
+        out.append(f"--profile {options.profile}: read as {summary['profile']}")
+    mapping = summary.get("mapping") or {}
+    for name, column in sorted(options.overrides.items()):
+        if str(mapping.get(name) or "").casefold() != column.casefold():
+            was = mapping.get(name)
+            out.append(
+                f"--map {role}.{name}={column}: read from {was}"
+                if was
+                else f"--map {role}.{name}={column}: not read"
+            )
+    styles = set((summary.get("time_styles") or {}).values())
+    if options.date_order:
+        used_order = next(
+            (
+                order
+                for order in ("mdy", "dmy")
+                if any(str(style).startswith(timeformats.locale_style(order)) for style in styles)
+            ),
+            None,
+        )
+        if used_order not in (None, options.date_order):
+            out.append(f"--date-order {options.date_order}: read as {used_order}")
+    return out
+
+
+def _codec(name: str) -> str:
+    """An encoding's canonical name (latin-1 and iso-8859-1 are one), or the name itself."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
 
 
 def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any]:

@@ -79,6 +79,45 @@ def test_load_twice_is_a_no_op_that_says_so(ws: dict[str, Path]) -> None:
     assert "read in UTC" not in " ".join(alias.stdout.split())
 
 
+def test_load_again_with_other_reading_options_says_they_were_not_applied(
+    tmp_path: Path,
+) -> None:
+    """Skipped as already loaded, a file asked for with another --date-order, --encoding,
+    --map or --profile stayed as first read without a word (only --tz was noted)."""
+    db = tmp_path / "ws.duckdb"
+    report = tmp_path / "r.csv"
+    report.write_text(
+        "Task ID,Subject,Type,Created Date,BizibleId\n"
+        "00T000000000001,c1,Call,03/04/2026 10:22,ab\n",
+        "utf-8",
+    )
+    invoke("load", "tasks", report, "--date-order", "mdy", "--db", db, "-q")
+    same = invoke("load", "tasks", report, "--date-order", "mdy", "--db", db)
+    assert "read otherwise" not in " ".join(same.stdout.split())
+    other = invoke(
+        "load",
+        "tasks",
+        report,
+        "--date-order",
+        "dmy",
+        "--map",
+        "tasks.subject=Type",
+        "--encoding",
+        "latin-1",
+        "--db",
+        db,
+    )
+    said = " ".join(other.stdout.split())
+    assert "it was read otherwise than asked now (" in said
+    for part in (
+        "--date-order dmy: read as mdy",
+        "--map tasks.subject=Type: read from Subject",
+        ": read as utf-8",
+    ):
+        assert part in said, part
+    assert "load it into a new workspace (--db)" in said
+
+
 def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
     status = json.loads(invoke("status", "--db", ws["db"], "--format", "json").stdout)
     assert [x["role"] for x in status["loads"]] == ["tasks", "tasks", "sessions"]
