@@ -59,6 +59,12 @@ def db_path(option: str | Path | None) -> Path:
     return Path(option or os.environ.get(ENV_DB) or DEFAULT_DB)
 
 
+_WRITE_HINT = (
+    "This command changes the workspace: run it as a user who may write the file and its "
+    "folder (status, report, explain, export, attribute and dashboard only read it)."
+)
+
+
 def open_workspace(
     path: Path,
     *,
@@ -82,6 +88,8 @@ def open_workspace(
         shared = _open_shared(path, threads=threads, memory_limit=memory_limit)
         if shared is not None:
             return shared
+    if writes and not read_only and path.exists():
+        _require_writable_folder(path)
     try:
         con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
     except duckdb.IOException as exc:
@@ -97,10 +105,7 @@ def open_workspace(
             ) from exc
         hint = None
         if _not_writable(text):
-            hint = (
-                "This command changes the workspace: run it as a user who may write the file "
-                "(status, report, explain, export, attribute and dashboard only read it)."
-            )
+            hint = _WRITE_HINT
         raise InputError(
             f"cannot open the workspace {path}: {text.splitlines()[0]}", hint=hint
         ) from exc
@@ -229,6 +234,19 @@ def remove_workspace_files(path: Path) -> None:
     for name in (path, path.with_name(path.name + ".wal")):
         with contextlib.suppress(OSError):
             name.unlink()
+
+
+def _require_writable_folder(path: Path) -> None:
+    """A command that changes the workspace writes a journal beside it (``NAME.wal``): in a
+    folder it may not write, DuckDB fails only when committing, after all the work, with an
+    error that reads like a bug. Say so first."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(
+            f"cannot change the workspace {path}: its folder {folder} is not writable (DuckDB "
+            f"writes a journal, {path.name}.wal, beside the file while it changes it)",
+            hint=_WRITE_HINT,
+        )
 
 
 def _not_writable(message: str) -> bool:

@@ -1171,3 +1171,23 @@ def test_reading_commands_share_the_workspace_with_other_readers(
         assert busy.exit_code == 2 and "in use by another program" in busy.stderr
     finally:
         holder.communicate("")
+
+
+def test_changing_a_workspace_in_a_folder_it_may_not_write_says_so_first(
+    ws: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writable workspace in a read-only folder: DuckDB failed only when committing the
+    journal it writes beside the file, after all the work, with 'Internal error ...
+    TransactionException' (exit 1, 'a bug in calltouch')."""
+    db = tmp_path / "calltouch.duckdb"
+    shutil.copy(ws["db"], db)
+    real = workspace.os.access
+    monkeypatch.setattr(
+        workspace.os, "access", lambda p, mode: False if Path(p) == tmp_path else real(p, mode)
+    )
+    refused = invoke("match", "--db", db, "--rebuild", ok=False)
+    assert refused.exit_code == 2
+    said = " ".join(refused.stderr.split())
+    assert f"its folder {tmp_path} is not writable" in said
+    assert "run it as a user who may write the file and its folder" in said
+    assert "up to date" in invoke("status", "--db", db).stdout  # reading still works
