@@ -17,7 +17,7 @@ import duckdb
 from calltouch import csvscan, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
-from calltouch.load import CsvLoader, LoadOptions, ParquetLoader, load_role
+from calltouch.load import CsvLoader, LoadOptions, ParquetLoader, load_role, row_number_clash
 from calltouch.pipeline import RejectedLines, RejectLimit
 
 FIRST_ROWS = 5
@@ -101,6 +101,9 @@ def _describe(
     if file_format(path) == "parquet":
         loader = ParquetLoader(con, role, path, 0, options, workdir)
         header, kinds = loader.describe()
+        clash = row_number_clash(str(path), header)
+        if role == "sessions" and clash is not None:  # a workspace load reads it, run does not
+            out.setdefault("problems", []).append(f"{clash.message}. {clash.hint}")
         detection = loader.detect(header)
         try:
             notes = loader.schema_notes(header, detection.mapping, kinds)
@@ -174,7 +177,7 @@ def _describe(
         time_zone_for_naive_values=options.tz,
         header=list(header),
         first_rows=[[None if v is None else str(v) for v in row] for row in first_rows],
-        notes=[*mapping.notes, *notes, *loader.dated_modstamp_notes()],
+        notes=[*mapping.notes, *notes, *loader.zone_notes(), *loader.dated_modstamp_notes()],
     )
     if not out.get("problems"):  # a date order to choose stops the load too: said already
         out.update(_run_rejects(con, path, role, options, workdir))

@@ -354,6 +354,8 @@ class _Loader:
         self.last_read: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self.keyed_rows = 0
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
+        self.utc_note: str | None = None  # detect: --tz is not UTC for a UTC profile's file
+        self.naive_times = False  # time_styles: some sampled time lacks a zone (note_zones)
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -373,12 +375,23 @@ class _Loader:
                 )
             raise
         if detection.profile.utc and not same_zone(self.con, self.options.tz, "UTC"):
-            detection.mapping.notes.append(
+            self.utc_note = (
                 f"its times without a zone are read in {self.options.tz}, but the "
                 f"{detection.profile.name} profile's exports write them in UTC: check the "
                 "zone given to this input (--tz covers every input of a command)"
             )
         return detection
+
+    def note_zones(self, name: str, found: timeformats.TimeSample | None) -> None:
+        """Remember whether a time field has values without a zone (``found``, its sample; None
+        for a typed naive timestamp or date), which the input's zone (--tz) places."""
+        if name in TIME_FIELDS and (found is None or found.zoned < found.values):
+            self.naive_times = True
+
+    def zone_notes(self) -> list[str]:
+        """The note that --tz shifts times its profile's tool writes in UTC, when some of the
+        file's times lack a zone (every value with Z or an offset: --tz changes nothing)."""
+        return [self.utc_note] if self.utc_note and self.naive_times else []
 
     def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:
         """Remember the modification time's column when a sampled value is a date alone."""
@@ -687,7 +700,7 @@ class CsvLoader(_Loader):
         width = len(dialect.header)
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
-        result.notes.extend(self.dated_modstamp_notes())
+        result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
         cols = {
             name: None
             if idx is None
@@ -838,6 +851,7 @@ class CsvLoader(_Loader):
             values = [row[idx] for row in dialect.sample if idx < len(row)]
             found = timeformats.sample(values)
             self.note_dated_modstamp(name, mapping.header[idx], values)
+            self.note_zones(name, found)
             self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
             if _locale(name, found):
                 needing[name] = idx
@@ -899,7 +913,7 @@ class ParquetLoader(_Loader):
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
-        result.notes.extend(self.dated_modstamp_notes())
+        result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
         cols = {
             name: None
             if idx is None
@@ -978,6 +992,7 @@ class ParquetLoader(_Loader):
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         self.nested = {str(r[0]): str(r[1]) for r in rows if _is_nested(str(r[1]))}
+        self.types = {str(r[0]): str(r[1]) for r in rows}
         reserved = [str(r[0]) for r in rows if str(r[0]).casefold().startswith(RESERVED_PREFIX)]
         if reserved:
             # the load templates name their working columns ct__...: a file's own column of
@@ -987,16 +1002,11 @@ class ParquetLoader(_Loader):
                 f"'{RESERVED_PREFIX}', the prefix calltouch keeps for its own working columns",
                 hint="Rename that column in the export (or leave it out of it).",
             )
-        if self.role == "sessions" and self.options.narrow:
-            taken = [str(r[0]) for r in rows if str(r[0]).casefold() == "file_row_number"]
-            if taken:  # a one-shot run reads the row numbers DuckDB adds under this name
-                raise UnreadableInputError(
-                    f"{self.display}: column {taken[0]!r} has the name DuckDB gives the row "
-                    "numbers calltouch run reads",
-                    hint="Rename that column in the export, or load the file into a workspace "
-                    "(calltouch load), which does not read the row numbers.",
-                )
-        return tuple(str(r[0]) for r in rows), [_kind(str(r[1])) for r in rows]
+        header = tuple(str(r[0]) for r in rows)
+        clash = row_number_clash(self.display, header)
+        if self.role == "sessions" and self.options.narrow and clash is not None:
+            raise clash
+        return header, [_kind(str(r[1])) for r in rows]
 
     def schema_notes(
         self, header: Sequence[str], mapping: ColumnMapping, kinds: list[str]
@@ -1005,11 +1015,29 @@ class ParquetLoader(_Loader):
         inspect say it); raises InputError for a field read from a column of lists, structs,
         maps or unions, and for a DATE column that must place a call."""
         self.refuse_nested(mapping)
+        self.refuse_number_times(mapping)
         return (
             self.duplicate_note(header)
             + self.refuse_date_only(mapping, kinds)
             + self.float_id_notes(mapping)
         )
+
+    def refuse_number_times(self, mapping: ColumnMapping) -> None:
+        """Refuse a time or date field read from a column typed as numbers (an epoch count,
+        20260302): its text is no date-time, so every row was rejected ('1772955000000' is
+        not a date-time), and its unit (seconds, milliseconds ...) is not calltouch's to
+        guess."""
+        for name, idx in mapping.columns.items():
+            if idx is None or name not in TIME_FIELDS + DATE_FIELDS or idx + 1 not in self.numeric:
+                continue
+            column = mapping.header[idx]
+            raise InputError(
+                f"{self.role} file {self.display}: column {column!r} ({name}) holds numbers "
+                f"({self.types[column]}), not date-times",
+                hint="Export it as a timestamp (TIMESTAMP or TIMESTAMP WITH TIME ZONE) or as "
+                "ISO-8601 text (2026-03-02T12:17:00Z); an epoch number's unit (seconds, "
+                "milliseconds ...) is not calltouch's to guess. --map names another column.",
+            )
 
     def refuse_nested(self, mapping: ColumnMapping) -> None:
         """Refuse a field calltouch reads (an id, a cookie, a time, a channel...) from a column
@@ -1093,6 +1121,8 @@ class ParquetLoader(_Loader):
         for name in TIME_FIELDS + DATE_FIELDS:
             idx = mapping.columns.get(name)
             if idx is not None and name not in text_cols:
+                if kinds[idx] != "timestamptz":
+                    self.note_zones(name, None)
                 styles[name] = {
                     "timestamptz": "TIMESTAMP WITH TIME ZONE",
                     # a date field's date is the date; a time field's is its midnight
@@ -1110,6 +1140,7 @@ class ParquetLoader(_Loader):
         empty: dict[str, int] = {}  # blank in the sample: read as the other times (CsvLoader)
         for pos, (name, idx) in enumerate(text_cols.items()):
             found = timeformats.sample(r[pos] for r in rows)
+            self.note_zones(name, found)
             self.note_dated_modstamp(
                 name, mapping.header[idx], [None if r[pos] is None else str(r[pos]) for r in rows]
             )
@@ -1272,6 +1303,20 @@ def _is_number(duck_type: str) -> bool:
     """Whether a DuckDB column type is a number (integer, fractional or decimal)."""
     t = duck_type.upper()
     return t in _NUMBER_TYPES or t.startswith("DECIMAL")
+
+
+def row_number_clash(display: str, header: Sequence[str]) -> UnreadableInputError | None:
+    """The error for a session Parquet file with a column named as the row numbers DuckDB adds
+    (file_row_number), which a one-shot run reads (run stops on it, inspect says so)."""
+    taken = [name for name in header if name.casefold() == "file_row_number"]
+    if not taken:
+        return None
+    return UnreadableInputError(
+        f"{display}: column {taken[0]!r} has the name DuckDB gives the row numbers calltouch "
+        "run reads",
+        hint="Rename that column in the export, or load the file into a workspace (calltouch "
+        "load), which does not read the row numbers.",
+    )
 
 
 def _is_nested(duck_type: str) -> bool:

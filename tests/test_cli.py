@@ -1392,6 +1392,26 @@ def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
     )
 
 
+@pytest.mark.parametrize("typed", ["BIGINT", "DOUBLE"])
+def test_a_parquet_time_typed_as_numbers_is_refused_by_run_and_inspect(tmp_path, typed):
+    # an epoch count: inspect said 'ISO-8601' and exit 0, run rejected every row
+    # ("'1772955000000' is not a date-time", exit 3)
+    tasks = tmp_path / "t.parquet"
+    duckdb.sql(
+        f"COPY (SELECT 'T1' AS Id, '{ABC}' AS BizibleId, 1772955000000::{typed} AS CreatedDate) "
+        f"TO '{tasks}'"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n")
+    ran = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert ran.exit_code == 2
+    said = f"column 'CreatedDate' (call_time) holds numbers ({typed}), not date-times"
+    assert said in " ".join(ran.stderr.split())
+    inspected = invoke("inspect", tasks, "-f", "json")
+    assert inspected.exit_code == 2
+    assert said in json.loads(inspected.stdout)[0]["problems"][0]
+
+
 @pytest.mark.parametrize(
     ("role", "column", "value", "typed"),
     [
@@ -1473,6 +1493,11 @@ def test_a_session_parquet_column_named_file_row_number_is_refused_by_run(tmp_pa
     assert "has the name DuckDB gives the row numbers" in " ".join(result.stderr.split())
     loaded = invoke("load", "sessions", sessions, "--db", tmp_path / "ws.duckdb", "-q")
     assert loaded.exit_code == 0, loaded.output
+    # inspect, which says whether a file would stop a run, said nothing (exit 0)
+    inspected = invoke("inspect", sessions, "-f", "json")
+    assert inspected.exit_code == 2
+    (item,) = json.loads(inspected.stdout)
+    assert "has the name DuckDB gives the row numbers" in item["problems"][0]
 
 
 def test_a_nested_parquet_column_the_tasks_carry_is_kept(tmp_path):

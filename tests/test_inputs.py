@@ -256,6 +256,17 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
         "input of a command)"
     ) in loaded["notes"]
     assert "notes" not in shifted.summary["sessions"]["files"][0]
+    # every time with its zone: --tz places none of them, nothing to check
+    zoned = [{**tasks[0], "CREATED_DATE": "2026-03-02T12:40:00Z"}]
+    stated = run_case(
+        tmp_path / "zoned",
+        zoned,
+        sessions,
+        tasks_tz="America/New_York",
+        task_header=WAREHOUSE_TASK_HEADER,
+        session_header=WAREHOUSE_SESSION_HEADER,
+    )
+    assert "notes" not in stated.summary["tasks"]["files"][0]
     # UTC under another of its names is UTC
     for name in ("utc", "Etc/UTC", "GMT"):
         same = run_case(
