@@ -283,10 +283,13 @@ def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     }
 
 
-def check_inputs(con: duckdb.DuckDBPyConnection, max_rejects: str) -> None:
+def check_inputs(
+    con: duckdb.DuckDBPyConnection, max_rejects: str, *, rejects_file: bool = True
+) -> None:
     """Every revenue row is accounted for (read = kept + duplicates + rejected), and no input
     rejects more rows than ``--max-rejects`` allows (a rejected row counted by its lines, see
-    RejectedLines); after :func:`build`."""
+    RejectedLines); after :func:`build`. ``rejects_file``: the command writes rejects.csv
+    (attribute); journey and compare write no file."""
     allowed = parse_max_rejects(max_rejects)
     for role, c in input_counts(con).items():
         if c["read"] != c["kept"] + c["duplicates"] + c["rejected"]:
@@ -300,7 +303,12 @@ def check_inputs(con: duckdb.DuckDBPyConnection, max_rejects: str) -> None:
             raise TooManyRejectsError(
                 f"{lines.describe(c['rejected'], c['read'], role.replace('_', ' '))}, "
                 f"more than --max-rejects {max_rejects} allows",
-                hint="rejects.csv lists every rejected row with its line and error. "
+                hint=(
+                    "rejects.csv lists every rejected row with its line and error. "
+                    if rejects_file
+                    else "calltouch attribute with the same files and --out DIR writes them "
+                    "to rejects.csv, each with its line and error. "
+                )
                 + lines.hint()
                 + max_rejects_advice(
                     *lines.counted(c["rejected"], c["read"]), reading_options=not lines.extra

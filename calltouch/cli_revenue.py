@@ -195,7 +195,7 @@ def attributed(
                         run_settings,
                     )
                     attribution.build(con, settings)
-                attribution.check_inputs(con, max_rejects)
+                attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
             except TooManyRejectsError as exc:
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")
@@ -203,7 +203,12 @@ def attributed(
                     stale = previous_outputs(rejects_to, attribution.OUTPUTS)
                     exc.hint = (exc.hint or "") + remove_previous(stale)
                 raise
-            attribution.require_opportunities(con, where)
+            attribution.require_opportunities(
+                con,
+                where,
+                hint="It holds a header and no rows: export the opportunities again (a report "
+                "whose filters left none?).",
+            )
             yield con, where
         finally:
             con.close()
@@ -368,6 +373,7 @@ def journey(
     as_of: AsOfOpt = None,
     weights: WeightsOpt = None,
     window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
     tz: TzOpt = "UTC",
     tasks_tz: TasksTzOpt = None,
     sessions_tz: SessionsTzOpt = None,
@@ -375,6 +381,7 @@ def journey(
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,
     date_order: DateOrderOpt = None,
+    max_rejects: MaxRejectsOpt = "1%",
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
@@ -402,6 +409,7 @@ def journey(
             files,
             settings,
             window=window,
+            per_session=per_session,
             tz=tz,
             tasks_tz=tasks_tz,
             sessions_tz=sessions_tz,
@@ -409,6 +417,7 @@ def journey(
             profile=profile,
             encoding=encoding,
             date_order=date_order,
+            max_rejects=max_rejects,
         ) as (con, _):
             facts = attribution.journey(con, ident, settings)
         if fmt is TextFormat.json:
@@ -433,6 +442,7 @@ def compare(
         typer.Option("--model", help="Compare only this model (repeatable). Default: every model."),
     ] = None,
     window: WindowOpt = "30m",
+    per_session: PerSessionOpt = PerSession.one,
     tz: TzOpt = "UTC",
     tasks_tz: TasksTzOpt = None,
     sessions_tz: SessionsTzOpt = None,
@@ -440,6 +450,7 @@ def compare(
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,
     date_order: DateOrderOpt = None,
+    max_rejects: MaxRejectsOpt = "1%",
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
@@ -473,6 +484,7 @@ def compare(
             files,
             settings,
             window=window,
+            per_session=per_session,
             tz=tz,
             tasks_tz=tasks_tz,
             sessions_tz=sessions_tz,
@@ -480,6 +492,7 @@ def compare(
             profile=profile,
             encoding=encoding,
             date_order=date_order,
+            max_rejects=max_rejects,
         ) as (con, _):
             data = attribution.compare(con, settings, chosen)
         if fmt is TextFormat.json:

@@ -290,6 +290,16 @@ def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "calltouch load opportunities" in result.stderr
     assert "--opportunities" not in result.stderr
+    # on files, an opportunities file without rows: not 'load them first, or pass the file'
+    empty = tmp_path / "opps.csv"
+    empty.write_text("Id,Amount,CreatedDate,CloseDate\n", "utf-8")
+    files = ("--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv")
+    result = invoke(
+        "attribute", *files, "--opportunities", empty, "--out", tmp_path / "o2", ok=False
+    )
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and f"{empty} holds no opportunities" in said
+    assert "It holds a header and no rows" in said and "load opportunities" not in said
 
 
 # ----------------------------------------------------------------------------- report --revenue
@@ -400,6 +410,50 @@ def test_journey_on_files_and_an_unknown_id(tmp_path: Path) -> None:
     assert facts["id"] == opp
     result = invoke("journey", "006NOPE", *FILES, *AS_OF, ok=False)
     assert result.exit_code == 2 and "no opportunity or person with id '006NOPE'" in result.stderr
+
+
+def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path: Path) -> None:
+    """On files they had neither: a journey could not show what attribute --per-session all
+    credits, and one bad opportunity row stopped them with advice to pass --max-rejects (no
+    such option) and to read a rejects.csv they do not write."""
+    (tmp_path / "tasks.csv").write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        "00T000000000001AAA,003000000000001AAA,Call,ck1,2026-03-03T10:05:00Z\n"
+        "00T000000000002AAA,003000000000001AAA,Call,ck1,2026-03-03T10:20:00Z\n"
+    )
+    (tmp_path / "sessions.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS3,ck1,2026-03-03 10:00:00,Paid Search.AdWords\n"
+    )
+    rows = "".join(
+        f"006{i:015d},100,2026-03-01T00:00:00Z,2026-03-10,true,true\n" for i in range(1, 30)
+    )
+    (tmp_path / "opps.csv").write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        + rows
+        + "006999999999999AAA,(1500),2026-03-01T00:00:00Z,2026-03-10,true,true\n"
+    )
+    (tmp_path / "roles.csv").write_text(
+        "OpportunityId,ContactId\n006000000000000001,003000000000001AAA\n"
+    )
+    files = (
+        "--tasks", tmp_path / "tasks.csv", "--sessions", tmp_path / "sessions.csv",
+        "--opportunities", tmp_path / "opps.csv", "--contact-roles", tmp_path / "roles.csv",
+    )  # fmt: skip
+    stopped = invoke("journey", "006000000000000001", *files, *AS_OF, ok=False)
+    assert stopped.exit_code == 3
+    said = " ".join(stopped.stderr.split())
+    assert "calltouch attribute with the same files and --out DIR writes them" in said
+    assert "--max-rejects" in said
+    args = ("--max-rejects", "5%", "--per-session", "all", *AS_OF)
+    facts = json.loads(invoke("journey", "006000000000000001", *files, *args, "-f", "json").stdout)
+    channels = {t["touchpoint_id"]: t["channel"] for t in facts["touchpoints"]}
+    assert channels["TP_00T000000000002AAA"] == "Paid Search"  # merged too, under 'all'
+    invoke("attribute", *files, *args, "--out", tmp_path / "out", "-q")
+    credited = {
+        r["touchpoint_id"]: r["channel"] for r in read(tmp_path / "out" / "attribution.csv")
+    }
+    assert credited == channels
+    assert json.loads(invoke("compare", *files, *args, "-f", "json").stdout)
 
 
 # ----------------------------------------------------------------------------- compare
