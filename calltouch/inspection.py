@@ -8,13 +8,14 @@ Nothing here imports typer or rich; the CLI renders the returned dicts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from calltouch import csvscan, queries
+from calltouch import csvscan, profiles, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import CsvLoader, LoadOptions, ParquetLoader, load_role, row_number_clash
@@ -67,7 +68,7 @@ def inspect_file(
     workdir: Path,
 ) -> dict[str, Any]:
     """Describe one file: role, profile, mapping, dialect, timestamp styles, counts, first rows."""
-    roles: tuple[Role, ...] = (role,) if role else ROLES
+    roles: tuple[Role, ...] = (role,) if role else _roles_by_fit(con, path, options, workdir)
     failures: list[InputError] = []
     for candidate in roles:
         try:
@@ -87,6 +88,38 @@ def inspect_file(
         + " / ".join(f.message for f in failures),
         hint=failures[0].hint,
     )
+
+
+def _roles_by_fit(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: dict[Role, LoadOptions],
+    workdir: Path,
+) -> tuple[Role, ...]:
+    """The roles to try for a file of unknown role, the one whose columns its header fits
+    best first (ties: tasks). Both can fit: a session export named as SPEC §3 allows (ID,
+    BizibleId, start_time, channel, subchannel) also fits CallRail's call log (id,
+    start_time), which tasks, tried first, took."""
+    fit: dict[Role, int] = {}
+    for candidate in ROLES:
+        try:
+            if file_format(path) == "parquet":
+                loader = ParquetLoader(con, candidate, path, 0, options[candidate], workdir)
+                header: Sequence[str] = loader.describe()[0]
+            else:
+                header = sniff_csv(path, candidate, options[candidate].encoding).header
+            detection = profiles.detect(
+                candidate,
+                header,
+                str(path),
+                options[candidate].overrides,
+                options[candidate].profile,
+            )
+        except InputError:
+            fit[candidate] = -1
+            continue
+        fit[candidate] = sum(idx is not None for idx in detection.mapping.columns.values())
+    return tuple(sorted(ROLES, key=lambda r: -fit[r]))  # sorted is stable: tasks on a tie
 
 
 def _describe(

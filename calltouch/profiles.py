@@ -246,9 +246,13 @@ def detect(
             ) from exc
         return Detection(profile, mapping, forced=True)
     candidates = [p for p in PROFILES if p.describes(role)]
+    # a profile none of whose own names the header has would only map it by the generic
+    # names, and label it with what the profile implies (a warehouse's UTC times, a vendor's
+    # default Type): generic comes before it
     ranked = sorted(
         candidates,
         key=lambda p: (
+            p.name != "generic" and _own_score(p, role, header) == 0,
             p.name == "generic",
             -_own_score(p, role, header),
         ),

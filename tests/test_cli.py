@@ -1375,6 +1375,31 @@ def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
 
 
+def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_generic(tmp_path):
+    # a session export named as SPEC §3 allows was read as a CallRail call log (tasks are
+    # tried first and CallRail's id and start_time fit); snake_case session names were
+    # labelled warehouse, whose UTC times then drew a note under --tz
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,BizibleId,start_time,channel,subchannel\nS1,ab,2026-03-02 12:30:00,Paid Search,G\n"
+    )
+    (item,) = json.loads(invoke("inspect", sessions, "-f", "json").stdout)
+    assert (item["role"], item["mapping"]["session_start"]) == ("sessions", "start_time")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("session_id,bizible_id,session_start\nS1,ab,2026-03-02 12:30:00\n")
+    (item,) = json.loads(invoke("inspect", plain, "-f", "json").stdout)
+    assert (item["role"], item["profile"]) == ("sessions", "generic")
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\n")
+    ran = invoke("run", tasks, plain, "--out", tmp_path / "out", "--tz", "America/New_York")
+    assert "write them in UTC" not in " ".join(ran.stderr.split())
+    # a CallRail log is still a task export
+    log = tmp_path / "calls.csv"
+    log.write_text("id,start_time,customer_phone_number,bizible_id\n1,2026-03-02 12:30:00,5,ab\n")
+    (item,) = json.loads(invoke("inspect", log, "-f", "json").stdout)
+    assert (item["role"], item["profile"]) == ("tasks", "callrail")
+
+
 def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
     # it said the file was neither a task nor a session export
     typed = tmp_path / "dates.parquet"
