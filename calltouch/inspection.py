@@ -45,7 +45,44 @@ def inspect_path(
             described.append(inspect_file(con, path, role, options, workdir))
         except InputError as exc:
             described.append(failed(str(path), exc))
+    _judge_rejects(spec, described)
     return described
+
+
+# What _run_rejects counts for _judge_rejects: rows read, rejected, and the lines rejected
+# rows span beyond their first; removed from the entries once judged.
+_COUNTS = ("_read", "_rejected", "_extra_lines")
+
+
+def _judge_rejects(spec: str, described: list[dict[str, Any]]) -> None:
+    """Add the problem of too many rejected rows to the files of ``spec`` that have them,
+    judged as run judges them: --max-rejects (1% by default) is of an input's rows, and the
+    files a folder or glob names are one input (a file of 50 rows with one bad row does not
+    stop a run of 1,050 rows)."""
+    for role in ROLES:
+        mine = [item for item in described if item.get("role") == role and "_read" in item]
+        read = sum(item["_read"] for item in mine)
+        rejected = sum(item["_rejected"] for item in mine)
+        lines = RejectedLines(extra=sum(item["_extra_lines"] for item in mine))
+        if RejectLimit(share=Fraction(1, 100)).exceeded(rejected, read, lines):
+            whole = (
+                f"; with the other {len(mine) - 1} file(s) of {spec}, one input to run, "
+                f"{rejected} of {read} rows"
+                if len(mine) > 1
+                else ""
+            )
+            for item in mine:
+                if item["_rejected"]:
+                    item.setdefault("problems", []).append(
+                        f"run would reject {item['_rejected']} of {item['_read']} rows (first "
+                        f"above){whole}, more than its default --max-rejects 1% allows: it "
+                        "would stop (exit 3). Fix the rows or the reading (--encoding, "
+                        "--profile, --date-order, --map) or, if the rows are bad, pass run a "
+                        "higher --max-rejects"
+                    )
+    for item in described:
+        for key in _COUNTS:
+            item.pop(key, None)
 
 
 def failed(file: str, exc: InputError) -> dict[str, Any]:
@@ -221,8 +258,8 @@ def _run_rejects(
     con: duckdb.DuckDBPyConnection, path: Path, role: Role, options: LoadOptions, workdir: Path
 ) -> dict[str, Any]:
     """What run's load of this file rejects (a time that cannot be read, an empty id...,
-    not only the malformed rows the record count finds): the count, the first few, and a
-    problem when they are more than run's default --max-rejects allows. The file is loaded
+    not only the malformed rows the record count finds): the count and the first few (with
+    the counts _judge_rejects weighs against run's default --max-rejects). The file is loaded
     as run loads it into the tables of ``con`` (inspect's own in-memory database, which
     holds nothing else; inspect_path made its tables), and its rows are deleted afterwards."""
     row = queries.run(con, "next_file_id").fetchone()
@@ -237,15 +274,13 @@ def _run_rejects(
         table = "task_rows" if role == "tasks" else "session_rows"
         queries.run(con, "delete_file_rows", {"file_id": file_id}, table=table)
         queries.run(con, "delete_file_rejects", {"file_id": file_id})
-    read, rejected = loaded.rows_read, loaded.rows_rejected
-    out: dict[str, Any] = {"rejected_by_run": rejected}
+    out: dict[str, Any] = {
+        "rejected_by_run": loaded.rows_rejected,
+        # for _judge_rejects, which weighs them with the other files of the same input
+        "_read": loaded.rows_read,
+        "_rejected": loaded.rows_rejected,
+        "_extra_lines": lines.extra,
+    }
     if first:
         out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]
-    if RejectLimit(share=Fraction(1, 100)).exceeded(rejected, read, lines):
-        out["problems"] = [
-            f"run would reject {rejected} of {read} rows (first above), more than its "
-            "default --max-rejects 1% allows: it would stop (exit 3). Fix the rows or the "
-            "reading (--encoding, --profile, --date-order, --map) or, if the rows are bad, "
-            "pass run a higher --max-rejects"
-        ]
     return out

@@ -1112,6 +1112,33 @@ def test_inspect_exits_2_for_a_file_whose_values_run_would_reject(tmp_path, fmt)
     assert invoke("run", bad, sessions, "--out", tmp_path / "out", "-q").exit_code == 3
 
 
+def test_inspect_weighs_rejected_rows_against_the_whole_input_as_run_does(tmp_path):
+    # --max-rejects is of an input's rows, and a folder's files are one input: inspect judged
+    # each file alone and said 1 bad row of 50 would stop a run that reads 1,050 rows
+    folder = tmp_path / "t"
+    folder.mkdir()
+    good = "".join(f"A{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(49))
+    (folder / "a.csv").write_text(f"Id,BizibleId,CreatedDate\n{good}Abad,{ABC},notatime\n")
+    more = "".join(f"B{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(1000))
+    (folder / "b.csv").write_text(f"Id,BizibleId,CreatedDate\n{more}")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n")
+    assert invoke("run", folder, sessions, "--out", tmp_path / "out", "-q").exit_code == 0
+    whole = invoke("inspect", folder, "-f", "json")
+    assert whole.exit_code == 0
+    assert [item["rejected_by_run"] for item in json.loads(whole.stdout)] == [1, 0]
+    alone = invoke("inspect", folder / "a.csv", "-f", "json")
+    assert alone.exit_code == 2
+    assert "run would reject 1 of 50 rows" in json.loads(alone.stdout)[0]["problems"][0]
+    # past the limit over the whole input, the file with the bad rows says so
+    (folder / "b.csv").write_text(f"Id,BizibleId,CreatedDate\n{more[:200]}")
+    over = invoke("inspect", folder, "-f", "json")
+    assert over.exit_code == 2
+    (problem,) = json.loads(over.stdout)[0]["problems"]
+    assert "with the other 1 file(s) of" in problem
+    assert not any(key.startswith("_") for key in json.loads(over.stdout)[0])
+
+
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     report = tmp_path / "report.csv"
     report.write_text(
