@@ -275,6 +275,14 @@ def require_opportunities(
         raise InputError(f"{where} holds no opportunities", hint=hint)
 
 
+def currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The currencies the opportunities' amounts are in, when their export says (a
+    CurrencyIsoCode column); attribution sums amounts as they are, as one currency."""
+    if not queries.has_column(con, "opportunity_rows", "currency"):
+        return []  # a workspace an older calltouch made, opened read-only
+    return [str(row[0]) for row in queries.run(con, "revenue_currencies").fetchall()]
+
+
 def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Per revenue input: files, read, kept, duplicates, rejected (after :func:`build`)."""
     return {

@@ -196,6 +196,7 @@ def attributed(
                     )
                     attribution.build(con, settings)
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
+                note_currencies(con)
             except TooManyRejectsError as exc:
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")
@@ -228,9 +229,26 @@ def attributed(
         with progress(quiet):
             attribution.build(con, settings)
         attribution.require_opportunities(con, where)
+        note_currencies(con)
         yield con, where
     finally:
         con.close()
+
+
+def note_currencies(con: duckdb.DuckDBPyConnection) -> None:
+    """Say on stderr when the opportunities' amounts are in several currencies: attribution
+    sums them as they are, as one currency."""
+    found = attribution.currencies(con)
+    if len(found) > 1:
+        stderr.print(
+            Text(
+                f"Note: the opportunities' amounts are in {len(found)} currencies "
+                f"({', '.join(found)}) and are summed here as they are, as one: attribute a "
+                "converted amount instead (a report's 'Amount (converted)': --map "
+                "opportunities.amount=COLUMN), or one currency's opportunities at a time.",
+                style="yellow",
+            )
+        )
 
 
 @app.command()

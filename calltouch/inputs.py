@@ -144,6 +144,12 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
     Field("opportunity_id", ("Id", "ID", "opportunity_id"), True, "Opportunity id", "id"),
     Field("amount", ("Amount", "AMOUNT", "amount"), False, "the opportunity's amount", "amount"),
     Field(
+        "currency",
+        ("CurrencyIsoCode", "CURRENCY_ISO_CODE", "currency", "Opportunity Currency"),
+        False,
+        "the amount's currency (a multi-currency org's exports)",
+    ),
+    Field(
         "created_date",
         ("CreatedDate", "CREATED_DATE", "created_date"),
         True,

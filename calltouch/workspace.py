@@ -176,7 +176,8 @@ def _current_layout() -> frozenset[tuple[str, str]]:
 # Columns a workspace opened read-only may lack: the queries that read them ask first.
 # input_files.numeric (which task columns a Parquet file types as numbers): a workspace made
 # before it exports every carried cell as text, as that calltouch did.
-_READ_WITHOUT = frozenset({("input_files", "numeric")})
+# opportunity_rows.currency: a workspace made before it has no currencies to compare.
+_READ_WITHOUT = frozenset({("input_files", "numeric"), ("opportunity_rows", "currency")})
 
 
 def _require_current_layout(

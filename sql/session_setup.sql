@@ -200,8 +200,11 @@ CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
         WHEN regexp_full_match(t, '[+-]?\d{1,3}(\.\d{3})+,\d+')
             THEN replace(replace(t, '.', ''), ',', '.')
     END AS DECIMAL(18, 2));
+-- ct_amount(s): ct_amount_text without the currency: a sign ($ € £) or an ISO code before or
+-- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR).
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
-    ct_amount_text(regexp_replace(s, '[$€£''\s\x{00A0}\x{202F}]', '', 'g'));
+    ct_amount_text(regexp_replace(regexp_replace(s, '^[A-Z]{3}\s*|\s*[A-Z]{3}$', ''),
+                                  '[$€£''\s\x{00A0}\x{202F}]', '', 'g'));
 
 -- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats);
 -- NULL for the year 0000 (1 BC to DuckDB).

@@ -456,6 +456,48 @@ def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path:
     assert json.loads(invoke("compare", *files, *args, "-f", "json").stdout)
 
 
+def test_amounts_of_several_currencies_are_noted_and_iso_codes_read(tmp_path: Path) -> None:
+    """A multi-currency org's opportunities were summed as one currency without a word, and
+    its report's amounts (USD 1,500.00) were rejected rows."""
+    (tmp_path / "tasks.csv").write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        "00T000000000001AAA,003000000000001AAA,Call,ck1,2026-03-03T10:05:00Z\n"
+    )
+    (tmp_path / "sessions.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS3,ck1,2026-03-03 10:00:00,Paid Search.AdWords\n"
+    )
+    opps = tmp_path / "opps.csv"
+    opps.write_text(
+        "Id,Amount,CurrencyIsoCode,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        '006000000000000001,"USD 1,500.00",USD,2026-03-04T00:00:00Z,2026-03-10,true,true\n'
+        '006000000000000002,"2.000,50 EUR",EUR,2026-03-04T00:00:00Z,2026-03-10,true,true\n'
+    )
+    (tmp_path / "roles.csv").write_text(
+        "OpportunityId,ContactId\n"
+        "006000000000000001,003000000000001AAA\n006000000000000002,003000000000001AAA\n"
+    )
+    files = (
+        "--tasks", tmp_path / "tasks.csv", "--sessions", tmp_path / "sessions.csv",
+        "--opportunities", opps, "--contact-roles", tmp_path / "roles.csv",
+    )  # fmt: skip
+    done = invoke("attribute", *files, *AS_OF, "--out", tmp_path / "out")
+    said = " ".join(done.stderr.split())
+    assert "amounts are in 2 currencies (EUR, USD) and are summed here as they are" in said
+    won = sum(
+        Decimal(r["won_revenue"])
+        for r in read(tmp_path / "out" / "revenue_by_channel.csv")
+        if r["model"] == "first_touch"
+    )
+    assert won == Decimal("3500.50")  # 1,500.00 USD + 2.000,50 EUR, as one
+    # one currency: nothing to say
+    opps.write_text(
+        "Id,Amount,CurrencyIsoCode,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        "006000000000000001,100,USD,2026-03-04T00:00:00Z,2026-03-10,true,true\n"
+    )
+    single = invoke("attribute", *files, *AS_OF, "--out", tmp_path / "out2")
+    assert "currencies" not in single.stderr
+
+
 # ----------------------------------------------------------------------------- compare
 
 

@@ -199,6 +199,9 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("0,001", "0.00"),
         ("1.2E+5", "120000.00"),  # Excel's General format, float dumps
         ("1.5e-2", "0.02"),
+        ("USD 1,500.00", "1500.00"),  # a multi-currency org's report
+        ("2.000,50 EUR", "2000.50"),
+        ("USD", None),
         ("5.", "5.00"),
         (".5", "0.50"),
         ("1,2,3", None),
