@@ -219,6 +219,12 @@ CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
          WHEN microsecond(ts) % 1000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') END;
 
+-- ct_minutes_text(x): minutes (a DOUBLE rounded to 5 decimals) as CSV text without the
+-- exponent DuckDB writes below 0.0001 (2e-05); other values as DuckDB writes them (23.0).
+CREATE OR REPLACE TEMP MACRO ct_minutes_text(x) AS
+    CASE WHEN x <> 0 AND abs(x) < 0.0001 THEN rtrim(printf('%.5f', x), '0')
+         ELSE CAST(x AS VARCHAR) END;
+
 -- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote;
 -- a NUL byte (which breaks CSV readers) shown as U+FFFD. Most cells pass through untouched.
 CREATE OR REPLACE TEMP MACRO ct_csv_safe(s) AS

@@ -154,6 +154,18 @@ def test_r3_window_is_inclusive_at_exactly_30_minutes(tmp_path: Path) -> None:
     assert out.status("T-past") == ("standalone", "outside_window")
 
 
+def test_r3_minutes_a_millisecond_apart_are_written_without_an_exponent(tmp_path: Path) -> None:
+    # DuckDB writes a DOUBLE below 0.0001 as 2e-05: in CSV the minutes are plain decimals
+    out = run_case(
+        tmp_path,
+        [task("T1", ABC, at("12:17:00.001")), task("T2", DEF, at("12:17:00.0006"))],
+        [session("S1", ABC, "12:17"), session("S2", DEF, "12:17")],
+    )
+    for task_id, minutes in (("T1", "0.00002"), ("T2", "0.00001")):
+        row = out.touchpoints[task_id]
+        assert row["minutes_after_session_start"] == row["nearest_session_minutes"] == minutes
+
+
 def test_r3_window_option_sets_the_window(tmp_path: Path) -> None:
     out = run_case(
         tmp_path,
