@@ -9,6 +9,7 @@ in data prints as is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from rich import box
@@ -237,6 +238,13 @@ def _whole(value: object) -> str:
     return whole(value)  # type: ignore[arg-type]
 
 
+def _cents(value: object) -> str:
+    """One opportunity's amount as it is, to the cent (0.01 is not '0'); '(none)' for none."""
+    if value is None:
+        return "(none)"
+    return f"{Decimal(str(value)):,.2f}"
+
+
 def _money(value: object, style: str = "") -> Text:
     return Text(_whole(value), style=style)
 
@@ -394,7 +402,7 @@ def journey(facts: dict[str, Any]) -> RenderableType:
         head = Text(f"Opportunity {o['opportunity_id']}", style="bold")
         head.append(
             f"  {o['status']}{' (' + o['stage'] + ')' if o['stage'] else ''}, amount "
-            f"{_whole(o['amount']) or '(none)'}, created {o['created_date']}, close date "
+            f"{_cents(o['amount'])}, created {o['created_date']}, close date "
             f"{o['close_date']}; journey up to {o['journey_until']}",
             style="",
         )

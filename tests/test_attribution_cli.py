@@ -389,6 +389,9 @@ def test_journey_of_an_opportunity(ws: Path, on_files: tuple[Path, str]) -> None
     assert "FT" in facts["touchpoints"][0]["positions"]
     text = invoke("journey", opp, "--db", ws, *AS_OF).stdout
     assert opp in text and "Positions" in text and "W = W-Shaped" in text
+    # one opportunity's amount to the cent (an amount of 0.01 was shown as 'amount 0')
+    amount = Decimal(str(facts["opportunity"]["amount"]))
+    assert f"amount {amount:,.2f}," in " ".join(text.split())
 
 
 def test_journey_of_a_converted_lead_shows_its_contact(ws: Path) -> None:
