@@ -676,7 +676,8 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
     """A warehouse's partition folders (EVENT_DATE=2026-03-02/, CHANNEL=Paid Search/) named
     columns DuckDB read from the path in place of the file's own: the session's start became a
     date (the run stopped: 'holds dates without a time of day'), its channel lost its
-    subchannel, and a task folder's key was carried into unmatched as a column of the task."""
+    subchannel. A folder's key is read only for a file without a column of its name (a
+    partitioned export keeps the key in the folder alone)."""
     row = (
         "SELECT '{id}' AS ID, '{ABC}' AS COOKIE_ID, '2026-03-02 {at}' AS EVENT_DATE, "
         "'Paid Search.AdWords' AS CHANNEL"
@@ -689,14 +690,23 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
         tmp_path / "s" / "CHANNEL=Paid Search" / "b.parquet",
         row.format(id="S2", ABC=ABC, at="12:20:00"),
     )
+    # a partitioned export, whose files leave the key's column out: the folder is its copy
+    _parquet(
+        tmp_path / "s" / "CHANNEL=Email.Newsletter" / "c.parquet",
+        f"SELECT 'S3' AS ID, '{DEF}' AS COOKIE_ID, '2026-03-02 12:30:00' AS EVENT_DATE",
+    )
     _parquet(
         tmp_path / "t" / "dt=2026-03-02" / "part.parquet",
         f"SELECT * FROM (VALUES ('T1', '{ABC}', '2026-03-02T12:40:00Z'), "
-        "('T2', NULL, '2026-03-02T12:40:00Z')) AS v(Id, BizibleId, CreatedDate)",
+        f"('T2', NULL, '2026-03-02T12:40:00Z'), ('T3', '{DEF}', '2026-03-02T12:40:00Z')) "
+        "AS v(Id, BizibleId, CreatedDate)",
     )
     out = tmp_path / "out"
     run_pipeline(queries.connect(), str(tmp_path / "t"), str(tmp_path / "s"), out, RunSettings())
     outcome = read_outcome(out)
+    partitioned = outcome.touchpoints["T3"]
+    assert (partitioned["session_id"], partitioned["channel"]) == ("S3", "Email")
+    assert partitioned["subchannel"] == "Newsletter"
     merged = outcome.touchpoints["T1"]
     assert (merged["session_id"], merged["channel"], merged["subchannel"]) == (
         "S2",
@@ -704,8 +714,22 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
         "AdWords",
     )
     assert merged["session_start"] == "2026-03-02T12:20:00Z"
-    assert outcome.summary["sessions"]["kept"] == 2
-    assert list(outcome.unmatched["T2"]) == ["task_id", "reason", "Id", "BizibleId", "CreatedDate"]
+    assert outcome.summary["sessions"]["kept"] == 3
+    # the task file's dt= folder is read as a column the file lacks: carried as the task's
+    assert list(outcome.unmatched["T2"]) == [
+        "task_id", "reason", "Id", "BizibleId", "CreatedDate", "dt",
+    ]  # fmt: skip
+    # DuckDB reads a file's folders all or none: one the file has a column of stops the rest
+    _parquet(
+        tmp_path / "s2" / "EVENT_DATE=2026-03-02" / "region=EU" / "a.parquet",
+        row.format(id="S1", ABC=ABC, at="12:17:00"),
+    )
+    run_pipeline(queries.connect(), str(tmp_path / "t"), str(tmp_path / "s2"), out, RunSettings())
+    (loaded,) = read_outcome(out).summary["sessions"]["files"]
+    assert loaded["notes"] == [
+        "its folders region= are not read as columns: the file has its own EVENT_DATE, and a "
+        "folder's key is read only when none of them is a column of the file"
+    ]
 
 
 def test_r2_parquet_text_stored_as_bytes_is_read_as_its_text(tmp_path: Path) -> None:
