@@ -1040,11 +1040,15 @@ class ParquetLoader(_Loader):
         """Refuse a time or date field read from a column typed as numbers (an epoch count,
         20260302): its text is no date-time, so every row was rejected ('1772955000000' is
         not a date-time), and its unit (seconds, milliseconds ...) is not calltouch's to
-        guess."""
+        guess. A column with no value at all is blank, whatever its type (a Buyer Touchpoint
+        Date never filled, which pandas writes as DOUBLE)."""
         for name, idx in mapping.columns.items():
             if idx is None or name not in TIME_FIELDS + DATE_FIELDS or idx + 1 not in self.numeric:
                 continue
             column = mapping.header[idx]
+            row = self.query_file("parquet_values", {"path": str(self.path)}, column=column)
+            if not (row.fetchone() or (0,))[0]:
+                continue  # empty throughout (pandas types a blank column DOUBLE): blank times
             raise InputError(
                 f"{self.role} file {self.display}: column {column!r} ({name}) holds numbers "
                 f"({self.types[column]}), not date-times",

@@ -1462,6 +1462,15 @@ def test_a_parquet_time_typed_as_numbers_is_refused_by_run_and_inspect(tmp_path,
     inspected = invoke("inspect", tasks, "-f", "json")
     assert inspected.exit_code == 2
     assert said in json.loads(inspected.stdout)[0]["problems"][0]
+    # a column with no value is blank whatever its type: pandas writes a Buyer Touchpoint
+    # Date never filled as DOUBLE, and the call time is the CreatedDate
+    duckdb.sql(
+        f"COPY (SELECT 'T1' AS Id, '{ABC}' AS BizibleId, '2026-03-02T12:40:00Z' AS CreatedDate,"
+        f" NULL::{typed} AS bizible2__Bizible_Touchpoint_Date__c) TO '{tasks}'"
+    )
+    invoke("run", tasks, sessions, "--out", tmp_path / "out2", "-q")
+    (row,) = read_csv(tmp_path / "out2" / "touchpoints.csv")
+    assert (row["touchpoint_date"], row["match_status"]) == ("2026-03-02T12:40:00Z", "merged")
 
 
 @pytest.mark.parametrize(
