@@ -236,6 +236,7 @@ def _describe(
         header = dialect.header
         first_rows = [list(r) for r in dialect.sample[:FIRST_ROWS]]
     mapping = detection.mapping
+    loader.date_order = order  # as a load sets it: the notes below read it
     out.update(
         profile=detection.profile.name,
         profile_description=detection.profile.description,

@@ -28,7 +28,7 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +40,7 @@ import duckdb
 from calltouch import csvscan, profiles, queries, timeformats
 from calltouch.errors import (
     CalltouchError,
+    DateOrderError,
     InputError,
     QueryError,
     UnreadableInputError,
@@ -345,6 +346,7 @@ class _Loader:
         # the modification time's column, when the sampled rows write some of its values as
         # a date alone (read as midnight: a note says so)
         self.dated_modstamp: str | None = None
+        self.dated_year_first = False  # note_dated_modstamp: a date alone written year first
         # a filtered session load (see load_role): store only the rows that can matter, and
         # count the rows the first pass keyed
         self.matchable_only = False
@@ -394,18 +396,62 @@ class _Loader:
         return [self.utc_note] if self.utc_note and self.naive_times else []
 
     def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:
-        """Remember the modification time's column when a sampled value is a date alone."""
-        if name == "modstamp" and any(v and _date_alone(v) for v in values):
+        """Remember the modification time's column when a sampled value is a date alone, and
+        whether one is written year first (read in any day/month order)."""
+        if name != "modstamp":
+            return
+        kinds = {_date_alone(v) for v in values if v}
+        if kinds - {None}:
             self.dated_modstamp = column
+            self.dated_year_first = "year_first" in kinds
 
     def dated_modstamp_notes(self) -> list[str]:
-        """The note for a modification time written as dates alone (as a DATE column's)."""
+        """The note for a modification time written as dates alone (as a DATE column's): not
+        when they are all locale dates whose day/month order the file does not tell (they are
+        rejected rows then, saying why; settle_order)."""
         if self.dated_modstamp is None:
+            return []
+        if not self.dated_year_first and self.date_order is None and not self.options.date_order:
             return []
         return [
             f"{self.dated_modstamp} holds dates without a time of day: read as midnight, so "
             "copies of one id modified the same day keep the last read (R9)"
         ]
+
+    def settle_order(
+        self,
+        styles: dict[str, str],
+        needing: dict[str, int],
+        empty: dict[str, int],
+        header: Sequence[str],
+        survey: Callable[[list[int]], list[tuple[Any, ...]]],
+    ) -> tuple[dict[str, str], DateOrder | None]:
+        """The day/month order of the locale time columns ``needing`` (field -> column
+        index), from --date-order or a survey of their values, and their styles. Columns
+        blank in the sample (``empty``) are read as the others. The modification time only
+        orders copies (R9): it never decides the order of a file whose call times do, nor
+        stops a file whose order it alone cannot tell (a few stray dates: its undecided
+        locale values are rejected rows, error_message says why)."""
+        stamp = needing.pop("modstamp", None)
+        order = self.options.date_order
+        if needing:
+            needing.update(empty)  # blank in the sample: read as the file's other times are
+            if order is None:
+                columns = list(needing.values())
+                order = self.decide_order([header[i] for i in columns], survey(columns))
+        elif stamp is None:
+            return styles, None
+        elif order is None:
+            try:
+                order = self.decide_order([header[stamp]], survey([stamp]))
+            except DateOrderError:
+                styles["modstamp"] = "ISO-8601 (its locale dates' day/month order is unknown)"
+                return styles, None
+        if stamp is not None:
+            needing["modstamp"] = stamp
+        for name in needing:
+            styles[name] = timeformats.locale_style(order)
+        return styles, order
 
     def decide_order(
         self, headers: Sequence[str], survey: list[tuple[Any, ...]]
@@ -858,18 +904,15 @@ class CsvLoader(_Loader):
             elif found.values == 0 and name in TIME_FIELDS:
                 empty[name] = idx
             styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
-        if not needing:
-            return styles, None
-        needing.update(empty)  # blank in the sample: read as the file's other times are
-        order = self.options.date_order
-        if order is None:
+
+        def survey(columns: list[int]) -> list[tuple[Any, ...]]:
             binds = self.csv_binds(source, delimiter, len(dialect.header))
             try:
                 rows = self.query_file(
                     "survey_dates",
                     binds,
                     source_format="csv",
-                    columns=[f"c{idx}" for idx in needing.values()],
+                    columns=[f"c{idx}" for idx in columns],
                 ).fetchall()
             except InputError as exc:
                 self.gave_up(binds, exc)
@@ -879,10 +922,9 @@ class CsvLoader(_Loader):
                     self.drop_rejects_tables(binds)
                 raise
             self.drop_rejects_tables(binds)
-            order = self.decide_order([mapping.header[i] for i in needing.values()], rows)
-        for name in needing:
-            styles[name] = timeformats.locale_style(order)
-        return styles, order
+            return rows
+
+        return self.settle_order(styles, needing, empty, mapping.header, survey)
 
 
 class ParquetLoader(_Loader):
@@ -1171,21 +1213,16 @@ class ParquetLoader(_Loader):
                 needing[name] = idx
             elif found.values == 0 and name in TIME_FIELDS:
                 empty[name] = idx
-        if not needing:
-            return styles, None
-        needing.update(empty)
-        order = self.options.date_order
-        if order is None:
-            survey = self.query_file(
+
+        def survey(columns: list[int]) -> list[tuple[Any, ...]]:
+            return self.query_file(
                 "survey_dates",
                 {"path": str(self.path)},
                 source_format="parquet",
-                columns=[mapping.header[i] for i in needing.values()],
+                columns=[mapping.header[i] for i in columns],
             ).fetchall()
-            order = self.decide_order([mapping.header[i] for i in needing.values()], survey)
-        for name in needing:
-            styles[name] = timeformats.locale_style(order)
-        return styles, order
+
+        return self.settle_order(styles, needing, empty, mapping.header, survey)
 
 
 def _top_level_names(schema: Sequence[tuple[str, int | None]]) -> list[str]:
@@ -1458,9 +1495,9 @@ def _outside_years(value: str) -> bool:
 
 
 # An ISO date alone, as a text modification time may be written (read as its midnight).
-_DATE_ALONE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A locale date alone (3/26/2026, 26.03.2026, 2026/03/26): also no time of day.
-_LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}")
+_DATE_ALONE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")  # year first: 2026-03-02
+# A locale date alone (3/26/2026, 26.03.2026): also no time of day, its order the file's.
+_LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(
@@ -1473,10 +1510,13 @@ _NO_PLACE_OFFSET = re.compile(
 _DAY_MONTH = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}\b")
 
 
-def _date_alone(value: str) -> bool:
-    """Whether ``value`` is a date without a time of day, ISO or locale."""
+def _date_alone(value: str) -> str | None:
+    """Whether ``value`` is a date without a time of day: 'year_first' (2026-03-02, read
+    whatever the file's order), 'locale' (3/2/2026, read in the file's order) or None."""
     text = value.strip()
-    return bool(_DATE_ALONE.fullmatch(text) or _LOCALE_DATE_ALONE.fullmatch(text))
+    if _DATE_ALONE.fullmatch(text):
+        return "year_first"
+    return "locale" if _LOCALE_DATE_ALONE.fullmatch(text) else None
 
 
 def error_message(
@@ -1485,9 +1525,10 @@ def error_message(
     """The rejects.csv text for an unusable row flagged by the load templates; ``order`` is
     the day/month order the file's locale times were read in, if any."""
     if code == "bad_time":
-        if value is not None and _DATE_ALONE.fullmatch(value.strip()):
+        found_date = _DATE_ALONE.fullmatch(value.strip()) if value is not None else None
+        if found_date:
             try:
-                date.fromisoformat(value.strip())
+                date(*(int(part) for part in found_date.groups()))
             except ValueError:
                 return f"{value!r} is not a date (no such day)"
             return f"{value!r} is a date without a time of day"
@@ -1510,9 +1551,15 @@ def error_message(
                     "cannot be a month (is the file in the other order? see --date-order)"
                 )
         if value is not None and _LOCALE_DATE_ALONE.fullmatch(value.strip()):
-            if fld == "modstamp":  # a date alone is read there (as midnight) if it is a day
-                return f"{value!r} is not a date (no such day)"
-            return f"{value!r} is a date without a time of day"
+            if fld != "modstamp":
+                return f"{value!r} is a date without a time of day"
+            # a date alone is read there (as midnight) when the file's day/month order is known
+            if order is None:
+                return (
+                    f"{value!r} is a date in a day/month order this file does not tell (its "
+                    "first rows show no such date, or none past 12): --date-order reads it"
+                )
+            return f"{value!r} is not a date (no such day)"
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"

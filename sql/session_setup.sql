@@ -123,12 +123,12 @@ CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
         CASE WHEN s >= '0002' AND s < '9999' THEN ct_iso_ts(s)
              ELSE ct_in_years(ct_iso_ts(s)) END END;
 
--- ct_date_midnight(s): an ISO date alone (2026-03-02) as its midnight in the connection's
--- TimeZone, as a naive UTC timestamp; NULL for any other text. For a modification time,
--- which only orders copies (R9): a date cannot place a call.
+-- ct_date_midnight(s): a date alone written year first (2026-03-02, 2026/03/02, 2026.3.2) as
+-- its midnight in the connection's TimeZone, as a naive UTC timestamp; NULL for any other
+-- text. For a modification time, which only orders copies (R9): a date cannot place a call.
 CREATE OR REPLACE TEMP MACRO ct_date_midnight(s) AS
-    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') AND s >= '0001'
-         THEN ct_in_years(ct_iso_ts(s)) END;
+    CASE WHEN regexp_full_match(s, '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') AND s >= '0001'
+         THEN ct_in_years(ct_iso_ts(regexp_replace(s, '[/.]', '-', 'g'))) END;
 
 -- ct_full_year(ts): ts (a naive timestamp), unless its year is below 1000: what DuckDB's %Y
 -- makes of a year written with two or three digits ('26-03-04 10:22' read as the year 26);

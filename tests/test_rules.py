@@ -945,6 +945,39 @@ def test_r9_a_modification_time_written_as_a_locale_date_orders_copies_by_day(
     }
 
 
+def test_r9_a_modification_time_never_decides_nor_stops_the_files_day_month_order(
+    tmp_path: Path,
+) -> None:
+    """A few locale dates alone in the modification time of a file of ISO times made the
+    file's day/month order a question (exit 2, 'cannot tell ... whether dates are month/day
+    or day/month'): those rows are rejected, saying why, and the run goes on. A date alone
+    written year first (2026/03/27) is read whatever the order, and the note says so only
+    when the dates are read."""
+    rows = [
+        task(f"T{i:04d}", ABC, f"12:{i % 60:02d}", modified="3/4/2026" if i in (5, 6) else None)
+        for i in range(1000)
+    ]
+    out = run_case(tmp_path, rows, [session("S1", ABC, "12:17")])
+    assert [(r["line"], r["error"]) for r in out.rejects] == [
+        (
+            str(line),
+            "'3/4/2026' is a date in a day/month order this file does not tell (its first rows "
+            "show no such date, or none past 12): --date-order reads it",
+        )
+        for line in (7, 8)
+    ]
+    assert "notes" not in out.summary["tasks"]["files"][0]
+    first = [
+        task("T1", ABC, "12:40", "Earlier", modified="2026/03/27"),
+        task("T1", ABC, "12:40", "Later", modified="2026/03/28"),
+        task("T1", ABC, "12:40", "Earliest", modified="2026.3.2"),
+    ]
+    dated = run_case(tmp_path / "b", first, [session("S1", ABC, "12:17")])
+    assert not dated.rejects
+    assert dated.touchpoints["T1"]["touchpoint_type"] == "Later"
+    assert "read as midnight" in dated.summary["tasks"]["files"][0]["notes"][0]
+
+
 @pytest.mark.parametrize(
     ("column", "advice"),
     [
