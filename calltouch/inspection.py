@@ -155,8 +155,24 @@ def _roles_by_fit(
         except InputError:
             fit[candidate] = -1
             continue
-        fit[candidate] = sum(idx is not None for idx in detection.mapping.columns.values())
+        columns = detection.mapping.columns
+        fit[candidate] = sum(columns.get(name) is not None for name in _TELLING[candidate])
     return tuple(sorted(ROLES, key=lambda r: -fit[r]))  # sorted is stable: tasks on a tie
+
+
+# The fields that tell a task export from a session export. The marketing fields both kinds
+# of file carry (a CallRail call log has source, medium, campaign, landing page and keywords,
+# as a session export does) tell nothing, nor does the modification time.
+_TELLING: dict[Role, tuple[str, ...]] = {
+    "tasks": (
+        "task_id", "bizible_id", "call_time", "touchpoint_date", "task_type", "who_id",
+        "contact_id", "lead_id", "subject",
+    ),
+    "sessions": (
+        "session_id", "cookie_id", "session_start", "visitor_id", "channel", "subchannel",
+        "has_form",
+    ),
+}  # fmt: skip
 
 
 def _describe(

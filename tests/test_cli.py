@@ -1420,9 +1420,15 @@ def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_ge
     tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\n")
     ran = invoke("run", tasks, plain, "--out", tmp_path / "out", "--tz", "America/New_York")
     assert "write them in UTC" not in " ".join(ran.stderr.split())
-    # a CallRail log is still a task export
+    # a CallRail log is still a task export, also with the marketing columns a session
+    # export has too (source, medium, campaign, landing page: they tell neither)
     log = tmp_path / "calls.csv"
-    log.write_text("id,start_time,customer_phone_number,bizible_id\n1,2026-03-02 12:30:00,5,ab\n")
+    log.write_text(
+        "id,start_time,customer_phone_number,source,medium,campaign,landing_page_url,"
+        "referring_url,keywords,BizibleId,duration\n"
+        "123,2026-03-02 12:40:00,+15555550100,Google Ads,cpc,Spring,https://x,https://g,roof,"
+        "ab,60\n"
+    )
     (item,) = json.loads(invoke("inspect", log, "-f", "json").stdout)
     assert (item["role"], item["profile"]) == ("tasks", "callrail")
 
