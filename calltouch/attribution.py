@@ -291,6 +291,13 @@ def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     }
 
 
+# The advice on rejected rows of a command that writes no rejects.csv (journey, compare).
+NO_REJECTS_FILE = (
+    "calltouch attribute with the same files and --out DIR writes them to rejects.csv, each "
+    "with its line and error. "
+)
+
+
 def check_inputs(
     con: duckdb.DuckDBPyConnection, max_rejects: str, *, rejects_file: bool = True
 ) -> None:
@@ -314,8 +321,7 @@ def check_inputs(
                 hint=(
                     "rejects.csv lists every rejected row with its line and error. "
                     if rejects_file
-                    else "calltouch attribute with the same files and --out DIR writes them "
-                    "to rejects.csv, each with its line and error. "
+                    else NO_REJECTS_FILE
                 )
                 + lines.hint()
                 + max_rejects_advice(

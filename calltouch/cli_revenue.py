@@ -19,6 +19,7 @@ import typer
 from rich.text import Text
 
 from calltouch import attribution, reporting, views, workspace
+from calltouch.attribution import NO_REJECTS_FILE
 from calltouch.cli import (
     DateOrderOpt,
     DebugOpt,
@@ -65,6 +66,7 @@ from calltouch.outputs import (
     refuse_folder_targets,
     remove_previous,
 )
+from calltouch.pipeline import SEE_REJECTS
 
 
 class FilesArgs:
@@ -198,6 +200,8 @@ def attributed(
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
                 note_currencies(con)
             except TooManyRejectsError as exc:
+                if rejects_to is None and exc.hint and exc.hint.startswith(SEE_REJECTS):
+                    exc.hint = NO_REJECTS_FILE + exc.hint[len(SEE_REJECTS) :]
                 if rejects_to is not None:
                     export_table(con, "rejects", rejects_to / "rejects.csv", "csv")
                     # an earlier run's outputs beside these rejects would pass for this run's

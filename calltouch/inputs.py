@@ -458,7 +458,7 @@ def folder_notes(spec: str | Path) -> list[str]:
 
 # ----------------------------------------------------------------------------- CSV sniffing
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
+BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
@@ -645,7 +645,7 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
         raise InputError(f"{role} file {path} is {kind}, not CSV text", hint=fix)
     bom = False
     enc = encoding or _utf16_without_bom(head) or "utf-8"
-    for marker, name in _BOMS:
+    for marker, name in BOMS:
         if head.startswith(marker):
             enc, bom = name, True
             break

@@ -123,6 +123,10 @@ def load_inputs(
 # (BENCHMARKS.md).
 MATCH_STRATEGY = "asof"
 
+# The start of the advice when too many rows are rejected, for a command that writes them
+# (run, attribute); journey and compare, which write no file, replace it (cli_revenue).
+SEE_REJECTS = "See rejects.csv for every rejected row with its line. "
+
 
 def match(
     con: duckdb.DuckDBPyConnection,
@@ -380,7 +384,7 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
             raise TooManyRejectsError(
                 f"{what}, more than --max-rejects {limit} allows. "
                 f"First: {reject_examples(con, role)}",
-                hint="See rejects.csv for every rejected row with its line. "
+                hint=SEE_REJECTS
                 + lines.hint()
                 + max_rejects_advice(
                     *lines.counted(rejected, read), reading_options=not lines.extra

@@ -36,7 +36,7 @@ import duckdb
 from calltouch import queries, timeformats
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
-from calltouch.inputs import Role, resolve
+from calltouch.inputs import BOMS, Role, open_bytes, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
 from calltouch.pipeline import (
     RejectedLines,
@@ -350,7 +350,7 @@ def load(
                             f"not {tz} as asked now; a workspace holds one reading of a file: "
                             "to read it in another zone, load it into a new workspace (--db)"
                         )
-                    other = _other_reading(role, options, json.loads(earlier[4] or "{}"))
+                    other = _other_reading(role, options, json.loads(earlier[4] or "{}"), path)
                     if other:
                         same_as += (
                             f"; it was read otherwise than asked now ({'; '.join(other)}); a "
@@ -421,11 +421,14 @@ def load(
     return outcomes
 
 
-def _other_reading(role: Role, options: LoadOptions, summary: Mapping[str, Any]) -> list[str]:
+def _other_reading(
+    role: Role, options: LoadOptions, summary: Mapping[str, Any], path: Path
+) -> list[str]:
     """The reading options given now that the earlier load of the same file (its stored
-    ``summary``) did not read it with, each as the option and what was used instead."""
+    ``summary``) did not read it with, each as the option and what was used instead. A
+    file's byte order mark decides its encoding whatever --encoding says: not a difference."""
     out: list[str] = []
-    if options.encoding and "encoding" in summary:
+    if options.encoding and "encoding" in summary and not _has_bom(path):
         asked, used = _codec(options.encoding), _codec(str(summary["encoding"]))
         if asked != used:
             out.append(f"--encoding {options.encoding}: read as {summary['encoding']}")
@@ -453,6 +456,16 @@ def _other_reading(role: Role, options: LoadOptions, summary: Mapping[str, Any])
         if used_order not in (None, options.date_order):
             out.append(f"--date-order {options.date_order}: read as {used_order}")
     return out
+
+
+def _has_bom(path: Path) -> bool:
+    """Whether a CSV file starts with a byte order mark (a Parquet file never does)."""
+    try:
+        with open_bytes(path) as handle:
+            start = handle.read(4)
+    except OSError:
+        return False
+    return any(start.startswith(bom) for bom, _ in BOMS)
 
 
 def _codec(name: str) -> str:

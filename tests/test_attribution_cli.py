@@ -447,6 +447,14 @@ def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path:
     said = " ".join(stopped.stderr.split())
     assert "calltouch attribute with the same files and --out DIR writes them" in said
     assert "--max-rejects" in said
+    # rejected task rows: the same advice, not the rejects.csv of run
+    bad_tasks = tmp_path / "bad_tasks.csv"
+    bad_tasks.write_text("Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\nTX,P,Call,ck1,nope\n")
+    other = (*files[:1], bad_tasks, *files[2:])
+    stopped = invoke("compare", *other, *AS_OF, ok=False)
+    said = " ".join(stopped.stderr.split())
+    assert stopped.exit_code == 3 and "See rejects.csv" not in said
+    assert "calltouch attribute with the same files and --out DIR writes them" in said
     args = ("--max-rejects", "5%", "--per-session", "all", *AS_OF)
     facts = json.loads(invoke("journey", "006000000000000001", *files, *args, "-f", "json").stdout)
     channels = {t["touchpoint_id"]: t["channel"] for t in facts["touchpoints"]}

@@ -116,6 +116,12 @@ def test_load_again_with_other_reading_options_says_they_were_not_applied(
     ):
         assert part in said, part
     assert "load it into a new workspace (--db)" in said
+    # a byte order mark decides the encoding whatever --encoding says: nothing differs
+    marked = tmp_path / "bom.csv"
+    marked.write_bytes(b"\xef\xbb\xbfId,BizibleId,CreatedDate\nT9,ab,2026-03-02T12:40:00Z\n")
+    for _ in range(2):
+        again = invoke("load", "tasks", marked, "--encoding", "windows-1252", "--db", db)
+    assert "Skipped" in again.stdout and "read otherwise" not in " ".join(again.stdout.split())
 
 
 def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
