@@ -976,9 +976,15 @@ def dashboard_command(
 
     with user_errors(debug):
         options = _report_options(by, since, until, status, None)
-        # a missing or unreadable workspace is an error before any drawing (exit 2); once
-        # drawn, --watch shows later failures on screen and goes on
-        workspace.open_workspace(db, create=False, read_only=True).close()
+        # a missing or unreadable workspace is an error before any drawing (exit 2), and so,
+        # drawn once, is one with nothing to show (never matched, a table of its match lost),
+        # as for report; --watch shows such states and later failures on screen and goes on
+        con = workspace.open_workspace(db, create=False, read_only=True)
+        try:
+            if not watch:
+                workspace.require_match(con, db)
+        finally:
+            con.close()
 
         def load_report() -> reporting.Report | None:
             con = workspace.open_workspace(db, create=False, read_only=True)

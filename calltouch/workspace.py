@@ -38,6 +38,7 @@ from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import BOMS, Role, open_bytes, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
+from calltouch.outputs import TOUCHPOINT_COLUMNS
 from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
@@ -570,10 +571,22 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
     recorded = summary.get(MATCH_INPUTS)
     if recorded is not None and recorded != input_state(con):
         return "the loaded rows changed since the last match (edited in another program?)"
-    missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
+    missing = lost_match_parts(con)
     if missing:
         return f"the last match's tables are missing: {', '.join(missing)}"
     return None
+
+
+def lost_match_parts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of the last match that are gone, and the touchpoint columns (as
+    touchpoints.COLUMN) a DuckDB client dropped: the commands that read them would fail
+    with a catalog error instead of asking for a match."""
+    missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
+    if "touchpoints" not in missing:
+        layout = {column for table, column in queries.run(con, "schema_columns").fetchall()
+                  if table == "touchpoints"}  # fmt: skip
+        missing += [f"touchpoints.{c}" for c in TOUCHPOINT_COLUMNS if c not in layout]
+    return missing
 
 
 def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
@@ -636,7 +649,7 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"the workspace {path} has no touchpoints yet",
             hint="Run calltouch match after loading tasks and sessions.",
         )
-    missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
+    missing = lost_match_parts(con)
     if missing:
         raise InputError(
             f"the workspace {path} lacks tables its last match built: {', '.join(missing)}",
