@@ -9,6 +9,7 @@ Registered on the one Typer app of calltouch.cli. The options of attribution (--
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from enum import Enum
 from pathlib import Path
@@ -901,7 +902,14 @@ def sql_command(
         else:
             context, binds = _render_inputs(name, window, per_session, by.value, fmt)
             head = "".join(f"-- ${k} = {v!r}\n" for k, v in sorted(binds.items()))
-            text = head + queries.render(name, **context)
+            body = queries.render(name, **context)
+            if name != "session_setup" and re.search(r"\bct_\w+\(", body):
+                # the ct_ macros are TEMP: each DuckDB session of calltouch's makes them
+                head += (
+                    "-- uses calltouch's ct_ macros: run the output of "
+                    "`calltouch sql session_setup` first, in the same DuckDB session\n"
+                )
+            text = head + body
         if stdout.is_terminal:
             stdout.print(Syntax(text, "sql", word_wrap=True))
         else:

@@ -533,7 +533,7 @@ def _layout(
         subtitle_align="right",
     )
     weekly = Panel(
-        _weekly_panel(report.weekly),
+        _weekly_panel(report.weekly or []),
         title=Text("Calls per week", style="bold"),
         title_align="left",
     )
@@ -544,7 +544,7 @@ def _layout(
         return root
 
     campaigns = Panel(
-        _groups_panel(report.campaigns, "Campaign", "campaigns"),
+        _groups_panel(report.campaigns or [], "Campaign", "campaigns"),
         title=Text("Top campaigns", style="bold"),
         title_align="left",
     )
@@ -559,7 +559,7 @@ def _layout(
     )
     # lines each row would like: its rows, a header line and the panel's two borders
     want_top = max(len(report.rows) + 1, 6) + 2
-    want_bottom = max(len(report.campaigns), len(report.reasons), 3) + 1 + 2
+    want_bottom = max(len(report.campaigns or []), len(report.reasons), 3) + 1 + 2
     if want_top + want_bottom <= body_height:
         top.size = body_height - want_bottom  # spare lines go to the top row (taller chart)
     else:

@@ -169,8 +169,8 @@ def render_html(report: Report, *, title: str = "Calls by channel", source: str 
             reasons=report.reasons,
             reason_text=REASON_TEXT,
             status_text=STATUS_TEXT,
-            weekly=report.weekly,
-            campaigns=report.campaigns,
+            weekly=report.weekly or [],
+            campaigns=report.campaigns or [],
         )
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -119,22 +119,27 @@ class Report(GroupedRows):
     reasons: list[dict[str, Any]]
     headline: dict[str, Any]
     cells: Cells = "json"  # how the queries wrote the labels
-    weekly: list[dict[str, Any]] = field(default_factory=list)
-    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    # the weekly series and top campaigns, when built (extras: the HTML report, the dashboard)
+    weekly: list[dict[str, Any]] | None = None
+    campaigns: list[dict[str, Any]] | None = None
     # why the touchpoints no longer reflect what is loaded (the dashboard shows it); "" if not
     stale: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (the json format prints exactly this)."""
-        return {
+        """The report as JSON-ready data (the json format prints exactly this): the weekly
+        series and top campaigns only when built, never as empty lists that read as 'none'."""
+        out = {
             "options": self.options.describe(),
             "headline": self.headline,
             "groups": [_public(r) for r in self.rows],
             "total": _public(self.total),
             "reasons": self.reasons,
-            "weekly": [_public(r) for r in self.weekly],
-            "campaigns": [_public(r) for r in self.campaigns],
         }
+        if self.weekly is not None:
+            out["weekly"] = [_public(r) for r in self.weekly]
+        if self.campaigns is not None:
+            out["campaigns"] = [_public(r) for r in self.campaigns]
+        return out
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

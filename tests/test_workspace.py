@@ -189,6 +189,8 @@ def test_report_table_csv_and_json_agree(ws: dict[str, Path], by: str) -> None:
         )
     )
     as_json = json.loads(invoke("report", "--db", ws["db"], "--by", by, "-f", "json").stdout)
+    # the HTML report's weekly series and campaigns are not built for JSON: no empty lists
+    assert sorted(as_json) == ["groups", "headline", "options", "reasons", "total"]
     from_csv = {r[by]: (int(r["calls"]), int(r["merged"]), int(r["standalone"])) for r in as_csv}
     from_json = {r["label"]: (r["calls"], r["merged"], r["standalone"]) for r in as_json["groups"]}
     total = as_json["total"]
@@ -750,6 +752,17 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     report = invoke("sql", "report_groups", "--render").stdout
     assert "$since" in report and "-- $since =" not in report
     assert "left for you to bind" in " ".join(invoke("sql", "--help").stdout.split())
+    # the ct_ macros are calltouch's: the rendered text says how to have them, and so runs
+    assert report.startswith("-- uses calltouch's ct_ macros: run the output of")
+    con = duckdb.connect(str(ws["db"]), read_only=True)
+    try:
+        con.execute(invoke("sql", "session_setup").stdout)
+        week = invoke("sql", "report_groups", "--render", "--by", "week").stdout
+        binds = {"since": None, "until": None, "status": "all", "top": None}
+        rows = con.execute(week, binds).fetchall()
+    finally:
+        con.close()
+    assert rows[-1][:3] == ("total", "Total", 699)
 
 
 def test_commands_before_a_match_explain_themselves(tmp_path: Path) -> None:
