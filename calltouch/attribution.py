@@ -230,12 +230,12 @@ def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None
 
     A workspace loaded since its last match answers from that match: its touchpoints, and
     the sessions it saw (the web touchpoints), not sessions loaded after it."""
-    last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
+    since = queries.stale_since(con)
     queries.run(
         con,
         "attribution_sessions",
-        {"last_load_id": last[0]["last_load_id"] if last else 0},
-        matched_only=bool(last) and int(last[0]["newer_loads"]) > 0,
+        {"last_load_id": since or 0},
+        matched_only=since is not None,
     )
     queries.run(con, "attribution_people")
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})

@@ -47,11 +47,17 @@ def explain(
 ) -> dict[str, Any]:
     """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
     key = queries.run(con, "explain_cookie_key", {"task_id": task_id}).fetchone()
+    since = queries.stale_since(con)  # a stale workspace: its copies as the match saw them
     row = queries.fetch_dicts(
         con,
         "explain_task",
-        {"task_id": task_id, "cookie_key": None if key is None else key[0]},
+        {
+            "task_id": task_id,
+            "cookie_key": None if key is None else key[0],
+            "last_load_id": since or 0,
+        },
         by_key=key is not None,
+        matched_only=since is not None,
     )[0]
     if not row["found"]:
         if row["rejected_copies"]:
@@ -67,7 +73,7 @@ def explain(
                 hint="Fix that row in the export; rejects.csv (from calltouch run, or calltouch "
                 "export rejects) lists every rejected row with its file and line.",
             )
-        if row["copies"]:
+        if row["copies"] or row["later_copies"]:
             raise InputError(
                 f"task {row['task_id']} was loaded after the last match of {where}, "
                 "which has not linked it yet",

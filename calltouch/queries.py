@@ -313,6 +313,18 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+def stale_since(con: duckdb.DuckDBPyConnection) -> int | None:
+    """In a workspace loaded with tasks or sessions since its last match, the last load id
+    that match saw (the commands that answer from it read only the rows of loads up to it);
+    None when there are none since, or no match, or no workspace (files)."""
+    if not has_table(con, "match_runs"):
+        return None
+    last = fetch_dicts(con, "last_match")
+    if not last or int(last[0]["newer_loads"]) == 0:
+        return None
+    return int(last[0]["last_load_id"])
+
+
 def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     """Whether the main schema's table ``table`` has a column ``column``."""
     row = run(con, "column_exists", {"table_name": table, "column_name": column}).fetchone()

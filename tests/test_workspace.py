@@ -475,8 +475,9 @@ def test_explain_finds_a_cookies_sessions_by_its_key_as_by_its_text(
             if key is None:
                 continue
             binds = {"task_id": task_id, "cookie_key": key[0]}
-            fast = queries.fetch_dicts(con, "explain_task", binds, by_key=True)
-            slow = queries.fetch_dicts(con, "explain_task", binds, by_key=False)
+            binds["last_load_id"] = 0
+            fast = queries.fetch_dicts(con, "explain_task", binds, by_key=True, matched_only=False)
+            slow = queries.fetch_dicts(con, "explain_task", binds, by_key=False, matched_only=False)
             assert fast == slow, task_id
             compared += 1
     finally:
@@ -616,6 +617,29 @@ def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) 
     assert "Run calltouch match" in result.stderr
     invoke("match", "--db", db, "--quiet")
     assert json.loads(invoke("explain", "TLATE1", "--db", db, "-f", "json").stdout)
+
+
+def test_explain_on_a_stale_workspace_counts_the_copies_its_match_saw(tmp_path: Path) -> None:
+    # a newer copy loaded since the match was counted ('copies: 2, the copy kept is the last
+    # by LastModifiedDate') beside the older copy the match kept and explain showed
+    db = tmp_path / "ws.duckdb"
+    header = "Id,BizibleId,CreatedDate,LastModifiedDate\n"
+    first, newer = tmp_path / "t1.csv", tmp_path / "t2.csv"
+    first.write_text(header + "T1,ck,2026-03-02T12:40:00Z,2026-03-02T13:00:00Z\n", "utf-8")
+    newer.write_text(header + "T1,ck,2026-03-02T12:50:00Z,2026-03-03T13:00:00Z\n", "utf-8")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ck,2026-03-02T12:17:00Z\n", "utf-8")
+    for role, path in (("tasks", first), ("sessions", sessions)):
+        invoke("load", role, path, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    invoke("load", "tasks", newer, "--db", db, "-q")
+    stale = invoke("explain", "T1", "--db", db, "-f", "json")
+    assert "stale" in stale.stderr
+    facts = json.loads(stale.stdout)
+    assert (facts["copies"], facts["call_time"]) == (1, "2026-03-02T12:40:00Z")
+    invoke("match", "--db", db, "-q")
+    facts = json.loads(invoke("explain", "T1", "--db", db, "-f", "json").stdout)
+    assert (facts["copies"], facts["call_time"]) == (2, "2026-03-02T12:50:00Z")
 
 
 def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None:
