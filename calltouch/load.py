@@ -1059,23 +1059,31 @@ class ParquetLoader(_Loader):
         self.refuse_nested(mapping)
         self.refuse_number_times(mapping)
         return (
-            self.folder_note()
+            self.folder_note(header)
             + self.duplicate_note(header)
             + self.refuse_date_only(mapping, kinds)
             + self.float_id_notes(mapping)
         )
 
-    def folder_note(self) -> list[str]:
-        """The note for key=value folders not read as columns: the file has a column of one
-        of their names, so none is read (DuckDB reads them all or none; see folder_keys)."""
-        keys, own = folder_keys(self.con, str(self.path))
-        dropped = [k for k in keys if k not in own]
-        if not own or not dropped:
+    def folder_note(self, header: Sequence[str]) -> list[str]:
+        """The note for key=value folders naming a field the role reads that the file has no
+        column for: a partitioned export (CHANNEL=Email/part-0.parquet) leaves the key's
+        column out of its files, and calltouch reads a file's own columns only."""
+        own = {h.casefold() for h in header}
+        names = {a.casefold() for f in FIELDS[self.role] for a in (f.name, *f.aliases)}
+        lost = [
+            m.group(0)
+            for part in Path(self.display).parts[:-1]
+            if (m := _FOLDER_KEY.fullmatch(part))
+            and m.group(1).casefold() in names
+            and m.group(1).casefold() not in own
+        ]
+        if not lost:
             return []
         return [
-            f"its folders {', '.join(f'{k}=' for k in dropped)} are not read as columns: the "
-            f"file has its own {', '.join(own)}, and a folder's key is read only when none of "
-            "them is a column of the file"
+            f"its folders {', '.join(lost)} are not read: calltouch reads a file's own "
+            "columns only; export those columns in the files (a partitioned export leaves "
+            "its keys out of them)"
         ]
 
     def refuse_number_times(self, mapping: ColumnMapping) -> None:
@@ -1413,11 +1421,7 @@ def query_file(
 
     A failure the file can cause (damaged, cut short, not in its format) becomes an
     UnreadableInputError naming the file and how to fix it; a failure of the SQL itself (a
-    bug) stays a QueryError. Every query that reads an input file runs through here: a
-    Parquet read is told whether to read the file's key=value folders (hive_partitioning)."""
-    if fmt == "parquet" and "hive" in queries.info(name).binds:
-        keys, own = folder_keys(con, path)
-        binds = {**binds, "hive": bool(keys) and not own}
+    bug) stays a QueryError. Every query that reads an input file runs through here."""
     try:
         return queries.run(con, name, binds, **context)
     except QueryError as exc:
@@ -1433,22 +1437,6 @@ def query_file(
 # A folder name that partitions an export: KEY=VALUE (Hive's layout, which Spark, DuckDB and
 # warehouse unloads write).
 _FOLDER_KEY = re.compile(r"([^=/\\]+)=([^/\\]*)")
-
-
-def folder_keys(con: duckdb.DuckDBPyConnection, path: str) -> tuple[list[str], list[str]]:
-    """The keys of the key=value folders ``path`` (a Parquet file) sits in, and those of them
-    the file has a column of its own for (any case). A partitioned export leaves the key's
-    column out of its files (CHANNEL=Email/part-0.parquet): the folder is its only copy, read
-    as a column; a file that has the column keeps its own (DuckDB would replace it)."""
-    keys = [m.group(1) for part in Path(path).parts[:-1] if (m := _FOLDER_KEY.fullmatch(part))]
-    if not keys:
-        return [], []
-    try:
-        rows = queries.run(con, "describe_parquet", {"path": path, "hive": False}).fetchall()
-    except QueryError:
-        return keys, []  # unreadable: the read that follows says why
-    own = {str(r[0]).casefold() for r in rows}
-    return keys, [k for k in keys if k.casefold() in own]
 
 
 def _reason(exc: QueryError) -> str:

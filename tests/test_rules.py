@@ -676,8 +676,9 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
     """A warehouse's partition folders (EVENT_DATE=2026-03-02/, CHANNEL=Paid Search/) named
     columns DuckDB read from the path in place of the file's own: the session's start became a
     date (the run stopped: 'holds dates without a time of day'), its channel lost its
-    subchannel. A folder's key is read only for a file without a column of its name (a
-    partitioned export keeps the key in the folder alone)."""
+    subchannel; any folder of the path (date=2026-03-30/, type=tasks/ above the export) was a
+    column profile detection could map (call_time <- date). A file is its own columns; a
+    partitioned export's keys, left out of its files, are named in a note."""
     row = (
         "SELECT '{id}' AS ID, '{ABC}' AS COOKIE_ID, '2026-03-02 {at}' AS EVENT_DATE, "
         "'Paid Search.AdWords' AS CHANNEL"
@@ -690,23 +691,20 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
         tmp_path / "s" / "CHANNEL=Paid Search" / "b.parquet",
         row.format(id="S2", ABC=ABC, at="12:20:00"),
     )
-    # a partitioned export, whose files leave the key's column out: the folder is its copy
+    # a partitioned export, whose files leave the key's column out: not read, said
     _parquet(
         tmp_path / "s" / "CHANNEL=Email.Newsletter" / "c.parquet",
         f"SELECT 'S3' AS ID, '{DEF}' AS COOKIE_ID, '2026-03-02 12:30:00' AS EVENT_DATE",
     )
     _parquet(
-        tmp_path / "t" / "dt=2026-03-02" / "part.parquet",
+        tmp_path / "x" / "date=2026-03-30" / "type=tasks" / "part.parquet",
         f"SELECT * FROM (VALUES ('T1', '{ABC}', '2026-03-02T12:40:00Z'), "
         f"('T2', NULL, '2026-03-02T12:40:00Z'), ('T3', '{DEF}', '2026-03-02T12:40:00Z')) "
         "AS v(Id, BizibleId, CreatedDate)",
     )
     out = tmp_path / "out"
-    run_pipeline(queries.connect(), str(tmp_path / "t"), str(tmp_path / "s"), out, RunSettings())
+    run_pipeline(queries.connect(), str(tmp_path / "x"), str(tmp_path / "s"), out, RunSettings())
     outcome = read_outcome(out)
-    partitioned = outcome.touchpoints["T3"]
-    assert (partitioned["session_id"], partitioned["channel"]) == ("S3", "Email")
-    assert partitioned["subchannel"] == "Newsletter"
     merged = outcome.touchpoints["T1"]
     assert (merged["session_id"], merged["channel"], merged["subchannel"]) == (
         "S2",
@@ -714,22 +712,27 @@ def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
         "AdWords",
     )
     assert merged["session_start"] == "2026-03-02T12:20:00Z"
-    assert outcome.summary["sessions"]["kept"] == 3
-    # the task file's dt= folder is read as a column the file lacks: carried as the task's
-    assert list(outcome.unmatched["T2"]) == [
-        "task_id", "reason", "Id", "BizibleId", "CreatedDate", "dt",
-    ]  # fmt: skip
-    # DuckDB reads a file's folders all or none: one the file has a column of stops the rest
-    _parquet(
-        tmp_path / "s2" / "EVENT_DATE=2026-03-02" / "region=EU" / "a.parquet",
-        row.format(id="S1", ABC=ABC, at="12:17:00"),
+    # R4: a blank Type, not the folder's 'tasks'; the call at its own time, not the folder's
+    assert (merged["touchpoint_type"], merged["touchpoint_date"]) == (
+        "Web Visit",
+        "2026-03-02T12:40:00Z",
     )
-    run_pipeline(queries.connect(), str(tmp_path / "t"), str(tmp_path / "s2"), out, RunSettings())
-    (loaded,) = read_outcome(out).summary["sessions"]["files"]
-    assert loaded["notes"] == [
-        "its folders region= are not read as columns: the file has its own EVENT_DATE, and a "
-        "folder's key is read only when none of them is a column of the file"
+    assert outcome.summary["sessions"]["kept"] == 3
+    assert list(outcome.unmatched["T2"]) == ["task_id", "reason", "Id", "BizibleId", "CreatedDate"]
+    partitioned = outcome.touchpoints["T3"]
+    assert (partitioned["session_id"], partitioned["channel"]) == ("S3", "")
+    notes = {
+        Path(f["path"]).parent.name: f.get("notes", [])
+        for f in outcome.summary["sessions"]["files"]
+    }
+    assert notes["CHANNEL=Email.Newsletter"] == [
+        "its folders CHANNEL=Email.Newsletter are not read: calltouch reads a file's own columns "
+        "only; export those columns in the files (a partitioned export leaves its keys out of "
+        "them)"
     ]
+    assert notes["CHANNEL=Paid Search"] == notes["EVENT_DATE=2026-03-02"] == []
+    (task_file,) = outcome.summary["tasks"]["files"]
+    assert "its folders type=tasks are not read" in task_file["notes"][0]
 
 
 def test_r2_parquet_text_stored_as_bytes_is_read_as_its_text(tmp_path: Path) -> None:
