@@ -433,12 +433,15 @@ class _Loader:
         stops a file whose order it alone cannot tell (a few stray dates: its undecided
         locale values are rejected rows, error_message says why)."""
         stamp = needing.pop("modstamp", None)
+        blank_stamp = empty.pop("modstamp", None)  # blank in the sample: not surveyed either
         order = self.options.date_order
         if needing:
             needing.update(empty)  # blank in the sample: read as the file's other times are
             if order is None:
                 columns = list(needing.values())
                 order = self.decide_order([header[i] for i in columns], survey(columns))
+            if stamp is None and blank_stamp is not None:
+                stamp = blank_stamp  # read in the order the call times gave
         elif stamp is None:
             return styles, None
         elif order is None:
@@ -1542,12 +1545,18 @@ def error_message(
             if fld != "modstamp":
                 return f"{value!r} is a date without a time of day"
             # a date alone is read there (as midnight) when the file's day/month order is known
-            if order is None:
+            if order is None:  # (a locale date-time there is told below, as for any field)
                 return (
                     f"{value!r} is a date in a day/month order this file does not tell (its "
                     "first rows show no such date, or none past 12): --date-order reads it"
                 )
             return f"{value!r} is not a date (no such day)"
+        if order is None and found and fld == "modstamp":
+            # the modification time never decides the order (settle_order): none was known
+            return (
+                f"{value!r} is a date-time in a day/month order this file does not tell (its "
+                "first rows show no such time, or none past 12): --date-order reads it"
+            )
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"

@@ -38,7 +38,6 @@ from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import BOMS, Role, open_bytes, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
-from calltouch.outputs import TOUCHPOINT_COLUMNS
 from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
@@ -573,20 +572,43 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
         return "the loaded rows changed since the last match (edited in another program?)"
     missing = lost_match_parts(con)
     if missing:
-        return f"the last match's tables are missing: {', '.join(missing)}"
+        return f"parts of the last match are missing: {', '.join(missing)}"
     return None
 
 
 def lost_match_parts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables of the last match that are gone, and the touchpoint columns (as
-    touchpoints.COLUMN) a DuckDB client dropped: the commands that read them would fail
-    with a catalog error instead of asking for a match."""
+    """The tables of the last match that are gone, and their columns (as table.column) a
+    DuckDB client dropped: the commands that read them would fail with a catalog error
+    instead of asking for a match."""
     missing = [name for name in MATCH_TABLES if not queries.has_table(con, name)]
-    if "touchpoints" not in missing:
-        layout = {column for table, column in queries.run(con, "schema_columns").fetchall()
-                  if table == "touchpoints"}  # fmt: skip
-        missing += [f"touchpoints.{c}" for c in TOUCHPOINT_COLUMNS if c not in layout]
+    layout = set(queries.run(con, "schema_columns").fetchall())
+    missing += [
+        f"{table}.{column}"
+        for table, column in sorted(_match_layout())
+        if table not in missing
+        and (table, column) not in layout
+        # a match of an older calltouch, which explain asks to redo (matched_by_older_version)
+        and (table, column) != ("match_sessions", "_row")
+    ]
     return missing
+
+
+@cache
+def _match_layout() -> frozenset[tuple[str, str]]:
+    """The (table, column) pairs of the tables a match of this calltouch builds (MATCH_TABLES),
+    from a match of nothing."""
+    con = queries.connect()
+    try:
+        queries.run(con, "create_schema", packed_details=False)
+        queries.run(con, "workspace_schema")
+        match(con, RunSettings())
+        return frozenset(
+            (table, column)
+            for table, column in queries.run(con, "schema_columns").fetchall()
+            if table in MATCH_TABLES
+        )
+    finally:
+        con.close()
 
 
 def current_match(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> dict[str, Any] | None:
@@ -652,7 +674,7 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     missing = lost_match_parts(con)
     if missing:
         raise InputError(
-            f"the workspace {path} lacks tables its last match built: {', '.join(missing)}",
+            f"the workspace {path} lacks parts its last match built: {', '.join(missing)}",
             hint="Run calltouch match to build them again.",
         )
 

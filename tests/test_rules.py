@@ -970,6 +970,25 @@ def test_r9_a_modification_time_never_decides_nor_stops_the_files_day_month_orde
         for line in (7, 8)
     ]
     assert "notes" not in out.summary["tasks"]["files"][0]
+    # a locale date-time there too, which said 'is not a date-time (expected ...)'
+    timed = run_case(
+        tmp_path / "t",
+        [task("T1", ABC, "12:40", modified="3/4/2026 10:22")],
+        [],
+        max_rejects="100%",
+    )
+    assert timed.rejects[0]["error"].startswith(
+        "'3/4/2026 10:22' is a date-time in a day/month order this file does not tell"
+    )
+    # blank in the first rows, it was surveyed with the call times and stopped the file
+    # ('mixes day-first and month-first'): it is read in the call times' order
+    late = [
+        task(f"L{i:03d}", ABC, "12:00", CreatedDate="26/3/2026 15:58", modified=None)
+        for i in range(600)
+    ] + [task("L600", ABC, "12:00", CreatedDate="26/3/2026 15:58", modified="3/25/2026 10:00")]
+    read = run_case(tmp_path / "late", late, [], max_rejects="100%")
+    assert [r["line"] for r in read.rejects] == ["602"]
+    assert "25 cannot be a month" in read.rejects[0]["error"]
     first = [
         task("T1", ABC, "12:40", "Earlier", modified="2026/03/27"),
         task("T1", ABC, "12:40", "Later", modified="2026/03/28"),

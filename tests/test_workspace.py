@@ -578,21 +578,26 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     invoke("match", "--db", db, "-q")
 
     edit("DROP TABLE links")
-    assert stale() == "the last match's tables are missing: links"
+    assert stale() == "parts of the last match are missing: links"
     lost = invoke("report", "--db", db, ok=False)
-    assert lost.exit_code == 2 and "lacks tables its last match built: links" in lost.stderr
+    assert lost.exit_code == 2 and "lacks parts its last match built: links" in lost.stderr
     drawn = invoke("dashboard", "--db", db, ok=False)  # it drew an error panel, exit 0
-    assert drawn.exit_code == 2 and "lacks tables its last match built" in drawn.stderr
+    assert drawn.exit_code == 2 and "lacks parts its last match built" in drawn.stderr
     invoke("match", "--db", db, "-q")
     # a column dropped: exit 1 ('a bug'), or 5 for export, blaming the output
     edit("ALTER TABLE touchpoints DROP COLUMN campaign")
-    assert stale() == "the last match's tables are missing: touchpoints.campaign"
+    assert stale() == "parts of the last match are missing: touchpoints.campaign"
     for command in (
         ("report", "--by", "campaign"),
         ("export", "touchpoints", "-o", tmp_path / "x.csv"),
     ):
         column = invoke(*command, "--db", db, ok=False)
         assert column.exit_code == 2 and "touchpoints.campaign" in column.stderr, command
+    invoke("match", "--db", db, "-q")
+    # any table of the match: unmatched's reason, tasks' call_time
+    edit("ALTER TABLE unmatched DROP COLUMN reason", "ALTER TABLE tasks DROP COLUMN call_time")
+    assert stale() == "parts of the last match are missing: tasks.call_time, unmatched.reason"
+    assert invoke("report", "--db", db, ok=False).exit_code == 2
     invoke("match", "--db", db, "-q")
 
     edit("DROP TABLE session_rows")
