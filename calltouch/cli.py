@@ -248,7 +248,14 @@ def refuse_file_options(
     ]
     if matching:
         ways.append(f"rebuild the touchpoints with them: calltouch match {' '.join(matching)}")
-    reading = [flag for name, flag in given.items() if name not in MATCH_OPTIONS]
+    # load reads one input per command: its zone option is --tz
+    reading = list(
+        dict.fromkeys(
+            "--tz" if name in ("tasks_tz", "sessions_tz") else flag
+            for name, flag in given.items()
+            if name not in MATCH_OPTIONS
+        )
+    )
     if reading:
         ways.append(
             f"load the exports again with {', '.join(reading)} (calltouch load tasks|sessions "

@@ -195,9 +195,16 @@ def advice(
             if facts.get("touchpoint_date_column")
             else "no Buyer Touchpoint Date column was read (none in the file, or --map left it out)"
         )
+        created = column.replace("_", "").replace(" ", "").casefold() == "createddate"
         said.append(
-            f"The call time comes from {column} because {why}; CreatedDate is often written "
-            "minutes after the call ends, which can push a call out of the window."
+            f"The call time comes from {column} because {why}"
+            # Salesforce's CreatedDate, not a vendor's call start (Called At, start_time)
+            + (
+                "; CreatedDate is often written minutes after the call ends, which can push a "
+                "call out of the window."
+                if created
+                else "."
+            )
         )
     earlier = facts["nearest_earlier_session"]
     later = facts["nearest_later_session"]
@@ -254,7 +261,7 @@ def advice(
             f"Every session of this BizibleId started after the call (the first {when} later), "
             "and a session that starts after a call is never its candidate (R2); no window "
             "changes that. Check the clocks of the vendor and of the export, and the zone of "
-            "naive timestamps (--tasks-tz / --sessions-tz)."
+            "naive timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them)."
         )
     elif reason == "no_session_for_id":
         said.append(

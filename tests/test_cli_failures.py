@@ -512,8 +512,13 @@ def wait_for_library(proc: subprocess.Popen[bytes], name: str) -> None:
         (("attribute", "-o", "{tmp}/a", "--window", "3d"), "calltouch match --window 3d"),
         (("compare", "--tz", "UTC"), "load the exports again with --tz"),
         (("journey", "0065e00000e9cs3AAA", "--date-order", "dmy"), "again with --date-order"),
+        # load has --tz only (one input per command): the advice names what it takes
+        (
+            ("explain", "00T5e0000kBRaogEAD", "--tasks-tz", "UTC", "--sessions-tz", "UTC"),
+            "load the exports again with --tz (calltouch load",
+        ),
     ],
-    ids=["explain-window", "explain-tz-map", "attribute", "compare", "journey"],
+    ids=["explain-window", "explain-tz-map", "attribute", "compare", "journey", "explain-role-tz"],
 )
 def test_file_options_on_the_workspace_are_refused_not_ignored(
     ws: Path, tmp_path: Path, command: tuple[str, ...], advice: str

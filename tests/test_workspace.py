@@ -389,6 +389,17 @@ def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> N
     near = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
     assert "A 1440m window would merge it (--window 1440m)" in near
     assert invoke("run", tasks, sessions, "-o", tmp_path / "out", "-w", "1440m", "-q")
+    assert "The call time comes from CreatedDate" in near and "CreatedDate is often" in near
+    # a vendor's call log: its call start is no CreatedDate written after the call
+    log = tmp_path / "ctm.csv"
+    log.write_text(
+        "Call ID,Called At,Caller Number,Tracking Source,custom_biz_uid\n"
+        "CA100,2026-03-20T12:00:00Z,+15551234567,Google Ads,ckB\n",
+        encoding="utf-8",
+    )
+    vendor = ("--tasks", log, "--sessions", sessions, "--map", "tasks.bizible_id=custom_biz_uid")
+    said = " ".join(json.loads(invoke("explain", "CA100", *vendor, "-f", "json").stdout)["advice"])
+    assert "The call time comes from Called At" in said and "CreatedDate is often" not in said
 
 
 def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> None:
