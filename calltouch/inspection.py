@@ -138,13 +138,18 @@ def _roles_by_fit(
     BizibleId, start_time, channel, subchannel) also fits CallRail's call log (id,
     start_time), which tasks, tried first, took."""
     fit: dict[Role, int] = {}
+    headers: dict[str | None, Sequence[str]] = {}  # by encoding: read once unless they differ
+    parquet = file_format(path) == "parquet"
     for candidate in ROLES:
+        encoding = None if parquet else options[candidate].encoding
         try:
-            if file_format(path) == "parquet":
-                loader = ParquetLoader(con, candidate, path, 0, options[candidate], workdir)
-                header: Sequence[str] = loader.describe()[0]
-            else:
-                header = sniff_csv(path, candidate, options[candidate].encoding).header
+            if encoding not in headers:
+                if parquet:
+                    loader = ParquetLoader(con, candidate, path, 0, options[candidate], workdir)
+                    headers[encoding] = loader.describe()[0]
+                else:
+                    headers[encoding] = sniff_csv(path, candidate, encoding).header
+            header = headers[encoding]
             detection = profiles.detect(
                 candidate,
                 header,

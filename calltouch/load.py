@@ -411,12 +411,35 @@ class _Loader:
         rejected rows then, saying why; settle_order)."""
         if self.dated_modstamp is None:
             return []
-        if not self.dated_year_first and self.date_order is None and not self.options.date_order:
+        if not self.dated_year_first and self.date_order is None:  # (--date-order sets it)
             return []
         return [
             f"{self.dated_modstamp} holds dates without a time of day: read as midnight, so "
             "copies of one id modified the same day keep the last read (R9)"
         ]
+
+    def sample_column(
+        self,
+        name: str,
+        idx: int,
+        column: str,
+        values: Sequence[str | None],
+        styles: dict[str, str],
+        needing: dict[str, int],
+        empty: dict[str, int],
+    ) -> None:
+        """Judge one text time field from its sampled ``values``: its style, its fast shape,
+        whether it needs the locale formats (``needing``) or is blank so far (``empty``),
+        and what the notes on zones and dates alone need to know."""
+        found = timeformats.sample(values)
+        self.note_zones(name, found)
+        self.note_dated_modstamp(name, column, values)
+        self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
+        if _locale(name, found):
+            needing[name] = idx
+        elif found.values == 0 and name in TIME_FIELDS:
+            empty[name] = idx
+        styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
 
     def settle_order(
         self,
@@ -898,15 +921,7 @@ class CsvLoader(_Loader):
             if idx is None:
                 continue
             values = [row[idx] for row in dialect.sample if idx < len(row)]
-            found = timeformats.sample(values)
-            self.note_dated_modstamp(name, mapping.header[idx], values)
-            self.note_zones(name, found)
-            self.fast[name] = timeformats.fast_shape(values, utc=self.options.tz == "UTC")
-            if _locale(name, found):
-                needing[name] = idx
-            elif found.values == 0 and name in TIME_FIELDS:
-                empty[name] = idx
-            styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
+            self.sample_column(name, idx, mapping.header[idx], values, styles, needing, empty)
 
         def survey(columns: list[int]) -> list[tuple[Any, ...]]:
             binds = self.csv_binds(source, delimiter, len(dialect.header))
@@ -1210,20 +1225,8 @@ class ParquetLoader(_Loader):
         needing: dict[str, int] = {}
         empty: dict[str, int] = {}  # blank in the sample: read as the other times (CsvLoader)
         for pos, (name, idx) in enumerate(text_cols.items()):
-            found = timeformats.sample(r[pos] for r in rows)
-            self.note_zones(name, found)
-            self.note_dated_modstamp(
-                name, mapping.header[idx], [None if r[pos] is None else str(r[pos]) for r in rows]
-            )
-            self.fast[name] = timeformats.fast_shape(
-                (None if r[pos] is None else str(r[pos]) for r in rows),
-                utc=self.options.tz == "UTC",
-            )
-            styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
-            if _locale(name, found):
-                needing[name] = idx
-            elif found.values == 0 and name in TIME_FIELDS:
-                empty[name] = idx
+            values = [None if r[pos] is None else str(r[pos]) for r in rows]
+            self.sample_column(name, idx, mapping.header[idx], values, styles, needing, empty)
 
         def survey(columns: list[int]) -> list[tuple[Any, ...]]:
             return self.query_file(
