@@ -18,7 +18,14 @@ import duckdb
 from calltouch import csvscan, profiles, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
-from calltouch.load import CsvLoader, LoadOptions, ParquetLoader, load_role, row_number_clash
+from calltouch.load import (
+    CsvLoader,
+    LoadOptions,
+    ParquetLoader,
+    UnreadFlagError,
+    load_role,
+    row_number_clash,
+)
 from calltouch.pipeline import RejectedLines, RejectLimit
 
 FIRST_ROWS = 5
@@ -200,12 +207,14 @@ def _describe(
             notes = loader.schema_notes(header, detection.mapping, kinds)
         except InputError as exc:  # a DATE call time: run stops on it, inspect describes it
             notes = []
-            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
+            read_by = "load and attribute read it, run does not"
+            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
         try:
             styles, order = loader.time_styles(detection.mapping, kinds)
         except DateOrderError as exc:  # described, not fatal here: --date-order decides
             styles, order = {}, None
-            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
+            read_by = "load and attribute read it, run does not"
+            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
         count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
         rows = loader.query_file(
             "parquet_sample",
@@ -272,7 +281,11 @@ def _describe(
         notes=[*mapping.notes, *notes, *loader.zone_notes(), *loader.dated_modstamp_notes()],
     )
     if not out.get("problems"):  # a date order to choose stops the load too: said already
-        out.update(_run_rejects(con, path, role, options, workdir))
+        try:
+            out.update(_run_rejects(con, path, role, options, workdir))
+        except UnreadFlagError as exc:  # the file is this role's: a value stops its load
+            read_by = "load and attribute read it, run does not"
+            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
     return out
 
 

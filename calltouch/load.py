@@ -319,6 +319,14 @@ def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFil
     return loaded
 
 
+# What ct_flag (sql/session_setup.sql) stops a load with, before the value it could not read.
+FLAG_STOP = "calltouch-unread-flag: "
+
+
+class UnreadFlagError(InputError):
+    """A flag field (a session's HAS_FORM) holds text that is neither true nor false."""
+
+
 class _Loader:
     """Shared steps of loading one file; subclasses know their format."""
 
@@ -358,6 +366,7 @@ class _Loader:
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
         self.utc_note: str | None = None  # detect: --tz is not UTC for a UTC profile's file
         self.naive_times = False  # time_styles: some sampled time lacks a zone (note_zones)
+        self.flag_column: str | None = None  # detect: the column of a session's HAS_FORM
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -376,6 +385,7 @@ class _Loader:
                     "(or latin-1) if the file comes from Excel."
                 )
             raise
+        self.flag_column = detection.mapping.header_of("has_form")
         if detection.profile.utc and not same_zone(self.con, self.options.tz, "UTC"):
             self.utc_note = (
                 f"its times without a zone are read in {self.options.tz}, but the "
@@ -506,10 +516,26 @@ class _Loader:
             if template is None:
                 template = f"load_{self.role}" if self.role in ROLES else "load_records"
             self.query_file(template, binds, **context)
-        except BaseException:  # Ctrl-C too: keep it, not a failure of the restore
+        except BaseException as exc:  # Ctrl-C too: keep it, not a failure of the restore
             self._restore_time_zone()
+            if isinstance(exc, UnreadableInputError) and FLAG_STOP in exc.message:
+                raise self.unread_flag(exc.message.split(FLAG_STOP, 1)[1]) from None
             raise
         queries.run(self.con, "set_time_zone", {"tz": "UTC"})
+
+    def unread_flag(self, value: str) -> UnreadFlagError:
+        """The error of a HAS_FORM cell holding ``value``, neither true nor false (ct_flag
+        stopped the load: a session cannot be rejected for a field run does not read)."""
+        column = self.flag_column or "HAS_FORM"
+        return UnreadFlagError(
+            f"the {column} column of {self.role} file {self.display} holds {value!r}, which "
+            "is not true or false (whether the visit filled a web form)",
+            hint=(
+                "Write it as true/false, 1/0 or yes/no (a spreadsheet's TRUE and FALSE in its "
+                "language are read too), or load the file without form fills: "
+                f"--map {self.role}.has_form= (no session is then a Web Form touchpoint)."
+            ),
+        )
 
     def query_file(
         self, name: str, binds: Mapping[str, Any], **context: Any
@@ -796,6 +822,8 @@ class CsvLoader(_Loader):
         self.last_read = (binds, context)
         try:
             self.run_load(binds, context)
+        except UnreadFlagError:
+            raise  # the file read well: a value stopped it, which no other reader changes
         except InputError as exc:
             self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc

@@ -175,10 +175,23 @@ CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
         CASE WHEN contains(s, '9999') THEN ct_in_years(ct_locale_ts(s, naive, zoned))
              ELSE ct_locale_ts(s, naive, zoned) END END;
 
--- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN; NULL otherwise.
+-- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN, and the words a
+-- spreadsheet re-saved in another language writes for TRUE and FALSE (Excel's German WAHR and
+-- FALSCH; French, Spanish, Portuguese, Italian, Dutch, Swedish, Danish, Norwegian, Finnish,
+-- Polish); NULL otherwise.
 CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
-    CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1') THEN true
-         WHEN lower(s) IN ('false', 'f', 'no', 'n', '0') THEN false END;
+    CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1', 'wahr', 'vrai', 'verdadero',
+                           'verdadeiro', 'vero', 'waar', 'sant', 'sand', 'sann', 'tosi',
+                           'prawda') THEN true
+         WHEN lower(s) IN ('false', 'f', 'no', 'n', '0', 'falsch', 'faux', 'falso', 'onwaar',
+                           'falskt', 'falsk', 'usann', 'epätosi', 'fałsz') THEN false END;
+
+-- ct_flag(s): ct_bool of a cell that must be a flag when not blank (a session's HAS_FORM): a
+-- value that is neither stops the statement, as a row cannot be rejected for a field the
+-- one-shot run does not read (the loader tells the column and the value, FLAG_STOP below).
+CREATE OR REPLACE TEMP MACRO ct_flag(s) AS
+    CASE WHEN s IS NULL THEN NULL
+         ELSE coalesce(ct_bool(s), error('calltouch-unread-flag: ' || s)) END;
 
 -- ct_amount(s): an amount as DECIMAL(18, 2), its currency sign, spaces and apostrophes
 -- (12 500, 12'500) left out; NULL when it is not one. Either mark may separate the decimals:

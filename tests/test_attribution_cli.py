@@ -245,6 +245,61 @@ def test_attribute_reads_warehouse_exports_with_no_options(tmp_path: Path) -> No
     assert [r["full_path"] for r in rows] == ["0.25", "0.5", "0.25"]  # no middle: .1 split 4 ways
 
 
+def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:
+    """A session export re-saved by a German Excel writes WAHR and FALSCH: read, they were
+    unknown and every form fill was silently no form (50 Web Form touchpoints lost)."""
+    german = tmp_path / "sessions.csv"
+    text = (SAMPLE / "sessions.csv").read_text(encoding="utf-8")
+    german.write_text(
+        text.replace(",TRUE\n", ",WAHR\n").replace(",FALSE\n", ",FALSCH\n"), encoding="utf-8"
+    )
+    assert "WAHR" in german.read_text() and ",TRUE\n" not in german.read_text()
+    files = [str(german) if a == SAMPLE / "sessions.csv" else a for a in FILES]
+    for name, sessions in (("de", files), ("en", FILES)):
+        invoke("attribute", *sessions, "--out", tmp_path / name, *AS_OF, "-q")
+    assert (tmp_path / "de" / "attribution.csv").read_bytes() == (
+        tmp_path / "en" / "attribution.csv"
+    ).read_bytes()
+    forms = [
+        r for r in read(tmp_path / "de" / "attribution.csv") if r["touchpoint_type"] == "Web Form"
+    ]
+    assert forms
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: str) -> None:
+    """A form flag calltouch cannot read was no form, silently. A session is not rejected for
+    it (run does not read HAS_FORM, so its touchpoints would differ from the workspace's):
+    the load stops, naming the column and the value, and says how to go on."""
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,HAS_FORM\n"
+        "S1,abc,2026-03-02 09:00:00,true\n"
+        "S2,abc,2026-03-03 09:00:00,maybe\n"
+        "S3,abc,2026-03-04 09:00:00,\n"
+    )
+    if fmt == "parquet":
+        source, sessions = sessions, tmp_path / "s.parquet"
+        duckdb.sql(
+            f"COPY (FROM read_csv('{source}', all_varchar = true)) TO '{sessions}' (FORMAT parquet)"
+        )
+    db = tmp_path / "w.duckdb"
+    result = invoke("load", "sessions", sessions, "--db", db, ok=False)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert f"the HAS_FORM column of sessions file {sessions} holds 'maybe'" in message
+    assert "--map sessions.has_form=" in message
+    assert "Traceback" not in result.output
+    inspected = " ".join(invoke("inspect", sessions, ok=False).stdout.split())
+    assert "holds 'maybe', which is not true or false" in inspected
+    # as the hint says: loaded without form fills, every row is kept
+    invoke("load", "sessions", sessions, "--db", db, "--map", "sessions.has_form=", "-q")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [(x["rows_read"], x["rows_rejected"]) for x in status["loads"]] == [(3, 0)]
+    # run does not read the flag: the same file runs
+    invoke("run", SAMPLE / "tasks.csv", sessions, "--out", tmp_path / "out", "-q")
+
+
 def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
     opportunities = tmp_path / "o.csv"
     opportunities.write_text(
