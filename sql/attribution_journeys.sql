@@ -71,25 +71,27 @@ WITH opportunities AS (
     FROM att_opportunities
 ),
 touches AS (
+    -- the touchpoints of the opportunity's contacts, those after its cutoff too (in_time)
     SELECT t.scenario, o.opportunity_id, t.touchpoint_id, t.kind, t.touchpoint_type,
            t.touchpoint_date, t.channel, t.subchannel, t.campaign, t.task_id, t.session_id,
-           t.match_status, min(t.person_id) AS person_id
+           t.match_status, min(t.person_id) AS person_id,
+           CAST(t.touchpoint_date AS DATE) <= o.cutoff AS in_time
     FROM opportunities AS o
     JOIN att_contacts AS c USING (opportunity_id)
     JOIN att_touchpoints AS t ON t.person_id = c.person_id
-    WHERE CAST(t.touchpoint_date AS DATE) <= o.cutoff
     GROUP BY ALL
 ),
 journey AS (
-    -- one touchpoint per session in a journey: a form or first visit gives way to a merged
-    -- call of the same journey in its session, the call being the touchpoint (a call with
-    -- no WhoId is in no journey, and a journey without the call keeps its form)
-    SELECT * FROM touches AS t
-    WHERE t.kind = 'call' OR NOT EXISTS (
+    -- one touchpoint per session: a form or first visit gives way to a merged call of the
+    -- opportunity's contacts in its session, the call being the touchpoint, also when the
+    -- call comes after the cutoff (a call with no WhoId is no one's, and a journey without
+    -- the call keeps its form); then the journey is what the cutoff leaves
+    SELECT * EXCLUDE (in_time) FROM touches AS t
+    WHERE t.in_time AND (t.kind = 'call' OR NOT EXISTS (
         SELECT 1 FROM touches AS c
         WHERE c.scenario = t.scenario AND c.opportunity_id = t.opportunity_id
           AND c.kind = 'call' AND c.match_status = 'merged' AND c.session_id = t.session_id
-    )
+    ))
 ),
 ordered AS (
     SELECT t.*, o.status, o.amount, o.created_date, o.close_date,

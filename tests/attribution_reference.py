@@ -131,16 +131,20 @@ def reference(
         ids = list(o.contacts) or [x for x in (o.primary_contact, o.converted_lead) if x]
         contacts = {converted.get(x) or x for x in ids}
         cutoff = as_of if status[o.opportunity_id] == "open" else o.close
-        journey: dict[str, Touch] = {}
+        theirs: dict[str, Touch] = {}
         for person in sorted(contacts):
             for t in touches.get(person, []):
-                if t.when.date() <= cutoff and t.touchpoint_id not in journey:
-                    journey[t.touchpoint_id] = t
-        # one touchpoint per session in a journey: a form or first visit gives way to a merged
-        # call of the journey in its session (a call of no one's is in no journey)
-        calls_in = {t.session for t in journey.values() if t.kind == "call" and t.session}
+                theirs.setdefault(t.touchpoint_id, t)
+        # one touchpoint per session: a form or first visit gives way to a merged call of the
+        # opportunity's contacts in its session (a call of no one's is no one's), also when
+        # the call comes after the cutoff; then the journey is what the cutoff leaves
+        calls_in = {t.session for t in theirs.values() if t.kind == "call" and t.session}
         path = sorted(
-            (t for t in journey.values() if t.kind == "call" or t.session not in calls_in),
+            (
+                t
+                for t in theirs.values()
+                if t.when.date() <= cutoff and (t.kind == "call" or t.session not in calls_in)
+            ),
             key=lambda t: (t.when, t.touchpoint_id),
         )
         held: dict[str, set[str]] = {t.touchpoint_id: set() for t in path}

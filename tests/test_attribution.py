@@ -436,6 +436,29 @@ def test_a3_a_session_holding_a_merged_call_is_the_call_not_a_form() -> None:
     assert [tp for tp, _ in positions(con, "no_calls")["O1"]] == ["WF_S1"]  # calls invisible
 
 
+def test_a3_a_form_session_holding_a_call_after_the_close_is_no_touchpoint() -> None:
+    # "a Web Form ... unless that session already holds a merged call touchpoint": the session
+    # is the call, dated at the call, which the close date cuts; the form stayed and took all
+    world = World(
+        sessions=[
+            Session("S1", "c1", at(10, 23, 50), has_form=True),
+            Session("S0", "c1", at(2, 9)),
+        ],
+        calls=[Call("T1", "P1", "c1", at(11, 0, 5), session="S1")],
+        opportunities=[
+            Opportunity("O1", Decimal("10"), at(1), date(2026, 3, 10), won=True, contacts=("P1",)),
+            Opportunity("O2", Decimal("10"), at(1), date(2026, 3, 12), won=True, contacts=("P1",)),
+        ],
+    )
+    con = attribute(world)
+    journeys = positions(con)
+    assert [tp for tp, _ in journeys["O1"]] == ["WV_S0"]
+    assert [tp for tp, _ in journeys["O2"]] == ["WV_S0", "TP_T1"]
+    assert [tp for tp, _ in positions(con, "no_calls")["O1"]] == ["WV_S0", "WF_S1"]
+    ref = reference(world, AS_OF)
+    assert [tp for tp, _ in ref.journeys["O1"]] == ["WV_S0"]
+
+
 def test_a3_a_call_of_no_one_leaves_the_persons_form_and_first_visit_theirs() -> None:
     # calls without a WhoId merged into a known person's sessions: they are in no journey,
     # so the sessions' form and first visit stay the person's (the calls had erased them,
