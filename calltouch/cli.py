@@ -31,6 +31,7 @@ from calltouch import __version__, queries
 from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
 from calltouch.inputs import (
+    ALL_ROLES,
     parse_date_orders,
     parse_encodings,
     parse_maps,
@@ -466,8 +467,22 @@ def _settings(
     encoding: list[str] | None = None,
     date_order: list[str] | None = None,
     max_rejects: str = "1%",
+    reads: tuple[str, ...] | None = None,
 ) -> RunSettings:
+    """The reading and matching options of a command; ``reads`` (the roles of the files it
+    reads, when not every input) refuses an option value given for another input, which it
+    would ignore."""
     parse_max_rejects(max_rejects)
+    if reads is not None:
+        _refuse_unread_roles(
+            reads,
+            {
+                "--profile": profile or [],
+                "--encoding": encoding or [],
+                "--date-order": date_order or [],
+            },
+            maps or [],
+        )
     return RunSettings(
         window_us=parse_window(window),
         per_session=per_session.value,  # type: ignore[arg-type]
@@ -484,6 +499,29 @@ def _settings(
             "sessions": "--tz" if sessions_tz is None else "--sessions-tz",
         },
     )
+
+
+def _refuse_unread_roles(
+    reads: tuple[str, ...], options: dict[str, list[str]], maps: list[str]
+) -> None:
+    """Refuse ``--encoding opportunities=...`` (and --profile, --date-order, --map) on a
+    command that reads no such file: ignored, it would look applied."""
+    given = [
+        (flag, item, item.partition("=")[0])
+        for flag, items in options.items()
+        for item in items
+        if "=" in item
+    ]
+    given += [("--map", item, item.partition(".")[0]) for item in maps]
+    for flag, item, named in given:
+        role = named.strip().replace("-", "_").lower()
+        if role in ALL_ROLES and role not in reads:  # the option's parser refuses other names
+            inputs = " and ".join(reads)
+            raise UsageError(
+                f"{flag} {item!r} is for {named.strip()}, but this command reads {inputs} only",
+                hint=f"Drop it, or give it to a command that reads {named.strip()} "
+                "(calltouch load, attribute).",
+            )
 
 
 def print_run_summary(con: duckdb.DuckDBPyConnection, summary: dict[str, object]) -> None:
@@ -620,6 +658,7 @@ def run(
             encoding=encoding,
             date_order=date_order,
             max_rejects=max_rejects,
+            reads=("tasks", "sessions"),
         )
         refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions}, EXPORTS)
         refuse_folder_targets(
@@ -701,6 +740,8 @@ def demo(
 
     with user_errors(debug):
         sample = sample_dir()
+        if out is not None:  # reads named files of the sample: only a file-like name to refuse
+            refuse_out_among_inputs(out, {}, (*EXPORTS, *attribution.OUTPUTS))
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
         refuse_folder_targets(
             [target / f"{name}.csv" for name in (*EXPORTS, *attribution.OUTPUTS)]
@@ -824,6 +865,7 @@ def inspect(
             profile=profile,
             encoding=encoding,
             date_order=date_order,
+            reads=("tasks", "sessions"),
         )
         options = {r: settings.load_options(r) for r in ("tasks", "sessions")}
         con = _connect()

@@ -232,7 +232,7 @@ def _refuse_other_roles(role: str, options: dict[str, list[str]]) -> None:
         for item in items:
             named, sep, value = item.partition("=")
             named = named.strip()
-            if sep and named.replace("-", "_") != role:
+            if sep and named.replace("-", "_").lower() != role:
                 raise UsageError(
                     f"{flag} {item!r} is for {named}, but this command loads {role}",
                     hint=f"Give {flag} {value} (or {role}={value}), or pass it when you load "
@@ -313,7 +313,7 @@ def load(
             },
         )
         for item in maps or []:
-            named = item.partition(".")[0].strip().replace("-", "_")
+            named = item.partition(".")[0].strip().replace("-", "_").lower()
             if named != role.key:  # parse_maps (in _settings) knows the role is one calltouch reads
                 raise UsageError(
                     f"--map {item!r} is for {named}, but this command loads {role.key}",

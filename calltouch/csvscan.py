@@ -179,6 +179,17 @@ def _fits(row: list[str], width: int) -> list[str] | None:
     return row if len(row) == width else None
 
 
+def _undecodable_text(encoding: str) -> str:
+    """The rejects.csv text of a record with bytes ``encoding`` cannot decode, and the way on:
+    an Excel export is windows-1252; a file read with --encoding is likely UTF-8 after all."""
+    way = (
+        "pass --encoding latin-1 or windows-1252 for Excel exports"
+        if encoding == "utf-8"
+        else "if the file is UTF-8, leave --encoding out (latin-1 reads any bytes)"
+    )
+    return f"invalid {encoding} text (bytes that are not {encoding}); {way}"
+
+
 def _undecodable(row: list[str]) -> bool:
     return bool(_SURROGATES.search("".join(row)))
 
@@ -251,14 +262,7 @@ def scan(
                 result.bad.append(BadRecord(first, last, found))
                 return
             if check and _undecodable(row):
-                result.bad.append(
-                    BadRecord(
-                        first,
-                        last,
-                        f"invalid {dialect.encoding} text (bytes that are not {dialect.encoding}); "
-                        "pass --encoding latin-1 or windows-1252 for Excel exports",
-                    )
-                )
+                result.bad.append(BadRecord(first, last, _undecodable_text(dialect.encoding)))
                 return
             cells = _fits(row, width)
             if writer is not None and cells is not None and _too_long(cells):

@@ -246,6 +246,10 @@ def _has_magic(spec: str) -> bool:
     return any(ch in spec for ch in "*?[")
 
 
+# The extensions of a file name: an --out folder (not yet there) named so was meant as a file.
+_FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".parquet", ".json", ".xlsx", ".duckdb", ".html")
+
+
 def refuse_out_among_inputs(
     out: Path, specs: Mapping[str, str | Path | None], writes: Iterable[str]
 ) -> None:
@@ -253,7 +257,17 @@ def refuse_out_among_inputs(
     read the outputs (``writes``: the names the command writes, without extension, as CSV or
     Parquet) as exports of that input. ``specs``: the inputs' FILE arguments by role (None:
     not given). Paths are compared resolved (symlinks, ``..``); a glob is matched as glob
-    reads it (``*`` within one folder, ``**`` across folders, dot-names skipped)."""
+    reads it (``*`` within one folder, ``**`` across folders, dot-names skipped).
+
+    A new --out named like a file (``result.csv``) is refused too: it would become a folder
+    of that name holding the outputs, where ``report`` and ``export`` take -o as a file."""
+    if out.suffix.lower() in _FILE_SUFFIXES and not out.exists():  # an existing file: ensure_dir
+        raise UsageError(
+            f"--out {out} names a file, but --out is the folder the outputs are written into "
+            f"({', '.join(f'{name}.csv' for name in writes)} ...)",
+            hint=f"Give a folder, e.g. --out {out.with_suffix('')}/ (an existing folder of "
+            "that name is used as it is).",
+        )
     names = [f"{name}.{ext}" for name in writes for ext in ("csv", "parquet")]
     target = out.expanduser().resolve()
     for role, spec in specs.items():
@@ -510,7 +524,9 @@ def normalise_encoding(name: str) -> str:
             f"--encoding {name!r} is not an encoding Python knows",
             hint="Common ones: utf-8, utf-16, windows-1252 (Excel on Windows), latin-1.",
         ) from exc
-    return {"utf_8": "utf-8", "utf-8": "utf-8", "utf_16": "utf-16"}.get(info.name, info.name)
+    # utf-8-sig is UTF-8: a BOM is read (and dropped) whatever the encoding named
+    canonical = {"utf_8": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8", "utf_16": "utf-16"}
+    return canonical.get(info.name, info.name)
 
 
 _T = TypeVar("_T")
@@ -529,7 +545,7 @@ def _per_role(
         if not sep:
             text = role_text
         else:
-            role_text = role_text.strip().replace("-", "_")
+            role_text = role_text.strip().replace("-", "_").lower()
             if role_text not in ALL_ROLES:
                 raise UsageError(
                     f"{option} {item!r}: {role_text!r} is not an input calltouch reads",
@@ -598,6 +614,30 @@ def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "an old Excel workbook (.xls)", _SAVE_AS_CSV
+    if head.startswith(b"\x1f\x8b"):  # what open_bytes reads of a file not named .gz
+        stem = re.sub(r"\.(csv|tsv|txt|parquet)$", "", path.name, flags=re.IGNORECASE)
+        return "a gzip archive", f"Name it .csv.gz (e.g. {stem}.csv.gz) and give calltouch that."
+    return None
+
+
+def not_parquet(path: Path) -> tuple[str, str] | None:
+    """(what the file is, how to fix it) when a file named as Parquet starts like CSV text or
+    a format _not_text knows; None when it starts as Parquet does (or cannot be read, or is
+    something else: DuckDB's reading says what)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    if not head or head.startswith(b"PAR1"):
+        return None
+    known = _not_text(head, path)
+    if known is not None:
+        return known
+    text = head.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    if "\ufffd" not in text[:-3] and len(lines) > 1 and any(d in lines[0] for d in ",;\t|"):
+        return "CSV text", f"Name it .csv (e.g. {path.stem}.csv) and give calltouch that."
     return None
 
 
@@ -728,11 +768,19 @@ def parse_maps(items: Iterable[str]) -> dict[Role, dict[str, str]]:
     for item in items:
         target, sep, column = item.partition("=")
         role, dot, name = target.strip().partition(".")
-        role = role.replace("-", "_")
-        if not sep or not dot or role not in ALL_ROLES:
+        role = role.replace("-", "_").lower()
+        name = name.lower()  # field names are lower case: TASKS.Call_Time is tasks.call_time
+        if not sep or not dot:
             raise UsageError(
                 f"--map {item!r} is not ROLE.FIELD=COLUMN",
                 hint="For example: --map tasks.call_time=My_Call_Date__c",
+            )
+        if role not in ALL_ROLES:
+            raise UsageError(
+                f"--map {item!r}: {target.partition('.')[0].strip()!r} is not an input "
+                "calltouch reads",
+                hint=f"ROLE is one of {', '.join(ALL_ROLES)}; for example: --map "
+                "tasks.call_time=My_Call_Date__c",
             )
         if name not in field_names(role):  # type: ignore[arg-type]
             raise UsageError(
@@ -830,9 +878,55 @@ def map_columns(
                 f"If the field has another name, add --map {role}.{first.name}=YOUR_COLUMN."
             ),
         )
+    if role == "people":
+        _refuse_other_exports_as_people(file, header, columns, lowered)
     if duplicates:
         notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+# Columns of the other exports that no Lead or Contact export has: a file given as people
+# with one of them is the other export (people need only an Id, which every export has).
+_NOT_PEOPLE: dict[str, tuple[str, ...]] = {
+    "a tasks": (
+        "WhoId",
+        "WHO_ID",
+        "Subject",
+        "bizible2__Bizible_Touchpoint_Date__c",
+        "BIZIBLE_TOUCHPOINT_DATE",
+    ),
+    "a sessions": ("EVENT_DATE", "SESSION_START", "SESSION_ID"),
+    "an opportunities": ("CloseDate", "CLOSE_DATE", "StageName", "STAGE_NAME", "IsWon", "IS_WON"),
+    "a contact roles": ("OpportunityId", "OPPORTUNITY_ID"),
+}
+
+
+def _refuse_other_exports_as_people(
+    file: str, header: Sequence[str], columns: Mapping[str, int | None], lowered: Mapping[str, int]
+) -> None:
+    """A people file must be a Lead or Contact export that links something: a BizibleId (its
+    cookies) or a ConvertedContactId (a lead's contact). Any file with an Id column mapped as
+    one, read and linked nothing: a tasks or sessions export given as people by mistake."""
+    expected = (
+        "The people input is the Salesforce Lead and Contact exports: Id, "
+        "bizible2__BizibleId__c and, for leads, ConvertedContactId (warehouse: BIZ_LEADS, "
+        "BIZ_CONTACTS)."
+    )
+    for kind, names in _NOT_PEOPLE.items():
+        found = [header[lowered[n.lower()]] for n in names if n.lower() in lowered]
+        if found:
+            raise InputError(
+                f"people file {file} looks like {kind} export (it has "
+                f"{', '.join(repr(f) for f in dict.fromkeys(found))}), not leads or contacts",
+                hint=f"Was another export given as people? {expected}",
+            )
+    if columns.get("bizible_id") is None and columns.get("converted_contact_id") is None:
+        raise MissingFieldError(
+            f"people file {file} has neither a BizibleId nor a ConvertedContactId column: "
+            "its people would link no cookie and no lead to a contact",
+            hint=f"{expected} Headers found: {_show_headers(header)}. If they have other "
+            "names, add --map people.bizible_id=YOUR_COLUMN (or people.converted_contact_id).",
+        )
 
 
 def _first_column(names: Sequence[str], lowered: Mapping[str, int]) -> int | None:

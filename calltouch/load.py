@@ -58,6 +58,7 @@ from calltouch.inputs import (
     cannot_read,
     file_format,
     folder_notes,
+    not_parquet,
     open_bytes,
     resolve,
     sniff_csv,
@@ -523,6 +524,26 @@ class _Loader:
             raise
         queries.run(self.con, "set_time_zone", {"tz": "UTC"})
 
+    def reject_text(self, code: str, fld: str, value: str | None, mapping: ColumnMapping) -> str:
+        """The rejects.csv text of a row the load flagged (error_message), told for the file:
+        a call time is missing from the one column of the two the file has."""
+        if (code, fld) == ("missing", "call_time"):
+            date_column, created_column = (
+                mapping.header_of(name) for name in ("touchpoint_date", "call_time")
+            )
+            if created_column is None:
+                return (
+                    f"no call time: the Buyer Touchpoint Date ({date_column}) is empty, and the "
+                    "file has no CreatedDate column to fall back on (--map "
+                    "tasks.call_time=COLUMN names one)"
+                )
+            if date_column is None:
+                return (
+                    f"no call time: the CreatedDate ({created_column}) is empty, and the file "
+                    "has no Buyer Touchpoint Date column"
+                )
+        return error_message(code, fld, value, field_kind(self.role, fld), self.date_order)
+
     def unread_flag(self, value: str) -> UnreadFlagError:
         """The error of a HAS_FORM cell holding ``value``, neither true nor false (ct_flag
         stopped the load: a session cannot be rejected for a field run does not read)."""
@@ -773,8 +794,8 @@ class CsvLoader(_Loader):
             rejects.append(
                 (
                     span[0] if span else None,
-                    mapping.header_of(fld) or fld,
-                    error_message(code, fld, value, field_kind(self.role, fld), self.date_order),
+                    reject_column(mapping, fld),
+                    self.reject_text(code, fld, value, mapping),
                     texts.get(span) if span else None,
                 )
             )
@@ -1055,8 +1076,8 @@ class ParquetLoader(_Loader):
         rejects: list[Reject] = [
             (
                 int(ordinal) + 1,
-                mapping.header_of(fld) or fld,
-                error_message(code, fld, value, field_kind(self.role, fld), self.date_order),
+                reject_column(mapping, fld),
+                self.reject_text(code, fld, value, mapping),
                 raws.get(int(ordinal)),
             )
             for ordinal, fld, code, value in flagged
@@ -1074,6 +1095,12 @@ class ParquetLoader(_Loader):
         return result
 
     def describe(self) -> tuple[tuple[str, ...], list[str]]:
+        found = not_parquet(self.path)
+        if found is not None:  # DuckDB would say "No magic bytes found", and advise re-export
+            kind, fix = found
+            raise UnreadableInputError(
+                f"cannot read {self.role} file {self.display} as Parquet: it is {kind}", hint=fix
+            )
         rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
         # nanosecond timestamps are cut to the microsecond, as the digits of text times are
         self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
@@ -1539,6 +1566,14 @@ def _date_alone(value: str) -> str | None:
     if _DATE_ALONE.fullmatch(text):
         return "year_first"
     return "locale" if _LOCALE_DATE_ALONE.fullmatch(text) else None
+
+
+def reject_column(mapping: ColumnMapping, fld: str) -> str:
+    """The rejects.csv column of a row the load flagged for field ``fld``: the field's header
+    cell; for a call time, the Buyer Touchpoint Date's when the file has no CreatedDate."""
+    if fld == "call_time" and mapping.header_of(fld) is None:
+        return mapping.header_of("touchpoint_date") or fld
+    return mapping.header_of(fld) or fld
 
 
 def error_message(

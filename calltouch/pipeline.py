@@ -343,12 +343,23 @@ def parse_max_rejects(text: str) -> RejectLimit:
     if _MAX_REJECTS_NUMBER.fullmatch(number):
         if percent and Fraction(number) <= 100:
             return RejectLimit(share=Fraction(number) / 100)
-        if not percent and "." not in number:
+        if percent:
+            raise UsageError(
+                f"--max-rejects {text!r} is more than 100%",
+                hint="A share of the rows is at most 100% (every row may be rejected).",
+            )
+        if "." not in number:
             return RejectLimit(count=int(number))
     raise UsageError(
         f"--max-rejects {text!r} is neither a count nor a percentage",
         hint="For example --max-rejects 0, --max-rejects 250 or --max-rejects 2.5%.",
     )
+
+
+def _percent_up(rejected: int, read: int) -> Fraction:
+    """The share of ``rejected`` in ``read`` rows in tenths of a percent, rounded up."""
+    share = Fraction(rejected, read) if read else Fraction(1)
+    return Fraction(math.ceil(share * 1000), 10)
 
 
 def max_rejects_advice(rejected: int, read: int, *, reading_options: bool = True) -> str:
@@ -357,8 +368,7 @@ def max_rejects_advice(rejected: int, read: int, *, reading_options: bool = True
     options are the likelier fix, and the advice says so first (unless ``reading_options`` is
     false: the cause is known, e.g. a quote never closed)."""
     share = Fraction(rejected, read) if read else Fraction(1)
-    # the share in tenths of a percent, rounded up: it lets them all through (exactly)
-    percent = Fraction(math.ceil(share * 1000), 10)
+    percent = _percent_up(rejected, read)  # it lets them all through (exactly)
     allow = f"--max-rejects {rejected} (or --max-rejects {float(percent):g}%)"
     if reading_options and share >= Fraction(1, 2):
         return (
@@ -377,10 +387,9 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
         rejected = summary[role]["rejected"]
         lines = RejectedLines.of(con, role)
         if allowed.exceeded(rejected, read, lines):
-            share = rejected / read if read else 1.0
             what = lines.describe(rejected, read, role)
-            if not lines.extra:
-                what += f" ({share:.1%})"
+            if not lines.extra:  # rounded up: 8 of 765 (1.05%) is no "1.0%" beyond a 1% limit
+                what += f" ({float(_percent_up(rejected, read)):g}%)"
             raise TooManyRejectsError(
                 f"{what}, more than --max-rejects {limit} allows. "
                 f"First: {reject_examples(con, role)}",

@@ -162,7 +162,11 @@ def run_report(
     title = f"Calls by channel  (window {settings['window']}, {per})"
     calls = int(summary["tasks"]["touchpoints"]) + int(summary["tasks"]["unmatched"])
     parts: list[Any] = []
-    if calls == 0:
+    if calls == 0 and not summary["tasks"].get("files"):
+        parts.append(
+            Text("No calls: no task file was read (calltouch load tasks FILE...).", style="yellow")
+        )
+    elif calls == 0:
         parts.append(Text("No calls: the task files hold no usable rows.", style="yellow"))
     elif channels:
         parts.append(channel_table(channels, title))

@@ -329,10 +329,10 @@ def load(
     )
     paths = [p for spec in specs for p in resolve(spec, role)]
     outcomes: list[LoadOutcome] = []
+    files: list[LoadedFile] = []
     con.begin()
     try:
         new_files: list[int] = []
-        files: list[LoadedFile] = []
         with tempfile.TemporaryDirectory(prefix="calltouch-load-") as workdir:
             for path in paths:
                 digest = content_hash(path)
@@ -414,6 +414,16 @@ def load(
                 )
                 + loading_notes(files),
             )
+    except InputError as exc:
+        con.rollback()
+        if files:  # the files read before the one that failed are not kept either: say so
+            names = [Path(f.path).name for f in files]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            exc.hint = (f"{exc.hint} " if exc.hint else "") + (
+                f"Nothing was loaded, {shown} neither: the files of one load go in together or "
+                "not at all."
+            )
+        raise
     except BaseException:
         con.rollback()
         raise

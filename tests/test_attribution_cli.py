@@ -300,6 +300,46 @@ def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: s
     invoke("run", SAMPLE / "tasks.csv", sessions, "--out", tmp_path / "out", "-q")
 
 
+@pytest.mark.parametrize(
+    ("name", "kind", "columns"),
+    [
+        ("tasks.csv", "a tasks", "'WHOID'"),
+        ("sessions.csv", "a sessions", "'EVENT_DATE'"),
+        ("opportunities.csv", "an opportunities", "'CLOSEDATE'"),
+        ("contact_roles.csv", "a contact roles", "'OPPORTUNITYID'"),
+    ],
+)
+def test_another_export_given_as_people_is_refused(
+    tmp_path: Path, name: str, kind: str, columns: str
+) -> None:
+    """People need only an Id, which every export has: the tasks file loaded as people, 765
+    task ids read as leads and contacts, exit 0; the other inputs' exports are told apart."""
+    result = invoke("load", "people", SAMPLE / name, "--db", tmp_path / "w.duckdb", ok=False)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert f"people file {SAMPLE / name} looks like {kind} export (it has {columns}" in message
+    assert "Lead and Contact exports" in message
+    result = invoke(
+        "attribute", *FILES[:8], "--people", SAMPLE / name, "-o", tmp_path / "o", *AS_OF, ok=False
+    )
+    assert result.exit_code == 2 and "looks like" in result.stderr
+    invoke("load", "people", SAMPLE / "people.csv", "--db", tmp_path / "w.duckdb", "-q")
+
+
+def test_a_people_file_linking_nothing_is_refused(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("Id,Name\n00Q5e0000000001,Ada\n")
+    result = invoke("load", "people", people, "--db", tmp_path / "w.duckdb", ok=False)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "has neither a BizibleId nor a ConvertedContactId column" in message
+    assert "--map people.bizible_id=YOUR_COLUMN" in message
+    people.write_text("Id,Name,Cookie\n00Q5e0000000001,Ada,abc\n")
+    invoke(
+        "load", "people", people, "--db", tmp_path / "w.duckdb", "--map", "people.bizible_id=Cookie"
+    )
+
+
 def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
     opportunities = tmp_path / "o.csv"
     opportunities.write_text(

@@ -219,6 +219,39 @@ def test_sessions_file_without_event_date_column_is_an_input_error(tmp_path):
     assert "Headers found: 'ID', 'COOKIE_ID', 'CHANNEL'." in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_missing_call_time_names_the_column_the_file_lacks(tmp_path, fmt):
+    """A call with neither time is rejected as 'both the Buyer Touchpoint Date and CreatedDate
+    are empty': in a file without a CreatedDate column, there was none to be empty."""
+    header = ("Id", "bizible2__BizibleId__c", "bizible2__Bizible_Touchpoint_Date__c", "Call_At")
+    tasks = write_rows(
+        tmp_path / "t.csv",
+        [
+            {"Id": "T1", "bizible2__BizibleId__c": ABC,
+             "bizible2__Bizible_Touchpoint_Date__c": "2026-03-02T12:40:00Z"},
+            {"Id": "T2", "bizible2__BizibleId__c": ABC, "Call_At": "2026-03-02T12:50:00Z"},
+        ],
+        header,
+    )  # fmt: skip
+    if fmt == "parquet":
+        source, tasks = tasks, tmp_path / "t.parquet"
+        duckdb.sql(f"COPY (FROM read_csv('{source}', all_varchar = true)) TO '{tasks}'")
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "--max-rejects", "50%", "-q")
+    (reject,) = read_csv(out / "rejects.csv")
+    line = "3" if fmt == "csv" else "2"  # a Parquet file's row number: no header line
+    assert (reject["line"], reject["column"]) == (line, "bizible2__Bizible_Touchpoint_Date__c")
+    assert reject["error"] == (
+        "no call time: the Buyer Touchpoint Date (bizible2__Bizible_Touchpoint_Date__c) is "
+        "empty, and the file has no CreatedDate column to fall back on (--map "
+        "tasks.call_time=COLUMN names one)"
+    )
+    # named, the column is read: nothing rejected
+    invoke("run", tasks, sessions, "--out", out, "--map", "tasks.call_time=Call_At", "-q")
+    assert read_csv(out / "rejects.csv") == []
+
+
 def test_swapped_inputs_are_named_as_swapped(tmp_path):
     tasks, sessions = write_case(tmp_path)
     result = invoke("run", sessions, tasks, "--out", tmp_path / "out")
@@ -407,6 +440,40 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
     assert "valid UTF-8" not in one.stderr
     bad = invoke("run", tasks, sessions, "--out", tmp_path / "bad", "--encoding", "task=cp1252")
     assert bad.exit_code == 2 and "'task' is not an input calltouch reads" in bad.stderr
+    # a UTF-8 file read as windows-1252 has bytes it cannot decode: the advice was to pass
+    # the --encoding already given; leaving it out is the way
+    utf8 = write_rows(
+        tmp_path / "utf8.csv", [task("T1", ABC, "12:40", subject="\u201cQuote\u201d")], TASK_HEADER
+    )
+    wrong = invoke("run", utf8, sessions, "-o", tmp_path / "w", "--encoding", "windows-1252")
+    assert wrong.exit_code == 3
+    assert "if the file is UTF-8, leave --encoding out" in " ".join(wrong.stderr.split())
+    assert "pass --encoding latin-1 or windows-1252" not in " ".join(wrong.stderr.split())
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ("--encoding", "opportunities=latin-1"),
+        ("--date-order", "people=dmy"),
+        ("--profile", "opportunities=generic"),
+        ("--map", "people.bizible_id=X"),
+        ("--map", "Contact-Roles.role=X"),
+    ],
+)
+def test_run_and_inspect_refuse_options_for_inputs_they_do_not_read(tmp_path, option):
+    # they were accepted and ignored (exit 0), as if applied; load already refused them
+    tasks, sessions = write_case(tmp_path)
+    for args in (("run", tasks, sessions, "-o", tmp_path / "out"), ("inspect", tasks)):
+        result = invoke(*args, *option)
+        assert result.exit_code == 2, result.output
+        assert "but this command reads tasks and sessions only" in " ".join(result.stderr.split())
+    assert (
+        invoke(
+            "run", tasks, sessions, "-o", tmp_path / "out", "--encoding", "TASKS=utf-8"
+        ).exit_code
+        == 0
+    )
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -509,6 +576,8 @@ def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
     advice = " ".join(result.stderr.split())
     assert "--max-rejects 1 (or --max-rejects 11.2%)" in advice
     assert "Most rows" not in advice
+    # 1 of 9 is 11.11%: told rounded up, as the advice is (never a share that looks allowed)
+    assert "1 of 9 tasks rows were rejected (11.2%)" in advice
     for limit in ("1", "11.2%"):
         ok = invoke("run", tasks, sessions, "--out", tmp_path / limit, "--max-rejects", limit)
         assert ok.exit_code == 0, ok.stderr
@@ -520,6 +589,18 @@ def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
     assert "--max-rejects 2 (or --max-rejects 66.7%)" in advice
     ok = invoke("run", tasks, sessions, "--out", tmp_path / "m2", "--max-rejects", "66.7%")
     assert ok.exit_code == 0, ok.stderr
+
+
+def test_a_share_just_above_the_limit_is_not_shown_as_the_limit(tmp_path):
+    # 2 of 191 rows is 1.047%: '(1.0%), more than --max-rejects 1% allows' read as a contradiction
+    rows = "".join(f"T{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(1, 190))
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",,\n,,\n", encoding="utf-8")
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 3
+    message = " ".join(result.stderr.split())
+    assert "2 of 191 tasks rows were rejected (1.1%), more than --max-rejects 1% allows" in message
 
 
 def _unclosed_quote_tasks(path: Path, calls: int = 300, at_line: int = 6) -> Path:

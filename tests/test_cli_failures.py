@@ -285,6 +285,36 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 0, (spec, out, result.output)
 
 
+def test_out_named_like_a_file_is_refused(tmp_path: Path) -> None:
+    """report and export take -o as a file: `run -o result.csv` had made a folder named
+    result.csv holding the outputs, exit 0. An existing folder of such a name is used."""
+    tasks, sessions = SAMPLE / "tasks.csv", SAMPLE / "sessions.csv"
+    revenue = ("--opportunities", SAMPLE / "opportunities.csv", "--as-of", "2026-03-31")
+    for args in (
+        ("run", tasks, sessions, "--out", tmp_path / "result.csv"),
+        ("run", tasks, sessions, "-o", tmp_path / "out.PARQUET", "-f", "parquet"),
+        (
+            "attribute",
+            "--tasks",
+            tasks,
+            "--sessions",
+            sessions,
+            *revenue,
+            "-o",
+            tmp_path / "r.json",
+        ),
+        ("demo", "--out", tmp_path / "demo.csv"),
+    ):
+        result = invoke(*args, "-q") if args[0] != "demo" else invoke(*args)
+        assert result.exit_code == ExitCode.INPUT, (args, result.output)
+        message = " ".join(result.stderr.split())
+        assert "names a file, but --out is the folder the outputs are written into" in message
+        assert not any(tmp_path.iterdir()), list(tmp_path.iterdir())
+    (tmp_path / "kept.csv").mkdir()
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "kept.csv", "-q")
+    assert result.exit_code == 0 and (tmp_path / "kept.csv" / "touchpoints.csv").exists()
+
+
 # ------------------------------------------------------------------------------- resources
 
 

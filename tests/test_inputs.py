@@ -20,7 +20,14 @@ from hypothesis import strategies as st
 from calltouch import csvscan, queries
 from calltouch.durations import format_window, parse_window
 from calltouch.errors import InputError, UsageError
-from calltouch.inputs import folder_notes, map_columns, parse_maps, resolve, sniff_csv
+from calltouch.inputs import (
+    folder_notes,
+    map_columns,
+    parse_encodings,
+    parse_maps,
+    resolve,
+    sniff_csv,
+)
 from calltouch.pipeline import RunSettings, max_rejects_advice, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.timeformats import decide_date_order
@@ -658,6 +665,18 @@ def test_parse_maps_splits_role_field_and_column():
     assert parse_maps(["contact-roles.contact_id=Who"])["contact_roles"] == {"contact_id": "Who"}
 
 
+def test_parse_maps_reads_role_and_field_in_any_case():
+    # TASKS.Call_Time was 'not ROLE.FIELD=COLUMN', though column names are read in any case
+    assert parse_maps(["TASKS.Call_Time=CREATEDDATE"])["tasks"] == {"call_time": "CREATEDDATE"}
+    assert parse_encodings(["Sessions=latin-1"]) == {"sessions": "iso8859-1"}
+
+
+def test_utf_8_sig_is_utf_8():
+    # a BOM is read whatever --encoding names: utf-8-sig was noted as not UTF-8
+    assert parse_encodings(["utf-8-sig"])["tasks"] == "utf-8"
+    assert parse_encodings(["UTF8"])["tasks"] == "utf-8"
+
+
 def test_parse_maps_empty_column_means_ignore():
     maps = parse_maps(["tasks.touchpoint_date="])
     assert maps["tasks"] == {"touchpoint_date": ""}
@@ -677,7 +696,7 @@ def test_parse_maps_refuses_two_columns_for_one_field():
     [
         ("bogus", "--map 'bogus' is not ROLE.FIELD=COLUMN"),
         ("tasks.call_time", "--map 'tasks.call_time' is not ROLE.FIELD=COLUMN"),
-        ("leads.call_time=X", "--map 'leads.call_time=X' is not ROLE.FIELD=COLUMN"),
+        ("leads.call_time=X", "--map 'leads.call_time=X': 'leads' is not an input calltouch"),
         ("tasks.nosuchfield=X", "--map 'tasks.nosuchfield=X': tasks have no field 'nosuchfield'"),
         ("sessions.call_time=X", "--map 'sessions.call_time=X': sessions have no field"),
     ],
@@ -1062,9 +1081,11 @@ def test_max_rejects_shares_are_exact_and_the_advice_always_lets_the_rows_throug
     assert parse_max_rejects("29%").exceeded(30, 100)
     assert not parse_max_rejects("5.6%").exceeded(7, 125)
     assert parse_max_rejects(" 5 %") == parse_max_rejects("5%")
-    for bad in ("1e-99999999%", "1/2%", "5_0%", "\u0665%", "nan%", "101%", "2.5", "-1", "1e1"):
+    for bad in ("1e-99999999%", "1/2%", "5_0%", "\u0665%", "nan%", "2.5", "-1", "1e1"):
         with pytest.raises(UsageError, match="neither a count nor a percentage"):
             parse_max_rejects(bad)
+    with pytest.raises(UsageError, match="'101%' is more than 100%"):  # a percentage, too high
+        parse_max_rejects("101%")
     for read in range(1, 301):
         for rejected in range(1, read + 1):
             advice = max_rejects_advice(rejected, read)

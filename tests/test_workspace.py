@@ -741,6 +741,30 @@ def test_a_first_load_that_fails_leaves_no_empty_workspace(tmp_path: Path) -> No
     assert "tasks" in invoke("status", "--db", db).stdout
 
 
+def test_a_load_stopped_by_one_file_says_its_other_files_were_not_loaded(
+    tmp_path: Path,
+) -> None:
+    """A load is all its files or none: the file named in the error was the only one said,
+    and the user could believe the others in."""
+    db = tmp_path / "ws.duckdb"
+    blank = tmp_path / "blank.csv"
+    blank.write_text("  \n")
+    result = invoke("load", "tasks", SAMPLE / "tasks.csv", blank, "--db", db, ok=False)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert f"tasks file {blank} is empty" in message
+    assert "Nothing was loaded, tasks.csv neither" in message
+    assert not db.exists()
+
+
+def test_match_without_task_files_says_to_load_them(tmp_path: Path) -> None:
+    # "the task files hold no usable rows", when none was loaded
+    db = tmp_path / "ws.duckdb"
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    said = " ".join(invoke("match", "--db", db).stdout.split())
+    assert "No calls: no task file was read (calltouch load tasks FILE...)" in said
+
+
 def test_export_refuses_report_options_for_a_table(ws: dict[str, Path], tmp_path: Path) -> None:
     # `export touchpoints --since ... --status merged` wrote every touchpoint, exit 0
     target = tmp_path / "t.csv"

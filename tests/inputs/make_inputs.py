@@ -470,6 +470,12 @@ def not_parquet() -> bytes:
     return utf8(basic())
 
 
+@corpus_file("fatal_gzip_named_csv.csv")
+def gzip_named_csv() -> bytes:
+    """dia_tasks.csv.gz saved under a plain .csv name (the .gz dropped by a rename)."""
+    return gzipped()
+
+
 @corpus_file("fatal_excel_workbook.csv")
 def excel_workbook() -> bytes:
     """An Excel workbook saved with a .csv name: a ZIP archive (fixed entry times)."""
