@@ -375,13 +375,14 @@ def prepare_files(
     sessions: str,
     revenue: dict[Role, str | None],
     settings: RunSettings,
-) -> RunSettings:
+) -> list[LoadedFile]:
     """Load tasks, sessions and the revenue inputs from files and match (R1-R9), with the same
-    checks as ``run``: too many rejects or rows not accounted for stop here."""
+    checks as ``run``: too many rejects or rows not accounted for stop here. Returns the files
+    read (their notes say what the reading chose)."""
     parse_max_rejects(settings.max_rejects)
     with tempfile.TemporaryDirectory(prefix="calltouch-attribute-") as workdir:
         files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
-        load_revenue(con, settings, Path(workdir), revenue, len(files))
+        files += load_revenue(con, settings, Path(workdir), revenue, len(files))
     match(con, settings)
     summary = summarize(con, settings_summary(settings))
     try:
@@ -390,7 +391,7 @@ def prepare_files(
         exc.hint = (exc.hint or "") + loading_notes(files)
         raise
     raise_if_unreconciled(summary, "Run calltouch run on the same files to see the outputs")
-    return settings
+    return files
 
 
 def write_outputs(

@@ -54,6 +54,7 @@ from calltouch.cli_workspace import (
     TextFormat,
     WeightsOpt,
     attribution_settings,
+    note_currencies,
     note_if_stale,
     refuse_workspace_as_output,
 )
@@ -189,7 +190,7 @@ def attributed(
         try:
             try:
                 with progress(quiet):
-                    attribution.prepare_files(
+                    read = attribution.prepare_files(
                         con,
                         str(files.tasks),
                         str(files.sessions),
@@ -198,6 +199,9 @@ def attributed(
                     )
                     attribution.build(con, settings)
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
+                for loaded in read:  # as run and load say them: what the reading chose
+                    for note in loaded.notes:
+                        stderr.print(Text(f"Note: {loaded.path}: {note}", "yellow"))
                 note_currencies(con)
             except TooManyRejectsError as exc:
                 if rejects_to is None and exc.hint and exc.hint.startswith(SEE_REJECTS):
@@ -237,22 +241,6 @@ def attributed(
         yield con, where
     finally:
         con.close()
-
-
-def note_currencies(con: duckdb.DuckDBPyConnection) -> None:
-    """Say on stderr when the opportunities' amounts are in several currencies: attribution
-    sums them as they are, as one currency."""
-    found = attribution.currencies(con)
-    if len(found) > 1:
-        stderr.print(
-            Text(
-                f"Note: the opportunities' amounts are in {len(found)} currencies "
-                f"({', '.join(found)}) and are summed here as they are, as one: attribute a "
-                "converted amount instead (a report's 'Amount (converted)': --map "
-                "opportunities.amount=COLUMN), or one currency's opportunities at a time.",
-                style="yellow",
-            )
-        )
 
 
 @app.command()

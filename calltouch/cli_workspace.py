@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from rich.console import Console, RenderableType
 from rich.syntax import Syntax
@@ -625,6 +627,22 @@ def _verb(items: list[str], one: str, many: str) -> str:
     return one if len(items) == 1 else many
 
 
+def note_currencies(con: duckdb.DuckDBPyConnection) -> None:
+    """Say on stderr when the opportunities' amounts are in several currencies: attribution
+    sums them as they are, as one currency."""
+    found = attribution.currencies(con)
+    if len(found) > 1:
+        stderr.print(
+            Text(
+                f"Note: the opportunities' amounts are in {len(found)} currencies "
+                f"({', '.join(found)}) and are summed here as they are, as one: attribute a "
+                "converted amount instead (a report's 'Amount (converted)': --map "
+                "opportunities.amount=COLUMN), or one currency's opportunities at a time.",
+                style="yellow",
+            )
+        )
+
+
 def _revenue_report(
     db: Path,
     chosen: ReportFormat,
@@ -652,6 +670,7 @@ def _revenue_report(
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
         )
+        note_currencies(con)
         built = reporting.build_revenue(
             con, options, compare=chosen is ReportFormat.html, cells=_cells(chosen)
         )
@@ -813,7 +832,12 @@ def explain_command(
                 profile=profile,
                 encoding=encoding,
                 date_order=date_order,
+                reads=("tasks", "sessions"),
             )
+            # read as run reads them: the form flag, which explaining a call never uses, is not
+            # read (an unreadable one stops a load, never a run)
+            maps = {**settings.maps, "sessions": {**settings.maps["sessions"], "has_form": ""}}
+            settings = replace(settings, maps=maps)
             con = _connect()
             try:
                 with tempfile.TemporaryDirectory(prefix="calltouch-explain-") as workdir:

@@ -179,14 +179,17 @@ def _fits(row: list[str], width: int) -> list[str] | None:
     return row if len(row) == width else None
 
 
-def _undecodable_text(encoding: str) -> str:
-    """The rejects.csv text of a record with bytes ``encoding`` cannot decode, and the way on:
-    an Excel export is windows-1252; a file read with --encoding is likely UTF-8 after all."""
-    way = (
-        "pass --encoding latin-1 or windows-1252 for Excel exports"
-        if encoding == "utf-8"
-        else "if the file is UTF-8, leave --encoding out (latin-1 reads any bytes)"
-    )
+def _undecodable_text(dialect: CsvDialect) -> str:
+    """The rejects.csv text of a record with bytes the file's encoding cannot decode, and the
+    way on: its BOM names the encoding (the file is damaged there); a file read as UTF-8 is
+    likely an Excel export (windows-1252); one read with --encoding, UTF-8 after all."""
+    encoding = dialect.encoding
+    if dialect.bom:
+        way = f"its BOM says {encoding}: the file is damaged there, or save it again as UTF-8"
+    elif encoding == "utf-8":
+        way = "pass --encoding latin-1 or windows-1252 for Excel exports"
+    else:
+        way = "if the file is UTF-8, leave --encoding out (latin-1 reads any bytes)"
     return f"invalid {encoding} text (bytes that are not {encoding}); {way}"
 
 
@@ -262,7 +265,7 @@ def scan(
                 result.bad.append(BadRecord(first, last, found))
                 return
             if check and _undecodable(row):
-                result.bad.append(BadRecord(first, last, _undecodable_text(dialect.encoding)))
+                result.bad.append(BadRecord(first, last, _undecodable_text(dialect)))
                 return
             cells = _fits(row, width)
             if writer is not None and cells is not None and _too_long(cells):

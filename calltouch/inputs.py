@@ -141,25 +141,46 @@ _MODSTAMP = Field(
     "time",
 )
 OPPORTUNITY_FIELDS: tuple[Field, ...] = (
-    Field("opportunity_id", ("Id", "ID", "opportunity_id"), True, "Opportunity id", "id"),
+    Field(
+        "opportunity_id",
+        ("Id", "ID", "opportunity_id", "Opportunity ID"),
+        True,
+        "Opportunity id",
+        "id",
+    ),
     Field("amount", ("Amount", "AMOUNT", "amount"), False, "the opportunity's amount", "amount"),
     Field(
         "currency",
-        ("CurrencyIsoCode", "CURRENCY_ISO_CODE", "currency", "Opportunity Currency"),
+        (
+            "CurrencyIsoCode",
+            "CURRENCY_ISO_CODE",
+            "currency",
+            "Opportunity Currency",
+            "Amount Currency",
+        ),
         False,
         "the amount's currency (a multi-currency org's exports)",
     ),
     Field(
         "created_date",
-        ("CreatedDate", "CREATED_DATE", "created_date"),
+        ("CreatedDate", "CREATED_DATE", "created_date", "Created Date"),
         True,
         "when the opportunity was created",
         "time",
     ),
-    Field("close_date", ("CloseDate", "CLOSE_DATE", "close_date"), True, "close date", "date"),
-    Field("is_won", ("IsWon", "IS_WON", "is_won"), False, "won", "bool"),
-    Field("is_closed", ("IsClosed", "IS_CLOSED", "is_closed"), False, "closed", "bool"),
-    Field("stage", ("StageName", "STAGE_NAME", "stage"), False, "stage"),
+    Field(
+        "close_date",
+        ("CloseDate", "CLOSE_DATE", "close_date", "Close Date"),
+        True,
+        "close date",
+        "date",
+    ),
+    # a report's labels too: Won, Closed, Stage
+    Field("is_won", ("IsWon", "IS_WON", "is_won", "Won"), False, "won", "bool"),
+    Field("is_closed", ("IsClosed", "IS_CLOSED", "is_closed", "Closed"), False, "closed", "bool"),
+    Field(
+        "stage", ("StageName", "STAGE_NAME", "stage", "Stage", "Opportunity Stage"), False, "stage"
+    ),
     Field("account_id", ("AccountId", "ACCOUNT_ID", "account_id"), False, "account", "id"),
     Field(
         "primary_contact_id",
@@ -614,6 +635,11 @@ def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "an old Excel workbook (.xls)", _SAVE_AS_CSV
+    if head.startswith(b"\x1f\x8b") and path.name.lower().endswith(".gz"):
+        # open_bytes unpacked it once: an archive packed twice
+        return "a gzip archive inside a gzip archive", (
+            "Unpack it once (gunzip) and give calltouch the .csv.gz it holds."
+        )
     if head.startswith(b"\x1f\x8b"):  # what open_bytes reads of a file not named .gz
         stem = re.sub(r"\.(csv|tsv|txt|parquet)$", "", path.name, flags=re.IGNORECASE)
         return "a gzip archive", f"Name it .csv.gz (e.g. {stem}.csv.gz) and give calltouch that."
@@ -880,6 +906,13 @@ def map_columns(
         )
     if role == "people":
         _refuse_other_exports_as_people(file, header, columns, lowered)
+    if role == "opportunities" and all(
+        columns.get(name) is None for name in ("is_won", "is_closed", "stage")
+    ):
+        notes.append(
+            "no IsWon, IsClosed or StageName column: every opportunity is read as open "
+            "(pipeline); --map opportunities.stage=COLUMN (or is_won, is_closed) names one"
+        )
     if duplicates:
         notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
@@ -894,6 +927,11 @@ _NOT_PEOPLE: dict[str, tuple[str, ...]] = {
         "Subject",
         "bizible2__Bizible_Touchpoint_Date__c",
         "BIZIBLE_TOUCHPOINT_DATE",
+        "ACTIVITY_TYPE",  # the warehouse's BIZ_CRM_TASKS
+        "ActivityDate",
+        "TaskSubtype",
+        "CallType",
+        "CallDurationInSeconds",
     ),
     "a sessions": ("EVENT_DATE", "SESSION_START", "SESSION_ID"),
     "an opportunities": ("CloseDate", "CLOSE_DATE", "StageName", "STAGE_NAME", "IsWon", "IS_WON"),

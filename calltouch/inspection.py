@@ -9,6 +9,7 @@ Nothing here imports typer or rich; the CLI renders the returned dicts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -207,14 +208,12 @@ def _describe(
             notes = loader.schema_notes(header, detection.mapping, kinds)
         except InputError as exc:  # a DATE call time: run stops on it, inspect describes it
             notes = []
-            read_by = "load and attribute read it, run does not"
-            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
+            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
         try:
             styles, order = loader.time_styles(detection.mapping, kinds)
         except DateOrderError as exc:  # described, not fatal here: --date-order decides
             styles, order = {}, None
-            read_by = "load and attribute read it, run does not"
-            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
+            out.setdefault("problems", []).append(f"{exc.message}. {exc.hint}")
         count = loader.query_file("parquet_row_count", {"path": str(path)}).fetchone()
         rows = loader.query_file(
             "parquet_sample",
@@ -283,9 +282,14 @@ def _describe(
     if not out.get("problems"):  # a date order to choose stops the load too: said already
         try:
             out.update(_run_rejects(con, path, role, options, workdir))
-        except UnreadFlagError as exc:  # the file is this role's: a value stops its load
-            read_by = "load and attribute read it, run does not"
-            out.setdefault("problems", []).append(f"{exc.message} ({read_by}). {exc.hint}")
+        except UnreadFlagError as exc:
+            # run does not read the form flag; load and attribute stop on it: a note, and
+            # run's rejects counted without the flag
+            out["notes"].append(
+                f"{exc.message}: calltouch load and attribute stop on it. {exc.hint}"
+            )
+            unflagged = replace(options, overrides={**options.overrides, "has_form": ""})
+            out.update(_run_rejects(con, path, role, unflagged, workdir))
     return out
 
 

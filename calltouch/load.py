@@ -322,6 +322,11 @@ def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFil
 
 # What ct_flag (sql/session_setup.sql) stops a load with, before the value it could not read.
 FLAG_STOP = "calltouch-unread-flag: "
+# The spreadsheet words ct_bool reads, as a message names them.
+BOOL_WORDS = (
+    "Excel's TRUE and FALSE in German (WAHR/FALSCH), French, Spanish, Portuguese, Italian, "
+    "Dutch, Swedish, Danish, Norwegian, Finnish, Polish, Czech, Hungarian, Turkish and Russian"
+)
 
 
 class UnreadFlagError(InputError):
@@ -531,6 +536,11 @@ class _Loader:
             date_column, created_column = (
                 mapping.header_of(name) for name in ("touchpoint_date", "call_time")
             )
+            if created_column is None and self.options.overrides.get("call_time") == "":
+                return (
+                    f"no call time: the Buyer Touchpoint Date ({date_column}) is empty, and "
+                    "--map tasks.call_time= ignores the CreatedDate to fall back on"
+                )
             if created_column is None:
                 return (
                     f"no call time: the Buyer Touchpoint Date ({date_column}) is empty, and the "
@@ -538,9 +548,11 @@ class _Loader:
                     "tasks.call_time=COLUMN names one)"
                 )
             if date_column is None:
-                return (
-                    f"no call time: the CreatedDate ({created_column}) is empty, and the file "
-                    "has no Buyer Touchpoint Date column"
+                ignored = self.options.overrides.get("touchpoint_date") == ""
+                return f"no call time: the CreatedDate ({created_column}) is empty, and " + (
+                    "--map tasks.touchpoint_date= ignores the Buyer Touchpoint Date"
+                    if ignored
+                    else "the file has no Buyer Touchpoint Date column"
                 )
         return error_message(code, fld, value, field_kind(self.role, fld), self.date_order)
 
@@ -552,9 +564,9 @@ class _Loader:
             f"the {column} column of {self.role} file {self.display} holds {value!r}, which "
             "is not true or false (whether the visit filled a web form)",
             hint=(
-                "Write it as true/false, 1/0 or yes/no (a spreadsheet's TRUE and FALSE in its "
-                "language are read too), or load the file without form fills: "
-                f"--map {self.role}.has_form= (no session is then a Web Form touchpoint)."
+                f"Write it as true/false, 1/0 or yes/no ({BOOL_WORDS} are read too), or load "
+                f"the file without form fills: --map {self.role}.has_form= (no session is then "
+                "a Web Form touchpoint)."
             ),
         )
 
@@ -679,6 +691,7 @@ class CsvLoader(_Loader):
         # file (an LF file DuckDB reads right, and the scan would only cost time).
         needs_scan = (
             self.role == "tasks"
+            or self.role in REVENUE_ROLES  # small files, often reports with padded footers
             or detection.profile.footer
             or (any("\n" in h or "\r" in h for h in dialect.header) and _has_cr(self.path))
         )
@@ -1627,6 +1640,12 @@ def error_message(
     if code == "nul":
         return f"the {fld} holds a NUL byte (is the file binary or corrupted?)"
     if code == "bad":
+        if kind == "time" and value is not None and _date_alone(value):
+            # an opportunity report's Created Date column: the date alone
+            return (
+                f"{value!r} is a date without a time of day: export it with its time (Data "
+                "Loader, or the report column formatted as a date-time)"
+            )
         return {
             "time": f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)",
             "date": f"{value!r} is not a date (expected e.g. 2026-03-31)",

@@ -7,8 +7,10 @@
 -- loaded and matched, and never changes the workspace file (it also runs on a read-only one).
 
 -- Opportunities, one row per id: the last by modification time, else the last read (as R9).
--- Status: won when IsWon (or, without IsWon, StageName 'Closed Won'); lost when closed and
--- not won (IsClosed, or without it a StageName starting with 'Closed'); open otherwise.
+-- Status: won when IsWon (or, without IsWon, a StageName 'Closed Won' or 'Won'); lost when
+-- closed and not won (IsClosed, or without it a StageName starting with 'Closed' or 'Lost');
+-- open otherwise. A stage is compared by its letters alone, in any case: 'Closed - Won',
+-- 'Closed/Won', '6 - Closed Won' and 'Closed Won - Renewal' are won.
 CREATE OR REPLACE TEMP TABLE att_opportunities AS
 SELECT
     opportunity_id,
@@ -21,14 +23,21 @@ SELECT
     converted_from_lead_id,
     CASE
         WHEN won THEN 'won'
-        WHEN coalesce(is_closed, starts_with(lower(stage), 'closed'), false) THEN 'lost'
+        WHEN coalesce(is_closed,
+                      starts_with(stage_words, 'closed') OR starts_with(stage_words, 'lost'),
+                      false) THEN 'lost'
         ELSE 'open'
     END AS status
 FROM (
-    SELECT *, rowid AS _rid,
-           coalesce(is_won, lower(stage) = 'closed won', false) AS won
-    FROM opportunity_rows
-    WHERE _error_field IS NULL
+    SELECT *,
+           coalesce(is_won, starts_with(stage_words, 'closed won') OR stage_words = 'won',
+                    false) AS won
+    FROM (
+        SELECT *, rowid AS _rid,
+               trim(regexp_replace(lower(stage), '[^a-z]+', ' ', 'g')) AS stage_words
+        FROM opportunity_rows
+        WHERE _error_field IS NULL
+    )
 )
 QUALIFY row_number() OVER (
     PARTITION BY opportunity_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;

@@ -175,16 +175,18 @@ CREATE OR REPLACE TEMP MACRO ct_ts_formats(s, naive, zoned) AS
         CASE WHEN contains(s, '9999') THEN ct_in_years(ct_locale_ts(s, naive, zoned))
              ELSE ct_locale_ts(s, naive, zoned) END END;
 
--- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 (any case) as a BOOLEAN, and the words a
--- spreadsheet re-saved in another language writes for TRUE and FALSE (Excel's German WAHR and
--- FALSCH; French, Spanish, Portuguese, Italian, Dutch, Swedish, Danish, Norwegian, Finnish,
--- Polish); NULL otherwise.
+-- ct_bool(s): true/false, t/f, yes/no, y/n, 1/0 and 1.0/0.0 (a float column pandas wrote)
+-- in any case as a BOOLEAN, and the words a spreadsheet re-saved in another language writes
+-- for TRUE and FALSE (Excel in German WAHR/FALSCH, French, Spanish, Portuguese, Italian,
+-- Dutch, Swedish, Danish, Norwegian, Finnish, Polish, Czech, Hungarian, Turkish, Russian:
+-- BOOL_WORDS in calltouch/load.py names them to the user); NULL otherwise.
 CREATE OR REPLACE TEMP MACRO ct_bool(s) AS
-    CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1', 'wahr', 'vrai', 'verdadero',
+    CASE WHEN lower(s) IN ('true', 't', 'yes', 'y', '1', '1.0', 'wahr', 'vrai', 'verdadero',
                            'verdadeiro', 'vero', 'waar', 'sant', 'sand', 'sann', 'tosi',
-                           'prawda') THEN true
-         WHEN lower(s) IN ('false', 'f', 'no', 'n', '0', 'falsch', 'faux', 'falso', 'onwaar',
-                           'falskt', 'falsk', 'usann', 'epätosi', 'fałsz') THEN false END;
+                           'prawda', 'pravda', 'igaz', 'doğru', 'истина') THEN true
+         WHEN lower(s) IN ('false', 'f', 'no', 'n', '0', '0.0', 'falsch', 'faux', 'falso',
+                           'onwaar', 'falskt', 'falsk', 'usann', 'epätosi', 'fałsz',
+                           'nepravda', 'hamis', 'yanlış', 'yanliş', 'ложь') THEN false END;
 
 -- ct_flag(s): ct_bool of a cell that must be a flag when not blank (a session's HAS_FORM): a
 -- value that is neither stops the statement, as a row cannot be rejected for a field the
@@ -218,6 +220,16 @@ CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
     ct_amount_text(regexp_replace(regexp_replace(s, '^[A-Z]{3}\s*|\s*[A-Z]{3}$', ''),
                                   '[$€£''\s\x{00A0}\x{202F}]', '', 'g'));
+
+-- ct_amount_currency(s): the currency an amount's cell names, when it is an amount: its ISO
+-- code before or after the number (USD 12,500.00, 12.500,00 EUR) or its sign ($ € £ ¥ ₹);
+-- NULL otherwise. A report writes it there when the org has several currencies.
+CREATE OR REPLACE TEMP MACRO ct_amount_currency(s) AS
+    CASE WHEN ct_amount(s) IS NOT NULL THEN
+        coalesce(nullif(regexp_extract(s, '^([A-Z]{3})[^A-Z]', 1), ''),
+                 nullif(regexp_extract(s, '[^A-Z]([A-Z]{3})$', 1), ''),
+                 nullif(regexp_extract(s, '[$€£¥₹]', 0), ''))
+    END;
 
 -- ct_day(s, formats): a date (2026-03-31, or a locale form such as 3/31/2026 via formats);
 -- NULL for the year 0000 (1 BC to DuckDB).

@@ -761,6 +761,42 @@ def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
 
 
 @pytest.mark.parametrize(
+    ("stage", "status"),
+    [
+        ("Closed Won", "won"),
+        ("Closed - Won", "won"),  # these were lost: a stage starting with 'Closed', not won
+        ("Closed/Won", "won"),
+        ("closed  won", "won"),
+        ("Closed Won - Renewal", "won"),
+        ("6 - Closed Won", "won"),  # these were open
+        ("Won", "won"),
+        ("Lost", "lost"),
+        ("Closed Lost", "lost"),
+        ("Closed - Lost", "lost"),
+        ("Negotiation/Review", "open"),
+        (None, "open"),
+    ],
+)
+def test_a11_a_stage_is_read_by_its_words(stage: str | None, status: str) -> None:
+    world = World(
+        calls=[Call("T1", "P1", "c1", at(2, 10))],
+        opportunities=[
+            Opportunity("O1", Decimal("10"), at(3), date(2026, 3, 4), won=True, contacts=("P1",))
+        ],
+    )
+    con = attribute(world)
+    con.execute(
+        "INSERT INTO opportunity_rows (_file_id, opportunity_id, amount, created_date, "
+        "close_date, stage) VALUES (5, 'O9', 5, TIMESTAMP '2026-03-03 12:00', "
+        "DATE '2026-03-05', ?)",
+        [stage],
+    )
+    attribution.build(con, attribution.AttributionSettings(AS_OF))
+    got = con.execute("SELECT status FROM att_opportunities WHERE opportunity_id = 'O9'")
+    assert got.fetchall() == [(status,)]
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("ft=.5,lc=.4", "sum to 0.9, not 1"),

@@ -253,13 +253,18 @@ def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:
     german.write_text(
         text.replace(",TRUE\n", ",WAHR\n").replace(",FALSE\n", ",FALSCH\n"), encoding="utf-8"
     )
+    russian = tmp_path / "ru.csv"  # and pandas' float column, 1.0 / 0.0
+    russian.write_text(
+        text.replace(",TRUE\n", ",ИСТИНА\n").replace(",FALSE\n", ",0.0\n"), encoding="utf-8"
+    )
     assert "WAHR" in german.read_text() and ",TRUE\n" not in german.read_text()
-    files = [str(german) if a == SAMPLE / "sessions.csv" else a for a in FILES]
-    for name, sessions in (("de", files), ("en", FILES)):
-        invoke("attribute", *sessions, "--out", tmp_path / name, *AS_OF, "-q")
-    assert (tmp_path / "de" / "attribution.csv").read_bytes() == (
-        tmp_path / "en" / "attribution.csv"
-    ).read_bytes()
+    for name, path in (("de", german), ("ru", russian), ("en", SAMPLE / "sessions.csv")):
+        files = [str(path) if a == SAMPLE / "sessions.csv" else a for a in FILES]
+        invoke("attribute", *files, "--out", tmp_path / name, *AS_OF, "-q")
+    for name in ("de", "ru"):
+        assert (tmp_path / name / "attribution.csv").read_bytes() == (
+            tmp_path / "en" / "attribution.csv"
+        ).read_bytes()
     forms = [
         r for r in read(tmp_path / "de" / "attribution.csv") if r["touchpoint_type"] == "Web Form"
     ]
@@ -290,8 +295,16 @@ def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: s
     assert f"the HAS_FORM column of sessions file {sessions} holds 'maybe'" in message
     assert "--map sessions.has_form=" in message
     assert "Traceback" not in result.output
-    inspected = " ".join(invoke("inspect", sessions, ok=False).stdout.split())
-    assert "holds 'maybe', which is not true or false" in inspected
+    # inspect notes it (run does not read the flag: no file there would stop a run) and still
+    # counts the rows run rejects; explain on files reads the files as run does
+    inspected = invoke("inspect", sessions, "--format", "json")
+    (entry,) = json.loads(inspected.stdout)
+    assert any("holds 'maybe', which is not true or false" in n for n in entry["notes"])
+    assert entry["rejected_by_run"] == 0 and not entry.get("problems")
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\n00T000000000001,abc,2026-03-03T09:10:00Z\n")
+    explained = invoke("explain", "00T000000000001", "--tasks", tasks, "--sessions", sessions)
+    assert "S2" in explained.stdout
     # as the hint says: loaded without form fills, every row is kept
     invoke("load", "sessions", sessions, "--db", db, "--map", "sessions.has_form=", "-q")
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
@@ -307,6 +320,7 @@ def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: s
         ("sessions.csv", "a sessions", "'EVENT_DATE'"),
         ("opportunities.csv", "an opportunities", "'CLOSEDATE'"),
         ("contact_roles.csv", "a contact roles", "'OPPORTUNITYID'"),
+        ("BIZ_CRM_TASKS", "a tasks", "'ACTIVITY_TYPE'"),
     ],
 )
 def test_another_export_given_as_people_is_refused(
@@ -314,13 +328,20 @@ def test_another_export_given_as_people_is_refused(
 ) -> None:
     """People need only an Id, which every export has: the tasks file loaded as people, 765
     task ids read as leads and contacts, exit 0; the other inputs' exports are told apart."""
-    result = invoke("load", "people", SAMPLE / name, "--db", tmp_path / "w.duckdb", ok=False)
+    path = SAMPLE / name
+    if name == "BIZ_CRM_TASKS":  # the warehouse's tasks: a BizibleId, an Id, nothing else told
+        path = tmp_path / "biz_crm_tasks.csv"
+        path.write_text(
+            "ID,BIZIBLE_COOKIE_ID,CREATED_DATE,ACTIVITY_TYPE,CONTACT_ID,LEAD_ID\n"
+            "00T000000000001AAA,c1,2026-03-02 12:40:00,Call,0035e00000AAAAAAAA,\n"
+        )
+    result = invoke("load", "people", path, "--db", tmp_path / "w.duckdb", ok=False)
     assert result.exit_code == 2
     message = " ".join(result.stderr.split())
-    assert f"people file {SAMPLE / name} looks like {kind} export (it has {columns}" in message
+    assert f"people file {path} looks like {kind} export (it has {columns}" in message
     assert "Lead and Contact exports" in message
     result = invoke(
-        "attribute", *FILES[:8], "--people", SAMPLE / name, "-o", tmp_path / "o", *AS_OF, ok=False
+        "attribute", *FILES[:8], "--people", path, "-o", tmp_path / "o", *AS_OF, ok=False
     )
     assert result.exit_code == 2 and "looks like" in result.stderr
     invoke("load", "people", SAMPLE / "people.csv", "--db", tmp_path / "w.duckdb", "-q")
@@ -337,6 +358,49 @@ def test_a_people_file_linking_nothing_is_refused(tmp_path: Path) -> None:
     people.write_text("Id,Name,Cookie\n00Q5e0000000001,Ada,abc\n")
     invoke(
         "load", "people", people, "--db", tmp_path / "w.duckdb", "--map", "people.bizible_id=Cookie"
+    )
+
+
+def test_an_opportunity_report_reads_with_its_labels_and_footer(tmp_path: Path) -> None:
+    """A Salesforce opportunity report: labels for names, a stage only, and its footer lines
+    padded with empty cells by an Excel re-save (they were rejected rows, exit 3)."""
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "Opportunity ID,Amount,Created Date,Close Date,Stage\n"
+        "0065e00000GmSdlAAF,100,2026-03-03T05:21:49Z,2026-03-31,Closed - Won\n"
+        "0065e00000HRwdjAAD,200,2026-03-03T05:21:49Z,2026-03-31,Prospecting\n"
+        "\n"
+        "Grand Totals (2 records),,,,\n"
+        "\n"
+        "Confidential Information - Do Not Distribute,,,,\n"
+        '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.",,,,\n'
+    )
+    db = tmp_path / "w.duckdb"
+    loaded = invoke("load", "opportunities", report, "--db", db)
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    (load,) = status["loads"]
+    assert (load["rows_read"], load["rows_rejected"], load["rows_footer"]) == (2, 0, 3)
+    assert "no IsWon" not in loaded.stderr
+    # without any status column, every opportunity is open: said
+    report.write_text(
+        "Opportunity ID,Amount,Created Date,Close Date\n"
+        "0065e00000GmSdlAAF,100,2026-03-03T05:21:49Z,2026-03-31\n"
+    )
+    said = " ".join(invoke("load", "opportunities", report, "--db", db).stderr.split())
+    assert "no IsWon, IsClosed or StageName column: every opportunity is read as open" in said
+
+
+def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
+    # an opportunity report's Created Date is a date alone: "is not a date-time" sent users
+    # to --encoding, --map and --date-order, none of which helps
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon\n006000000000001,1,3/3/2026,3/31/2026,1\n"
+    )
+    result = invoke("load", "opportunities", opps, "--db", tmp_path / "w.duckdb", ok=False)
+    assert result.exit_code == 3
+    assert "'3/3/2026' is a date without a time of day: export it with its time" in " ".join(
+        result.stderr.split()
     )
 
 
@@ -602,6 +666,29 @@ def test_amounts_of_several_currencies_are_noted_and_iso_codes_read(tmp_path: Pa
     )
     single = invoke("attribute", *files, *AS_OF, "--out", tmp_path / "out2")
     assert "currencies" not in single.stderr
+    # a report without a currency column: the codes are in the amounts' cells, and a
+    # multi-currency report's 'Amount Currency' column; report --revenue says it too
+    for header, rows in (
+        ("Amount", ('"USD 1,500.00"', '"2.000,50 EUR"')),
+        ("Amount Currency,Amount", ('USD,"1,500.00"', 'EUR,"2.000,50"')),
+        ("Amount", ('"$1,500.00"', '"2.000,50 \u20ac"')),
+    ):
+        opps.write_text(
+            f"Id,{header},CreatedDate,CloseDate,IsWon,IsClosed\n"
+            f"006000000000000001,{rows[0]},2026-03-04T00:00:00Z,2026-03-10,true,true\n"
+            f"006000000000000002,{rows[1]},2026-03-04T00:00:00Z,2026-03-10,true,true\n",
+            encoding="utf-8",
+        )
+        done = invoke("attribute", *files, *AS_OF, "--out", tmp_path / "out3")
+        assert "amounts are in 2 currencies" in " ".join(done.stderr.split()), header
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", tmp_path / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", tmp_path / "sessions.csv", "--db", db, "-q")
+    invoke("load", "opportunities", opps, "--db", db, "-q")
+    invoke("load", "contact-roles", tmp_path / "roles.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    report = invoke("report", "--revenue", "--db", db, *AS_OF)
+    assert "amounts are in 2 currencies" in " ".join(report.stderr.split())
 
 
 # ----------------------------------------------------------------------------- compare

@@ -9,6 +9,7 @@ with ``result.output`` holding both.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 import shutil
@@ -250,6 +251,15 @@ def test_a_missing_call_time_names_the_column_the_file_lacks(tmp_path, fmt):
     # named, the column is read: nothing rejected
     invoke("run", tasks, sessions, "--out", out, "--map", "tasks.call_time=Call_At", "-q")
     assert read_csv(out / "rejects.csv") == []
+    # a CreatedDate the file has, ignored by --map, is said to be ignored, not missing
+    invoke(
+        "run", tasks, sessions, "--out", out, "--map", "tasks.call_time=", "--max-rejects",
+        "50%", "-q",
+    )  # fmt: skip
+    (reject,) = read_csv(out / "rejects.csv")
+    assert reject["error"].endswith(
+        "and --map tasks.call_time= ignores the CreatedDate to fall back on"
+    )
 
 
 def test_swapped_inputs_are_named_as_swapped(tmp_path):
@@ -449,6 +459,29 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
     assert wrong.exit_code == 3
     assert "if the file is UTF-8, leave --encoding out" in " ".join(wrong.stderr.split())
     assert "pass --encoding latin-1 or windows-1252" not in " ".join(wrong.stderr.split())
+
+
+def test_a_gzip_packed_twice_and_a_damaged_bom_file_get_their_own_advice(tmp_path: Path) -> None:
+    tasks, sessions = write_case(tmp_path)
+    twice = tmp_path / "twice.csv.gz"
+    twice.write_bytes(gzip.compress(gzip.compress(tasks.read_bytes())))
+    result = invoke("run", twice, sessions, "-o", tmp_path / "o")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "is a gzip archive inside a gzip archive" in message
+    assert "Unpack it once (gunzip)" in message  # not 'name it .csv.gz': it is named so
+    # a UTF-16 file (its BOM says so) with a byte pair it cannot decode: no --encoding to drop
+    utf16 = tmp_path / "utf16.csv"
+    good = "Id,BizibleId,CreatedDate\nT1,x,2026-03-02T12:40:00Z\n".encode("utf-16-le")
+    utf16.write_bytes(
+        b"\xff\xfe" + good + "T2,".encode("utf-16-le") + b"\x00\xd8" + "\n".encode("utf-16-le")
+    )
+    result = invoke("run", utf16, sessions, "-o", tmp_path / "o2", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.output
+    errors = [r["error"] for r in read_csv(tmp_path / "o2" / "rejects.csv")]
+    assert errors == [
+        "invalid utf-16 text (bytes that are not utf-16); its BOM says utf-16: the file is "
+        "damaged there, or save it again as UTF-8"
+    ]
 
 
 @pytest.mark.parametrize(
