@@ -58,6 +58,16 @@ class Field:
     kind: str = "text"  # text, id (a Salesforce id), time, date, bool, amount
 
 
+# A record deleted in Salesforce that the export still holds (Data Loader's Export All, the
+# warehouse's recent deletions): its row is rejected (a task is no touchpoint, a revenue
+# record is never attributed; load_tasks, load_records).
+_DELETED = Field(
+    "is_deleted",
+    ("IsDeleted", "IS_DELETED", "is_deleted"),
+    False,
+    "the record was deleted (IsDeleted)",
+    "bool",
+)
 TASK_FIELDS: tuple[Field, ...] = (
     Field("task_id", ("Id", "ID", "task_id", "TaskId", "Task_Id"), True, "Salesforce Task id"),
     Field(
@@ -90,6 +100,7 @@ TASK_FIELDS: tuple[Field, ...] = (
     Field("contact_id", ("CONTACT_ID", "ContactId"), False, "contact id (warehouse)"),
     Field("lead_id", ("LEAD_ID", "LeadId"), False, "lead id (warehouse)"),
     Field("subject", ("Subject", "SUBJECT", "subject"), False, "Task Subject, carried through"),
+    _DELETED,
     Field(
         "modstamp",
         ("LastModifiedDate", "SystemModstamp", "MODIFIED_DATE", "LAST_MODIFIED_DATE"),
@@ -196,6 +207,7 @@ OPPORTUNITY_FIELDS: tuple[Field, ...] = (
         "lead the opportunity was converted from (warehouse)",
         "id",
     ),
+    _DELETED,
     _MODSTAMP,
 )
 CONTACT_ROLE_FIELDS: tuple[Field, ...] = (
@@ -209,6 +221,7 @@ CONTACT_ROLE_FIELDS: tuple[Field, ...] = (
     Field("contact_id", ("ContactId", "CONTACT_ID", "contact_id"), True, "the contact", "id"),
     Field("is_primary", ("IsPrimary", "IS_PRIMARY", "is_primary"), False, "primary", "bool"),
     Field("role", ("Role", "ROLE"), False, "the contact's role"),
+    _DELETED,
     _MODSTAMP,
 )
 PEOPLE_FIELDS: tuple[Field, ...] = (
@@ -233,6 +246,7 @@ PEOPLE_FIELDS: tuple[Field, ...] = (
         "for a converted lead, its contact",
         "id",
     ),
+    _DELETED,
     _MODSTAMP,
 )
 

@@ -85,6 +85,8 @@ _ERROR_TEXT = {
     ("missing", "call_time"): "no call time: both the Buyer Touchpoint Date and CreatedDate are "
     "empty",
     ("missing", "session_start"): "the session start is empty",
+    ("deleted", "is_deleted"): "the record was deleted in Salesforce (IsDeleted is true): the "
+    "export holds deleted records (Data Loader's Export All, the warehouse's recent deletions)",
 }
 SAMPLE_LIMIT = 500
 

@@ -404,6 +404,41 @@ def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_deleted_records_are_rejected_not_attributed(tmp_path: Path, fmt: str) -> None:
+    """The warehouse keeps deleted rows a while (IS_DELETED) and Data Loader's Export All holds
+    them (IsDeleted): a deleted won opportunity was attributed as live revenue."""
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        "ID,AMOUNT,CREATED_DATE,CLOSE_DATE,IS_WON,IS_CLOSED,IS_DELETED\n"
+        "0065e0000vqB9fVAAS,80900,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,true\n"
+        "0065e0000vqB9fWAAS,100,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,false\n"
+        "0065e0000vqB9fXAAS,100,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,\n"
+    )
+    if fmt == "parquet":
+        source, opps = opps, tmp_path / "o.parquet"
+        duckdb.sql(
+            f"COPY (SELECT * REPLACE (IS_DELETED::BOOLEAN AS IS_DELETED) FROM "
+            f"read_csv('{source}', all_varchar = true)) TO '{opps}' (FORMAT parquet)"
+        )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", opps, "--db", db, "--max-rejects", "50%", "-q")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [(x["rows_read"], x["rows_rejected"]) for x in status["loads"]] == [(3, 1)]
+    out = tmp_path / "out"
+    invoke(
+        "attribute", *FILES[:4], "--opportunities", opps, "-o", out, *AS_OF,
+        "--max-rejects", "50%", "-q",
+    )  # fmt: skip
+    (reject,) = [r for r in read(out / "rejects.csv") if r["file"] == str(opps)]
+    assert reject["column"] == "IS_DELETED"
+    assert reject["error"].startswith("the record was deleted in Salesforce (IsDeleted is true)")
+    assert {r["opportunity_id"] for r in read(out / "unattributed.csv")} == {
+        "0065e0000vqB9fWAAS",
+        "0065e0000vqB9fXAAS",
+    }
+
+
 def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
     opportunities = tmp_path / "o.csv"
     opportunities.write_text(

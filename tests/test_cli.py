@@ -262,6 +262,30 @@ def test_a_missing_call_time_names_the_column_the_file_lacks(tmp_path, fmt):
     )
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_deleted_task_is_rejected_not_a_touchpoint(tmp_path, fmt):
+    # Data Loader's Export All holds deleted tasks (IsDeleted true): they became touchpoints
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,bizible2__BizibleId__c,CreatedDate,IsDeleted\n"
+        f"00T000000000001,{ABC},2026-03-02T12:40:00Z,true\n"
+        f"00T000000000002,{ABC},2026-03-02T12:41:00Z,false\n"
+    )
+    if fmt == "parquet":
+        source, tasks = tasks, tmp_path / "t.parquet"
+        duckdb.sql(
+            f"COPY (SELECT * REPLACE (IsDeleted::BOOLEAN AS IsDeleted) FROM "
+            f"read_csv('{source}', all_varchar = true)) TO '{tasks}' (FORMAT parquet)"
+        )
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "--max-rejects", "50%", "-q")
+    (reject,) = read_csv(out / "rejects.csv")
+    assert (reject["line"], reject["column"]) == ("2" if fmt == "csv" else "1", "IsDeleted")
+    assert reject["error"].startswith("the record was deleted in Salesforce (IsDeleted is true)")
+    assert [r["task_id"] for r in read_csv(out / "touchpoints.csv")] == ["00T000000000002EAA"]
+
+
 def test_swapped_inputs_are_named_as_swapped(tmp_path):
     tasks, sessions = write_case(tmp_path)
     result = invoke("run", sessions, tasks, "--out", tmp_path / "out")
