@@ -213,6 +213,35 @@ def _too_long(row: list[str]) -> bool:
     return size > limit
 
 
+# How much of a file's end ends_with_footer reads: a report footer is a few short lines.
+FOOTER_TAIL_BYTES = 16 * 1024
+
+
+def ends_with_footer(path: Path, dialect: CsvDialect) -> bool:
+    """Whether the last lines of a CSV file hold a known report footer line (FOOTER_PATTERNS),
+    one cell or padded with empty ones: the independent scan then runs to count them as footer.
+    A .gz file is read to its end (revenue exports are small); an unreadable one is left to
+    the load to report."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            with open_bytes(path) as handle:
+                tail = b""
+                while chunk := handle.read(CHUNK):
+                    tail = (tail + chunk)[-FOOTER_TAIL_BYTES:]
+        else:
+            with open(path, "rb") as handle:
+                handle.seek(max(0, path.stat().st_size - FOOTER_TAIL_BYTES))
+                tail = handle.read()
+    except (OSError, *BROKEN_GZIP):
+        return False
+    text = tail.decode(python_codec(dialect.encoding), errors="replace")
+    for line in text.splitlines()[-12:]:
+        first = line.split(dialect.delimiter, 1)[0].strip().strip('"')
+        if any(p.search(first) for p in FOOTER_PATTERNS):
+            return True
+    return False
+
+
 def _first_cell_only(row: list[str]) -> bool:
     """Whether no cell of ``row`` but the first is filled (a footer's line, one cell or padded
     with empty ones). Most rows fill their second cell: it is looked at alone first, which

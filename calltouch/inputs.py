@@ -920,6 +920,15 @@ def map_columns(
         )
     if role == "people":
         _refuse_other_exports_as_people(file, header, columns, lowered)
+    if role == "opportunities" and "amount" in overrides and "currency" not in overrides:
+        # a report pairs each amount with its currency: 'Amount (converted)' with 'Amount
+        # (converted) Currency'; 'Amount Currency' is the currency of 'Amount' only
+        paired = lowered.get(f"{overrides['amount']} currency".lower())
+        found = columns.get("currency")
+        if paired is not None:
+            columns["currency"] = paired
+        elif found is not None and header[found].strip().lower() == "amount currency":
+            columns["currency"] = None
     if role == "opportunities" and all(
         columns.get(name) is None for name in ("is_won", "is_closed", "stage")
     ):

@@ -693,7 +693,8 @@ class CsvLoader(_Loader):
         # file (an LF file DuckDB reads right, and the scan would only cost time).
         needs_scan = (
             self.role == "tasks"
-            or self.role in REVENUE_ROLES  # small files, often reports with padded footers
+            # a revenue report's footer, which Excel may have padded to full-width rows
+            or (self.role in REVENUE_ROLES and csvscan.ends_with_footer(self.path, dialect))
             or detection.profile.footer
             or (any("\n" in h or "\r" in h for h in dialect.header) and _has_cr(self.path))
         )
@@ -914,11 +915,16 @@ class CsvLoader(_Loader):
                 raise
             hint = failure.hint
             if "Invalid Input Error" in failure.message:  # the parser, not the file's bytes
+                reads = (
+                    "calltouch run"
+                    if self.role in ROLES
+                    else f"calltouch attribute (--{self.role.replace('_', '-')} FILE)"
+                )
                 hint = (
                     "DuckDB's reader gave up on this file (mixed line endings or an odd "
                     "dialect can do it), and inside a workspace load calltouch's own reader "
-                    "cannot take over: calltouch run reads it; or save the file again (one "
-                    "kind of line ending, UTF-8) and load that."
+                    f"cannot take over: {reads} reads it; or save the file again (one kind of "
+                    "line ending, UTF-8) and load that."
                 )
             raise UnreadableInputError(failure.message, hint=hint) from failure
 

@@ -7,10 +7,11 @@
 -- loaded and matched, and never changes the workspace file (it also runs on a read-only one).
 
 -- Opportunities, one row per id: the last by modification time, else the last read (as R9).
--- Status: won when IsWon (or, without IsWon, a StageName 'Closed Won' or 'Won'); lost when
--- closed and not won (IsClosed, or without it a StageName starting with 'Closed' or 'Lost');
--- open otherwise. A stage is compared by its letters alone, in any case: 'Closed - Won',
--- 'Closed/Won', '6 - Closed Won' and 'Closed Won - Renewal' are won.
+-- Status: won when IsWon (or, without IsWon, a StageName holding the words 'Closed Won', or
+-- 'Won' alone); lost when closed and not won (IsClosed, or without it a StageName holding the
+-- word 'Closed' or 'Lost'); open otherwise. A stage is compared by its words, in any case:
+-- 'Closed - Won', 'Closed/Won', 'ClosedWon', 'Stage 6 - Closed Won' and 'Closed Won -
+-- Renewal' are won; 'Closed Won't Renew' and 'Closed Lost - Won back' are lost.
 CREATE OR REPLACE TEMP TABLE att_opportunities AS
 SELECT
     opportunity_id,
@@ -24,17 +25,20 @@ SELECT
     CASE
         WHEN won THEN 'won'
         WHEN coalesce(is_closed,
-                      starts_with(stage_words, 'closed') OR starts_with(stage_words, 'lost'),
+                      regexp_matches(stage_words, '(^| )(closed ?(won|lost)?|lost)( |$)'),
                       false) THEN 'lost'
         ELSE 'open'
     END AS status
 FROM (
     SELECT *,
-           coalesce(is_won, starts_with(stage_words, 'closed won') OR stage_words = 'won',
+           coalesce(is_won,
+                    regexp_matches(stage_words, '(^| )closed ?won( |$)') OR stage_words = 'won',
                     false) AS won
     FROM (
         SELECT *, rowid AS _rid,
-               trim(regexp_replace(lower(stage), '[^a-z]+', ' ', 'g')) AS stage_words
+               -- apostrophes dropped first: Won't is the word wont, not won
+               trim(regexp_replace(regexp_replace(lower(stage), '[''\x{2019}]', '', 'g'),
+                                   '[^a-z]+', ' ', 'g')) AS stage_words
         FROM opportunity_rows
         WHERE _error_field IS NULL
     )

@@ -775,6 +775,13 @@ def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
         ("Closed - Lost", "lost"),
         ("Negotiation/Review", "open"),
         (None, "open"),
+        ("ClosedWon", "won"),
+        ("Stage 6 - Closed Won", "won"),
+        ("Closed Won't Renew", "lost"),  # not won: the word is wont
+        ("Closed Won\u2019t Renew", "lost"),
+        ("Closed Lost - Won back", "lost"),
+        ("Won't close", "open"),
+        ("Not Won", "open"),
     ],
 )
 def test_a11_a_stage_is_read_by_its_words(stage: str | None, status: str) -> None:

@@ -390,6 +390,40 @@ def test_an_opportunity_report_reads_with_its_labels_and_footer(tmp_path: Path) 
     assert "no IsWon, IsClosed or StageName column: every opportunity is read as open" in said
 
 
+def test_a_windows_1252_people_file_without_a_footer_loads_whole(tmp_path: Path) -> None:
+    # the independent scan, run for every revenue file, rejected the rows whose unread names
+    # held windows-1252 bytes (exit 3); it runs for a file ending in a report footer only
+    people = tmp_path / "people.csv"
+    lines = (SAMPLE / "people.csv").read_text(encoding="utf-8").splitlines()
+    names = ['"M\u00fcller"' if i % 20 == 0 else "Smith" for i in range(len(lines) - 1)]
+    body = [f"{line},{name}" for line, name in zip(lines[1:], names, strict=True)]
+    people.write_bytes("\n".join([lines[0] + ",LASTNAME", *body, ""]).encode("windows-1252"))
+    invoke("load", "people", people, "--db", tmp_path / "w.duckdb", "-q")
+    status = json.loads(invoke("status", "--db", tmp_path / "w.duckdb", "-f", "json").stdout)
+    assert [(x["rows_read"], x["rows_rejected"]) for x in status["loads"]] == [(1037, 0)]
+
+
+def test_a_converted_amount_mapped_takes_its_own_currency(tmp_path: Path) -> None:
+    # 'Amount Currency' is the currency of 'Amount': mapped to 'Amount (converted)' as the
+    # several-currencies note advises, the note stayed (EUR, USD)
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Opportunity ID","Stage","Amount Currency","Amount","Amount (converted) Currency",'
+        '"Amount (converted)","Created Date","Close Date"\n'
+        '"0065e00000EEEE001","Closed Won","EUR","1,000.00","USD","1,100.00",'
+        '"2026-03-01T00:00:00Z","3/20/2026"\n'
+        '"0065e00000EEEE002","Prospecting","USD","2,000.00","USD","2,000.00",'
+        '"2026-03-01T00:00:00Z","3/25/2026"\n'
+    )
+    args = (*FILES[:4], "--opportunities", report, *AS_OF, "-q")
+    mixed = invoke("attribute", *args, "-o", tmp_path / "a")
+    assert "2 currencies (EUR, USD)" in " ".join(mixed.stderr.split())
+    converted = invoke(
+        "attribute", *args, "-o", tmp_path / "b", "--map", "opportunities.amount=Amount (converted)"
+    )
+    assert "currencies" not in converted.stderr
+
+
 def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
     # an opportunity report's Created Date is a date alone: "is not a date-time" sent users
     # to --encoding, --map and --date-order, none of which helps
