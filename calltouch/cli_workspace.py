@@ -637,7 +637,9 @@ def note_currencies(con: duckdb.DuckDBPyConnection) -> None:
                 f"Note: the opportunities' amounts are in {len(found)} currencies "
                 f"({', '.join(found)}) and are summed here as they are, as one: attribute a "
                 "converted amount instead (a report's 'Amount (converted)': --map "
-                "opportunities.amount=COLUMN), or one currency's opportunities at a time.",
+                "opportunities.amount=COLUMN; a column in one currency with no '<column> "
+                "Currency' beside it also wants --map opportunities.currency=), or one "
+                "currency's opportunities at a time.",
                 style="yellow",
             )
         )

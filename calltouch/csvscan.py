@@ -235,11 +235,14 @@ def ends_with_footer(path: Path, dialect: CsvDialect) -> bool:
     except (OSError, *BROKEN_GZIP):
         return False
     text = tail.decode(python_codec(dialect.encoding), errors="replace")
-    for line in text.splitlines()[-12:]:
-        first = line.split(dialect.delimiter, 1)[0].strip().strip('"')
-        if any(p.search(first) for p in FOOTER_PATTERNS):
-            return True
-    return False
+    rows = csv.reader(io.StringIO(text), delimiter=dialect.delimiter)
+    try:
+        # the last lines that hold something: blank lines and padded empty ones, ',,,,',
+        # may follow a footer
+        filled = [row for row in rows if any(cell.strip() for cell in row)][-12:]
+    except csv.Error:  # a tail cut inside a quoted value: the scan decides
+        return True
+    return any(any(p.search(row[0]) for p in FOOTER_PATTERNS) for row in filled if row)
 
 
 def _first_cell_only(row: list[str]) -> bool:

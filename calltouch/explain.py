@@ -68,10 +68,17 @@ def explain(
             else:  # no rejected line holds the id as read: say what was wrong with it
                 error = error_message(row["error_code"], row["error_field"], row["error_value"])
                 where_rejected = f" ({row['error_field']}: {error})"
+            deleted = row["error_code"] == "deleted"
             raise InputError(
                 f"task {row['task_id']} was rejected when its file was loaded{where_rejected}",
-                hint="Fix that row in the export; rejects.csv (from calltouch run, or calltouch "
-                "export rejects) lists every rejected row with its file and line.",
+                hint=(
+                    "It was deleted in Salesforce: it is no call to explain (an export without "
+                    "deleted records leaves it out). "
+                    if deleted
+                    else "Fix that row in the export; "
+                )
+                + "rejects.csv (from calltouch run, or calltouch export rejects) lists every "
+                "rejected row with its file and line.",
             )
         if row["copies"] or row["later_copies"]:
             raise InputError(

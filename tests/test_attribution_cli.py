@@ -390,6 +390,27 @@ def test_an_opportunity_report_reads_with_its_labels_and_footer(tmp_path: Path) 
     assert "no IsWon, IsClosed or StageName column: every opportunity is read as open" in said
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [
+        '\n"Grand Totals (1,003 records)",,,,\n',  # the comma inside the quoted label
+        "\nGrand Totals (2 records),,,,\n" + "\n" * 15 + ",,,,\n" * 15,  # blank lines after it
+    ],
+)
+def test_a_report_footer_is_found_whatever_follows_it(tmp_path: Path, tail: str) -> None:
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "Opportunity ID,Amount,Created Date,Close Date,Stage\n"
+        "0065e00000GmSdlAAF,100,2026-03-03T05:21:49Z,2026-03-31,Closed Won\n"
+        "0065e00000HRwdjAAD,200,2026-03-03T05:21:49Z,2026-03-31,Prospecting\n" + tail
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", report, "--db", db, "-q")
+    (load,) = json.loads(invoke("status", "--db", db, "-f", "json").stdout)["loads"]
+    assert (load["rows_read"], load["rows_rejected"]) == (2, 0)
+    assert load["rows_footer"] >= 1
+
+
 def test_a_windows_1252_people_file_without_a_footer_loads_whole(tmp_path: Path) -> None:
     # the independent scan, run for every revenue file, rejected the rows whose unread names
     # held windows-1252 bytes (exit 3); it runs for a file ending in a report footer only

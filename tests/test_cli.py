@@ -284,6 +284,11 @@ def test_a_deleted_task_is_rejected_not_a_touchpoint(tmp_path, fmt):
     assert (reject["line"], reject["column"]) == ("2" if fmt == "csv" else "1", "IsDeleted")
     assert reject["error"].startswith("the record was deleted in Salesforce (IsDeleted is true)")
     assert [r["task_id"] for r in read_csv(out / "touchpoints.csv")] == ["00T000000000002EAA"]
+    explained = invoke("explain", "00T000000000001", "--tasks", tasks, "--sessions", sessions)
+    assert explained.exit_code == 2
+    assert "It was deleted in Salesforce: it is no call to explain" in " ".join(
+        explained.stderr.split()
+    )
 
 
 def test_swapped_inputs_are_named_as_swapped(tmp_path):
