@@ -468,10 +468,11 @@ def _settings(
     date_order: list[str] | None = None,
     max_rejects: str = "1%",
     reads: tuple[str, ...] | None = None,
+    reading: str = "reads",
 ) -> RunSettings:
     """The reading and matching options of a command; ``reads`` (the roles of the files it
-    reads, when not every input) refuses an option value given for another input, which it
-    would ignore."""
+    reads, when not every input; ``reading`` says how: load loads one) refuses an option
+    value given for another input, which it would ignore."""
     parse_max_rejects(max_rejects)
     if reads is not None:
         _refuse_unread_roles(
@@ -482,6 +483,7 @@ def _settings(
                 "--date-order": date_order or [],
             },
             maps or [],
+            reading,
         )
     return RunSettings(
         window_us=parse_window(window),
@@ -502,10 +504,11 @@ def _settings(
 
 
 def _refuse_unread_roles(
-    reads: tuple[str, ...], options: dict[str, list[str]], maps: list[str]
+    reads: tuple[str, ...], options: dict[str, list[str]], maps: list[str], reading: str
 ) -> None:
     """Refuse ``--encoding opportunities=...`` (and --profile, --date-order, --map) on a
-    command that reads no such file: ignored, it would look applied."""
+    command that reads no such file (``load tasks`` reads only tasks): ignored, it would look
+    applied."""
     given = [
         (flag, item, item.partition("=")[0])
         for flag, items in options.items()
@@ -516,11 +519,11 @@ def _refuse_unread_roles(
     for flag, item, named in given:
         role = named.strip().replace("-", "_").lower()
         if role in ALL_ROLES and role not in reads:  # the option's parser refuses other names
-            inputs = " and ".join(reads)
+            inputs = " and ".join(reads) + (" only" if len(reads) > 1 else "")
             raise UsageError(
-                f"{flag} {item!r} is for {named.strip()}, but this command reads {inputs} only",
+                f"{flag} {item!r} is for {named.strip()}, but this command {reading} {inputs}",
                 hint=f"Drop it, or give it to a command that reads {named.strip()} "
-                "(calltouch load, attribute).",
+                f"(calltouch load {named.strip()}, attribute).",
             )
 
 

@@ -227,21 +227,6 @@ def _report_options(
     )
 
 
-def _refuse_other_roles(role: str, options: dict[str, list[str]]) -> None:
-    """``load ROLE`` reads one input: an option value naming another (``--encoding
-    sessions=...`` on ``load tasks``) would be ignored, so it is refused."""
-    for flag, items in options.items():
-        for item in items:
-            named, sep, value = item.partition("=")
-            named = named.strip()
-            if sep and named.replace("-", "_").lower() != role:
-                raise UsageError(
-                    f"{flag} {item!r} is for {named}, but this command loads {role}",
-                    hint=f"Give {flag} {value} (or {role}={value}), or pass it when you load "
-                    f"{named}.",
-                )
-
-
 def _underscores_as_dashes(token: str) -> str:
     """The load command's spelling of a role: ``contact_roles`` (the name of the role in
     --encoding, --map and the files) reads as ``contact-roles``."""
@@ -305,23 +290,9 @@ def load(
             encoding=encoding,
             date_order=date_order,
             max_rejects=max_rejects,
+            reads=(role.key,),
+            reading="loads",
         )
-        _refuse_other_roles(
-            role.key,
-            {
-                "--profile": profile or [],
-                "--encoding": encoding or [],
-                "--date-order": date_order or [],
-            },
-        )
-        for item in maps or []:
-            named = item.partition(".")[0].strip().replace("-", "_").lower()
-            if named != role.key:  # parse_maps (in _settings) knows the role is one calltouch reads
-                raise UsageError(
-                    f"--map {item!r} is for {named}, but this command loads {role.key}",
-                    hint=f"Pass it when you load {named}; this load maps {role.key} fields "
-                    f"only (--map {role.key}.FIELD=COLUMN).",
-                )
         skipped = [note for spec in files for note in folder_notes(spec)]
         created = not db.exists()
         con = workspace.open_workspace(db)
