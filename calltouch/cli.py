@@ -390,7 +390,8 @@ MaxRejectsOpt = Annotated[
         "--max-rejects",
         metavar="N|P%",
         help="Fail (exit 3) when more input rows than this are rejected, per input: a count "
-        "(0, 250) or a percentage of the rows read (2.5%).",
+        "(0, 250) or a percentage of the rows read (2.5%). Deleted records (IsDeleted true) "
+        "are rejected but not counted.",
     ),
 ]
 # More threads than any machine has cores only cost DuckDB time to start them (100000 did not

@@ -60,7 +60,7 @@ class Field:
 
 # A record deleted in Salesforce that the export still holds (Data Loader's Export All, the
 # warehouse's recent deletions): its row is rejected (a task is no touchpoint, a revenue
-# record is never attributed; load_tasks, load_records).
+# record is never attributed; load_tasks, load_records; a session, _load.session_checks).
 _DELETED = Field(
     "is_deleted",
     ("IsDeleted", "IS_DELETED", "is_deleted"),
@@ -142,6 +142,14 @@ SESSION_FIELDS: tuple[Field, ...] = (
         "last modification time, for de-duplication (R9)",
     ),
     Field("has_form", ("HAS_FORM", "has_form", "IS_FORM"), False, "the visit filled a web form"),
+    # the warehouse keeps a deleted session a while (IS_DELETED true): its row is rejected
+    Field(
+        "is_deleted",
+        _DELETED.aliases,
+        False,
+        "the session was deleted (IS_DELETED)",
+        "bool",
+    ),
 )
 
 _MODSTAMP = Field(

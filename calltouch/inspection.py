@@ -57,9 +57,9 @@ def inspect_path(
     return described
 
 
-# What _run_rejects counts for _judge_rejects: rows read, rejected, and the lines rejected
-# rows span beyond their first; removed from the entries once judged.
-_COUNTS = ("_read", "_rejected", "_extra_lines")
+# What _run_rejects counts for _judge_rejects: rows read, rejected, the lines rejected rows
+# span beyond their first, and the deleted records (not counted); removed once judged.
+_COUNTS = ("_read", "_rejected", "_extra_lines", "_deleted")
 
 
 def _judge_rejects(spec: str, described: list[dict[str, Any]]) -> None:
@@ -71,19 +71,29 @@ def _judge_rejects(spec: str, described: list[dict[str, Any]]) -> None:
         mine = [item for item in described if item.get("role") == role and "_read" in item]
         read = sum(item["_read"] for item in mine)
         rejected = sum(item["_rejected"] for item in mine)
-        lines = RejectedLines(extra=sum(item["_extra_lines"] for item in mine))
+        lines = RejectedLines(
+            extra=sum(item["_extra_lines"] for item in mine),
+            deleted=sum(item["_deleted"] for item in mine),
+        )
         if RejectLimit(share=Fraction(1, 100)).exceeded(rejected, read, lines):
             whole = (
                 f"; with the other {len(mine) - 1} file(s) of {spec}, one input to run, "
-                f"{rejected} of {read} rows"
+                f"{rejected - lines.deleted} of {read - lines.deleted} rows"
                 if len(mine) > 1
                 else ""
             )
             for item in mine:
-                if item["_rejected"]:
+                bad = item["_rejected"] - item["_deleted"]
+                if bad:
+                    aside = (
+                        f" (besides {item['_deleted']} deleted records, not counted)"
+                        if item["_deleted"]
+                        else ""
+                    )
                     item.setdefault("problems", []).append(
-                        f"run would reject {item['_rejected']} of {item['_read']} rows (first "
-                        f"above){whole}, more than its default --max-rejects 1% allows: it "
+                        f"run would reject {bad} of {item['_read'] - item['_deleted']} rows"
+                        f"{aside} (first above){whole}, more than its default --max-rejects 1% "
+                        "allows: it "
                         "would stop (exit 3). Fix the rows or the reading (--encoding, "
                         "--profile, --date-order, --map) or, if the rows are bad, pass run a "
                         "higher --max-rejects"
@@ -319,6 +329,7 @@ def _run_rejects(
         "_read": loaded.rows_read,
         "_rejected": loaded.rows_rejected,
         "_extra_lines": lines.extra,
+        "_deleted": lines.deleted,
     }
     if first:
         out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]

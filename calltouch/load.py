@@ -88,6 +88,13 @@ _ERROR_TEXT = {
     ("deleted", "is_deleted"): "the record was deleted in Salesforce (IsDeleted is true): the "
     "export holds deleted records (Data Loader's Export All, the warehouse's recent deletions)",
 }
+SESSION_DELETED = (
+    "the session was deleted in Marketo Measure (IS_DELETED is true): the warehouse keeps "
+    "deleted records a few days"
+)
+# the rejects of deleted records: the export holds them, they are no fault of it, so
+# --max-rejects does not count them (see RejectedLines)
+DELETED_ERRORS = (_ERROR_TEXT[("deleted", "is_deleted")], SESSION_DELETED)
 SAMPLE_LIMIT = 500
 
 
@@ -556,6 +563,8 @@ class _Loader:
                     if ignored
                     else "the file has no Buyer Touchpoint Date column"
                 )
+        if (code, fld) == ("deleted", "is_deleted") and self.role == "sessions":
+            return SESSION_DELETED
         return error_message(code, fld, value, field_kind(self.role, fld), self.date_order)
 
     def unread_flag(self, value: str) -> UnreadFlagError:

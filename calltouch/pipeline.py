@@ -28,7 +28,14 @@ from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
-from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_role, query_file
+from calltouch.load import (
+    DELETED_ERRORS,
+    LoadedFile,
+    LoadOptions,
+    check_time_zone,
+    load_role,
+    query_file,
+)
 from calltouch.outputs import (
     Format,
     other_format_outputs,
@@ -271,10 +278,11 @@ class RejectLimit:
 
     def exceeded(self, rejected: int, read: int, lines: RejectedLines | None = None) -> bool:
         """Whether ``rejected`` of ``read`` rows are more than the limit allows; with
-        ``lines``, a rejected row counts once per physical line it spans."""
-        extra = lines.extra if lines is not None else 0
-        allowed = self.count if self.count is not None else (self.share or 0) * (read + extra)
-        return rejected + extra > allowed
+        ``lines``, a rejected row counts once per physical line it spans, and deleted
+        records not at all."""
+        bad, total = (lines or RejectedLines()).counted(rejected, read)
+        allowed = self.count if self.count is not None else (self.share or 0) * total
+        return bad > allowed
 
 
 @dataclass(frozen=True)
@@ -283,31 +291,46 @@ class RejectedLines:
     the rejected row that spans most (``longest``: file, line, lines, error; None when each
     spans one line). A quote that is never closed makes the reader take the rest of the file
     into one value: one rejected row of 1,851 lines must not pass --max-rejects as one row,
-    so the limit counts a rejected row by its lines."""
+    so the limit counts a rejected row by its lines. ``deleted``: the rejected rows that are
+    records deleted at the source (IsDeleted / IS_DELETED true): an export that holds them is
+    not at fault, so the limit counts neither them nor them among the rows read."""
 
     extra: int = 0
     longest: dict[str, Any] | None = None
+    deleted: int = 0
 
     @classmethod
     def of(
         cls, con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
     ) -> RejectedLines:
         """Those of ``role``'s rejects (of the files ``file_ids`` only, when given)."""
-        binds = {"role": role, "file_ids": file_ids, "quote_errors": list(QUOTE_ERRORS)}
+        binds = {
+            "role": role,
+            "file_ids": file_ids,
+            "quote_errors": list(QUOTE_ERRORS),
+            "deleted_errors": list(DELETED_ERRORS),
+        }
         row = queries.fetch_dicts(con, "reject_spans", binds)[0]
         longest = None
         if row["file"] is not None:
             longest = {k: row[k] for k in ("file", "line", "lines", "error")}
-        return cls(int(row["extra_lines"]), longest)
+        return cls(int(row["extra_lines"]), longest, int(row["deleted"]))
 
     def counted(self, rejected: int, read: int) -> tuple[int, int]:
-        """(rejected, read) counted by lines: what --max-rejects compares."""
-        return rejected + self.extra, read + self.extra
+        """(rejected, read) counted by lines, deleted records aside: what --max-rejects
+        compares."""
+        return rejected - self.deleted + self.extra, read - self.deleted + self.extra
 
-    def describe(self, rejected: int, read: int, role: str) -> str:
-        """``'2 of 150 tasks rows were rejected'``, and when rows span several lines, how many
-        lines they span and the longest of them."""
-        what = f"{rejected:,} of {read:,} {role} rows were rejected"
+    def describe(self, rejected: int, read: int, role: str, *, share: bool = False) -> str:
+        """``'2 of 150 tasks rows were rejected'`` (with ``share``, and no row of many lines:
+        ``(1.4%)``, rounded up), deleted records aside and said, and when rows span several
+        lines, how many lines they span and the longest of them."""
+        bad, total = rejected - self.deleted, read - self.deleted
+        what = f"{bad:,} of {total:,} {role} rows were rejected"
+        if share and not self.extra:  # rounded up: 8 of 765 (1.05%) is no "1.0%" beyond 1%
+            what += f" ({float(_percent_up(bad, total)):g}%)"
+        if self.deleted:
+            what += f" (besides {self.deleted:,} deleted records, not counted)"
         if not self.extra or self.longest is None:
             return what
         lines, total = self.counted(rejected, read)
@@ -387,9 +410,7 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
         rejected = summary[role]["rejected"]
         lines = RejectedLines.of(con, role)
         if allowed.exceeded(rejected, read, lines):
-            what = lines.describe(rejected, read, role)
-            if not lines.extra:  # rounded up: 8 of 765 (1.05%) is no "1.0%" beyond a 1% limit
-                what += f" ({float(_percent_up(rejected, read)):g}%)"
+            what = lines.describe(rejected, read, role, share=True)
             raise TooManyRejectsError(
                 f"{what}, more than --max-rejects {limit} allows. "
                 f"First: {reject_examples(con, role)}",

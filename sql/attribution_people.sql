@@ -6,7 +6,9 @@
 -- Everything here is a TEMP table (att_*): attribution is computed on demand from what is
 -- loaded and matched, and never changes the workspace file (it also runs on a read-only one).
 
--- Opportunities, one row per id: the last by modification time, else the last read (as R9).
+-- Opportunities, one row per id: the last by modification time, else the last read (as R9),
+-- among the usable rows and the deleted records: an opportunity whose last copy is deleted
+-- is gone, its earlier copies duplicates.
 -- Status: won when IsWon (or, without IsWon, a StageName holding the words 'Closed Won', or
 -- 'Won' alone); lost when closed and not won (IsClosed, or without it a StageName holding the
 -- word 'Closed' or 'Lost'); open otherwise. A stage is compared by its words, in any case:
@@ -40,18 +42,26 @@ FROM (
                trim(regexp_replace(regexp_replace(lower(stage), '[''\x{2019}]', '', 'g'),
                                    '[^a-z]+', ' ', 'g')) AS stage_words
         FROM opportunity_rows
-        WHERE _error_field IS NULL
+        WHERE _error_field IS NULL OR _error_code = 'deleted'
     )
+    QUALIFY row_number() OVER (
+        PARTITION BY opportunity_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1
 )
-QUALIFY row_number() OVER (
-    PARTITION BY opportunity_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;
+WHERE _error_field IS NULL;
 
 -- People (leads and contacts), one row per id, the same way.
 CREATE OR REPLACE TEMP TABLE att_people AS
 SELECT person_id, bizible_id, converted_contact_id
-FROM (SELECT *, rowid AS _rid FROM person_rows WHERE _error_field IS NULL)
-QUALIFY row_number() OVER (
-    PARTITION BY person_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;
+FROM (
+    SELECT *
+    FROM (
+        SELECT *, rowid AS _rid FROM person_rows
+        WHERE _error_field IS NULL OR _error_code = 'deleted'
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY person_id ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1
+)
+WHERE _error_field IS NULL;
 
 -- A converted lead is its contact: lead id -> contact id (any other id is itself).
 CREATE OR REPLACE TEMP TABLE att_person_map AS

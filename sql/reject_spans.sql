@@ -1,6 +1,6 @@
 -- name: reject_spans
--- purpose: The physical lines rejected rows span beyond their first, and the longest such row: --max-rejects counts a rejected row by its lines.
--- binds: role, file_ids, quote_errors
+-- purpose: The physical lines rejected rows span beyond their first, the longest such row, and the deleted records among the rejects: --max-rejects counts a rejected row by its lines, and no deleted record.
+-- binds: role, file_ids, quote_errors, deleted_errors
 -- context: none
 
 -- A quote that is never closed (or not doubled) makes the reader take every line after it
@@ -8,6 +8,7 @@
 -- lines as read, so the lines it spans beyond its first are its line breaks. Only rows
 -- rejected for such a quote ($quote_errors) count: a well-formed row whose quoted Subject
 -- spans lines, rejected for a bad time, is one row. $file_ids NULL: every file of the role.
+-- $deleted_errors: the rejects.csv texts of a deleted record (calltouch.load.DELETED_ERRORS).
 WITH spans AS (
     SELECT file_id, file, line, error,
            CASE WHEN list_contains($quote_errors, error)
@@ -17,6 +18,7 @@ WITH spans AS (
 )
 SELECT
     (SELECT coalesce(sum(extra), 0) FROM spans) AS extra_lines,
+    (SELECT count(*) FROM spans WHERE list_contains($deleted_errors, error)) AS deleted,
     file, line, extra + 1 AS lines, error
 FROM (SELECT 1) AS one
 LEFT JOIN (

@@ -28,8 +28,8 @@ SELECT
     -- usable session rows as each file's load counted them (a one-shot run on Parquet stores
     -- only the rows that can match, and counts the others), less the extra copies
     coalesce((SELECT rows_loaded FROM files WHERE role = 'sessions'), 0)
-        - (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS sessions_kept,
-    (SELECT coalesce(sum(copies - 1), 0) FROM session_copies) AS session_duplicates,
+        - (SELECT coalesce(sum(duplicates), 0) FROM session_copies) AS sessions_kept,
+    (SELECT coalesce(sum(duplicates), 0) FROM session_copies) AS session_duplicates,
     (SELECT count(*) FROM rejects WHERE role = 'sessions') AS sessions_rejected,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'sessions'), 0)
         AS sessions_rejected_by_files

@@ -42,8 +42,20 @@ def clean(text: str | None) -> str | None:
     return None if stripped in NULL_WORDS else stripped or None
 
 
-def last_read(rows: list[dict], key: str, modstamp: str) -> dict[str, dict]:
-    """R9: per id, the last row by modification time when present, else the last read."""
+TRUE_WORDS = ("true", "TRUE", "True", "1")  # some of what ct_bool reads as true
+
+
+def is_deleted(row: dict, column: str | None) -> bool:
+    """Whether a row is a deleted record (its IsDeleted / IS_DELETED cell reads true)."""
+    return column is not None and clean(row.get(column)) in TRUE_WORDS
+
+
+def last_read(
+    rows: list[dict], key: str, modstamp: str, deleted: str | None = None
+) -> dict[str, dict]:
+    """R9: per id, the last row by modification time when present, else the last read. With
+    ``deleted`` (the column of the deleted flag), a deleted record takes part in the choice
+    but is never kept: an id whose last row is deleted has none."""
     chosen: dict[str, tuple[tuple, dict]] = {}
     for order, row in enumerate(rows):
         ident = clean(row[key])
@@ -53,16 +65,18 @@ def last_read(rows: list[dict], key: str, modstamp: str) -> dict[str, dict]:
         rank = (stamp is not None, stamp or datetime.min, order)
         if ident not in chosen or rank > chosen[ident][0]:
             chosen[ident] = (rank, row)
-    return {ident: row for ident, (_, row) in chosen.items()}
+    return {ident: row for ident, (_, row) in chosen.items() if not is_deleted(row, deleted)}
 
 
 def decide(
     tasks: list[dict], sessions: list[dict], window: timedelta, per_session: str = "one"
 ) -> dict[str, Decision]:
-    """Apply R1-R9 to task rows (Id, BizibleId, CreatedDate, LastModifiedDate) and session rows
-    (ID, COOKIE_ID, EVENT_DATE, MODIFIED_DATE); returns task id -> Decision."""
-    task_rows = last_read(tasks, "Id", "LastModifiedDate")
-    session_rows = last_read(sessions, "ID", "MODIFIED_DATE")
+    """Apply R1-R9 to task rows (Id, BizibleId, CreatedDate, LastModifiedDate, IsDeleted) and
+    session rows (ID, COOKIE_ID, EVENT_DATE, MODIFIED_DATE, IS_DELETED); returns task id ->
+    Decision. A deleted record (IsDeleted / IS_DELETED true) is rejected, and an id whose last
+    copy is deleted has no row (R9)."""
+    task_rows = last_read(tasks, "Id", "LastModifiedDate", "IsDeleted")
+    session_rows = last_read(sessions, "ID", "MODIFIED_DATE", "IS_DELETED")
     by_cookie: dict[str, list[tuple[datetime, str]]] = {}
     for session_id, row in session_rows.items():
         cookie = clean(row["COOKIE_ID"])

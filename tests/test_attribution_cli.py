@@ -494,6 +494,23 @@ def test_deleted_records_are_rejected_not_attributed(tmp_path: Path, fmt: str) -
     }
 
 
+def test_a_record_deleted_after_an_earlier_export_is_gone(tmp_path: Path) -> None:
+    """Overlapping exports: the later copy of an opportunity says it was deleted (R9 keeps the
+    last copy), so the earlier live copy is a duplicate, not revenue to attribute; an
+    opportunity restored after its deletion is live."""
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        "ID,AMOUNT,CREATED_DATE,CLOSE_DATE,IS_WON,IS_CLOSED,MODIFIED_DATE,IS_DELETED\n"
+        "0065e0000vqB9fVAAS,80900,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,2026-03-05,false\n"
+        "0065e0000vqB9fVAAS,80900,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,2026-03-20,true\n"
+        "0065e0000vqB9fWAAS,100,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,2026-03-05,true\n"
+        "0065e0000vqB9fWAAS,100,2026-03-01 00:00:00,2026-03-10,TRUE,TRUE,2026-03-20,false\n"
+    )
+    out = tmp_path / "out"
+    invoke("attribute", *FILES[:4], "--opportunities", opps, "-o", out, *AS_OF, "-q")
+    assert {r["opportunity_id"] for r in read(out / "unattributed.csv")} == {"0065e0000vqB9fWAAS"}
+
+
 def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
     opportunities = tmp_path / "o.csv"
     opportunities.write_text(

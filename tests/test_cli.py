@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from calltouch import __version__, csvscan, load, queries
 from calltouch.cli import app
 from calltouch.errors import ExitCode
-from tests.harness import SESSION_HEADER, TASK_HEADER, read_csv, session, task, write_rows
+from tests.harness import SESSION_HEADER, TASK_HEADER, at, read_csv, session, task, write_rows
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -289,6 +289,88 @@ def test_a_deleted_task_is_rejected_not_a_touchpoint(tmp_path, fmt):
     assert "It was deleted in Salesforce: it is no call to explain" in " ".join(
         explained.stderr.split()
     )
+
+
+def _as_parquet(source: Path, flag: str) -> Path:
+    """The CSV ``source`` as Parquet, its ``flag`` column typed BOOLEAN (a warehouse's)."""
+    target = source.with_suffix(".parquet")
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE ({flag}::BOOLEAN AS {flag}) FROM "
+        f"read_csv('{source}', all_varchar = true)) TO '{target}' (FORMAT parquet)"
+    )
+    return target
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_deleted_session_is_rejected_never_matched(tmp_path, fmt):
+    # The warehouse keeps deleted sessions a few days (IS_DELETED true): a call merged with
+    # one. A session deleted after an earlier export held it (its last copy deleted, R9) is
+    # gone too: its earlier copy is a duplicate, not a session to merge with.
+    tasks = write_rows(
+        tmp_path / "t.csv",
+        [task("T1", ABC, "12:40"), task("T2", DEF, "12:40")],
+        TASK_HEADER,
+    )
+    header = (*SESSION_HEADER, "IS_DELETED")
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [
+            session("S1", ABC, "12:10", "Email.Newsletter", IS_DELETED="false"),
+            session("S2", ABC, "12:30", IS_DELETED="true"),  # deleted: T1 merges with S1
+            session("S3", DEF, "12:20", modified=at("13:00"), IS_DELETED="false"),
+            session("S3", DEF, "12:20", modified=at("14:00"), IS_DELETED="TRUE"),  # later
+        ],
+        header,
+    )
+    if fmt == "parquet":
+        sessions = _as_parquet(sessions, "IS_DELETED")
+    out = tmp_path / "out"
+    assert invoke("run", tasks, sessions, "--out", out, "-q").exit_code == 0
+    touchpoints = {r["task_id"][:2]: r for r in read_csv(out / "touchpoints.csv")}
+    assert (touchpoints["T1"]["session_id"], touchpoints["T1"]["channel"]) == ("S1", "Email")
+    assert (touchpoints["T2"]["match_status"], touchpoints["T2"]["match_reason"]) == (
+        "standalone",
+        "no_session_for_id",
+    )
+    rejects = read_csv(out / "rejects.csv")
+    assert [(r["column"], r["error"][:44]) for r in rejects] == [
+        ("IS_DELETED", "the session was deleted in Marketo Measure ("),
+    ] * 2
+    sessions_count = summary_of(out)["sessions"]
+    assert (sessions_count["kept"], sessions_count["duplicates"]) == (1, 1)
+    assert sessions_count["rejected"] == 2
+    # a workspace reads them the same way
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", tasks, "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", sessions, "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    exported = tmp_path / "tp.csv"
+    assert invoke("export", "touchpoints", "--db", db, "--output", exported).exit_code == 0
+    assert exported.read_bytes() == (out / "touchpoints.csv").read_bytes()
+
+
+def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
+    # An Export All holds deleted tasks: they are rejected (never touchpoints) but are no
+    # fault of the export, so the default 1% limit stopped such a run with exit 3.
+    rows = [task(f"T{i}", ABC, "12:40", IsDeleted="false") for i in range(8)]
+    rows += [task(f"D{i}", ABC, "12:41", IsDeleted="true") for i in range(4)]
+    tasks = write_rows(tmp_path / "t.csv", rows, (*TASK_HEADER, "IsDeleted"))
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", tasks, sessions, "--out", out, "-q").exit_code == 0
+    assert summary_of(out)["tasks"]["rejected"] == 4
+    # a bad row among the live ones still counts: 1 of 9, the deleted ones said apart
+    rows.append(task("T9", ABC, "not a time"))
+    tasks = write_rows(tmp_path / "t.csv", rows, (*TASK_HEADER, "IsDeleted"))
+    result = invoke("run", tasks, sessions, "--out", out, "-q")
+    assert result.exit_code == 3
+    message = " ".join(result.stderr.split())
+    assert (
+        "1 of 9 tasks rows were rejected (11.2%) (besides 4 deleted records, not counted), "
+        "more than --max-rejects 1% allows" in message
+    )
+    assert "--max-rejects 1 (or --max-rejects 11.2%)" in message
+    assert invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "1").exit_code == 0
 
 
 def test_swapped_inputs_are_named_as_swapped(tmp_path):

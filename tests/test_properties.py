@@ -43,6 +43,8 @@ cookie = st.one_of(
 )
 campaign = st.sampled_from(["Spring", " Fall\t", "", None])
 modstamp = st.one_of(st.none(), st.builds(lambda m: stamp(timedelta(days=1, minutes=m)), minutes))
+# mostly live records; some deleted (IsDeleted / IS_DELETED true), which R9 weighs as copies
+deleted = st.sampled_from([None, "", "false", "false", "false", "0", "true", "TRUE", "1"])
 
 task_rows = st.lists(
     st.fixed_dictionaries(
@@ -52,6 +54,7 @@ task_rows = st.lists(
             "CreatedDate": st.builds(stamp, offsets),
             "Type": st.sampled_from(["Call", "", None]),
             "LastModifiedDate": modstamp,
+            "IsDeleted": deleted,
         }
     ),
     max_size=12,
@@ -65,6 +68,7 @@ session_rows = st.lists(
             "CHANNEL": st.sampled_from(["Paid Search.AdWords", "Email", None]),
             "CAMPAIGN_NAME": campaign,
             "MODIFIED_DATE": modstamp,
+            "IS_DELETED": deleted,
         }
     ),
     max_size=12,
@@ -90,6 +94,7 @@ def visits(draw: st.DrawFn, tasks: list[dict]) -> list[dict]:
                 "CHANNEL": draw(st.sampled_from(["Paid Search.AdWords", "Email", None])),
                 "CAMPAIGN_NAME": draw(campaign),
                 "MODIFIED_DATE": draw(modstamp),
+                "IS_DELETED": draw(deleted),
             }
         )
     return rows
@@ -127,7 +132,7 @@ def test_sql_matches_reference(
             sessions,
             window=window,
             per_session=per_session,
-            task_header=("Id", "BizibleId", "CreatedDate", "Type", "LastModifiedDate"),
+            task_header=("Id", "BizibleId", "CreatedDate", "Type", "LastModifiedDate", "IsDeleted"),
             session_header=(
                 "ID",
                 "COOKIE_ID",
@@ -135,6 +140,7 @@ def test_sql_matches_reference(
                 "CHANNEL",
                 "CAMPAIGN_NAME",
                 "MODIFIED_DATE",
+                "IS_DELETED",
             ),
         )
     got = {}
@@ -149,7 +155,7 @@ def test_sql_matches_reference(
     assert got == want
     # A merged touchpoint shows its session's channel and campaign (the kept copy's, R9),
     # whichever way the run chose which sessions' details to keep.
-    kept = reference.last_read(sessions, "ID", "MODIFIED_DATE")
+    kept = reference.last_read(sessions, "ID", "MODIFIED_DATE", "IS_DELETED")
     for task_id, d in expected.items():
         if d.status == "merged":
             session = kept[d.session_id]
@@ -161,6 +167,16 @@ def test_sql_matches_reference(
     t = out.summary["tasks"]
     assert t["read"] == len(tasks)
     assert t["read"] == t["touchpoints"] + t["unmatched"] + t["duplicates"] + t["rejected"]
+    # every deleted record is rejected; the live copies not kept are duplicates (R9)
+    for rows, key, flag, counts in (
+        (tasks, "Id", "IsDeleted", t),
+        (sessions, "ID", "IS_DELETED", out.summary["sessions"]),
+    ):
+        gone = sum(reference.is_deleted(r, flag) for r in rows if reference.clean(r[key]))
+        live = sum(not reference.is_deleted(r, flag) for r in rows if reference.clean(r[key]))
+        stamp_column = "MODIFIED_DATE" if key == "ID" else "LastModifiedDate"
+        ids_kept = len(reference.last_read(rows, key, stamp_column, flag))
+        assert (counts["rejected"], counts["duplicates"]) == (gone, live - ids_kept), key
     assert out.summary["reconciled"] is True
     # Minutes agree with the reference where a candidate exists.
     for task_id, d in expected.items():

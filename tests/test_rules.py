@@ -12,7 +12,7 @@ from calltouch import queries
 from calltouch.durations import parse_window
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
-from tests.harness import CalltouchError, at, read_outcome, run_case, session, task
+from tests.harness import TASK_HEADER, CalltouchError, at, read_outcome, run_case, session, task
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -560,6 +560,27 @@ def test_r9_15_and_18_character_ids_are_one_task(tmp_path: Path) -> None:
     assert list(out.touchpoints) == ["00T5g00000AbCdEEAV"]
     assert out.touchpoints["00T5g00000AbCdEEAV"]["subject"] == "from the API"
     assert out.summary["tasks"]["duplicates"] == 1
+
+
+def test_r9_a_task_deleted_after_an_earlier_export_is_gone(tmp_path: Path) -> None:
+    # Overlapping exports (Data Loader's Export All): the later copy says the task was
+    # deleted. R9 keeps the last copy, a deleted record, so there is no task: the earlier
+    # copy is a duplicate, not a call. A task restored after its deletion is one.
+    out = run_case(
+        tmp_path,
+        [
+            task("T1", ABC, "12:40", modified="2026-03-04T10:00:00Z", IsDeleted="false"),
+            task("T1", ABC, "12:40", modified="2026-03-05T10:00:00Z", IsDeleted="true"),
+            task("T2", ABC, "12:45", modified="2026-03-04T10:00:00Z", IsDeleted="true"),
+            task("T2", ABC, "12:45", modified="2026-03-05T10:00:00Z", IsDeleted="false"),
+        ],
+        [session("S1", ABC, "12:17")],
+        task_header=(*TASK_HEADER, "IsDeleted"),
+    )
+    assert list(out.touchpoints) == ["T2"]
+    assert out.status("T2") == ("merged", "within_window")
+    tasks = out.summary["tasks"]
+    assert (tasks["read"], tasks["duplicates"], tasks["rejected"]) == (4, 1, 2)
 
 
 def test_r9_duplicate_sessions_keep_the_last_modified(tmp_path: Path) -> None:
