@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Annotated, TextIO
 
 import duckdb
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import TaskID
 from rich.text import Text
@@ -44,8 +45,37 @@ from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
 from calltouch.report import print_inspection, print_run_report
 
+
+def refuse_empty_values(args: Sequence[str]) -> None:
+    """Refuse an empty argument ("" or ``--out=``): an unset shell variable (``--out
+    "$OUT"``) gives one, and read as a path it is the current folder, where run wrote its
+    outputs and load read every export it found."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--") and arg.endswith("=") and arg.count("=") == 1:
+            what = f"{arg[:-1]} is given an empty value"
+        elif arg == "":
+            what = 'an empty argument ("")' + (f" follows {args[i - 1]}" if i else " is given")
+        else:
+            continue
+        raise UsageError(
+            what,
+            hint='An unset variable in a script (--out "$OUT") gives one, which calltouch '
+            "would read as the current folder. Give the value, or leave the option out.",
+        )
+
+
+class CalltouchGroup(typer.core.TyperGroup):
+    """The command group: refuses empty arguments before any command reads them."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        with user_errors():
+            refuse_empty_values(args)
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="calltouch",
+    cls=CalltouchGroup,
     help=(
         "Link call-tracking Salesforce Tasks to the web sessions that led to them, the way "
         "Marketo Measure does, offline, and report calls by channel."

@@ -373,6 +373,32 @@ def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
     assert invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "1").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["run", "{t}", "{s}", "--out", ""], 'an empty argument ("") follows --out'),
+        (["run", "{t}", "{s}", "--out=", "-q"], "--out is given an empty value"),
+        (["load", "tasks", "", "--db", "{db}"], 'an empty argument ("") follows tasks'),
+    ],
+)
+def test_an_empty_argument_is_refused_not_read_as_the_current_folder(
+    tmp_path, monkeypatch, args, said
+):
+    # `--out "$OUT"` with OUT unset wrote the outputs into the current folder, and `load tasks
+    # "$FILE"` loaded every export found there
+    tasks, sessions = write_case(tmp_path)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    given = [a.format(t=tasks, s=sessions, db=tmp_path / "w.duckdb") for a in args]
+    result = invoke(*given)
+    assert result.exit_code == 2
+    assert f"Usage error: {said}" in result.stderr
+    assert "An unset variable in a script" in " ".join(result.stderr.split())
+    assert list(here.iterdir()) == []
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_swapped_inputs_are_named_as_swapped(tmp_path):
     tasks, sessions = write_case(tmp_path)
     result = invoke("run", sessions, tasks, "--out", tmp_path / "out")
