@@ -17,7 +17,7 @@ import duckdb
 from calltouch import queries
 from calltouch.durations import MAX_WINDOW_US, format_window
 from calltouch.errors import InputError
-from calltouch.load import error_message
+from calltouch.load import error_message, session_error
 
 RULES = {
     "no_bizible_id": "R1",
@@ -70,7 +70,14 @@ def explain(
                 where_rejected = f" ({row['error_field']}: {error})"
             deleted = row["error_code"] == "deleted"
             raise InputError(
-                f"task {row['task_id']} was rejected when its file was loaded{where_rejected}",
+                f"task {row['task_id']} was rejected when its file was loaded{where_rejected}"
+                + (
+                    f"; its {_copies(row['copies']).lower()} loaded as well "
+                    f"{'is a duplicate' if row['copies'] == 1 else 'are duplicates'}: R9 keeps "
+                    "the last copy, which says it was deleted"
+                    if deleted and row["copies"]
+                    else ""
+                ),
                 hint=(
                     "It was deleted in Salesforce: it is no call to explain (an export without "
                     "deleted records leaves it out). "
@@ -109,6 +116,8 @@ def explain(
         "copies": row["copies"],
         # copies of the task rejected when loaded (R9 chooses among the usable ones only)
         "rejected_copies": row["rejected_copies"],
+        # of them, deleted records: R9 weighs them, and a deleted last copy removes the task
+        "deleted_copies": row["deleted_copies"],
         "rejected_copy": None
         if row["rejected_file"] is None
         else {
@@ -136,6 +145,20 @@ def explain(
             None,
         ),
         "sessions_of_bizible_id": row["sessions_of_id"],
+        # session rows of the BizibleId rejected when loaded (deleted, a start unreadable):
+        # none is a candidate; the nearest to the call is named
+        "rejected_sessions": row["rejected_sessions"],
+        "nearest_rejected_session": None
+        if row["rejected_session_id"] is None
+        else {
+            "session_id": row["rejected_session_id"],
+            "session_start": row["rejected_session_start"],
+            "error": session_error(
+                row["rejected_session_code"],
+                row["rejected_session_field"],
+                row["rejected_session_value"],
+            ),
+        },
         "touchpoint": None
         if row["touchpoint_id"] is None
         else {
@@ -282,18 +305,42 @@ def advice(
             f"{facts.get('merged_with_task_id') or '?'} (R6: one touchpoint per session). "
             "--per-session all would merge this call too."
         )
+    rejected = facts.get("nearest_rejected_session")
+    if rejected:
+        count = facts["rejected_sessions"]
+        which = (
+            f"{rejected['session_id']} ({rejected['session_start'] or 'no readable start'}): "
+            f"{rejected['error']}"
+        )
+        said.append(
+            (
+                "One session row of this BizibleId was rejected when loaded, so it cannot be "
+                f"the call's candidate: {which}."
+                if count == 1
+                else f"{count:,} session rows of this BizibleId were rejected when loaded, so "
+                f"none can be the call's candidate; the nearest to the call: {which}."
+            )
+            + " rejects.csv (calltouch export rejects, on a workspace) lists each with its line."
+        )
     if facts["copies"] and facts["copies"] > 1:
         said.append(
             f"The task appears {facts['copies']} times in the loaded exports; the copy kept is "
             "the last by LastModifiedDate, else the last read (R9)."
         )
-    if facts["rejected_copies"]:
+    deleted = facts.get("deleted_copies") or 0
+    if facts["rejected_copies"] > deleted:
         first = facts["rejected_copy"]
         where = f" ({first['file']}:{first['line']}: {first['error']})" if first else ""
         said.append(
-            f"{_copies(facts['rejected_copies'])} of the task rejected when loaded{where} "
-            "cannot be chosen (R9 keeps the last usable copy): if a rejected copy is newer, "
-            "fix it in the export and load it again."
+            f"{_copies(facts['rejected_copies'] - deleted)} of the task rejected when "
+            f"loaded{where} cannot be chosen (R9 keeps the last usable copy): if a rejected "
+            "copy is newer, fix it in the export and load it again."
+        )
+    if deleted:
+        said.append(
+            f"{_copies(deleted)} of the task {'says' if deleted == 1 else 'say'} it was "
+            "deleted in Salesforce (IsDeleted), older than the copy kept: R9 keeps the last "
+            "copy, and a task whose last copy is deleted is no call."
         )
     return said
 

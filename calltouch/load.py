@@ -563,8 +563,8 @@ class _Loader:
                     if ignored
                     else "the file has no Buyer Touchpoint Date column"
                 )
-        if (code, fld) == ("deleted", "is_deleted") and self.role == "sessions":
-            return SESSION_DELETED
+        if self.role == "sessions":
+            return session_error(code, fld, value, self.date_order)
         return error_message(code, fld, value, field_kind(self.role, fld), self.date_order)
 
     def unread_flag(self, value: str) -> UnreadFlagError:
@@ -1604,6 +1604,13 @@ def reject_column(mapping: ColumnMapping, fld: str) -> str:
     if fld == "call_time" and mapping.header_of(fld) is None:
         return mapping.header_of("touchpoint_date") or fld
     return mapping.header_of(fld) or fld
+
+
+def session_error(code: str, fld: str, value: str | None, order: DateOrder | None = None) -> str:
+    """The rejects.csv text of a session row the load flagged (see error_message)."""
+    if (code, fld) == ("deleted", "is_deleted"):
+        return SESSION_DELETED
+    return error_message(code, fld, value, field_kind("sessions", fld), order)
 
 
 def error_message(

@@ -347,6 +347,43 @@ def test_a_deleted_session_is_rejected_never_matched(tmp_path, fmt):
     exported = tmp_path / "tp.csv"
     assert invoke("export", "touchpoints", "--db", db, "--output", exported).exit_code == 0
     assert exported.read_bytes() == (out / "touchpoints.csv").read_bytes()
+    # explain names the rejected sessions of the call's BizibleId, which no candidate can be
+    for where in (["--db", db], ["--tasks", tasks, "--sessions", sessions]):
+        result = invoke("explain", "T2", *where, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        facts = json.loads(result.stdout)
+        assert facts["rejected_sessions"] == 1
+        assert facts["nearest_rejected_session"]["session_id"] == "S3"
+        assert "One session row of this BizibleId was rejected when loaded" in " ".join(
+            facts["advice"]
+        )
+
+
+def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
+    tasks = write_rows(
+        tmp_path / "t.csv",
+        [
+            task("T1", ABC, "12:40", modified=at("13:00"), IsDeleted="false"),
+            task("T1", ABC, "12:40", modified=at("14:00"), IsDeleted="true"),
+            task("T2", ABC, "12:41", modified=at("13:00"), IsDeleted="true"),
+            task("T2", ABC, "12:41", modified=at("14:00"), IsDeleted="false"),
+        ],
+        (*TASK_HEADER, "IsDeleted"),
+    )
+    _, sessions = write_case(tmp_path)
+    result = invoke("explain", "T1", "--tasks", tasks, "--sessions", sessions)
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "its one copy loaded as well is a duplicate: R9 keeps the last copy, which says" in (
+        message
+    )
+    facts = json.loads(
+        invoke("explain", "T2", "--tasks", tasks, "--sessions", sessions, "-f", "json").stdout
+    )
+    assert (facts["match_status"], facts["deleted_copies"]) == ("merged", 1)
+    assert "One copy of the task says it was deleted in Salesforce (IsDeleted), older than" in (
+        " ".join(facts["advice"])
+    )
 
 
 def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
