@@ -146,14 +146,20 @@ MUTATIONS: list[tuple[str, ...]] = [
     (
         "R9",
         "match.sql.j2",
-        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
-        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
+        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
+        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
     ),
     (
         "R9",
         "match.sql.j2",
-        "_file_id DESC, _rid DESC) = 1;\n\n-- Session ids",
-        "_file_id DESC, _rid ASC) = 1;\n\n-- Session ids",
+        "_file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
+        "_file_id DESC, _rid ASC) = 1\n)\nWHERE _error",
+    ),
+    (  # a deleted last copy removes its task (R9 chooses among the deleted records too)
+        "R9",
+        "_copies.sql.j2",
+        """{% set CHOSEN = "(_error_field IS NULL OR _error_code = 'deleted')" %}""",
+        """{% set CHOSEN = "(_error_field IS NULL)" %}""",
     ),
     (  # R9's order among a session id's copies (the sessions view and the matchable ones)
         "R9",
