@@ -416,6 +416,7 @@ def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
         (["run", "{t}", "{s}", "--out", ""], 'an empty argument ("") follows --out'),
         (["run", "{t}", "{s}", "--out=", "-q"], "--out is given an empty value"),
         (["load", "tasks", "", "--db", "{db}"], 'an empty argument ("") follows tasks'),
+        (["run", "{t}", "{s}", "--out", "o", "--memory-limit="], "--memory-limit is given an"),
     ],
 )
 def test_an_empty_argument_is_refused_not_read_as_the_current_folder(
@@ -1541,9 +1542,7 @@ def test_a_memory_limit_takes_the_sizes_duckdb_reads(tmp_path, limit):
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize(
-    "limit", ["-5GB", "-1", "", "0", "0MB", "100", "lots", "0%", "150%", "4Gi"]
-)
+@pytest.mark.parametrize("limit", ["-5GB", "-1", "0", "0MB", "100", "lots", "0%", "150%", "4Gi"])
 def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit):
     # DuckDB took -5GB and -1 as "no limit" (its default, most of the machine's memory)
     tasks, sessions = write_case(tmp_path)
