@@ -53,15 +53,17 @@ def refuse_empty_values(args: Sequence[str]) -> None:
     outputs and load read every export it found."""
     for i, arg in enumerate(args):
         if arg.startswith("--") and arg.endswith("=") and arg.count("=") == 1:
-            what = f"{arg[:-1]} is given an empty value"
+            what, example = f"{arg[:-1]} is given an empty value", f'{arg}"$VALUE"'
         elif arg == "":
-            what = 'an empty argument ("")' + (f" follows {args[i - 1]}" if i else " is given")
+            before = args[i - 1] if i else None
+            what = 'an empty argument ("")' + (f" follows {before}" if before else " is given")
+            example = f'{before} "$VALUE"' if before and before.startswith("-") else '"$FILE"'
         else:
             continue
         raise UsageError(
             what,
-            hint='An unset variable in a script (--out "$OUT") gives one, which calltouch '
-            "would read as the current folder. Give the value, or leave the option out.",
+            hint=f"An unset variable in a script ({example}) gives one; a path left empty "
+            "would be the current folder. Give the value, or leave the option out.",
         )
 
 
