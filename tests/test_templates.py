@@ -181,3 +181,43 @@ def test_declared_binds_are_used(path: Path) -> None:
     running already refuses a bind used but not declared; this refuses one declared in vain."""
     declared = set(queries.parse_header(path).binds)
     assert declared <= _bind_names(path), declared - _bind_names(path)
+
+
+def test_the_loads_plans_hold_no_join(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load keeps a file's rows in file order (R9's "last read", the rejected rows' lines)
+    only while its plan has no join: DuckDB plans an IN list of five or more constants as one,
+    and ct_bool's did, so a large CSV with a flag column (IsDeleted, HAS_FORM, IsWon) loaded
+    into a workspace out of order. Every flag and time column is read here, and each load's
+    plan is checked. (A one-shot session load joins on purpose, to check the cookies, and
+    places its rows otherwise: see load_sessions.)"""
+    from calltouch import cli  # noqa: F401  (the command registers the workspace commands)
+    from tests.harness import invoke
+
+    plans: dict[str, str] = {}
+    execute = queries._execute
+
+    def explained(con, name, statement, values):  # type: ignore[no-untyped-def]
+        if name.startswith("load_") and statement.type == duckdb.StatementType.INSERT:
+            rows = con.execute("EXPLAIN " + statement.query, values).fetchall()
+            plans[name] = "\n".join(str(row[1]) for row in rows)
+        return execute(con, name, statement, values)
+
+    monkeypatch.setattr(queries, "_execute", explained)
+    files = {
+        "tasks": "Id,BizibleId,CreatedDate,LastModifiedDate,IsDeleted\n"
+        "T1,c1,2026-03-02T12:40:00Z,2026-03-03T00:00:00Z,false\n",
+        "sessions": "ID,COOKIE_ID,EVENT_DATE,CHANNEL,MODIFIED_DATE,HAS_FORM,IS_DELETED\n"
+        "S1,c1,2026-03-02 12:17:00,Email,2026-03-03 00:00:00,TRUE,false\n",
+        "opportunities": "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed,IsDeleted\n"
+        "0065e0000vqB9fVAAS,100,2026-03-01T00:00:00Z,2026-03-10,true,true,false\n",
+        "people": "Id,bizible2__BizibleId__c,ConvertedContactId,IsDeleted\n"
+        "00Q5e0000ziMYsjEAG,c1,,false\n",
+    }
+    db = tmp_path / "w.duckdb"
+    for role, text in files.items():
+        path = tmp_path / f"{role}.csv"
+        path.write_text(text, encoding="utf-8")
+        invoke("load", role, path, "--db", db, "-q")
+    assert set(plans) == {"load_tasks", "load_sessions", "load_records"}
+    for name, plan in plans.items():
+        assert "JOIN" not in plan.upper(), f"{name} plans a join:\n{plan}"
