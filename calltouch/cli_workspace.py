@@ -377,6 +377,8 @@ def match_command(
             else:
                 with progress(quiet):
                     summary = workspace.match_workspace(con, settings)
+            for note in workspace.unread_columns(con):
+                stderr.print(Text(f"Note: {note}", style="yellow"))
             try:
                 if not quiet:
                     print_run_summary(con, summary)

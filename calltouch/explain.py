@@ -238,6 +238,7 @@ def advice(
         )
     earlier = facts["nearest_earlier_session"]
     later = facts["nearest_later_session"]
+    rejected = facts.get("nearest_rejected_session")
     if reason == "no_bizible_id":
         said.append(
             "The task has no BizibleId, so it gets no touchpoint (R1). The call-tracking "
@@ -288,10 +289,19 @@ def advice(
     elif reason == "only_later_sessions":
         when = _minutes(float(later["minutes_after_call"])) if later else "some time"
         said.append(
-            f"Every session of this BizibleId started after the call (the first {when} later), "
-            "and a session that starts after a call is never its candidate (R2); no window "
-            "changes that. Check the clocks of the vendor and of the export, and the zone of "
-            "naive timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them)."
+            f"Every {'usable ' if rejected else ''}session of this BizibleId started after the "
+            f"call (the first {when} later), and a session that starts after a call is never "
+            "its candidate (R2); no window changes that."
+            + (
+                ""
+                if rejected
+                else " Check the clocks of the vendor and of the export, and the zone of naive "
+                "timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them)."
+            )
+        )
+    elif reason == "no_session_for_id" and rejected:
+        said.append(
+            "No usable session has this BizibleId, so the task is a standalone touchpoint (R5)."
         )
     elif reason == "no_session_for_id":
         said.append(
@@ -305,7 +315,6 @@ def advice(
             f"{facts.get('merged_with_task_id') or '?'} (R6: one touchpoint per session). "
             "--per-session all would merge this call too."
         )
-    rejected = facts.get("nearest_rejected_session")
     if rejected:
         count = facts["rejected_sessions"]
         which = (

@@ -20,6 +20,7 @@ from calltouch import csvscan, profiles, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import (
+    DELETED_ERRORS,
     CsvLoader,
     LoadOptions,
     ParquetLoader,
@@ -316,7 +317,14 @@ def _run_rejects(
     try:
         (loaded,) = load_role(con, role, str(path), options, workdir, first_file_id=file_id)
         first = queries.fetch_dicts(
-            con, "reject_examples", {"role": role, "file_ids": [file_id], "limit": FIRST_ROWS}
+            con,
+            "reject_examples",
+            {
+                "role": role,
+                "file_ids": [file_id],
+                "limit": FIRST_ROWS,
+                "deleted_errors": list(DELETED_ERRORS),
+            },
         )
         lines = RejectedLines.of(con, role, [file_id])
     finally:

@@ -426,9 +426,12 @@ def reject_examples(
     con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
 ) -> str:
     """The first three rejected rows of ``role`` (of the files ``file_ids`` only, when given),
-    as ``file:line: error`` for an error message."""
+    deleted records last (--max-rejects does not count them), as ``file:line: error`` for an
+    error message."""
     examples = queries.fetch_dicts(
-        con, "reject_examples", {"role": role, "file_ids": file_ids, "limit": 3}
+        con,
+        "reject_examples",
+        {"role": role, "file_ids": file_ids, "limit": 3, "deleted_errors": list(DELETED_ERRORS)},
     )
     return "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
 

@@ -124,6 +124,7 @@ def status(info: dict[str, Any]) -> RenderableType:
         )
     elif last is not None:
         parts.append(Text("Touchpoints are up to date.", style="green"))
+    parts.extend(Text(f"Note: {note}", style="yellow") for note in info["unread_columns"])
     return Group(*parts)
 
 

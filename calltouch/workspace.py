@@ -36,7 +36,7 @@ import duckdb
 from calltouch import queries, timeformats
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
-from calltouch.inputs import BOMS, Role, open_bytes, resolve
+from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
 from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
 from calltouch.pipeline import (
     RejectedLines,
@@ -543,6 +543,37 @@ def match_code() -> str:
     return digest.hexdigest()[:16]
 
 
+def unread_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Notes on the files an earlier calltouch loaded without a field this one reads (a
+    session's IS_DELETED, a task's IsDeleted, HAS_FORM): their rows keep that reading, as a
+    file already loaded is skipped, so a deleted record stays live. A field the mapping has no
+    key for was not a field then (one --map ignored has its key, with no column); its column
+    is found in the stored header by the field's usual names."""
+    notes: list[str] = []
+    for row in queries.fetch_dicts(con, "file_readings"):
+        mapping = json.loads(row["mapping"] or "{}")
+        header = json.loads(row["header"] or "[]")
+        if not mapping or not header:
+            continue
+        names = {normalise_header(str(h)).lower(): str(h) for h in header}
+        unread = {
+            fld.name: found[0]
+            for fld in FIELDS[row["role"]]
+            if fld.name not in mapping
+            for found in [[names[a.lower()] for a in fld.aliases if a.lower() in names]]
+            if found
+        }
+        if unread:
+            columns = ", ".join(unread.values())
+            notes.append(
+                f"{row['path']} was loaded by an earlier calltouch, which did not read its "
+                f"column{'s' if len(unread) > 1 else ''} {columns}: its rows keep that reading"
+                + (" (its deleted records stay live)" if "is_deleted" in unread else "")
+                + ". Load the exports into a new workspace (--db NEW.duckdb) to read them."
+            )
+    return notes
+
+
 def input_state(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """The counts of loads and stored rows a match depends on (input_state.sql)."""
     return {key: int(value) for key, value in queries.fetch_dicts(con, "input_state")[0].items()}
@@ -712,6 +743,7 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         }
     last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
     out: dict[str, Any] = {"database": str(path), "loads": loads, "totals": totals}
+    out["unread_columns"] = unread_columns(con) if loads else []
     if not last:
         out["last_match"] = None
         out["stale"] = bool(loads)

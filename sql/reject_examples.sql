@@ -1,11 +1,13 @@
 -- name: reject_examples
--- purpose: The first few rejected rows of one input (or of some of its files), in file order, to quote in an error message.
--- binds: role, file_ids, limit
+-- purpose: The first few rejected rows of one input (or of some of its files), in file order, the deleted records last, to quote in an error message.
+-- binds: role, file_ids, limit, deleted_errors
 -- context: none
 
--- $file_ids NULL: every file of the role (a one-shot run); else the files of one load command
+-- $file_ids NULL: every file of the role (a one-shot run); else the files of one load command.
+-- $deleted_errors: the texts of a deleted record's reject, which --max-rejects does not count:
+-- the rows it counts come first.
 SELECT file, line, error
 FROM rejects
 WHERE role = $role AND ($file_ids IS NULL OR list_contains($file_ids, file_id))
-ORDER BY file_id, line NULLS LAST, "column", error
+ORDER BY list_contains($deleted_errors, error), file_id, line NULLS LAST, "column", error
 LIMIT $limit;

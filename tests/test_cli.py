@@ -359,6 +359,35 @@ def test_a_deleted_session_is_rejected_never_matched(tmp_path, fmt):
         )
 
 
+def test_explain_counts_no_rejected_copy_of_a_kept_session(tmp_path):
+    # an older deleted copy of the session the call merged with was told as a session that
+    # "cannot be the call's candidate"; a session gone (its last copy deleted) is no reason to
+    # load another export
+    tasks = write_rows(
+        tmp_path / "t.csv", [task("T1", ABC, "12:40"), task("T2", DEF, "12:40")], TASK_HEADER
+    )
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [
+            session("S1", ABC, "12:20", modified=at("13:00"), IS_DELETED="true"),
+            session("S1", ABC, "12:20", modified=at("14:00"), IS_DELETED="false"),
+            session("S2", DEF, "12:20", modified=at("13:00"), IS_DELETED="false"),
+            session("S2", DEF, "12:20", modified=at("14:00"), IS_DELETED="true"),
+        ],
+        (*SESSION_HEADER, "IS_DELETED"),
+    )
+    files = ("--tasks", tasks, "--sessions", sessions)
+    merged = json.loads(invoke("explain", "T1", *files, "-f", "json").stdout)
+    assert (merged["match_status"], merged["session_id"]) == ("merged", "S1")
+    assert (merged["rejected_sessions"], merged["nearest_rejected_session"]) == (0, None)
+    gone = json.loads(invoke("explain", "T2", *files, "-f", "json").stdout)
+    assert gone["match_reason"] == "no_session_for_id"
+    assert gone["nearest_rejected_session"]["session_id"] == "S2"
+    advice = " ".join(gone["advice"])
+    assert "No usable session has this BizibleId" in advice
+    assert "Load the sessions export" not in advice
+
+
 def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
     tasks = write_rows(
         tmp_path / "t.csv",
@@ -407,6 +436,8 @@ def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
         "more than --max-rejects 1% allows" in message
     )
     assert "--max-rejects 1 (or --max-rejects 11.2%)" in message
+    # the rejected row it counts comes first, before the deleted records
+    assert f"First: {tasks}:14: '2026-03-02Tnot a timeZ' is not a date-time" in message
     assert invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "1").exit_code == 0
 
 

@@ -1290,3 +1290,36 @@ def test_changing_a_workspace_in_a_folder_it_may_not_write_says_so_first(
     assert f"its folder {tmp_path} is not writable" in said
     assert "run it as a user who may write the file and its folder" in said
     assert "up to date" in invoke("status", "--db", db).stdout  # reading still works
+
+
+def test_a_file_an_earlier_calltouch_loaded_without_a_field_is_named(tmp_path: Path) -> None:
+    # A workspace loaded before a session's IS_DELETED was read keeps its deleted sessions
+    # live (the file, already loaded, is skipped): match and status say so. An earlier load
+    # is one whose stored mapping has no key for the field; --map ignoring it keeps the key.
+    abc = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    tasks = write_rows(tmp_path / "t.csv", [task("T1", abc, "12:40")], TASK_HEADER)
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [session("S1", abc, "12:20", IS_DELETED="false")],
+        (*SESSION_HEADER, "IS_DELETED"),
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", tasks, "--db", db, "-q")
+    invoke("load", "sessions", sessions, "--db", db, "-q", "--map", "sessions.is_deleted=")
+    matched = invoke("match", "--db", db, "-q")
+    assert "Note:" not in matched.stderr  # ignored by --map: read as asked
+    con = duckdb.connect(str(db))
+    con.execute(
+        "UPDATE input_files SET mapping = json_remove(mapping, '$.is_deleted') "
+        "WHERE role = 'sessions'"
+    )
+    con.close()
+    note = (
+        f"Note: {sessions} was loaded by an earlier calltouch, which did not read its column "
+        "IS_DELETED: its rows keep that reading (its deleted records stay live)."
+    )
+    matched = invoke("match", "--db", db, "-q", "--rebuild")
+    assert note in " ".join(matched.stderr.split())
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    (said,) = status["unread_columns"]
+    assert said.startswith(f"{sessions} was loaded by an earlier calltouch, which did not read")
