@@ -1,5 +1,5 @@
 -- name: attribution_people
--- purpose: Attribution step 1: de-duplicated opportunities and people, who each person is, their cookies, and each opportunity's contacts.
+-- purpose: Attribution step 1: de-duplicated opportunities, people and contact roles, who each person is, their cookies, and each opportunity's contacts.
 -- binds: none
 -- context: none
 
@@ -83,14 +83,29 @@ FROM (
 ) AS c
 LEFT JOIN att_person_map AS m ON m.id = c.id;
 
+-- Contact roles, one row per (opportunity, contact): the last copy as R9 chooses, among the
+-- usable rows and the deleted records (a role deleted after an earlier export held it is gone).
+CREATE OR REPLACE TEMP TABLE att_roles AS
+SELECT opportunity_id, contact_id
+FROM (
+    SELECT *
+    FROM (
+        SELECT *, rowid AS _rid FROM contact_role_rows
+        WHERE _error_field IS NULL OR _error_code = 'deleted'
+    )
+    QUALIFY row_number() OVER (
+        PARTITION BY opportunity_id, contact_id
+        ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1
+)
+WHERE _error_field IS NULL;
+
 -- An opportunity's contacts: its contact roles; an opportunity without any contact role is
 -- linked through its own primary contact and converted-lead columns (warehouse). Each id is
 -- then the person it is (a converted lead: its contact).
 CREATE OR REPLACE TEMP TABLE att_contacts AS
 WITH roles AS (
-    SELECT DISTINCT opportunity_id, contact_id AS id, 'contact_role' AS source
-    FROM contact_role_rows
-    WHERE _error_field IS NULL
+    SELECT opportunity_id, contact_id AS id, 'contact_role' AS source
+    FROM att_roles
 ),
 fallback AS (
     SELECT opportunity_id, unnest([primary_contact_id, converted_from_lead_id]) AS id,

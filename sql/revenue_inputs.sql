@@ -4,7 +4,7 @@
 -- context: none
 
 -- Run after attribution_people (its de-duplicated tables). Contact roles are kept once per
--- (opportunity, contact); a repeated pair counts as a duplicate.
+-- (opportunity, contact); a repeated pair counts as a duplicate (att_roles).
 WITH files AS (
     SELECT role, sum(rows_read) AS rows_read FROM input_files GROUP BY role
 ),
@@ -18,9 +18,7 @@ usable AS (
 kept AS (
     SELECT 'opportunities' AS role, count(*) AS rows FROM att_opportunities
     UNION ALL
-    SELECT 'contact_roles', count(*) FROM (
-        SELECT DISTINCT opportunity_id, contact_id FROM contact_role_rows
-        WHERE _error_field IS NULL)
+    SELECT 'contact_roles', count(*) FROM att_roles
     UNION ALL
     SELECT 'people', count(*) FROM att_people
 )

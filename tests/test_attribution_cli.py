@@ -511,6 +511,35 @@ def test_a_record_deleted_after_an_earlier_export_is_gone(tmp_path: Path) -> Non
     assert {r["opportunity_id"] for r in read(out / "unattributed.csv")} == {"0065e0000vqB9fWAAS"}
 
 
+def test_a_contact_role_deleted_later_links_no_contact(tmp_path: Path) -> None:
+    """A contact role whose last copy is deleted (read last, no modification time) no longer
+    links its contact: an opportunity attributed through its roles alone is unattributed."""
+    out = tmp_path / "before"
+    invoke("attribute", *FILES, "-o", out, *AS_OF, "-q")
+    attributed = sorted({r["opportunity_id"] for r in read(out / "attribution.csv")})
+    target = attributed[0]
+    lines = (SAMPLE / "contact_roles.csv").read_text(encoding="utf-8").splitlines()
+    mine = [line for line in lines[1:] if f'"{target}"' in line]
+    assert mine
+    roles = tmp_path / "roles.csv"
+    roles.write_text(
+        "\n".join(
+            [lines[0] + ',"ISDELETED"']
+            + [line + ',"false"' for line in lines[1:]]
+            + [line + ',"true"' for line in mine]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "after"
+    files = [str(roles) if str(f).endswith("contact_roles.csv") else f for f in FILES]
+    invoke("attribute", *files, "-o", out, *AS_OF, "-q")
+    after = {r["opportunity_id"] for r in read(out / "attribution.csv")}
+    assert target not in after
+    assert after == set(attributed) - {target}
+    assert target in {r["opportunity_id"] for r in read(out / "unattributed.csv")}
+
+
 def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> None:
     opportunities = tmp_path / "o.csv"
     opportunities.write_text(
