@@ -33,7 +33,6 @@ from calltouch.durations import parse_window
 from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
 from calltouch.inputs import (
     ALL_ROLES,
-    folder_notes,
     parse_date_orders,
     parse_encodings,
     parse_maps,
@@ -708,12 +707,9 @@ def run(
             Text(f"Wrote {', '.join(p.name for p in result.outputs.values())} to {out}", "dim")
         )
         print_removed(result.summary.get("removed", []), out)
-        # the notes on a folder's or glob's other files are the input's, not its first file's
-        listed = {note for spec in (tasks, sessions) for note in folder_notes(spec)}
         for loaded in result.files:
-            for note in loaded.notes:  # e.g. a duplicated header: which column was read
-                where = "" if note in listed else f"{loaded.path}: "
-                stderr.print(Text(f"Note: {where}{note}", "yellow"))
+            for note in loaded.said():  # e.g. a duplicated header: which column was read
+                stderr.print(Text(f"Note: {note}", "yellow"))
 
 
 def print_removed(names: list[str], out: Path) -> None:

@@ -200,8 +200,8 @@ def attributed(
                     attribution.build(con, settings)
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
                 for loaded in read:  # as run and load say them: what the reading chose
-                    for note in loaded.notes:
-                        stderr.print(Text(f"Note: {loaded.path}: {note}", "yellow"))
+                    for note in loaded.said():
+                        stderr.print(Text(f"Note: {note}", "yellow"))
                 note_currencies(con)
             except TooManyRejectsError as exc:
                 if rejects_to is None and exc.hint and exc.hint.startswith(SEE_REJECTS):

@@ -133,6 +133,9 @@ class LoadedFile:
     rows_scanned: int | None = None  # the independent count, footer lines included
     reader: str = "duckdb"
     notes: list[str] = field(default_factory=list)
+    # on the first file of a folder or glob: the files it does not read, or reads from its
+    # subfolders (the input's notes, not this file's)
+    folder_notes: list[str] = field(default_factory=list)
     # sessions read without their details (a one-shot run on Parquet): how to fetch them later
     details_source: dict[str, Any] | None = None
     # 1-based positions of the columns typed as numbers (Parquet): never neutralised in CSV
@@ -161,9 +164,14 @@ class LoadedFile:
             out["encoding"] = self.encoding
         if self.rows_scanned is not None:
             out["independent_count"] = self.rows_scanned
-        if self.notes:  # what the reading chose that the user may not expect
-            out["notes"] = self.notes
+        if self.notes or self.folder_notes:  # what the reading chose, unexpected maybe
+            out["notes"] = self.notes + self.folder_notes
         return out
+
+    def said(self) -> list[str]:
+        """The notes as a command says them: this file's named by its path, the folder's
+        as they are."""
+        return [f"{self.path}: {note}" for note in self.notes] + self.folder_notes
 
 
 Reject = tuple[int | None, str | None, str, str | None]  # line, column, error, raw
@@ -223,7 +231,7 @@ def load_role(
         # the files of a folder or glob that are not read, or read from its subfolders: a
         # note on its first file
         if loaded.file_id == first_file_id:
-            loaded.notes.extend(listing)
+            loaded.folder_notes = listing
         return record_file(con, loaded)
 
     if role != "sessions" or not options.narrow:

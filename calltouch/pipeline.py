@@ -440,7 +440,7 @@ def loading_notes(files: list[LoadedFile]) -> str:
     """What the reading of the files chose that the user may not expect (a duplicated header,
     a field --map ignored), as sentences for a failed run's hint ("" when there is none): a
     duplicated header may be why the rows were rejected."""
-    return "".join(f" Note: {f.path}: {note}." for f in files for note in f.notes)
+    return "".join(f" Note: {note}." for f in files for note in f.said())
 
 
 def run(

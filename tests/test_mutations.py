@@ -145,15 +145,15 @@ MUTATIONS: list[tuple[str, ...]] = [
     ),
     (
         "R9",
-        "match.sql.j2",
-        "ORDER BY modstamp DESC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
-        "ORDER BY modstamp ASC NULLS LAST, _file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
+        "_copies.sql.j2",
+        "{% set LAST_FIRST = 'modstamp DESC NULLS LAST, _file_id DESC, _rid DESC' %}",
+        "{% set LAST_FIRST = 'modstamp ASC NULLS LAST, _file_id DESC, _rid DESC' %}",
     ),
     (
         "R9",
-        "match.sql.j2",
-        "_file_id DESC, _rid DESC) = 1\n)\nWHERE _error",
-        "_file_id DESC, _rid ASC) = 1\n)\nWHERE _error",
+        "_copies.sql.j2",
+        "{% set LAST_FIRST = 'modstamp DESC NULLS LAST, _file_id DESC, _rid DESC' %}",
+        "{% set LAST_FIRST = 'modstamp DESC NULLS LAST, _file_id DESC, _rid ASC' %}",
     ),
     (  # a deleted last copy removes its task (R9 chooses among the deleted records too)
         "R9",
