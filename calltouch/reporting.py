@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -233,8 +234,16 @@ def to_json(report: Report) -> str:
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+# The characters that make Markdown of text: HTML (<, >, & entities), emphasis (*, _, ~), links
+# ([ ]), code (`), a table's cell edge (|) and the escape itself. CommonMark renders any ASCII
+# punctuation after a backslash as itself, so a label reads as the warehouse's text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
 def _md(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A label as the text of one Markdown table cell: its markup escaped, on one line."""
+    flat = " ".join(str(text).replace("\x00", "\ufffd").splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def pct(value: float | None) -> str:

@@ -910,7 +910,10 @@ def test_revenue_forms_show_hostile_names_literally() -> None:
     shown = console.export_text()
     assert "<script>x</script> / [b" in shown and "1,235" in shown
     markdown = reporting.revenue_to_markdown(report)
-    assert "| <script>x</script> / [bold] | 1 | 1 | 1,234.50 | 0.00 | 100.0% | 100.0% |" in markdown
+    assert (
+        r"| \<script\>x\</script\> / \[bold\] | 1 | 1 | 1,234.50 | 0.00 | 100.0% | 100.0% |"
+        in markdown
+    )
     assert (
         attribution.compare(con, attribution.AttributionSettings(date(2026, 3, 31)))["moves"][
             "sessions_visit_to_call"

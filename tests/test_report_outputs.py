@@ -184,3 +184,33 @@ def test_the_readmes_calls_by_channel_example_shows_each_row_once(db: Path) -> N
         con.close()
     keys = [tuple(v for v in row.values() if not isinstance(v, int | float)) for row in rows]
     assert len(keys) == len(set(keys)) == 3, rows  # Paid Search twice: AdWords and Bing
+
+
+MARKUP = "<img src=x onerror=alert(1)> *big* _it_ [link](http://e) `code` a|b ~s~ \\ &copy;"
+
+
+def test_markdown_reports_show_markup_in_labels_as_text(tmp_path: Path) -> None:
+    """A channel (or campaign) is the warehouse's text: in a Markdown report it must read as
+    that text, not become HTML, emphasis, a link or code where the table is rendered."""
+    db = tmp_path / "w.duckdb"
+    tasks = write(
+        tmp_path / "tasks.csv",
+        ["Id", "BizibleId", "CreatedDate"],
+        [["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z"]],
+    )
+    sessions = write(
+        tmp_path / "sessions.csv",
+        ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+        [["S1", "abc", "2026-03-02T12:17:00Z", MARKUP, f"line\r\nbreak {MARKUP}"]],
+    )
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    escaped = (
+        r"\<img src=x onerror=alert(1)\> \*big\* \_it\_ \[link\](http://e) \`code\` a\|b "
+        r"\~s\~ \\ \&copy;"
+    )
+    channel = invoke("report", "-f", "markdown", "--db", db).stdout
+    assert f"| {escaped} | 1 | 1 | 0 | 100.0% | 100.0% |" in channel
+    campaign = invoke("report", "--by", "campaign", "-f", "markdown", "--db", db).stdout
+    assert f"| line break {escaped} | 1 |" in campaign
