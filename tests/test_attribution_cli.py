@@ -966,6 +966,38 @@ def test_a_zoned_close_date_is_its_utc_day_in_parquet_as_in_text(tmp_path: Path)
     assert days == [[(date(2026, 2, 20),)]] * 2
 
 
+def test_a_close_date_with_an_offset_is_its_utc_day(tmp_path: Path) -> None:
+    # the text's local date was taken, offset dropped: 20:00-05:00 on 20 February (01:00 UTC
+    # on the 21st) closed on the 20th, so a call on the 21st was left out of the journey, while
+    # the same instant written with Z, or typed in Parquet, closed on the 21st
+    closes = {
+        "O1": ("2026-02-20T20:00:00-05:00", date(2026, 2, 21)),
+        "O2": ("2026-02-21T03:00:00+05:30", date(2026, 2, 20)),
+        "O3": ("2026-02-21 01:00:00.000+0000", date(2026, 2, 21)),
+        "O4": ("2026-02-20 23:30:00 Europe/Paris", date(2026, 2, 20)),
+        "O5": ("2026-02-20T23:30:00", date(2026, 2, 20)),  # no zone: the date as written
+        "O6": ("2026-02-20", date(2026, 2, 20)),
+    }
+    text = tmp_path / "o.csv"
+    text.write_text(
+        "Id,Amount,CreatedDate,CloseDate\n"
+        + "".join(f"{i},5,2026-02-01T00:00:00Z,{close}\n" for i, (close, _) in closes.items())
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", text, "--db", db, "-q")
+    with duckdb.connect(str(db), read_only=True) as con:
+        read = dict(
+            con.execute("SELECT opportunity_id, close_date FROM opportunity_rows").fetchall()
+        )
+    assert read == {i: day for i, (_, day) in closes.items()}
+    # an offset no place has is no date (as for every time), not the day it starts with
+    text.write_text(
+        "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-02-01T00:00:00Z,2026-02-20T20:00:00+25:00\n"
+    )
+    bad = invoke("load", "opportunities", text, "--db", tmp_path / "b.duckdb", ok=False)
+    assert bad.exit_code == 3 and "+25:00' is not a date" in " ".join(bad.stderr.split())
+
+
 def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
     # 101 amounts of nearly 1e16 overflowed the revenue sums while writing: exit 5 "cannot
     # write", with this run's attribution.csv beside the previous run's other files
