@@ -190,6 +190,9 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("12\u202f500,00", "12500.00"),  # French narrow no-break space
         ("12'500.50", "12500.50"),  # Swiss
         ("1,23,456.50", "123456.50"),  # India
+        ("₹1,23,456.50", "123456.50"),  # the rupee sign, as ct_amount_currency reads it
+        ("1,23,456.50 ₹", "123456.50"),
+        ("¥500", "500.00"),
         ("1,500", "1500.00"),
         ("1.500", "1500.00"),  # thousands: a currency amount has no third decimal
         ("1.234.567", "1234567.00"),
