@@ -24,7 +24,9 @@ def main() -> None:
     aborts the process instead of raising. Then it exits 130, like any other Ctrl-C. Once the
     command has ended (its outputs written, or its error said), a Ctrl-C is ignored: Python
     restores the default handler while it shuts down, and a signal then killed the process
-    with no word and no exit code of ours (a flaky test caught one)."""
+    with no word and no exit code of ours (a flaky test caught one). A SIGTERM (``timeout``, a
+    CI cancel, systemd) once the modules are loaded stops the command as a Ctrl-C does, with
+    the same clean-up (no temporary file left, the previous outputs kept), and exits 143."""
     import signal
     import sys
 
@@ -38,10 +40,18 @@ def main() -> None:
     if pressed:
         sys.stderr.write("Interrupted.\n")
         raise SystemExit(130)
+    from calltouch.errors import STOP_SIGNALS
+
+    def terminate(signum: int, frame: object) -> None:
+        STOP_SIGNALS.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         cli_main()
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _plain_terminal() -> None:

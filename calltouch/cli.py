@@ -30,7 +30,7 @@ from rich.text import Text
 
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
-from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError
+from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError, interruption
 from calltouch.inputs import (
     ALL_ROLES,
     parse_date_orders,
@@ -212,8 +212,9 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         stderr.print(message)
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
-        stderr.print(Text("Interrupted.", style="bold red"))
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        word, code = interruption()
+        stderr.print(Text(word, style="bold red"))
+        raise typer.Exit(int(code)) from None
     except BrokenPipeError:
         # stdout written other than through StdoutConsole, whose reader went away
         # (calltouch ... | head): what it wanted, it has
@@ -223,8 +224,9 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         raise
     except Exception as exc:
         if _interrupted(exc):
-            stderr.print(Text("Interrupted.", style="bold red"))
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            word, code = interruption()
+            stderr.print(Text(word, style="bold red"))
+            raise typer.Exit(int(code)) from None
         if debug:
             stderr.print(traceback.format_exc(), markup=False, highlight=False)
         message = Text()

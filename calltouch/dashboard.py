@@ -41,7 +41,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from calltouch.errors import CalltouchError
+from calltouch.errors import STOP_SIGNALS, CalltouchError
 from calltouch.report import REASON_TEXT
 from calltouch.reporting import BY_LABEL, Report, pct
 
@@ -741,7 +741,9 @@ def run(
                     last = now
                 state.reload()
                 draw()
-    except KeyboardInterrupt:  # Ctrl-C is the ordinary way out
+    except KeyboardInterrupt:  # Ctrl-C is the ordinary way out; a SIGTERM is not
+        if STOP_SIGNALS:
+            raise
         return
 
 

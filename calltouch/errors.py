@@ -29,6 +29,21 @@ class ExitCode(IntEnum):
     OUT_OF_MEMORY = 6
     #: Interrupted by the user (Ctrl-C).
     INTERRUPTED = 130
+    #: Stopped by SIGTERM (``timeout``, a CI cancel, systemd), cleaning up as for Ctrl-C.
+    TERMINATED = 143
+
+
+#: The signals that stopped the command (SIGTERM), appended by the handler ``calltouch.main``
+#: installs, which then stops the command as a Ctrl-C does: what reports an interruption looks
+#: here to tell which it was.
+STOP_SIGNALS: list[int] = []
+
+
+def interruption() -> tuple[str, ExitCode]:
+    """The word and exit code for the interruption being handled: Ctrl-C, or a SIGTERM."""
+    if STOP_SIGNALS:
+        return "Terminated.", ExitCode.TERMINATED
+    return "Interrupted.", ExitCode.INTERRUPTED
 
 
 class CalltouchError(Exception):
