@@ -400,7 +400,11 @@ def _folder_files(folder: Path) -> list[Path]:
     """Every file under ``folder``, its hidden files and folders and Office lock files aside,
     sorted. A folder that
     goes away while it is listed (a sync client's temporary folder) is skipped; one that
-    cannot be read stops the listing, rather than its files being left out unsaid."""
+    cannot be read stops the listing, rather than its files being left out unsaid. Linked
+    subfolders are followed (exports kept elsewhere and linked in were left out unsaid), each
+    folder read once: a link to a folder already listed, or back up the tree, adds nothing.
+    Real subfolders are walked before linked ones, in name order, so which path names a
+    folder reached both ways is always the same."""
 
     def failed(exc: OSError) -> None:
         if isinstance(exc, FileNotFoundError):
@@ -411,8 +415,21 @@ def _folder_files(folder: Path) -> list[Path]:
         )
 
     found: list[Path] = []
-    for parent, dirs, files in os.walk(folder, onerror=failed):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    listed: set[tuple[int, int]] = set()
+    for parent, dirs, files in os.walk(folder, onerror=failed, followlinks=True):
+        try:
+            status = os.stat(parent)
+        except FileNotFoundError:
+            dirs[:] = []
+            continue
+        if (status.st_dev, status.st_ino) in listed:
+            dirs[:] = []
+            continue
+        listed.add((status.st_dev, status.st_ino))
+        dirs[:] = sorted(
+            (d for d in dirs if not d.startswith(".")),
+            key=lambda d: (os.path.islink(os.path.join(parent, d)), d),
+        )
         found += (
             Path(parent, name)
             for name in files

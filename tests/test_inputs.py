@@ -807,6 +807,21 @@ def test_resolve_a_folder_sorted_skipping_other_and_hidden_files(tmp_path):
     assert resolve(tmp_path, "tasks") == [a, b, nested]
 
 
+def test_resolve_a_folder_reads_its_linked_subfolders_once(tmp_path: Path) -> None:
+    # a symlinked subfolder (exports kept elsewhere, linked in) was skipped without a word,
+    # its rows never read, while a ** glob over the same folder read them; a link back up
+    # the tree (a loop) or to a folder already listed is read once
+    top = tmp_path / "exports"
+    a = _touch(top / "p1" / "a.csv")
+    elsewhere = _touch(tmp_path / "other" / "b.csv")
+    (top / "p2").symlink_to(tmp_path / "other", target_is_directory=True)
+    (top / "p1" / "up").symlink_to(top, target_is_directory=True)  # a loop
+    (top / "again").symlink_to(top / "p1", target_is_directory=True)  # p1 a second time
+    found = resolve(top, "tasks")
+    assert found == [top / "p1" / "a.csv", top / "p2" / "b.csv"]
+    assert [p.resolve() for p in found] == [a.resolve(), elsewhere.resolve()]
+
+
 def test_resolve_a_folder_skips_a_subfolder_gone_while_it_is_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
