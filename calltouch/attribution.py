@@ -46,10 +46,12 @@ from calltouch.load import LoadedFile, load_role
 from calltouch.outputs import (
     FileFormat,
     Format,
+    OutputSet,
     atomic_path,
     ensure_dir,
     export_table,
     other_format_outputs,
+    output_set,
     remove_previous,
 )
 from calltouch.pipeline import (
@@ -397,18 +399,22 @@ def prepare_files(
 def write_outputs(
     con: duckdb.DuckDBPyConnection, out: Path, fmt: Format, *, with_rejects: bool = False
 ) -> dict[str, Path]:
-    """Write attribution, revenue_by_channel and unattributed (and rejects) into ``out``."""
+    """Write attribution, revenue_by_channel and unattributed (and rejects) into ``out``, all
+    renamed into place together once all are written (see outputs.output_set)."""
     ensure_dir(out)
     for name in (*OUTPUTS, "rejects"):
         for stale in out.glob(f".{name}.{fmt}.*.tmp"):
             stale.unlink(missing_ok=True)
     written: dict[str, Path] = {}
-    for name in OUTPUTS:
-        target = out / f"{name}.{fmt}"
-        write_one(con, name, target, fmt)
-        written[name] = target
-    if with_rejects:
-        written["rejects"] = export_table(con, "rejects", out / f"rejects.{fmt}", fmt)
+    with output_set() as files:
+        for name in OUTPUTS:
+            target = out / f"{name}.{fmt}"
+            write_one(con, name, target, fmt, files)
+            written[name] = target
+        if with_rejects:
+            written["rejects"] = export_table(
+                con, "rejects", out / f"rejects.{fmt}", fmt, files=files
+            )
     return written
 
 
@@ -420,12 +426,18 @@ def remove_other_format(out: Path, fmt: Format, *, with_rejects: bool = False) -
     return stale
 
 
-def write_one(con: duckdb.DuckDBPyConnection, name: str, target: Path, fmt: FileFormat) -> Path:
-    """Write one attribution output to ``target`` atomically."""
+def write_one(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    target: Path,
+    fmt: FileFormat,
+    files: OutputSet | None = None,
+) -> Path:
+    """Write one attribution output to ``target`` atomically (as part of ``files``)."""
     if name not in OUTPUTS:
         raise OutputError(f"nothing named {name!r} can be written")
     ensure_dir(target.parent)
-    with atomic_path(target) as tmp:
+    with atomic_path(target, files) as tmp:
         try:
             queries.run(con, f"export_{name}", {"path": str(tmp)}, fmt=fmt, to_file=True)
         except QueryError as exc:

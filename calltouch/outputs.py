@@ -3,7 +3,10 @@
 Promises:
 
 * every file is written to a temporary name in the output folder and renamed into place, so a
-  crash never leaves a half-written file and earlier outputs stay whole until replaced;
+  crash never leaves a half-written file and earlier outputs stay whole until replaced; the
+  files of one run (an :class:`OutputSet`) are all written before any is renamed, and renamed
+  together with Ctrl-C and SIGTERM held, so a run stopped or failing while it writes leaves
+  the previous run's outputs as they were, never some of each;
 * CSV cells that a spreadsheet would run as a formula are neutralised (not in Parquet), except in
   numeric and timestamp columns (SPEC §4);
 * the same database gives byte-identical files, whatever the machine's zone or thread count.
@@ -94,29 +97,102 @@ def refuse_folder_targets(targets: list[Path], hint: str) -> None:
             raise OutputError(f"cannot write {path}: it is a folder", hint=hint)
 
 
+class OutputSet:
+    """Files written to temporary names beside their targets, renamed into place together by
+    :meth:`commit` (see :func:`output_set`), or deleted by :meth:`discard`."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    @contextmanager
+    def path(self, target: Path) -> Iterator[Path]:
+        """A temporary path beside ``target`` for the block to write; kept for the commit when
+        the block succeeds, deleted when it fails. The folder is created when missing. Any
+        failure to write is an OutputError naming target."""
+        ensure_dir(target.parent)
+        try:
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {target}: {exc.strerror or exc}",
+                hint=f"Choose a folder you can write to, or check the permissions of "
+                f"{target.parent}.",
+            ) from exc
+        os.close(fd)
+        tmp = Path(tmp_name)
+        tmp.unlink()  # DuckDB's COPY wants to create the file itself
+        try:
+            yield tmp
+        except OSError as exc:  # the block writes tmp: a full disk is a failure to write too
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._pending.append((tmp, target))
+
+    def commit(self) -> None:
+        """Rename every written file onto its target, Ctrl-C and SIGTERM held meanwhile (a
+        signal then lands once all are in place)."""
+        with _signals_held():
+            pending, self._pending = self._pending, []
+            for done, (tmp, target) in enumerate(pending):
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    for rest, _ in pending[done:]:
+                        rest.unlink(missing_ok=True)
+                    raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+    def discard(self) -> None:
+        """Delete every written file: its target keeps what it held."""
+        pending, self._pending = self._pending, []
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
+
+
 @contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it when the block succeeds; the
-    folder is created when missing. Any failure to write is an OutputError naming target."""
-    ensure_dir(target.parent)
+def output_set() -> Iterator[OutputSet]:
+    """An OutputSet whose files are renamed into place when the block succeeds, and deleted
+    when it fails or is interrupted (the previous files stay as they were)."""
+    files = OutputSet()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {target}: {exc.strerror or exc}",
-            hint=f"Choose a folder you can write to, or check the permissions of {target.parent}.",
-        ) from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # DuckDB's COPY wants to create the file itself
+        yield files
+    except BaseException:
+        files.discard()
+        raise
+    files.commit()
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM (delivered when the block ends) where the platform can."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:  # the block writes tmp: a full disk there is a failure to write too
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        yield
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def atomic_path(target: Path, files: OutputSet | None = None) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block succeeds (with
+    ``files``, when that set is committed); the folder is created when missing. Any failure
+    to write is an OutputError naming target."""
+    if files is not None:
+        with files.path(target) as tmp:
+            yield tmp
+        return
+    with output_set() as alone, alone.path(target) as tmp:
+        yield tmp
 
 
 @dataclass(frozen=True)
@@ -251,15 +327,17 @@ def write_exports(
     out: Path,
     fmt: Format,
     only: tuple[str, ...] = EXPORTS,
+    files: OutputSet | None = None,
 ) -> dict[str, Path]:
-    """Write touchpoints, unmatched and rejects (or ``only`` some) into ``out``."""
+    """Write touchpoints, unmatched and rejects (or ``only`` some) into ``out``, as part of
+    ``files`` when given."""
     ensure_dir(out)
     remove_stale_temporaries(out)
     layout = unmatched_layout(con)
     written: dict[str, Path] = {}
     for name in only:
         target = out / f"{name}.{fmt}"
-        export_table(con, name, target, fmt, layout=layout)
+        export_table(con, name, target, fmt, layout=layout, files=files)
         written[name] = target
     return written
 
@@ -270,8 +348,9 @@ def export_table(
     target: Path,
     fmt: FileFormat,
     layout: UnmatchedLayout | None = None,
+    files: OutputSet | None = None,
 ) -> Path:
-    """Write one of EXPORTS to ``target`` in ``fmt``, atomically."""
+    """Write one of EXPORTS to ``target`` in ``fmt``, atomically (as part of ``files``)."""
     if name not in EXPORTS:
         raise OutputError(f"nothing named {name!r} can be exported")
     ensure_dir(target.parent)
@@ -283,7 +362,7 @@ def export_table(
         binds["raw_numeric"] = layout.numeric
         names = layout.names
         context["raw_names"] = [csv_safe_name(n) for n in names] if fmt == "csv" else names
-    with atomic_path(target) as tmp:
+    with atomic_path(target, files) as tmp:
         binds["path"] = str(tmp)
         try:
             queries.run(con, f"export_{name}", binds, **context)
@@ -303,10 +382,11 @@ def format_of(target: Path) -> FileFormat:
     return fmt
 
 
-def write_json(target: Path, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` as stable, indented JSON (sorted keys), atomically."""
+def write_json(target: Path, payload: dict[str, Any], files: OutputSet | None = None) -> Path:
+    """Write ``payload`` as stable, indented JSON (sorted keys), atomically (as part of
+    ``files``)."""
     ensure_dir(target.parent)
     text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    with atomic_path(target) as tmp:
+    with atomic_path(target, files) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target

@@ -39,6 +39,7 @@ from calltouch.load import (
 from calltouch.outputs import (
     Format,
     other_format_outputs,
+    output_set,
     previous_outputs,
     remove_previous,
     remove_stale,
@@ -462,25 +463,34 @@ def run(
         check_rejects(con, summary, settings.max_rejects)
     except TooManyRejectsError as exc:
         summary["failed"] = "too many rejected rows: touchpoints and unmatched were not written"
-        write_exports(con, out, fmt, only=("rejects",))
         # an earlier run's outputs beside this summary would pass for this run's (rejects
         # too, in the other format); the summary is written first: it holds this run's counts,
         # whatever happens next
         stale = previous_outputs(out, ("touchpoints", "unmatched"))
         stale += other_format_outputs(out, fmt, ("rejects",))
         summary["removed"] = [path.name for path in stale]
-        write_json(out / "summary.json", summary)
+        with output_set() as written:
+            write_exports(con, out, fmt, only=("rejects",), files=written)
+            write_json(out / "summary.json", summary, written)
         exc.hint = (exc.hint or "") + remove_previous(stale) + loading_notes(files)
         raise
-    outputs = write_exports(con, out, fmt)
-    # an earlier run's outputs in the other format would pass for this run's, beside its summary
+    # an earlier run's outputs in the other format would pass for this run's, beside its
+    # summary: removed once this run's are in place (all at once: a run stopped while writing
+    # leaves the previous outputs as they were)
     stale = other_format_outputs(out, fmt, ("touchpoints", "unmatched", "rejects"))
+    if stale:
+        summary["removed"] = [path.name for path in stale]
+    with output_set() as written:
+        outputs = write_exports(con, out, fmt, files=written)
+        outputs["summary"] = write_json(out / "summary.json", summary, written)
     removed, error = remove_stale(stale)
-    if removed:
-        summary["removed"] = [path.name for path in removed]
-    # written even when a removal failed: the summary beside this run's outputs is its own
-    outputs["summary"] = write_json(out / "summary.json", summary)
     if error is not None:
+        # the summary beside this run's outputs is its own: it says what was removed
+        if removed:
+            summary["removed"] = [path.name for path in removed]
+        else:
+            summary.pop("removed", None)
+        write_json(out / "summary.json", summary)
         raise error
     result = RunResult(files=files, summary=summary, outputs=outputs)
     raise_if_unreconciled(summary, f"The outputs in {out} were written for inspection")

@@ -90,3 +90,85 @@ def test_a_run_killed_mid_write_leaves_complete_outputs(tmp_path: Path) -> None:
     subprocess.run(command(tasks, sessions, out, "30m"), check=True, capture_output=True)
     assert snapshot(out) == first
     assert [n for n in os.listdir(out) if n.startswith(".")] == []
+
+
+@pytest.mark.parametrize("output", ["unmatched", "rejects", "summary"])
+@pytest.mark.parametrize("stop", ["ctrl-c", "cannot write"])
+def test_a_run_stopped_while_writing_leaves_the_previous_outputs_as_a_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, stop: str
+) -> None:
+    # each file was renamed into place as soon as it was written: a Ctrl-C (or a full disk,
+    # an out-of-memory) after touchpoints.csv left this run's touchpoints beside the previous
+    # run's unmatched.csv and summary.json, a folder that no longer reconciled
+    from calltouch import outputs, queries
+    from tests.harness import invoke
+
+    tasks, sessions = make_inputs(tmp_path, calls=20_000)
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "-q")
+    first = snapshot(out)
+    invoke("run", tasks, sessions, "--out", tmp_path / "second", "--window", "5m", "-q")
+    assert first["touchpoints.csv"] != snapshot(tmp_path / "second")["touchpoints.csv"]
+    real_execute = queries._execute
+    real_write_json = outputs.write_json
+
+    def fail() -> None:
+        if stop == "ctrl-c":
+            raise KeyboardInterrupt
+        raise OSError(28, "No space left on device")
+
+    def execute(con, name, statement, values):  # type: ignore[no-untyped-def]
+        if name == f"export_{output}":
+            fail()
+        return real_execute(con, name, statement, values)
+
+    def write_json(target, payload, files=None):  # type: ignore[no-untyped-def]
+        with outputs.atomic_path(target, files):
+            fail()
+        return real_write_json(target, payload, files)
+
+    monkeypatch.setattr(queries, "_execute", execute)
+    monkeypatch.setattr(outputs, "write_json", write_json)
+    monkeypatch.setattr("calltouch.pipeline.write_json", write_json)
+    result = invoke("run", tasks, sessions, "--out", out, "--window", "5m", "-q", ok=False)
+    assert result.exit_code == (130 if stop == "ctrl-c" else 5), result.output
+    assert snapshot(out) == first
+    assert sorted(os.listdir(out)) == sorted(NAMES)  # no temporary file left
+
+
+def test_an_attribute_stopped_while_writing_leaves_the_previous_outputs_as_a_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # attribute's files were renamed into place one by one too: a Ctrl-C while it wrote
+    # unattributed.csv left its attribution.csv beside the previous run's other files
+    from calltouch import queries
+    from tests.harness import invoke
+
+    sample = ROOT / "data" / "sample"
+    names = ("attribution.csv", "revenue_by_channel.csv", "unattributed.csv", "rejects.csv")
+
+    def attribute(out: Path, window: str, ok: bool = True):  # type: ignore[no-untyped-def]
+        given = {"tasks": "tasks", "sessions": "sessions", "opportunities": "opportunities",
+                 "contact-roles": "contact_roles", "people": "people"}  # fmt: skip
+        inputs = [x for o, f in given.items() for x in (f"--{o}", sample / f"{f}.csv")]
+        return invoke(
+            "attribute", *inputs, "-o", out,
+            "--as-of", "2026-03-31", "--window", window, "-q", ok=ok,
+        )  # fmt: skip
+
+    out = tmp_path / "out"
+    attribute(out, "30m")
+    first = {name: (out / name).read_bytes() for name in names}
+    attribute(tmp_path / "second", "2m")
+    assert (tmp_path / "second" / "attribution.csv").read_bytes() != first["attribution.csv"]
+    real_execute = queries._execute
+
+    def execute(con, name, statement, values):  # type: ignore[no-untyped-def]
+        if name == "export_unattributed":
+            raise KeyboardInterrupt
+        return real_execute(con, name, statement, values)
+
+    monkeypatch.setattr(queries, "_execute", execute)
+    assert attribute(out, "2m", ok=False).exit_code == 130
+    assert {name: (out / name).read_bytes() for name in names} == first
+    assert sorted(os.listdir(out)) == sorted(names)
