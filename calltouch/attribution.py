@@ -494,12 +494,22 @@ def journey(
     )
 
 
+def json_number(value: Decimal) -> int | float | Decimal:
+    """A decimal for JSON: whole, an int; to the cent at most (an amount), the Decimal itself,
+    which outputs.json_text writes exactly (a float cannot hold 98765432109876.54); a finer
+    one (a share), a float."""
+    if value == value.to_integral_value():
+        return int(value)
+    exponent = value.as_tuple().exponent
+    return value if isinstance(exponent, int) and exponent >= -2 else float(value)
+
+
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    """Decimals as numbers (shares and amounts), dates as ISO text."""
+    """Decimals as numbers (shares and amounts, see json_number), dates as ISO text."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, Decimal):
-            out[key] = int(value) if value == value.to_integral_value() else float(value)
+            out[key] = json_number(value)
         elif isinstance(value, date):
             out[key] = value.isoformat()
         else:

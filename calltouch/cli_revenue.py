@@ -8,7 +8,6 @@ files. Registered on the one Typer app of calltouch.cli.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +62,7 @@ from calltouch.inputs import Role, refuse_out_among_inputs
 from calltouch.outputs import (
     OUT_FOLDER_HINT,
     export_table,
+    json_text,
     previous_outputs,
     refuse_folder_targets,
     remove_previous,
@@ -431,7 +431,7 @@ def journey(
         ) as (con, _):
             facts = attribution.journey(con, ident, settings)
         if fmt is TextFormat.json:
-            stdout.out(json.dumps(facts, indent=2, ensure_ascii=False), highlight=False)
+            stdout.out(json_text(facts), highlight=False)
         else:
             stdout.print(views.journey(facts))
 
@@ -506,7 +506,7 @@ def compare(
         ) as (con, _):
             data = attribution.compare(con, settings, chosen)
         if fmt is TextFormat.json:
-            stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+            stdout.out(json_text(data), highlight=False)
         else:
             stdout.print(views.comparison(data))
 

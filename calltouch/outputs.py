@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain, count
 from pathlib import Path
 from typing import Any, Literal
@@ -382,11 +385,26 @@ def format_of(target: Path) -> FileFormat:
     return fmt
 
 
+def json_text(payload: Any, *, sort_keys: bool = False) -> str:
+    """``payload`` as indented JSON (no trailing newline); a Decimal (an amount, to the cent)
+    as its exact number: a float cannot hold 98765432109876.54 (json wrote ...55), and the
+    CSV outputs and reports show every amount exactly."""
+    token = f"ct-decimal-{secrets.token_hex(8)}:"  # in no text of the payload's
+
+    def exact(value: object) -> str:
+        if isinstance(value, Decimal):
+            return token + format(value, "f")
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    text = json.dumps(payload, indent=2, sort_keys=sort_keys, ensure_ascii=False, default=exact)
+    return re.sub(f'"{re.escape(token)}(-?[0-9]+(?:\\.[0-9]+)?)"', r"\1", text)
+
+
 def write_json(target: Path, payload: dict[str, Any], files: OutputSet | None = None) -> Path:
     """Write ``payload`` as stable, indented JSON (sorted keys), atomically (as part of
     ``files``)."""
     ensure_dir(target.parent)
-    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json_text(payload, sort_keys=True) + "\n"
     with atomic_path(target, files) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target

@@ -23,6 +23,7 @@ import duckdb
 
 from calltouch import attribution, queries
 from calltouch.errors import UsageError
+from calltouch.outputs import json_text
 
 BY_CHOICES = (
     "channel",
@@ -344,8 +345,9 @@ class RevenueReport(GroupedRows):
 
 
 def _numbers(row: dict[str, Any]) -> dict[str, Any]:
-    """Decimal amounts (rounded to cents by the query) as JSON numbers."""
-    return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+    """Decimal amounts (rounded to cents by the query) kept exact, for outputs.json_text;
+    other decimals as floats."""
+    return {k: attribution.json_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def build_revenue(
@@ -403,8 +405,8 @@ def revenue_to_csv(report: RevenueReport) -> str:
 
 
 def revenue_to_json(report: RevenueReport) -> str:
-    """The whole revenue report as indented JSON."""
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The whole revenue report as indented JSON, amounts exact."""
+    return json_text(report.as_dict()) + "\n"
 
 
 def revenue_to_markdown(report: RevenueReport) -> str:

@@ -214,3 +214,40 @@ def test_markdown_reports_show_markup_in_labels_as_text(tmp_path: Path) -> None:
     assert f"| {escaped} | 1 | 1 | 0 | 100.0% | 100.0% |" in channel
     campaign = invoke("report", "--by", "campaign", "-f", "markdown", "--db", db).stdout
     assert f"| line break {escaped} | 1 |" in campaign
+
+
+def test_json_outputs_write_amounts_exactly(tmp_path: Path) -> None:
+    # a float cannot hold 98765432109876.54: report --revenue -f json and journey -f json
+    # wrote 98765432109876.55 (and 1e+16 near 1e16), where the CSV outputs had the cents
+    amount = "98765432109876.54"
+    db = tmp_path / "w.duckdb"
+    files = {
+        "tasks": write(
+            tmp_path / "tasks.csv",
+            ["Id", "BizibleId", "CreatedDate", "Type", "WhoId"],
+            [["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z", "Call", CONTACT]],
+        ),
+        "sessions": write(
+            tmp_path / "sessions.csv",
+            ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL"],
+            [["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords"]],
+        ),
+        "opportunities": write(
+            tmp_path / "opportunities.csv",
+            ["ID", "AMOUNT", "CREATEDDATE", "CLOSEDATE", "ISWON", "ISCLOSED"],
+            [["0065e00000GmSdlAAF", amount, "2026-03-03T05:21:49Z", "2026-03-20", "true", "true"]],
+        ),
+        "contact-roles": write(
+            tmp_path / "roles.csv",
+            ["ID", "OPPORTUNITYID", "CONTACTID", "ISPRIMARY"],
+            [["00K5e0000o1pgpqEAA", "0065e00000GmSdlAAF", CONTACT, "true"]],
+        ),
+    }
+    for role, path in files.items():
+        invoke("load", role, path, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    report = invoke("report", "--revenue", *AS_OF, "-f", "json", "--db", db).stdout
+    assert f'"won_revenue": {amount},' in report and "98765432109876.55" not in report
+    journey = invoke("journey", "0065e00000GmSdlAAF", "-f", "json", "--db", db).stdout
+    assert f'"amount": {amount},' in journey
+    assert json.loads(journey)["opportunity"]["amount"] == float(amount)  # still a number
