@@ -255,6 +255,18 @@ def run(
             if "interrupted" in str(exc).lower():
                 raise KeyboardInterrupt from exc
             raise
+        except duckdb.IOException as exc:
+            spill = _SPILL.get(con)
+            text = str(exc)
+            if spill is None or (spill not in text and "duckdb_temp" not in text):
+                raise QueryError(name, _first_line(text), hint=None) from exc
+            raise OutOfMemoryError(
+                f"DuckDB could not spill step {name} to disk, in {spill} (memory limit "
+                f"{_memory_limit(con)}): {_first_line(text)}",
+                hint="It must be a folder calltouch can write to, on a disk with room: free "
+                "space there, or point --temp-dir at another (run, match and attribute take "
+                "it), or raise --memory-limit so that less needs spilling.",
+            ) from exc
         except duckdb.OutOfMemoryException as exc:
             raise OutOfMemoryError(
                 f"DuckDB ran out of memory in step {name} (memory limit "
@@ -288,6 +300,11 @@ def failed_on_data(exc: QueryError) -> bool:
 # The memory limit each connection was opened with, as the user wrote it: an out-of-memory
 # message names it without asking DuckDB (a limit too small for any query cannot be asked).
 _LIMITS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
+
+
+# The folder each connection spills to (its temp_directory): a failure to write there is the
+# memory limit's consequence, not a bad input, output or bug.
+_SPILL: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
 
 
 def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
@@ -368,5 +385,7 @@ def connect(
         config["temp_directory"] = str(Path(tempfile.gettempdir()) / "calltouch-spill")
     con = duckdb.connect(str(database), read_only=read_only, config=config)
     _LIMITS[con] = config["memory_limit"]
+    # DuckDB's own default beside a database file: the file's name with .tmp
+    _SPILL[con] = config.get("temp_directory") or f"{database}.tmp"
     run(con, "session_setup")
     return con

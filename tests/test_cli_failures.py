@@ -693,3 +693,28 @@ def test_a_bug_in_a_query_that_reads_an_input_stays_an_internal_error(
     assert f"Query failed: {template}:" in result.stderr
     assert "ct_no_such_macro" in result.stderr
     assert "Input error" not in result.stderr
+
+
+def test_a_spill_folder_that_cannot_be_written_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the default spill folder (calltouch-spill in the system's temp folder, shared by every
+    # user of a machine) taken by a file, or a full disk: by the step it hit, the failure read
+    # as a damaged input ("re-export it", exit 2), a bug (exit 1) or an unwritable output
+    import tempfile
+
+    data = tmp_path / "data"
+    invoke("generate", "--sessions", 200_000, "--calls", 20_000, "--out", data,
+           "--format", "parquet")  # fmt: skip
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    (system_tmp / "calltouch-spill").write_text("not a folder\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    result = invoke(
+        "run", data / "tasks.parquet", data / "sessions.parquet", "--out", tmp_path / "out",
+        "--format", "parquet", "--memory-limit", "30MB", "-q",
+    )  # fmt: skip
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == ExitCode.OUT_OF_MEMORY, message
+    assert "could not spill step" in message and str(system_tmp / "calltouch-spill") in message
+    assert "--temp-dir" in message and "re-export" not in message
