@@ -998,6 +998,29 @@ def test_a_close_date_with_an_offset_is_its_utc_day(tmp_path: Path) -> None:
     assert bad.exit_code == 3 and "+25:00' is not a date" in " ".join(bad.stderr.split())
 
 
+def test_a_typed_amount_of_nan_or_infinity_is_rejected_not_blank(tmp_path: Path) -> None:
+    # a Parquet DOUBLE amount of inf, -inf or NaN read as a blank amount: the opportunity was
+    # attributed with no revenue and nothing in the rejects, while the CSV cell 'inf' was
+    # rejected
+    typed = tmp_path / "o.parquet"
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES ('O1', 5.5::DOUBLE), ('O2', 'inf'::DOUBLE), "
+        "('O3', '-inf'::DOUBLE), ('O4', 'nan'::DOUBLE), ('O5', NULL::DOUBLE)) t(Id, Amount), "
+        "(SELECT TIMESTAMPTZ '2026-02-01 00:00:00+00' AS CreatedDate, DATE '2026-02-20' AS "
+        f"CloseDate)) TO '{typed}'"
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", typed, "--db", db, "--max-rejects", "100%", "-q")
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute("SELECT opportunity_id, amount FROM opportunity_rows "
+                           "WHERE _error_field IS NULL ORDER BY 1").fetchall()  # fmt: skip
+        rejected = con.execute("SELECT line, error FROM rejects ORDER BY line").fetchall()
+    assert kept == [("O1", Decimal("5.50")), ("O5", None)]
+    assert [(line, error.split(" is ")[0]) for line, error in rejected] == [
+        (2, "'inf'"), (3, "'-inf'"), (4, "'nan'"),
+    ]  # fmt: skip
+
+
 def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
     # 101 amounts of nearly 1e16 overflowed the revenue sums while writing: exit 5 "cannot
     # write", with this run's attribution.csv beside the previous run's other files
