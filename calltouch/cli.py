@@ -595,8 +595,11 @@ def _check_temp_dir(temp_dir: Path) -> None:
             hint="Name a folder (it is created when DuckDB first needs it).",
         )
     if not temp_dir.exists() and not temp_dir.parent.is_dir():
+        parent = temp_dir.parent
         raise UsageError(
-            f"--temp-dir {temp_dir}: the folder {temp_dir.parent} does not exist",
+            f"--temp-dir {temp_dir}: {parent} is a file, not a folder"
+            if parent.exists()
+            else f"--temp-dir {temp_dir}: the folder {parent} does not exist",
             hint="Name a folder whose parent exists (the folder itself is created when DuckDB "
             "first needs it), e.g. --temp-dir /tmp/calltouch-spill.",
         )

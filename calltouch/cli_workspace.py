@@ -375,21 +375,32 @@ def match_command(
                     )
                 )
             else:
-                with progress(quiet):
-                    summary = workspace.match_workspace(con, settings)
-            for note in workspace.unread_columns(con):
-                stderr.print(Text(f"Note: {note}", style="yellow"))
+                try:
+                    with progress(quiet):
+                        summary = workspace.match_workspace(con, settings)
+                except KeyboardInterrupt:
+                    # a Ctrl-C after the commit (the match's last moments) leaves it saved
+                    if workspace.current_match(con, settings) is not None:
+                        _say_saved(db)
+                    raise
             try:
+                for note in workspace.unread_columns(con):
+                    stderr.print(Text(f"Note: {note}", style="yellow"))
                 if not quiet:
                     print_run_summary(con, summary)
             except KeyboardInterrupt:  # the match is in the workspace: say so, then stop
-                stderr.print(Text(f"The match was saved in {db}; calltouch report shows it."))
+                _say_saved(db)
                 raise
         finally:
             con.close()
         from calltouch.pipeline import raise_if_unreconciled
 
         raise_if_unreconciled(summary, f"The workspace {db} keeps the result for inspection")
+
+
+def _say_saved(db: Path) -> None:
+    """Tell a user who stopped match once its result was in the workspace that it is."""
+    stderr.print(Text(f"The match was saved in {db}; calltouch report shows it."))
 
 
 @app.command("status")

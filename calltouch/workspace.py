@@ -519,7 +519,13 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
     except BaseException:
         con.rollback()
         raise
-    con.commit()
+    try:
+        con.commit()
+    except BaseException:
+        # stopped in the commit: undone unless it had ended (then there is nothing to undo)
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
+        raise
     return summary
 
 

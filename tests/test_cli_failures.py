@@ -474,6 +474,44 @@ def test_ctrl_c_after_a_match_was_saved_says_it_was(
     assert status["last_match"] is not None
 
 
+@pytest.mark.parametrize("when", ["after the commit", "before the commit"])
+def test_ctrl_c_in_a_match_says_whether_it_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    # a Ctrl-C in the match's last moments, once committed, printed "Interrupted." alone
+    # though status then showed the new match; before the commit nothing is saved
+    from calltouch import workspace
+
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q").exit_code == 0
+    real_commit = duckdb.DuckDBPyConnection.commit
+
+    class Connection:  # the workspace's connection, its commit followed or preceded by a Ctrl-C
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self._con = con
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+        def commit(self) -> object:
+            if when == "before the commit":
+                raise KeyboardInterrupt
+            real_commit(self._con)
+            raise KeyboardInterrupt
+
+    real_match = workspace.match_workspace
+    monkeypatch.setattr(
+        workspace, "match_workspace", lambda con, settings: real_match(Connection(con), settings)
+    )
+    result = invoke("match", "--db", db, "-q")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    saved = f"The match was saved in {db}" in " ".join(result.stderr.split())
+    assert saved == (when == "after the commit")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert (status["last_match"] is not None) == saved
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Exports large enough that loading them takes a second or more."""
@@ -593,6 +631,10 @@ def test_a_temp_dir_duckdb_could_not_spill_into_is_refused_before_any_work(
     a_file = tmp_path / "spill.txt"
     a_file.write_text("x", encoding="utf-8")
     assert invoke("run", *files, "--temp-dir", a_file).exit_code == ExitCode.INPUT
+    # under a file: said so (it was "the folder spill.txt does not exist")
+    under = invoke("run", *files, "--temp-dir", a_file / "x")
+    assert under.exit_code == ExitCode.INPUT
+    assert f"{a_file} is a file, not a folder" in " ".join(under.stderr.split())
     assert invoke("run", *files, "--temp-dir", tmp_path / "spill").exit_code == 0
 
 
