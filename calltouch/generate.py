@@ -40,7 +40,7 @@ import duckdb
 
 from calltouch import queries
 from calltouch.errors import UsageError
-from calltouch.outputs import atomic_path, ensure_dir, refuse_folder_targets
+from calltouch.outputs import ensure_dir, output_set, refuse_folder_targets
 
 GenerateFormat = Literal["parquet", "csv"]
 
@@ -92,8 +92,12 @@ def generate(
         list(paths.values()), "Generate into another --out, or move that folder away."
     )
     replaced = [str(p) for p in paths.values() if p.exists()]
-    # both renamed into place only when both are written (the inner rename runs first)
-    with atomic_path(paths["sessions"]) as tmp_sessions, atomic_path(paths["tasks"]) as tmp_tasks:
+    # both renamed into place together, only when both are written
+    with (
+        output_set() as files,
+        files.path(paths["sessions"]) as tmp_sessions,
+        files.path(paths["tasks"]) as tmp_tasks,
+    ):
         queries.run(
             con, "generate_sessions", {**binds, "path": str(tmp_sessions)}, csv=fmt == "csv"
         )
