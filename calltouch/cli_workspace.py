@@ -295,7 +295,12 @@ def load(
         )
         skipped = [note for spec in files for note in folder_notes(spec)]
         created = not db.exists()
-        con = workspace.open_workspace(db)
+        try:
+            con = workspace.open_workspace(db)
+        except BaseException:
+            if created:  # stopped or failing while the new file was set up: none left behind
+                workspace.remove_workspace_files(db)
+            raise
         try:
             with progress(quiet):
                 outcomes = workspace.load(

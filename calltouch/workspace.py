@@ -127,13 +127,18 @@ def open_workspace(
             f"{path} is not a DuckDB workspace: {str(exc).splitlines()[0]}",
             hint="Point --db at a calltouch workspace, or at a new file name to create one.",
         ) from exc
-    layout = set(queries.run(con, "schema_columns").fetchall())
-    _refuse_other_databases(con, path, layout)
-    if not read_only:
-        queries.run(con, "create_schema", packed_details=False)
-        queries.run(con, "workspace_schema")
-    elif not create:
-        _require_current_layout(con, path, layout)
+    try:
+        layout = set(queries.run(con, "schema_columns").fetchall())
+        _refuse_other_databases(con, path, layout)
+        if not read_only:
+            queries.run(con, "create_schema", packed_details=False)
+            queries.run(con, "workspace_schema")
+        elif not create:
+            _require_current_layout(con, path, layout)
+    except BaseException:
+        # closed before the caller removes a file it created (a first load stopped here)
+        con.close()
+        raise
     return con
 
 

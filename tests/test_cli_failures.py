@@ -512,6 +512,28 @@ def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     assert (status["last_match"] is not None) == saved
 
 
+@pytest.mark.parametrize("step", ["create_schema", "workspace_schema"])
+def test_a_first_load_stopped_while_the_workspace_is_made_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    # the workspace was created before the load's clean-up could run: a Ctrl-C (or SIGTERM)
+    # while its tables were made left an empty workspace, which status then took for one
+    from calltouch import queries
+
+    real_run = queries.run
+
+    def run(con, name, binds=None, **context):  # type: ignore[no-untyped-def]
+        if name == step:
+            raise KeyboardInterrupt
+        return real_run(con, name, binds, **context)
+
+    monkeypatch.setattr(queries, "run", run)
+    db = tmp_path / "w.duckdb"
+    result = invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Exports large enough that loading them takes a second or more."""
