@@ -495,7 +495,8 @@ def export_command(
                         fmt=fmt,
                     )
             else:
-                export_table(con, what.value, output, fmt)
+                # as the last match saw them (a stale workspace: loads since are not in it)
+                export_table(con, what.value, output, fmt, since=queries.stale_since(con))
         finally:
             con.close()
         stderr.print(Text(f"Wrote {what.value} to {output}", style="dim"))
@@ -952,6 +953,7 @@ def _render_inputs(
         "rejects_table": "reject_errors",
         "release": False,  # the workspace's match keeps its session tables
         "packed_details": False,  # and keeps a column per session detail
+        "stale": False,  # rejects of a workspace matched since its last load
     }
     binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
     wanted = queries.info(name).context

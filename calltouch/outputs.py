@@ -352,13 +352,20 @@ def export_table(
     fmt: FileFormat,
     layout: UnmatchedLayout | None = None,
     files: OutputSet | None = None,
+    since: int | None = None,
 ) -> Path:
-    """Write one of EXPORTS to ``target`` in ``fmt``, atomically (as part of ``files``)."""
+    """Write one of EXPORTS to ``target`` in ``fmt``, atomically (as part of ``files``).
+    ``since``: a stale workspace's last matched load (queries.stale_since), whose rejects of
+    tasks and sessions are only those of the loads that match saw."""
     if name not in EXPORTS:
         raise OutputError(f"nothing named {name!r} can be exported")
     ensure_dir(target.parent)
     binds: dict[str, Any] = {}
     context: dict[str, Any] = {"fmt": fmt, "to_file": True}
+    if name == "rejects":
+        context["stale"] = since is not None
+        if since is not None:
+            binds["last_load_id"] = since
     if name == "unmatched":
         layout = layout or unmatched_layout(con)
         binds["raw_positions"] = layout.positions

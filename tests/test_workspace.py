@@ -1323,3 +1323,45 @@ def test_a_file_an_earlier_calltouch_loaded_without_a_field_is_named(tmp_path: P
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
     (said,) = status["unread_columns"]
     assert said.startswith(f"{sessions} was loaded by an earlier calltouch, which did not read")
+
+
+def test_export_rejects_of_a_stale_workspace_are_the_last_matchs(tmp_path: Path) -> None:
+    # export rejects read every reject: on a workspace loaded since its last match it wrote
+    # the new file's rejects beside touchpoints and unmatched that never saw that file (which
+    # export keeps as the match made them); the revenue inputs' rejects stay, as attribute
+    # reads every load of them
+    db = tmp_path / "w.duckdb"
+    week1 = write_rows(
+        tmp_path / "week1.csv",
+        [task("00T000000000001AAA", "c1", "2026-03-02T10:05:00Z"),
+         task("00T000000000002AAA", "c1", "not a time")],
+        TASK_HEADER,
+    )  # fmt: skip
+    week2 = write_rows(
+        tmp_path / "week2.csv",
+        [task("00T000000000003AAA", "c1", "2026-03-09T10:05:00Z"),
+         task("00T000000000004AAA", "c1", "nor this")],
+        TASK_HEADER,
+    )  # fmt: skip
+    sessions = write_rows(
+        tmp_path / "sessions.csv", [session("S1", "c1", "2026-03-02 10:00:00")], SESSION_HEADER
+    )
+    opportunities = tmp_path / "opportunities.csv"
+    opportunities.write_text(
+        "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-03-01T00:00:00Z,2026-03-20\n"
+        "O2,5,yesterday,2026-03-20\n"
+    )
+    for role, path in (("tasks", week1), ("sessions", sessions)):
+        invoke("load", role, path, "--db", db, "--max-rejects", "100%", "-q")
+    invoke("match", "--db", db, "-q")
+    for role, path in (("tasks", week2), ("opportunities", opportunities)):
+        invoke("load", role, path, "--db", db, "--max-rejects", "100%", "-q")
+
+    def exported() -> list[tuple[str, str]]:
+        invoke("export", "rejects", "-o", tmp_path / "rejects.csv", "--db", db)
+        with (tmp_path / "rejects.csv").open(encoding="utf-8", newline="") as handle:
+            return [(r["file"], r["line"]) for r in csv.DictReader(handle)]
+
+    assert exported() == [(str(week1), "3"), (str(opportunities), "3")]
+    invoke("match", "--db", db, "-q")
+    assert exported() == [(str(week1), "3"), (str(week2), "3"), (str(opportunities), "3")]
