@@ -436,7 +436,7 @@ def write_one(
     """Write one attribution output to ``target`` atomically (as part of ``files``)."""
     if name not in OUTPUTS:
         raise OutputError(f"nothing named {name!r} can be written")
-    ensure_dir(target.parent)
+    ensure_dir(target.parent, holds=target)
     with atomic_path(target, files) as tmp:
         try:
             queries.run(con, f"export_{name}", {"path": str(tmp)}, fmt=fmt, to_file=True)

@@ -70,18 +70,25 @@ REJECT_COLUMNS = ("file", "line", "column", "error", "raw")
 OUT_FOLDER_HINT = "Move that folder away, or write the outputs to another --out."
 
 
-def ensure_dir(path: Path) -> Path:
-    """Create the output folder (and parents) or fail with an OutputError."""
+def ensure_dir(path: Path, *, holds: Path | None = None) -> Path:
+    """Create the output folder (and parents) or fail with an OutputError. ``holds``: the
+    file to be written in it (an -o FILE), whose folder it is; else the folder is --out."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         blocking = next((p for p in (path, *path.parents) if p.is_file()), None)
+        if blocking is None:
+            hint = "Check that the parent folder exists and is writable, or pick another " + (
+                "file name." if holds is not None else "--out."
+            )
+        elif holds is not None:
+            hint = f"{blocking} is a file, so {holds} cannot be written under it: give a path "
+            hint += "in a folder."
+        else:
+            hint = f"{blocking} is a file; --out names a folder: give a new name or an "
+            hint += "existing folder."
         raise OutputError(
-            f"cannot create output folder {path}: {exc.strerror or exc}",
-            hint="Check that the parent folder exists and is writable, or pick another --out."
-            if blocking is None
-            else f"{blocking} is a file; --out names a folder: give a new name or an existing "
-            "folder.",
+            f"cannot create output folder {path}: {exc.strerror or exc}", hint=hint
         ) from exc
     if not path.is_dir():
         raise OutputError(
@@ -112,7 +119,7 @@ class OutputSet:
         """A temporary path beside ``target`` for the block to write; kept for the commit when
         the block succeeds, deleted when it fails. The folder is created when missing. Any
         failure to write is an OutputError naming target."""
-        ensure_dir(target.parent)
+        ensure_dir(target.parent, holds=target)
         try:
             fd, tmp_name = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
@@ -359,7 +366,7 @@ def export_table(
     tasks and sessions are only those of the loads that match saw."""
     if name not in EXPORTS:
         raise OutputError(f"nothing named {name!r} can be exported")
-    ensure_dir(target.parent)
+    ensure_dir(target.parent, holds=target)
     binds: dict[str, Any] = {}
     context: dict[str, Any] = {"fmt": fmt, "to_file": True}
     if name == "rejects":
@@ -410,7 +417,7 @@ def json_text(payload: Any, *, sort_keys: bool = False) -> str:
 def write_json(target: Path, payload: dict[str, Any], files: OutputSet | None = None) -> Path:
     """Write ``payload`` as stable, indented JSON (sorted keys), atomically (as part of
     ``files``)."""
-    ensure_dir(target.parent)
+    ensure_dir(target.parent, holds=target)
     text = json_text(payload, sort_keys=True) + "\n"
     with atomic_path(target, files) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -109,6 +109,20 @@ def test_run_out_naming_a_file_says_out_is_a_folder(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me\n"
 
 
+@pytest.mark.parametrize("command", [("export", "touchpoints"), ("report",)])
+def test_an_output_file_under_a_file_says_so_not_out(
+    ws: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # export -o and report -o name a file: the hint spoke of --out, which they do not take
+    blocking = tmp_path / "tp.csv"
+    blocking.write_text("keep me\n", encoding="utf-8")
+    result = invoke(*command, "-o", blocking / "x.csv", "--db", ws)
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    message = " ".join(result.stderr.split())
+    assert f"{blocking} is a file, so {blocking / 'x.csv'} cannot be written" in message
+    assert "--out" not in message and blocking.read_text(encoding="utf-8") == "keep me\n"
+
+
 @pytest.mark.parametrize("folder", ["touchpoints.csv", "unmatched.csv", "summary.json"])
 def test_run_refuses_an_output_that_is_a_folder_before_replacing_any(
     tmp_path: Path, folder: str
