@@ -705,7 +705,7 @@ def note_if_stale(info: dict[str, Any]) -> str | None:
         stderr.print(
             Text(
                 f"Note: the workspace is stale ({reason}); these figures are from the last "
-                "match. Run calltouch match to bring them up to date.",
+                f"match. To bring them up to date, {workspace.stale_remedy(reason)}.",
                 style="yellow",
             )
         )

@@ -44,6 +44,7 @@ from rich.text import Text
 from calltouch.errors import STOP_SIGNALS, CalltouchError
 from calltouch.report import REASON_TEXT
 from calltouch.reporting import BY_LABEL, Report, pct
+from calltouch.workspace import stale_remedy
 
 try:  # POSIX only; elsewhere the dashboard quits with Ctrl-C alone.
     import termios
@@ -431,7 +432,7 @@ def _empty_message(report: Report | None, error: str) -> Text:
 def _footer(source: str, updated: str, stale: str = "") -> Table:
     left = Text()
     if stale:
-        left.append(f"stale: {stale}; run calltouch match  ", style="bold yellow")
+        left.append(f"stale: {stale}; {stale_remedy(stale)}  ", style="bold yellow")
     if source:
         left.append("source: ", style="dim")
         left.append(source)

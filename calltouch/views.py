@@ -20,6 +20,7 @@ from rich.text import Text
 from calltouch.attribution import MODEL_LABELS, MODELS
 from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
+from calltouch.workspace import stale_remedy
 
 
 def _minutes(value: object) -> str:
@@ -118,7 +119,8 @@ def status(info: dict[str, Any]) -> RenderableType:
     if info["stale"]:
         parts.append(
             Text(
-                f"Touchpoints are stale ({info['stale_reason']}): run calltouch match.",
+                f"Touchpoints are stale ({info['stale_reason']}): "
+                f"{stale_remedy(info['stale_reason'])}.",
                 style="bold yellow",
             )
         )

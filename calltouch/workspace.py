@@ -590,6 +590,26 @@ def input_state(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {key: int(value) for key, value in queries.fetch_dicts(con, "input_state")[0].items()}
 
 
+# Why a workspace is stale when match refuses it (_require_stored_rows): said with its own
+# remedy (stale_remedy), not "run calltouch match".
+UNMATCHABLE = "rows were removed or added outside calltouch since the last match"
+
+
+def stale_remedy(reason: str) -> str:
+    """What brings a workspace stale for ``reason`` up to date, as a clause."""
+    if reason == UNMATCHABLE:
+        return "load the exports again into a new workspace (--db NEW.duckdb): match refuses it"
+    return "run calltouch match"
+
+
+def _stored_rows_differ(state: Mapping[str, int]) -> bool:
+    """Whether the row tables no longer hold what the loads stored (see _require_stored_rows)."""
+    return (
+        state["task_usable"] != state["tasks_loaded"]
+        or state["session_usable"] != state["sessions_loaded"]
+    )
+
+
 def _require_stored_rows(state: Mapping[str, int]) -> None:
     """Refuse to match a workspace whose row tables no longer hold what its loads stored
     (rows deleted, or a table dropped and made again empty, in another program): the match
@@ -620,7 +640,10 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
     if summary.get(MATCH_CODE) != match_code():
         return "matched by another calltouch version"
     recorded = summary.get(MATCH_INPUTS)
-    if recorded is not None and recorded != input_state(con):
+    state = input_state(con)
+    if recorded is not None and recorded != state:
+        if _stored_rows_differ(state):
+            return UNMATCHABLE
         return "the loaded rows changed since the last match (edited in another program?)"
     missing = lost_match_parts(con)
     if missing:

@@ -616,6 +616,11 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     refused = invoke("match", "--db", db, "--rebuild", ok=False)
     assert refused.exit_code == 2
     assert "session_rows holds 0 usable rows, but its loads stored 1" in refused.stderr
+    # status advised the match that refuses it: it gives match's own advice
+    assert stale() == workspace.UNMATCHABLE
+    told = " ".join(invoke("status", "--db", db).stdout.split())
+    assert "load the exports again into a new workspace" in told
+    assert "run calltouch match" not in told
 
 
 def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) -> None:
