@@ -167,7 +167,7 @@ def test_rejects_are_exported_in_a_total_order() -> None:
             "VALUES ('tasks', 0, 'tasks.csv', 2, 'CreatedDate', ?, 'T1,,x')",
             [error],
         )
-    rows = queries.run(con, "export_rejects", fmt="csv", to_file=False).fetchall()
+    rows = queries.run(con, "export_rejects", fmt="csv", to_file=False, stale=False).fetchall()
     assert [row[3] for row in rows] == ["a: the first error", "z: the last error"]
 
 
