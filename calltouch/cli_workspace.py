@@ -9,6 +9,7 @@ Registered on the one Typer app of calltouch.cli. The options of attribution (--
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from dataclasses import replace
@@ -482,6 +483,7 @@ def export_command(
             )
         con = workspace.open_workspace(db, create=False, writes=False)
         try:
+            refuse_loaded_file_as_output(con, output)
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
             if what is Export.report:
@@ -584,6 +586,8 @@ def report(
         options = _report_options(by, since, until, status, top)
         con = workspace.open_workspace(db, create=False, writes=False)
         try:
+            if output is not None:
+                refuse_loaded_file_as_output(con, output)
             workspace.require_match(con, db)
             note_if_stale(workspace.status(con, db))
             built = reporting.build(
@@ -656,6 +660,8 @@ def _revenue_report(
     )
     con = workspace.open_workspace(db, create=False, writes=False)
     try:
+        if output is not None:
+            refuse_loaded_file_as_output(con, output)
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
         attribution.build(con, settings)
@@ -695,6 +701,25 @@ def refuse_workspace_as_output(output: Path, db: Path) -> None:
             "workspace",
             hint="Write the output to another file (or folder), or name the workspace otherwise.",
         )
+
+
+def refuse_loaded_file_as_output(con: duckdb.DuckDBPyConnection, output: Path) -> None:
+    """Refuse an output file that is one of the exports the workspace loaded: writing it
+    would replace that export with the output. The workspace keeps each path as it was
+    named, so only a path that still names the same file here can be told (samefile)."""
+    if not output.exists():
+        return
+    for role, path in queries.run(con, "loaded_paths").fetchall():
+        try:
+            same = os.path.samefile(path, output)
+        except OSError:  # moved, or named relative to another folder
+            continue
+        if same:
+            raise UsageError(
+                f"the output {output} is the {role} export {path} this workspace loaded: "
+                "writing it would replace that export",
+                hint="Write the output to another file.",
+            )
 
 
 def note_if_stale(info: dict[str, Any]) -> str | None:

@@ -1370,3 +1370,26 @@ def test_export_rejects_of_a_stale_workspace_are_the_last_matchs(tmp_path: Path)
     assert exported() == [(str(week1), "3"), (str(opportunities), "3")]
     invoke("match", "--db", db, "-q")
     assert exported() == [(str(week1), "3"), (str(week2), "3"), (str(opportunities), "3")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("export", "touchpoints"), ("export", "report"), ("report",), ("report", "--revenue")],
+)
+def test_an_output_that_is_a_loaded_export_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    # export -o tasks.csv replaced the task export the workspace had loaded with the
+    # touchpoints, silently (run --out refuses its inputs' folder)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLE / "tasks.csv", tmp_path / "tasks.csv")
+    kept = (tmp_path / "tasks.csv").read_bytes()
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", "tasks.csv", "--db", db, "-q")  # named relative to this folder
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    refused = invoke(*command, "-o", tmp_path / "tasks.csv", "--db", db, ok=False)
+    assert refused.exit_code == 2, refused.output
+    message = " ".join(refused.stderr.split())
+    assert "is the tasks export tasks.csv this workspace loaded" in message
+    assert (tmp_path / "tasks.csv").read_bytes() == kept
