@@ -50,6 +50,7 @@ from calltouch.outputs import (
     atomic_path,
     ensure_dir,
     export_table,
+    json_number,
     other_format_outputs,
     output_set,
     remove_previous,
@@ -492,16 +493,6 @@ def journey(
         hint="Give an opportunity id, or a lead/contact id (a task's WhoId, a contact role's "
         "ContactId or a People export's Id); 15-character ids are fine.",
     )
-
-
-def json_number(value: Decimal) -> int | float | Decimal:
-    """A decimal for JSON: whole, an int; to the cent at most (an amount), the Decimal itself,
-    which outputs.json_text writes exactly (a float cannot hold 98765432109876.54); a finer
-    one (a share), a float."""
-    if value == value.to_integral_value():
-        return int(value)
-    exponent = value.as_tuple().exponent
-    return value if isinstance(exponent, int) and exponent >= -2 else float(value)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from calltouch import csvscan, profiles, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
 from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
 from calltouch.load import (
-    DELETED_ERRORS,
     CsvLoader,
     LoadOptions,
     ParquetLoader,
@@ -28,7 +27,7 @@ from calltouch.load import (
     load_role,
     row_number_clash,
 )
-from calltouch.pipeline import RejectedLines, RejectLimit
+from calltouch.pipeline import RejectedLines, RejectLimit, first_rejects
 
 FIRST_ROWS = 5
 
@@ -316,16 +315,7 @@ def _run_rejects(
     file_id = int(row[0]) if row else 0
     try:
         (loaded,) = load_role(con, role, str(path), options, workdir, first_file_id=file_id)
-        first = queries.fetch_dicts(
-            con,
-            "reject_examples",
-            {
-                "role": role,
-                "file_ids": [file_id],
-                "limit": FIRST_ROWS,
-                "deleted_errors": list(DELETED_ERRORS),
-            },
-        )
+        first = first_rejects(con, role, [file_id], FIRST_ROWS)
         lines = RejectedLines.of(con, role, [file_id])
     finally:
         table = "task_rows" if role == "tasks" else "session_rows"

@@ -399,6 +399,16 @@ def format_of(target: Path) -> FileFormat:
     return fmt
 
 
+def json_number(value: Decimal) -> int | float | Decimal:
+    """A decimal for JSON: whole, an int; to the cent at most (an amount), the Decimal itself,
+    which json_text writes exactly (a float cannot hold 98765432109876.54); a finer one (a
+    share), a float."""
+    if value == value.to_integral_value():
+        return int(value)
+    exponent = value.as_tuple().exponent
+    return value if isinstance(exponent, int) and exponent >= -2 else float(value)
+
+
 def json_text(payload: Any, *, sort_keys: bool = False) -> str:
     """``payload`` as indented JSON (no trailing newline); a Decimal (an amount, to the cent)
     as its exact number: a float cannot hold 98765432109876.54 (json wrote ...55), and the

@@ -423,17 +423,26 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
             )
 
 
+def first_rejects(
+    con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None, limit: int
+) -> list[dict[str, Any]]:
+    """The first ``limit`` rejected rows of ``role`` (of the files ``file_ids`` only, when
+    given), deleted records last (--max-rejects does not count them): file, line, error."""
+    binds = {
+        "role": role,
+        "file_ids": file_ids,
+        "limit": limit,
+        "deleted_errors": list(DELETED_ERRORS),
+    }
+    return queries.fetch_dicts(con, "reject_examples", binds)
+
+
 def reject_examples(
     con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
 ) -> str:
-    """The first three rejected rows of ``role`` (of the files ``file_ids`` only, when given),
-    deleted records last (--max-rejects does not count them), as ``file:line: error`` for an
-    error message."""
-    examples = queries.fetch_dicts(
-        con,
-        "reject_examples",
-        {"role": role, "file_ids": file_ids, "limit": 3, "deleted_errors": list(DELETED_ERRORS)},
-    )
+    """The first three rejected rows of ``role`` (see first_rejects), as ``file:line: error``
+    for an error message."""
+    examples = first_rejects(con, role, file_ids, 3)
     return "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
 
 

@@ -23,7 +23,7 @@ import duckdb
 
 from calltouch import attribution, queries
 from calltouch.errors import UsageError
-from calltouch.outputs import json_text
+from calltouch.outputs import json_number, json_text
 
 BY_CHOICES = (
     "channel",
@@ -347,7 +347,7 @@ class RevenueReport(GroupedRows):
 def _numbers(row: dict[str, Any]) -> dict[str, Any]:
     """Decimal amounts (rounded to cents by the query) kept exact, for outputs.json_text;
     other decimals as floats."""
-    return {k: attribution.json_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+    return {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def build_revenue(
