@@ -50,11 +50,15 @@ CREATE OR REPLACE TEMP MACRO ct_number_text(x) AS
          WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(CAST(x AS HUGEINT) AS VARCHAR)
          ELSE regexp_replace(CAST(x AS VARCHAR), '(\.\d*?)0+$', '\1') END;
 
--- ct_channel(cell), ct_subchannel(cell): a warehouse CHANNEL cell ("Paid Search.AdWords",
--- tidy text) split at its first dot: the channel, and the subchannel (NULL without a dot).
-CREATE OR REPLACE TEMP MACRO ct_channel(cell) AS ct_tidy(split_part(cell, '.', 1));
-CREATE OR REPLACE TEMP MACRO ct_subchannel(cell) AS
-    CASE WHEN contains(cell, '.') THEN ct_tidy(substr(cell, strpos(cell, '.') + 1)) END;
+-- ct_channel_part(cell), ct_subchannel_part(cell): a warehouse CHANNEL cell ("Paid
+-- Search.AdWords", tidy text) split at its first dot: the channel, and the subchannel (NULL
+-- without a dot), each still to be tidied (ct_tidy). A template splits in one query level and
+-- tidies the parts in the level above: ct_tidy reads its argument several times, and DuckDB
+-- computed the split for each (605k cells at 10M/1M: 0.43 s, against 0.21 s split
+-- once; BENCHMARKS.md).
+CREATE OR REPLACE TEMP MACRO ct_channel_part(cell) AS split_part(cell, '.', 1);
+CREATE OR REPLACE TEMP MACRO ct_subchannel_part(cell) AS
+    CASE WHEN contains(cell, '.') THEN substr(cell, strpos(cell, '.') + 1) END;
 
 -- ct_id_key(id): a 32-bit key of an id, for finding ids read more than once: equal ids have
 -- equal keys; a few unequal ones share a key too (harmless where a superset is wanted), and

@@ -34,6 +34,8 @@ from calltouch.timeformats import decide_date_order
 from tests.harness import (
     SESSION_HEADER,
     TASK_HEADER,
+    invoke,
+    read_csv,
     read_outcome,
     run_case,
     session,
@@ -333,6 +335,66 @@ def test_channel_cell_is_split_at_its_first_dot_only(tmp_path):
         "Direct",
         "",
     )
+
+
+# Each channel cell (in a session of its own) and the (channel, subchannel) it shows: the cell
+# is tidied, split at its first dot, and each part tidied again (a blank part is no value).
+CHANNEL_CELLS = {
+    "Referral.partner-site.com": ("Referral", "partner-site.com"),
+    "Direct": ("Direct", ""),
+    " Paid Search . AdWords ": ("Paid Search", "AdWords"),
+    "Social.": ("Social", ""),
+    ".Bing": ("", "Bing"),
+    "\u3000Email\u3000.\u3000Newsletter\u3000": ("Email", "Newsletter"),
+    "NULL.x": ("", "x"),
+    "x.NULL": ("x", ""),
+    ".": ("", ""),
+    "Café.Réseau.fr": ("Café", "Réseau.fr"),
+    "NULL": ("", ""),
+}
+
+
+def _channel_outputs(tmp_path: Path, path: str) -> dict[str, tuple[str, str]]:
+    """The (channel, subchannel) each CHANNEL_CELLS cell's call shows, by ``path``: a one-shot
+    run on CSV (the details kept raw), on Parquet (fetched after matching), or the workspace
+    (a column each)."""
+    cells = list(CHANNEL_CELLS)
+    tasks = [task(f"T{i}", f"cookie-{i}", "12:40") for i in range(len(cells))]
+    sessions = [session(f"S{i}", f"cookie-{i}", "12:17", cell) for i, cell in enumerate(cells)]
+    tasks_file = write_rows(tmp_path / "tasks.csv", tasks, TASK_HEADER)
+    sessions_file = write_rows(tmp_path / "sessions.csv", sessions, SESSION_HEADER)
+    if path == "parquet":
+        parquet = tmp_path / "sessions.parquet"
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{sessions_file}', all_varchar = true)) "
+            f"TO '{parquet}' (FORMAT parquet)"
+        )
+        sessions_file = parquet
+    out = tmp_path / "out"
+    if path == "workspace":
+        db = tmp_path / "ws.duckdb"
+        invoke("load", "tasks", tasks_file, "--db", db)
+        invoke("load", "sessions", sessions_file, "--db", db)
+        invoke("match", "--db", db)
+        out.mkdir()
+        invoke("export", "touchpoints", "-o", out / "touchpoints.csv", "--db", db)
+        rows = read_csv(out / "touchpoints.csv")
+    else:
+        con = queries.connect()
+        try:
+            run_pipeline(con, str(tasks_file), str(sessions_file), out, RunSettings())
+        finally:
+            con.close()
+        rows = read_outcome(out).touchpoint_rows
+    assert {r["match_status"] for r in rows} == {"merged"}
+    return {cells[int(r["task_id"][1:])]: (r["channel"], r["subchannel"]) for r in rows}
+
+
+@pytest.mark.parametrize("path", ["csv", "parquet", "workspace"])
+def test_channel_cell_is_tidied_split_at_its_first_dot_and_its_parts_tidied(tmp_path, path):
+    # The split is computed a level below the parts' tidying (ct_channel_part): the same
+    # channels whichever way the details are read.
+    assert _channel_outputs(tmp_path, path) == CHANNEL_CELLS
 
 
 # ----------------------------------------------------------------------------- call time
