@@ -480,8 +480,9 @@ TempDirOpt = Annotated[
     typer.Option(
         "--temp-dir",
         metavar="DIR",
-        help="Where DuckDB spills when memory runs short (default: a calltouch-spill folder "
-        "in the system's temp folder).",
+        help="Where DuckDB spills when memory runs short (default: a calltouch-spill-UID "
+        "folder in the system's temp folder; on the workspace, the workspace's name with "
+        ".tmp, beside it).",
         show_default=False,
     ),
 ]
@@ -576,7 +577,7 @@ def _connect(
     threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
     if temp_dir is not None:
-        _check_temp_dir(temp_dir)
+        check_temp_dir(temp_dir)
     try:
         return queries.connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_dir)
     except duckdb.Error as exc:
@@ -586,9 +587,9 @@ def _connect(
         ) from exc
 
 
-def _check_temp_dir(temp_dir: Path) -> None:
+def check_temp_dir(temp_dir: Path) -> None:
     """Refuse a --temp-dir DuckDB could not spill into, before any work: it creates the
-    folder only when it first spills, and only inside an existing one."""
+    folder only when it first spills, and only inside an existing one it may write to."""
     if temp_dir.exists() and not temp_dir.is_dir():
         raise UsageError(
             f"--temp-dir {temp_dir} is a file, not a folder",
@@ -602,6 +603,14 @@ def _check_temp_dir(temp_dir: Path) -> None:
             else f"--temp-dir {temp_dir}: the folder {parent} does not exist",
             hint="Name a folder whose parent exists (the folder itself is created when DuckDB "
             "first needs it), e.g. --temp-dir /tmp/calltouch-spill.",
+        )
+    # the folder DuckDB writes its files into, or the one it would make it in
+    where = temp_dir if temp_dir.exists() else temp_dir.parent
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--temp-dir {temp_dir}: calltouch may not write in the folder {where}",
+            hint="Name a folder you may write to (its files are removed when the command "
+            "ends), e.g. one in your home folder.",
         )
 
 

@@ -33,12 +33,14 @@ from calltouch.cli import (
     QuietOpt,
     SessionsTzOpt,
     TasksTzOpt,
+    TempDirOpt,
     ThreadsOpt,
     TzOpt,
     WindowOpt,
     _connect,
     _settings,
     app,
+    check_temp_dir,
     print_removed,
     progress,
     refuse_file_options,
@@ -164,6 +166,7 @@ def attributed(
     max_rejects: str = "1%",
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_dir: Path | None = None,
     quiet: bool = True,
     rejects_to: Path | None = None,
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
@@ -185,7 +188,7 @@ def attributed(
             date_order=date_order,  # type: ignore[arg-type]
             max_rejects=max_rejects,
         )
-        con = _connect(threads, memory_limit)
+        con = _connect(threads, memory_limit, temp_dir)
         where = str(files.revenue["opportunities"])
         try:
             try:
@@ -227,8 +230,15 @@ def attributed(
         "its loads and the touchpoints of its last match",
         files="--tasks, --sessions and --opportunities",
     )
+    if temp_dir is not None:
+        check_temp_dir(temp_dir)
     con = workspace.open_workspace(
-        db, create=False, writes=False, threads=threads, memory_limit=memory_limit
+        db,
+        create=False,
+        writes=False,
+        threads=threads,
+        memory_limit=memory_limit,
+        temp_directory=temp_dir,
     )
     where = f"the workspace {db}"
     try:
@@ -281,6 +291,7 @@ def attribute(
     max_rejects: MaxRejectsOpt = "1%",
     threads: ThreadsOpt = None,
     memory_limit: MemoryOpt = None,
+    temp_dir: TempDirOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -338,6 +349,7 @@ def attribute(
             max_rejects=max_rejects,
             threads=threads,
             memory_limit=memory_limit,
+            temp_dir=temp_dir,
             quiet=quiet,
             rejects_to=out,
         ) as (con, _):

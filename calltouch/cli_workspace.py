@@ -41,12 +41,14 @@ from calltouch.cli import (
     SessionsTzOpt,
     StdoutConsole,
     TasksTzOpt,
+    TempDirOpt,
     ThreadsOpt,
     TzOpt,
     WindowOpt,
     _connect,
     _settings,
     app,
+    check_temp_dir,
     print_run_summary,
     progress,
     refuse_file_options,
@@ -343,6 +345,7 @@ def match_command(
     per_session: PerSessionOpt = PerSession.one,
     threads: ThreadsOpt = None,
     memory_limit: MemoryOpt = None,
+    temp_dir: TempDirOpt = None,
     quiet: QuietOpt = False,
     rebuild: Annotated[
         bool,
@@ -368,7 +371,15 @@ def match_command(
     """
     with user_errors(debug):
         settings = _settings(window, per_session, "UTC", None, None, None)
-        con = workspace.open_workspace(db, create=False, threads=threads, memory_limit=memory_limit)
+        if temp_dir is not None:
+            check_temp_dir(temp_dir)
+        con = workspace.open_workspace(
+            db,
+            create=False,
+            threads=threads,
+            memory_limit=memory_limit,
+            temp_directory=temp_dir,
+        )
         try:
             kept = None if rebuild else workspace.current_match(con, settings)
             if kept is not None:

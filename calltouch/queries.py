@@ -19,6 +19,7 @@ This module imports neither typer nor rich: the query layer runs without the CLI
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import threading
@@ -272,8 +273,8 @@ def run(
                 f"DuckDB ran out of memory in step {name} (memory limit "
                 f"{_memory_limit(con)}), even spilling to disk",
                 hint="Raise --memory-limit (e.g. --memory-limit 4GB) or lower --threads (each "
-                "thread needs its own memory), which run, match and attribute take; run's "
-                "--temp-dir points the spilling at a disk with more room.",
+                "thread needs its own memory), which run, match and attribute take, as "
+                "--temp-dir, which points the spilling at a disk with more room.",
             ) from exc
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
@@ -359,6 +360,15 @@ def _first_line(message: str) -> str:
 DEFAULT_MEMORY_LIMIT = "1700MB"
 
 
+def default_spill_dir() -> Path:
+    """Where an in-memory database spills by default: a folder of the user's own in the
+    system's temp folder (calltouch-spill-UID). One folder for every user failed the second
+    user's run: DuckDB makes the folder 0755, so only its first user could write to it."""
+    getuid = getattr(os, "getuid", None)  # not on Windows, whose temp folder is the user's
+    name = "calltouch-spill" if getuid is None else f"calltouch-spill-{getuid()}"
+    return Path(tempfile.gettempdir()) / name
+
+
 def connect(
     database: str | Path = ":memory:",
     *,
@@ -370,8 +380,8 @@ def connect(
     """Open a DuckDB connection that computes in UTC with deterministic insertion order.
 
     Memory is capped at ``memory_limit`` (default DEFAULT_MEMORY_LIMIT); what does not fit
-    spills to ``temp_directory`` (default: a calltouch folder in the system's temp folder for
-    an in-memory database, DuckDB's own beside a database file)."""
+    spills to ``temp_directory`` (default: :func:`default_spill_dir` for an in-memory
+    database, DuckDB's own beside a database file: its name with .tmp)."""
     config: dict[str, Any] = {
         "preserve_insertion_order": True,
         "autoinstall_known_extensions": False,
@@ -382,7 +392,7 @@ def connect(
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     elif str(database) == ":memory:":
-        config["temp_directory"] = str(Path(tempfile.gettempdir()) / "calltouch-spill")
+        config["temp_directory"] = str(default_spill_dir())
     con = duckdb.connect(str(database), read_only=read_only, config=config)
     _LIMITS[con] = config["memory_limit"]
     # DuckDB's own default beside a database file: the file's name with .tmp

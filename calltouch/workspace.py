@@ -73,10 +73,13 @@ def open_workspace(
     writes: bool = True,
     threads: int | None = None,
     memory_limit: str | None = None,
+    temp_directory: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and with ``create``, make) a workspace file, schema included. A command that
     only reads it (``writes`` false) opens a file it may not write read-only: a workspace
-    shared read-only (a team share, a read-only mount) can still be reported from."""
+    shared read-only (a team share, a read-only mount) can still be reported from.
+    ``threads``, ``memory_limit`` and ``temp_directory`` as :func:`calltouch.queries.connect`'s
+    (DuckDB spills beside the file by default)."""
     if not create and not path.exists():
         raise InputError(
             f"no workspace at {path}",
@@ -84,20 +87,23 @@ def open_workspace(
             "sessions FILE... (or pass --db / set CALLTOUCH_DB).",
         )
     _refuse_other_files(path)
+    limits: dict[str, Any] = {
+        "threads": threads,
+        "memory_limit": memory_limit,
+        "temp_directory": temp_directory,
+    }
     if not writes and not read_only and path.exists():
-        shared = _open_shared(path, threads=threads, memory_limit=memory_limit)
+        shared = _open_shared(path, limits)
         if shared is not None:
             return shared
     if writes and not read_only and path.exists():
         _require_writable_folder(path)
     try:
-        con = queries.connect(path, read_only=read_only, threads=threads, memory_limit=memory_limit)
+        con = queries.connect(path, read_only=read_only, **limits)
     except duckdb.IOException as exc:
         text = str(exc)
         if not read_only and not writes and _not_writable(text):
-            return open_workspace(
-                path, create=create, read_only=True, threads=threads, memory_limit=memory_limit
-            )
+            return open_workspace(path, create=create, read_only=True, **limits)
         if "lock" in text.lower():
             raise UsageError(
                 f"the workspace {path} is in use by another program",
@@ -142,16 +148,14 @@ def open_workspace(
     return con
 
 
-def _open_shared(
-    path: Path, *, threads: int | None, memory_limit: str | None
-) -> duckdb.DuckDBPyConnection | None:
+def _open_shared(path: Path, limits: dict[str, Any]) -> duckdb.DuckDBPyConnection | None:
     """A command that only reads opens a workspace of this calltouch's layout read-only, so
     that readers (four reports at once, a DuckDB client reading it) do not lock each other
     out: a read-write open takes the file for itself. None when it cannot (a writer holds the
     file, or an older calltouch made it): the read-write open then says why, or brings the
     workspace up to date."""
     try:
-        con = queries.connect(path, read_only=True, threads=threads, memory_limit=memory_limit)
+        con = queries.connect(path, read_only=True, **limits)
     except duckdb.Error:
         return None
     try:

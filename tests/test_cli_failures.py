@@ -674,6 +674,104 @@ def test_a_temp_dir_duckdb_could_not_spill_into_is_refused_before_any_work(
     assert invoke("run", *files, "--temp-dir", tmp_path / "spill").exit_code == 0
 
 
+def test_a_temp_dir_calltouch_may_not_write_in_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a folder of another user's (DuckDB makes its spill folder 0755): the run failed only
+    # once it spilled, minutes in, as "out of memory". Tests run as root, whom permission
+    # bits do not stop, so the folder's permission is what os.access answers here.
+    import os
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda path, mode: (
+            real_access(path, mode) and not (Path(path) == theirs and mode & os.W_OK)
+        ),
+    )
+    files = (SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "out", "-q")
+    for target in (theirs, theirs / "spill"):  # the folder, or the one it would be made in
+        result = invoke("run", *files, "--temp-dir", target)
+        assert result.exit_code == ExitCode.INPUT
+        text = " ".join(result.stderr.split())
+        assert f"calltouch may not write in the folder {theirs}" in text, text
+        assert not (tmp_path / "out").exists()
+
+
+def test_the_default_spill_folder_is_the_users_own(tmp_path: Path) -> None:
+    # one calltouch-spill folder for every user of a machine: DuckDB makes it 0755, so a second
+    # user's run failed (exit 6) as soon as it spilled
+    import os
+
+    folder = queries.default_spill_dir()
+    assert folder.parent == Path(tempfile.gettempdir())
+    if hasattr(os, "getuid"):
+        assert folder.name == f"calltouch-spill-{os.getuid()}"
+    con = queries.connect()
+    try:
+        setting = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    finally:
+        con.close()
+    assert setting == (str(folder),)
+
+
+def _spill_folders(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
+    """The spill folders, as DuckDB has them, of the connections calltouch opens from now on,
+    by database (":memory:" for a run's or a command's on files)."""
+    seen: dict[str, set[str]] = {}
+    real_connect = queries.connect
+
+    def connect(database: object = ":memory:", **kwargs: object) -> duckdb.DuckDBPyConnection:
+        con = real_connect(database, **kwargs)  # type: ignore[arg-type]
+        row = con.execute("SELECT current_setting('temp_directory')").fetchone()
+        seen.setdefault(str(database), set()).add(str(row[0]) if row else "")
+        return con
+
+    monkeypatch.setattr(queries, "connect", connect)
+    return seen
+
+
+def test_match_and_attribute_spill_into_their_temp_dir(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the spill error advised --temp-dir to match and attribute, which had no such option
+    spill = tmp_path / "spill"
+    seen = _spill_folders(monkeypatch)
+    assert invoke("match", "--db", ws, "--temp-dir", spill, "--rebuild", "-q").exit_code == 0
+    assert seen[str(ws)] == {str(spill)}
+    seen.clear()
+    on_files = (
+        "--tasks", SAMPLE / "tasks.csv", "--sessions", SAMPLE / "sessions.csv",
+        "--opportunities", SAMPLE / "opportunities.csv",
+        "--contact-roles", SAMPLE / "contact_roles.csv", "--people", SAMPLE / "people.csv",
+    )  # fmt: skip
+    result = invoke("attribute", *on_files, "--out", tmp_path / "rev", "--temp-dir", spill, "-q")
+    assert result.exit_code == 0, result.output
+    assert str(spill) in seen[":memory:"]
+    # on the workspace (which has no opportunities: refused for that, once opened)
+    seen.clear()
+    invoke("attribute", "--db", ws, "--out", tmp_path / "rev2", "--temp-dir", spill, "-q")
+    assert seen[str(ws)] == {str(spill)}
+    # checked as run checks it, before any work
+    a_file = tmp_path / "spill.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for command in (("match", "--db", ws), ("attribute", "--db", ws, "-o", tmp_path / "r3")):
+        refused = invoke(*command, "--temp-dir", a_file, "-q")
+        assert refused.exit_code == ExitCode.INPUT
+        assert "is a file, not a folder" in refused.stderr
+
+
+def test_the_spill_advice_names_options_the_commands_have() -> None:
+    # "point --temp-dir at another (run, match and attribute take it)": true for each now
+    for command in ("run", "match", "attribute"):
+        shown = invoke(command, "--help").output
+        for option in ("--temp-dir", "--threads", "--memory-limit"):
+            assert option in shown, (command, option)
+
+
 # ----------------------------------------------------------------------------- damaged inputs
 
 INPUTS = ROOT / "tests" / "inputs"
@@ -776,8 +874,8 @@ def test_a_bug_in_a_query_that_reads_an_input_stays_an_internal_error(
 def test_a_spill_folder_that_cannot_be_written_is_said_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the default spill folder (calltouch-spill in the system's temp folder, shared by every
-    # user of a machine) taken by a file, or a full disk: by the step it hit, the failure read
+    # the default spill folder (calltouch-spill-UID in the system's temp folder) taken by a
+    # file, or a full disk: by the step it hit, the failure read
     # as a damaged input ("re-export it", exit 2), a bug (exit 1) or an unwritable output
     import tempfile
 
@@ -786,7 +884,8 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
            "--format", "parquet")  # fmt: skip
     system_tmp = tmp_path / "tmp"
     system_tmp.mkdir()
-    (system_tmp / "calltouch-spill").write_text("not a folder\n")
+    spill = system_tmp / queries.default_spill_dir().name
+    spill.write_text("not a folder\n")
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     result = invoke(
         "run", data / "tasks.parquet", data / "sessions.parquet", "--out", tmp_path / "out",
@@ -794,5 +893,5 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
     )  # fmt: skip
     message = " ".join(result.stderr.split())
     assert result.exit_code == ExitCode.OUT_OF_MEMORY, message
-    assert "could not spill step" in message and str(system_tmp / "calltouch-spill") in message
+    assert "could not spill step" in message and str(spill) in message
     assert "--temp-dir" in message and "re-export" not in message
