@@ -968,7 +968,9 @@ def generate(
     sessions: Annotated[
         int, typer.Option("--sessions", min=1, metavar="N", help="How many web sessions.")
     ],
-    calls: Annotated[int, typer.Option("--calls", min=1, metavar="M", help="How many call tasks.")],
+    calls: Annotated[
+        int, typer.Option("--calls", min=0, metavar="M", help="How many call task rows.")
+    ],
     out: Annotated[
         Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for tasks and sessions.")
     ],
@@ -991,11 +993,12 @@ def generate(
     """Write synthetic exports of realistic shape, for benchmarks and trials.
 
     Writes DIR/tasks.parquet and DIR/sessions.parquet (or .csv), replacing files of those
-    names: Salesforce-style tasks and warehouse-style sessions (SPEC §3), several sessions per
-    visitor over weeks, most calls minutes after a session, some before, some without a
-    BizibleId, a few duplicate task rows (--calls counts rows, copies included) and tied
-    starts, a realistic channel mix. Generated in DuckDB SQL, deterministic for a seed (0 to
-    2**63 - 1); 10M sessions take seconds. At most 10,000,000,000 sessions and calls.
+    names: Salesforce-style tasks and warehouse-style sessions in the formats the README
+    describes, several sessions per visitor over weeks, most calls minutes after a session,
+    some before, some without a BizibleId, a few duplicate task rows (0.5%, and always the
+    second; --calls counts rows, copies included) and tied starts, a realistic channel mix.
+    Generated in DuckDB SQL, deterministic for a seed (0 to 2**63 - 1); 10M sessions take
+    seconds. At most 10,000,000,000 sessions and calls.
 
     Examples:
 

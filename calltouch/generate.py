@@ -14,8 +14,8 @@
 * a realistic shape: several sessions per visitor over about eight weeks, Paid Search the biggest
   channel, most calls 1-60 minutes after one of the caller's sessions, some hours later, some
   before the caller's first session, ~5 % without a BizibleId, ~3 % with a BizibleId no session
-  has, ~0.5 % duplicated task ids and ~0.4 % tied session starts (see the SQL templates for the
-  exact proportions).
+  has, ~0.5 % duplicated task ids (always the second row, so that a small file has one) and
+  ~0.4 % tied session starts (see the SQL templates for the exact proportions).
 * determinism: every value is a pure function of the row number and the seed (DuckDB's
   ``hash``; never ``random()``), so the same arguments give byte-identical files whatever
   DuckDB's thread count (with the same DuckDB version);
@@ -39,7 +39,8 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import queries
-from calltouch.errors import UsageError
+from calltouch.errors import OutputError, QueryError, UsageError
+from calltouch.inputs import refuse_file_named_out
 from calltouch.outputs import ensure_dir, output_set, refuse_folder_targets
 
 GenerateFormat = Literal["parquet", "csv"]
@@ -67,18 +68,31 @@ def generate(
     visitors, the seed, the format, the two paths and those of them that existed before.
     """
     if not 1 <= sessions <= MAX_ROWS:
-        raise UsageError(f"sessions must be between 1 and {MAX_ROWS:,}, not {sessions:,}")
+        raise UsageError(
+            f"--sessions must be between 1 and {MAX_ROWS:,}, not {sessions:,}",
+            hint="Generate at most ten billion sessions (10M take seconds, 100M minutes).",
+        )
     if not 0 <= calls <= MAX_ROWS:
-        raise UsageError(f"calls must be between 0 and {MAX_ROWS:,}, not {calls:,}")
+        raise UsageError(
+            f"--calls must be between 0 and {MAX_ROWS:,}, not {calls:,}",
+            hint="Give the number of call task rows, e.g. --calls 100000 (0: a header only).",
+        )
     n_visitors = max(1, sessions // 4) if visitors is None else visitors
     if not 1 <= n_visitors <= sessions:
         raise UsageError(
-            f"visitors must be between 1 and the number of sessions ({sessions}), not {visitors}"
+            f"--visitors must be between 1 and --sessions ({sessions:,}), not {n_visitors:,}: "
+            "every visitor has at least one session",
+            hint=f"Lower --visitors, raise --sessions, or leave --visitors out (default: "
+            f"sessions / 4, here {max(1, sessions // 4):,}).",
         )
     if fmt not in ("parquet", "csv"):
-        raise UsageError(f"format must be parquet or csv, not {fmt!r}")
+        raise UsageError(f"--format must be parquet or csv, not {fmt!r}")
     if not 0 <= seed < 2**63:
-        raise UsageError(f"seed must be between 0 and 2**63 - 1, not {seed}")
+        raise UsageError(
+            f"--seed must be between 0 and 2**63 - 1, not {seed}",
+            hint="Any whole number in that range; the same seed gives the same files.",
+        )
+    refuse_file_named_out(out, [f"tasks.{fmt}", f"sessions.{fmt}"])
     ensure_dir(out)
     queries.run(con, "session_setup")  # UTC and the ct_sf18 macro, on any connection
     binds: dict[str, Any] = {
@@ -98,15 +112,17 @@ def generate(
         files.path(paths["sessions"]) as tmp_sessions,
         files.path(paths["tasks"]) as tmp_tasks,
     ):
-        queries.run(
-            con, "generate_sessions", {**binds, "path": str(tmp_sessions)}, csv=fmt == "csv"
-        )
-        queries.run(
-            con,
-            "generate_tasks",
-            {**binds, "calls": calls, "path": str(tmp_tasks)},
-            csv=fmt == "csv",
-        )
+        for template, target, tmp, more in (
+            ("generate_sessions", paths["sessions"], tmp_sessions, {}),
+            ("generate_tasks", paths["tasks"], tmp_tasks, {"calls": calls}),
+        ):
+            try:
+                queries.run(con, template, {**binds, **more, "path": str(tmp)}, csv=fmt == "csv")
+            except QueryError as exc:
+                if not isinstance(exc.__cause__, duckdb.IOException):
+                    raise
+                # a full disk, a folder taken away: the output's fault (exit 5), not a bug
+                raise OutputError(f"cannot write {target}: {exc.message}") from exc
     return {
         "sessions": sessions,
         "tasks": calls,

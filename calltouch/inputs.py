@@ -293,6 +293,19 @@ def _has_magic(spec: str) -> bool:
 _FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".parquet", ".json", ".xlsx", ".duckdb", ".html")
 
 
+def refuse_file_named_out(out: Path, writes: Iterable[str]) -> None:
+    """Refuse a new --out folder named like a file (``result.csv``): it would become a folder
+    of that name holding the outputs (``writes``: their file names), where ``report`` and
+    ``export`` take -o as a file. An existing file is ensure_dir's to refuse."""
+    if out.suffix.lower() in _FILE_SUFFIXES and not out.exists():
+        raise UsageError(
+            f"--out {out} names a file, but --out is the folder the outputs are written into "
+            f"({', '.join(writes)} ...)",
+            hint=f"Give a folder, e.g. --out {out.with_suffix('')}/ (an existing folder of "
+            "that name is used as it is).",
+        )
+
+
 def refuse_out_among_inputs(
     out: Path, specs: Mapping[str, str | Path | None], writes: Iterable[str]
 ) -> None:
@@ -302,15 +315,8 @@ def refuse_out_among_inputs(
     not given). Paths are compared resolved (symlinks, ``..``); a glob is matched as glob
     reads it (``*`` within one folder, ``**`` across folders, dot-names skipped).
 
-    A new --out named like a file (``result.csv``) is refused too: it would become a folder
-    of that name holding the outputs, where ``report`` and ``export`` take -o as a file."""
-    if out.suffix.lower() in _FILE_SUFFIXES and not out.exists():  # an existing file: ensure_dir
-        raise UsageError(
-            f"--out {out} names a file, but --out is the folder the outputs are written into "
-            f"({', '.join(f'{name}.csv' for name in writes)} ...)",
-            hint=f"Give a folder, e.g. --out {out.with_suffix('')}/ (an existing folder of "
-            "that name is used as it is).",
-        )
+    A new --out named like a file is refused too (:func:`refuse_file_named_out`)."""
+    refuse_file_named_out(out, [f"{name}.csv" for name in writes])
     names = [f"{name}.{ext}" for name in writes for ext in ("csv", "parquet")]
     target = out.expanduser().resolve()
     for role, spec in specs.items():

@@ -159,7 +159,8 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         "generic",
-        "any export using the names of SPEC §3 (API, Data Loader, warehouse or snake_case)",
+        "any export using the field names the README lists (API, Data Loader, warehouse or "
+        "snake_case)",
         {role: {f.name: f.aliases for f in fields} for role, fields in FIELDS.items()},
     ),
 )
