@@ -93,7 +93,13 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
         sessions, sep, calls = item.partition("/")
         if not sep:
             raise argparse.ArgumentTypeError(f"size {item!r} is not SESSIONS/CALLS (e.g. 1M/100k)")
-        sizes.append((parse_count(sessions), parse_count(calls)))
+        size = (parse_count(sessions), parse_count(calls))
+        if min(size) < 1:
+            raise argparse.ArgumentTypeError(
+                f"size {item!r} has no sessions or no calls: give at least one of each "
+                "(e.g. 1M/100k)"
+            )
+        sizes.append(size)
     return sizes
 
 
@@ -106,6 +112,19 @@ def label(n: int) -> str:
 
 
 # ----------------------------------------------------------------------------- data
+
+# The modules each engine's worker imports besides calltouch and DuckDB (the bench extra);
+# polars also checks the agreement, and reads Parquet with pyarrow's help, as pandas does.
+ENGINE_MODULES = {"polars": ("polars", "pyarrow"), "pandas": ("pandas", "pyarrow")}
+
+
+def missing_modules(engines: list[str]) -> list[str]:
+    """The modules ``engines`` need that this interpreter cannot import (calltouch included:
+    every worker runs it, or runs with this interpreter)."""
+    import importlib.util
+
+    wanted = ["calltouch"] + [m for e in engines for m in ENGINE_MODULES.get(e, ())]
+    return sorted({m for m in wanted if importlib.util.find_spec(m) is None})
 
 
 def positive(text: str) -> int:
@@ -641,6 +660,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(formats) - {"parquet", "csv"} | set(engines) - set(ENGINES)
     if unknown or not {"floor", "calltouch", "match"} <= set(engines):
         parser.error(f"unknown format/engine {sorted(unknown)} or floor/calltouch/match missing")
+    missing = missing_modules(engines)
+    if missing:  # found before any data is generated or any engine is timed
+        parser.error(
+            f"{sys.executable} cannot import {', '.join(missing)}: run `make bench` (it "
+            "installs the bench extra into .venv), or `pip install -e '.[bench]'` into this "
+            "Python, or leave polars/pandas out with --engines floor,calltouch,match"
+        )
     command = "python bench/bench.py " + " ".join(
         recorded_args(argv if argv is not None else sys.argv[1:])
     )

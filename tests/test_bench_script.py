@@ -1,0 +1,67 @@
+"""bench/bench.py's own checks, which need neither the bench extra nor any data: sizes it
+cannot bench and missing engines are refused as usage errors before anything is generated."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("calltouch_bench", ROOT / "bench" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their module's names
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("text", ["0/10", "1M/0", "10/0.4"])
+def test_a_size_without_sessions_or_calls_is_a_usage_error(
+    bench: ModuleType, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --sizes 0/10 ended in a calltouch.errors.UsageError traceback from the generator
+    with pytest.raises(argparse.ArgumentTypeError, match="give at least one of each"):
+        bench.parse_sizes(text)
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--sizes", text])
+    assert stopped.value.code == 2
+    assert "give at least one of each" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("absent", "engines"),
+    [("polars", None), ("pandas", "floor,calltouch,match,pandas"), ("calltouch", None)],
+)
+def test_missing_modules_are_named_before_any_work(
+    bench: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    absent: str,
+    engines: str | None,
+) -> None:
+    # without the bench extra the data was generated, then a bare ModuleNotFoundError
+    # traceback (or, for pandas, after timing the other engines, its worker's traceback)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == absent else real(name, *a)
+    )
+    monkeypatch.setattr(bench, "dataset", lambda *a: pytest.fail("data was generated"))
+    argv = ["--quick"] + (["--engines", engines] if engines else [])
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(argv)
+    assert stopped.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"cannot import {absent}" in err and "make bench" in err
+
+
+def test_the_engines_without_the_extra_need_only_calltouch(bench: ModuleType) -> None:
+    assert bench.missing_modules(["floor", "calltouch", "match"]) == []
