@@ -1587,6 +1587,9 @@ _DATE_ALONE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")  # year first: 
 _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
+# A time whose zone is letters other than Z, UTC or GMT (10:22:00 PST), as ct_zone_ok finds it.
+_ZONE_LETTERS = re.compile(r"[0-9.]\s*([A-Za-z]+)$")
+
 _NO_PLACE_OFFSET = re.compile(
     r"[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?"
     r"[6-9][0-9]|18:?(0[1-9]|[1-5][0-9])(:?[0-9]{2})?|18:?00:?(0[1-9]|[1-5][0-9]))$"
@@ -1640,6 +1643,14 @@ def error_message(
             return (
                 f"{value!r} has a UTC offset no place has (beyond 18 hours, or minutes or "
                 "seconds beyond 59)"
+            )
+        zone = _ZONE_LETTERS.search(value.strip()) if value is not None else None
+        if zone and zone.group(1).upper() not in ("Z", "UTC", "GMT", "AM", "PM"):
+            return (
+                f"{value!r} gives its zone as an abbreviation ({zone.group(1)!r}), which "
+                "calltouch does not read: abbreviations are ambiguous (CST is Chicago's or "
+                "China's, IST India's, Ireland's or Israel's): export the times with an offset "
+                "(-08:00), in UTC (Z), or with the zone's name (America/Los_Angeles)"
             )
         if value is not None and _outside_years(value):
             return f"{value!r} is not a date-time within the years 1-9999 (in UTC)"

@@ -103,6 +103,16 @@ CREATE OR REPLACE TEMP MACRO ct_offset_ok(s) AS NOT regexp_matches(s,
     '[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?[6-9][0-9]'
     || '|18:?(0[1-9]|[1-5][0-9])(:?[0-9]{2})?|18:?00:?(0[1-9]|[1-5][0-9]))$');
 
+-- ct_zone_ok(s): false when s ends with a zone written as letters other than Z, UTC or GMT
+-- (10:22:00 PST). DuckDB's cast reads ICU's legacy ids there: PST as Los Angeles, summer time
+-- included (17:22Z in July, not PST's 18:22Z), BST as Dhaka, IST as Kolkata, AST as Anchorage,
+-- where an export meant a fixed offset or another place; PDT and CEST it refuses. Such a time
+-- is not read (rejected, with advice) rather than read as a guess. A zone named by its region
+-- (America/New_York, after a letter or a slash) is one place and is read as it.
+CREATE OR REPLACE TEMP MACRO ct_zone_ok(s) AS
+    NOT regexp_matches(s, '[0-9.]\s*[A-Za-z]+$')
+    OR upper(regexp_extract(s, '[A-Za-z]+$')) IN ('Z', 'UTC', 'GMT');
+
 -- ct_in_years(ts): ts, unless it falls outside the years 1-9999 (DuckDB reads '0000-06-01'
 -- as 1 BC, and an offset moves 9999-12-31 23:00-05:00 into the year 10000): no export means
 -- them, and Python's dates, which draw the reports, cannot hold them.
@@ -117,13 +127,14 @@ CREATE OR REPLACE TEMP MACRO ct_iso_ts(s) AS
 -- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep
 -- their instant; values without a zone are read in the connection's TimeZone (set per input by
 -- the loader). NULL when s is not a date-time; s must carry a time of day (a bare date cannot
--- place a call). RFC 3339's lower-case t and z (which DuckDB's cast refuses) are only looked
+-- place a call), and a zone must be Z, an offset, UTC, GMT or a region (ct_zone_ok).
+-- RFC 3339's lower-case t and z (which DuckDB's cast refuses) are only looked
 -- at when the cast fails: no cost otherwise. Times are read to the microsecond: digits
 -- beyond the sixth of a second's fraction are dropped. Only text of the years 0000, 0001 or
 -- 9999 can fall outside the years 1-9999 in UTC: the check (ct_in_years, which casts twice)
 -- is paid for that text only.
 CREATE OR REPLACE TEMP MACRO ct_ts(s) AS
-    CASE WHEN contains(s, ':') AND ct_iso_date(s) AND ct_offset_ok(s) THEN
+    CASE WHEN contains(s, ':') AND ct_iso_date(s) AND ct_offset_ok(s) AND ct_zone_ok(s) THEN
         CASE WHEN s >= '0002' AND s < '9999' THEN ct_iso_ts(s)
              ELSE ct_in_years(ct_iso_ts(s)) END END;
 

@@ -399,6 +399,37 @@ def test_channel_cell_is_tidied_split_at_its_first_dot_and_its_parts_tidied(tmp_
 
 # ----------------------------------------------------------------------------- call time
 
+# A call time's zone written as letters: what it reads as (UTC), or None when it is rejected.
+ZONE_WORDS = {
+    "2026-07-02 10:22:00 UTC": "2026-07-02T10:22:00Z",
+    "2026-07-02 10:22:00 gmt": "2026-07-02T10:22:00Z",
+    "2026-07-02T10:22:00Z": "2026-07-02T10:22:00Z",
+    "2026-07-02 10:22:00 America/New_York": "2026-07-02T14:22:00Z",
+    "2026-07-02 10:22:00 PST": None,  # DuckDB read it as Los Angeles, summer time: 17:22Z
+    "2026-07-02 10:22:00 BST": None,  # as Dhaka (UTC+6), not British Summer Time
+    "2026-07-02 10:22:00 IST": None,  # as Kolkata
+    "2026-03-02 10:22:00 AST": None,  # as Anchorage, not Atlantic Standard Time
+    "2026-07-02 10:22:00 PDT": None,  # refused by the cast, while PST was read
+    "2026-07-02 10:22 cst": None,
+}
+
+
+def test_a_zone_abbreviation_is_rejected_with_advice_not_guessed(tmp_path):
+    values = list(ZONE_WORDS)
+    tasks = [task(f"T{i}", ABC, value) for i, value in enumerate(values)]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-07-02T09:00:00Z")])
+    for i, value in enumerate(values):
+        expected = ZONE_WORDS[value]
+        if expected is not None:
+            assert out.touchpoints[f"T{i}"]["touchpoint_date"] == expected, value
+            continue
+        assert f"T{i}" not in out.touchpoints, value
+        (reject,) = [r for r in out.rejects if r["raw"].startswith(f"T{i},")]
+        zone = value.rsplit(" ", 1)[1]
+        assert f"gives its zone as an abbreviation ({zone!r})" in reject["error"], reject
+        assert "with an offset (-08:00)" in reject["error"]
+
+
 API_TASK_HEADER = ("Id", "BizibleId", "bizible2__Bizible_Touchpoint_Date__c", "CreatedDate", "Type")
 
 
