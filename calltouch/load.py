@@ -409,11 +409,25 @@ class _Loader:
                 )
             raise
         self.flag_column = detection.mapping.header_of("has_form")
-        if detection.profile.utc and not same_zone(self.con, self.options.tz, "UTC"):
+        if same_zone(self.con, self.options.tz, "UTC"):
+            return detection
+        # a column whose name says UTC (Invoca's Start Time (UTC), created_at_utc)
+        named = [
+            column
+            for column in map(detection.mapping.header_of, TIME_FIELDS)
+            if column is not None and _SAYS_UTC.search(column)
+        ]
+        if detection.profile.utc:
             self.utc_note = (
                 f"its times without a zone are read in {self.options.tz}, but the "
                 f"{detection.profile.name} profile's exports write them in UTC: check the "
                 "zone given to this input (--tz covers every input of a command)"
+            )
+        elif named:
+            self.utc_note = (
+                f"its times without a zone are read in {self.options.tz}, but its column "
+                f"{named[0]!r} says they are UTC: check the zone given to this input (--tz "
+                "covers every input of a command)"
             )
         return detection
 
@@ -1587,6 +1601,9 @@ _DATE_ALONE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")  # year first: 
 _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
+# A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
+_SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
+
 # A time whose zone is letters other than Z, UTC or GMT (10:22:00 PST), as ct_zone_ok finds it.
 _ZONE_LETTERS = re.compile(r"[0-9.]\s*([A-Za-z]+)$")
 

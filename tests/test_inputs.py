@@ -289,6 +289,46 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
         assert "notes" not in same.summary["tasks"]["files"][0], name
 
 
+@pytest.mark.parametrize("column", ["Start Time (UTC)", "start_time_utc", "UTC Start Time"])
+def test_a_time_column_whose_name_says_utc_is_noted_when_another_zone_reads_it(tmp_path, column):
+    # Invoca's Start Time (UTC) was moved by --tz America/New_York without a word, where a
+    # warehouse file's times get this note
+    header = ("Transaction ID", column, "Calling Phone Number", "biz")
+    tasks = [{"Transaction ID": "INV1", column: "2026-03-02 15:22:00", "biz": ABC}]
+    sessions = [session("S1", ABC, "2026-03-02T15:00:00Z")]
+    shifted = run_case(
+        tmp_path / "shifted",
+        tasks,
+        sessions,
+        tasks_tz="America/New_York",
+        task_header=header,
+        maps=["tasks.bizible_id=biz", f"tasks.call_time={column}"],
+    )
+    (loaded,) = shifted.summary["tasks"]["files"]
+    assert (
+        f"its times without a zone are read in America/New_York, but its column {column!r} "
+        "says they are UTC: check the zone given to this input (--tz covers every input of a "
+        "command)"
+    ) in loaded["notes"]
+    read_as_utc = run_case(
+        tmp_path / "utc", tasks, sessions, task_header=header,
+        maps=["tasks.bizible_id=biz", f"tasks.call_time={column}"],
+    )  # fmt: skip
+    assert "notes" not in read_as_utc.summary["tasks"]["files"][0]
+    assert read_as_utc.touchpoints["INV1"]["touchpoint_date"] == "2026-03-02T15:22:00Z"
+
+
+def test_a_column_name_holding_utc_inside_a_word_is_no_zone(tmp_path):
+    header = ("Id", "Outcome Time", "BizibleId")
+    tasks = [{"Id": "T1", "Outcome Time": "2026-03-02 15:22:00", "BizibleId": ABC}]
+    out = run_case(
+        tmp_path, tasks, [session("S1", ABC, "2026-03-02T15:00:00Z")],
+        tasks_tz="America/New_York", task_header=header,
+        maps=["tasks.call_time=Outcome Time"],
+    )  # fmt: skip
+    assert "notes" not in out.summary["tasks"]["files"][0]
+
+
 # ----------------------------------------------------------------------------- channels
 
 
