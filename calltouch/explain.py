@@ -148,6 +148,9 @@ def explain(
         # session rows of the BizibleId rejected when loaded (deleted, a start unreadable):
         # none is a candidate; the nearest to the call is named
         "rejected_sessions": row["rejected_sessions"],
+        # session ids whose earlier copy had the BizibleId and whose kept copy (R9) has another
+        "superseded_sessions": row["superseded_sessions"],
+        "superseded_session_id": row["superseded_session_id"],
         "nearest_rejected_session": None
         if row["rejected_session_id"] is None
         else {
@@ -303,6 +306,10 @@ def advice(
         said.append(
             "No usable session has this BizibleId, so the task is a standalone touchpoint (R5)."
         )
+    elif reason == "no_session_for_id" and facts.get("superseded_sessions"):
+        said.append(
+            "No session has this BizibleId now, so the task is a standalone touchpoint (R5)."
+        )
     elif reason == "no_session_for_id":
         said.append(
             "No session has this BizibleId, so the task is a standalone touchpoint (R5). Load "
@@ -330,6 +337,18 @@ def advice(
                 f"none can be the call's candidate; the nearest to the call: {which}."
             )
             + " rejects.csv (calltouch export rejects, on a workspace) lists each with its line."
+        )
+    superseded = facts.get("superseded_sessions") or 0
+    if superseded:
+        said.append(
+            f"Session {facts['superseded_session_id']} had this BizibleId in one copy, but "
+            "a later copy of it (by MODIFIED_DATE, else the last read) has another cookie, "
+            "and that copy is the session (R9)."
+            if superseded == 1
+            else f"{superseded:,} sessions had this BizibleId in one copy (e.g. "
+            f"{facts['superseded_session_id']}), but a later copy of each (by "
+            "MODIFIED_DATE, else the last read) has another cookie, and that copy is the "
+            "session (R9)."
         )
     if facts["copies"] and facts["copies"] > 1:
         said.append(

@@ -388,6 +388,39 @@ def test_explain_counts_no_rejected_copy_of_a_kept_session(tmp_path):
     assert "Load the sessions export" not in advice
 
 
+@pytest.mark.parametrize("where", ["files", "workspace"])
+def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, where):
+    # "No session has this BizibleId ... Load the sessions export that covers the call's
+    # date", though the file had its session: a later copy of that session id (R9) carries
+    # another cookie
+    tasks = write_rows(tmp_path / "t.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [
+            session("S1", ABC, "12:20", modified=at("13:00")),
+            session("S1", DEF, "12:20", modified=at("14:00")),
+            session("S2", "77aa88bb99cc00dd11ee22ff33aa44bb", "12:20"),
+        ],
+        SESSION_HEADER,
+    )
+    if where == "files":
+        source: tuple[object, ...] = ("--tasks", tasks, "--sessions", sessions)
+    else:
+        db = tmp_path / "ws.duckdb"
+        invoke("load", "tasks", tasks, "--db", db)
+        invoke("load", "sessions", sessions, "--db", db)
+        invoke("match", "--db", db, "-q")
+        source = ("--db", db)
+    facts = json.loads(invoke("explain", "T1", *source, "-f", "json").stdout)
+    assert facts["match_reason"] == "no_session_for_id"
+    assert (facts["superseded_sessions"], facts["superseded_session_id"]) == (1, "S1")
+    advice = " ".join(facts["advice"])
+    assert "Load the sessions export" not in advice
+    assert "Session S1 had this BizibleId in one copy, but a later copy of it" in advice
+    shown = " ".join(invoke("explain", "T1", *source).stdout.split())
+    assert "Session S1 had this BizibleId in one copy" in shown
+
+
 def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
     tasks = write_rows(
         tmp_path / "t.csv",
