@@ -180,12 +180,15 @@ def decide_date_order(
     example: str | None = None,
     cells: int | None = None,
     dotted: int = 0,
+    orders: tuple[str | None, str | None] = (None, None),
 ) -> DateOrder | None:
     """The date order to read ``column`` (its quoted name, or several) with: the user's, else
     the data's, else an error naming how many of the ``cells`` values are day/month dates and
-    an ``example``. None when there are no day/month dates at all (the order does not matter).
-    Dates written with dots only (04.03.2026, German and most European exports) are day first
-    when no number says otherwise: no locale writes month-first dates with dots."""
+    an ``example`` (when both orders occur, ``orders``: a value only day-first reads and one
+    only month-first reads). None when there are no day/month dates at all (the order does
+    not matter). Dates written with dots only (04.03.2026, German and most European exports)
+    are day first when no number says otherwise: no locale writes month-first dates with
+    dots."""
     if given is not None:
         return given
     if slash_dates == 0:
@@ -206,6 +209,9 @@ def decide_date_order(
         else ""
     )
     if first_max > 12 and second_max > 12:
+        day_first, month_first = orders
+        if day_first is not None and month_first is not None:
+            seen = f", e.g. {day_first!r} (day first) and {month_first!r} (month first)"
         raise DateOrderError(
             f"{file}: column {column} mixes day-first and month-first dates "
             f"(numbers above 12 in both places){seen}",

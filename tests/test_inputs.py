@@ -1179,6 +1179,20 @@ def test_a_few_stray_day_month_dates_are_shown_and_called_stray() -> None:
     assert decide_date_order(None, 13, 2, "tasks.csv", "'CreatedDate'", slash_dates=1) == "dmy"
 
 
+def test_a_column_mixing_both_orders_quotes_a_date_of_each(tmp_path):
+    # it quoted '01/02/2026 10:22', the one value of the three that is in no conflict
+    tasks = [
+        task("T1", ABC, "01/02/2026 10:22"),
+        task("T2", ABC, "13/03/2026 10:22"),
+        task("T3", ABC, "03/14/2026 10:22"),
+    ]
+    with pytest.raises(InputError) as caught:
+        run_case(tmp_path, tasks, [session("S1", ABC, "12:00")])
+    message = " ".join(caught.value.message.split())
+    assert "mixes day-first and month-first dates" in message
+    assert "e.g. '13/03/2026 10:22' (day first) and '03/14/2026 10:22' (month first)" in message
+
+
 def test_a_rejected_parquet_row_shows_the_files_own_columns(tmp_path):
     tasks = tmp_path / "tasks.parquet"
     duckdb.execute(
