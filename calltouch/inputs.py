@@ -444,14 +444,16 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(p for p in found if p.is_file())
 
 
-def resolve(spec: str | Path, role: Role) -> list[Path]:
-    """The files that ``spec`` (a file, a folder or a glob) names, sorted by path."""
+def resolve(spec: str | Path, role: Role | None) -> list[Path]:
+    """The files that ``spec`` (a file, a folder or a glob) names, sorted by path. ``role``
+    names the input in errors (None: not known yet, as for ``inspect`` without --role)."""
     text = str(spec)
+    what = f"{role} " if role else ""
     path = Path(text).expanduser()
     if path.is_file():
         if file_format(path) is None:
             raise InputError(
-                f"{role} file {text} is neither CSV nor Parquet (by its extension)",
+                f"{what}file {text} is neither CSV nor Parquet (by its extension)",
                 hint="Name it .csv, .tsv, .txt (optionally .gz) or .parquet.",
             )
         return [path]
@@ -459,7 +461,7 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
         found = [p for p in _listed(path) or [] if file_format(p) is not None]
         if not found:
             raise InputError(
-                f"{role} folder {text} holds no CSV or Parquet files",
+                f"{what}folder {text} holds no CSV or Parquet files",
                 hint="Point at the export files, or a folder that contains .csv/.parquet files.",
             )
         return found
@@ -467,19 +469,20 @@ def resolve(spec: str | Path, role: Role) -> list[Path]:
         usable = [p for p in _listed(text) or [] if file_format(p) is not None]
         if not usable:
             raise InputError(
-                f"{role} pattern {text} matches no CSV or Parquet files",
+                f"{what}pattern {text} matches no CSV or Parquet files",
                 hint="Check the pattern; quote it so the shell does not expand it first.",
             )
         return usable
     if path.exists():  # /dev/null, a named pipe, <(zcat tasks.csv.gz)
         raise InputError(
-            f"{role} input {text} is not a regular file (a device or a pipe)",
+            f"{what}input {text} is not a regular file (a device or a pipe)",
             hint="calltouch reads an export more than once: save it to a file first (.gz files "
             "are read as they are).",
         )
     raise InputError(
-        f"{role} input {text} does not exist",
-        hint=f"Give a file, a folder or a glob such as 'exports/{role}_*.csv'.",
+        f"{what}input {text} does not exist",
+        hint="Give a file, a folder or a glob such as "
+        f"'exports/{role + '_' if role else ''}*.csv'.",
     )
 
 

@@ -43,7 +43,7 @@ def inspect_path(
     cannot be described is an entry with ``error`` and ``hint``: one bad file does not hide
     the others."""
     try:
-        files = resolve(spec, role or "tasks")
+        files = resolve(spec, role)
     except InputError as exc:
         return [failed(spec, exc)]
     queries.run(con, "create_schema", packed_details=False)  # the tables _run_rejects loads

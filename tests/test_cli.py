@@ -1520,6 +1520,22 @@ def test_inspect_unknown_file_names_both_roles(tmp_path):
     assert f"{odd} is neither a task nor a session export" in result.stderr
 
 
+def test_inspect_without_a_role_calls_a_missing_input_no_role(tmp_path):
+    # "tasks input nope.csv does not exist": the file may have been meant as sessions
+    missing = invoke("inspect", tmp_path / "nope.csv")
+    assert missing.exit_code == 2
+    text = " ".join(missing.stderr.split())
+    assert f"Input error: input {tmp_path / 'nope.csv'} does not exist" in text
+    assert "tasks" not in text
+    (tmp_path / "empty").mkdir()
+    empty = " ".join(invoke("inspect", tmp_path / "empty").stderr.split())
+    assert f"Input error: folder {tmp_path / 'empty'} holds no CSV or Parquet files" in empty
+    named = invoke("inspect", tmp_path / "nope.csv", "--role", "sessions")
+    assert f"sessions input {tmp_path / 'nope.csv'} does not exist" in " ".join(
+        named.stderr.split()
+    )
+
+
 def test_inspect_describes_every_file_and_tells_an_ambiguous_date_order(tmp_path: Path) -> None:
     """A task export with dates like 03/02/2026 is described (columns, counts, first rows)
     with the day/month problem shown, not refused as 'neither a task nor a session export';
