@@ -183,7 +183,9 @@ def explain(
     # call of the same candidate that R6 would let take the session first
     gap_us = row["gap_us"]
     earlier_call = row["earlier_call_task_id"] if per_session == "one" else None
-    out["advice"] = advice(out, window_us, gap_us=gap_us, earlier_call=earlier_call)
+    out["advice"] = advice(
+        out, window_us, gap_us=gap_us, earlier_call=earlier_call, later_us=row["later_us"]
+    )
     return out
 
 
@@ -213,10 +215,12 @@ def advice(
     *,
     gap_us: int | None = None,
     earlier_call: str | None = None,
+    later_us: int | None = None,
 ) -> list[str]:
     """What decided the result, and what would change it. ``gap_us``: the exact gap from the
     candidate's start (else the rounded minutes are used); ``earlier_call``: a call that has
-    the same candidate and calls first, so takes the session under any window (R6)."""
+    the same candidate and calls first, so takes the session under any window (R6);
+    ``later_us``: the exact time from the call to the first later session's start."""
     reason = facts["match_reason"]
     window = format_window(window_us)
     said: list[str] = []
@@ -291,6 +295,8 @@ def advice(
         )
     elif reason == "only_later_sessions":
         when = _minutes(float(later["minutes_after_call"])) if later else "some time"
+        if when == "0 min" and later_us:  # less than the minutes show (1 ms after): exact
+            when = format_window(later_us)
         said.append(
             f"Every {'usable ' if rejected else ''}session of this BizibleId started after the "
             f"call (the first {when} later), and a session that starts after a call is never "

@@ -421,6 +421,20 @@ def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, 
     assert "Session S1 had this BizibleId in one copy" in shown
 
 
+def test_explain_gives_a_later_session_less_than_a_minute_away_exactly(tmp_path):
+    # "started after the call (the first 0 min later)" for a session 1 microsecond after it
+    tasks = write_rows(tmp_path / "t.csv", [task("T1", ABC, "2026-03-02T10:00:00Z")], TASK_HEADER)
+    sessions = write_rows(
+        tmp_path / "s.csv", [session("S1", ABC, "2026-03-02T10:00:00.000001Z")], SESSION_HEADER
+    )
+    facts = json.loads(
+        invoke("explain", "T1", "--tasks", tasks, "--sessions", sessions, "-f", "json").stdout
+    )
+    assert facts["match_reason"] == "only_later_sessions"
+    advice = " ".join(facts["advice"])
+    assert "(the first 1us later)" in advice and "0 min" not in advice
+
+
 def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
     tasks = write_rows(
         tmp_path / "t.csv",
