@@ -273,7 +273,9 @@ def _describe(
                 {"line": b.first_line, "error": b.error} for b in scan.bad[:FIRST_ROWS]
             ]
         header = dialect.header
-        first_rows = [list(r) for r in dialect.sample[:FIRST_ROWS]]
+        # the data records only: a short report's footer (Grand Totals ...) is no row
+        records = scan.good + len(scan.bad)
+        first_rows = [list(r) for r in dialect.sample[: min(FIRST_ROWS, records)]]
     mapping = detection.mapping
     loader.date_order = order  # as a load sets it: the notes below read it
     out.update(

@@ -1524,6 +1524,11 @@ def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     assert "M/D/YYYY h:mm" in out
     assert "1 report-footer lines" in out
     assert "America/New_York" in out
+    # the footer is counted, not shown among the first rows as data
+    (described,) = json.loads(invoke("inspect", report, "-f", "json").stdout)
+    assert described["first_rows"] == [
+        ["00T5g00000AbCdE", "Call", "Call", "3/14/2026, 10:22 AM", ABC]
+    ]
 
 
 def test_inspect_unknown_file_names_both_roles(tmp_path):
