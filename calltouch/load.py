@@ -1608,8 +1608,9 @@ _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
 
-# A time whose zone is letters other than Z, UTC or GMT (10:22:00 PST), as ct_zone_ok finds it.
-_ZONE_LETTERS = re.compile(r"[0-9.]\s*([A-Za-z]+)$")
+# A time whose zone is letters other than Z, UTC or GMT (10:22:00 PST, 10:22 AM PST), as
+# ct_zone_ok finds it (the strptime formats of locale times read no letters but AM/PM).
+_ZONE_LETTERS = re.compile(r"(?:[0-9.]|\b[AaPp]\.?[Mm]\.?)\s*([A-Za-z]+)$")
 
 _NO_PLACE_OFFSET = re.compile(
     r"[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?"

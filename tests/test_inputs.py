@@ -470,6 +470,18 @@ def test_a_zone_abbreviation_is_rejected_with_advice_not_guessed(tmp_path):
         assert "with an offset (-08:00)" in reject["error"]
 
 
+def test_a_locale_time_with_a_zone_abbreviation_gets_the_same_advice(tmp_path):
+    tasks = [
+        task("T1", ABC, "3/14/2026, 10:22 AM"),
+        task("T2", ABC, "3/14/2026, 10:22 AM PST"),
+        task("T3", ABC, "3/14/2026, 10:22 PM"),
+    ]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-03-14T10:00:00Z")])
+    assert set(out.touchpoints) == {"T1", "T3"}
+    (reject,) = out.rejects
+    assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
+
+
 API_TASK_HEADER = ("Id", "BizibleId", "bizible2__Bizible_Touchpoint_Date__c", "CreatedDate", "Type")
 
 
