@@ -1604,7 +1604,6 @@ _DATE_ALONE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")  # year first: 
 # A locale date alone (3/26/2026, 26.03.2026): also no time of day, its order the file's.
 _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
-# A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
 
@@ -1612,6 +1611,7 @@ _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
 # ct_zone_ok finds it (the strptime formats of locale times read no letters but AM/PM).
 _ZONE_LETTERS = re.compile(r"(?:[0-9.]|\b[AaPp]\.?[Mm]\.?)\s*([A-Za-z]+)$")
 
+# A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(
     r"[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?"
     r"[6-9][0-9]|18:?(0[1-9]|[1-5][0-9])(:?[0-9]{2})?|18:?00:?(0[1-9]|[1-5][0-9]))$"

@@ -273,8 +273,8 @@ def run(
                 f"DuckDB ran out of memory in step {name} (memory limit "
                 f"{_memory_limit(con)}), even spilling to disk",
                 hint="Raise --memory-limit (e.g. --memory-limit 4GB) or lower --threads (each "
-                "thread needs its own memory), which run, match and attribute take, as "
-                "--temp-dir, which points the spilling at a disk with more room.",
+                "thread needs its own memory); --temp-dir points the spilling at a disk with "
+                "more room (run, match and attribute take all three).",
             ) from exc
         except duckdb.Error as exc:
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
