@@ -576,8 +576,6 @@ def print_run_summary(con: duckdb.DuckDBPyConnection, summary: dict[str, object]
 def _connect(
     threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
-    if temp_dir is not None:
-        check_temp_dir(temp_dir)
     try:
         return queries.connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_dir)
     except duckdb.Error as exc:
@@ -585,33 +583,6 @@ def _connect(
             f"DuckDB refused the settings: {exc}",
             hint="--memory-limit takes sizes such as 500MB or 4GB; --threads a whole number.",
         ) from exc
-
-
-def check_temp_dir(temp_dir: Path) -> None:
-    """Refuse a --temp-dir DuckDB could not spill into, before any work: it creates the
-    folder only when it first spills, and only inside an existing one it may write to."""
-    if temp_dir.exists() and not temp_dir.is_dir():
-        raise UsageError(
-            f"--temp-dir {temp_dir} is a file, not a folder",
-            hint="Name a folder (it is created when DuckDB first needs it).",
-        )
-    if not temp_dir.exists() and not temp_dir.parent.is_dir():
-        parent = temp_dir.parent
-        raise UsageError(
-            f"--temp-dir {temp_dir}: {parent} is a file, not a folder"
-            if parent.exists()
-            else f"--temp-dir {temp_dir}: the folder {parent} does not exist",
-            hint="Name a folder whose parent exists (the folder itself is created when DuckDB "
-            "first needs it), e.g. --temp-dir /tmp/calltouch-spill.",
-        )
-    # the folder DuckDB writes its files into, or the one it would make it in
-    where = temp_dir if temp_dir.exists() else temp_dir.parent
-    if not os.access(where, os.W_OK | os.X_OK):
-        raise UsageError(
-            f"--temp-dir {temp_dir}: calltouch may not write in the folder {where}",
-            hint="Name a folder you may write to (its files are removed when the command "
-            "ends), e.g. one in your home folder.",
-        )
 
 
 def _execute_run(

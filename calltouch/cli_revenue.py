@@ -40,7 +40,6 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
-    check_temp_dir,
     print_removed,
     progress,
     refuse_file_options,
@@ -230,8 +229,6 @@ def attributed(
         "its loads and the touchpoints of its last match",
         files="--tasks, --sessions and --opportunities",
     )
-    if temp_dir is not None:
-        check_temp_dir(temp_dir)
     con = workspace.open_workspace(
         db,
         create=False,

@@ -48,7 +48,6 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
-    check_temp_dir,
     print_run_summary,
     progress,
     refuse_file_options,
@@ -371,8 +370,6 @@ def match_command(
     """
     with user_errors(debug):
         settings = _settings(window, per_session, "UTC", None, None, None)
-        if temp_dir is not None:
-            check_temp_dir(temp_dir)
         con = workspace.open_workspace(
             db,
             create=False,

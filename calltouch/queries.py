@@ -35,7 +35,7 @@ import duckdb
 import jinja2
 import jinja2.meta
 
-from calltouch.errors import OutOfMemoryError, QueryError, TemplateError
+from calltouch.errors import OutOfMemoryError, QueryError, TemplateError, UsageError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _HEADER_LINE = re.compile(r"^--\s*(name|purpose|binds|context):\s*(.*?)\s*$")
@@ -360,6 +360,33 @@ def _first_line(message: str) -> str:
 DEFAULT_MEMORY_LIMIT = "1700MB"
 
 
+def check_temp_dir(temp_dir: Path) -> None:
+    """Refuse a --temp-dir DuckDB could not spill into, before any work: it creates the
+    folder only when it first spills, and only inside an existing one it may write to."""
+    if temp_dir.exists() and not temp_dir.is_dir():
+        raise UsageError(
+            f"--temp-dir {temp_dir} is a file, not a folder",
+            hint="Name a folder (it is created when DuckDB first needs it).",
+        )
+    if not temp_dir.exists() and not temp_dir.parent.is_dir():
+        parent = temp_dir.parent
+        raise UsageError(
+            f"--temp-dir {temp_dir}: {parent} is a file, not a folder"
+            if parent.exists()
+            else f"--temp-dir {temp_dir}: the folder {parent} does not exist",
+            hint="Name a folder whose parent exists (the folder itself is created when DuckDB "
+            "first needs it), e.g. --temp-dir /tmp/calltouch-spill.",
+        )
+    # the folder DuckDB writes its files into, or the one it would make it in
+    where = temp_dir if temp_dir.exists() else temp_dir.parent
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--temp-dir {temp_dir}: calltouch may not write in the folder {where}",
+            hint="Name a folder you may write to (its files are removed when the command "
+            "ends), e.g. one in your home folder.",
+        )
+
+
 def default_spill_dir() -> Path:
     """Where an in-memory database spills by default: a folder of the user's own in the
     system's temp folder (calltouch-spill-UID). One folder for every user failed the second
@@ -380,8 +407,9 @@ def connect(
     """Open a DuckDB connection that computes in UTC with deterministic insertion order.
 
     Memory is capped at ``memory_limit`` (default DEFAULT_MEMORY_LIMIT); what does not fit
-    spills to ``temp_directory`` (default: :func:`default_spill_dir` for an in-memory
-    database, DuckDB's own beside a database file: its name with .tmp)."""
+    spills to ``temp_directory`` (checked first, :func:`check_temp_dir`; default:
+    :func:`default_spill_dir` for an in-memory database, DuckDB's own beside a database file:
+    its name with .tmp)."""
     config: dict[str, Any] = {
         "preserve_insertion_order": True,
         "autoinstall_known_extensions": False,
@@ -390,6 +418,7 @@ def connect(
     if threads is not None:
         config["threads"] = threads
     if temp_directory is not None:
+        check_temp_dir(Path(temp_directory))
         config["temp_directory"] = str(temp_directory)
     elif str(database) == ":memory:":
         config["temp_directory"] = str(default_spill_dir())
