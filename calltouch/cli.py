@@ -43,7 +43,7 @@ from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, refuse_folder_targets
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import parse_profiles
-from calltouch.report import print_inspection, print_run_report
+from calltouch.report import print_inspection, print_run_report, printable
 
 
 def refuse_empty_values(args: Sequence[str]) -> None:
@@ -205,10 +205,10 @@ def user_errors(debug: bool = False) -> Iterator[None]:
             stderr.print(traceback.format_exc(), markup=False, highlight=False)
         message = Text()
         message.append(f"{exc.title}: ", style="bold red")
-        message.append(exc.message)
+        message.append(printable(exc.message, lines=True))  # it may quote a file's cells
         if exc.hint:
             message.append("\n")
-            message.append(exc.hint, style="yellow")
+            message.append(printable(exc.hint, lines=True), style="yellow")
         stderr.print(message)
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
@@ -694,7 +694,7 @@ def run(
         print_removed(result.summary.get("removed", []), out)
         for loaded in result.files:
             for note in loaded.said():  # e.g. a duplicated header: which column was read
-                stderr.print(Text(f"Note: {note}", "yellow"))
+                stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
 
 
 def print_removed(names: list[str], out: Path) -> None:

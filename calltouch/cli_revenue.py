@@ -69,6 +69,7 @@ from calltouch.outputs import (
     remove_previous,
 )
 from calltouch.pipeline import SEE_REJECTS
+from calltouch.report import printable
 
 
 class FilesArgs:
@@ -203,7 +204,7 @@ def attributed(
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
                 for loaded in read:  # as run and load say them: what the reading chose
                     for note in loaded.said():
-                        stderr.print(Text(f"Note: {note}", "yellow"))
+                        stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
                 note_currencies(con)
             except TooManyRejectsError as exc:
                 if rejects_to is None and exc.hint and exc.hint.startswith(SEE_REJECTS):

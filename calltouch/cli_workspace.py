@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from dataclasses import replace
 from enum import Enum
@@ -60,6 +61,7 @@ from calltouch.errors import UsageError
 from calltouch.inputs import folder_notes
 from calltouch.outputs import atomic_path, export_table, format_of
 from calltouch.pipeline import load_inputs, match
+from calltouch.report import printable
 
 DbOpt = Annotated[
     Path,
@@ -324,7 +326,7 @@ def load(
         elif not quiet:
             stdout.print(views.load_outcomes(data))
         for note in skipped:
-            stderr.print(Text(f"Note: {note}", "yellow"))
+            stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
         for outcome in outcomes:
             for note in outcome.notes:  # e.g. a duplicated header, a UTF-8 file read otherwise
                 stderr.print(Text(f"Note: {outcome.path}: {note}", "yellow"))
@@ -399,7 +401,7 @@ def match_command(
                     raise
             try:
                 for note in workspace.unread_columns(con):
-                    stderr.print(Text(f"Note: {note}", style="yellow"))
+                    stderr.print(Text(printable(f"Note: {note}", lines=True), style="yellow"))
                 if not quiet:
                     print_run_summary(con, summary)
             except KeyboardInterrupt:  # the match is in the workspace: say so, then stop
@@ -749,10 +751,12 @@ def _emit(
     content: RenderableType | str, output: Path | None, what: str, *, width: int = 100
 ) -> None:
     """Print a report on stdout, or write it to ``output`` atomically: rich renderables as
-    plain text ``width`` wide, text as it is."""
+    plain text ``width`` wide, text as it is (on stdout too: the bytes of ``-o``'s file, a
+    CR or BEL in a label kept, which rich would strip)."""
     if output is None:
         if isinstance(content, str):
-            stdout.out(content, highlight=False, end="")
+            sys.stdout.write(content)
+            sys.stdout.flush()
         else:
             stdout.print(content)
         return

@@ -42,7 +42,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.errors import STOP_SIGNALS, CalltouchError
-from calltouch.report import REASON_TEXT
+from calltouch.report import REASON_TEXT, printable
 from calltouch.reporting import BY_LABEL, Report, pct
 from calltouch.workspace import stale_remedy
 
@@ -118,7 +118,7 @@ def _count(value: int | None) -> str:
 
 
 def _label(value: object) -> Text:
-    text = "(none)" if value is None else str(value)
+    text = "(none)" if value is None else printable(str(value))
     return Text(text, style="dim" if text in PLACEHOLDERS else "")
 
 

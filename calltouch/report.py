@@ -2,7 +2,9 @@
 
 Promises: everything shown comes from query rows (``report_channels``, ``summary_reasons``) and
 the run summary; nothing is computed again here but layout. Cell text from the data is always
-wrapped in :class:`rich.text.Text`, so data such as ``[bold]`` prints literally.
+wrapped in :class:`rich.text.Text`, so data such as ``[bold]`` prints literally, and passed
+through :func:`printable`, so a control character in it (an escape sequence, a line break)
+is shown, never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -27,8 +29,29 @@ REASON_TEXT = {
 }
 
 
+# C0 controls, DEL and C1 controls, as their Unicode pictures (ESC as U+241B, LF as U+240A)
+# or, for C1, U+FFFD. A campaign name comes from a URL's utm_campaign, which anyone can set:
+# printed as it is, an ESC in it would drive the terminal (colours, its title, a link) and a
+# line break would split the table's row.
+_PICTURES = (
+    {code: 0x2400 + code for code in range(0x20)}
+    | {0x7F: 0x2421}
+    | {code: 0xFFFD for code in range(0x80, 0xA0)}
+)
+
+
+_PICTURES_BUT_LF = {code: sign for code, sign in _PICTURES.items() if code != 0x0A}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """``text`` to show on a terminal: each control character as a visible sign, never as
+    itself (``esc \x1b[31m`` reads ``esc ␛[31m``); ``lines``: a message whose line breaks
+    are its own keeps them."""
+    return text.translate(_PICTURES_BUT_LF if lines else _PICTURES)
+
+
 def _label(value: object, empty: str = "(none)") -> Text:
-    return Text(empty, style="dim") if value is None else Text(str(value))
+    return Text(empty, style="dim") if value is None else Text(printable(str(value)))
 
 
 def bar(fraction: float | None) -> Text:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.attribution import MODEL_LABELS, MODELS
-from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, total_cells
+from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, printable, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 from calltouch.workspace import stale_remedy
 
@@ -30,7 +30,8 @@ def _minutes(value: object) -> str:
 
 
 def _t(value: object, style: str = "") -> Text:
-    return Text("" if value is None else str(value), style=style)
+    """A cell from the data, its control characters shown (:func:`printable`)."""
+    return Text("" if value is None else printable(str(value)), style=style)
 
 
 def _day(stamp: str | None) -> str | None:
@@ -55,7 +56,10 @@ def load_outcomes(outcomes: Sequence[dict[str, Any]]) -> RenderableType:
         if o["status"] == "skipped":
             table.add_row(_t(o["path"]), _t(f"#{o['load_id']}"), "", "", "", "", style="dim")
             notes.append(
-                Text(f"Skipped {o['path']}: already loaded ({o['same_as']}).", style="yellow")
+                Text(
+                    printable(f"Skipped {o['path']}: already loaded ({o['same_as']})."),
+                    style="yellow",
+                )
             )
             continue
         table.add_row(
@@ -126,7 +130,10 @@ def status(info: dict[str, Any]) -> RenderableType:
         )
     elif last is not None:
         parts.append(Text("Touchpoints are up to date.", style="green"))
-    parts.extend(Text(f"Note: {note}", style="yellow") for note in info["unread_columns"])
+    parts.extend(
+        Text(printable(f"Note: {note}", lines=True), style="yellow")
+        for note in info["unread_columns"]
+    )
     return Group(*parts)
 
 
@@ -177,7 +184,7 @@ def explanation(facts: dict[str, Any]) -> RenderableType:
         )
     parts: list[RenderableType] = [grid, Text("")]
     for line in facts["advice"]:
-        parts.append(Text("• ") + Text(line))
+        parts.append(Text("• ") + Text(printable(line, lines=True)))
     return Group(*parts)
 
 
@@ -391,7 +398,7 @@ def _touchpoint(row: dict[str, Any]) -> Text:
     if row["kind"] == "call" and "call" not in str(row["touchpoint_type"]).lower():
         text.append(" · call", style="dim")
     channel = " / ".join(str(x) for x in (row["channel"], row["subchannel"]) if x)
-    text.append("\n" + (channel or "(none)"), style="dim")
+    text.append("\n" + printable(channel or "(none)"), style="dim")
     return text
 
 
@@ -402,25 +409,27 @@ def journey(facts: dict[str, Any]) -> RenderableType:
     parts: list[RenderableType] = []
     if facts["kind"] == "opportunity":
         o = facts["opportunity"]
-        head = Text(f"Opportunity {o['opportunity_id']}", style="bold")
+        head = Text(printable(f"Opportunity {o['opportunity_id']}"), style="bold")
         head.append(
-            f"  {o['status']}{' (' + o['stage'] + ')' if o['stage'] else ''}, amount "
-            f"{_cents(o['amount'])}, created {o['created_date']}, close date "
-            f"{o['close_date']}; journey up to {o['journey_until']}",
+            printable(
+                f"  {o['status']}{' (' + o['stage'] + ')' if o['stage'] else ''}, amount "
+                f"{_cents(o['amount'])}, created {o['created_date']}, close date "
+                f"{o['close_date']}; journey up to {o['journey_until']}"
+            ),
             style="",
         )
         parts.append(head)
         contacts = ", ".join(o["contacts"]) or "none"
-        parts.append(Text(f"Contacts: {contacts}", style="dim"))
+        parts.append(Text(printable(f"Contacts: {contacts}"), style="dim"))
         if o["unattributed_models"]:
             names = ", ".join(MODEL_LABELS[m] for m in o["unattributed_models"])
             reason = UNATTRIBUTED_TEXT.get(o["unattributed_reason"], o["unattributed_reason"])
             parts.append(Text(f"Not attributed under {names}: {reason}.", style="yellow"))
         rows = facts["touchpoints"]
     else:
-        head = Text(f"Person {facts['person_id']}", style="bold")
+        head = Text(printable(f"Person {facts['person_id']}"), style="bold")
         if facts["converted_to"] and facts["id"] != facts["person_id"]:
-            head.append(f"  (lead {facts['id']} converted to this contact)", style="dim")
+            head.append(printable(f"  (lead {facts['id']} converted to this contact)"), style="dim")
         parts.append(head)
         rows = facts["touchpoints"]
         models = []

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import typer
 
 from calltouch import queries
+from calltouch.cli import user_errors
+from calltouch.errors import InputError
 from tests.harness import invoke
 
 EVIL = '=HYPERLINK("http://evil")'
@@ -251,3 +254,72 @@ def test_json_outputs_write_amounts_exactly(tmp_path: Path) -> None:
     journey = invoke("journey", "0065e00000GmSdlAAF", "-f", "json", "--db", db).stdout
     assert f'"amount": {amount},' in journey
     assert json.loads(journey)["opportunity"]["amount"] == float(amount)  # still a number
+
+
+CONTROLS = "esc \x1b[31mRED\x1b[0m \x1b]0;TITLE\x07 cr\rmid"
+
+
+@pytest.fixture(scope="module")
+def controls_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One merged call whose campaign (a utm_campaign anyone can set) holds a colour escape,
+    an OSC title sequence, a BEL and a CR; and a second call whose campaign holds a CRLF."""
+    folder = tmp_path_factory.mktemp("controls")
+    db = folder / "w.duckdb"
+    tasks = write(
+        folder / "tasks.csv",
+        ["Id", "BizibleId", "CreatedDate"],
+        [
+            ["00T5e0000kBRaogEAD", "abc", "2026-03-02T12:40:00Z"],
+            ["00T5e0000kBRaohEAD", "def", "2026-03-02T12:40:00Z"],
+        ],
+    )
+    sessions = write(
+        folder / "sessions.csv",
+        ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+        [
+            ["S1", "abc", "2026-03-02T12:17:00Z", "Direct", CONTROLS],
+            ["S2", "def", "2026-03-02T12:17:00Z", "Direct", "two\r\nlines"],
+        ],
+    )
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    return db
+
+
+def test_terminal_views_show_control_characters_never_send_them(controls_db: Path) -> None:
+    """A label's ESC would recolour the terminal or set its title, its CR or LF split the
+    row: the table and the dashboard show each as its Unicode picture (␛, ␇, ␍, ␊)."""
+    for args in (("report", "--by", "campaign"), ("dashboard", "--by", "campaign")):
+        shown = invoke(*args, "--db", controls_db).stdout
+        assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown, args
+        assert "esc ␛[31mRED" in shown, args
+        assert "two␍␊lines" in shown, args
+
+
+def test_error_messages_show_control_characters_never_send_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The messages quote what a user or a file gave with repr(), escaping controls; should
+    one quote it as it is, the printer still shows its controls, and keeps the message's own
+    line breaks."""
+    with pytest.raises(typer.Exit) as stop, user_errors():
+        raise InputError("no task 00T\x1b]0;TITLE\x07 here\nsecond line", hint="a\rb")
+    assert stop.value.exit_code == 2
+    said = capsys.readouterr().err
+    assert "\x1b" not in said and "\r" not in said
+    assert "00T␛]0;TITLE␇ here\nsecond line" in said and "a␍b" in said
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "html", "json"])
+def test_a_report_on_stdout_is_the_bytes_of_its_file(
+    controls_db: Path, tmp_path: Path, fmt: str
+) -> None:
+    """``report -f FMT`` on stdout, redirected to a file, gives the file ``-o`` writes: a CR or
+    BEL in a label is the data's, kept in both (rich, printing text, would drop them)."""
+    target = tmp_path / f"report.{ {'markdown': 'md'}.get(fmt, fmt) }"
+    printed = invoke("report", "--by", "campaign", "-f", fmt, "--db", controls_db).stdout_bytes
+    invoke("report", "--by", "campaign", "-f", fmt, "-o", target, "--db", controls_db)
+    assert printed == target.read_bytes()
+    if fmt == "csv":
+        assert b"cr\rmid" in printed and b"\x07" in printed
