@@ -378,11 +378,14 @@ def _weekly_panel(weekly: Sequence[dict[str, Any]]) -> _Fit:
     return _Fit(build)
 
 
-def _reasons_panel(reasons: Sequence[dict[str, Any]], calls: int) -> _Fit:
-    """Why calls did not merge, most common first; explained when the panel is wide."""
+def _reasons_panel(reasons: Sequence[dict[str, Any]], calls: int, merged_only: bool) -> _Fit:
+    """Why calls did not merge, most common first; explained when the panel is wide.
+    ``merged_only``: --status merged, whose scope has no reasons by choice."""
 
     def build(width: int, height: int | None) -> RenderableType:
         if not reasons:
+            if merged_only:
+                return Text("Not shown for merged calls only (--status merged).", style="dim")
             if not calls:
                 return Text("No calls in scope.", style="yellow")
             return Text("Every call merged with a web session.", style="green")
@@ -550,7 +553,11 @@ def _layout(
         title_align="left",
     )
     reasons = Panel(
-        _reasons_panel(report.reasons, int(report.headline.get("calls") or 0)),
+        _reasons_panel(
+            report.reasons,
+            int(report.headline.get("calls") or 0),
+            report.options.status == "merged",
+        ),
         title=Text("Why calls did not merge", style="bold"),
         title_align="left",
     )

@@ -171,6 +171,7 @@ def render_html(report: Report, *, title: str = "Calls by channel", source: str 
             status_text=STATUS_TEXT,
             weekly=report.weekly or [],
             campaigns=report.campaigns or [],
+            merged_only=options.status == "merged",
         )
     )
 

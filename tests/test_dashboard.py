@@ -490,3 +490,19 @@ def test_the_time_of_the_last_reload_is_shown_in_utc(monkeypatch: pytest.MonkeyP
         time.tzset()
     assert state.updated.endswith(" UTC")
     assert state.updated[:-4] in {before.strftime("%H:%M:%S"), after.strftime("%H:%M:%S")}
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES[1:])
+def test_merged_calls_only_do_not_claim_every_call_merged(
+    tmp_path: Path, width: int, height: int
+) -> None:
+    """--status merged has no reasons by choice, whatever the calls left out."""
+    con = queries.connect()
+    try:
+        run(con, "data/sample/tasks.csv", "data/sample/sessions.csv", tmp_path, RunSettings())
+        report = reporting.build(con, ReportOptions(by="channel", status="merged"), extras=True)
+    finally:
+        con.close()
+    text = draw(report, width, height, source="ws.duckdb", updated="12:00:00")
+    assert "Every call merged" not in text
+    assert "merged calls only" in text

@@ -631,3 +631,11 @@ def test_screenshot_shows_the_charts(
     standalone = sum(n for color, n in pixels.items() if near(color, STANDALONE_RGB))
     assert merged > 0.002 * sampled, merged
     assert standalone > 0.0005 * sampled, standalone
+
+
+def test_merged_calls_only_do_not_claim_every_call_merged(tmp_path: Path) -> None:
+    """--status merged has no reasons by choice: the page said "Every call merged" of the
+    sample, whose 250 standalone calls that scope leaves out."""
+    html = html_report.render_html(sample_report_for(tmp_path, status="merged"))
+    assert "Every call merged" not in html
+    assert "Reasons are not shown for merged calls only" in html
