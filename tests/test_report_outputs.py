@@ -40,7 +40,12 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three calls, each merged with a session whose campaign is a formula (two channels, one of
     them with two subchannels), one won opportunity of a caller, and a call without BizibleId
     (a reason calls did not merge)."""
-    folder = tmp_path_factory.mktemp("formulas")
+    return workspace_of(tmp_path_factory.mktemp("formulas"), EVIL, NUL)
+
+
+def workspace_of(folder: Path, first: str, second: str) -> Path:
+    """The workspace of ``db`` in ``folder``, its campaigns named ``first`` (sessions S1 and
+    S3) and ``second`` (S2)."""
     db = folder / "w.duckdb"
     files = {
         "tasks": write(
@@ -57,9 +62,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             folder / "sessions.csv",
             ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
             [
-                ["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords", EVIL],
-                ["S2", "abc", "2026-03-01T12:17:00Z", "Email.Newsletter", NUL],
-                ["S3", "def", "2026-03-03T09:00:00Z", "Paid Search.Bing", EVIL],
+                ["S1", "abc", "2026-03-02T12:17:00Z", "Paid Search.AdWords", first],
+                ["S2", "abc", "2026-03-01T12:17:00Z", "Email.Newsletter", second],
+                ["S3", "def", "2026-03-03T09:00:00Z", "Paid Search.Bing", first],
             ],
         ),
         "opportunities": write(
@@ -108,6 +113,21 @@ def test_export_report_csv_neutralises_formulas_like_report(db: Path, tmp_path: 
         invoke("report", "--by", "campaign", "-f", "csv", "--db", db).stdout, "campaign"
     )
     assert exported == reported
+
+
+@pytest.mark.parametrize(
+    ("campaigns", "total"), [(("Total", "x"), "(total)"), (("Total", "(total)"), "(total 2)")]
+)
+def test_a_group_named_total_is_told_from_the_total_in_csv(
+    tmp_path: Path, campaigns: tuple[str, str], total: str
+) -> None:
+    """In CSV the label alone tells the total row: with a campaign named Total it is (total)
+    (the first such name no group has), in the calls and the revenue report alike."""
+    db = workspace_of(tmp_path, *campaigns)
+    for args in (("report",), ("report", "--revenue", *AS_OF)):
+        text = invoke(*args, "--by", "campaign", "-f", "csv", "--db", db).stdout
+        *groups, last = labels(text, "campaign")
+        assert (sorted(groups), last) == (sorted(campaigns), total), args
 
 
 def test_revenue_report_csv_neutralises_formulas(db: Path) -> None:
