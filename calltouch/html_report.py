@@ -20,8 +20,11 @@ This module imports neither typer nor rich.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
+from typing import Any
 
 import jinja2
 
@@ -111,6 +114,50 @@ def week_label(label: str, *, with_year: bool) -> str:
     return label.split("-", 1)[1]
 
 
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+TREND_PAD = 4  # percent of the width left free at each end of the weekly line
+TREND_LABELS = 8  # labelled weeks at most (4 on a phone)
+
+
+def _week_number(label: str) -> int | None:
+    """An ISO week label ('2026-W09') as a count of weeks: consecutive weeks, consecutive
+    numbers (across a year's end too); None for another label."""
+    found = _ISO_WEEK.fullmatch(label)
+    if found is None:
+        return None
+    monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    return (monday.toordinal() - 1) // 7  # day 1 (1 Jan of year 1) is a Monday
+
+
+def trend(weekly: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Where the merge-rate line puts each week with calls (``weekly``: the report's weekly
+    rows, oldest first): ``points``, each row with ``x`` (percent of the width: the axis is
+    time, so a week without calls leaves its gap), ``tick`` (labelled, at least an eighth of
+    the width after the last labelled week) and ``phone`` (labelled on a phone too, a
+    quarter); ``runs``, the points' indices cut where weeks without calls lie between them
+    (no line is drawn across a week without a merge rate); ``weeks``, the span in weeks."""
+    numbers = [_week_number(str(row["label"])) for row in weekly]
+    known = [n for n in numbers if n is not None]
+    if len(known) != len(numbers):  # not ISO weeks: one after the other
+        known = list(range(len(weekly)))
+    first = known[0] if known else 0
+    span = (known[-1] - first) if known else 0
+    points: list[dict[str, Any]] = []
+    runs: list[list[int]] = []
+    last_tick = last_phone = -math.inf
+    for i, (row, number) in enumerate(zip(weekly, known, strict=True)):
+        x = 50.0 if span == 0 else TREND_PAD + (number - first) * (100 - 2 * TREND_PAD) / span
+        tick = x - last_tick >= 100 / TREND_LABELS
+        phone = tick and x - last_phone >= 100 / (TREND_LABELS / 2)
+        last_tick = x if tick else last_tick
+        last_phone = x if phone else last_phone
+        if not runs or number - known[i - 1] > 1:
+            runs.append([])
+        runs[-1].append(i)
+        points.append({**row, "x": x, "tick": tick, "phone": phone})
+    return {"points": points, "runs": runs, "weeks": span + 1 if known else 0}
+
+
 def templates_loader() -> jinja2.BaseLoader:
     """The page templates, found inside the package (so an installed wheel has them too)."""
     return jinja2.PackageLoader("calltouch", "templates")
@@ -169,7 +216,7 @@ def render_html(report: Report, *, title: str = "Calls by channel", source: str 
             reasons=report.reasons,
             reason_text=REASON_TEXT,
             status_text=STATUS_TEXT,
-            weekly=report.weekly or [],
+            weekly=trend(report.weekly or []),
             campaigns=report.campaigns or [],
             merged_only=options.status == "merged",
         )

@@ -8,6 +8,7 @@ with the reason, except under CI=true, where they fail: CI must have installed i
 from __future__ import annotations
 
 import collections
+import itertools
 import json
 import os
 import re
@@ -639,3 +640,39 @@ def test_merged_calls_only_do_not_claim_every_call_merged(tmp_path: Path) -> Non
     html = html_report.render_html(sample_report_for(tmp_path, status="merged"))
     assert "Every call merged" not in html
     assert "Reasons are not shown for merged calls only" in html
+
+
+def test_the_weekly_line_is_placed_in_time() -> None:
+    """Weeks without calls keep their place on the axis and cut the line (they have no merge
+    rate): W02, W03 and W11 were drawn evenly spaced and joined, as if neighbours; the year's
+    end does not count as a gap."""
+    report = hostile_report()
+    total = 10
+    report.weekly = [
+        row("2025-W52", 2, 1, of=total),
+        row("2026-W01", 2, 2, of=total),
+        row("2026-W02", 2, 1, of=total),
+        row("2026-W11", 4, 1, of=total),
+    ]
+    page = Page(html_report.render_html(report))
+    line = page.inside("chart-line")
+    xs = [percent_width(a["cx"]) for t, a, _ in line if t == "circle"]
+    step = (100 - 2 * html_report.TREND_PAD) / 11  # 2025-W52 to 2026-W11: 11 weeks apart
+    assert xs == pytest.approx([4, 4 + step, 4 + 2 * step, 96], abs=0.01)
+    (polyline,) = [a for t, a, c in line if t == "polyline"]  # W11 stands alone
+    assert [x / 10 for x, _ in polyline_points(polyline["points"])] == pytest.approx(
+        xs[:3], abs=0.01
+    )
+    assert any("(4 of the 12 weeks" in text for text in page.text)  # weeks with calls
+
+
+def test_trend_labels_weeks_an_eighth_of_the_width_apart() -> None:
+    """Labels are chosen by place, not by count: clustered weeks do not overlap."""
+    weekly = [row(f"2026-W{w:02d}", 1, 1) for w in (1, 2, 3, 4, 40, 41, 52)]
+    points = html_report.trend(weekly)["points"]
+    ticks = [p["x"] for p in points if p["tick"]]
+    assert all(b - a >= 100 / 8 for a, b in itertools.pairwise(ticks))
+    assert points[0]["tick"] and points[0]["phone"]
+    assert [p["label"] for p in points if p["tick"]] == ["2026-W01", "2026-W40", "2026-W52"]
+    labels = ["first", "second"]  # not ISO weeks: evenly spaced, in their order
+    assert [p["x"] for p in html_report.trend([row(x, 1, 1) for x in labels])["points"]] == [4, 96]
