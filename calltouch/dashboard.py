@@ -424,6 +424,11 @@ def _empty_message(report: Report | None, error: str) -> Text:
             f"{unmatched:,} calls are loaded, but none has a BizibleId (rule R1), so none "
             "became a touchpoint: ask the call-tracking vendor to send the _biz_uid cookie."
         )
+    elif report is not None:  # matched, with no task to link
+        text.append(
+            "The last match had no calls to link: load task exports with "
+            "`calltouch load tasks FILE...`, then run `calltouch match` again."
+        )
     else:
         text.append(
             "Load exports with `calltouch load tasks FILE...` and "
@@ -432,7 +437,7 @@ def _empty_message(report: Report | None, error: str) -> Text:
     return text
 
 
-def _footer(source: str, updated: str, stale: str = "") -> Table:
+def _footer(source: str, updated: str, stale: str = "", hint: str = QUIT_HINT) -> Table:
     left = Text()
     if stale:
         left.append(f"stale: {stale}; {stale_remedy(stale)}  ", style="bold yellow")
@@ -445,7 +450,7 @@ def _footer(source: str, updated: str, stale: str = "") -> Table:
     grid = Table.grid(expand=True, padding=(0, 1))
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(left, Text(QUIT_HINT, style="bold"))
+    grid.add_row(left, Text(hint, style="bold"))
     return grid
 
 
@@ -467,7 +472,13 @@ def _error_panel(error: str, width: int, have_data: bool) -> tuple[Panel, int]:
 
 
 def _compact(
-    report: Report | None, source: str, updated: str, error: str, width: int, height: int
+    report: Report | None,
+    source: str,
+    updated: str,
+    error: str,
+    width: int,
+    height: int,
+    hint: str = QUIT_HINT,
 ) -> RenderableType:
     """A small screen: the headline as one wrapped line, then as many groups as fit."""
     text = Text("calltouch dashboard", style="bold")
@@ -486,7 +497,9 @@ def _compact(
     root = Layout(name="root")
     header = Layout(text, name="header", size=min(lines, max(1, height - 1)))
     footer = Layout(
-        _footer(source, updated, report.stale if report else ""), name="footer", size=FOOTER_HEIGHT
+        _footer(source, updated, report.stale if report else "", hint),
+        name="footer",
+        size=FOOTER_HEIGHT,
     )
     if report is None or not report.rows or height - lines - FOOTER_HEIGHT < 2:
         root.split_column(header, Layout(Text(" "), name="body"), footer)
@@ -497,10 +510,16 @@ def _compact(
 
 
 def _layout(
-    report: Report | None, source: str, updated: str, error: str, width: int, height: int
+    report: Report | None,
+    source: str,
+    updated: str,
+    error: str,
+    width: int,
+    height: int,
+    hint: str = QUIT_HINT,
 ) -> RenderableType:
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _compact(report, source, updated, error, width, height)
+        return _compact(report, source, updated, error, width, height, hint)
 
     root = Layout(name="root")
     parts = [Layout(_header(report, width), name="header", size=HEADER_HEIGHT)]
@@ -513,7 +532,7 @@ def _layout(
     parts += [
         body,
         Layout(
-            _footer(source, updated, report.stale if report else ""),
+            _footer(source, updated, report.stale if report else "", hint),
             name="footer",
             size=FOOTER_HEIGHT,
         ),
@@ -580,25 +599,34 @@ def _layout(
 class _Dashboard:
     """The whole screen, laid out anew for the size of each draw."""
 
-    def __init__(self, report: Report | None, source: str, updated: str, error: str) -> None:
+    def __init__(
+        self, report: Report | None, source: str, updated: str, error: str, hint: str
+    ) -> None:
         self.report, self.source, self.updated, self.error = report, source, updated, error
+        self.hint = hint
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         height = options.height or console.height
-        yield _layout(self.report, self.source, self.updated, self.error, width, height)
+        yield _layout(self.report, self.source, self.updated, self.error, width, height, self.hint)
 
 
 def render(
-    report: Report | None, *, source: str = "", updated: str = "", error: str = ""
+    report: Report | None,
+    *,
+    source: str = "",
+    updated: str = "",
+    error: str = "",
+    hint: str = QUIT_HINT,
 ) -> RenderableType:
     """The dashboard of ``report`` as one renderable that fills the console it is printed on.
 
     ``source`` (e.g. the workspace path) and ``updated`` (e.g. the time of the last load) go in
     the footer; ``error`` shows above the panels (the last good ``report`` stays below it).
     ``report=None`` (nothing loaded yet) shows the same help as a workspace without touchpoints.
+    ``hint``: how to quit, at the footer's right (empty for a drawing printed once).
     """
-    return _Dashboard(report, source, updated, error)
+    return _Dashboard(report, source, updated, error, hint)
 
 
 # --------------------------------------------------------------------------- running it
@@ -665,8 +693,10 @@ def _probe(changed: Callable[[], object]) -> object:
 class _State:
     """The last report read, when, and the error of the last load if it failed."""
 
-    def __init__(self, load: Callable[[], Report | None], source: str) -> None:
-        self.load, self.source = load, source
+    def __init__(
+        self, load: Callable[[], Report | None], source: str, hint: str = QUIT_HINT
+    ) -> None:
+        self.load, self.source, self.hint = load, source, hint
         self.report: Report | None = None
         self.updated = ""
         self.error = ""
@@ -682,7 +712,13 @@ class _State:
         self.updated = datetime.now(UTC).strftime("%H:%M:%S UTC")
 
     def frame(self) -> RenderableType:
-        return render(self.report, source=self.source, updated=self.updated, error=self.error)
+        return render(
+            self.report,
+            source=self.source,
+            updated=self.updated,
+            error=self.error,
+            hint=self.hint,
+        )
 
 
 def run(
@@ -709,7 +745,9 @@ def run(
     """
     stop = stop if stop is not None else threading.Event()
     terminal = console.is_terminal
-    state = _State(load, source)
+    # how to quit: q is read from a terminal only; a drawing printed once needs no way out
+    hint = QUIT_HINT if terminal else "Ctrl-C to quit" if watch else ""
+    state = _State(load, source, hint)
     try:
         with (
             quit_keys(keys if keys is not None else sys.stdin, stop)

@@ -22,7 +22,7 @@ from rich.console import Console
 from calltouch import dashboard, queries, reporting
 from calltouch.pipeline import RunSettings, run
 from calltouch.reporting import Report, ReportOptions, pct
-from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
+from tests.harness import SESSION_HEADER, TASK_HEADER, invoke, session, task, write_rows
 
 SIZES = [(80, 24), (120, 40), (160, 48)]
 SPARK = "▁▂▃▄▅▆▇"  # the channel and campaign bars use only █ and ░
@@ -184,7 +184,7 @@ def test_markup_in_real_workspace_data_prints_literally(tmp_path: Path):
 
 def test_an_empty_workspace_shows_what_to_do():
     for report in (report_of([]), None):
-        text = draw(report, 80, 24)
+        text = draw(report, 160, 24)
         assert "No touchpoints to show yet" in text
         assert "calltouch load tasks" in text
         assert "calltouch match" in text
@@ -280,6 +280,19 @@ def test_run_without_watch_on_a_file_draws_once_and_returns(sample_report):
     assert len(text.splitlines()) == 40
     assert f"{sample_report.headline['calls']:,}" in text
     assert "ws.duckdb" in text
+    assert "to quit" not in text  # drawn once: nothing to quit
+
+
+def test_a_matched_workspace_without_calls_is_not_told_to_match(tmp_path: Path) -> None:
+    """Matched with no task to link, the dashboard asked to load exports and then match, as
+    for a workspace never matched."""
+    db = tmp_path / "w.duckdb"
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", "abc", "10:00")], SESSION_HEADER)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    text = invoke("dashboard", "--db", db).stdout
+    assert "The last match had no calls to link" in text
+    assert "then run `calltouch match` again" in text
 
 
 def test_watch_redraws_when_changed_changes_and_stops_on_request():
@@ -317,7 +330,7 @@ def test_watch_redraws_when_changed_changes_and_stops_on_request():
     assert not thread.is_alive()
     text = console.export_text()
     assert text.count("calltouch dashboard") == 2
-    before, after = text.split("q or Ctrl-C to quit")[:2]
+    before, after = text.split("Ctrl-C to quit")[:2]
     assert "Brand New Channel" not in before
     assert "Brand New Channel" in after
     assert headline_values(before)[:3] == ["11", "11", "0"]
@@ -355,7 +368,7 @@ def test_a_failing_load_shows_the_error_and_watching_goes_on():
         stop.set()
         thread.join(WAIT)
     assert not thread.is_alive()
-    first, second = console.export_text().split("q or Ctrl-C to quit")[:2]
+    first, second = console.export_text().split("Ctrl-C to quit")[:2]
     assert "RuntimeError: the workspace is being written [bold]now[/bold]" in first
     assert "Paid Search" in second
     assert "RuntimeError" not in second
