@@ -17,7 +17,7 @@ Promises:
   first such line on, or from a blank line before it (a footer in another language); a
   filled line before both is a row cut short, a bad record; so is such a block re-saved by
   Excel, each line padded to the header's width with empty cells;
-* a record with one empty cell more than the header (a trailing delimiter) is good, as DuckDB
+* a record with empty cells past the header's width (a trailing delimiter) is good, as DuckDB
   reads it;
 * invalid UTF-8 (or bytes the given encoding cannot decode) makes a record bad;
 * a file that cannot be read to its end (a .gz cut short or damaged, a file that cannot be
@@ -172,10 +172,11 @@ def _records(path: Path, dialect: CsvDialect) -> Iterator[tuple[int, int, list[s
 
 
 def _fits(row: list[str], width: int) -> list[str] | None:
-    """The record's cells when it has the header's width (a trailing empty cell, as a trailing
-    delimiter leaves, is dropped as DuckDB does); None otherwise."""
-    if len(row) == width + 1 and row[-1] == "":
-        return row[:-1]
+    """The record's cells when it has the header's width (empty cells past it, as a trailing
+    delimiter leaves, or a writer padding every row to its widest, are dropped as DuckDB
+    drops them); None otherwise."""
+    if len(row) > width and not any(row[width:]):
+        return row[:width]
     return row if len(row) == width else None
 
 
@@ -446,7 +447,7 @@ def record_lines(
 
 def one_record(text: str | None, dialect: CsvDialect, width: int) -> list[str] | None:
     """The cells of ``text`` when it is exactly one record of the header's ``width`` (a
-    trailing empty cell dropped, as DuckDB does), else None."""
+    empty cells past it dropped, as DuckDB does), else None."""
     if text is None:
         return None
     try:

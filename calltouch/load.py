@@ -811,12 +811,19 @@ class CsvLoader(_Loader):
                 scan = csvscan.scan(self.path, dialect, width, wanted)
             result.rows_scanned = scan.records
             spans = scan.spans
-            if struct_lines is None or not (
+            # Equal counts do not say that both readers set the same rows aside: DuckDB reads
+            # `, "Spring, Sale"` (a space before the quote) as one cell where the csv module
+            # finds two, and refuses `, "Ad" v2`, which the csv module reads; one such row
+            # each way agrees in number and loses a row. So a file with rows the independent
+            # reader finds malformed is loaded from its reading (a footer alone is no doubt).
+            counted = struct_lines is not None and (
                 in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
-            ):
-                # The readers disagree (or DuckDB gave up): load what the independent reader
-                # sees as good records, from a normalised copy. DuckDB drops a line longer
-                # than it reads without a reject: the reader looks for those again.
+            )
+            if not counted or scan.bad:
+                # The readers disagree (or DuckDB gave up, or both set rows aside): load what
+                # the independent reader sees as good records, from a normalised copy. DuckDB
+                # drops a line longer than it reads without a reject: the reader looks for
+                # those again.
                 queries.run(
                     self.con, "delete_file_rows", {"file_id": self.file_id}, table=self.table
                 )
@@ -828,7 +835,12 @@ class CsvLoader(_Loader):
                     self.read(target, ",", dialect, detection, result)
                 except _DuckDBCannotRead as exc:
                     raise UnreadableInputError(exc.message, hint=exc.hint) from None
-                result.reader = "python (DuckDB's reading disagreed with the independent count)"
+                result.reader = (
+                    "python (the file has malformed rows: their reading is the independent "
+                    "reader's)"
+                    if counted
+                    else "python (DuckDB's reading disagreed with the independent count)"
+                )
                 in_table, flagged = self.counts(row_numbers=self.number_rows)
                 spans = {int(r[0]): normalised[int(r[0])] for r in flagged}
 

@@ -23,7 +23,16 @@ from typer.testing import CliRunner
 from calltouch import __version__, csvscan, load, queries
 from calltouch.cli import app
 from calltouch.errors import ExitCode
-from tests.harness import SESSION_HEADER, TASK_HEADER, at, read_csv, session, task, write_rows
+from tests.harness import (
+    SESSION_HEADER,
+    TASK_HEADER,
+    at,
+    read_csv,
+    read_outcome,
+    session,
+    task,
+    write_rows,
+)
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -1094,6 +1103,90 @@ def test_session_rejects_keep_their_lines_when_the_reads_disagree(
     assert result.exit_code == 0, result.output
     assert_rejects_on_their_lines(tmp_path / "out")
     assert ran.count("load_sessions") == 2
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_a_quote_never_closed_counts_its_lines_whatever_ends_them(tmp_path: Path, end: str) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a CR alone: the lines a quote never
+    closed takes in are counted as with LF (they were counted as none, and the run went on)."""
+    tasks = _unclosed_quote_tasks(tmp_path / "quoted.csv")
+    tasks.write_bytes(tasks.read_bytes().replace(b"\n", end.encode()))
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == ExitCode.TOO_MANY_REJECTS, result.output
+    message = " ".join(result.stderr.split())
+    assert "1 of 5 tasks rows were rejected, spanning 296 of 300 lines (98.7%)" in message
+
+
+def test_rows_the_two_readers_set_aside_differently_are_neither_lost_nor_doubled(
+    tmp_path: Path,
+) -> None:
+    """DuckDB reads `, "Spring, Sale"` (a space before the quote) as one cell, the csv module
+    as two (too many columns); `, "Ad" v2` the other way round. With one of each the two
+    readers' counts agree: T2 was both a reject and a touchpoint, T4 a reject on T3's line,
+    and T5 nowhere. The independent reader's reading holds, for tasks and sessions alike."""
+    head = "Id,BizibleId,CreatedDate,Type,WhoId,Subject,LastModifiedDate\n"
+    cells = ["ok", ' "Spring, Sale"', "ok", "ok", ' "Ad" v2', "ok"]
+    times = {3: "not a time"}
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        head
+        + "".join(
+            f"T{i},b{i},{times.get(i, '2026-03-02T12:40:00Z')},Call,,{cell},2026-03-01T00:00:00Z\n"
+            for i, cell in enumerate(cells, start=1)
+        ),
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,CAMPAIGN_NAME,MODIFIED_DATE\n"
+        + "".join(
+            f"S{i},b{i},{times.get(i, '2026-03-02T12:20:00Z')},Paid Search.AdWords,{cell},"
+            "2026-03-01T00:00:00Z\n"
+            for i, cell in enumerate(cells, start=1)
+        ),
+        encoding="utf-8",
+    )
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.output
+    outcome = read_outcome(tmp_path / "out")
+    rejected = {(Path(r["file"]).name, r["line"], r["raw"].split(",")[0]) for r in outcome.rejects}
+    assert rejected == {
+        ("tasks.csv", "3", "T2"),
+        ("tasks.csv", "4", "T3"),
+        ("sessions.csv", "3", "S2"),
+        ("sessions.csv", "4", "S3"),
+    }
+    assert set(outcome.touchpoints) == {"T1", "T4", "T5", "T6"}
+    merged = {t for t, r in outcome.touchpoints.items() if r["match_status"] == "merged"}
+    assert merged == {"T1", "T4", "T5", "T6"}
+    assert outcome.touchpoints["T5"]["session_id"] == "S5"
+
+
+@pytest.mark.parametrize("other", ["", "cut short"], ids=["alone", "beside_a_short_row"])
+def test_empty_cells_past_the_header_are_read_as_the_row_without_them(
+    tmp_path: Path, other: str
+) -> None:
+    """A row padded with empty cells (`...,,` or `...,,,`) is the row, whether or not the file
+    has malformed rows: the session row was kept alone but rejected beside a short row (the
+    independent reader allowed one empty cell only), and the task row always rejected."""
+    pad = {2: ",,", 3: ",,,"}
+    tasks = tmp_path / "tasks.csv"
+    sessions = tmp_path / "sessions.csv"
+    task_rows = [f"T{i},b{i},2026-03-02T12:40:00Z{pad.get(i, '')}" for i in range(1, 5)]
+    session_rows = [f"S{i},b{i},2026-03-02T12:20:00Z{pad.get(i, '')}" for i in range(1, 5)]
+    if other:
+        task_rows.append("T9,b9")
+        session_rows.append("S9,b9")
+    tasks.write_text("Id,BizibleId,CreatedDate\n" + "\n".join(task_rows) + "\n", "utf-8")
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\n" + "\n".join(session_rows) + "\n", "utf-8")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.output
+    outcome = read_outcome(tmp_path / "out")
+    assert {t: r["session_id"] for t, r in outcome.touchpoints.items()} == {
+        f"T{i}": f"S{i}" for i in range(1, 5)
+    }
+    assert [r["line"] for r in outcome.rejects] == (["6", "6"] if other else [])
 
 
 def test_a_multi_line_row_within_the_limit_still_passes(tmp_path: Path) -> None:
