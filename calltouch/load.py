@@ -1623,6 +1623,9 @@ _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
 # ct_zone_ok finds it (the strptime formats of locale times read no letters but AM/PM).
 _ZONE_LETTERS = re.compile(r"(?:[0-9.]|\b[AaPp]\.?[Mm]\.?)\s*([A-Za-z]+)$")
 
+# A time cut short, as ct_cut_short (session_setup.sql) finds it: 00:3, 08:, 08:00:00.
+_CUT_SHORT = re.compile(r"(:.?|(?<![mM])\.)$")
+
 # A UTC offset no place has, as ct_offset_ok (session_setup.sql) finds it: +25:00, +18:30.
 _NO_PLACE_OFFSET = re.compile(
     r"[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?"
@@ -1685,6 +1688,11 @@ def error_message(
                 "calltouch does not read: abbreviations are ambiguous (CST is Chicago's or "
                 "China's, IST India's, Ireland's or Israel's): export the times with an offset "
                 "(-08:00), in UTC (Z), or with the zone's name (America/Los_Angeles)"
+            )
+        if value is not None and ":" in value and _CUT_SHORT.search(value.strip()):
+            return (
+                f"{value!r} is a time cut short (its last digits are missing: does the file "
+                "end mid-row, or was it cut while being written?)"
             )
         if value is not None and _outside_years(value):
             return f"{value!r} is not a date-time within the years 1-9999 (in UTC)"

@@ -482,6 +482,29 @@ def test_a_locale_time_with_a_zone_abbreviation_gets_the_same_advice(tmp_path):
     assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
 
 
+# Times a file cut mid-row ends with, which DuckDB's cast (and strptime's %M) read as
+# another time: 00:03, 21:05, 08:00, 08:00:00, and 10:02 on 14 March.
+CUT_SHORT = [
+    "2026-03-14T00:3",
+    "2026-03-14 21:5",
+    "2026-03-14T08:",
+    "2026-03-14T08:00:0",
+    "2026-03-14T08:00:00.",
+    "3/14/2026 10:2",
+]
+
+
+@pytest.mark.parametrize("value", CUT_SHORT)
+def test_a_time_cut_short_is_rejected_not_read_as_another(tmp_path, value):
+    # the last row of a file that ends mid-row: a reject naming the cause, never a guess
+    tasks = [task("T1", ABC, "3/14/2026 10:22 a.m."), task("T2", ABC, value)]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-03-14T10:00:00Z")])
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-14T10:22:00Z"
+    assert "T2" not in out.touchpoints
+    (reject,) = out.rejects
+    assert f"{value!r} is a time cut short" in reject["error"], reject
+
+
 API_TASK_HEADER = ("Id", "BizibleId", "bizible2__Bizible_Touchpoint_Date__c", "CreatedDate", "Type")
 
 
