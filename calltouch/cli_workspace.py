@@ -716,15 +716,25 @@ def refuse_workspace_as_output(output: Path, db: Path) -> None:
 def refuse_loaded_file_as_output(con: duckdb.DuckDBPyConnection, output: Path) -> None:
     """Refuse an output file that is one of the exports the workspace loaded: writing it
     would replace that export with the output. The workspace keeps each path as it was
-    named, so only a path that still names the same file here can be told (samefile)."""
+    named, often relative to the folder it was loaded from: a path named absolutely is
+    compared as a file (samefile); any export is also told by its content (the sha256 its
+    load recorded), wherever it was named from. A file named as a loaded one but another
+    (tasks.csv of another folder) is not refused."""
     if not output.exists():
         return
-    for role, path in queries.run(con, "loaded_paths").fetchall():
+    found: list[str] = []  # the output's sha256, computed once, when needed
+
+    def same_content(digest: str) -> bool:
+        if not found:
+            found.append(workspace.content_hash(output) if output.is_file() else "")
+        return digest == found[0]
+
+    for role, path, digest in queries.run(con, "loaded_paths").fetchall():
         try:
-            same = os.path.samefile(path, output)
-        except OSError:  # moved, or named relative to another folder
-            continue
-        if same:
+            same_file = Path(path).is_absolute() and os.path.samefile(path, output)
+        except OSError:  # moved since
+            same_file = False
+        if same_file or same_content(digest):
             raise UsageError(
                 f"the output {output} is the {role} export {path} this workspace loaded: "
                 "writing it would replace that export",

@@ -1393,3 +1393,31 @@ def test_an_output_that_is_a_loaded_export_is_refused(
     message = " ".join(refused.stderr.split())
     assert "is the tasks export tasks.csv this workspace loaded" in message
     assert (tmp_path / "tasks.csv").read_bytes() == kept
+
+
+def test_a_loaded_export_is_told_by_its_content_wherever_it_was_named_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exports loaded as tasks.csv from two folders: from a third folder, -o wk2/tasks.csv
+    (the second one) was written over, and -o tasks.csv (a file never loaded) refused: the
+    paths were compared as named, relative to the current folder."""
+    db = tmp_path / "w.duckdb"
+    for week, rows in (("wk1", 40), ("wk2", 80)):
+        (tmp_path / week).mkdir()
+        lines = (SAMPLE / "tasks.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        (tmp_path / week / "tasks.csv").write_text("".join(lines[: rows + 1]), encoding="utf-8")
+        monkeypatch.chdir(tmp_path / week)
+        invoke("load", "tasks", "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    monkeypatch.chdir(tmp_path)
+    kept = (tmp_path / "wk2" / "tasks.csv").read_bytes()
+    refused = invoke("export", "touchpoints", "-o", "wk2/tasks.csv", "--db", db, ok=False)
+    assert refused.exit_code == 2, refused.output
+    assert "is the tasks export tasks.csv this workspace loaded" in " ".join(refused.stderr.split())
+    assert (tmp_path / "wk2" / "tasks.csv").read_bytes() == kept
+    (tmp_path / "wk3").mkdir()
+    monkeypatch.chdir(tmp_path / "wk3")
+    (tmp_path / "wk3" / "tasks.csv").write_text("an older output\n", encoding="utf-8")
+    invoke("export", "touchpoints", "-o", "tasks.csv", "--db", db)
+    assert (tmp_path / "wk3" / "tasks.csv").read_text(encoding="utf-8").startswith("touchpoint_id")
