@@ -1001,7 +1001,15 @@ def _render_inputs(
         "release": False,  # the workspace's match keeps its session tables
         "packed_details": False,  # and keeps a column per session detail
         "stale": False,  # rejects of a workspace matched since its last load
+        "matched_only": False,  # likewise: nothing loaded since the last match
+        "by_key": False,  # explain_task: the sessions compared by their cookie's text
     }
+    if name == "revenue_groups" and by not in reporting.REVENUE_BY:
+        # att_credit carries the channel, subchannel and campaign only (report --revenue)
+        raise UsageError(
+            f"revenue_groups groups by {', '.join(reporting.REVENUE_BY)}, not --by {by}",
+            hint=f"Render it with --by {' or --by '.join(reporting.REVENUE_BY)}.",
+        )
     binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
     wanted = queries.info(name).context
     missing = sorted(wanted - set(options))

@@ -834,6 +834,29 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert rows[-1][:3] == ("total", "Total", 699)
 
 
+def test_sql_renders_the_attribution_and_explain_steps(ws: dict[str, Path]) -> None:
+    """attribution_sessions (the attribution's first step) and explain_task were refused as
+    "rendered from a file's columns"; their choices are the workspace's state, rendered as
+    for a workspace matched since its last load. revenue_groups rendered --by medium, which
+    fails in DuckDB (the credited rows carry channel, subchannel and campaign only)."""
+    sessions = invoke("sql", "attribution_sessions", "--render").stdout
+    assert "att_sessions" in sessions and "{%" not in sessions
+    assert "{%" not in invoke("sql", "explain_task", "--render").stdout
+    refused = invoke("sql", "revenue_groups", "--render", "--by", "medium", ok=False)
+    assert refused.exit_code == 2
+    assert "groups by channel, subchannel, campaign" in " ".join(refused.stderr.split())
+    con = duckdb.connect(str(ws["db"]), read_only=True)
+    try:
+        con.execute(invoke("sql", "session_setup").stdout)
+        con.execute(sessions)
+        assert (
+            con.execute("SELECT count(*) FROM att_sessions").fetchone()
+            == con.execute("SELECT count(*) FROM sessions").fetchone()
+        )
+    finally:
+        con.close()
+
+
 def test_commands_before_a_match_explain_themselves(tmp_path: Path) -> None:
     db = tmp_path / "empty.duckdb"
     for args in (("report",), ("export", "touchpoints", "-o", tmp_path / "x.csv"), ("match",)):
