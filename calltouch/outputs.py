@@ -399,14 +399,15 @@ def format_of(target: Path) -> FileFormat:
     return fmt
 
 
-def json_number(value: Decimal) -> int | float | Decimal:
-    """A decimal for JSON: whole, an int; to the cent at most (an amount), the Decimal itself,
-    which json_text writes exactly (a float cannot hold 98765432109876.54); a finer one (a
-    share), a float."""
+def json_number(value: Decimal) -> int | Decimal:
+    """A decimal for JSON: whole, an int; else the Decimal (an amount as it is, a finer one
+    without trailing zeros), which json_text writes exactly. A float cannot hold an amount of
+    98765432109876.54, nor a share of 0.666666666666666667 as attribution.csv holds it
+    (0.6666666666666666 and 0.3333333333333333 do not make 1)."""
     if value == value.to_integral_value():
         return int(value)
     exponent = value.as_tuple().exponent
-    return value if isinstance(exponent, int) and exponent >= -2 else float(value)
+    return value if isinstance(exponent, int) and exponent >= -2 else value.normalize()
 
 
 def json_text(payload: Any, *, sort_keys: bool = False) -> str:

@@ -345,8 +345,7 @@ class RevenueReport(GroupedRows):
 
 
 def _numbers(row: dict[str, Any]) -> dict[str, Any]:
-    """Decimal amounts (rounded to cents by the query) kept exact, for outputs.json_text;
-    other decimals as floats."""
+    """Decimal amounts (rounded to cents by the query) kept exact, for outputs.json_text."""
     return {k: json_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 

@@ -682,11 +682,30 @@ def test_journey_of_an_opportunity(ws: Path, on_files: tuple[Path, str]) -> None
     for model in ("w_shaped", "full_path", "custom"):
         assert abs(sum(t[model] for t in facts["touchpoints"]) - 1) < 1e-9
     assert "FT" in facts["touchpoints"][0]["positions"]
+
     text = invoke("journey", opp, "--db", ws, *AS_OF).stdout
     assert opp in text and "Positions" in text and "W = W-Shaped" in text
     # one opportunity's amount to the cent (an amount of 0.01 was shown as 'amount 0')
     amount = Decimal(str(facts["opportunity"]["amount"]))
     assert f"amount {amount:,.2f}," in " ".join(text.split())
+
+
+def test_journey_json_gives_the_shares_attribution_writes(
+    ws: Path, on_files: tuple[Path, str]
+) -> None:
+    """Exactly as attribution.csv holds them: they were floats, and a W-shaped journey of
+    0.6666666666666666 and 0.3333333333333333 did not make 1."""
+    models = ("first_touch", "lead_creation", "u_shaped", "w_shaped", "full_path")
+    rows = read(on_files[0] / "attribution.csv")
+    opp = next(r["opportunity_id"] for r in rows if r["w_shaped"].endswith("666667"))
+    mine = [r for r in rows if r["opportunity_id"] == opp]
+    facts = json.loads(
+        invoke("journey", opp, "--db", ws, *AS_OF, "-f", "json").stdout, parse_float=Decimal
+    )
+    for model in models:
+        shares = [Decimal(str(t[model])) for t in facts["touchpoints"]]
+        assert shares == [Decimal(r[model]) for r in mine], model
+        assert sum(shares) == 1, model
 
 
 def test_journey_of_a_converted_lead_shows_its_contact(ws: Path) -> None:
