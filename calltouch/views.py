@@ -349,6 +349,16 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
                 f"{c['duplicates']:,} duplicates, {c['rejected']:,} rejected; "
             )
     parts.append(line)
+    unlinked = inputs.get("contact_roles", {}).get("unlinked", 0)
+    if unlinked:
+        parts.append(
+            Text(
+                f"{unlinked:,} contact role(s) name an opportunity that is not among the "
+                "opportunities loaded: no journey reads them. Is the opportunities export "
+                "filtered (a date range, a report's criteria) or another org's?",
+                style="yellow",
+            )
+        )
     o = info["opportunities"]
     parts.append(
         Text(

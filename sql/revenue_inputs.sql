@@ -1,10 +1,12 @@
 -- name: revenue_inputs
--- purpose: The reconciliation of the revenue inputs: per input, rows read = kept + duplicates + rejected.
+-- purpose: The reconciliation of the revenue inputs: per input, rows read = kept + duplicates + rejected; and the contact roles kept that name no loaded opportunity.
 -- binds: none
 -- context: none
 
 -- Run after attribution_people (its de-duplicated tables). Contact roles are kept once per
--- (opportunity, contact); a repeated pair counts as a duplicate (att_roles).
+-- (opportunity, contact); a repeated pair counts as a duplicate (att_roles). unlinked: the
+-- contact roles kept whose opportunity is not among the opportunities (a filtered export, or
+-- another org's): no journey reads them, and an opportunity they meant has no contacts.
 WITH files AS (
     SELECT role, sum(rows_read) AS rows_read FROM input_files GROUP BY role
 ),
@@ -27,7 +29,12 @@ SELECT u.role,
        k.rows AS kept,
        u.rows - k.rows AS duplicates,
        (SELECT count(*) FROM rejects AS r WHERE r.role = u.role) AS rejected,
-       (SELECT count(*) FROM input_files AS i WHERE i.role = u.role) AS files
+       (SELECT count(*) FROM input_files AS i WHERE i.role = u.role) AS files,
+       CASE WHEN u.role = 'contact_roles' THEN (
+           SELECT count(*) FROM att_roles AS r
+           WHERE NOT EXISTS (SELECT 1 FROM att_opportunities AS o
+                             WHERE o.opportunity_id = r.opportunity_id)
+       ) ELSE 0 END AS unlinked
 FROM usable AS u
 JOIN kept AS k USING (role)
 LEFT JOIN files AS f USING (role)

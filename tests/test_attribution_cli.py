@@ -72,6 +72,23 @@ def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
     assert [x["rows_read"] for x in status["loads"][2:]] == [144, 160, 1037]
 
 
+def test_contact_roles_naming_no_loaded_opportunity_are_told(tmp_path: Path) -> None:
+    """A role of an opportunity the export does not hold (a filtered export) was counted as
+    kept and read by no journey, without a word."""
+    roles = tmp_path / "roles.csv"
+    roles.write_text(
+        (SAMPLE / "contact_roles.csv").read_text(encoding="utf-8")
+        + '"00K5e0000o1pgzzEAA","0065e00000ZZZZZAAA","0035e00000IVGnxAAH","true","Buyer"\n',
+        encoding="utf-8",
+    )
+    files = [a if a != str(SAMPLE / "contact_roles.csv") else str(roles) for a in map(str, FILES)]
+    shown = invoke("attribute", *files, "--out", tmp_path / "out", *AS_OF).stdout
+    said = " ".join(shown.split())
+    assert "1 contact role(s) name an opportunity that is not among the opportunities" in said
+    plain = invoke("attribute", *FILES, "--out", tmp_path / "plain", *AS_OF).stdout
+    assert "not among the opportunities" not in " ".join(plain.split())
+
+
 def test_load_takes_contact_roles_spelled_as_the_file_and_options_spell_it(
     tmp_path: Path,
 ) -> None:
