@@ -111,6 +111,8 @@ class LoadOptions:
     # (Parquet: rows of a calling cookie; CSV: details of rows starting near a call)
     narrow: bool = False
     window_us: int | None = None
+    # `calltouch load`: the reading is kept in the workspace (advice says how to read again)
+    workspace: bool = False
 
 
 @dataclass
@@ -1015,11 +1017,17 @@ class CsvLoader(_Loader):
             and self.options.encoding == dialect.encoding
             and csvscan.is_clean_utf8(self.path, beyond_ascii=True)
         ):
+            again = (
+                "load it into a new workspace (--db) without --encoding (a workspace keeps "
+                "one reading of a file)"
+                if self.options.workspace
+                else "give --encoding only to the inputs that need it (--encoding "
+                "tasks=ENCODING or sessions=ENCODING)"
+            )
             notes.append(
                 f"read as {dialect.encoding} (--encoding), though the whole file is "
                 "valid UTF-8 text beyond ASCII, which it most likely is: if accents look "
-                "wrong (é as Ã©), read it as UTF-8: give --encoding only to the inputs "
-                "that need it (--encoding tasks=ENCODING or sessions=ENCODING)"
+                f"wrong (é as Ã©), read it as UTF-8: {again}"
             )
         return notes
 

@@ -335,6 +335,7 @@ def load(
         profile=options.profile,
         encoding=options.encoding,
         date_order=options.date_order,
+        workspace=True,
     )
     paths = [p for spec in specs for p in resolve(spec, role)]
     outcomes: list[LoadOutcome] = []
@@ -447,10 +448,12 @@ def _other_reading(
     ``summary``) did not read it with, each as the option and what was used instead. A
     file's byte order mark decides its encoding whatever --encoding says: not a difference."""
     out: list[str] = []
-    if options.encoding and "encoding" in summary and not _has_bom(path):
-        asked, used = _codec(options.encoding), _codec(str(summary["encoding"]))
+    if "encoding" in summary and not _has_bom(path):
+        # without --encoding a file is read as UTF-8: one read as another was asked so then
+        asked, used = _codec(options.encoding or "utf-8"), _codec(str(summary["encoding"]))
         if asked != used:
-            out.append(f"--encoding {options.encoding}: read as {summary['encoding']}")
+            given = f"--encoding {options.encoding}" if options.encoding else "no --encoding"
+            out.append(f"{given}: read as {summary['encoding']}")
     if options.profile and summary.get("profile") not in (None, options.profile):
         out.append(f"--profile {options.profile}: read as {summary['profile']}")
     mapping = summary.get("mapping") or {}

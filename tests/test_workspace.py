@@ -124,6 +124,25 @@ def test_load_again_with_other_reading_options_says_they_were_not_applied(
     assert "Skipped" in again.stdout and "read otherwise" not in " ".join(again.stdout.split())
 
 
+def test_a_file_loaded_in_another_encoding_is_told_when_loaded_again_without_it(
+    tmp_path: Path,
+) -> None:
+    """Loaded with --encoding windows-1252 though valid UTF-8, the note sent the analyst to
+    run's per-input option; loaded again without --encoding, it was skipped without saying
+    it stays read as cp1252."""
+    db = tmp_path / "ws.duckdb"
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Subject\nT1,ab,2026-03-02T12:40:00Z,Café call\n", "utf-8"
+    )
+    first = invoke("load", "tasks", tasks, "--encoding", "windows-1252", "--db", db)
+    said = " ".join(first.stderr.split())
+    assert "load it into a new workspace (--db) without --encoding" in said
+    assert "sessions=ENCODING" not in said
+    again = " ".join(invoke("load", "tasks", tasks, "--db", db).stdout.split())
+    assert "it was read otherwise than asked now (no --encoding: read as cp1252)" in again
+
+
 def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
     status = json.loads(invoke("status", "--db", ws["db"], "--format", "json").stdout)
     assert [x["role"] for x in status["loads"]] == ["tasks", "tasks", "sessions"]
