@@ -374,6 +374,8 @@ class _Loader:
         self.options = options
         self.workdir = workdir
         self.table = TABLES[role]
+        # the texts of the records DuckDB's CSV reader refused in its last scan
+        self.struct_texts: list[str] = []
         # text time fields read fastest with one strptime format (timeformats.fast_shape)
         self.fast: dict[str, str | None] = {}
         # the modification time's column, when the sampled rows write some of its values as
@@ -817,11 +819,18 @@ class CsvLoader(_Loader):
             # `, "Spring, Sale"` (a space before the quote) as one cell where the csv module
             # finds two, and refuses `, "Ad" v2`, which the csv module reads; one such row
             # each way agrees in number and loses a row. So a file with rows the independent
-            # reader finds malformed is loaded from its reading (a footer alone is no doubt).
+            # reader finds malformed is loaded from its reading unless DuckDB refused the
+            # same records (their first lines compared; a footer alone is no doubt).
             counted = struct_lines is not None and (
                 in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
             )
-            if not counted or scan.bad:
+            if counted and scan.bad:
+                spanned = csvscan.line_texts(
+                    self.path, dialect, [(b.first_line, b.last_line) for b in scan.bad]
+                )
+                refused = [spanned.get((b.first_line, b.last_line)) for b in scan.bad]
+                counted = self.same_records_refused(dialect, refused, scan.footer)
+            if not counted:
                 # The readers disagree (or DuckDB gave up, or both set rows aside): load what
                 # the independent reader sees as good records, from a normalised copy. DuckDB
                 # drops a line longer than it reads without a reject: the reader looks for
@@ -993,10 +1002,26 @@ class CsvLoader(_Loader):
         }
 
     def harvest_struct(self, binds: dict[str, Any]) -> int:
-        """Lines DuckDB's reader rejected in the last scan; drops its reject tables."""
+        """Lines DuckDB's reader rejected in the last scan (their texts kept in
+        ``struct_texts``); drops its reject tables."""
         row = queries.run(self.con, "scan_rejects", rejects_table=binds["rejects_table"]).fetchone()
         self.drop_rejects_tables(binds)
+        self.struct_texts = [str(text) for text in row[1]] if row else []
         return int(row[0]) if row else 0
+
+    def same_records_refused(
+        self, dialect: CsvDialect, refused: list[str | None], footer: list[tuple[int, int]]
+    ) -> bool:
+        """Whether the records DuckDB's reader refused in its last scan (``struct_texts``)
+        are those the independent reader refused (``refused``: their texts) plus the report
+        footer's lines, compared by their first lines as a multiset (DuckDB keeps a record's
+        text whole, and the footer's lines are refused by it one by one)."""
+        if any(text is None for text in refused):
+            return False
+        footer_texts = csvscan.line_texts(self.path, dialect, footer) if footer else {}
+        ours = Counter(_first_line(str(t)) for t in refused)
+        ours.update(_first_line(t) for t in footer_texts.values())
+        return ours == Counter(_first_line(t) for t in self.struct_texts)
 
     def drop_rejects_tables(self, binds: dict[str, Any]) -> None:
         """Drop the tables DuckDB's reader kept its rejects in (if it got to create them)."""
@@ -1407,6 +1432,11 @@ def _has_cr(path: Path) -> bool:
             return b"\r" in handle.read(1 << 16)
     except (OSError, *BROKEN_GZIP):
         return True
+
+
+def _first_line(text: str) -> str:
+    """A record's first physical line (a CR, an LF or both end it)."""
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
 
 
 def _holds(

@@ -1163,6 +1163,40 @@ def test_rows_the_two_readers_set_aside_differently_are_neither_lost_nor_doubled
     assert outcome.touchpoints["T5"]["session_id"] == "S5"
 
 
+def test_rows_both_readers_refuse_keep_duckdbs_reading(tmp_path: Path) -> None:
+    """When DuckDB refused the very records the independent reader did (compared by their
+    text), its reading stands: the file is not read a third time through a normalised copy
+    (twice the time of a 1M-session run with one short row)."""
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Subject\n"
+        'T1,b1,2026-03-02T12:40:00Z,"two\nlines"\n'
+        "T2,b2,2026-03-02T12:40:00Z\n"
+        "T3,b3,2026-03-02T12:40:00Z,ok\n",
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
+        "S1,b1,2026-03-02T12:20:00Z,a\nS2,b2\nS3,b3,2026-03-02T12:20:00Z,c,d\n",
+        encoding="utf-8",
+    )
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--max-rejects", "100%")
+    assert result.exit_code == 0, result.output
+    outcome = read_outcome(tmp_path / "out")
+    readers = [
+        f["reader"] for role in ("tasks", "sessions") for f in outcome.summary[role]["files"]
+    ]
+    assert readers == ["duckdb", "duckdb"]
+    assert sorted((Path(r["file"]).name, r["line"]) for r in outcome.rejects) == [
+        ("sessions.csv", "3"),
+        ("sessions.csv", "4"),
+        ("tasks.csv", "4"),
+    ]
+    assert set(outcome.touchpoints) == {"T1", "T3"}
+    assert outcome.touchpoints["T1"]["session_id"] == "S1"
+
+
 @pytest.mark.parametrize("other", ["", "cut short"], ids=["alone", "beside_a_short_row"])
 def test_empty_cells_past_the_header_are_read_as_the_row_without_them(
     tmp_path: Path, other: str
