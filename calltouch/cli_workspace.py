@@ -715,26 +715,30 @@ def refuse_workspace_as_output(output: Path, db: Path) -> None:
 
 def refuse_loaded_file_as_output(con: duckdb.DuckDBPyConnection, output: Path) -> None:
     """Refuse an output file that is one of the exports the workspace loaded: writing it
-    would replace that export with the output. The workspace keeps each path as it was
-    named, often relative to the folder it was loaded from: a path named absolutely is
-    compared as a file (samefile); any export is also told by its content (the sha256 its
-    load recorded), wherever it was named from. A file named as a loaded one but another
-    (tasks.csv of another folder) is not refused."""
+    would replace that export with the output. Each load records the file's absolute path
+    (``full_path``), compared as a file (samefile), and its content's sha256, compared with
+    the output's: an export is told wherever it was loaded from, also after it grew. A load
+    by an older calltouch has only the path as named, compared from the current folder."""
     if not output.exists():
         return
     found: list[str] = []  # the output's sha256, computed once, when needed
 
-    def same_content(digest: str) -> bool:
+    def same_content(digest: str | None) -> bool:
         if not found:
             found.append(workspace.content_hash(output) if output.is_file() else "")
         return digest == found[0]
 
-    for role, path, digest in queries.run(con, "loaded_paths").fetchall():
+    def same_file(path: str) -> bool:
         try:
-            same_file = Path(path).is_absolute() and os.path.samefile(path, output)
-        except OSError:  # moved since
-            same_file = False
-        if same_file or same_content(digest):
+            return os.path.samefile(path, output)
+        except OSError:  # moved or removed since
+            return False
+
+    full = queries.has_column(con, "loads", "full_path")
+    for role, path, digest, full_path in queries.run(
+        con, "loaded_paths", full_path=full
+    ).fetchall():
+        if same_file(full_path or path) or same_content(digest):
             raise UsageError(
                 f"the output {output} is the {role} export {path} this workspace loaded: "
                 "writing it would replace that export",

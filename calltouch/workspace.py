@@ -186,7 +186,10 @@ def _current_layout() -> frozenset[tuple[str, str]]:
 # input_files.numeric (which task columns a Parquet file types as numbers): a workspace made
 # before it exports every carried cell as text, as that calltouch did.
 # opportunity_rows.currency: a workspace made before it has no currencies to compare.
-_READ_WITHOUT = frozenset({("input_files", "numeric"), ("opportunity_rows", "currency")})
+# loads.full_path: a workspace made before it compares a loaded path as named (export -o).
+_READ_WITHOUT = frozenset(
+    {("input_files", "numeric"), ("opportunity_rows", "currency"), ("loads", "full_path")}
+)
 
 
 def _require_current_layout(
@@ -392,6 +395,7 @@ def load(
                         "rows_rejected": loaded.rows_rejected,
                         "rows_footer": loaded.rows_footer,
                         "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+                        "full_path": str(path.resolve()),
                     },
                 )
                 new_files.append(file_id)

@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS loads (
     rows_footer    BIGINT,
     loaded_at      TIMESTAMP    -- UTC
 );
+-- the file's absolute path when loaded (symlinks resolved): path, as named, may be relative
+-- to a folder the workspace does not know. A workspace loaded before it has none.
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS full_path VARCHAR;
 
 CREATE TABLE IF NOT EXISTS match_runs (
     match_id       INTEGER,

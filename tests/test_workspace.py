@@ -1442,7 +1442,8 @@ def test_a_loaded_export_is_told_by_its_content_wherever_it_was_named_from(
 ) -> None:
     """Exports loaded as tasks.csv from two folders: from a third folder, -o wk2/tasks.csv
     (the second one) was written over, and -o tasks.csv (a file never loaded) refused: the
-    paths were compared as named, relative to the current folder."""
+    paths were compared as named, relative to the current folder. Each load records the
+    file's absolute path (a grown export is still told), and its content."""
     db = tmp_path / "w.duckdb"
     for week, rows in (("wk1", 40), ("wk2", 80)):
         (tmp_path / week).mkdir()
@@ -1453,11 +1454,16 @@ def test_a_loaded_export_is_told_by_its_content_wherever_it_was_named_from(
     invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
     invoke("match", "--db", db, "-q")
     monkeypatch.chdir(tmp_path)
-    kept = (tmp_path / "wk2" / "tasks.csv").read_bytes()
-    refused = invoke("export", "touchpoints", "-o", "wk2/tasks.csv", "--db", db, ok=False)
-    assert refused.exit_code == 2, refused.output
-    assert "is the tasks export tasks.csv this workspace loaded" in " ".join(refused.stderr.split())
-    assert (tmp_path / "wk2" / "tasks.csv").read_bytes() == kept
+    for grown in (False, True):  # and after it grew (a log appended to): by its path
+        if grown:
+            with (tmp_path / "wk2" / "tasks.csv").open("a", encoding="utf-8") as handle:
+                handle.write(lines[1])
+        kept = (tmp_path / "wk2" / "tasks.csv").read_bytes()
+        refused = invoke("export", "touchpoints", "-o", "wk2/tasks.csv", "--db", db, ok=False)
+        assert refused.exit_code == 2, refused.output
+        said = " ".join(refused.stderr.split())
+        assert "is the tasks export tasks.csv this workspace loaded" in said
+        assert (tmp_path / "wk2" / "tasks.csv").read_bytes() == kept
     (tmp_path / "wk3").mkdir()
     monkeypatch.chdir(tmp_path / "wk3")
     (tmp_path / "wk3" / "tasks.csv").write_text("an older output\n", encoding="utf-8")
