@@ -513,6 +513,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
     try:
         state = input_state(con)
         _require_stored_rows(state)
+        _require_unedited(con, state)
         match(con, settings)
         recorded = settings_summary(settings)
         for key in ("tasks_tz", "sessions_tz"):
@@ -604,6 +605,8 @@ def input_state(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 # Why a workspace is stale when match refuses it (_require_stored_rows): said with its own
 # remedy (stale_remedy), not "run calltouch match".
 UNMATCHABLE = "rows were removed or added outside calltouch since the last match"
+# Why a workspace with touchpoints is stale when its match_runs record is gone.
+MATCH_RECORD_MISSING = "the record of the last match is missing"
 
 
 def stale_remedy(reason: str) -> str:
@@ -619,6 +622,39 @@ def _stored_rows_differ(state: Mapping[str, int]) -> bool:
         state["task_usable"] != state["tasks_loaded"]
         or state["session_usable"] != state["sessions_loaded"]
     )
+
+
+def _edited_since(recorded: Mapping[str, int] | None, state: Mapping[str, int]) -> bool:
+    """Whether rows were removed or added outside calltouch since the match that recorded
+    ``recorded`` (its input_state): rejects that are not those the loads recorded (with loads
+    since, too); or the same loads and files and other counts of stored or rejected rows.
+    Only a load changes them (a deleted record's row removed in a DuckDB client brought the
+    task it deleted back)."""
+    if recorded is None:
+        return False
+    if "rejects_recorded" in recorded and (
+        recorded["rejects_recorded"] - recorded["rejects"]
+        != state["rejects_recorded"] - state["rejects"]
+    ):
+        return True  # loads since or not: each adds to both
+    same_loads = all(recorded.get(key) == state[key] for key in ("loads", "files"))
+    return same_loads and any(
+        recorded.get(key) != state[key] for key in ("task_rows", "session_rows", "rejects")
+    )
+
+
+def _require_unedited(con: duckdb.DuckDBPyConnection, state: Mapping[str, int]) -> None:
+    """Refuse to match a workspace whose stored rows changed outside calltouch since its last
+    match (:func:`_edited_since`)."""
+    last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
+    recorded = json.loads(last[0]["summary"]).get(MATCH_INPUTS) if last else None
+    if _edited_since(recorded, state):
+        raise InputError(
+            "the workspace's task_rows, session_rows or rejects changed outside calltouch "
+            "since the last match, with no load: rows were removed or added in another program",
+            hint="Load the exports again into a new workspace (--db NEW.duckdb); "
+            "calltouch load keeps each file's rows and its record together.",
+        )
 
 
 def _require_stored_rows(state: Mapping[str, int]) -> None:
@@ -642,23 +678,27 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
     """Why the match ``run`` (a last_match row) no longer reflects the workspace, or None:
     tasks or sessions loaded since, its inputs changed since (rows removed, a load's record
     gone), made by other code, or its tables missing."""
+    state = input_state(con)
+    if _stored_rows_differ(state):  # first: a load since does not make match accept it
+        return UNMATCHABLE
+    summary = json.loads(run["summary"])
+    recorded = summary.get(MATCH_INPUTS)
+    if _edited_since(recorded, state):
+        return UNMATCHABLE
     newer = int(run["newer_loads"])
     if newer > 0:
         return f"{newer} load(s) of tasks or sessions since the last match"
-    summary = json.loads(run["summary"])
     if matched_by_older_version(con):
         return "matched by an older calltouch"
     if summary.get(MATCH_CODE) != match_code():
         return "matched by another calltouch version"
-    recorded = summary.get(MATCH_INPUTS)
-    state = input_state(con)
     if recorded is not None and recorded != state:
-        if _stored_rows_differ(state):
-            return UNMATCHABLE
         return "the loaded rows changed since the last match (edited in another program?)"
     missing = lost_match_parts(con)
     if missing:
         return f"parts of the last match are missing: {', '.join(missing)}"
+    if not summary.get("reconciled"):
+        return "the last match did not reconcile"
     return None
 
 
@@ -768,7 +808,8 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def stale_reason(info: Mapping[str, Any]) -> str | None:
     """From a :func:`status`, why the touchpoints no longer reflect what is loaded, or None
     when they do (or there are none)."""
-    return str(info["stale_reason"]) if info["stale"] and info["last_match"] else None
+    answered = info["last_match"] or info["stale_reason"] == MATCH_RECORD_MISSING
+    return str(info["stale_reason"]) if info["stale"] and answered else None
 
 
 def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
@@ -793,6 +834,8 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         out["last_match"] = None
         out["stale"] = bool(loads)
         out["stale_reason"] = "never matched" if loads else "nothing loaded"
+        if loads and queries.has_table(con, "touchpoints"):  # match_runs lost or emptied
+            out["stale_reason"] = MATCH_RECORD_MISSING
         return out
     run = last[0]
     summary = json.loads(run["summary"])

@@ -7,6 +7,8 @@
 -- again empty, a load's record removed); a cell changed in place they do not: match
 -- --rebuild is for that. tasks_loaded / sessions_loaded: the usable rows the loads say they
 -- stored, which a workspace's task_rows and session_rows hold (task_usable, session_usable).
+-- rejects_recorded: the rejected rows the loads say they stored; a load adds as many to
+-- rejects, so its difference to rejects changes only when rejects are edited elsewhere.
 SELECT
     (SELECT count(*) FROM loads WHERE role IN ('tasks', 'sessions')) AS loads,
     (SELECT count(*) FROM input_files WHERE role IN ('tasks', 'sessions')) AS files,
@@ -17,4 +19,6 @@ SELECT
     (SELECT count(*) FROM session_rows WHERE _error_field IS NULL) AS session_usable,
     (SELECT coalesce(sum(rows_loaded), 0) FROM input_files WHERE role = 'tasks') AS tasks_loaded,
     (SELECT coalesce(sum(rows_loaded), 0) FROM input_files WHERE role = 'sessions')
-        AS sessions_loaded;
+        AS sessions_loaded,
+    (SELECT coalesce(sum(rows_rejected), 0) FROM input_files WHERE role IN ('tasks', 'sessions'))
+        AS rejects_recorded;

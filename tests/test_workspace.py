@@ -642,6 +642,68 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     assert "run calltouch match" not in told
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM task_rows WHERE _error_code = 'deleted'",  # brought the task back
+        "DELETE FROM rejects",  # exit 4, 'please report this'
+    ],
+    ids=["deleted_records", "rejects"],
+)
+def test_rows_removed_outside_calltouch_with_no_load_are_refused(
+    tmp_path: Path, statement: str
+) -> None:
+    """Rows a load stored, other than usable ones, removed in a DuckDB client: match took it
+    as a change to match again, and a task its deleted record had deleted came back."""
+    db = tmp_path / "ws.duckdb"
+    head = "Id,BizibleId,CreatedDate,IsDeleted\n"
+    first, later = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(
+        head + "TA,ck1,2026-03-02T12:40:00Z,false\nTB,ck2,2026-03-02T12:40:00Z,false\n"
+    )
+    later.write_text(head + "TA,ck1,2026-03-02T12:40:00Z,true\n")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE\nS1,ck1,2026-03-02T12:30:00Z\nS2,ck2,2026-03-02T12:30:00Z\n"
+    )
+    invoke("load", "tasks", first, later, "--db", db, "-q", "--max-rejects", "100%")
+    invoke("load", "sessions", sessions, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    with duckdb.connect(str(db)) as con:
+        con.execute(statement)
+    refused = invoke("match", "--db", db, "-q", ok=False)
+    assert refused.exit_code == 2, refused.output
+    assert "changed outside calltouch since the last match" in " ".join(refused.stderr.split())
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert status["stale_reason"] == workspace.UNMATCHABLE
+    if statement == "DELETE FROM rejects":  # a load since does not hide it
+        extra = tmp_path / "c.csv"
+        extra.write_text(head + "TC,ck2,2026-03-02T12:41:00Z,false\n")
+        invoke("load", "tasks", extra, "--db", db, "-q")
+        assert invoke("match", "--db", db, "-q", ok=False).exit_code == 2
+        status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+        assert status["stale_reason"] == workspace.UNMATCHABLE
+
+
+def test_a_lost_match_record_is_said_by_the_commands_that_answer(tmp_path: Path) -> None:
+    """match_runs dropped: status said stale, report and export answered without a note."""
+    db = tmp_path / "ws.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """UPDATE match_runs SET summary = json_merge_patch(summary, '{"reconciled": false}')"""
+        )
+    # a match match would not keep (unreconciled) was said to be up to date
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert status["stale_reason"] == "the last match did not reconcile"
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE match_runs")
+    said = " ".join(invoke("report", "--db", db).stderr.split())
+    assert "stale (the record of the last match is missing)" in said
+
+
 def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) -> None:
     db = tmp_path / "ws.duckdb"
     first, _second = split_sample(tmp_path)
