@@ -329,7 +329,7 @@ def load(
             stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
         for outcome in outcomes:
             for note in outcome.notes:  # e.g. a duplicated header, a UTF-8 file read otherwise
-                stderr.print(Text(f"Note: {outcome.path}: {note}", "yellow"))
+                stderr.print(Text(printable(f"Note: {outcome.path}: {note}", lines=True), "yellow"))
         if any(o.status == "loaded" for o in outcomes):
             after = (
                 "run calltouch match to rebuild"

@@ -227,8 +227,22 @@ def print_run_report(
     console.print(run_report(channels, reasons, summary))
 
 
+def _printable_tree(value: Any) -> Any:
+    """``value`` with every text in it (in lists and dicts too) passed through
+    :func:`printable`, its own line breaks kept."""
+    if isinstance(value, str):
+        return printable(value, lines=True)
+    if isinstance(value, dict):
+        return {key: _printable_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable_tree(item) for item in value]
+    return value
+
+
 def print_inspection(console: Console, item: dict[str, Any]) -> None:
-    """One file as ``calltouch inspect`` shows it (what stopped its description, if any)."""
+    """One file as ``calltouch inspect`` shows it (what stopped its description, if any);
+    its headers, cells and notes come from the file, their control characters shown."""
+    item = _printable_tree(item)
     if "error" in item:
         console.print(Text(item["file"], style="bold underline"))
         console.print(Text(item["error"], style="red"))

@@ -331,6 +331,20 @@ def test_error_messages_show_control_characters_never_send_them(
     assert "00T␛]0;TITLE␇ here\nsecond line" in said and "a␍b" in said
 
 
+def test_load_and_inspect_show_a_headers_control_characters(tmp_path: Path) -> None:
+    """A header's ESC reached the terminal through load's notes and inspect's description."""
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Note\x1b[31mRED,Note\x1b[31mRED\n"
+        "T1,ck1,2026-03-02T10:00:00Z,a,b\n",
+        encoding="utf-8",
+    )
+    loaded = invoke("load", "tasks", tasks, "--db", tmp_path / "w.duckdb", "-q")
+    inspected = invoke("inspect", tasks)
+    for said in (loaded.stderr, inspected.stdout):
+        assert "\x1b" not in said and "Note␛[31mRED" in said
+
+
 @pytest.mark.parametrize("fmt", ["csv", "markdown", "html", "json"])
 def test_a_report_on_stdout_is_the_bytes_of_its_file(
     controls_db: Path, tmp_path: Path, fmt: str
