@@ -23,13 +23,12 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 import select
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TextIO
 
 from rich import box
@@ -43,7 +42,7 @@ from rich.text import Text
 
 from calltouch.errors import STOP_SIGNALS, CalltouchError
 from calltouch.report import REASON_TEXT, printable
-from calltouch.reporting import BY_LABEL, Report, pct
+from calltouch.reporting import BY_LABEL, Report, pct, week_monday
 from calltouch.workspace import stale_remedy
 
 try:  # POSIX only; elsewhere the dashboard quits with Ctrl-C alone.
@@ -66,8 +65,6 @@ MIN_CHART_ROWS, MAX_CHART_ROWS = 8, 16
 #: stay; a bar at least MIN_BAR.
 LABEL_WANTED, MIN_BAR = 16, 6
 PLACEHOLDERS = ("(none)", "(other)", "(all other)")
-
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
 # --------------------------------------------------------------------------- small pieces
@@ -306,14 +303,10 @@ def _filled_weeks(weekly: Sequence[dict[str, Any]]) -> list[tuple[str, int, floa
     """(label, calls, merge rate) per ISO week, weeks without calls filled in with 0 so the
     sparkline's x axis is time; labels that are not ISO weeks are kept as they are."""
     points = [(str(r["label"]), int(r["calls"]), r["merge_rate"]) for r in weekly]
-    parsed = [_ISO_WEEK.match(label) for label, _, _ in points]
-    if not points or not all(parsed):
+    mondays = [week_monday(label) for label, _, _ in points]
+    if not points or not all(mondays):
         return points
-    monday = {
-        date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1): p
-        for m, p in zip(parsed, points, strict=True)
-        if m is not None
-    }
+    monday = {day: p for day, p in zip(mondays, points, strict=True) if day is not None}
     start, end = min(monday), max(monday)
     filled = []
     day = start
@@ -472,15 +465,10 @@ def _error_panel(error: str, width: int, have_data: bool) -> tuple[Panel, int]:
 
 
 def _compact(
-    report: Report | None,
-    source: str,
-    updated: str,
-    error: str,
-    width: int,
-    height: int,
-    hint: str = QUIT_HINT,
+    report: Report | None, error: str, width: int, height: int, footer: Layout
 ) -> RenderableType:
-    """A small screen: the headline as one wrapped line, then as many groups as fit."""
+    """A small screen: the headline as one wrapped line, then as many groups as fit, above
+    ``footer``."""
     text = Text("calltouch dashboard", style="bold")
     if report is not None and report.rows:
         head = report.headline
@@ -496,11 +484,6 @@ def _compact(
     lines = len(text.wrap(Console(width=max(1, width)), max(1, width)))
     root = Layout(name="root")
     header = Layout(text, name="header", size=min(lines, max(1, height - 1)))
-    footer = Layout(
-        _footer(source, updated, report.stale if report else "", hint),
-        name="footer",
-        size=FOOTER_HEIGHT,
-    )
     if report is None or not report.rows or height - lines - FOOTER_HEIGHT < 2:
         root.split_column(header, Layout(Text(" "), name="body"), footer)
         return root
@@ -518,8 +501,13 @@ def _layout(
     height: int,
     hint: str = QUIT_HINT,
 ) -> RenderableType:
+    footer = Layout(
+        _footer(source, updated, report.stale if report else "", hint),
+        name="footer",
+        size=FOOTER_HEIGHT,
+    )
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        return _compact(report, source, updated, error, width, height, hint)
+        return _compact(report, error, width, height, footer)
 
     root = Layout(name="root")
     parts = [Layout(_header(report, width), name="header", size=HEADER_HEIGHT)]
@@ -529,14 +517,7 @@ def _layout(
         parts.append(Layout(panel, name="error", size=error_height))
         body_height -= error_height
     body = Layout(name="body")
-    parts += [
-        body,
-        Layout(
-            _footer(source, updated, report.stale if report else "", hint),
-            name="footer",
-            size=FOOTER_HEIGHT,
-        ),
-    ]
+    parts += [body, footer]
     root.split_column(*parts)
 
     if report is None or not report.rows:

@@ -20,7 +20,6 @@ This module imports neither typer nor rich.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
@@ -29,7 +28,15 @@ from typing import Any
 import jinja2
 
 from calltouch import __version__
-from calltouch.reporting import BY_LABEL, Report, RevenueReport, money, pct, whole
+from calltouch.reporting import (
+    BY_LABEL,
+    Report,
+    RevenueReport,
+    money,
+    pct,
+    week_monday,
+    whole,
+)
 
 #: What each reason code means, in words an analyst can act on (R1-R6 of the spec).
 REASON_TEXT = {
@@ -114,7 +121,6 @@ def week_label(label: str, *, with_year: bool) -> str:
     return label.split("-", 1)[1]
 
 
-_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
 TREND_PAD = 4  # percent of the width left free at each end of the weekly line
 TREND_LABELS = 8  # labelled weeks at most (4 on a phone)
 
@@ -122,11 +128,8 @@ TREND_LABELS = 8  # labelled weeks at most (4 on a phone)
 def _week_number(label: str) -> int | None:
     """An ISO week label ('2026-W09') as a count of weeks: consecutive weeks, consecutive
     numbers (across a year's end too); None for another label."""
-    found = _ISO_WEEK.fullmatch(label)
-    if found is None:
-        return None
-    monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
-    return (monday.toordinal() - 1) // 7  # day 1 (1 Jan of year 1) is a Monday
+    monday = week_monday(label)
+    return None if monday is None else (monday.toordinal() - 1) // 7  # day 1 is a Monday
 
 
 def trend(weekly: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -824,14 +824,21 @@ class CsvLoader(_Loader):
             counted = struct_lines is not None and (
                 in_table == scan.good and struct_lines == len(scan.bad) + len(scan.footer)
             )
+            same_rows = counted
             if counted and scan.bad:
-                spanned = csvscan.line_texts(
-                    self.path, dialect, [(b.first_line, b.last_line) for b in scan.bad]
+                # one reading of the lines: the comparison's, and the rejects' when it holds
+                bad_spans = [(b.first_line, b.last_line) for b in scan.bad]
+                texts = csvscan.line_texts(
+                    self.path, dialect, [*spans.values(), *bad_spans, *scan.footer]
                 )
-                refused = [spanned.get((b.first_line, b.last_line)) for b in scan.bad]
-                counted = self.same_records_refused(dialect, refused, scan.footer)
-            if not counted:
-                # The readers disagree (or DuckDB gave up, or both set rows aside): load what
+                same_rows = _same_records(
+                    [texts.get(span) for span in bad_spans],
+                    [texts.get(span) for span in scan.footer],
+                    self.struct_texts,
+                )
+                texts = texts if same_rows else None
+            if not same_rows:
+                # The readers disagree (or DuckDB gave up, or set other rows aside): load what
                 # the independent reader sees as good records, from a normalised copy. DuckDB
                 # drops a line longer than it reads without a reject: the reader looks for
                 # those again.
@@ -847,8 +854,7 @@ class CsvLoader(_Loader):
                 except _DuckDBCannotRead as exc:
                     raise UnreadableInputError(exc.message, hint=exc.hint) from None
                 result.reader = (
-                    "python (the file has malformed rows: their reading is the independent "
-                    "reader's)"
+                    "python (DuckDB's reader set other rows aside than the independent one)"
                     if counted
                     else "python (DuckDB's reading disagreed with the independent count)"
                 )
@@ -1008,20 +1014,6 @@ class CsvLoader(_Loader):
         self.drop_rejects_tables(binds)
         self.struct_texts = [str(text) for text in row[1]] if row else []
         return int(row[0]) if row else 0
-
-    def same_records_refused(
-        self, dialect: CsvDialect, refused: list[str | None], footer: list[tuple[int, int]]
-    ) -> bool:
-        """Whether the records DuckDB's reader refused in its last scan (``struct_texts``)
-        are those the independent reader refused (``refused``: their texts) plus the report
-        footer's lines, compared by their first lines as a multiset (DuckDB keeps a record's
-        text whole, and the footer's lines are refused by it one by one)."""
-        if any(text is None for text in refused):
-            return False
-        footer_texts = csvscan.line_texts(self.path, dialect, footer) if footer else {}
-        ours = Counter(_first_line(str(t)) for t in refused)
-        ours.update(_first_line(t) for t in footer_texts.values())
-        return ours == Counter(_first_line(t) for t in self.struct_texts)
 
     def drop_rejects_tables(self, binds: dict[str, Any]) -> None:
         """Drop the tables DuckDB's reader kept its rejects in (if it got to create them)."""
@@ -1432,6 +1424,19 @@ def _has_cr(path: Path) -> bool:
             return b"\r" in handle.read(1 << 16)
     except (OSError, *BROKEN_GZIP):
         return True
+
+
+def _same_records(
+    refused: Sequence[str | None], footer: Sequence[str | None], struct_texts: Sequence[str]
+) -> bool:
+    """Whether the records DuckDB's reader refused (``struct_texts``) are those the
+    independent reader refused (``refused``: their texts) plus the report footer's lines,
+    compared by their first lines as a multiset (DuckDB keeps a record's text whole, and
+    refuses the footer's lines one by one)."""
+    ours = [*refused, *footer]
+    if any(text is None for text in ours):
+        return False
+    return Counter(_first_line(str(t)) for t in ours) == Counter(map(_first_line, struct_texts))
 
 
 def _first_line(text: str) -> str:

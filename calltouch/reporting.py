@@ -275,6 +275,16 @@ def to_markdown(report: Report) -> str:
 
 # ----------------------------------------------------------------------------- revenue
 
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+
+
+def week_monday(label: str) -> date | None:
+    """The Monday of a week as ``--by week`` labels it ('2026-W09', ISO year and week);
+    None for another label."""
+    found = _ISO_WEEK.fullmatch(label)
+    return None if found is None else date.fromisocalendar(int(found[1]), int(found[2]), 1)
+
+
 REVENUE_BY = ("channel", "subchannel", "campaign")
 REVENUE_COLUMNS = (
     "label",
@@ -452,5 +462,6 @@ __all__ = [
     "to_csv",
     "to_json",
     "to_markdown",
+    "week_monday",
     "whole",
 ]
