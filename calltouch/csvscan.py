@@ -445,6 +445,18 @@ def record_lines(
     return found
 
 
+def line_holding(path: Path, dialect: CsvDialect, column: int, value: str) -> int | None:
+    """The first physical line of the first record whose cell at 0-based ``column`` holds
+    ``value`` once stripped of white space (as the loader tidies cells); None when none does.
+    It names the line of a value that stops a load (a HAS_FORM neither true nor false)."""
+    wanted = value.strip()
+    with _reading(path):
+        for first, _last, row, _error in _records(path, dialect):
+            if row is not None and column < len(row) and row[column].strip() == wanted:
+                return first
+    return None
+
+
 def one_record(text: str | None, dialect: CsvDialect, width: int) -> list[str] | None:
     """The cells of ``text`` when it is exactly one record of the header's ``width`` (a
     empty cells past it dropped, as DuckDB does), else None."""

@@ -394,6 +394,7 @@ class _Loader:
         self.utc_note: str | None = None  # detect: --tz is not UTC for a UTC profile's file
         self.naive_times = False  # time_styles: some sampled time lacks a zone (note_zones)
         self.flag_column: str | None = None  # detect: the column of a session's HAS_FORM
+        self.flag_index: int | None = None  # detect: its 0-based position in the header
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -413,6 +414,7 @@ class _Loader:
                 )
             raise
         self.flag_column = detection.mapping.header_of("has_form")
+        self.flag_index = detection.mapping.columns.get("has_form")
         if same_zone(self.con, self.options.tz, "UTC"):
             return detection
         # a column whose name says UTC (Invoca's Start Time (UTC), created_at_utc)
@@ -601,15 +603,25 @@ class _Loader:
         """The error of a HAS_FORM cell holding ``value``, neither true nor false (ct_flag
         stopped the load: a session cannot be rejected for a field run does not read)."""
         column = self.flag_column or "HAS_FORM"
+        try:
+            place = self.flag_place(value)
+        except (OSError, ValueError, csvscan.Unreadable, CalltouchError, duckdb.Error):
+            place = None  # the value stopped the load: that is the error to tell
+        at = f" ({place})" if place else ""
         return UnreadFlagError(
-            f"the {column} column of {self.role} file {self.display} holds {value!r}, which "
-            "is not true or false (whether the visit filled a web form)",
+            f"the {column} column of {self.role} file {self.display} holds {value!r}{at}, "
+            "which is not true or false (whether the visit filled a web form)",
             hint=(
                 f"Write it as true/false, 1/0 or yes/no ({BOOL_WORDS} are read too), or load "
                 f"the file without form fills: --map {self.role}.has_form= (no session is then "
                 "a Web Form touchpoint)."
             ),
         )
+
+    def flag_place(self, value: str) -> str | None:
+        """Where the first flag cell holding ``value`` is ("line 3", "row 2"), for the error
+        that names it; None when it cannot be told."""
+        return None
 
     def query_file(
         self, name: str, binds: Mapping[str, Any], **context: Any
@@ -685,6 +697,7 @@ class _DuckDBCannotRead(InputError):
 
 class CsvLoader(_Loader):
     fmt = "csv"
+    dialect: CsvDialect | None = None  # the file's, once sniffed
 
     @property
     def out_of_order(self) -> bool:
@@ -701,8 +714,15 @@ class CsvLoader(_Loader):
         except csvscan.Unreadable as exc:  # a .gz cut short past what sniff_csv reads
             raise cannot_read(self.role, self.path, exc.__cause__ or exc) from exc
 
+    def flag_place(self, value: str) -> str | None:
+        if self.dialect is None or self.flag_index is None:
+            return None
+        line = csvscan.line_holding(self.path, self.dialect, self.flag_index, value)
+        return None if line is None else f"line {line}"
+
     def _load(self) -> LoadedFile:
         dialect = sniff_csv(self.path, self.role, self.options.encoding)
+        self.dialect = dialect
         detection = self.detect(dialect.header)
         mapping = detection.mapping
         width = len(dialect.header)
@@ -1096,6 +1116,19 @@ class ParquetLoader(_Loader):
 
     def load(self) -> LoadedFile:
         return self.finish(self.prepare())
+
+    def flag_place(self, value: str) -> str | None:
+        if self.flag_column is None:
+            return None
+        # a connection of its own: in a workspace the failed load aborted the transaction
+        with duckdb.connect() as con:
+            row = queries.run(
+                con,
+                "parquet_flag_row",
+                {"path": str(self.path), "value": value},
+                column=self.flag_column,
+            ).fetchone()
+        return None if row is None or row[0] is None else f"row {int(row[0]) + 1}"
 
     def prepare(self) -> tuple[LoadedFile, dict[str, Any], dict[str, Any]]:
         """Read the file's schema and choose how to load it: (result so far, context, binds)."""

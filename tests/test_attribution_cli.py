@@ -292,13 +292,14 @@ def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:
 def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: str) -> None:
     """A form flag calltouch cannot read was no form, silently. A session is not rejected for
     it (run does not read HAS_FORM, so its touchpoints would differ from the workspace's):
-    the load stops, naming the column and the value, and says how to go on."""
+    the load stops, naming the column, the value and its line (a physical line: S1's channel
+    spans two) or row, and says how to go on."""
     sessions = tmp_path / "s.csv"
     sessions.write_text(
-        "ID,COOKIE_ID,EVENT_DATE,HAS_FORM\n"
-        "S1,abc,2026-03-02 09:00:00,true\n"
-        "S2,abc,2026-03-03 09:00:00,maybe\n"
-        "S3,abc,2026-03-04 09:00:00,\n"
+        "ID,COOKIE_ID,EVENT_DATE,HAS_FORM,CHANNEL\n"
+        'S1,abc,2026-03-02 09:00:00,true,"Paid\nSearch"\n'
+        "S2,abc,2026-03-03 09:00:00, maybe ,Email\n"
+        "S3,abc,2026-03-04 09:00:00,,Email\n"
     )
     if fmt == "parquet":
         source, sessions = sessions, tmp_path / "s.parquet"
@@ -309,14 +310,15 @@ def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: s
     result = invoke("load", "sessions", sessions, "--db", db, ok=False)
     assert result.exit_code == 2
     message = " ".join(result.stderr.split())
-    assert f"the HAS_FORM column of sessions file {sessions} holds 'maybe'" in message
+    place = "line 4" if fmt == "csv" else "row 2"
+    assert f"the HAS_FORM column of sessions file {sessions} holds 'maybe' ({place})" in message
     assert "--map sessions.has_form=" in message
     assert "Traceback" not in result.output
     # inspect notes it (run does not read the flag: no file there would stop a run) and still
     # counts the rows run rejects; explain on files reads the files as run does
     inspected = invoke("inspect", sessions, "--format", "json")
     (entry,) = json.loads(inspected.stdout)
-    assert any("holds 'maybe', which is not true or false" in n for n in entry["notes"])
+    assert any(f"holds 'maybe' ({place}), which is not true or false" in n for n in entry["notes"])
     assert entry["rejected_by_run"] == 0 and not entry.get("problems")
     tasks = tmp_path / "t.csv"
     tasks.write_text("Id,BizibleId,CreatedDate\n00T000000000001,abc,2026-03-03T09:10:00Z\n")
