@@ -60,7 +60,12 @@ def explain(
         matched_only=since is not None,
     )[0]
     if not row["found"]:
-        if row["rejected_copies"]:
+        # rejected in a load since the last match, with no usable copy: that is the answer a
+        # match would give
+        rejected_since = not row["rejected_copies"] and (
+            row["later_rejected_copies"] and not row["later_usable_copies"] and not row["copies"]
+        )
+        if row["rejected_copies"] or rejected_since:
             if row["rejected_file"] is not None:
                 where_rejected = (
                     f": {row['rejected_file']}:{row['rejected_line']}: {row['rejected_error']}"
@@ -69,8 +74,10 @@ def explain(
                 error = error_message(row["error_code"], row["error_field"], row["error_value"])
                 where_rejected = f" ({row['error_field']}: {error})"
             deleted = row["error_code"] == "deleted"
+            since = f" after the last match of {where}" if rejected_since else ""
             raise InputError(
-                f"task {row['task_id']} was rejected when its file was loaded{where_rejected}"
+                f"task {row['task_id']} was rejected when its file was loaded{since}"
+                f"{where_rejected}"
                 + (
                     f"; its {_copies(row['copies']).lower()} loaded as well "
                     f"{'is a duplicate' if row['copies'] == 1 else 'are duplicates'}: R9 keeps "

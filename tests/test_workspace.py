@@ -721,6 +721,38 @@ def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) 
     assert json.loads(invoke("explain", "TLATE1", "--db", db, "-f", "json").stdout)
 
 
+def test_explain_a_task_rejected_in_a_load_after_the_match_tells_the_reject(
+    tmp_path: Path,
+) -> None:
+    # a task whose only copies came after the match, all rejected, asked for a match, after
+    # which explain told the reject: it tells it now, with its line; a usable later copy
+    # beside a rejected one still asks for the match (the match would link it)
+    db = tmp_path / "ws.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "--quiet")
+    late = tmp_path / "late.csv"
+    late.write_text(
+        "Id,BizibleId,CreatedDate,LastModifiedDate\n"
+        "TBAD1,ck,2026-03-02T25:40:00Z,2026-03-03T00:00:00Z\n"
+        "TMIX1,ck,not a time,2026-03-03T00:00:00Z\n"
+        "TMIX1,ck,2026-03-02T12:40:00Z,2026-03-04T00:00:00Z\n",
+        "utf-8",
+    )
+    invoke("load", "tasks", late, "--db", db, "--max-rejects", "100%", "-q")
+    result = invoke("explain", "TBAD1", "--db", db, ok=False)
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "TBAD1 was rejected when its file was loaded after the last match of" in said
+    assert f"{late}:2: '2026-03-02T25:40:00Z'" in said
+    assert "Run calltouch match" not in said
+    mixed = " ".join(invoke("explain", "TMIX1", "--db", db, ok=False).stderr.split())
+    assert "TMIX1 was loaded after the last match" in mixed and "Run calltouch match" in mixed
+    invoke("match", "--db", db, "--quiet")
+    after = " ".join(invoke("explain", "TBAD1", "--db", db, ok=False).stderr.split())
+    assert f"TBAD1 was rejected when its file was loaded: {late}:2:" in after
+
+
 def test_explain_on_a_stale_workspace_counts_the_copies_its_match_saw(tmp_path: Path) -> None:
     # a newer copy loaded since the match was counted ('copies: 2, the copy kept is the last
     # by LastModifiedDate') beside the older copy the match kept and explain showed
