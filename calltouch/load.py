@@ -107,6 +107,8 @@ class LoadOptions:
     profile: str | None = None
     encoding: str | None = None
     date_order: DateOrder | None = None
+    # the option that gave ``tz`` (--tz, --tasks-tz, --sessions-tz), as notes name it
+    tz_option: str = "--tz"
     # sessions of a one-shot run: keep only what can matter to a match in ``window_us``
     # (Parquet: rows of a calling cookie; CSV: details of rows starting near a call)
     narrow: bool = False
@@ -423,17 +425,21 @@ class _Loader:
             for column in map(detection.mapping.header_of, TIME_FIELDS)
             if column is not None and _SAYS_UTC.search(column)
         ]
+        # --tz of a command reading both inputs may be meant for the other one's local times
+        given = self.options.tz_option
+        shared = given == "--tz" and not self.options.workspace
+        check = "check the zone given to this input " + (
+            "(--tz covers every input of a command)" if shared else f"({given})"
+        )
         if detection.profile.utc:
             self.utc_note = (
                 f"its times without a zone are read in {self.options.tz}, but the "
-                f"{detection.profile.name} profile's exports write them in UTC: check the "
-                "zone given to this input (--tz covers every input of a command)"
+                f"{detection.profile.name} profile's exports write them in UTC: {check}"
             )
         elif named:
             self.utc_note = (
                 f"its times without a zone are read in {self.options.tz}, but its column "
-                f"{named[0]!r} says they are UTC: check the zone given to this input (--tz "
-                "covers every input of a command)"
+                f"{named[0]!r} says they are UTC: {check}"
             )
         return detection
 

@@ -80,6 +80,7 @@ class RunSettings:
             profile=self.profiles.get(role),
             encoding=self.encodings.get(role),
             date_order=self.date_orders.get(role),
+            tz_option=self.tz_option(role),
         )
 
 

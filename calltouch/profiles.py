@@ -214,10 +214,18 @@ def _aliases_for(profile: Profile, role: Role) -> dict[str, tuple[str, ...]]:
     return {f.name: tuple(own.get(f.name, ())) + tuple(generic[f.name]) for f in FIELDS[role]}
 
 
-def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> int:
+def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> tuple[int, int]:
+    """How many of the required fields (a task's call time: either date) the header has under
+    the profile's own names, then how many fields in all. A snake_case sessions export whose
+    `channel` is the warehouse's CHANNEL is no warehouse export (whose times are UTC): only its
+    required fields' names say which tool wrote a file."""
     present = {h.strip().lower() for h in header}
     own = profile.aliases[role]
-    return sum(1 for aliases in own.values() if any(a.lower() in present for a in aliases))
+    found = {name for name, aliases in own.items() if any(a.lower() in present for a in aliases)}
+    required = {f.name for f in FIELDS[role] if f.required}
+    if role == "tasks":
+        required |= {"touchpoint_date", "call_time"}
+    return len(found & required), len(found)
 
 
 @dataclass(frozen=True)
@@ -253,9 +261,9 @@ def detect(
     ranked = sorted(
         candidates,
         key=lambda p: (
-            p.name != "generic" and _own_score(p, role, header) == 0,
+            p.name != "generic" and _own_score(p, role, header)[0] == 0,
             p.name == "generic",
-            -_own_score(p, role, header),
+            tuple(-n for n in _own_score(p, role, header)),
         ),
     )
     first_error: InputError | None = None

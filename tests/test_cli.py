@@ -1917,6 +1917,24 @@ def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
 
 
+def test_the_utc_note_names_the_zone_option_given(tmp_path: Path) -> None:
+    # the note said "--tz covers every input of a command" to a user who gave --sessions-tz
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\n")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 12:30:00\n")
+    note = "profile's exports write them in UTC: check the zone given to this input"
+    for option, told in [
+        ("--sessions-tz", "(--sessions-tz)"),
+        ("--tz", "(--tz covers every input of a command)"),
+    ]:
+        ran = invoke("run", tasks, sessions, "-o", tmp_path / option, option, "Europe/Paris")
+        assert f"{note} {told}" in " ".join(ran.stderr.split()), option
+    db = tmp_path / "w.duckdb"
+    loaded = invoke("load", "sessions", sessions, "--db", db, "--tz", "Europe/Paris")
+    assert f"{note} (--tz)" in " ".join(loaded.stderr.split())
+
+
 def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_generic(tmp_path):
     # a session export named as SPEC §3 allows was read as a CallRail call log (tasks are
     # tried first and CallRail's id and start_time fit); snake_case session names were
@@ -1935,6 +1953,19 @@ def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_ge
     tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\n")
     ran = invoke("run", tasks, plain, "--out", tmp_path / "out", "--tz", "America/New_York")
     assert "write them in UTC" not in " ".join(ran.stderr.split())
+    # a channel column (the warehouse's CHANNEL in another case) does not make a snake_case
+    # export the warehouse's: its required fields' names say which tool wrote it
+    snake = tmp_path / "snake.csv"
+    snake.write_text(
+        "session_id,bizible_id,start_time,channel,subchannel\nS1,ab,2026-03-02 12:30:00,Paid,G\n"
+    )
+    (item,) = json.loads(invoke("inspect", snake, "--tz", "America/New_York", "-f", "json").stdout)
+    assert (item["role"], item["profile"]) == ("sessions", "generic")
+    assert not any("UTC" in note for note in item["notes"])
+    warehouse = tmp_path / "warehouse.csv"
+    warehouse.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 12:30:00\n")
+    (item,) = json.loads(invoke("inspect", warehouse, "-f", "json").stdout)
+    assert (item["role"], item["profile"]) == ("sessions", "warehouse")
     # a CallRail log is still a task export, also with the marketing columns a session
     # export has too (source, medium, campaign, landing page: they tell neither)
     log = tmp_path / "calls.csv"

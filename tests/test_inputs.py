@@ -261,8 +261,7 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
     (loaded,) = shifted.summary["tasks"]["files"]
     assert (
         "its times without a zone are read in America/New_York, but the warehouse profile's "
-        "exports write them in UTC: check the zone given to this input (--tz covers every "
-        "input of a command)"
+        "exports write them in UTC: check the zone given to this input (--tasks-tz)"
     ) in loaded["notes"]
     assert "notes" not in shifted.summary["sessions"]["files"][0]
     # every time with its zone: --tz places none of them, nothing to check
@@ -307,8 +306,7 @@ def test_a_time_column_whose_name_says_utc_is_noted_when_another_zone_reads_it(t
     (loaded,) = shifted.summary["tasks"]["files"]
     assert (
         f"its times without a zone are read in America/New_York, but its column {column!r} "
-        "says they are UTC: check the zone given to this input (--tz covers every input of a "
-        "command)"
+        "says they are UTC: check the zone given to this input (--tasks-tz)"
     ) in loaded["notes"]
     read_as_utc = run_case(
         tmp_path / "utc", tasks, sessions, task_header=header,
