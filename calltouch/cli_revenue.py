@@ -56,6 +56,7 @@ from calltouch.cli_workspace import (
     attribution_settings,
     note_currencies,
     note_if_stale,
+    refuse_loaded_file_as_output,
     refuse_workspace_as_output,
 )
 from calltouch.errors import TooManyRejectsError, UsageError
@@ -351,6 +352,14 @@ def attribute(
             quiet=quiet,
             rejects_to=out,
         ) as (con, _):
+            if not files.given:  # nor over an export it loaded (written, or the other format's)
+                for name in attribution.OUTPUTS:
+                    for ext in ("csv", "parquet"):
+                        refuse_loaded_file_as_output(
+                            con,
+                            out / f"{name}.{ext}",
+                            hint="Write the outputs to another folder (--out).",
+                        )
             written = attribution.write_outputs(
                 con,
                 out,

@@ -713,7 +713,9 @@ def refuse_workspace_as_output(output: Path, db: Path) -> None:
         )
 
 
-def refuse_loaded_file_as_output(con: duckdb.DuckDBPyConnection, output: Path) -> None:
+def refuse_loaded_file_as_output(
+    con: duckdb.DuckDBPyConnection, output: Path, hint: str = "Write the output to another file."
+) -> None:
     """Refuse an output file that is one of the exports the workspace loaded: writing it
     would replace that export with the output. Each load records the file's absolute path
     (``full_path``), compared as a file (samefile), and its content's sha256, compared with
@@ -742,7 +744,7 @@ def refuse_loaded_file_as_output(con: duckdb.DuckDBPyConnection, output: Path) -
             raise UsageError(
                 f"the output {output} is the {role} export {path} this workspace loaded: "
                 "writing it would replace that export",
-                hint="Write the output to another file.",
+                hint=hint,
             )
 
 

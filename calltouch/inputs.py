@@ -313,7 +313,9 @@ def refuse_out_among_inputs(
     read the outputs (``writes``: the names the command writes, without extension, as CSV or
     Parquet) as exports of that input. ``specs``: the inputs' FILE arguments by role (None:
     not given). Paths are compared resolved (symlinks, ``..``); a glob is matched as glob
-    reads it (``*`` within one folder, ``**`` across folders, dot-names skipped).
+    reads it (``*`` within one folder, ``**`` across folders, dot-names skipped). An input
+    file that is one of the outputs (``out/rejects.csv`` given as tasks) is refused too:
+    writing the outputs would replace it.
 
     A new --out named like a file is refused too (:func:`refuse_file_named_out`)."""
     refuse_file_named_out(out, [f"{name}.csv" for name in writes])
@@ -333,6 +335,16 @@ def refuse_out_among_inputs(
                     f"as {role} exports",
                     hint=f"Write the outputs to a folder outside '{text}'.",
                 )
+        elif path.is_file():
+            for name in names:
+                written = target / name
+                if written.exists() and os.path.samefile(written, path):
+                    raise UsageError(
+                        f"the {role} file {text} is {out / name}, one of the files this command "
+                        "writes (or removes, in the other format) in --out: the export would "
+                        "be lost",
+                        hint="Write the outputs to another folder, or rename the export.",
+                    )
         elif _has_magic(text):
             literal = list(takewhile(lambda p: not _has_magic(p), path.parts))
             fixed, rest = Path(*literal).resolve(), path.parts[len(literal) :]

@@ -299,6 +299,51 @@ def test_out_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 0, (spec, out, result.output)
 
 
+def test_an_input_file_that_is_one_of_the_outputs_is_refused(tmp_path: Path) -> None:
+    """An export named like an output in the --out folder (rejects.csv given as tasks, the
+    other format's touchpoints.parquet, which a CSV run removes) was replaced by the output,
+    exit 0; and so was an export a workspace loaded, by attribute's outputs. Refused, exit 2,
+    the export left as it was."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    sessions = folder / "sessions.csv"
+    sessions.write_bytes((SAMPLE / "sessions.csv").read_bytes())
+    original = (SAMPLE / "tasks.csv").read_bytes()
+    opportunities = ("--opportunities", SAMPLE / "opportunities.csv", "--as-of", "2026-03-31")
+    for name, command in (
+        ("rejects.csv", ("run",)),
+        ("touchpoints.csv", ("run", "-f", "parquet")),
+        ("rejects.csv", ("attribute", *opportunities)),
+    ):
+        tasks = folder / name
+        tasks.write_bytes(original)
+        if command[0] == "run":
+            args = ("run", tasks, sessions, *command[1:])
+        else:
+            args = ("attribute", "--tasks", tasks, "--sessions", sessions, *command[1:])
+        result = invoke(*args, "--out", folder, "-q")
+        assert result.exit_code == ExitCode.INPUT, (name, command, result.output)
+        said = " ".join(result.stderr.split())
+        assert f"the tasks file {tasks} is {folder / name}, one of the files this" in said
+        assert tasks.read_bytes() == original
+        tasks.unlink()
+    # a workspace's attribute over an opportunities export it loaded
+    db = tmp_path / "w.duckdb"
+    loaded = folder / "unattributed.csv"
+    loaded.write_bytes((SAMPLE / "opportunities.csv").read_bytes())
+    for role, path in (
+        ("tasks", SAMPLE / "tasks.csv"),
+        ("sessions", SAMPLE / "sessions.csv"),
+        ("opportunities", loaded),
+    ):
+        assert invoke("load", role, path, "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    result = invoke("attribute", "--db", db, "--out", folder, "-q")
+    assert result.exit_code == ExitCode.INPUT, result.output
+    assert "is the opportunities export" in " ".join(result.stderr.split())
+    assert loaded.read_bytes() == (SAMPLE / "opportunities.csv").read_bytes()
+
+
 def test_out_named_like_a_file_is_refused(tmp_path: Path) -> None:
     """report and export take -o as a file: `run -o result.csv` had made a folder named
     result.csv holding the outputs, exit 0. An existing folder of such a name is used."""
