@@ -815,17 +815,17 @@ def stale_reason(info: Mapping[str, Any]) -> str | None:
 def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     """What is loaded, the last match, and whether it is stale."""
     loads = queries.fetch_dicts(con, "workspace_loads") if queries.has_table(con, "loads") else []
+    spans = {x["role"]: (x.pop("role_first"), x.pop("role_last")) for x in loads}
     totals: dict[str, dict[str, Any]] = {}
     for role in ("tasks", "sessions"):
         mine = [x for x in loads if x["role"] == role]
-        firsts = [x["first"] for x in mine if x["first"]]
-        lasts = [x["last"] for x in mine if x["last"]]
+        first, last = spans.get(role, (None, None))
         totals[role] = {
             "files": len(mine),
             "rows_read": sum(x["rows_read"] for x in mine),
             "rows_rejected": sum(x["rows_rejected"] for x in mine),
-            "first": min(firsts) if firsts else None,
-            "last": max(lasts) if lasts else None,
+            "first": first,
+            "last": last,
         }
     last = queries.fetch_dicts(con, "last_match") if queries.has_table(con, "match_runs") else []
     out: dict[str, Any] = {"database": str(path), "loads": loads, "totals": totals}

@@ -1,5 +1,5 @@
 -- name: workspace_loads
--- purpose: Every load of the workspace with its counts and the time span of its rows.
+-- purpose: Every load of the workspace with its counts and the time span of its rows, and its input's span over all loads.
 -- binds: none
 -- context: none
 
@@ -11,7 +11,11 @@ WITH spans AS (
     FROM session_rows WHERE _error_field IS NULL GROUP BY _file_id
 )
 SELECT l.load_id, l.role, l.path, l.rows_read, l.rows_loaded, l.rows_rejected, l.rows_footer,
-       ct_iso(l.loaded_at) AS loaded_at, ct_iso(s.first) AS first, ct_iso(s.last) AS last
+       ct_iso(l.loaded_at) AS loaded_at, ct_iso(s.first) AS first, ct_iso(s.last) AS last,
+       -- the input's span over all its loads, compared as times (ISO text drops a fraction's
+       -- trailing zeros: '12:00:00.5Z' sorts before '12:00:00Z')
+       ct_iso(min(s.first) OVER (PARTITION BY l.role)) AS role_first,
+       ct_iso(max(s.last) OVER (PARTITION BY l.role)) AS role_last
 FROM loads AS l
 LEFT JOIN spans AS s USING (file_id)
 ORDER BY l.load_id;

@@ -1563,3 +1563,24 @@ def test_a_loaded_export_is_told_by_its_content_wherever_it_was_named_from(
     (tmp_path / "wk3" / "tasks.csv").write_text("an older output\n", encoding="utf-8")
     invoke("export", "touchpoints", "-o", "tasks.csv", "--db", db)
     assert (tmp_path / "wk3" / "tasks.csv").read_text(encoding="utf-8").startswith("touchpoint_id")
+
+
+def test_status_totals_span_compares_times_not_text(tmp_path: Path) -> None:
+    # ISO text drops a fraction's trailing zeros, and '.' sorts before 'Z': the input's
+    # first and last were taken from the text, first after last
+    db = tmp_path / "ws.duckdb"
+    header = "Id,BizibleId,CreatedDate\n"
+    early, late = tmp_path / "a.csv", tmp_path / "b.csv"
+    early.write_text(header + "T1,c1,2026-03-02T12:00:00Z\n", "utf-8")
+    late.write_text(header + "T2,c1,2026-03-02T12:00:00.5Z\n", "utf-8")
+    invoke("load", "tasks", early, late, "--db", db, "-q")
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    span = status["totals"]["tasks"]
+    assert (span["first"], span["last"]) == ("2026-03-02T12:00:00Z", "2026-03-02T12:00:00.500Z")
+    assert [(x["first"], x["last"]) for x in status["loads"]] == [
+        ("2026-03-02T12:00:00Z", "2026-03-02T12:00:00Z"),
+        ("2026-03-02T12:00:00.500Z", "2026-03-02T12:00:00.500Z"),
+    ]
+    assert status["totals"]["sessions"] == {
+        "files": 0, "rows_read": 0, "rows_rejected": 0, "first": None, "last": None,
+    }  # fmt: skip
