@@ -42,7 +42,7 @@ from calltouch.inspection import inspect_path, stops_a_run
 from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, refuse_folder_targets
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
-from calltouch.profiles import parse_profiles
+from calltouch.profiles import describes, parse_profiles
 from calltouch.report import print_inspection, print_run_report, printable
 
 
@@ -552,10 +552,19 @@ def _refuse_unread_roles(
         if "=" in item
     ]
     given += [("--map", item, item.partition(".")[0]) for item in maps]
+    inputs = " and ".join(reads) + (" only" if len(reads) > 1 else "")
+    for item in options.get("--profile", []):
+        # a bare profile name is for every input it describes: none of them read here
+        described = [r for r in ALL_ROLES if describes(item.strip(), r)]
+        if "=" not in item and described and not set(described) & set(reads):
+            raise UsageError(
+                f"--profile {item!r} describes {' and '.join(described)} files, but this "
+                f"command {reading} {inputs}",
+                hint=f"Drop it, or give it to a command that reads {described[0]}.",
+            )
     for flag, item, named in given:
         role = named.strip().replace("-", "_").lower()
         if role in ALL_ROLES and role not in reads:  # the option's parser refuses other names
-            inputs = " and ".join(reads) + (" only" if len(reads) > 1 else "")
             raise UsageError(
                 f"{flag} {item!r} is for {named.strip()}, but this command {reading} {inputs}",
                 hint=f"Drop it, or give it to a command that reads {named.strip()} "

@@ -177,10 +177,12 @@ def parse_profiles(items: Sequence[str]) -> dict[Role, str]:
     chosen: dict[Role, str] = {}
     for item in items:
         role_text, sep, name = item.partition("=")
+        name = name.strip() if sep else role_text.strip()
         if not sep:
-            name, roles = role_text, [r for r in ALL_ROLES if _knows(role_text, r)]
+            roles = [r for r in ALL_ROLES if describes(name, r)]
         else:
-            role_text = role_text.replace("-", "_")
+            # as --map, --encoding and --date-order read it: Tasks=, contact-roles=
+            role_text = role_text.strip().replace("-", "_").lower()
             roles = [role_text] if role_text in ALL_ROLES else []
             if not roles:
                 raise UsageError(
@@ -199,11 +201,18 @@ def parse_profiles(items: Sequence[str]) -> dict[Role, str]:
                     f"--profile {item!r}: profile {name!r} does not describe {role}",
                     hint=f"{role} profiles: {', '.join(names(role))}.",  # type: ignore[arg-type]
                 )
+            earlier = chosen.get(role)  # type: ignore[call-overload]
+            if earlier is not None and earlier != name:
+                raise UsageError(
+                    f"--profile gives {role} two profiles: {earlier!r} and {name!r}",
+                    hint=f"Keep the one --profile {role}=NAME that describes the {role} files.",
+                )
             chosen[role] = name  # type: ignore[index]
     return chosen
 
 
-def _knows(name: str, role: str) -> bool:
+def describes(name: str, role: str) -> bool:
+    """Whether a profile named ``name`` exists and describes ``role`` files."""
     profile = BY_NAME.get(name)
     return profile is not None and profile.describes(role)  # type: ignore[arg-type]
 

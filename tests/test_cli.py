@@ -771,6 +771,27 @@ def test_run_and_inspect_refuse_options_for_inputs_they_do_not_read(tmp_path, op
     )
 
 
+def test_profile_reads_roles_as_the_other_options_and_refuses_two_for_one_input(tmp_path):
+    # --profile Tasks=... was refused where --map Tasks.x and --encoding Tasks= are taken;
+    # two profiles for one input kept the last, where --map refuses a field given twice
+    tasks, sessions = write_case(tmp_path)
+    ran = invoke("run", tasks, sessions, "-o", tmp_path / "out", "--profile", "Tasks=salesforce")
+    assert ran.exit_code == 0, ran.output
+    twice = invoke(
+        "run", tasks, sessions, "-o", tmp_path / "out",
+        "--profile", "tasks=salesforce", "--profile", "tasks=callrail",
+    )  # fmt: skip
+    assert twice.exit_code == 2
+    assert "--profile gives tasks two profiles: 'salesforce' and 'callrail'" in " ".join(
+        twice.stderr.split()
+    )
+    same = invoke(
+        "run", tasks, sessions, "-o", tmp_path / "out",
+        "--profile", "tasks=salesforce", "--profile", "salesforce",
+    )  # fmt: skip
+    assert same.exit_code == 0, same.output
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_a_utf16_export_without_a_bom_is_read_as_utf16(tmp_path: Path, codec: str) -> None:
     """Read as UTF-8, its header would be 'I\\x00d\\x00...', which no field's name matches."""

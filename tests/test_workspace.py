@@ -1100,6 +1100,15 @@ def test_load_refuses_an_option_meant_for_another_input(tmp_path: Path) -> None:
         result = invoke("load", "tasks", tasks, "--db", db, *option, ok=False)
         assert result.exit_code == 2, option
         assert "but this command loads tasks" in result.stderr
+    # a bare profile of another input only (a call log's, loading sessions) was ignored
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,abc,2026-03-02 11:50:00\n")
+    refused = invoke("load", "sessions", sessions, "--db", db, "--profile", "callrail", ok=False)
+    assert refused.exit_code == 2
+    assert (
+        "--profile 'callrail' describes tasks files, but this command loads sessions"
+        in " ".join(refused.stderr.split())
+    )
     invoke("load", "tasks", tasks, "--db", db, "--encoding", "tasks=cp1252")
     # a valid UTF-8 file read as another encoding: load says so too
     utf8 = tmp_path / "utf8.csv"
