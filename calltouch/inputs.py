@@ -984,7 +984,36 @@ def map_columns(
         )
     if duplicates:
         notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
+    notes.extend(_shared_columns(role, header, columns, overrides))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+# Fields that may well read one column: a call time that is also the modification time.
+_TIME_FIELDS = frozenset({"touchpoint_date", "call_time", "modstamp"})
+
+
+def _shared_columns(
+    role: Role,
+    header: Sequence[str],
+    columns: Mapping[str, int | None],
+    overrides: Mapping[str, str],
+) -> list[str]:
+    """Notes on a column that a --map makes feed a second field (--map tasks.task_id=biz
+    where biz is the BizibleId: every call of a cookie but one became a duplicate)."""
+    fields_of: dict[int, list[str]] = {}
+    for name, idx in columns.items():
+        if idx is not None:
+            fields_of.setdefault(idx, []).append(name)
+    notes: list[str] = []
+    for idx, names in fields_of.items():
+        mapped = [n for n in names if overrides.get(n)]
+        if len(names) > 1 and mapped and not set(names) <= _TIME_FIELDS:
+            notes.append(
+                f"column {header[idx]!r} is read as {' and as '.join(names)} (--map "
+                f"{role}.{mapped[0]}={overrides[mapped[0]]}): check that each --map names the "
+                "column meant"
+            )
+    return notes
 
 
 # Columns of the other exports that no Lead or Contact export has: a file given as people

@@ -262,7 +262,7 @@ def detect(
             raise InputError(
                 f"{exc.message} (profile {profile.name})", hint=_join(exc.hint, profile.hint)
             ) from exc
-        return Detection(profile, mapping, forced=True)
+        return Detection(profile, _noting_defaults(profile, mapping), forced=True)
     candidates = [p for p in PROFILES if p.describes(role)]
     # a profile none of whose own names the header has would only map it by the generic
     # names, and label it with what the profile implies (a warehouse's UTC times, a vendor's
@@ -283,9 +283,21 @@ def detect(
             if first_error is None:
                 first_error = InputError(exc.message, hint=_join(exc.hint, profile.hint))
             continue
-        return Detection(profile, mapping, forced=False)
+        return Detection(profile, _noting_defaults(profile, mapping), forced=False)
     assert first_error is not None
     raise first_error
+
+
+def _noting_defaults(profile: Profile, mapping: ColumnMapping) -> ColumnMapping:
+    """The mapping with a note for each field the profile fills itself (a call log's Type:
+    Call), which the mapping alone does not show."""
+    for name, value in profile.defaults.items():
+        if name not in mapping.columns:
+            continue
+        column = mapping.header_of(name)
+        where = "for every row" if column is None else f"where {column!r} is blank"
+        mapping.notes.append(f"{name} is {value!r} {where} (the {profile.name} profile's default)")
+    return mapping
 
 
 def _join(*parts: str | None) -> str | None:

@@ -2163,3 +2163,33 @@ def test_inspect_says_the_notes_run_would(tmp_path):
     csv_item, parquet_item = json.loads(result.stdout)
     assert csv_item["notes"][0].startswith("read as cp1252 (--encoding), though the whole file")
     assert [n.split(" ")[0] for n in parquet_item["notes"]] == ["LastModifiedDate", "Id"]
+
+
+def test_a_column_a_map_makes_feed_two_fields_is_noted(tmp_path):
+    # --map tasks.task_id=biz with biz the BizibleId made every call of a cookie but one a
+    # duplicate, without a word; a call time read as the modification time too is fine
+    tasks = tmp_path / "calls.csv"
+    tasks.write_text(
+        "Call ID,Called At,biz\n"
+        "1001,2026-03-04 14:05:00 +00:00,c1\n"
+        "1002,2026-03-04 14:20:00 +00:00,c1\n"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,c1,2026-03-04 14:00:00\n")
+    out = tmp_path / "out"
+    ran = invoke(
+        "run", tasks, sessions, "-o", out,
+        "--map", "tasks.bizible_id=biz", "--map", "tasks.task_id=biz",
+    )  # fmt: skip
+    note = (
+        "column 'biz' is read as task_id and as bizible_id (--map tasks.task_id=biz): check "
+        "that each --map names the column meant"
+    )
+    assert note in " ".join(ran.stderr.split())
+    (loaded,) = json.loads((out / "summary.json").read_text())["tasks"]["files"]
+    assert note in loaded["notes"]
+    fine = invoke(
+        "run", tasks, sessions, "-o", tmp_path / "fine",
+        "--map", "tasks.bizible_id=biz", "--map", "tasks.modstamp=Called At",
+    )  # fmt: skip
+    assert "is read as" not in fine.stderr

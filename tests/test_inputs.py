@@ -312,7 +312,10 @@ def test_a_time_column_whose_name_says_utc_is_noted_when_another_zone_reads_it(t
         tmp_path / "utc", tasks, sessions, task_header=header,
         maps=["tasks.bizible_id=biz", f"tasks.call_time={column}"],
     )  # fmt: skip
-    assert "notes" not in read_as_utc.summary["tasks"]["files"][0]
+    # the one note left: Invoca's call log has no Type
+    assert read_as_utc.summary["tasks"]["files"][0]["notes"] == [
+        "task_type is 'Call' for every row (the invoca profile's default)"
+    ]
     assert read_as_utc.touchpoints["INV1"]["touchpoint_date"] == "2026-03-02T15:22:00Z"
 
 
