@@ -988,8 +988,11 @@ def map_columns(
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
 
 
-# Fields that may well read one column: a call time that is also the modification time.
-_TIME_FIELDS = frozenset({"touchpoint_date", "call_time", "modstamp"})
+# Fields that may well read one column: a call (or session) time that is also the
+# modification time.
+_MAY_SHARE = frozenset(
+    {"touchpoint_date", "call_time", "session_start", "created_date", "modstamp"}
+)
 
 
 def _shared_columns(
@@ -1007,7 +1010,7 @@ def _shared_columns(
     notes: list[str] = []
     for idx, names in fields_of.items():
         mapped = [n for n in names if overrides.get(n)]
-        if len(names) > 1 and mapped and not set(names) <= _TIME_FIELDS:
+        if len(names) > 1 and mapped and not set(names) <= _MAY_SHARE:
             notes.append(
                 f"column {header[idx]!r} is read as {' and as '.join(names)} (--map "
                 f"{role}.{mapped[0]}={overrides[mapped[0]]}): check that each --map names the "
