@@ -924,6 +924,7 @@ def explain_command(
 
 @app.command("sql")
 def sql_command(
+    ctx: typer.Context,
     name: Annotated[
         str | None,
         typer.Argument(help="A template to print; leave out to list them all.", show_default=False),
@@ -952,6 +953,15 @@ def sql_command(
         calltouch sql match --render --window 45m
     """
     with user_errors(debug):
+        given = _given(ctx, ("window", "per_session", "by", "fmt"))
+        if given and not (render and name):
+            # printed as written, or listed: the options would change nothing
+            raise UsageError(
+                f"{', '.join(given)} {_verb(given, 'is', 'are')} for sql NAME --render only",
+                hint="Add --render to render the template with "
+                + _verb(given, "it", "them")
+                + (", and name one (calltouch sql lists them)." if name is None else "."),
+            )
         if name is None:
             table = Table(box=None, pad_edge=False, show_header=True)
             table.add_column("Template", style="bold", no_wrap=True)
@@ -1009,6 +1019,7 @@ def _render_inputs(
         "stale": False,  # rejects of a workspace matched since its last load
         "matched_only": False,  # likewise: nothing loaded since the last match
         "by_key": False,  # explain_task: the sessions compared by their cookie's text
+        "full_path": True,  # loaded_paths: each load records the file's absolute path
     }
     if name == "revenue_groups" and by not in reporting.REVENUE_BY:
         # att_credit carries the channel, subchannel and campaign only (report --revenue)

@@ -970,6 +970,22 @@ def test_sql_renders_the_attribution_and_explain_steps(ws: dict[str, Path]) -> N
         con.close()
 
 
+def test_sql_refuses_options_it_would_ignore_and_renders_loaded_paths(ws: dict[str, Path]) -> None:
+    """sql match --window 45m printed the template as written, --window silently unused; and
+    loaded_paths --render was refused as "rendered from a file's columns" (its choice is
+    the workspace schema's)."""
+    for args in (("sql", "match", "--window", "45m"), ("sql", "--by", "week", "-f", "json")):
+        refused = invoke(*args, ok=False)
+        assert refused.exit_code == 2, args
+        assert "for sql NAME --render only" in refused.stderr
+    paths = invoke("sql", "loaded_paths", "--render").stdout
+    con = duckdb.connect(str(ws["db"]), read_only=True)
+    try:
+        assert {row[0] for row in con.execute(paths).fetchall()} == {"tasks", "sessions"}
+    finally:
+        con.close()
+
+
 def test_commands_before_a_match_explain_themselves(tmp_path: Path) -> None:
     db = tmp_path / "empty.duckdb"
     for args in (("report",), ("export", "touchpoints", "-o", tmp_path / "x.csv"), ("match",)):
