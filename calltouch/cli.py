@@ -260,6 +260,22 @@ FILE_OPTIONS = (
 MATCH_OPTIONS = ("window", "per_session")
 
 
+def one_file(flag: str, values: list[str] | None) -> str | None:
+    """The one FILE an input option names (a file, a folder or a quoted glob). Given twice,
+    Typer kept the last and the other file was never read, its rows lost without a word:
+    refused, with the ways to read several."""
+    if not values:
+        return None
+    if len(values) > 1:
+        raise UsageError(
+            f"{flag} is given {len(values)} times ({', '.join(values)}): it takes one file, "
+            "folder or glob, and the others would not be read",
+            hint=f"Put the files in one folder and give {flag} FOLDER, or name them with a "
+            f"quoted glob ({flag} 'exports/*.csv').",
+        )
+    return values[0]
+
+
 def refuse_file_options(
     ctx: typer.Context, settings: str, files: str = "--tasks and --sessions"
 ) -> None:

@@ -40,6 +40,7 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
+    one_file,
     print_removed,
     progress,
     refuse_file_options,
@@ -78,18 +79,18 @@ class FilesArgs:
 
     def __init__(
         self,
-        tasks: str | None,
-        sessions: str | None,
-        opportunities: str | None,
-        contact_roles: str | None,
-        people: str | None,
+        tasks: list[str] | None,
+        sessions: list[str] | None,
+        opportunities: list[str] | None,
+        contact_roles: list[str] | None,
+        people: list[str] | None,
     ) -> None:
-        self.tasks = tasks
-        self.sessions = sessions
+        self.tasks = one_file("--tasks", tasks)
+        self.sessions = one_file("--sessions", sessions)
         self.revenue: dict[Role, str | None] = {
-            "opportunities": opportunities,
-            "contact_roles": contact_roles,
-            "people": people,
+            "opportunities": one_file("--opportunities", opportunities),
+            "contact_roles": one_file("--contact-roles", contact_roles),
+            "people": one_file("--people", people),
         }
 
     @property
@@ -117,20 +118,21 @@ class FilesArgs:
 
 
 TasksOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--tasks", metavar="FILE", help="Task export(s): use files instead of the workspace."
     ),
 ]
 SessionsOpt = Annotated[
-    str | None, typer.Option("--sessions", metavar="FILE", help="Session export(s), with --tasks.")
+    list[str] | None,
+    typer.Option("--sessions", metavar="FILE", help="Session export(s), with --tasks."),
 ]
 OpportunitiesOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option("--opportunities", metavar="FILE", help="Opportunity export(s), with --tasks."),
 ]
 ContactRolesOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--contact-roles",
         metavar="FILE",
@@ -139,7 +141,7 @@ ContactRolesOpt = Annotated[
     ),
 ]
 PeopleOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--people",
         metavar="FILE",
@@ -316,13 +318,7 @@ def attribute(
         files = FilesArgs(tasks, sessions, opportunities, contact_roles, people)
         refuse_out_among_inputs(
             out,
-            {
-                "tasks": tasks,
-                "sessions": sessions,
-                "opportunities": opportunities,
-                "contact_roles": contact_roles,
-                "people": people,
-            },
+            {"tasks": files.tasks, "sessions": files.sessions, **files.revenue},
             (*attribution.OUTPUTS, "rejects"),
         )
         targets = [out / f"{name}.{fmt.value}" for name in (*attribution.OUTPUTS, "rejects")]

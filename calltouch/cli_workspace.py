@@ -49,6 +49,7 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
+    one_file,
     print_run_summary,
     progress,
     refuse_file_options,
@@ -828,13 +829,13 @@ def explain_command(
     task_id: Annotated[str, typer.Argument(help="The task (call) id; 15 or 18 characters.")],
     db: DbOpt = Path(workspace.DEFAULT_DB),
     tasks: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--tasks", metavar="FILE", help="Explain from these task files instead of --db."
         ),
     ] = None,
     sessions: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--sessions", metavar="FILE", help="The session files to use with --tasks."),
     ] = None,
     window: WindowOpt = "30m",
@@ -864,9 +865,10 @@ def explain_command(
         calltouch explain 00T5e0000kBRaog --tasks tasks.csv --sessions sessions.csv --format json
     """
     with user_errors(debug):
-        if (tasks is None) != (sessions is None):
+        task_spec, session_spec = one_file("--tasks", tasks), one_file("--sessions", sessions)
+        if (task_spec is None) != (session_spec is None):
             raise UsageError("--tasks and --sessions go together")
-        if tasks is not None and sessions is not None:
+        if task_spec is not None and session_spec is not None:
             settings = _settings(
                 window,
                 per_session,
@@ -886,13 +888,13 @@ def explain_command(
             con = _connect()
             try:
                 with tempfile.TemporaryDirectory(prefix="calltouch-explain-") as workdir:
-                    _, settings = load_inputs(con, tasks, sessions, settings, Path(workdir))
+                    _, settings = load_inputs(con, task_spec, session_spec, settings, Path(workdir))
                 match(con, settings)
                 facts = explaining.explain(
                     con,
                     task_id,
                     window_us=settings.window_us,
-                    where=f"{tasks}",
+                    where=task_spec,
                     per_session=settings.per_session,
                 )
             finally:

@@ -112,6 +112,27 @@ def test_attribute_removes_an_earlier_runs_outputs_in_the_other_format(tmp_path:
     assert "Removed the previous run's" in result.stderr
 
 
+def test_an_input_option_given_twice_is_refused(tmp_path: Path) -> None:
+    """--people leads.csv --people contacts.csv read contacts.csv only (Typer keeps the last
+    value): every lead-to-contact link lost, its revenue unattributed, exit 0. Refused in
+    every command that takes files by option; a folder or a quoted glob reads several."""
+    leads, contacts = tmp_path / "leads.csv", tmp_path / "contacts.csv"
+    twice = ("--people", leads, "--people", contacts)
+    opportunity = ("0065e00000e9cs3AAA",)
+    for args in (
+        ("attribute", *FILES[:8], *twice, "--out", tmp_path / "out", *AS_OF),
+        ("journey", *opportunity, *FILES[:8], *twice, *AS_OF),
+        ("compare", *FILES[:8], *twice, *AS_OF),
+        ("explain", "00T5e0000kBRaogEAD", *FILES[:4], "--tasks", leads),
+    ):
+        result = invoke(*args, ok=False)
+        assert result.exit_code == 2, args
+        said = " ".join(result.stderr.split())
+        flag = "--tasks" if args[0] == "explain" else "--people"
+        assert f"{flag} is given 2 times" in said and "the others would not be read" in said
+    assert not (tmp_path / "out").exists()
+
+
 def test_attribute_on_files_writes_the_three_outputs(on_files: tuple[Path, str]) -> None:
     out, stdout = on_files
     for name in (*OUTPUTS, "rejects.csv"):
