@@ -349,12 +349,22 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
                 f"{c['duplicates']:,} duplicates, {c['rejected']:,} rejected; "
             )
     parts.append(line)
-    unlinked = inputs.get("contact_roles", {}).get("unlinked", 0)
-    if unlinked:
+    roles = inputs.get("contact_roles", {})
+    unlinked, rejected = roles.get("unlinked", 0), roles.get("unlinked_rejected", 0)
+    if rejected:
         parts.append(
             Text(
-                f"{unlinked:,} contact role(s) name an opportunity that is not among the "
-                "opportunities loaded: no journey reads them. Is the opportunities export "
+                f"{rejected:,} contact role(s) name an opportunity whose row was rejected (or is "
+                "a deleted record): no journey reads them. The rejects list that row with its "
+                "line and error.",
+                style="yellow",
+            )
+        )
+    if unlinked > rejected:
+        parts.append(
+            Text(
+                f"{unlinked - rejected:,} contact role(s) name an opportunity that is not among "
+                "the opportunities loaded: no journey reads them. Is the opportunities export "
                 "filtered (a date range, a report's criteria) or another org's?",
                 style="yellow",
             )

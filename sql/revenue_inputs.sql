@@ -1,5 +1,5 @@
 -- name: revenue_inputs
--- purpose: The reconciliation of the revenue inputs: per input, rows read = kept + duplicates + rejected; and the contact roles kept that name no loaded opportunity.
+-- purpose: The reconciliation of the revenue inputs: per input, rows read = kept + duplicates + rejected; and the contact roles kept that name no loaded opportunity (and how many of those name a rejected one).
 -- binds: none
 -- context: none
 
@@ -34,7 +34,17 @@ SELECT u.role,
            SELECT count(*) FROM att_roles AS r
            WHERE NOT EXISTS (SELECT 1 FROM att_opportunities AS o
                              WHERE o.opportunity_id = r.opportunity_id)
-       ) ELSE 0 END AS unlinked
+       ) ELSE 0 END AS unlinked,
+       -- of those, the roles whose opportunity was read but rejected (or deleted): the
+       -- cause is that row, not a filtered export
+       CASE WHEN u.role = 'contact_roles' THEN (
+           SELECT count(*) FROM att_roles AS r
+           WHERE NOT EXISTS (SELECT 1 FROM att_opportunities AS o
+                             WHERE o.opportunity_id = r.opportunity_id)
+             AND EXISTS (SELECT 1 FROM opportunity_rows AS o
+                         WHERE o.opportunity_id = r.opportunity_id
+                           AND o._error_field IS NOT NULL)
+       ) ELSE 0 END AS unlinked_rejected
 FROM usable AS u
 JOIN kept AS k USING (role)
 LEFT JOIN files AS f USING (role)

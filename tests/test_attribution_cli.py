@@ -87,6 +87,22 @@ def test_contact_roles_naming_no_loaded_opportunity_are_told(tmp_path: Path) -> 
     assert "1 contact role(s) name an opportunity that is not among the opportunities" in said
     plain = invoke("attribute", *FILES, "--out", tmp_path / "plain", *AS_OF).stdout
     assert "not among the opportunities" not in " ".join(plain.split())
+    # an opportunity read but rejected (no CreatedDate): its role was blamed on a filtered
+    # export; the cause is the rejected row
+    opportunities = tmp_path / "opportunities.csv"
+    opportunities.write_text(
+        (SAMPLE / "opportunities.csv").read_text(encoding="utf-8")
+        + '"0065e00000ZZZZZAAA","X","0015e0000DtNNyvAQG","100.0","","2026-03-31","true","true",'
+        '"Closed Won","2026-03-07T04:21:49.000Z"\n',
+        encoding="utf-8",
+    )
+    both = [a if a != str(SAMPLE / "opportunities.csv") else str(opportunities) for a in files]
+    shown = invoke(
+        "attribute", *both, "--out", tmp_path / "rejected", *AS_OF, "--max-rejects", "100%"
+    ).stdout
+    said = " ".join(shown.split())
+    assert "1 contact role(s) name an opportunity whose row was rejected" in said
+    assert "not among the opportunities" not in said
 
 
 def test_load_takes_contact_roles_spelled_as_the_file_and_options_spell_it(
