@@ -253,10 +253,13 @@ CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
             THEN replace(replace(t, '.', ''), ',', '.')
     END AS DECIMAL(18, 2));
 -- ct_amount(s): ct_amount_text without the currency: a sign ($ € £ ¥ ₹) or an ISO code before or
--- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR).
+-- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR); a number
+-- in parentheses is negative, as Excel's accounting formats write it ((1,200.00), $(1,200.00)).
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
-    ct_amount_text(regexp_replace(regexp_replace(s, '^[A-Z]{3}\s*|\s*[A-Z]{3}$', ''),
-                                  '[$€£¥₹''\s\x{00A0}\x{202F}]', '', 'g'));
+    ct_amount_text(regexp_replace(
+        regexp_replace(regexp_replace(s, '^[A-Z]{3}\s*|\s*[A-Z]{3}$', ''),
+                       '[$€£¥₹''\s\x{00A0}\x{202F}]', '', 'g'),
+        '^\(([^()]+)\)$', '-\1'));
 
 -- ct_amount_currency(s): the currency an amount's cell names, when it is an amount: its ISO
 -- code before or after the number (USD 12,500.00, 12.500,00 EUR) or its sign ($ € £ ¥ ₹);

@@ -205,6 +205,13 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("USD 1,500.00", "1500.00"),  # a multi-currency org's report
         ("2.000,50 EUR", "2000.50"),
         ("USD", None),
+        ("(1,200.00)", "-1200.00"),  # Excel's accounting format
+        ("$(1,200.00)", "-1200.00"),
+        ("($1,200.00)", "-1200.00"),
+        ("USD (1,200.00)", "-1200.00"),
+        ("(-5)", None),
+        ("(5", None),
+        ("()", None),
         ("5.", "5.00"),
         (".5", "0.50"),
         ("1,2,3", None),
