@@ -803,7 +803,7 @@ def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path:
     (tmp_path / "opps.csv").write_text(
         "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
         + rows
-        + "006999999999999AAA,(1500),2026-03-01T00:00:00Z,2026-03-10,true,true\n"
+        + "006999999999999AAA,N/A,2026-03-01T00:00:00Z,2026-03-10,true,true\n"
     )
     (tmp_path / "roles.csv").write_text(
         "OpportunityId,ContactId\n006000000000000001,003000000000001AAA\n"
