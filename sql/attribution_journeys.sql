@@ -105,8 +105,8 @@ ordered AS (
 ),
 marked AS (
     SELECT *,
-           min(seq) FILTER (WHERE engaged) OVER journey AS lc_seq,
-           max(seq) FILTER (WHERE touchpoint_date <= created_date) OVER journey AS oc_seq
+           min(CASE WHEN engaged THEN seq END) OVER journey AS lc_seq,
+           max(CASE WHEN touchpoint_date <= created_date THEN seq END) OVER journey AS oc_seq
     FROM ordered
     WINDOW journey AS (PARTITION BY scenario, opportunity_id)
 ),

@@ -62,9 +62,12 @@ WITH held AS (
     CROSS JOIN att_models AS m
 ),
 counted AS (
+    -- a sum, not count(*) FILTER: DuckDB evaluated the filtered count row by row over the
+    -- partition (beside the ORDER BY window below), quadratic in the journey's length (a bot
+    -- cookie's journeys at 80k sessions / 40k calls: 63-72 s, against 3.5 s as a sum)
     SELECT *,
-           count(*) FILTER (WHERE is_model_middle) OVER (
-               PARTITION BY scenario, opportunity_id, model) AS middle_touches
+           CAST(sum(CASE WHEN is_model_middle THEN 1 ELSE 0 END) OVER (
+               PARTITION BY scenario, opportunity_id, model) AS BIGINT) AS middle_touches
     FROM held
 ),
 rational AS (

@@ -19,7 +19,7 @@ mine AS (
     )
 ),
 marked AS (
-    SELECT *, min(seq) FILTER (WHERE engaged) OVER () AS lc_seq FROM mine
+    SELECT *, min(CASE WHEN engaged THEN seq END) OVER () AS lc_seq FROM mine
 )
 SELECT
     seq,

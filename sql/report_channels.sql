@@ -24,11 +24,11 @@ SELECT
     merged,
     standalone,
     CASE WHEN calls > 0 THEN merged / calls END AS merge_rate,
-    CASE WHEN calls > 0 THEN calls / sum(calls) FILTER (WHERE is_total = 1) OVER () END AS share
+    CASE WHEN calls > 0 THEN calls / sum(CASE WHEN is_total = 1 THEN calls END) OVER () END AS share
 FROM g
 ORDER BY
     is_total,
-    max(calls) FILTER (WHERE is_channel = 1) OVER (PARTITION BY channel, is_total) DESC,
+    max(CASE WHEN is_channel = 1 THEN calls END) OVER (PARTITION BY channel, is_total) DESC,
     channel NULLS LAST,
     is_channel DESC,
     calls DESC,

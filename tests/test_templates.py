@@ -221,3 +221,17 @@ def test_the_loads_plans_hold_no_join(tmp_path: Path, monkeypatch: pytest.Monkey
     assert set(plans) == {"load_tasks", "load_sessions", "load_records"}
     for name, plan in plans.items():
         assert "JOIN" not in plan.upper(), f"{name} plans a join:\n{plan}"
+
+
+# An aggregate's FILTER clause followed by OVER, across lines and nested parentheses.
+WINDOWED_FILTER = re.compile(r"\bFILTER\s*\((?:[^()]|\([^()]*\))*\)\s*OVER\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.name)
+def test_no_windowed_aggregate_uses_filter(path: Path) -> None:
+    """DuckDB evaluates a windowed aggregate with FILTER row by row over its partition when
+    the partition is also sorted for another window: attribution_shares' count(*) FILTER
+    took 63-72 s on a bot cookie's journeys (80k sessions, 40k calls), 3.5 s as a sum of CASE.
+    Windowed aggregates use CASE WHEN ... END inside the aggregate instead."""
+    text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+    assert not WINDOWED_FILTER.search(text), WINDOWED_FILTER.search(text)
