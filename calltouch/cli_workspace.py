@@ -958,11 +958,15 @@ def sql_command(
         given = _given(ctx, ("window", "per_session", "by", "fmt"))
         if given and not (render and name):
             # printed as written, or listed: the options would change nothing
+            if render:
+                hint = "Name the template to render (calltouch sql lists them)."
+            else:
+                hint = f"Add --render to render the template with {_verb(given, 'it', 'them')}" + (
+                    ", and name one (calltouch sql lists them)." if name is None else "."
+                )
             raise UsageError(
                 f"{', '.join(given)} {_verb(given, 'is', 'are')} for sql NAME --render only",
-                hint="Add --render to render the template with "
-                + _verb(given, "it", "them")
-                + (", and name one (calltouch sql lists them)." if name is None else "."),
+                hint=hint,
             )
         if name is None:
             table = Table(box=None, pad_edge=False, show_header=True)

@@ -448,11 +448,14 @@ def record_lines(
 def line_holding(path: Path, dialect: CsvDialect, column: int, value: str) -> int | None:
     """The first physical line of the first record whose cell at 0-based ``column`` holds
     ``value`` once stripped of white space (as the loader tidies cells); None when none does.
-    It names the line of a value that stops a load (a HAS_FORM neither true nor false)."""
+    It names the line of a value that stops a load (a HAS_FORM neither true nor false): a
+    record of another width than the header's is a rejected row, whose cells are never read."""
     wanted = value.strip()
+    width = len(dialect.header)
     with _reading(path):
         for first, _last, row, _error in _records(path, dialect):
-            if row is not None and column < len(row) and row[column].strip() == wanted:
+            cells = None if row is None else _fits(row, width)
+            if cells is not None and cells[column].strip() == wanted:
                 return first
     return None
 

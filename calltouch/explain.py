@@ -61,11 +61,11 @@ def explain(
     )[0]
     if not row["found"]:
         # rejected in a load since the last match, with no usable copy: that is the answer a
-        # match would give
+        # match would give; a usable copy loaded since is a task the next match links
         rejected_since = not row["rejected_copies"] and (
             row["later_rejected_copies"] and not row["later_usable_copies"] and not row["copies"]
         )
-        if row["rejected_copies"] or rejected_since:
+        if (row["rejected_copies"] and not row["later_usable_copies"]) or rejected_since:
             if row["rejected_file"] is not None:
                 where_rejected = (
                     f": {row['rejected_file']}:{row['rejected_line']}: {row['rejected_error']}"

@@ -1126,8 +1126,10 @@ class ParquetLoader(_Loader):
     def flag_place(self, value: str) -> str | None:
         if self.flag_column is None:
             return None
-        # a connection of its own: in a workspace the failed load aborted the transaction
+        # a connection of its own: in a workspace the failed load aborted the transaction; in
+        # the zone the load read the file in (a typed timestamp's text depends on it)
         with duckdb.connect() as con:
+            queries.run(con, "set_time_zone", {"tz": self.options.tz})
             row = queries.run(
                 con,
                 "parquet_flag_row",

@@ -80,7 +80,8 @@ class RunSettings:
             profile=self.profiles.get(role),
             encoding=self.encodings.get(role),
             date_order=self.date_orders.get(role),
-            tz_option=self.tz_option(role),
+            # the revenue inputs are read in the tasks' zone (--tz or --tasks-tz)
+            tz_option=self.tz_option("sessions" if role == "sessions" else "tasks"),
         )
 
 

@@ -173,8 +173,12 @@ def names(role: Role | None = None) -> list[str]:
 
 
 def parse_profiles(items: Sequence[str]) -> dict[Role, str]:
-    """``--profile NAME`` (every role the profile describes) or ``--profile ROLE=NAME``."""
+    """``--profile NAME`` (every role the profile describes) or ``--profile ROLE=NAME``; as
+    for --encoding, a later item wins for its inputs (``--profile warehouse --profile
+    tasks=salesforce``), but two ROLE=NAME items naming other profiles for one input
+    contradict each other, and are refused as --map refuses a field given twice."""
     chosen: dict[Role, str] = {}
+    explicit: dict[Role, str] = {}
     for item in items:
         role_text, sep, name = item.partition("=")
         name = name.strip() if sep else role_text.strip()
@@ -201,12 +205,14 @@ def parse_profiles(items: Sequence[str]) -> dict[Role, str]:
                     f"--profile {item!r}: profile {name!r} does not describe {role}",
                     hint=f"{role} profiles: {', '.join(names(role))}.",  # type: ignore[arg-type]
                 )
-            earlier = chosen.get(role)  # type: ignore[call-overload]
-            if earlier is not None and earlier != name:
+            earlier = explicit.get(role)  # type: ignore[call-overload]
+            if sep and earlier is not None and earlier != name:
                 raise UsageError(
                     f"--profile gives {role} two profiles: {earlier!r} and {name!r}",
                     hint=f"Keep the one --profile {role}=NAME that describes the {role} files.",
                 )
+            if sep:
+                explicit[role] = name  # type: ignore[index]
             chosen[role] = name  # type: ignore[index]
     return chosen
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -297,6 +298,46 @@ def test_attribute_reads_warehouse_exports_with_no_options(tmp_path: Path) -> No
     # the form is LC and OC; the call only CW, so W-Shaped's middle touch
     assert [r["w_shaped"] for r in rows] == ["0.3", "0.6", "0.1"]
     assert [r["full_path"] for r in rows] == ["0.25", "0.5", "0.25"]  # no middle: .1 split 4 ways
+
+
+def test_the_has_form_line_told_is_a_row_read_not_a_rejected_one(tmp_path: Path) -> None:
+    # S0 has too many cells: a rejected row, whose 'maybe' is never read as a flag; the
+    # error named its line, where S2's stops the load
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,HAS_FORM\n"
+        "S0,abc,2026-03-01 09:00:00,maybe,x,y\n"
+        "S1,abc,2026-03-02 09:00:00,true\n"
+        "S2,abc,2026-03-03 09:00:00,maybe\n"
+    )
+    result = invoke(
+        "load", "sessions", sessions, "--db", tmp_path / "w.duckdb", "--max-rejects", "100%",
+        ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "holds 'maybe' (line 4)" in " ".join(result.stderr.split())
+
+
+def test_a_typed_has_form_row_is_found_whatever_the_machines_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a TIMESTAMPTZ HAS_FORM: its text, as the load read it in the input's zone (UTC), was
+    # looked for in the machine's zone, and not found there
+    sessions = tmp_path / "s.parquet"
+    duckdb.sql(
+        "SET TimeZone = 'UTC'; COPY (SELECT 'S1' AS ID, 'abc' AS COOKIE_ID, "
+        "TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
+        f"TIMESTAMPTZ '2026-01-01 10:00:00+00' AS HAS_FORM) TO '{sessions}' (FORMAT parquet)"
+    )
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        result = invoke("load", "sessions", sessions, "--db", tmp_path / "w.duckdb", ok=False)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert result.exit_code == 2
+    assert "holds '2026-01-01 10:00:00+00' (row 1)" in " ".join(result.stderr.split())
 
 
 def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:

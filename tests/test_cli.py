@@ -790,6 +790,16 @@ def test_profile_reads_roles_as_the_other_options_and_refuses_two_for_one_input(
         "--profile", "tasks=salesforce", "--profile", "salesforce",
     )  # fmt: skip
     assert same.exit_code == 0, same.output
+    # every input's profile, then one input's: as --encoding reads it, the later wins for it
+    for args in (("warehouse", "tasks=salesforce"), ("tasks=salesforce", "generic")):
+        ran = invoke(
+            "run", tasks, sessions, "-o", tmp_path / "out", "-f", "csv",
+            "--profile", args[0], "--profile", args[1],
+        )  # fmt: skip
+        assert ran.exit_code == 0, (args, ran.output)
+        summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+        expected = "salesforce" if args[1].startswith("tasks=") else "generic"
+        assert summary["tasks"]["files"][0]["profile"] == expected, args
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -1954,6 +1964,23 @@ def test_the_utc_note_names_the_zone_option_given(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     loaded = invoke("load", "sessions", sessions, "--db", db, "--tz", "Europe/Paris")
     assert f"{note} (--tz)" in " ".join(loaded.stderr.split())
+    # the revenue inputs are read in the tasks' zone: no --opportunities-tz to name
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "Id,Amount,created_at_utc,CloseDate,IsWon,IsClosed\n"
+        "0065e00000e9cs3AAA,100,2026-03-01 10:00:00,2026-03-20,true,true\n"
+    )
+    for option, told in [("--tasks-tz", "(--tasks-tz)"), ("--tz", "(--tz covers every input")]:
+        attributed = invoke(
+            "attribute", "--tasks", tasks, "--sessions", sessions,
+            "--opportunities", opportunities, "-o", tmp_path / f"a{option}",
+            "--as-of", "2026-03-31", option, "America/New_York", "-q",
+            "--map", "opportunities.created_date=created_at_utc",
+        )  # fmt: skip
+        said = " ".join(attributed.stderr.split())
+        assert f"'created_at_utc' says they are UTC: check the zone given to this input {told}" in (
+            said
+        ), option
 
 
 def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_generic(tmp_path):

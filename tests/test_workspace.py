@@ -751,6 +751,17 @@ def test_explain_a_task_rejected_in_a_load_after_the_match_tells_the_reject(
     invoke("match", "--db", db, "--quiet")
     after = " ".join(invoke("explain", "TBAD1", "--db", db, ok=False).stderr.split())
     assert f"TBAD1 was rejected when its file was loaded: {late}:2:" in after
+    # the match saw only the rejected copy; a usable one loaded since is what the next
+    # match links: explain asks for it, not to fix a row that no longer matters
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(
+        "Id,BizibleId,CreatedDate,LastModifiedDate\n"
+        "TBAD1,ck,2026-03-02T12:40:00Z,2026-03-05T00:00:00Z\n",
+        "utf-8",
+    )
+    invoke("load", "tasks", fixed, "--db", db, "-q")
+    again = " ".join(invoke("explain", "TBAD1", "--db", db, ok=False).stderr.split())
+    assert "TBAD1 was loaded after the last match" in again and "Run calltouch match" in again
 
 
 def test_explain_on_a_stale_workspace_counts_the_copies_its_match_saw(tmp_path: Path) -> None:
@@ -978,6 +989,9 @@ def test_sql_refuses_options_it_would_ignore_and_renders_loaded_paths(ws: dict[s
         refused = invoke(*args, ok=False)
         assert refused.exit_code == 2, args
         assert "for sql NAME --render only" in refused.stderr
+    unnamed = invoke("sql", "--render", "--by", "week", ok=False)
+    assert unnamed.exit_code == 2
+    assert "Name the template to render" in unnamed.stderr and "Add --render" not in unnamed.stderr
     paths = invoke("sql", "loaded_paths", "--render").stdout
     con = duckdb.connect(str(ws["db"]), read_only=True)
     try:
