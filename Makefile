@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format browser bench bench-quick sample clean
+.PHONY: help install run test test-quick lint format browser bench bench-quick sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -29,7 +29,10 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Run the linters and the whole test suite
+test: lint ## Run the linters and the whole test suite (the slow tests too)
+	$(BIN)/python -m pytest -m 'slow or not slow'
+
+test-quick: lint ## Run the linters and the quick tests only (plain pytest: a few minutes)
 	$(BIN)/python -m pytest
 
 # The browser tests (tests/test_html_report.py) look for these names, then /usr/bin/chromium.

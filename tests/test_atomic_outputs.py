@@ -18,6 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# slow: runs killed and stopped mid-write, in subprocesses (make test runs it; plain pytest leaves
+# it out)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("touchpoints.csv", "unmatched.csv", "rejects.csv", "summary.json")
 

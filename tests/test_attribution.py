@@ -760,6 +760,7 @@ def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("stage", "status"),
     [

@@ -66,6 +66,7 @@ def on_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 # ----------------------------------------------------------------------------- load, attribute
 
 
+@pytest.mark.slow
 def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
     status = json.loads(invoke("status", "--db", ws, "-f", "json").stdout)
     roles = [x["role"] for x in status["loads"]]
@@ -73,6 +74,7 @@ def test_load_accepts_the_revenue_inputs(ws: Path) -> None:
     assert [x["rows_read"] for x in status["loads"][2:]] == [144, 160, 1037]
 
 
+@pytest.mark.slow
 def test_contact_roles_naming_no_loaded_opportunity_are_told(tmp_path: Path) -> None:
     """A role of an opportunity the export does not hold (a filtered export) was counted as
     kept and read by no journey, without a word."""
@@ -340,6 +342,7 @@ def test_a_typed_has_form_row_is_found_whatever_the_machines_zone(
     assert "holds '2026-01-01 10:00:00+00' (row 1)" in " ".join(result.stderr.split())
 
 
+@pytest.mark.slow
 def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:
     """A session export re-saved by a German Excel writes WAHR and FALSCH: read, they were
     unknown and every form fill was silently no form (50 Web Form touchpoints lost)."""
@@ -366,6 +369,7 @@ def test_has_form_in_a_spreadsheets_language_is_read(tmp_path: Path) -> None:
     assert forms
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: str) -> None:
     """A form flag calltouch cannot read was no form, silently. A session is not rejected for
@@ -410,6 +414,7 @@ def test_a_has_form_neither_true_nor_false_stops_the_load(tmp_path: Path, fmt: s
     invoke("run", SAMPLE / "tasks.csv", sessions, "--out", tmp_path / "out", "-q")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "kind", "columns"),
     [
@@ -556,6 +561,7 @@ def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_deleted_records_are_rejected_not_attributed(tmp_path: Path, fmt: str) -> None:
     """The warehouse keeps deleted rows a while (IS_DELETED) and Data Loader's Export All holds
@@ -697,6 +703,7 @@ def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> No
 # ----------------------------------------------------------------------------- report --revenue
 
 
+@pytest.mark.slow
 def test_report_revenue_every_form_shows_the_same_numbers(ws: Path, tmp_path: Path) -> None:
     base = ("report", "--db", ws, "--revenue", "--model", "w-shaped", *AS_OF)
     as_json = json.loads(invoke(*base, "-f", "json").stdout)
@@ -826,6 +833,7 @@ def test_journey_on_files_and_an_unknown_id(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no opportunity or person with id '006NOPE'" in result.stderr
 
 
+@pytest.mark.slow
 def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path: Path) -> None:
     """On files they had neither: a journey could not show what attribute --per-session all
     credits, and one bad opportunity row stopped them with advice to pass --max-rejects (no
@@ -878,6 +886,7 @@ def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path:
     assert json.loads(invoke("compare", *files, *args, "-f", "json").stdout)
 
 
+@pytest.mark.slow
 def test_amounts_of_several_currencies_are_noted_and_iso_codes_read(tmp_path: Path) -> None:
     """A multi-currency org's opportunities were summed as one currency without a word, and
     its report's amounts (USD 1,500.00) were rejected rows."""
@@ -973,6 +982,7 @@ def test_compare_on_files_equals_the_workspace(ws: Path) -> None:
 # ----------------------------------------------------------------------------- demo
 
 
+@pytest.mark.slow
 def test_demo_shows_calls_and_revenue_by_channel(tmp_path: Path) -> None:
     result = invoke("demo", "--out", tmp_path)
     out = result.stdout
@@ -1156,6 +1166,7 @@ def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.slow
 def test_a_stale_workspace_attributes_from_the_sessions_its_match_saw(tmp_path: Path) -> None:
     """Sessions loaded after the last match are not in its touchpoints: attribution took them
     as web touchpoints anyway (a new earliest visit, a form in the session the call had merged

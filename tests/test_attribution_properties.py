@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,9 @@ from tests.attribution_harness import (
     unattributed,
 )
 from tests.attribution_reference import reference
+
+# slow: hypothesis against the attribution reference (make test runs it; plain pytest leaves it out)
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

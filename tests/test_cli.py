@@ -229,6 +229,7 @@ def test_sessions_file_without_event_date_column_is_an_input_error(tmp_path):
     assert "Headers found: 'ID', 'COOKIE_ID', 'CHANNEL'." in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_missing_call_time_names_the_column_the_file_lacks(tmp_path, fmt):
     """A call with neither time is rejected as 'both the Buyer Touchpoint Date and CreatedDate
@@ -310,6 +311,7 @@ def _as_parquet(source: Path, flag: str) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_deleted_session_is_rejected_never_matched(tmp_path, fmt):
     # The warehouse keeps deleted sessions a few days (IS_DELETED true): a call merged with
@@ -746,6 +748,7 @@ def test_a_gzip_packed_twice_and_a_damaged_bom_file_get_their_own_advice(tmp_pat
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "option",
     [
@@ -1004,6 +1007,7 @@ def spy_templates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return ran
 
 
+@pytest.mark.slow
 def test_session_rejects_keep_their_lines_in_a_large_csv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1122,6 +1126,7 @@ def test_session_rejects_keep_their_lines_where_quotes_cannot_place_them(
     assert sessions in scans
 
 
+@pytest.mark.slow
 def test_session_rejects_keep_their_lines_when_the_reads_disagree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -402,6 +402,7 @@ def calltouch(*args: object) -> list[str]:
     return [sys.executable, "-m", "calltouch", *(str(a) for a in args)]
 
 
+@pytest.mark.slow
 def test_the_printed_bytes_do_not_depend_on_the_terminals_encoding_or_width(
     tmp_path: Path,
 ) -> None:
@@ -469,6 +470,7 @@ def test_a_reader_that_stops_early_changes_no_exit_code(
     assert "Traceback" not in err and "pipe" not in err.lower()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("second", "code"),
     [("sessions.csv", ExitCode.OK), ("missing", ExitCode.INPUT), ("--bogus", ExitCode.INPUT)],
@@ -533,6 +535,7 @@ def test_ctrl_c_after_a_match_was_saved_says_it_was(
     assert status["last_match"] is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["after the commit", "before the commit"])
 def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
@@ -602,6 +605,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [("run", "{d}/tasks.csv", "{d}/sessions.csv", "--out", "{t}/out"),

@@ -200,6 +200,7 @@ def test_make_inputs_regenerates_the_committed_files_byte_for_byte(tmp_path):
         assert (tmp_path / name).read_bytes() == (INPUTS / name).read_bytes(), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", case_params())
 def test_corpus_case(case: dict[str, Any], tmp_path: Path) -> None:
     tasks = INPUTS / case["tasks"]

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# slow: whole runs repeated under other zones and thread counts, in subprocesses (make test runs
+# it; plain pytest leaves it out)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = {
     "csv": ("touchpoints.csv", "unmatched.csv", "rejects.csv", "summary.json"),

@@ -348,6 +348,7 @@ def test_a_full_disk_while_generating_is_an_output_error_and_keeps_the_old_pair(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(1, 9))
 def test_a_small_file_has_a_duplicate_task_row(tmp_path: Path, seed: int) -> None:
     # at 0.5 % a 100-call trial file had none for 7 seeds in 8: R9 never showed

@@ -255,6 +255,7 @@ def bar_spans(page: Page) -> list[list[float]]:
     return spans
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("by", ["channel", "subchannel", "campaign", "week"])
 def test_one_bar_per_group(tmp_path: Path, by: str) -> None:
     report = sample_report_for(tmp_path, by)
@@ -557,6 +558,7 @@ def near(color: bytes, target: tuple[int, int, int], tolerance: int = 8) -> bool
     return all(abs(a - b) <= tolerance for a, b in zip(color, target, strict=True))
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_harness_sees_console_messages_and_requests(chromium: str, tmp_path: Path) -> None:
     """The two checks below would catch a broken page: proven on one that is."""
@@ -601,6 +603,7 @@ def test_report_renders_in_chromium(
     assert sum(1 for t, _, _ in line if t == "circle") == len(sample_report.weekly)
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize(("width", "height"), [(1280, 1800), (390, 2400)])
 def test_screenshot_shows_the_charts(

@@ -201,6 +201,7 @@ WAREHOUSE_SESSION_HEADER = (
 )
 
 
+@pytest.mark.slow
 def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
     tasks = [
         {
@@ -288,6 +289,7 @@ def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
         assert "notes" not in same.summary["tasks"]["files"][0], name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("column", ["Start Time (UTC)", "start_time_utc", "UTC Start Time"])
 def test_a_time_column_whose_name_says_utc_is_noted_when_another_zone_reads_it(tmp_path, column):
     # Invoca's Start Time (UTC) was moved by --tz America/New_York without a word, where a
@@ -431,6 +433,7 @@ def _channel_outputs(tmp_path: Path, path: str) -> dict[str, tuple[str, str]]:
     return {cells[int(r["task_id"][1:])]: (r["channel"], r["subchannel"]) for r in rows}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["csv", "parquet", "workspace"])
 def test_channel_cell_is_tidied_split_at_its_first_dot_and_its_parts_tidied(tmp_path, path):
     # The split is computed a level below the parts' tidying (ct_channel_part): the same
@@ -495,6 +498,7 @@ CUT_SHORT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", CUT_SHORT)
 def test_a_time_cut_short_is_rejected_not_read_as_another(tmp_path, value):
     # the last row of a file that ends mid-row: a reject naming the cause, never a guess
@@ -1253,6 +1257,7 @@ def test_resolve_refuses_a_pipe_with_a_reason(tmp_path):
         resolve(tmp_path / "missing.csv", "tasks")
 
 
+@pytest.mark.slow
 def test_a_line_longer_than_duckdb_reads_is_a_reject_not_a_lost_row(tmp_path: Path) -> None:
     # DuckDB reads lines of up to 16 MiB and drops a longer one without a reject; the
     # independent reader must then call it bad too, in tasks and sessions alike, so that

@@ -36,6 +36,7 @@ cells = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(cells)
 def test_ct_tidy_is_ct_clean(con: duckdb.DuckDBPyConnection, s: str | None) -> None:
@@ -96,6 +97,7 @@ def shaped_times(draw: st.DrawFn) -> tuple[str, str]:
     return shape, text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(shaped_times())
 def test_fast_time_shapes_read_what_the_general_cast_reads(

@@ -15,12 +15,16 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from calltouch.cli import app
 from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
+
+# slow: hypothesis-mangled exports through the CLI (make test runs it; plain pytest leaves it out)
+pytestmark = pytest.mark.slow
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"

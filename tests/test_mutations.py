@@ -19,6 +19,10 @@ from calltouch import pipeline, queries
 from calltouch.errors import QueryError, TemplateError
 from tests import test_rules
 
+# slow: every rule broken in turn, each running the rule tests: about 1.5 min (make test runs it;
+# plain pytest leaves it out)
+pytestmark = pytest.mark.slow
+
 MUTATIONS: list[tuple[str, ...]] = [
     # (rule, template file, text to replace, replacement[, match strategy when not the default])
     (

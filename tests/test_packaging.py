@@ -9,9 +9,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_ships_templates_and_sample_and_runs(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(

@@ -8,12 +8,17 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calltouch.durations import parse_window
 from tests import reference
 from tests.harness import run_case
+
+# slow: hypothesis against the plain-Python reference on many random worlds (make test runs it;
+# plain pytest leaves it out)
+pytestmark = pytest.mark.slow
 
 BASE = datetime(2026, 3, 2, 12, 0)
 COOKIES = ["c0ffee", "C0FFEE", "beef01", "d00d02"]

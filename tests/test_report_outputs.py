@@ -115,6 +115,7 @@ def test_export_report_csv_neutralises_formulas_like_report(db: Path, tmp_path: 
     assert exported == reported
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("campaigns", "total"), [(("Total", "x"), "(total)"), (("Total", "(total)"), "(total 2)")]
 )

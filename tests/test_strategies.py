@@ -18,6 +18,10 @@ from calltouch.outputs import write_exports
 from calltouch.pipeline import RunSettings, load_inputs, match, settings_summary, summarize
 from calltouch.pipeline import run as run_pipeline
 
+# slow: each SQL strategy's whole run on the same inputs (make test runs it; plain pytest leaves it
+# out)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -199,6 +199,7 @@ def _table_numbers(text: str) -> dict[str, tuple[int, int, int]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("by", ["channel", "campaign", "week", "touchpoint_type"])
 def test_report_table_csv_and_json_agree(ws: dict[str, Path], by: str) -> None:
     table = invoke("report", "--db", ws["db"], "--by", by).stdout
@@ -490,6 +491,7 @@ def test_explain_shows_the_minutes_its_json_gives(ws: dict[str, Path]) -> None:
     assert "76.58333 min after the call" in text
 
 
+@pytest.mark.slow
 def test_explain_finds_a_cookies_sessions_by_its_key_as_by_its_text(
     ws: dict[str, Path],
 ) -> None:
@@ -521,6 +523,7 @@ def test_explain_unknown_task_is_a_clear_error(ws: dict[str, Path]) -> None:
     assert "no task with id '00TNOPE'" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_match_with_nothing_new_keeps_the_last_ones_touchpoints(tmp_path: Path) -> None:
     # it rebuilt everything each time: 8.5 s at 10M sessions for the same touchpoints
     db = tmp_path / "ws.duckdb"
@@ -565,6 +568,7 @@ def test_a_match_with_nothing_new_keeps_the_last_ones_touchpoints(tmp_path: Path
         assert "are kept" in invoke("match", "--db", db, "-q").stderr
 
 
+@pytest.mark.slow
 def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Path) -> None:
     """A review removed a bad last load in a DuckDB client and loaded the fixed file: it got
     the removed load's number, so status said up to date and match kept the touchpoints of
@@ -642,6 +646,7 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     assert "run calltouch match" not in told
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "statement",
     [
@@ -721,6 +726,7 @@ def test_explain_a_task_loaded_after_the_match_asks_for_a_match(tmp_path: Path) 
     assert json.loads(invoke("explain", "TLATE1", "--db", db, "-f", "json").stdout)
 
 
+@pytest.mark.slow
 def test_explain_a_task_rejected_in_a_load_after_the_match_tells_the_reject(
     tmp_path: Path,
 ) -> None:
@@ -840,6 +846,7 @@ def test_an_output_that_is_the_workspace_itself_is_refused(
     assert db.read_bytes() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
 def test_export_every_table_in_every_format(
     ws: dict[str, Path], tmp_path: Path, suffix: str
@@ -1260,6 +1267,7 @@ def test_explain_with_per_session_all_where_two_calls_share_a_session() -> None:
     assert loser["merged_with_task_id"] == winner["task_id"]
 
 
+@pytest.mark.slow
 def test_readers_of_a_stale_workspace_say_so(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     first, second = split_sample(tmp_path)
@@ -1324,6 +1332,7 @@ def test_explain_on_files_takes_the_load_options_its_errors_advise(tmp_path: Pat
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["journey", "compare"])
 def test_revenue_views_on_files_take_the_load_options(command: str) -> None:
     args = [command] + (["0065e00000e9cs3AAA"] if command == "journey" else [])
@@ -1547,6 +1556,7 @@ def test_export_rejects_of_a_stale_workspace_are_the_last_matchs(tmp_path: Path)
     assert exported() == [(str(week1), "3"), (str(week2), "3"), (str(opportunities), "3")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [("export", "touchpoints"), ("export", "report"), ("report",), ("report", "--revenue")],
