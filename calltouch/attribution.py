@@ -227,12 +227,17 @@ class AttributionSettings:
 REVENUE_LIMIT = Decimal(10) ** 18
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None:
+def build(
+    con: duckdb.DuckDBPyConnection, settings: AttributionSettings, *, scope: str | None = None
+) -> None:
     """Compute persons, touchpoints, journeys, positions, shares and revenue (both scenarios)
     into the connection's TEMP tables, from its matched touchpoints and revenue inputs.
 
     A workspace loaded since its last match answers from that match: its touchpoints, and
-    the sessions it saw (the web touchpoints), not sessions loaded after it."""
+    the sessions it saw (the web touchpoints), not sessions loaded after it. ``scope`` (an
+    opportunity's or a person's id, as ``journey`` takes it) builds only what that journey
+    needs: the opportunity, or the person's opportunities, with their contacts' touchpoints;
+    each journey's shares are those of the whole build."""
     since = queries.stale_since(con)
     queries.run(
         con,
@@ -241,6 +246,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: AttributionSettings) -> None
         matched_only=since is not None,
     )
     queries.run(con, "attribution_people")
+    if scope is not None:
+        queries.run(con, "attribution_scope", {"id": scope})
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
     (total,) = queries.run(con, "revenue_total").fetchone() or (0,)
     if total >= REVENUE_LIMIT:

@@ -172,11 +172,13 @@ def attributed(
     temp_dir: Path | None = None,
     quiet: bool = True,
     rejects_to: Path | None = None,
+    scope: str | None = None,
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A connection with the attribution built, from files or the workspace, and a description
     of where it came from; closed afterwards. On files, when too many rows are rejected, the
     rejects are written to ``rejects_to`` (a folder) before the error goes up. On the
-    workspace, options of ``ctx``'s command that only say how to read files are refused."""
+    workspace, options of ``ctx``'s command that only say how to read files are refused.
+    ``scope``: an opportunity's or a person's id, whose journey alone is built (journey)."""
     if files.given:
         files.check()
         run_settings = _settings(
@@ -203,7 +205,7 @@ def attributed(
                         files.revenue,
                         run_settings,
                     )
-                    attribution.build(con, settings)
+                    attribution.build(con, settings, scope=scope)
                 attribution.check_inputs(con, max_rejects, rejects_file=rejects_to is not None)
                 for loaded in read:  # as run and load say them: what the reading chose
                     for note in loaded.said():
@@ -246,7 +248,7 @@ def attributed(
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
         with progress(quiet):
-            attribution.build(con, settings)
+            attribution.build(con, settings, scope=scope)
         attribution.require_opportunities(con, where)
         note_currencies(con)
         yield con, where
@@ -443,6 +445,7 @@ def journey(
             encoding=encoding,
             date_order=date_order,
             max_rejects=max_rejects,
+            scope=ident,
         ) as (con, _):
             facts = attribution.journey(con, ident, settings)
         if fmt is TextFormat.json:

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from calltouch import attribution, workspace
 from tests.harness import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -810,6 +811,44 @@ def test_journey_json_gives_the_shares_attribution_writes(
         shares = [Decimal(str(t[model])) for t in facts["touchpoints"]]
         assert shares == [Decimal(r[model]) for r in mine], model
         assert sum(shares) == 1, model
+
+
+def test_a_journey_built_alone_is_the_journey_of_the_whole_build(ws: Path) -> None:
+    """journey builds only the asked opportunity's (or person's) journeys: every journey of
+    a whole build was computed to show one (27 s at 2M sessions). The scoped journey must be
+    the whole build's: opportunities with the most contacts, people on several of them, a
+    converted lead, 15-character ids."""
+    settings = attribution.AttributionSettings(
+        as_of=date(2026, 3, 31), weights=attribution.parse_weights(CUSTOM[1])
+    )
+    roles = read(SAMPLE / "contact_roles.csv")
+    per_opportunity: dict[str, int] = defaultdict(int)
+    per_person: dict[str, int] = defaultdict(int)
+    for role in roles:
+        per_opportunity[role["OPPORTUNITYID"]] += 1
+        per_person[role["CONTACTID"]] += 1
+    with (SAMPLE / "people.csv").open(newline="", encoding="utf-8") as handle:
+        converted = [r["ID"] for r in csv.DictReader(handle) if r["CONVERTEDCONTACTID"]]
+    ids = sorted(per_opportunity, key=lambda o: (-per_opportunity[o], o))[:4]
+    ids += sorted(per_person, key=lambda p: (-per_person[p], p))[:4]
+    ids += [converted[0], ids[0][:15], ids[4][:15]]
+    con = workspace.open_workspace(ws, create=False, writes=False)
+    try:
+        attribution.build(con, settings)
+        whole = {ident: attribution.journey(con, ident, settings) for ident in ids}
+    finally:
+        con.close()
+    for ident in ids:
+        con = workspace.open_workspace(ws, create=False, writes=False)
+        try:
+            attribution.build(con, settings, scope=ident)
+            alone = attribution.journey(con, ident, settings)
+            kept = con.execute("SELECT count(*) FROM att_opportunities").fetchone()
+        finally:
+            con.close()
+        assert alone == whole[ident], ident
+        assert alone["touchpoints"], ident
+        assert kept is not None and kept[0] < len(per_opportunity), ident  # it was narrowed
 
 
 def test_journey_of_a_converted_lead_shows_its_contact(ws: Path) -> None:
