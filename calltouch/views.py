@@ -369,6 +369,17 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
                 style="yellow",
             )
         )
+    overruled = inputs.get("opportunities", {}).get("overruled", 0)
+    if overruled:
+        parts.append(
+            Text(
+                f"{overruled:,} opportunit{'y keeps' if overruled == 1 else 'ies keep'} an "
+                "earlier copy with a modification time over a copy read after it without one "
+                "(R9: a copy with LastModifiedDate wins, whatever the order): export "
+                "LastModifiedDate with every export for the newest copy to win.",
+                style="yellow",
+            )
+        )
     o = info["opportunities"]
     parts.append(
         Text(

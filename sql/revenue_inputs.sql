@@ -44,7 +44,18 @@ SELECT u.role,
              AND EXISTS (SELECT 1 FROM opportunity_rows AS o
                          WHERE o.opportunity_id = r.opportunity_id
                            AND o._error_field IS NOT NULL)
-       ) ELSE 0 END AS unlinked_rejected
+       ) ELSE 0 END AS unlinked_rejected,
+       -- opportunities an earlier copy with a modification time keeps, over a copy read after
+       -- it without one (R9: a copy with a modification time wins): a weekly report export
+       -- without LastModifiedDate loses to last week's Data Loader export
+       CASE WHEN u.role = 'opportunities' THEN (
+           SELECT count(DISTINCT later.opportunity_id)
+           FROM opportunity_rows AS later
+           JOIN opportunity_rows AS earlier USING (opportunity_id)
+           WHERE later.modstamp IS NULL AND earlier.modstamp IS NOT NULL
+             AND later._file_id > earlier._file_id
+             AND later._error_field IS NULL AND earlier._error_field IS NULL
+       ) ELSE 0 END AS overruled
 FROM usable AS u
 JOIN kept AS k USING (role)
 LEFT JOIN files AS f USING (role)

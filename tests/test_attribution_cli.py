@@ -109,6 +109,37 @@ def test_contact_roles_naming_no_loaded_opportunity_are_told(tmp_path: Path) -> 
     assert "not among the opportunities" not in said
 
 
+def test_an_earlier_copy_kept_over_a_later_one_without_a_modification_time_is_told(
+    tmp_path: Path,
+) -> None:
+    """Last week's Data Loader export (with LastModifiedDate) keeps its copy over this
+    week's report export (without it): R9, documented, but the weekly user was told nothing
+    while the newer stage and amount were set aside."""
+    header = "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed"
+    db = tmp_path / "w.duckdb"
+    for role, path in (("tasks", SAMPLE / "tasks.csv"), ("sessions", SAMPLE / "sessions.csv")):
+        invoke("load", role, path, "--db", db, "-q")
+    week1, week2 = tmp_path / "week1.csv", tmp_path / "week2.csv"
+    week1.write_text(
+        f"{header},LastModifiedDate\n"
+        "0065e00000HRwdjAAD,1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-05T00:00:00Z\n"
+    )
+    week2.write_text(
+        f"{header}\n0065e00000HRwdjAAD,1500,2026-03-01T00:00:00Z,2026-03-20,true,true\n"
+    )
+    invoke("load", "opportunities", week1, "--db", db, "-q")
+    invoke("load", "contact-roles", SAMPLE / "contact_roles.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    quiet = " ".join(invoke("attribute", "--db", db, "-o", tmp_path / "a", *AS_OF).stdout.split())
+    assert "earlier copy with a modification time" not in quiet
+    invoke("load", "opportunities", week2, "--db", db, "-q")
+    said = " ".join(invoke("attribute", "--db", db, "-o", tmp_path / "b", *AS_OF).stdout.split())
+    assert (
+        "1 opportunity keeps an earlier copy with a modification time over a copy read after it "
+        "without one"
+    ) in said
+
+
 def test_load_takes_contact_roles_spelled_as_the_file_and_options_spell_it(
     tmp_path: Path,
 ) -> None:
