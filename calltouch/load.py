@@ -1306,12 +1306,28 @@ class ParquetLoader(_Loader):
             row = self.query_file("parquet_values", {"path": str(self.path)}, column=column)
             if not (row.fetchone() or (0,))[0]:
                 continue  # empty throughout (pandas types a blank column DOUBLE): blank times
+            if name in DATE_FIELDS:  # a close date: a day, not an instant
+                wanted, hint = (
+                    "dates",
+                    (
+                        "Export it as a DATE or as text (2026-03-31, or 3/31/2026 with "
+                        "--date-order); a number such as 20260331 or a day count is not "
+                        "calltouch's to guess. --map names another column."
+                    ),
+                )
+            else:
+                wanted, hint = (
+                    "date-times",
+                    (
+                        "Export it as a timestamp (TIMESTAMP or TIMESTAMP WITH TIME ZONE) or as "
+                        "ISO-8601 text (2026-03-02T12:17:00Z); an epoch number's unit (seconds, "
+                        "milliseconds ...) is not calltouch's to guess. --map names another column."
+                    ),
+                )
             raise InputError(
                 f"{self.role} file {self.display}: column {column!r} ({name}) holds numbers "
-                f"({self.types[column]}), not date-times",
-                hint="Export it as a timestamp (TIMESTAMP or TIMESTAMP WITH TIME ZONE) or as "
-                "ISO-8601 text (2026-03-02T12:17:00Z); an epoch number's unit (seconds, "
-                "milliseconds ...) is not calltouch's to guess. --map names another column.",
+                f"({self.types[column]}), not {wanted}",
+                hint=hint,
             )
 
     def refuse_nested(self, mapping: ColumnMapping) -> None:

@@ -2078,6 +2078,21 @@ def test_a_parquet_time_typed_as_numbers_is_refused_by_run_and_inspect(tmp_path,
     assert (row["touchpoint_date"], row["match_status"]) == ("2026-03-02T12:40:00Z", "merged")
 
 
+def test_a_parquet_close_date_typed_as_numbers_is_told_to_be_a_date(tmp_path):
+    # 20260331 as INT64: the advice was a timestamp or ISO-8601 date-time text
+    opportunities = tmp_path / "o.parquet"
+    duckdb.sql(
+        "COPY (SELECT '0065e00000HRwdjAAD' AS Id, 100 AS Amount, "
+        "'2026-03-01T00:00:00Z' AS CreatedDate, 20260331::BIGINT AS CloseDate, "
+        f"true AS IsWon, true AS IsClosed) TO '{opportunities}'"
+    )
+    result = invoke("load", "opportunities", opportunities, "--db", tmp_path / "w.duckdb")
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "column 'CloseDate' (close_date) holds numbers (BIGINT), not dates" in said
+    assert "Export it as a DATE or as text (2026-03-31" in said and "ISO-8601" not in said
+
+
 @pytest.mark.parametrize(
     ("role", "column", "value", "typed"),
     [
