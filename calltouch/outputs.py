@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,7 +119,17 @@ class OutputSet:
     def path(self, target: Path) -> Iterator[Path]:
         """A temporary path beside ``target`` for the block to write; kept for the commit when
         the block succeeds, deleted when it fails. The folder is created when missing. Any
-        failure to write is an OutputError naming target."""
+        failure to write is an OutputError naming target. A symbolic link is written through
+        (the file it names is replaced, the link kept); a named pipe, a device or a socket is
+        refused: the rename would have replaced it with a plain file (a /dev/null, once)."""
+        kind = _special_kind(target)  # through a link: /dev/stdout is a pipe or a terminal
+        if kind is not None:
+            raise OutputError(
+                f"cannot write {target}: it is {kind}, not a file",
+                hint="Write the output to a file (leave out -o to print a report on stdout).",
+            )
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))
         ensure_dir(target.parent, holds=target)
         try:
             fd, tmp_name = tempfile.mkstemp(
@@ -161,6 +172,21 @@ class OutputSet:
         pending, self._pending = self._pending, []
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)
+
+
+def _special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a file nor a folder, else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
 
 
 @contextmanager

@@ -7,7 +7,9 @@ leaves no earlier run's touchpoints behind to pass for its own."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -342,6 +344,35 @@ def test_an_input_file_that_is_one_of_the_outputs_is_refused(tmp_path: Path) -> 
     assert result.exit_code == ExitCode.INPUT, result.output
     assert "is the opportunities export" in " ".join(result.stderr.split())
     assert loaded.read_bytes() == (SAMPLE / "opportunities.csv").read_bytes()
+
+
+def test_an_output_path_that_is_a_link_or_a_pipe_is_not_replaced(ws: Path, tmp_path: Path) -> None:
+    """The atomic rename replaced the node itself: report -o a FIFO, a device or a symbolic
+    link left a plain file in its place, exit 0 (a /dev/full was lost so). A link is written
+    through, the file it names replaced and the link kept; a pipe or a device is refused
+    (a device is not written to here, even by a broken calltouch: see the next test)."""
+    target = tmp_path / "target.csv"
+    target.write_text("keep\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    result = invoke("report", "--db", ws, "-o", link, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_text().startswith("channel,calls")
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    refused = invoke("report", "--db", ws, "-o", fifo, "-f", "csv")
+    assert refused.exit_code == ExitCode.OUTPUT, refused.output
+    said = " ".join(refused.stderr.split())
+    assert f"cannot write {fifo}: it is a named pipe (FIFO), not a file" in said
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_device_is_told_apart_from_a_file() -> None:
+    from calltouch.outputs import _special_kind
+
+    assert _special_kind(Path(os.devnull)) == "a device"
+    assert _special_kind(Path(__file__)) is None
+    assert _special_kind(Path(__file__).parent) is None
 
 
 def test_out_named_like_a_file_is_refused(tmp_path: Path) -> None:
