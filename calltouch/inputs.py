@@ -605,9 +605,21 @@ def normalise_encoding(name: str) -> str:
             f"--encoding {name!r} is not an encoding Python knows",
             hint="Common ones: utf-8, utf-16, windows-1252 (Excel on Windows), latin-1.",
         ) from exc
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FILE_ENCODINGS:
+        # base64, hex, zlib, rot13 transform bytes or text; idna and punycode are host names'
+        raise UsageError(
+            f"--encoding {name!r} is not the encoding of a text file",
+            hint="Common ones: utf-8, utf-16-le, windows-1252 (Excel on Windows), latin-1.",
+        )
     # utf-8-sig is UTF-8: a BOM is read (and dropped) whatever the encoding named
     canonical = {"utf_8": "utf-8", "utf-8": "utf-8", "utf-8-sig": "utf-8", "utf_16": "utf-16"}
     return canonical.get(info.name, info.name)
+
+
+# Codecs Python knows that no text file is written in.
+_NOT_FILE_ENCODINGS = frozenset(
+    {"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape"}
+)
 
 
 _T = TypeVar("_T")
@@ -775,6 +787,17 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
         if head.startswith(marker):
             enc, bom = name, True
             break
+    if not bom and codecs.lookup(python_codec(enc)).name in ("utf-16", "utf-32"):
+        # --encoding utf-16 on a file without a BOM: Python's codec cannot tell the byte order
+        guess = _utf16_without_bom(head) if codecs.lookup(enc).name == "utf-16" else None
+        if guess is None:
+            raise InputError(
+                f"{role} file {path} has no byte-order mark, so --encoding {encoding} cannot "
+                "tell its byte order",
+                hint=f"Pass --encoding {encoding}-le (as Windows writes it) or "
+                f"--encoding {encoding}-be; or leave --encoding out if the file is UTF-8.",
+            )
+        enc = guess
     decoder = codecs.getincrementaldecoder(python_codec(enc))(errors=UNDECODABLE)
     text = decoder.decode(head, final=len(head) < SNIFF_BYTES)
     if len(head) == SNIFF_BYTES:

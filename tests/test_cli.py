@@ -2240,3 +2240,23 @@ def test_a_column_a_map_makes_feed_two_fields_is_noted(tmp_path):
         "--map", "tasks.bizible_id=biz", "--map", "tasks.modstamp=Called At",
     )  # fmt: skip
     assert "is read as" not in fine.stderr
+
+
+def test_encodings_that_cannot_read_the_file_are_told_not_crashed(tmp_path):
+    # --encoding utf-16 on a file without a BOM, and byte codecs such as base64, ended in
+    # "Internal error ... This is a bug" (exit 1)
+    tasks, sessions = write_case(tmp_path)
+    wide = tmp_path / "t16.csv"
+    wide.write_bytes(tasks.read_text().replace(",", "\t").encode("utf-16-le"))
+    ran = invoke("run", wide, sessions, "-o", tmp_path / "o1", "--encoding", "tasks=utf-16")
+    assert ran.exit_code == 0, ran.output  # Latin text without a BOM: its byte order is seen
+    for encoding, told in [
+        ("utf-16", "has no byte-order mark, so --encoding utf-16 cannot tell its byte order"),
+        ("utf-32", "has no byte-order mark, so --encoding utf-32 cannot tell its byte order"),
+        ("base64", "--encoding 'base64' is not the encoding of a text file"),
+        ("rot13", "--encoding 'rot13' is not the encoding of a text file"),
+        ("idna", "--encoding 'idna' is not the encoding of a text file"),
+    ]:
+        result = invoke("run", tasks, sessions, "-o", tmp_path / "o2", "--encoding", encoding)
+        assert result.exit_code == 2, (encoding, result.output)
+        assert told in " ".join(result.stderr.split()), encoding
