@@ -65,6 +65,7 @@ from calltouch.pipeline import (
     max_rejects_advice,
     parse_max_rejects,
     raise_if_unreconciled,
+    reject_examples,
     settings_summary,
     summarize,
 )
@@ -327,7 +328,8 @@ def check_inputs(
         if allowed.exceeded(c["rejected"], c["read"], lines):
             raise TooManyRejectsError(
                 f"{lines.describe(c['rejected'], c['read'], role.replace('_', ' '))}, "
-                f"more than --max-rejects {max_rejects} allows",
+                f"more than --max-rejects {max_rejects} allows. "
+                f"First: {reject_examples(con, role)}",
                 hint=(
                     "rejects.csv lists every rejected row with its line and error. "
                     if rejects_file

@@ -934,6 +934,8 @@ def test_journey_and_compare_on_files_take_per_session_and_max_rejects(tmp_path:
     stopped = invoke("journey", "006000000000000001", *files, *AS_OF, ok=False)
     assert stopped.exit_code == 3
     said = " ".join(stopped.stderr.split())
+    # which row, as run and load say it: journey writes no rejects.csv to look in
+    assert f"First: {tmp_path / 'opps.csv'}:31: 'N/A' is not an amount" in said
     assert "calltouch attribute with the same files and --out DIR writes them" in said
     assert "--max-rejects" in said
     # rejected task rows: the same advice, not the rejects.csv of run
