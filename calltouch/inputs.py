@@ -998,6 +998,11 @@ def map_columns(
             columns["currency"] = paired
         elif found is not None and header[found].strip().lower() == "amount currency":
             columns["currency"] = None
+    if role == "opportunities" and columns.get("amount") is None and overrides.get("amount") != "":
+        notes.append(
+            "no Amount column: every opportunity's amount is 0 (no revenue, no pipeline); "
+            "--map opportunities.amount=COLUMN names one"
+        )
     if role == "opportunities" and all(
         columns.get(name) is None for name in ("is_won", "is_closed", "stage")
     ):

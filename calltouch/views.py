@@ -373,10 +373,11 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
     if overruled:
         parts.append(
             Text(
-                f"{overruled:,} opportunit{'y keeps' if overruled == 1 else 'ies keep'} an "
-                "earlier copy with a modification time over a copy read after it without one "
-                "(R9: a copy with LastModifiedDate wins, whatever the order): export "
-                "LastModifiedDate with every export for the newest copy to win.",
+                f"{overruled:,} opportunit{'y was' if overruled == 1 else 'ies were'} decided "
+                "by an earlier copy with a modification time (kept, or a deleted record) over "
+                "a copy read after it without one (R9: a copy with LastModifiedDate wins, "
+                "whatever the order): export LastModifiedDate with every export for the "
+                "newest copy to win.",
                 style="yellow",
             )
         )

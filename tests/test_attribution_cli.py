@@ -135,9 +135,53 @@ def test_an_earlier_copy_kept_over_a_later_one_without_a_modification_time_is_to
     invoke("load", "opportunities", week2, "--db", db, "-q")
     said = " ".join(invoke("attribute", "--db", db, "-o", tmp_path / "b", *AS_OF).stdout.split())
     assert (
-        "1 opportunity keeps an earlier copy with a modification time over a copy read after it "
-        "without one"
+        "1 opportunity was decided by an earlier copy with a modification time (kept, or a "
+        "deleted record) over a copy read after it without one"
     ) in said
+    # the copy R9 decides by, not any earlier one: a third copy with a later modification time
+    # wins fairly; an earlier deleted copy with one decides too (the opportunity gone); a
+    # later row of the same file is read after it
+    header = "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed,LastModifiedDate,IsDeleted"
+    folder = tmp_path / "weeks"
+    folder.mkdir()
+    o, p, q = "0065e00000HRwdjAAD", "0065e00000GmSdlAAF", "0065e0000M6v6IaAQI"
+    (folder / "1.csv").write_text(
+        f"{header}\n"
+        f"{o},1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-05T00:00:00Z,false\n"
+        f"{p},1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-05T00:00:00Z,true\n"
+        f"{q},1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-05T00:00:00Z,false\n"
+        f"{q},1500,2026-03-01T00:00:00Z,2026-03-20,true,true,,false\n"
+    )
+    (folder / "2.csv").write_text(
+        f"{header}\n"
+        f"{o},1500,2026-03-01T00:00:00Z,2026-03-20,true,true,,false\n"
+        f"{p},1500,2026-03-01T00:00:00Z,2026-03-20,true,true,,false\n"
+    )
+    (folder / "3.csv").write_text(
+        f"{header}\n{o},2000,2026-03-01T00:00:00Z,2026-03-20,true,true,2026-03-25T00:00:00Z,false\n"
+    )
+    files = (*FILES[:4], "--opportunities", folder)
+    shown = invoke("attribute", *files, "-o", tmp_path / "c", *AS_OF, "--max-rejects", "100%")
+    said = " ".join(shown.stdout.split())
+    assert "2 opportunities were decided by an earlier copy" in said  # p (deleted) and q
+
+
+def test_an_opportunities_file_without_an_amount_is_noted(tmp_path: Path) -> None:
+    # a custom amount field (Total_Value__c) not mapped: every opportunity counted 0, without
+    # a word, where a file without a status column is noted
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "ID,Total_Value__c,CREATEDDATE,CLOSEDATE,ISWON,ISCLOSED\n"
+        "0065e00000HRwdjAAD,5000,2026-03-03T05:21:49.000Z,2026-03-31,true,true\n"
+    )
+    files = (*FILES[:4], "--opportunities", opportunities)
+    said = invoke("attribute", *files, "-o", tmp_path / "a", "--as-of", "2026-04-01").stderr
+    assert "no Amount column: every opportunity's amount is 0" in " ".join(said.split())
+    mapped = invoke(
+        "attribute", *files, "-o", tmp_path / "b", "--as-of", "2026-04-01",
+        "--map", "opportunities.amount=Total_Value__c",
+    )  # fmt: skip
+    assert "no Amount column" not in mapped.stderr
 
 
 def test_load_takes_contact_roles_spelled_as_the_file_and_options_spell_it(
