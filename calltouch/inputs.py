@@ -458,7 +458,23 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def resolve(spec: str | Path, role: Role | None) -> list[Path]:
     """The files that ``spec`` (a file, a folder or a glob) names, sorted by path. ``role``
-    names the input in errors (None: not known yet, as for ``inspect`` without --role)."""
+    names the input in errors (None: not known yet, as for ``inspect`` without --role). A
+    file whose name is not UTF-8 (bytes of another encoding, from an old archive) is refused:
+    DuckDB takes paths as UTF-8 text."""
+    found = _resolve(spec, role)
+    for path in found:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+            raise InputError(
+                f"{role + ' ' if role else ''}file {shown}: its name is not UTF-8 text",
+                hint="Rename the file (or its folder) with plain characters, then give it again.",
+            ) from None
+    return found
+
+
+def _resolve(spec: str | Path, role: Role | None) -> list[Path]:
     text = str(spec)
     what = f"{role} " if role else ""
     path = Path(text).expanduser()

@@ -975,3 +975,19 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
     assert result.exit_code == ExitCode.OUT_OF_MEMORY, message
     assert "could not spill step" in message and str(spill) in message
     assert "--temp-dir" in message and "re-export" not in message
+
+
+def test_an_input_whose_name_is_not_utf8_is_told(tmp_path: Path) -> None:
+    # a file name with a Latin-1 byte (an old archive's) stopped the run with DuckDB's "cannot
+    # encode str as UTF-8", exit 1, in a folder without saying which file
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.csv")
+    (folder / name).write_text("Id,BizibleId,CreatedDate\nT1,abc,2026-03-02T12:40:00Z\n")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,abc,2026-03-02 12:30:00\n")
+    for spec in (folder / name, folder):
+        result = invoke("run", spec, sessions, "--out", tmp_path / "out", "-q")
+        assert result.exit_code == ExitCode.INPUT, result.output
+        said = " ".join(result.stderr.split())
+        assert f"tasks file {folder}/caf\\xe9.csv: its name is not UTF-8 text" in said
