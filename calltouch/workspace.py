@@ -112,6 +112,13 @@ def open_workspace(
         hint = None
         if _not_writable(text):
             hint = _WRITE_HINT
+        elif path.is_dir():
+            hint = "--db names the workspace file, not a folder: e.g. --db marketing.duckdb."
+        elif not path.parent.is_dir():
+            hint = (
+                f"Its folder {path.parent} does not exist: create it first, or name a "
+                "workspace in an existing folder."
+            )
         raise InputError(
             f"cannot open the workspace {path}: {text.splitlines()[0]}", hint=hint
         ) from exc

@@ -1633,3 +1633,17 @@ def test_status_totals_span_compares_times_not_text(tmp_path: Path) -> None:
     assert status["totals"]["sessions"] == {
         "files": 0, "rows_read": 0, "rows_rejected": 0, "first": None, "last": None,
     }  # fmt: skip
+
+
+def test_a_db_in_no_folder_or_naming_a_folder_says_how_to_fix_it(tmp_path: Path) -> None:
+    # DuckDB's "No such file or directory" / "Is a directory", with no hint
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,abc,2026-03-02T12:40:00Z\n")
+    (tmp_path / "folder").mkdir()
+    for db, told in [
+        (tmp_path / "missing" / "w.duckdb", f"Its folder {tmp_path / 'missing'} does not exist"),
+        (tmp_path / "folder", "--db names the workspace file, not a folder"),
+    ]:
+        result = invoke("load", "tasks", tasks, "--db", db, "-q", ok=False)
+        assert result.exit_code == 2, db
+        assert told in " ".join(result.stderr.split()), db
