@@ -148,10 +148,14 @@ def parse_weights(text: str) -> Weights:
                 f"--weights {text!r}: {value.strip()!r} is not a number", hint=hint
             ) from None
         if not weight.is_finite() or weight < 0 or weight > 1:
-            raise UsageError(f"--weights {text!r}: {key}={value.strip()} is not between 0 and 1")
+            raise UsageError(
+                f"--weights {text!r}: {key}={value.strip()} is not between 0 and 1", hint=hint
+            )
         if weight * WEIGHT_UNIT != int(weight * WEIGHT_UNIT):
             raise UsageError(
-                f"--weights {text!r}: {key}={value.strip()} has more than nine decimals"
+                f"--weights {text!r}: {key}={value.strip()} has more than nine decimals",
+                hint="A third is not exact in decimals: round it to nine places and give "
+                "the rest to another position (ft=.333333333,lc=.333333333,cw=.333333334).",
             )
         found[key] = weight
     if not found:

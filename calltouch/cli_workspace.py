@@ -867,7 +867,11 @@ def explain_command(
     with user_errors(debug):
         task_spec, session_spec = one_file("--tasks", tasks), one_file("--sessions", sessions)
         if (task_spec is None) != (session_spec is None):
-            raise UsageError("--tasks and --sessions go together")
+            raise UsageError(
+                "--tasks and --sessions go together",
+                hint="Give both to explain from files, or neither to explain from the "
+                "workspace (--db).",
+            )
         if task_spec is not None and session_spec is not None:
             settings = _settings(
                 window,

@@ -122,6 +122,11 @@ class OutputSet:
         failure to write is an OutputError naming target. A symbolic link is written through
         (the file it names is replaced, the link kept); a named pipe, a device or a socket is
         refused: the rename would have replaced it with a plain file (a /dev/null, once)."""
+        if target.is_dir():  # the rename would fail after the whole output was written
+            raise OutputError(
+                f"cannot write {target}: it is a folder",
+                hint="Name a file (-o report.csv), or move that folder away.",
+            )
         kind = _special_kind(target)  # through a link: /dev/stdout is a pipe or a terminal
         if kind is not None:
             raise OutputError(

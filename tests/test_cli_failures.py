@@ -991,3 +991,21 @@ def test_an_input_whose_name_is_not_utf8_is_told(tmp_path: Path) -> None:
         assert result.exit_code == ExitCode.INPUT, result.output
         said = " ".join(result.stderr.split())
         assert f"tasks file {folder}/caf\\xe9.csv: its name is not UTF-8 text" in said
+
+
+def test_small_usage_slips_get_a_hint(ws: Path, tmp_path: Path) -> None:
+    # three messages that said what was wrong and not how to go on
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    for args, hint in [
+        (("report", "--db", ws, "-o", folder, "-f", "csv"), "Name a file (-o report.csv)"),
+        (("explain", "T1", "--tasks", tmp_path / "t.csv"), "Give both to explain from files"),
+        (("attribute", "--db", ws, "-o", tmp_path / "a", "--weights", "ft=2"), "For example:"),
+        (
+            ("attribute", "--db", ws, "-o", tmp_path / "a", "--weights", "ft=.3333333333"),
+            "round it to nine places",
+        ),
+    ]:
+        result = invoke(*args)
+        assert result.exit_code in (ExitCode.INPUT, ExitCode.OUTPUT), args
+        assert hint in " ".join(result.stderr.split()), args
