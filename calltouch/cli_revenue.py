@@ -351,13 +351,11 @@ def attribute(
             rejects_to=out,
         ) as (con, _):
             if not files.given:  # nor over an export it loaded (written, or the other format's)
-                for name in attribution.OUTPUTS:
-                    for ext in ("csv", "parquet"):
-                        refuse_loaded_file_as_output(
-                            con,
-                            out / f"{name}.{ext}",
-                            hint="Write the outputs to another folder (--out).",
-                        )
+                refuse_loaded_file_as_output(
+                    con,
+                    *previous_outputs(out, attribution.OUTPUTS),
+                    hint="Write the outputs to another folder (--out).",
+                )
             written = attribution.write_outputs(
                 con,
                 out,

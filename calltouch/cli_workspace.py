@@ -715,38 +715,36 @@ def refuse_workspace_as_output(output: Path, db: Path) -> None:
 
 
 def refuse_loaded_file_as_output(
-    con: duckdb.DuckDBPyConnection, output: Path, hint: str = "Write the output to another file."
+    con: duckdb.DuckDBPyConnection, *outputs: Path, hint: str = "Write the output to another file."
 ) -> None:
     """Refuse an output file that is one of the exports the workspace loaded: writing it
     would replace that export with the output. Each load records the file's absolute path
     (``full_path``), compared as a file (samefile), and its content's sha256, compared with
     the output's: an export is told wherever it was loaded from, also after it grew. A load
-    by an older calltouch has only the path as named, compared from the current folder."""
-    if not output.exists():
+    by an older calltouch has only the path as named, compared from the current folder. The
+    loads are read once for all ``outputs``, and only when one of them exists."""
+    existing = [output for output in outputs if output.exists()]
+    if not existing:
         return
-    found: list[str] = []  # the output's sha256, computed once, when needed
-
-    def same_content(digest: str | None) -> bool:
-        if not found:
-            found.append(workspace.content_hash(output) if output.is_file() else "")
-        return digest == found[0]
-
-    def same_file(path: str) -> bool:
-        try:
-            return os.path.samefile(path, output)
-        except OSError:  # moved or removed since
-            return False
-
     full = queries.has_column(con, "loads", "full_path")
-    for role, path, digest, full_path in queries.run(
-        con, "loaded_paths", full_path=full
-    ).fetchall():
-        if same_file(full_path or path) or same_content(digest):
-            raise UsageError(
-                f"the output {output} is the {role} export {path} this workspace loaded: "
-                "writing it would replace that export",
-                hint=hint,
-            )
+    loaded = queries.run(con, "loaded_paths", full_path=full).fetchall()
+    for output in existing:
+        output_digest: str | None = None  # the output's sha256, computed once, when needed
+        for role, path, digest, full_path in loaded:
+            try:
+                same = os.path.samefile(full_path or path, output)
+            except OSError:  # moved or removed since
+                same = False
+            if not same:
+                if output_digest is None:
+                    output_digest = workspace.content_hash(output) if output.is_file() else ""
+                same = digest == output_digest
+            if same:
+                raise UsageError(
+                    f"the output {output} is the {role} export {path} this workspace loaded: "
+                    "writing it would replace that export",
+                    hint=hint,
+                )
 
 
 def note_if_stale(info: dict[str, Any]) -> str | None:

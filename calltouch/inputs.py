@@ -1032,11 +1032,11 @@ def map_columns(
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
 
 
+# The fields that hold a date-time, of any input.
+TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start", "created_date")
 # Fields that may well read one column: a call (or session) time that is also the
 # modification time.
-_MAY_SHARE = frozenset(
-    {"touchpoint_date", "call_time", "session_start", "created_date", "modstamp"}
-)
+_MAY_SHARE = frozenset(TIME_FIELDS)
 
 
 def _shared_columns(

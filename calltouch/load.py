@@ -52,6 +52,7 @@ from calltouch.inputs import (
     FIELDS,
     REVENUE_ROLES,
     ROLES,
+    TIME_FIELDS,
     ColumnMapping,
     CsvDialect,
     Role,
@@ -68,7 +69,6 @@ from calltouch.timeformats import DateOrder
 # The load templates' working columns are named ct__... (sql/_load.sql.j2, load_sessions).
 RESERVED_PREFIX = "ct__"
 
-TIME_FIELDS = ("touchpoint_date", "call_time", "modstamp", "session_start", "created_date")
 DATE_FIELDS = ("close_date",)
 TABLES: dict[Role, str] = {
     "tasks": "task_rows",

@@ -273,12 +273,14 @@ def detect(
     # a profile none of whose own names the header has would only map it by the generic
     # names, and label it with what the profile implies (a warehouse's UTC times, a vendor's
     # default Type): generic comes before it
+    scores = {p.name: _own_score(p, role, header) for p in candidates}
     ranked = sorted(
         candidates,
         key=lambda p: (
-            p.name != "generic" and _own_score(p, role, header)[0] == 0,
+            p.name != "generic" and scores[p.name][0] == 0,
             p.name == "generic",
-            tuple(-n for n in _own_score(p, role, header)),
+            -scores[p.name][0],
+            -scores[p.name][1],
         ),
     )
     first_error: InputError | None = None
