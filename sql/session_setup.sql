@@ -253,11 +253,12 @@ CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
             THEN replace(replace(t, '.', ''), ',', '.')
     END AS DECIMAL(18, 2));
 -- ct_amount(s): ct_amount_text without the currency: a sign ($ € £ ¥ ₹) or an ISO code before or
--- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR); a number
--- in parentheses is negative, as Excel's accounting formats write it ((1,200.00), $(1,200.00)).
+-- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR), inside
+-- the parentheses too; a number in parentheses is negative, as Excel's accounting formats
+-- write it ((1,200.00), $(1,200.00), (USD 1,200.00)).
 CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
     ct_amount_text(regexp_replace(
-        regexp_replace(regexp_replace(s, '^[A-Z]{3}\s*|\s*[A-Z]{3}$', ''),
+        regexp_replace(regexp_replace(s, '^(\(?)[A-Z]{3}\s*|\s*[A-Z]{3}(\)?)$', '\1\2'),
                        '[$€£¥₹''\s\x{00A0}\x{202F}]', '', 'g'),
         '^\(([^()]+)\)$', '-\1'));
 
@@ -266,8 +267,8 @@ CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
 -- NULL otherwise. A report writes it there when the org has several currencies.
 CREATE OR REPLACE TEMP MACRO ct_amount_currency(s) AS
     CASE WHEN ct_amount(s) IS NOT NULL THEN
-        coalesce(nullif(regexp_extract(s, '^([A-Z]{3})[^A-Z]', 1), ''),
-                 nullif(regexp_extract(s, '[^A-Z]([A-Z]{3})$', 1), ''),
+        coalesce(nullif(regexp_extract(s, '^\(?([A-Z]{3})[^A-Z]', 1), ''),
+                 nullif(regexp_extract(s, '[^A-Z]([A-Z]{3})\)?$', 1), ''),
                  nullif(regexp_extract(s, '[$€£¥₹]', 0), ''))
     END;
 

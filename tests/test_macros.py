@@ -211,6 +211,9 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("$(1,200.00)", "-1200.00"),
         ("($1,200.00)", "-1200.00"),
         ("USD (1,200.00)", "-1200.00"),
+        ("(USD 1,200.00)", "-1200.00"),  # the code inside the parentheses
+        ("(1.200,00 EUR)", "-1200.00"),
+        ("(USD)", None),
         ("(-5)", None),
         ("(5", None),
         ("()", None),
@@ -229,3 +232,23 @@ def test_ct_amount_reads_either_decimal_mark(
 ) -> None:
     (value,) = con.execute("SELECT CAST(ct_amount(?) AS VARCHAR)", [text]).fetchone() or (None,)
     assert value == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("USD 1,500.00", "USD"),
+        ("2.000,50 EUR", "EUR"),
+        ("(USD 1,200.00)", "USD"),  # Excel's accounting format around a coded amount
+        ("(1.200,00 EUR)", "EUR"),
+        ("$(1,200.00)", "$"),
+        ("₹1,23,456.50", "₹"),
+        ("1500", None),
+        ("USD", None),  # no amount, no currency
+    ],
+)
+def test_ct_amount_currency_names_the_code_or_sign(
+    con: duckdb.DuckDBPyConnection, text: str, currency: str | None
+) -> None:
+    (value,) = con.execute("SELECT ct_amount_currency(?)", [text]).fetchone() or (None,)
+    assert value == currency
