@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import BinaryIO, Literal, TypeVar
 
 from calltouch.errors import InputError, MissingFieldError, UnreadableInputError, UsageError
 from calltouch.timeformats import DateOrder
@@ -786,13 +786,37 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+# The longest header line read: the longest line DuckDB reads (max_line_size in _load.sql.j2).
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+
+
+def _read_head(handle: BinaryIO, role: Role, path: Path) -> bytes:
+    """The file's first SNIFF_BYTES, and more while no line has ended in them (a header of
+    thousands of columns), SNIFF_BYTES at a time: the header is read whole, never cut. A
+    header line longer than MAX_HEADER_BYTES is refused."""
+    head = handle.read(SNIFF_BYTES)
+    while len(head) % SNIFF_BYTES == 0 and head and b"\n" not in head and b"\r" not in head:
+        if len(head) >= MAX_HEADER_BYTES:
+            raise InputError(
+                f"{role} file {path} has no line end in its first 16 MiB: its header line is "
+                "longer than calltouch reads (or the file is not line-based text)",
+                hint="Export it again with fewer columns, or check that it is a CSV file.",
+            )
+        more = handle.read(SNIFF_BYTES)
+        if not more:
+            break
+        head += more
+    return head
+
+
 def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect:
     """Detect encoding (a BOM wins over ``encoding``), delimiter, header and first records."""
     try:
         with open_bytes(path) as handle:
-            head = handle.read(SNIFF_BYTES)
+            head = _read_head(handle, role, path)
     except (OSError, *BROKEN_GZIP) as exc:
         raise cannot_read(role, path, exc) from exc
+    whole = len(head) % SNIFF_BYTES != 0  # the file ends inside what was read
     found = _not_text(head, path)
     if found is not None:
         kind, fix = found
@@ -815,8 +839,8 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
             )
         enc = guess
     decoder = codecs.getincrementaldecoder(python_codec(enc))(errors=UNDECODABLE)
-    text = decoder.decode(head, final=len(head) < SNIFF_BYTES)
-    if len(head) == SNIFF_BYTES:
+    text = decoder.decode(head, final=whole)
+    if not whole:
         text = text[: max(text.rfind("\n"), 0)] or text  # the last line may be cut short
     if not text.strip():
         raise InputError(

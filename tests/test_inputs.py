@@ -1095,6 +1095,45 @@ def test_sniff_csv_strips_a_utf8_bom_and_header_white_space(tmp_path):
     assert dialect.header == ("Id", "BizibleId", "CreatedDate")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_header_longer_than_the_sniffed_bytes_is_read_whole(tmp_path, suffix):
+    # a Salesforce export of thousands of fields: its header alone is beyond 64 KiB, with the
+    # BizibleId after the cut; every row must still load and merge
+    extra = [f"Custom_Field_{i:04d}__c" for i in range(3300)]
+    header = ["Id", "CreatedDate", "Type", *extra, "bizible2__BizibleId__c"]
+    rows = [
+        ["00T000000000091AAA", "2026-03-02T12:40:00Z", "Call", *extra, ABC],
+        ["00T000000000092AAA", "2026-03-02T12:41:00Z", "Call", *extra, ""],
+    ]
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    assert len(",".join(header)) > 1 << 16
+    tasks = tmp_path / f"tasks{suffix}"
+    tasks.write_bytes(gzip.compress(text.encode()) if suffix.endswith(".gz") else text.encode())
+    assert sniff_csv(tasks, "tasks").header == tuple(header)
+    sessions = tmp_path / "sessions.csv"
+    write_rows(sessions, [session("S1", ABC, "12:17")], SESSION_HEADER)
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "--quiet")
+    touchpoints = read_csv(out / "touchpoints.csv")
+    assert [(t["task_id"], t["match_status"]) for t in touchpoints] == [
+        ("00T000000000091AAA", "merged")
+    ]
+    unmatched = read_csv(out / "unmatched.csv")
+    assert [(u["task_id"], u["reason"], u["Custom_Field_3299__c"]) for u in unmatched] == [
+        ("00T000000000092AAA", "no_bizible_id", "Custom_Field_3299__c")
+    ]
+    assert read_csv(out / "rejects.csv") == []
+
+
+def test_a_header_line_beyond_16_mib_is_refused_with_a_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr("calltouch.inputs.MAX_HEADER_BYTES", 1 << 17)
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"Id," + b"x" * (1 << 18) + b"\nT1,1\n")
+    with pytest.raises(InputError) as info:
+        sniff_csv(path, "tasks")
+    assert "has no line end in its first 16 MiB" in info.value.message
+
+
 def test_sniff_csv_empty_file_is_an_input_error(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"")
