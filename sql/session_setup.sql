@@ -95,12 +95,13 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
 CREATE OR REPLACE TEMP MACRO ct_iso_date(s) AS s GLOB '[0-9][0-9][0-9][0-9]-*';
 
 -- ct_offset_ok(s): false when s ends with a UTC offset that no place has: beyond 18 hours, or
--- minutes or seconds beyond 59 (+25:00, +18:30, +99:99, -00:60), which DuckDB's cast and strptime's
--- %z read anyway, moving the time by up to four days; such a time is not a date-time. (An
--- offset of another shape, +1:5, the cast refuses itself.) One pattern of what is wrong costs
--- 0.035 s per 1M values, a third of testing for an offset first and then for a valid one.
+-- minutes or seconds beyond 59 (+25:00, +18:30, +99:99, -00:60, UTC+25:00), which DuckDB's
+-- cast and strptime's %z read anyway, moving the time by up to four days; such a time is not
+-- a date-time. (An offset of another shape, +1:5, the cast refuses itself.) One pattern of
+-- what is wrong costs 0.035 s per 1M values, a third of testing for an offset first and then
+-- for a valid one.
 CREATE OR REPLACE TEMP MACRO ct_offset_ok(s) AS NOT regexp_matches(s,
-    '[0-9 ][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?[6-9][0-9]'
+    '[0-9 CTct][+-]((19|[2-9][0-9])[0-9:]*|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?|[0-9]{2}:?[0-9]{2}:?[6-9][0-9]'
     || '|18:?(0[1-9]|[1-5][0-9])(:?[0-9]{2})?|18:?00:?(0[1-9]|[1-5][0-9]))$');
 
 -- ct_zone_ok(s): false when s ends with a zone written as letters other than Z, UTC or GMT
@@ -127,10 +128,20 @@ CREATE OR REPLACE TEMP MACRO ct_cut_short(s) AS
 CREATE OR REPLACE TEMP MACRO ct_in_years(ts) AS
     CASE WHEN ts >= TIMESTAMP '0001-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;
 
+-- ct_offset_tidy(s): s with white space, UTC or GMT between the time and a trailing offset
+-- taken out (12:17:00 UTC+05:30, 2026-03-02T12:17:00 +0000 to 12:17:00+05:30, ...+0000).
+CREATE OR REPLACE TEMP MACRO ct_offset_tidy(s) AS
+    regexp_replace(s, '([0-9])\s*(UTC|GMT)?\s*([+-][0-9]{2}(:?[0-9]{2})?)$', '\1\3', 'i');
+
 -- ct_iso_ts(s): ISO-8601 text (a zone or offset read as such, else the connection's TimeZone)
--- to a naive UTC timestamp; NULL when the cast cannot read it.
+-- to a naive UTC timestamp; NULL when the cast cannot read it. DuckDB's cast reads UTC+05:30
+-- as +05:00 (UTC-03:30 as -03:00, the minutes dropped): such text is read tidied
+-- (ct_offset_tidy), as is text the cast refuses for a space before its offset.
 CREATE OR REPLACE TEMP MACRO ct_iso_ts(s) AS
-    timezone('UTC', coalesce(try_cast(s AS TIMESTAMPTZ), try_cast(upper(s) AS TIMESTAMPTZ)));
+    timezone('UTC', CASE WHEN s ILIKE '%UTC+%' OR s ILIKE '%UTC-%'
+                         THEN try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ)
+                         ELSE coalesce(try_cast(s AS TIMESTAMPTZ), try_cast(upper(s) AS TIMESTAMPTZ),
+                                       try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ)) END);
 
 -- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep
 -- their instant; values without a zone are read in the connection's TimeZone (set per input by

@@ -1221,6 +1221,41 @@ def test_r8_an_offset_no_place_has_is_not_a_date_time(tmp_path: Path) -> None:
     assert locale.rejects[0]["error"] == "'25-03-2026' is a date without a time of day"
 
 
+def test_r8_an_offset_after_utc_or_gmt_or_a_space_keeps_its_minutes(tmp_path: Path) -> None:
+    # DuckDB's cast reads 'UTC+05:30' as +05:00 (a shift as long as the window), and refuses
+    # an offset after a space in the T form; GMT+05:30 it reads right
+    offsets = {
+        "U": " UTC+05:30",
+        "u": " utc+05:30",
+        "G": " GMT+05:30",
+        "N": " UTC-03:30",
+        "C": " UTC+0530",
+        "H": " UTC+05",
+        "S": " +05:30",
+    }
+    tasks = [task(k, ABC, f"2026-03-02T12:17:00{o}") for k, o in offsets.items()]
+    tasks += [
+        task("Z", ABC, "2026-03-02T12:17:00 +0000"),
+        task("B", ABC, "2026-03-02T12:17:00 UTC+25:00"),
+    ]
+    out = run_case(tmp_path, tasks, [], max_rejects="100%")
+    got = {k: out.touchpoints[k]["touchpoint_date"] for k in [*offsets, "Z"]}
+    assert got == {
+        "U": "2026-03-02T06:47:00Z",
+        "u": "2026-03-02T06:47:00Z",
+        "G": "2026-03-02T06:47:00Z",
+        "N": "2026-03-02T15:47:00Z",
+        "C": "2026-03-02T06:47:00Z",
+        "H": "2026-03-02T07:17:00Z",
+        "S": "2026-03-02T06:47:00Z",
+        "Z": "2026-03-02T12:17:00Z",
+    }
+    assert "B" not in out.touchpoints
+    assert [r["error"].split(" (")[0] for r in out.rejects] == [
+        "'2026-03-02T12:17:00 UTC+25:00' has a UTC offset no place has"
+    ]
+
+
 def test_r8_a_time_outside_the_years_1_to_9999_is_not_a_date_time(tmp_path: Path) -> None:
     # DuckDB reads the year 0000 as 1 BC, and an offset moves 9999-12-31 into the year
     # 10000: Python's dates (the HTML report, the dashboard) cannot hold either
