@@ -189,9 +189,63 @@ def same_zone(con: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
     return bool(row and row[0])
 
 
+# What a zone abbreviation given as an option usually means, for the advice: DuckDB knows
+# many of them as ICU's legacy ids, some as another place (BST is Dhaka, IST Kolkata, AST
+# Anchorage; PST is Los Angeles with its summer time, EST a fixed -05:00 without).
+_ABBREVIATIONS = {
+    "BST": "Europe/London",
+    "IST": "Asia/Kolkata, Europe/Dublin or Asia/Jerusalem",
+    "CET": "Europe/Paris or Europe/Berlin",
+    "CEST": "Europe/Paris or Europe/Berlin",
+    "EET": "Europe/Athens or Europe/Helsinki",
+    "EEST": "Europe/Athens or Europe/Helsinki",
+    "WET": "Europe/Lisbon",
+    "WEST": "Europe/Lisbon",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "CST": "America/Chicago or Asia/Shanghai",
+    "CDT": "America/Chicago",
+    "MST": "America/Denver or America/Phoenix",
+    "MDT": "America/Denver",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage",
+    "HST": "Pacific/Honolulu",
+    "AST": "America/Halifax or Asia/Riyadh",
+    "AEST": "Australia/Sydney or Australia/Brisbane",
+    "AEDT": "Australia/Sydney",
+    "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul",
+    "SGT": "Asia/Singapore",
+    "NZST": "Pacific/Auckland",
+}
+# Upper-case names of three or four letters that are zones' own names, not abbreviations.
+_NOT_ABBREVIATIONS = frozenset({"UTC", "GMT", "UCT", "PRC", "ROC", "ROK"})
+
+
 def check_time_zone(con: duckdb.DuckDBPyConnection, tz: str, option: str) -> str:
-    """The canonical IANA name of ``tz``, or a UsageError naming the option."""
+    """The canonical IANA name of ``tz``, or a UsageError naming the option. A zone
+    abbreviation (BST, PST, CET) is refused with advice, as in a time's text: DuckDB would
+    read BST as Dhaka."""
     row = queries.run(con, "check_time_zone", {"tz": tz}).fetchone()
+    name = str(row[0]) if row is not None else tz.strip()
+    abbreviation = (
+        re.fullmatch(r"[A-Z]{3,4}", name.upper()) is not None
+        and name.upper() not in _NOT_ABBREVIATIONS
+        and name.isupper()  # Iran, Cuba and Eire are zones; an unknown PDT is as typed
+    )
+    if abbreviation:
+        meant = _ABBREVIATIONS.get(name.upper())
+        raise UsageError(
+            f"{option} {tz!r} is a zone abbreviation, which calltouch does not read: "
+            "abbreviations are ambiguous (CST is Chicago's or China's, IST India's, "
+            "Ireland's or Israel's; to DuckDB BST is Dhaka)",
+            hint=(f"{name.upper()} usually means {meant}: " if meant else "")
+            + f"give the zone's IANA name, e.g. {option} "
+            + (re.split(r",| or ", meant)[0] if meant else "Europe/London")
+            + " (it follows summer time); a fixed offset is Etc/GMT+5 for -05:00 (POSIX "
+            "inverts the sign).",
+        )
     if row is None:
         raise UsageError(
             f"{option} {tz!r} is not a time zone DuckDB knows",

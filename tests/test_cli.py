@@ -2260,3 +2260,33 @@ def test_encodings_that_cannot_read_the_file_are_told_not_crashed(tmp_path):
         result = invoke("run", tasks, sessions, "-o", tmp_path / "o2", "--encoding", encoding)
         assert result.exit_code == 2, (encoding, result.output)
         assert told in " ".join(result.stderr.split()), encoding
+
+
+@pytest.mark.parametrize(
+    ("zone", "meant"),
+    [("BST", "Europe/London"), ("pst", "America/Los_Angeles"), ("EDT", "America/New_York")],
+)
+def test_a_zone_abbreviation_as_an_option_is_refused_with_advice(
+    tmp_path: Path, zone: str, meant: str
+) -> None:
+    # DuckDB knows BST as Dhaka and PST as Los Angeles: a UK analyst's --tz BST moved every
+    # call five hours and lost its merges, silently
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-06-15 13:20:00\n")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-06-15T12:00:00Z\n")
+    for option in ("--tz", "--tasks-tz"):
+        ran = invoke("run", tasks, sessions, "-o", tmp_path / "out", option, zone)
+        said = " ".join(ran.stderr.split())
+        assert ran.exit_code == ExitCode.INPUT, said
+        assert f"{option} '{zone}' is a zone abbreviation" in said
+        assert f"e.g. {option} {meant}" in said
+        assert not (tmp_path / "out").exists()
+    loaded = invoke("load", "tasks", tasks, "--db", tmp_path / "w.duckdb", "--tz", zone)
+    assert loaded.exit_code == ExitCode.INPUT
+    assert f"--tz '{zone}' is a zone abbreviation" in " ".join(loaded.stderr.split())
+    # zones whose own names are short stay readable
+    for name in ("UTC", "GB", "Iran", "EST5EDT", "Zulu"):
+        assert (
+            invoke("run", tasks, sessions, "-o", tmp_path / name, "--tz", name, "-q").exit_code == 0
+        )
