@@ -179,7 +179,13 @@ def match(
             )
     # a one-shot run's session_rows packs the details in one list (create_schema)
     packed = queries.has_column(con, "session_rows", "_details")
-    queries.run(con, "touchpoints", release=release, packed_details=packed)
+    queries.run(
+        con,
+        "touchpoints",
+        {"window_us": settings.window_us},
+        release=release,
+        packed_details=packed,
+    )
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:

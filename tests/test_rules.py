@@ -154,6 +154,26 @@ def test_r3_window_is_inclusive_at_exactly_30_minutes(tmp_path: Path) -> None:
     assert out.status("T-past") == ("standalone", "outside_window")
 
 
+def test_r3_an_outside_window_call_never_shows_the_window_as_its_minutes(tmp_path: Path) -> None:
+    # rounded to 5 decimals, 30 min and 100 us read 30.0: the window, which merges
+    out = run_case(
+        tmp_path,
+        [
+            task("T-us", ABC, at("12:47:00.0001")),
+            task("T-one", DEF, at("12:47:00.000001")),
+            task("T-far", GHI_COOKIE, at("13:05:00")),
+        ],
+        [
+            session("S1", ABC, "12:17"),
+            session("S2", DEF, "12:17"),
+            session("S3", GHI_COOKIE, "12:17"),
+        ],
+    )
+    minutes = {t: out.touchpoints[t]["nearest_session_minutes"] for t in ("T-us", "T-one", "T-far")}
+    assert minutes == {"T-us": "30.00001", "T-one": "30.00001", "T-far": "48.0"}
+    assert {out.status(t) for t in minutes} == {("standalone", "outside_window")}
+
+
 def test_r3_minutes_a_millisecond_apart_are_written_without_an_exponent(tmp_path: Path) -> None:
     # DuckDB writes a DOUBLE below 0.0001 as 2e-05: in CSV the minutes are plain decimals
     out = run_case(
