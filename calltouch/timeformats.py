@@ -29,7 +29,7 @@ _SLASH = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 _DATE_TIME_LIKE = re.compile(r"^\s*\d.*\d:\d\d")
 _ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
 
-_TIMES_12 = ("%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p")
+_TIMES_12 = ("%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p", "%I:%M:%S.%f %p")
 _TIMES_24 = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")
 
 

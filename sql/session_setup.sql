@@ -186,12 +186,16 @@ CREATE OR REPLACE TEMP MACRO ct_ns_floor(ns) AS
 
 -- ct_meridiem(s): a locale time's AM/PM as strptime's %p reads it: 'a.m.' and 'p.m.' (Canadian
 -- and newer locale data) as AM and PM, and a no-break or narrow no-break space before them
--- (what recent locale formatting puts there) as a space. Text without them is unchanged.
+-- (what recent locale formatting puts there) as a space; a fraction of a second cut to the
+-- microsecond, which %f reads (12:17:00.123456789, as ISO text is read). Text without them is
+-- unchanged.
 CREATE OR REPLACE TEMP MACRO ct_meridiem(s) AS
     CASE WHEN regexp_matches(s, '[.\x{00A0}\x{202F}]')
-         THEN regexp_replace(regexp_replace(regexp_replace(s, '[\x{00A0}\x{202F}]', ' ', 'g'),
-                                            '\b[aA]\.\s?[mM]\.', 'AM', 'g'),
-                             '\b[pP]\.\s?[mM]\.', 'PM', 'g')
+         THEN regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                  s, '[\x{00A0}\x{202F}]', ' ', 'g'),
+                  '\b[aA]\.\s?[mM]\.', 'AM', 'g'),
+                  '\b[pP]\.\s?[mM]\.', 'PM', 'g'),
+                  '(:[0-9]{2}\.[0-9]{6})[0-9]+', '\1')
          ELSE s END;
 
 -- ct_locale_ts(s, naive, zoned): like ct_ts, also trying strptime format lists for locale

@@ -1371,3 +1371,24 @@ def test_r8_nanoseconds_are_cut_to_the_microsecond_in_csv_and_parquet_alike(
         assert out.status("T0") == ("standalone", "only_later_sessions")
         assert out.touchpoints["T0"]["touchpoint_date"] == "2026-03-02T12:09:59.999999Z"
         assert out.touchpoints["T1"]["touchpoint_date"] == "1969-12-31T23:59:59.999999Z"
+
+
+def test_r8_a_locale_time_with_a_long_or_12_hour_fraction_reads_as_iso_text_does(
+    tmp_path: Path,
+) -> None:
+    # ISO text drops digits beyond the microsecond; a locale time with them, or a fraction
+    # before AM/PM, was rejected as no date-time
+    tasks = [
+        task("T-long", ABC, "3/20/2026 12:17:00.123456789"),
+        task("T-am", ABC, "3/20/2026 1:30:00.5 AM"),
+        task("T-pm", ABC, "3/20/2026 1:30:00.25 PM"),
+        task("T-zoned", ABC, "3/20/2026 12:17:00.1234567 +05:30"),
+    ]
+    out = run_case(tmp_path, tasks, [])
+    assert out.rejects == []
+    assert {t: out.touchpoints[t]["touchpoint_date"] for t in out.touchpoints} == {
+        "T-long": "2026-03-20T12:17:00.123456Z",
+        "T-am": "2026-03-20T01:30:00.500Z",
+        "T-pm": "2026-03-20T13:30:00.250Z",
+        "T-zoned": "2026-03-20T06:47:00.123456Z",
+    }
