@@ -1051,9 +1051,17 @@ def map_columns(
             "(pipeline); --map opportunities.stage=COLUMN (or is_won, is_closed) names one"
         )
     if duplicates:
-        notes.append("duplicate headers ignored (first kept): " + ", ".join(duplicates))
+        notes.append(duplicate_headers_note(role, duplicates))
     notes.extend(_shared_columns(role, header, columns, overrides))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+def duplicate_headers_note(role: Role, names: list[str]) -> str:
+    """The note for headers a file repeats (``names``): fields are read from the first
+    column of each name; a task file's other columns are still carried into unmatched."""
+    carried = "; all are carried into unmatched" if role == "tasks" else ""
+    listed = ", ".join(names)
+    return f"duplicate headers, fields read from the first column of each{carried}: {listed}"
 
 
 # The fields that hold a date-time, of any input.

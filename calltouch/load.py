@@ -57,6 +57,7 @@ from calltouch.inputs import (
     CsvDialect,
     Role,
     cannot_read,
+    duplicate_headers_note,
     file_format,
     folder_notes,
     not_parquet,
@@ -1427,9 +1428,7 @@ class ParquetLoader(_Loader):
             if name.lower() in seen and name.strip():
                 repeated.append(name if name == read_as else f"{name} (read as {read_as})")
             seen.add(name.lower())
-        return (
-            ["duplicate headers ignored (first kept): " + ", ".join(repeated)] if repeated else []
-        )
+        return [duplicate_headers_note(self.role, repeated)] if repeated else []
 
     def refuse_date_only(self, mapping: ColumnMapping, kinds: list[str]) -> list[str]:
         """Refuse a time field typed DATE that places something (a call, a session's start);

@@ -358,9 +358,20 @@ def remove_previous(stale: list[Path]) -> str:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe_name(name: str) -> str:
-    """A carried column's name as a CSV header cell, neutralised like the cells below it."""
-    return "'" + name if name.startswith(FORMULA_STARTS) else name
+def csv_safe_names(names: list[str]) -> list[str]:
+    """Carried columns' names as CSV header cells, neutralised like the cells below them
+    (``=x`` as ``'=x``); a neutralised name that another column already has (``'=x`` beside
+    ``=x``) takes a trailing ``_`` as the layout's clashes do, never the other's name."""
+    taken = {name.lower() for name in names if not name.startswith(FORMULA_STARTS)}
+    safe: list[str] = []
+    for name in names:
+        if name.startswith(FORMULA_STARTS):
+            name = "'" + name
+            while name.lower() in taken:
+                name += "_"
+            taken.add(name.lower())
+        safe.append(name)
+    return safe
 
 
 def write_exports(
@@ -409,7 +420,7 @@ def export_table(
         binds["raw_positions"] = layout.positions
         binds["raw_numeric"] = layout.numeric
         names = layout.names
-        context["raw_names"] = [csv_safe_name(n) for n in names] if fmt == "csv" else names
+        context["raw_names"] = csv_safe_names(names) if fmt == "csv" else names
     with atomic_path(target, files) as tmp:
         binds["path"] = str(tmp)
         try:

@@ -1175,7 +1175,10 @@ def test_attribute_and_load_stopped_by_rejects_give_the_loading_notes(tmp_path: 
     opportunities.write_text(
         "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-03-03T00:00:00Z,2026-03-04\n"
     )
-    note = "Note: " + str(tasks) + ": duplicate headers ignored (first kept): CreatedDate."
+    note = (
+        f"Note: {tasks}: duplicate headers, fields read from the first column of each; all are "
+        "carried into unmatched: CreatedDate."
+    )
     files = ("--tasks", tasks, "--sessions", SAMPLE / "sessions.csv")
     result = invoke(
         "attribute", *files, "--opportunities", opportunities, "-o", tmp_path / "o", *AS_OF,

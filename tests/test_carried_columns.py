@@ -131,7 +131,10 @@ def test_a_parquet_file_repeating_a_column_name_gets_the_csv_files_note(tmp_path
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(tasks), str(sessions), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    note = "duplicate headers ignored (first kept): ID (read as ID_1)"
+    note = (
+        "duplicate headers, fields read from the first column of each; all are carried into "
+        "unmatched: ID (read as ID_1)"
+    )
     assert note in result.output
     (loaded,) = json.loads((out / "summary.json").read_text("utf-8"))["tasks"]["files"]
     assert loaded["notes"] == [note]  # the nested column's children are not columns

@@ -845,7 +845,10 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     _, sessions = write_case(tmp_path)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
     assert result.exit_code == 0, result.stderr
-    note = "duplicate headers ignored (first kept): CreatedDate"
+    note = (
+        "duplicate headers, fields read from the first column of each; all are carried into "
+        "unmatched: CreatedDate"
+    )
     assert note in " ".join(result.stderr.split())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["tasks"]["files"][0]["notes"] == [note]
@@ -1759,6 +1762,19 @@ def test_carried_header_that_looks_like_a_formula_is_neutralised(tmp_path):
     assert result.exit_code == 0, result.stderr
     header = (tmp_path / "out" / "unmatched.csv").read_text().splitlines()[0]
     assert header.endswith(",'=cmd")
+
+
+def test_a_neutralised_header_never_takes_another_columns_name(tmp_path):
+    # '=x' neutralised is "'=x", the name of the file's next column: DuckDB renamed that one
+    # "'=x_1", so the column named "'=x" held =x's values
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate,=x,'=x\nT1,,2026-03-02T12:40:00Z,a,b\n")
+    (tmp_path / "s").mkdir()
+    _, sessions = write_case(tmp_path / "s")
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    (row,) = read_csv(tmp_path / "out" / "unmatched.csv")
+    assert (row["'=x_"], row["'=x"]) == ("a", "b")
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -948,7 +948,12 @@ def test_map_columns_missing_session_start():
 def test_map_columns_duplicate_headers_keep_the_first():
     mapping = map_columns("tasks", ["Id", "BizibleId", "CreatedDate", "ID"], "t.csv")
     assert mapping.columns["task_id"] == 0
-    assert mapping.notes == ["duplicate headers ignored (first kept): ID"]
+    assert mapping.notes == [
+        "duplicate headers, fields read from the first column of each; all are carried into "
+        "unmatched: ID"
+    ]
+    people = map_columns("people", ["Id", "BizibleId", "ID"], "p.csv")
+    assert people.notes == ["duplicate headers, fields read from the first column of each: ID"]
     # blank headers name no field: no note about them
     blank = map_columns("tasks", ["Id", "", "BizibleId", "", "CreatedDate", " "], "t.csv")
     assert blank.notes == []
