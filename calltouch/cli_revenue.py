@@ -304,7 +304,10 @@ def attribute(
     Builds each opportunity's journey (its contacts' calls, web forms and first visit up to its
     close date, or --as-of when open), marks FT, LC, OC, CW and middle touches, and writes
     **attribution** (one row per opportunity and touchpoint with each model's share),
-    **revenue_by_channel** and **unattributed** into --out. Works on the workspace or on files.
+    **revenue_by_channel** and **unattributed** into --out.
+    Works on the workspace or on files. The options that read files (--window,
+    --per-session, the zones, --map, --profile, --encoding, --date-order) apply with the files
+    only: on the workspace its last match's settings hold, and giving them is refused.
 
     Examples:
 
@@ -418,6 +421,9 @@ def journey(
     PostLC, OC, CW, middle) and each model's share, and the models that leave it unattributed.
     For a person (a converted lead shows as its contact): their touchpoints and, per
     opportunity they are a contact of, the share their touchpoints earn.
+    Works on the workspace or on files. The options that read files (--window,
+    --per-session, the zones, --map, --profile, --encoding, --date-order) apply with the files
+    only: on the workspace its last match's settings hold, and giving them is refused.
 
     Examples:
 
@@ -489,6 +495,9 @@ def compare(
     a Web Visit. Shows, per model and channel, the won revenue and pipeline gained or lost by
     counting calls; how many sessions went from a plain visit to a call touchpoint; how many
     form fills moved from LC to PostLC; and how many opportunities each model attributes.
+    Works on the workspace or on files. The options that read files (--window,
+    --per-session, the zones, --map, --profile, --encoding, --date-order) apply with the files
+    only: on the workspace its last match's settings hold, and giving them is refused.
 
     Examples:
 

@@ -854,7 +854,10 @@ def explain_command(
 
     Shows the call's BizibleId and time (and the field the time came from), the sessions of that
     BizibleId nearest before and after the call, the rule that decided (R1-R6), the touchpoint,
-    and advice such as "a 48m window would merge it". Works on the workspace or on files.
+    and advice such as "a 48m window would merge it".
+    Works on the workspace or on files. The options that read files (--window,
+    --per-session, the zones, --map, --profile, --encoding, --date-order) apply with the files
+    only: on the workspace its last match's settings hold, and giving them is refused.
 
     Examples:
 
