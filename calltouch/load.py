@@ -145,6 +145,9 @@ class LoadedFile:
     details_source: dict[str, Any] | None = None
     # 1-based positions of the columns typed as numbers (Parquet): never neutralised in CSV
     numeric: list[int] = field(default_factory=list)
+    # each column's type, in order (Parquet; empty for CSV): a Parquet output carries the
+    # task's own columns in them (outputs.carried_type)
+    types: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -391,6 +394,7 @@ def record_file(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> LoadedFil
             "header": json.dumps(list(loaded.mapping.header)),
             "summary": json.dumps(loaded.summary(), sort_keys=True),
             "numeric": json.dumps(loaded.numeric) if loaded.numeric else None,
+            "types": json.dumps(loaded.types) if loaded.types else None,
         },
     )
     return loaded
@@ -1172,6 +1176,7 @@ class ParquetLoader(_Loader):
     fmt = "parquet"
     nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
     numeric: list[int]  # 1-based positions of the columns typed as numbers (describe)
+    column_types: list[str]  # every column's type, in order (describe)
     floats: dict[str, str]  # the columns typed FLOAT or DOUBLE, and which (describe)
     nested: dict[str, str]  # the columns of lists, structs, maps or unions, and their types
 
@@ -1208,6 +1213,7 @@ class ParquetLoader(_Loader):
             profile=detection.profile.name,
             notes=list(mapping.notes) + self.schema_notes(header, mapping, kinds),
             numeric=self.numeric,
+            types=self.column_types,
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
@@ -1297,6 +1303,7 @@ class ParquetLoader(_Loader):
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         self.nested = {str(r[0]): str(r[1]) for r in rows if _is_nested(str(r[1]))}
         self.types = {str(r[0]): str(r[1]) for r in rows}
+        self.column_types = [str(r[1]) for r in rows]
         reserved = [str(r[0]) for r in rows if str(r[0]).casefold().startswith(RESERVED_PREFIX)]
         if reserved:
             # the load templates name their working columns ct__...: a file's own column of

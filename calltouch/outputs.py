@@ -239,31 +239,72 @@ def atomic_path(target: Path, files: OutputSet | None = None) -> Iterator[Path]:
 @dataclass(frozen=True)
 class UnmatchedLayout:
     """Where the tasks' own columns go in the unmatched output: their output names; per file
-    id, the position of each in that file's row (None where it lacks it); and per file id a
+    id, the position of each in that file's row (None where it lacks it); per file id a
     flag per column of its row, true for one it types as a number (a Parquet file's), which
-    a CSV output never neutralises."""
+    a CSV output never neutralises; and per output column the type a Parquet output gives it
+    back (carried_type), None to keep it text."""
 
     names: list[str]
     positions: list[list[int | None]]
     numeric: list[list[bool]]
+    types: list[str | None]
+
+
+# The Parquet column types a carried cell's text is cast back to: its text (CAST AS VARCHAR,
+# a TIMESTAMPTZ as UTC ISO-8601) reads back as the same value. Others (lists, structs, blobs,
+# intervals...) stay text.
+_CARRIED_TYPES = frozenset(
+    {
+        "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+        "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DATE", "TIME",
+        "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
+        "TIMESTAMP WITH TIME ZONE", "UUID",
+    }
+)  # fmt: skip
+_DECIMAL = re.compile(r"DECIMAL\((\d{1,2}),\s*(\d{1,2})\)")
+
+
+def carried_type(types: set[str | None]) -> str | None:
+    """The type a carried column takes in a Parquet output, from its types in the files
+    that have it (None: a CSV file's text): the one type when all agree and it is one of
+    _CARRIED_TYPES or a DECIMAL, written here (never the file's text); None to keep text."""
+    if len(types) != 1:
+        return None
+    (found,) = types
+    if found is None:
+        return None
+    name = found.upper()
+    if name in _CARRIED_TYPES:
+        return name
+    decimal = _DECIMAL.fullmatch(name)
+    if decimal is not None:
+        return f"DECIMAL({int(decimal.group(1))}, {int(decimal.group(2))})"
+    return None
 
 
 def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
     """Output names for the tasks' own columns, per file id the position of each, and which
     of a file's columns it types as numbers (see UnmatchedLayout)."""
     rows = queries.run(
-        con, "task_file_headers", typed=queries.has_column(con, "input_files", "numeric")
+        con,
+        "task_file_headers",
+        typed=queries.has_column(con, "input_files", "numeric"),
+        with_types=queries.has_column(con, "input_files", "types"),
     ).fetchall()
     numeric: dict[int, list[bool]] = {}
+    typed_as: dict[int, set[str | None]] = {}  # output column -> its types in the files
     names: list[str] = []
     lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
     seen: dict[str, int] = {}
     per_file: dict[int, dict[int, int]] = {}
     reserved = {"task_id", "reason"}
-    for file_id, header, typed in rows:
+    for file_id, header, typed, types in rows:
         positions: dict[int, int] = {}
         cells = [str(cell) for cell in json.loads(header)]
         typed_at = set(json.loads(typed)) if typed else set()
+        column_types: list[str] = json.loads(types) if types else []
+        if len(column_types) != len(cells):
+            column_types = []  # text (a CSV file)
         numeric[int(file_id)] = [pos in typed_at for pos in range(1, len(cells) + 1)]
         in_header = {cell.lower() for cell in cells}
         used: set[str] = set()  # the keys this file's columns have been given so far (lower)
@@ -280,12 +321,20 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
                 names.append(name)
                 lowered.add(name.lower())
             positions[seen[key.lower()]] = pos
+            typed_as.setdefault(seen[key.lower()], set()).add(
+                column_types[pos - 1] if column_types else None
+            )
         per_file[int(file_id)] = positions
     width = max(per_file, default=-1) + 1
     table: list[list[int | None]] = [
         [per_file.get(fid, {}).get(i) for i in range(len(names))] for fid in range(width)
     ]
-    return UnmatchedLayout(names, table, [numeric.get(fid, []) for fid in range(width)])
+    return UnmatchedLayout(
+        names,
+        table,
+        [numeric.get(fid, []) for fid in range(width)],
+        [carried_type(typed_as.get(i, set())) for i in range(len(names))],
+    )
 
 
 def _column_key(cell: str, pos: int, used: set[str], in_header: set[str]) -> str:
@@ -421,6 +470,8 @@ def export_table(
         binds["raw_numeric"] = layout.numeric
         names = layout.names
         context["raw_names"] = csv_safe_names(names) if fmt == "csv" else names
+        # a Parquet output gives Parquet files' columns their types back; text elsewhere
+        context["raw_types"] = layout.types if fmt == "parquet" else [None] * len(names)
     with atomic_path(target, files) as tmp:
         binds["path"] = str(tmp)
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -75,7 +76,9 @@ def test_the_unmatched_query_grows_linearly_with_the_width() -> None:
 
     def rendered(width: int) -> str:
         names = [f"c{i}" for i in range(width)]
-        return queries.render("export_unmatched", fmt="csv", to_file=True, raw_names=names)
+        return queries.render(
+            "export_unmatched", fmt="csv", to_file=True, raw_names=names, raw_types=[None] * width
+        )
 
     narrow, wide = rendered(3), rendered(300)
     for repeated in ("$raw_positions", "$raw_numeric", "ct_csv_safe", "ct_iso"):
@@ -168,3 +171,59 @@ def test_columns_typed_as_numbers_are_never_neutralised_in_csv(tmp_path: Path) -
         f"SELECT dbl, big, txt FROM '{tmp_path / 'parquet' / 'unmatched.parquet'}' ORDER BY 1"
     ).fetchall()
     assert kept == [("-1.5", "-3", "-x")] * 2
+
+
+def test_a_parquet_output_keeps_a_parquet_files_column_types(tmp_path: Path) -> None:
+    """SPEC §3: other columns are carried through untouched. A Parquet task file's typed
+    columns came out of unmatched.parquet as text ('-5', 'true'); they keep their types now,
+    in a run and in a workspace's export. A column a CSV file also has stays text."""
+    tasks = tmp_path / "t.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'T1' AS Id, '' AS BizibleId, TIMESTAMP '2026-03-02 12:40:00' AS "
+        "CreatedDate, -5::INTEGER AS num, 0.1::DOUBLE AS dbl, true AS flag, "
+        "-7.25::DECIMAL(10, 2) AS amount, DATE '2026-01-02' AS day, "
+        "TIMESTAMPTZ '2026-01-01 10:00:00+02' AS at_tz, "
+        "TIMESTAMP '2026-01-01 10:00:00.5' AS naive, "
+        f"[1, 2] AS list, 'x' AS txt, NULL::BIGINT AS nothing) TO '{tasks}'"
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    expected_types = {
+        "num": "INTEGER", "dbl": "DOUBLE", "flag": "BOOLEAN", "amount": "DECIMAL(10,2)",
+        "day": "DATE", "at_tz": "TIMESTAMP WITH TIME ZONE", "naive": "TIMESTAMP",
+        "list": "VARCHAR", "txt": "VARCHAR", "nothing": "BIGINT",
+    }  # fmt: skip
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tasks), str(sessions), "-o", str(out), "-f", "parquet"])
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "w.duckdb"
+    for role, path in (("tasks", tasks), ("sessions", sessions)):
+        loaded = runner.invoke(app, ["load", role, str(path), "--db", str(db), "-q"])
+        assert loaded.exit_code == 0, loaded.output
+    assert runner.invoke(app, ["match", "--db", str(db), "-q"]).exit_code == 0
+    exported = tmp_path / "u.parquet"
+    done = runner.invoke(app, ["export", "unmatched", "-o", str(exported), "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    for written in (out / "unmatched.parquet", exported):
+        described = duckdb.sql(f"DESCRIBE SELECT * FROM '{written}'").fetchall()
+        schema = {str(r[0]): str(r[1]) for r in described}
+        assert {c: schema[c] for c in expected_types} == expected_types, written
+        (row,) = duckdb.sql(
+            f"SELECT num, dbl, flag, amount, CAST(at_tz AS VARCHAR) LIKE '2026-01-01 08:00:00%', "
+            f"naive, list, nothing FROM '{written}'"
+        ).fetchall()
+        assert row[:5] == (-5, 0.1, True, Decimal("-7.25"), True)
+        assert (str(row[5]), row[6], row[7]) == ("2026-01-01 10:00:00.500000", "[1, 2]", None)
+    # beside a CSV file with the same column, the column is text: the files disagree
+    folder = tmp_path / "both"
+    folder.mkdir()
+    (folder / "a.csv").write_text("Id,BizibleId,CreatedDate,num\nT0,,2026-03-02T12:40:00Z,n/a\n")
+    (folder / "b.parquet").write_bytes(tasks.read_bytes())
+    mixed = tmp_path / "mixed"
+    result = runner.invoke(
+        app, ["run", str(folder), str(sessions), "-o", str(mixed), "-f", "parquet"]
+    )
+    assert result.exit_code == 0, result.output
+    cells = duckdb.sql(
+        f"SELECT num, dbl FROM '{mixed / 'unmatched.parquet'}' ORDER BY task_id"
+    ).fetchall()
+    assert cells == [("n/a", None), ("-5", 0.1)]
