@@ -248,8 +248,15 @@ def _md(text: object) -> str:
 
 
 def pct(value: float | None) -> str:
-    """0.4567 -> '45.7%'; None -> ''."""
-    return "" if value is None else f"{value * 100:.1f}%"
+    """0.4567 -> '45.7%'; None -> ''. A rate strictly between 0 and 1 never reads as 0.0% or
+    100.0% (one call in 2,000 not merged is no 100.0% merge rate): '<0.1%', '>99.9%'."""
+    if value is None:
+        return ""
+    if 0 < value < 0.0005:
+        return "<0.1%"
+    if 0.9995 <= value < 1:
+        return ">99.9%"
+    return f"{value * 100:.1f}%"
 
 
 def to_markdown(report: Report) -> str:

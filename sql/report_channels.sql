@@ -12,7 +12,9 @@ WITH g AS (
         count(*) AS calls,
         count(*) FILTER (WHERE match_status = 'merged') AS merged,
         count(*) FILTER (WHERE match_status = 'standalone') AS standalone
-    FROM touchpoints
+    -- a blank channel is grouped as (none), with any value literally named so, as `report`
+    -- groups it (_report.sql.j2): two rows both shown '(none)' would not add up
+    FROM (SELECT coalesce(channel, '(none)') AS channel, subchannel, match_status FROM touchpoints)
     GROUP BY ROLLUP (channel, subchannel)
 )
 SELECT

@@ -2306,3 +2306,22 @@ def test_a_zone_abbreviation_as_an_option_is_refused_with_advice(
         assert (
             invoke("run", tasks, sessions, "-o", tmp_path / name, "--tz", name, "-q").exit_code == 0
         )
+
+
+def test_the_run_report_groups_a_blank_channel_with_one_named_none(tmp_path):
+    # `report` groups a blank channel as (none), with any channel literally named so; the
+    # run's report showed two rows, both '(none)', that did not match it
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Type\nT1,A,2026-03-02T10:05:00Z,Call\n"
+        "T2,B,2026-03-02T10:05:00Z,Call\n"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS1,A,2026-03-02T10:00:00Z,\n"
+        "S2,B,2026-03-02T10:00:00Z,(none)\n"
+    )
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if "(none)" in line]
+    assert [row[:4] for row in rows] == [["(none)", "2", "2", "0"]]

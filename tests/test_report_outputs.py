@@ -18,6 +18,7 @@ import typer
 from calltouch import queries
 from calltouch.cli import user_errors
 from calltouch.errors import InputError
+from calltouch.reporting import pct
 from tests.harness import invoke
 
 EVIL = '=HYPERLINK("http://evil")'
@@ -358,3 +359,22 @@ def test_a_report_on_stdout_is_the_bytes_of_its_file(
     assert printed == target.read_bytes()
     if fmt == "csv":
         assert b"cr\rmid" in printed and b"\x07" in printed
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, ""),
+        (0.0, "0.0%"),
+        (0.00025, "<0.1%"),
+        (0.0005, "0.1%"),
+        (0.4567, "45.7%"),
+        (0.9994, "99.9%"),
+        (0.9995, ">99.9%"),
+        (1999 / 2000, ">99.9%"),
+        (1.0, "100.0%"),
+    ],
+)
+def test_a_rate_short_of_all_never_reads_100_percent(value: float | None, shown: str) -> None:
+    # 1,999 of 2,000 calls merged read "100.0%" beside a headline of one standalone call
+    assert pct(value) == shown
