@@ -44,10 +44,12 @@ CREATE OR REPLACE TEMP MACRO ct_tidy(s) AS
 -- text a person writes for it: a whole number without its fraction (5.0 and 5.00 are '5',
 -- the id a BIGINT or text column holds), any other without trailing zeros (DECIMAL 5.50 is
 -- '5.5', as DOUBLE 5.5 is); NaN and infinity are no value (blank: a NaN cookie matched
--- another NaN cookie, and NaN session ids were one id).
+-- another NaN cookie, and NaN session ids were one id). The whole number's cast is a
+-- try_cast: DuckDB drops the NaN branch when the file's statistics leave NaN out of the
+-- column's range (as pyarrow writes them), and a cast of NaN stopped the load.
 CREATE OR REPLACE TEMP MACRO ct_number_text(x) AS
     CASE WHEN isnan(CAST(x AS DOUBLE)) OR isinf(CAST(x AS DOUBLE)) THEN NULL
-         WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(CAST(x AS HUGEINT) AS VARCHAR)
+         WHEN x = trunc(x) AND abs(x) < 1e38 THEN CAST(try_cast(x AS HUGEINT) AS VARCHAR)
          ELSE regexp_replace(CAST(x AS VARCHAR), '(\.\d*?)0+$', '\1') END;
 
 -- ct_channel_part(cell), ct_subchannel_part(cell): a warehouse CHANNEL cell ("Paid
@@ -313,8 +315,11 @@ CREATE OR REPLACE TEMP MACRO ct_minutes_text(x) AS
          ELSE CAST(x AS VARCHAR) END;
 
 -- ct_csv_safe(s): text a spreadsheet would run as a formula, neutralised with a leading quote;
--- a NUL byte (which breaks CSV readers) shown as U+FFFD. Most cells pass through untouched.
+-- a NUL byte (which breaks CSV readers) shown as U+FFFD; an empty text as an empty field, as
+-- a CSV input's empty cell is written (DuckDB writes '' as ""): the same values give the
+-- same bytes whichever format they came in. Most cells pass through untouched.
 CREATE OR REPLACE TEMP MACRO ct_csv_safe(s) AS
-    CASE WHEN ascii(s) IN (61, 43, 45, 64, 9, 13) THEN '''' || replace(s, chr(0), chr(65533))
+    CASE WHEN s = '' THEN NULL
+         WHEN ascii(s) IN (61, 43, 45, 64, 9, 13) THEN '''' || replace(s, chr(0), chr(65533))
          WHEN contains(s, chr(0)) THEN replace(s, chr(0), chr(65533))
          ELSE s END;

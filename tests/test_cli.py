@@ -2325,3 +2325,26 @@ def test_the_run_report_groups_a_blank_channel_with_one_named_none(tmp_path):
     assert result.exit_code == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if "(none)" in line]
     assert [row[:4] for row in rows] == [["(none)", "2", "2", "0"]]
+
+
+def test_an_empty_text_writes_the_same_csv_bytes_from_parquet_and_csv(tmp_path):
+    # DuckDB writes '' as "" and NULL as nothing: a Parquet file's empty Subject came out
+    # as "" where the same CSV cell came out empty
+    duckdb.sql(
+        "COPY (SELECT * FROM (VALUES ('a1', 'c1', '2026-03-02T12:40:00Z', '', '', ''), "
+        "('a3', '', '2026-03-02T12:40:00Z', 'x', '', '')) "
+        f"AS v(Id, BizibleId, CreatedDate, Subject, WhoId, Type)) TO '{tmp_path / 't.parquet'}'"
+    )
+    (tmp_path / "t.csv").write_text(
+        "Id,BizibleId,CreatedDate,Subject,WhoId,Type\n"
+        'a1,c1,2026-03-02T12:40:00Z,"","",""\na3,,2026-03-02T12:40:00Z,x,"",""\n'
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\ns1,c1,2026-03-02T12:17:00Z\n")
+    for fmt in ("parquet", "csv"):
+        result = invoke("run", tmp_path / f"t.{fmt}", sessions, "-o", tmp_path / fmt, "-q")
+        assert result.exit_code == 0, result.stderr
+    for name in ("touchpoints.csv", "unmatched.csv"):
+        parquet, csv_ = ((tmp_path / f / name).read_bytes() for f in ("parquet", "csv"))
+        assert parquet == csv_, name
+        assert b'""' not in parquet

@@ -3,6 +3,8 @@ examples. Every test runs the real pipeline on small CSV exports (tests/harness.
 
 from __future__ import annotations
 
+import math
+import struct
 from pathlib import Path
 
 import duckdb
@@ -885,6 +887,48 @@ def test_r1_a_nan_bizible_id_is_no_bizible_id_and_a_nan_session_id_no_id(tmp_pat
     ]
     (session_file,) = out.summary["sessions"]["files"]
     assert any(n.startswith("ID (session_id) holds ids as FLOAT") for n in session_file["notes"])
+
+
+def test_r1_a_nan_id_outside_the_files_statistics_is_no_value_not_a_failed_load(
+    tmp_path: Path,
+) -> None:
+    """pyarrow leaves NaN out of a column's min/max statistics; DuckDB then dropped the NaN
+    branch of the number's text and the cast of NaN stopped the whole load ('re-export the
+    file'). The NaN is made here by patching a value DuckDB wrote, the statistics kept."""
+
+    def with_nan(path: Path, query: str, value: float) -> Path:
+        duckdb.sql(f"COPY ({query}) TO '{path}' (COMPRESSION uncompressed)")
+        data = path.read_bytes()
+        assert data.count(struct.pack("<d", value)) == 1
+        path.write_bytes(data.replace(struct.pack("<d", value), struct.pack("<d", math.nan)))
+        return path
+
+    tasks = with_nan(
+        tmp_path / "t.parquet",
+        "SELECT * FROM (VALUES (1001::DOUBLE, 'c1'), (1002.0, 'c2'), (1003.0, 'c3')) "
+        "AS v(Id, BizibleId), (SELECT TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate)",
+        1002.0,
+    )
+    sessions = with_nan(
+        tmp_path / "s.parquet",
+        "SELECT * FROM (VALUES ('S1', 7001::DOUBLE), ('S2', 7002.0), ('S3', 7003.0)) "
+        "AS v(ID, COOKIE_ID), (SELECT TIMESTAMP '2026-03-02 12:30:00' AS EVENT_DATE)",
+        7002.0,
+    )
+    con = queries.connect()
+    try:
+        run_pipeline(
+            con, str(tasks), str(sessions), tmp_path / "out", RunSettings(max_rejects="100%")
+        )
+    finally:
+        con.close()
+    out = read_outcome(tmp_path / "out")
+    assert sorted(out.touchpoints) == ["1001", "1003"]
+    assert [(r["line"], r["column"], r["error"]) for r in out.rejects] == [
+        ("2", "Id", "the task id is empty")
+    ]
+    # the session of a NaN cookie is kept (a session's cookie may be blank), linked to no call
+    assert out.summary["sessions"]["kept"] == 3
 
 
 def test_r9_a_modification_time_typed_date_orders_copies_by_day(tmp_path: Path) -> None:
