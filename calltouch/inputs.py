@@ -480,9 +480,13 @@ def _resolve(spec: str | Path, role: Role | None) -> list[Path]:
     path = Path(text).expanduser()
     if path.is_file():
         if file_format(path) is None:
+            packed = path.name.lower().endswith(".parquet.gz")
             raise InputError(
-                f"{what}file {text} is neither CSV nor Parquet (by its extension)",
-                hint="Name it .csv, .tsv, .txt (optionally .gz) or .parquet.",
+                f"{what}file {text} is neither CSV nor Parquet (by its extension)"
+                + (": a gzip-compressed Parquet file" if packed else ""),
+                hint=_UNPACK_PARQUET
+                if packed
+                else "Name it .csv, .tsv, .txt (optionally .gz) or .parquet.",
             )
         return [path]
     if path.is_dir():
@@ -709,9 +713,27 @@ _SAVE_AS_CSV = (
 )
 
 
+# Parquet compresses inside: a gzip-compressed one is unpacked, never renamed.
+_UNPACK_PARQUET = (
+    "Unpack it (gunzip) and give calltouch the .parquet file it holds: Parquet is compressed "
+    "inside already, and calltouch reads .gz only for CSV."
+)
+
+
+def _gzip_holds_parquet(head: bytes) -> bool:
+    """Whether gzip data starting with ``head`` unpacks to a Parquet file."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4).startswith(b"PAR1")
+    except zlib.error:
+        return False
+
+
 def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
     """(what the file is, how to fix it) when ``head`` starts like a binary format calltouch
     knows; None otherwise."""
+    if head.startswith(b"PAR1") and path.name.lower().endswith(".gz"):
+        # open_bytes unpacked it: a gzip-compressed Parquet file named .csv.gz
+        return "a gzip-compressed Parquet file", _UNPACK_PARQUET
     if head.startswith(b"PAR1"):
         stem = re.sub(r"(\.(csv|tsv|txt))?(\.gz)?$", "", path.name, flags=re.IGNORECASE)
         return "a Parquet file", f"Name it .parquet (e.g. {stem}.parquet) and give calltouch that."
@@ -728,6 +750,8 @@ def _not_text(head: bytes, path: Path) -> tuple[str, str] | None:
         return "a gzip archive inside a gzip archive", (
             "Unpack it once (gunzip) and give calltouch the .csv.gz it holds."
         )
+    if head.startswith(b"\x1f\x8b") and _gzip_holds_parquet(head):
+        return "a gzip-compressed Parquet file", _UNPACK_PARQUET
     if head.startswith(b"\x1f\x8b"):  # what open_bytes reads of a file not named .gz
         stem = re.sub(r"\.(csv|tsv|txt|parquet)$", "", path.name, flags=re.IGNORECASE)
         return "a gzip archive", f"Name it .csv.gz (e.g. {stem}.csv.gz) and give calltouch that."

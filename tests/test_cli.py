@@ -2348,3 +2348,19 @@ def test_an_empty_text_writes_the_same_csv_bytes_from_parquet_and_csv(tmp_path):
         parquet, csv_ = ((tmp_path / f / name).read_bytes() for f in ("parquet", "csv"))
         assert parquet == csv_, name
         assert b'""' not in parquet
+
+
+def test_a_gzip_compressed_parquet_file_is_told_to_be_unpacked_under_any_name(tmp_path):
+    # gz.parquet was told "name it .csv.gz", and gz.csv.gz "name it .parquet": a loop
+    _, sessions = write_case(tmp_path)
+    parquet = tmp_path / "t.parquet"
+    duckdb.sql(f"COPY (SELECT 'T1' AS Id, 'x' AS BizibleId) TO '{parquet}'")
+    packed = gzip.compress(parquet.read_bytes())
+    for name in ("gz.parquet", "gz.csv.gz", "t.parquet.gz"):
+        (tmp_path / name).write_bytes(packed)
+        result = invoke("run", tmp_path / name, sessions, "-o", tmp_path / "o")
+        message = " ".join(result.stderr.split())
+        assert result.exit_code == 2, name
+        assert "a gzip-compressed Parquet file" in message, name
+        assert "Unpack it (gunzip) and give calltouch the .parquet file" in message, name
+        assert "Name it" not in message, name
