@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -39,6 +40,7 @@ from calltouch.inputs import (
     refuse_out_among_inputs,
 )
 from calltouch.inspection import inspect_path, stops_a_run
+from calltouch.load import check_time_zone
 from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, refuse_folder_targets
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
@@ -913,10 +915,13 @@ def inspect(
             date_order=date_order,
             reads=("tasks", "sessions"),
         )
-        options = {r: settings.load_options(r) for r in ("tasks", "sessions")}
         con = _connect()
         described: list[dict[str, object]] = []
         try:
+            # a zone the run would refuse is refused here too, as a usage error
+            zone = check_time_zone(con, settings.tasks_tz, "--tz")
+            settings = replace(settings, tasks_tz=zone, sessions_tz=zone)
+            options = {r: settings.load_options(r) for r in ("tasks", "sessions")}
             with tempfile.TemporaryDirectory(prefix="calltouch-inspect-") as workdir:
                 for spec in files:
                     described += inspect_path(

@@ -8,6 +8,7 @@ Nothing here imports typer or rich; the CLI renders the returned dicts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -18,7 +19,15 @@ import duckdb
 
 from calltouch import csvscan, profiles, queries
 from calltouch.errors import DateOrderError, InputError, MissingFieldError, UnreadableInputError
-from calltouch.inputs import ROLES, Role, cannot_read, file_format, resolve, sniff_csv
+from calltouch.inputs import (
+    ROLES,
+    Role,
+    cannot_read,
+    file_format,
+    folder_notes,
+    resolve,
+    sniff_csv,
+)
 from calltouch.load import (
     CsvLoader,
     LoadOptions,
@@ -54,7 +63,27 @@ def inspect_path(
         except InputError as exc:
             described.append(failed(str(path), exc))
     _judge_rejects(spec, described)
-    return described
+    # the files of a folder or glob a run leaves out, as its first file's notes say them
+    skipped = folder_notes(spec)
+    if skipped and "error" not in described[0]:
+        described[0]["notes"] = [*skipped, *described[0].get("notes", [])]
+    return [displayable(item) for item in described]
+
+
+_SURROGATES = re.compile("[\udc00-\udcff]")
+
+
+def displayable(value: Any) -> Any:
+    """``value`` (an inspection, nested lists and dicts) with every byte a file's encoding
+    could not decode (a lone surrogate, see inputs.UNDECODABLE) shown as U+FFFD, as run's
+    rejects show it: printed, a surrogate became the raw byte, and the JSON was no UTF-8."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [displayable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: displayable(v) for k, v in value.items()}
+    return value
 
 
 # What _run_rejects counts for _judge_rejects: rows read, rejected, the lines rejected rows
@@ -302,6 +331,12 @@ def _describe(
             )
             unflagged = replace(options, overrides={**options.overrides, "has_form": ""})
             out.update(_run_rejects(con, path, role, unflagged, workdir))
+    if role == "sessions" and out.get("format") == "csv" and "_read" in out:
+        # a session CSV is read by DuckDB alone, which may split a record the csv module
+        # counts as malformed (, "Spring, Sale"): its rows are those the run reads, and its
+        # malformed ones among the rejects listed
+        out["rows"] = {"data": out["_read"]}
+        out.pop("first_unreadable", None)
     return out
 
 

@@ -269,6 +269,8 @@ def print_inspection(console: Console, item: dict[str, Any]) -> None:
             Text(
                 f"{rows['data']:,} data rows: {rows['readable']:,} well-formed, "
                 f"{rows['unreadable']:,} malformed; {rows['footer']:,} report-footer lines"
+                if "readable" in rows
+                else f"{rows['data']:,} data rows"  # a session CSV, as DuckDB reads it
             ),
         )
         for bad in item.get("first_unreadable", []):

@@ -13,6 +13,8 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -2364,3 +2366,43 @@ def test_a_gzip_compressed_parquet_file_is_told_to_be_unpacked_under_any_name(tm
         assert "a gzip-compressed Parquet file" in message, name
         assert "Unpack it (gunzip) and give calltouch the .parquet file" in message, name
         assert "Name it" not in message, name
+
+
+def test_inspect_tells_what_run_would_of_zones_encodings_folders_and_session_rows(tmp_path):
+    # a zone run refuses was an internal error (exit 1)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    zone = invoke("inspect", sample / "tasks.csv", "--tz", "Mars/Base")
+    assert zone.exit_code == 2, zone.stderr
+    assert "--tz 'Mars/Base' is not a time zone DuckDB knows" in zone.stderr
+    # undecodable bytes were printed raw: the JSON was not UTF-8
+    w1252 = tmp_path / "w1252.csv"
+    w1252.write_bytes(
+        b"Id,bizible2__BizibleId__c,CreatedDate,Type,Subject\n"
+        b"t1,c1,2026-03-02T12:40:00Z,Call,Caf\xe9 \x93quoted\x94\n"
+    )
+    described = subprocess.run(
+        [sys.executable, "-m", "calltouch", "inspect", str(w1252), "-f", "json"],
+        capture_output=True,
+        check=False,
+    )
+    (item,) = json.loads(described.stdout.decode("utf-8"))  # strict: fails on a raw byte
+    assert item["first_rows"][0][4] == "Caf\ufffd \ufffdquoted\ufffd"
+    # a folder's files run leaves out are told, as run tells them
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    shutil.copy(sample / "tasks.csv", folder / "a.csv")
+    (folder / "data.xlsx").write_bytes(b"x")
+    listed = invoke("inspect", folder, "-f", "json")
+    (first,) = json.loads(listed.stdout)
+    assert any("data.xlsx" in note for note in first["notes"])
+    # a session CSV is read by DuckDB alone: a row the csv module splits otherwise is no
+    # malformed row (run loads it)
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,CAMPAIGN_NAME\n"
+        's1,c1,2026-03-02 12:17:00,Paid Search.AdWords, "Spring, Sale"\n'
+        "s2,c2,2026-03-02 12:18:00,Direct,x\n"
+    )
+    (session_item,) = json.loads(invoke("inspect", sessions, "-f", "json").stdout)
+    assert session_item["rows"] == {"data": 2}
+    assert session_item["rejected_by_run"] == 0 and "first_unreadable" not in session_item
