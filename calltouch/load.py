@@ -289,7 +289,10 @@ def load_role(
     ]
     listing = folder_notes(spec)
 
+    stamps = {loader.file_id: (loader.path, loader.stamp) for loader in loaders}
+
     def record(loaded: LoadedFile) -> LoadedFile:
+        refuse_changed_since(role, *stamps[loaded.file_id])
         # the files of a folder or glob that are not read, or read from its subfolders: a
         # note on its first file
         if loaded.file_id == first_file_id:
@@ -360,7 +363,37 @@ def load_file(
     workdir: Path,
 ) -> LoadedFile:
     """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
-    return record_file(con, make_loader(con, role, path, file_id, options, workdir).load())
+    loader = make_loader(con, role, path, file_id, options, workdir)
+    loaded = loader.load()
+    refuse_changed_since(role, path, loader.stamp)
+    return record_file(con, loaded)
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time (ns), to tell a file that changed while it was
+    read; None when it cannot be read (its reading says why)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def refuse_changed_since(role: Role, path: Path, stamp: tuple[int, int] | None) -> None:
+    """Refuse a file whose size or modification time changed since ``stamp`` (taken before
+    reading it): an export still being written, read at different moments by the passes of
+    a load (its hash, DuckDB's reading, the independent count), would be recorded with
+    counts that never reconcile."""
+    now = file_stamp(path)
+    if stamp is None or now is None or now == stamp:
+        return
+    grew = f" (from {stamp[0]:,} to {now[0]:,} bytes)" if now[0] != stamp[0] else ""
+    raise InputError(
+        f"{role} file {path} changed while calltouch read it{grew}: is the export still being "
+        "written?",
+        hint="Wait until the file is complete, then run the command again: this one kept "
+        "nothing of what it read.",
+    )
 
 
 def make_loader(
@@ -431,6 +464,7 @@ class _Loader:
         self.role = role
         self.path = path
         self.display = str(path)
+        self.stamp = file_stamp(path)  # before any reading (refuse_changed_since)
         self.file_id = file_id
         self.options = options
         self.workdir = workdir

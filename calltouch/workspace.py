@@ -37,7 +37,15 @@ from calltouch import queries, timeformats
 from calltouch.durations import format_window
 from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
 from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
-from calltouch.load import LoadedFile, LoadOptions, check_time_zone, load_file, same_zone
+from calltouch.load import (
+    LoadedFile,
+    LoadOptions,
+    check_time_zone,
+    file_stamp,
+    load_file,
+    refuse_changed_since,
+    same_zone,
+)
 from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
@@ -355,6 +363,7 @@ def load(
         new_files: list[int] = []
         with tempfile.TemporaryDirectory(prefix="calltouch-load-") as workdir:
             for path in paths:
+                stamp = file_stamp(path)  # the hash, too, must be of what is loaded
                 digest = content_hash(path)
                 earlier = queries.run(
                     con, "find_load", {"role": role, "content_hash": digest}
@@ -387,6 +396,7 @@ def load(
                 loaded = load_file(
                     con, role, path, file_id=file_id, options=options, workdir=Path(workdir)
                 )
+                refuse_changed_since(role, path, stamp)
                 files.append(loaded)
                 queries.run(
                     con,

@@ -1647,3 +1647,45 @@ def test_a_db_in_no_folder_or_naming_a_folder_says_how_to_fix_it(tmp_path: Path)
         result = invoke("load", "tasks", tasks, "--db", db, "-q", ok=False)
         assert result.exit_code == 2, db
         assert told in " ".join(result.stderr.split()), db
+
+
+@pytest.mark.parametrize("command", ["load", "run"])
+def test_a_file_that_grows_while_it_is_read_is_refused_and_nothing_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # an export still being written was read at three moments (its hash, DuckDB's reading,
+    # the independent count): load kept counts that never reconciled, and every later match
+    # failed with exit 4
+    from calltouch import load
+
+    tasks = write_rows(
+        tmp_path / "tasks.csv", [task(f"T{i}", "ck", "12:40") for i in range(3)], TASK_HEADER
+    )
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", "ck", "12:17")], SESSION_HEADER)
+    original = load.CsvLoader.load
+
+    def growing(self: load.CsvLoader) -> load.LoadedFile:
+        if self.path == tasks:
+            with tasks.open("a", encoding="utf-8") as handle:
+                handle.write("T9,ck,2026-03-02T12:50:00Z,Call,,,\n")
+        return original(self)
+
+    monkeypatch.setattr(load.CsvLoader, "load", growing)
+    db = tmp_path / "w.duckdb"
+    if command == "load":
+        assert invoke("load", "sessions", sessions, "--db", db, "-q").exit_code == 0
+        result = invoke("load", "tasks", tasks, "--db", db, ok=False)
+    else:
+        result = invoke("run", tasks, sessions, "-o", tmp_path / "out", ok=False)
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, said
+    assert f"tasks file {tasks} changed while calltouch read it (from " in said
+    assert "is the export still being written?" in said
+    if command == "load":
+        status = json.loads(invoke("status", "--db", db, "--format", "json").stdout)
+        assert [f["role"] for f in status["loads"]] == ["sessions"]
+        monkeypatch.setattr(load.CsvLoader, "load", original)
+        assert invoke("load", "tasks", tasks, "--db", db, "-q").exit_code == 0
+        assert invoke("match", "--db", db, "-q").exit_code == 0
+    else:
+        assert not (tmp_path / "out" / "touchpoints.csv").exists()
