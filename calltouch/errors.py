@@ -72,6 +72,10 @@ class UnreadableInputError(InputError):
     """An input file cannot be read at all: damaged, cut short or not in its format."""
 
 
+class DamagedWorkspaceError(InputError):
+    """The workspace file is damaged (cut short, overwritten): DuckDB cannot read a block."""
+
+
 class MissingFieldError(InputError):
     """A file lacks a column for a required field of its input (tasks, sessions ...)."""
 

@@ -35,7 +35,13 @@ import duckdb
 import jinja2
 import jinja2.meta
 
-from calltouch.errors import OutOfMemoryError, QueryError, TemplateError, UsageError
+from calltouch.errors import (
+    DamagedWorkspaceError,
+    OutOfMemoryError,
+    QueryError,
+    TemplateError,
+    UsageError,
+)
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _HEADER_LINE = re.compile(r"^--\s*(name|purpose|binds|context):\s*(.*?)\s*$")
@@ -259,6 +265,7 @@ def run(
         except duckdb.IOException as exc:
             spill = _SPILL.get(con)
             text = str(exc)
+            _refuse_damaged(con, text)
             if spill is None or (spill not in text and "duckdb_temp" not in text):
                 raise QueryError(name, _first_line(text), hint=None) from exc
             raise OutOfMemoryError(
@@ -277,8 +284,27 @@ def run(
                 "more room (run, match and attribute take all three).",
             ) from exc
         except duckdb.Error as exc:
+            _refuse_damaged(con, str(exc))
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result
+
+
+def _refuse_damaged(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Raise DamagedWorkspaceError when DuckDB's error ``text`` says the connection's own
+    database file is damaged: a block it cannot read whole (the file cut short) or whose
+    checksum is wrong. A damaged input file's error names that file, not the database."""
+    database = _DATABASE.get(con)
+    if database is None:
+        return
+    named = database in text or os.path.abspath(database) in text
+    cut = "Could not read enough bytes from file" in text and named
+    if not (cut or "Corrupt database file" in text):
+        return
+    raise DamagedWorkspaceError(
+        f"the workspace {database} is damaged (cut short or overwritten): {_first_line(text)}",
+        hint="Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, then "
+        "calltouch match): a damaged file cannot be mended, and writing to it loses more.",
+    )
 
 
 # DuckDB errors that a statement's own text causes whatever data it reads (an unknown macro,
@@ -306,6 +332,8 @@ _LIMITS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.Wea
 # The folder each connection spills to (its temp_directory): a failure to write there is the
 # memory limit's consequence, not a bad input, output or bug.
 _SPILL: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
+# The database file of each connection to one (a workspace), to tell its damage (_refuse_damaged).
+_DATABASE: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = weakref.WeakKeyDictionary()
 
 
 def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
@@ -426,5 +454,7 @@ def connect(
     _LIMITS[con] = config["memory_limit"]
     # DuckDB's own default beside a database file: the file's name with .tmp
     _SPILL[con] = config.get("temp_directory") or f"{database}.tmp"
+    if str(database) != ":memory:":
+        _DATABASE[con] = str(database)
     run(con, "session_setup")
     return con

@@ -280,7 +280,11 @@ def _require_writable_folder(path: Path) -> None:
 def _not_writable(message: str) -> bool:
     """Whether DuckDB could not open a file for writing (but reading may work)."""
     lowered = message.lower()
-    return "permission denied" in lowered or "read-only file system" in lowered
+    # EPERM: an immutable file (chattr +i) or a folder that forbids it, as EACCES
+    return any(
+        reason in lowered
+        for reason in ("permission denied", "read-only file system", "operation not permitted")
+    )
 
 
 # A DuckDB database file has this at byte 8 (its header's magic).

@@ -1689,3 +1689,29 @@ def test_a_file_that_grows_while_it_is_read_is_refused_and_nothing_kept(
         assert invoke("match", "--db", db, "-q").exit_code == 0
     else:
         assert not (tmp_path / "out" / "touchpoints.csv").exists()
+
+
+def test_a_workspace_cut_short_is_told_damaged_not_an_internal_error(tmp_path: Path) -> None:
+    # DuckDB's "Could not read enough bytes" was a "Query failed" (exit 1: a bug)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", sample / "tasks.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", sample / "sessions.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    cut = tmp_path / "cut.duckdb"
+    data = db.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    for command in (["status"], ["report"], ["export", "touchpoints", "-o", tmp_path / "t.csv"]):
+        result = invoke(*command, "--db", cut, ok=False)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2, (command, said)
+        assert f"the workspace {cut} is damaged (cut short or overwritten)" in said, command
+        assert "Load its exports into a new workspace" in said
+
+
+def test_an_immutable_workspace_gets_the_write_access_hint() -> None:
+    # chattr +i gives EPERM ("Operation not permitted"), not EACCES: the hint was missing
+    message = 'IO Error: Cannot open file "w.duckdb": Operation not permitted'
+    assert workspace._not_writable(message)
+    assert workspace._not_writable("IO Error: Permission denied")
+    assert not workspace._not_writable("IO Error: No such file or directory")
