@@ -15,6 +15,7 @@ _UNITS_US = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1_000, "
 _ORDER = list(_UNITS_US)  # largest first
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)")
 MAX_WINDOW_US = 7 * 24 * _UNITS_US["h"]
+DEFAULT_WINDOW_US = 30 * _UNITS_US["m"]  # R3's 30 minutes
 
 
 def parse_window(text: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from calltouch import queries
-from calltouch.durations import MAX_WINDOW_US, format_window
+from calltouch.durations import DEFAULT_WINDOW_US, MAX_WINDOW_US, format_window
 from calltouch.errors import InputError
 from calltouch.load import error_message, session_error
 
@@ -191,7 +191,12 @@ def explain(
     gap_us = row["gap_us"]
     earlier_call = row["earlier_call_task_id"] if per_session == "one" else None
     out["advice"] = advice(
-        out, window_us, gap_us=gap_us, earlier_call=earlier_call, later_us=row["later_us"]
+        out,
+        window_us,
+        gap_us=gap_us,
+        earlier_call=earlier_call,
+        later_us=row["later_us"],
+        per_session=per_session,
     )
     return out
 
@@ -223,13 +228,19 @@ def advice(
     gap_us: int | None = None,
     earlier_call: str | None = None,
     later_us: int | None = None,
+    per_session: str = "one",
 ) -> list[str]:
     """What decided the result, and what would change it. ``gap_us``: the exact gap from the
     candidate's start (else the rounded minutes are used); ``earlier_call``: a call that has
     the same candidate and calls first, so takes the session under any window (R6);
-    ``later_us``: the exact time from the call to the first later session's start."""
+    ``later_us``: the exact time from the call to the first later session's start;
+    ``per_session``: the setting the result was matched with. An option advised comes with
+    the other setting when that is not its default: ``calltouch match`` does not keep the
+    last match's settings, so --window 80m alone would bring R6 back after --per-session all."""
     reason = facts["match_reason"]
     window = format_window(window_us)
+    keep_all = " --per-session all" if per_session == "all" else ""
+    keep_window = f" --window {window}" if window_us != DEFAULT_WINDOW_US else ""
     said: list[str] = []
     source = facts["call_time_source"]
     column = facts["call_time_column"] or FIELD_NAMES.get(source, source)
@@ -289,7 +300,7 @@ def advice(
                 "too."
             )
         else:
-            remedy = f"A {needed}m window would merge it (--window {needed}m)."
+            remedy = f"A {needed}m window would merge it (--window {needed}m{keep_all})."
 
         shown = _minutes(gap)
         if gap_us is not None and shown == _minutes(window_us / 60_000_000):
@@ -312,7 +323,8 @@ def advice(
                 ""
                 if rejected
                 else " Check the clocks of the vendor and of the export, and the zone of naive "
-                "timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them)."
+                "timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them, into "
+                "a new workspace: a file already loaded is not read again)."
             )
         )
     elif reason == "no_session_for_id" and rejected:
@@ -333,7 +345,7 @@ def advice(
         said.append(
             f"Its candidate session already merged with an earlier call, task "
             f"{facts.get('merged_with_task_id') or '?'} (R6: one touchpoint per session). "
-            "--per-session all would merge this call too."
+            f"--per-session all would merge this call too (--per-session all{keep_window})."
         )
     if rejected:
         count = facts["rejected_sessions"]

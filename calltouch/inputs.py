@@ -814,12 +814,25 @@ def _utf16_without_bom(head: bytes) -> str | None:
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 
 
+def _header_ends(head: bytes) -> bool:
+    """Whether the header record ends in ``head``: a line end outside quotes (one inside a
+    quoted header cell, "Multi\nLine Label", is part of the cell)."""
+    quotes = 0
+    start = 0
+    for end in re.finditer(rb"[\r\n]", head):
+        quotes += head.count(b'"', start, end.start())
+        if quotes % 2 == 0:
+            return True
+        start = end.start()
+    return False
+
+
 def _read_head(handle: BinaryIO, role: Role, path: Path) -> bytes:
-    """The file's first SNIFF_BYTES, and more while no line has ended in them (a header of
-    thousands of columns), SNIFF_BYTES at a time: the header is read whole, never cut. A
-    header line longer than MAX_HEADER_BYTES is refused."""
+    """The file's first SNIFF_BYTES, and more while the header record has not ended in them
+    (a header of thousands of columns), SNIFF_BYTES at a time: the header is read whole,
+    never cut. A header longer than MAX_HEADER_BYTES is refused."""
     head = handle.read(SNIFF_BYTES)
-    while len(head) % SNIFF_BYTES == 0 and head and b"\n" not in head and b"\r" not in head:
+    while len(head) % SNIFF_BYTES == 0 and head and not _header_ends(head):
         if len(head) >= MAX_HEADER_BYTES:
             raise InputError(
                 f"{role} file {path} has no line end in its first 16 MiB: its header line is "

@@ -25,7 +25,7 @@ import duckdb
 
 from calltouch import __version__, queries
 from calltouch.csvscan import QUOTE_ERRORS
-from calltouch.durations import format_window, window_minutes
+from calltouch.durations import DEFAULT_WINDOW_US, format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
 from calltouch.inputs import ALL_ROLES, Role
 from calltouch.load import (
@@ -55,7 +55,7 @@ PerSession = Literal["one", "all"]
 class RunSettings:
     """Everything that decides a run's result besides its inputs."""
 
-    window_us: int = 30 * 60_000_000
+    window_us: int = DEFAULT_WINDOW_US
     per_session: PerSession = "one"
     tasks_tz: str = "UTC"
     sessions_tz: str = "UTC"

@@ -131,17 +131,24 @@ CREATE OR REPLACE TEMP MACRO ct_in_years(ts) AS
     CASE WHEN ts >= TIMESTAMP '0001-01-01' AND ts < TIMESTAMP '10000-01-01' THEN ts END;
 
 -- ct_offset_tidy(s): s with white space, UTC or GMT between the time and a trailing offset
--- taken out (12:17:00 UTC+05:30, 2026-03-02T12:17:00 +0000 to 12:17:00+05:30, ...+0000).
+-- taken out, and the offset's hour written with two digits (12:17:00 UTC+5:30,
+-- 2026-03-02T12:17:00 +0000 to 12:17:00+05:30, ...+0000; seconds kept: UTC+05:30:00).
 CREATE OR REPLACE TEMP MACRO ct_offset_tidy(s) AS
-    regexp_replace(s, '([0-9])\s*(UTC|GMT)?\s*([+-][0-9]{2}(:?[0-9]{2})?)$', '\1\3', 'i');
+    regexp_replace(regexp_replace(
+        s, '([0-9])\s*(UTC|GMT)?\s*([+-])([0-9](:[0-9]{2}){0,2})$', '\1\30\4', 'i'),
+        '([0-9])\s*(UTC|GMT)?\s*([+-][0-9]{2}(:?[0-9]{2}){0,2})$', '\1\3', 'i');
 
 -- ct_iso_ts(s): ISO-8601 text (a zone or offset read as such, else the connection's TimeZone)
 -- to a naive UTC timestamp; NULL when the cast cannot read it. DuckDB's cast reads UTC+05:30
 -- as +05:00 (UTC-03:30 as -03:00, the minutes dropped): such text is read tidied
--- (ct_offset_tidy), as is text the cast refuses for a space before its offset.
+-- (ct_offset_tidy) or not at all (an offset the tidying cannot read, or no place has, such
+-- as UTC+5:99), as is text the cast refuses for a space before its offset.
 CREATE OR REPLACE TEMP MACRO ct_iso_ts(s) AS
     timezone('UTC', CASE WHEN s ILIKE '%UTC+%' OR s ILIKE '%UTC-%'
-                         THEN try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ)
+                         -- read tidied, or not at all: never with the minutes dropped
+                         THEN CASE WHEN NOT contains(ct_offset_tidy(upper(s)), 'UTC')
+                                        AND ct_offset_ok(ct_offset_tidy(upper(s)))
+                                   THEN try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ) END
                          ELSE coalesce(try_cast(s AS TIMESTAMPTZ), try_cast(upper(s) AS TIMESTAMPTZ),
                                        try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ)) END);
 

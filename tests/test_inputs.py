@@ -1106,12 +1106,25 @@ def test_a_header_longer_than_the_sniffed_bytes_is_read_whole(tmp_path, suffix):
     # BizibleId after the cut; every row must still load and merge
     extra = [f"Custom_Field_{i:04d}__c" for i in range(3300)]
     header = ["Id", "CreatedDate", "Type", *extra, "bizible2__BizibleId__c"]
+    quoted = [
+        "Id",
+        "CreatedDate",
+        "Type",
+        '"Multi\nLine Label"',
+        *extra[1:],
+        "bizible2__BizibleId__c",
+    ]
     rows = [
         ["00T000000000091AAA", "2026-03-02T12:40:00Z", "Call", *extra, ABC],
         ["00T000000000092AAA", "2026-03-02T12:41:00Z", "Call", *extra, ""],
     ]
     text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
     assert len(",".join(header)) > 1 << 16
+    # a quoted header cell holding a line end, before the 64 KiB: the header goes on
+    multi = tmp_path / "multi.csv"
+    multi.write_text("\n".join(",".join(r) for r in [quoted, *rows]) + "\n", encoding="utf-8")
+    assert sniff_csv(multi, "tasks").header[3] == "Multi\nLine Label"
+    assert sniff_csv(multi, "tasks").header[-1] == "bizible2__BizibleId__c"
     tasks = tmp_path / f"tasks{suffix}"
     tasks.write_bytes(gzip.compress(text.encode()) if suffix.endswith(".gz") else text.encode())
     assert sniff_csv(tasks, "tasks").header == tuple(header)

@@ -176,6 +176,22 @@ def test_r3_an_outside_window_call_never_shows_the_window_as_its_minutes(tmp_pat
     assert {out.status(t) for t in minutes} == {("standalone", "outside_window")}
 
 
+@pytest.mark.parametrize("seconds", [66, 33, 249, 90])
+def test_r3_the_window_corner_holds_for_windows_not_whole_minutes(
+    tmp_path: Path, seconds: int
+) -> None:
+    # 66 s is 1.1 minutes, and 1.1 * 60000000 is 66000000.00000001 in floating point: the
+    # corner was missed, and the call a microsecond past the window read 1.1
+    call = f"2026-03-02T12:17:{seconds % 60:02d}.000001Z".replace(
+        "12:17:", f"12:{17 + seconds // 60}:"
+    )
+    out = run_case(
+        tmp_path, [task("T1", ABC, call)], [session("S1", ABC, "12:17")], window=f"{seconds}s"
+    )
+    assert out.status("T1") == ("standalone", "outside_window")
+    assert float(out.touchpoints["T1"]["nearest_session_minutes"]) > seconds / 60
+
+
 def test_r3_minutes_a_millisecond_apart_are_written_without_an_exponent(tmp_path: Path) -> None:
     # DuckDB writes a DOUBLE below 0.0001 as 2e-05: in CSV the minutes are plain decimals
     out = run_case(
@@ -1296,11 +1312,14 @@ def test_r8_an_offset_after_utc_or_gmt_or_a_space_keeps_its_minutes(tmp_path: Pa
         "C": " UTC+0530",
         "H": " UTC+05",
         "S": " +05:30",
+        "P": " UTC+5:30",
+        "Q": " UTC+05:30:00",
     }
     tasks = [task(k, ABC, f"2026-03-02T12:17:00{o}") for k, o in offsets.items()]
     tasks += [
         task("Z", ABC, "2026-03-02T12:17:00 +0000"),
         task("B", ABC, "2026-03-02T12:17:00 UTC+25:00"),
+        task("X", ABC, "2026-03-02T12:17:00 UTC+5:99"),  # never read with its minutes lost
     ]
     out = run_case(tmp_path, tasks, [], max_rejects="100%")
     got = {k: out.touchpoints[k]["touchpoint_date"] for k in [*offsets, "Z"]}
@@ -1312,11 +1331,14 @@ def test_r8_an_offset_after_utc_or_gmt_or_a_space_keeps_its_minutes(tmp_path: Pa
         "C": "2026-03-02T06:47:00Z",
         "H": "2026-03-02T07:17:00Z",
         "S": "2026-03-02T06:47:00Z",
+        "P": "2026-03-02T06:47:00Z",
+        "Q": "2026-03-02T06:47:00Z",
         "Z": "2026-03-02T12:17:00Z",
     }
-    assert "B" not in out.touchpoints
+    assert "B" not in out.touchpoints and "X" not in out.touchpoints
     assert [r["error"].split(" (")[0] for r in out.rejects] == [
-        "'2026-03-02T12:17:00 UTC+25:00' has a UTC offset no place has"
+        "'2026-03-02T12:17:00 UTC+25:00' has a UTC offset no place has",
+        "'2026-03-02T12:17:00 UTC+5:99' is not a date-time",
     ]
 
 

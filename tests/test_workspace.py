@@ -449,7 +449,24 @@ def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> Non
     free = " ".join(
         json.loads(invoke("explain", "TB", *files, "--per-session", "all").stdout)["advice"]
     )
-    assert "A 45m window would merge it (--window 45m)." in free
+    # the advised options carry the setting the call was matched with: `match` does not
+    # keep the last one's, so --window 45m alone would bring R6 back and TA would take S1
+    assert "A 45m window would merge it (--window 45m --per-session all)." in free
+    db = tmp_path / "w.duckdb"
+    for role, path in (("tasks", tasks), ("sessions", sessions)):
+        assert invoke("load", role, path, "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "--per-session", "all", "-q").exit_code == 0
+    on_workspace = json.loads(invoke("explain", "TB", "--db", db, "-f", "json").stdout)
+    assert "(--window 45m --per-session all)." in " ".join(on_workspace["advice"])
+    assert invoke("match", "--db", db, "--window", "45m", "-q").exit_code == 0
+    used = json.loads(invoke("explain", "TB", "--db", db, "-f", "json").stdout)
+    assert used["match_reason"] == "session_already_used"
+    assert "(--per-session all --window 45m)." in " ".join(used["advice"])
+    assert (
+        invoke("match", "--db", db, "--per-session", "all", "--window", "45m", "-q").exit_code == 0
+    )
+    followed = json.loads(invoke("explain", "TB", "--db", db, "-f", "json").stdout)
+    assert followed["match_status"] == "merged"
     # 30 min and one microsecond: shown as 30.0 minutes, but 30m does not merge it; 31m does
     exact = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
     assert "A 31m window would merge it (--window 31m)." in exact
