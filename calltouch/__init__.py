@@ -19,36 +19,46 @@ __version__ = "0.1.0"
 
 
 def main() -> None:
-    """The console script. A Ctrl-C while the CLI's modules load (DuckDB, rich and Typer take
-    a few tenths of a second) is held until they have: one inside DuckDB's module setup
-    aborts the process instead of raising. Then it exits 130, like any other Ctrl-C. Once the
-    command has ended (its outputs written, or its error said), a Ctrl-C is ignored: Python
-    restores the default handler while it shuts down, and a signal then killed the process
-    with no word and no exit code of ours (a flaky test caught one). A SIGTERM (``timeout``, a
-    CI cancel, systemd) once the modules are loaded stops the command as a Ctrl-C does, with
-    the same clean-up (no temporary file left, the previous outputs kept), and exits 143."""
+    """The console script. A Ctrl-C or a SIGTERM (``timeout``, a CI cancel, systemd) while
+    the CLI gets ready (DuckDB, rich, Typer and its option parsing load, and Typer builds the
+    commands: a few tenths of a second, seconds on a busy machine) is held until it is: one
+    inside DuckDB's module setup aborts the process instead of raising, and one inside
+    Typer's building or parsing ended it with a traceback, or with Typer's silent exit 130.
+    Then it exits 130 ("Interrupted.") or 143 ("Terminated."). Later, a SIGTERM stops the
+    command as a Ctrl-C does, with the same clean-up (no temporary file left, the previous
+    outputs kept), and exits 143. Once the command has ended (its outputs written, or its
+    error said), signals are ignored: Python restores the default handler while it shuts
+    down, and a signal then killed the process with no word and no exit code of ours (a
+    flaky test caught one)."""
     import signal
     import sys
 
     _plain_terminal()
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
-    try:
-        from calltouch.cli import main as cli_main
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
-        sys.stderr.write("Interrupted.\n")
-        raise SystemExit(130)
+
+    def hold(signum: int, frame: object) -> None:
+        pressed.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    signal.signal(signal.SIGTERM, hold)
+    from calltouch.cli import main as cli_main
+    from calltouch.cli import ready_command
     from calltouch.errors import STOP_SIGNALS
+
+    command = ready_command()
 
     def terminate(signum: int, frame: object) -> None:
         STOP_SIGNALS.append(signum)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, previous)
+    if pressed:
+        terminated = signal.SIGTERM in pressed
+        sys.stderr.write("Terminated.\n" if terminated else "Interrupted.\n")
+        raise SystemExit(143 if terminated else 130)
     try:
-        cli_main()
+        cli_main(command)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -8,6 +8,7 @@ code; anything else is a bug, reported as such (``--debug`` shows the traceback)
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from typing import Annotated, TextIO
 import duckdb
 import typer
 import typer.core
+import typer.main
 from rich.console import Console
 from rich.progress import TaskID
 from rich.text import Text
@@ -1048,9 +1050,19 @@ def _root(
     """Link call-tracking tasks to web sessions and report calls by channel."""
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def ready_command() -> typer.core.TyperGroup:
+    """The Click command of the CLI, built, with what Typer imports only when it parses the
+    first option loaded (its value adapters, and pydantic with them: 0.1-0.4 s):
+    calltouch.main builds it while it holds signals (a signal inside either ended the
+    process with a traceback, or with Typer's silent exit 130)."""
+    with contextlib.suppress(ImportError):  # a Typer without them imports nothing later
+        importlib.import_module("typer._adapters")
+    return typer.main.get_command(app)  # type: ignore[return-value]
+
+
+def main(command: typer.core.TyperGroup | None = None) -> None:
+    """Console-script entry point: ``command`` as ready_command made it (else built now)."""
+    (command or ready_command())()
 
 
 # The workspace and revenue commands register themselves on `app`.

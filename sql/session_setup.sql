@@ -149,7 +149,8 @@ CREATE OR REPLACE TEMP MACRO ct_iso_ts(s) AS
                          THEN CASE WHEN NOT contains(ct_offset_tidy(upper(s)), 'UTC')
                                         AND ct_offset_ok(ct_offset_tidy(upper(s)))
                                    THEN try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ) END
-                         ELSE coalesce(try_cast(s AS TIMESTAMPTZ), try_cast(upper(s) AS TIMESTAMPTZ),
+                         ELSE coalesce(try_cast(s AS TIMESTAMPTZ),
+                                       try_cast(upper(s) AS TIMESTAMPTZ),
                                        try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ)) END);
 
 -- ct_ts(s): text to a naive UTC timestamp. Values with Z (or RFC 3339's z) or an offset keep

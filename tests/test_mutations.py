@@ -111,8 +111,14 @@ MUTATIONS: list[tuple[str, ...]] = [
     (  # ct_ts: an instant's wall clock in another zone instead of UTC
         "R8",
         "session_setup.sql",
-        "timezone('UTC', coalesce(try_cast(s AS TIMESTAMPTZ),",
-        "timezone('America/New_York', coalesce(try_cast(s AS TIMESTAMPTZ),",
+        "timezone('UTC', CASE WHEN s ILIKE",
+        "timezone('America/New_York', CASE WHEN s ILIKE",
+    ),
+    (  # ct_iso_ts: a time with UTC+05:30 not read (it was read with its minutes dropped)
+        "R8",
+        "session_setup.sql",
+        "THEN CASE WHEN NOT contains(ct_offset_tidy(upper(s)), 'UTC')",
+        "THEN CASE WHEN false",
     ),
     (  # an offset no place has read as one
         "R8",
@@ -137,8 +143,9 @@ MUTATIONS: list[tuple[str, ...]] = [
     (  # ct_ts: the lower-case z and t not read
         "R8",
         "session_setup.sql",
-        "try_cast(upper(s) AS TIMESTAMPTZ)",
-        "try_cast(s AS TIMESTAMPTZ)",
+        "try_cast(upper(s) AS TIMESTAMPTZ),\n"
+        "                                       try_cast(ct_offset_tidy(upper(s)) AS TIMESTAMPTZ))",
+        "try_cast(s AS TIMESTAMPTZ))",
     ),
     ("R8", "set_time_zone.sql", "SET TimeZone = $tz;", "SELECT $tz;"),
     (
