@@ -280,6 +280,18 @@ def one_file(flag: str, values: list[str] | None) -> str | None:
     return values[0]
 
 
+def refuse_db_with_files(ctx: typer.Context, files: str = "--tasks and --sessions") -> None:
+    """Refuse a --db given on the command line to a command told to read files (``files``):
+    it would be ignored, and the answer taken for the workspace's."""
+    source = ctx.get_parameter_source("db")
+    if source is not None and source.name == "COMMANDLINE":
+        raise UsageError(
+            f"--db names a workspace, but {files} make this command read files, not it",
+            hint=f"Leave --db out to read the files, or leave {files} out to answer from "
+            "the workspace.",
+        )
+
+
 def refuse_file_options(
     ctx: typer.Context, settings: str, files: str = "--tasks and --sessions"
 ) -> None:

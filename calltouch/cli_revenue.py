@@ -43,6 +43,7 @@ from calltouch.cli import (
     one_file,
     print_removed,
     progress,
+    refuse_db_with_files,
     refuse_file_options,
     stderr,
     stdout,
@@ -181,6 +182,7 @@ def attributed(
     ``scope``: an opportunity's or a person's id, whose journey alone is built (journey)."""
     if files.given:
         files.check()
+        refuse_db_with_files(ctx, "--tasks, --sessions and --opportunities")
         run_settings = _settings(
             window,
             per_session,

@@ -52,6 +52,7 @@ from calltouch.cli import (
     one_file,
     print_run_summary,
     progress,
+    refuse_db_with_files,
     refuse_file_options,
     stderr,
     stdout,
@@ -874,6 +875,7 @@ def explain_command(
                 "workspace (--db).",
             )
         if task_spec is not None and session_spec is not None:
+            refuse_db_with_files(ctx)
             settings = _settings(
                 window,
                 per_session,

@@ -1732,3 +1732,21 @@ def test_an_immutable_workspace_gets_the_write_access_hint() -> None:
     assert workspace._not_writable(message)
     assert workspace._not_writable("IO Error: Permission denied")
     assert not workspace._not_writable("IO Error: No such file or directory")
+
+
+def test_a_db_given_with_files_is_refused_not_ignored(tmp_path: Path) -> None:
+    # explain (and attribute, journey, compare) on files ignored --db and exited 0: the
+    # answer passed for the workspace's
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    files = ("--tasks", sample / "tasks.csv", "--sessions", sample / "sessions.csv")
+    db = tmp_path / "other.duckdb"
+    explained = invoke("explain", "00T5e0000kBRaogEAD", *files, "--db", db, ok=False)
+    assert explained.exit_code == 2
+    assert "--db names a workspace, but --tasks and --sessions make" in " ".join(
+        explained.stderr.split()
+    )
+    revenue = ("--opportunities", sample / "opportunities.csv")
+    attributed = invoke("attribute", *files, *revenue, "-o", tmp_path / "a", "--db", db, ok=False)
+    assert attributed.exit_code == 2
+    assert "--db names a workspace" in " ".join(attributed.stderr.split())
+    assert not db.exists()
