@@ -470,8 +470,13 @@ def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> Non
     # 30 min and one microsecond: shown as 30.0 minutes, but 30m does not merge it; 31m does
     exact = " ".join(json.loads(invoke("explain", "T2", *files).stdout)["advice"])
     assert "A 31m window would merge it (--window 31m)." in exact
-    # and the gap is said exactly, not as the 30 min of the window it exceeds
+    # and the gap is said exactly, not as the 30 min of the window it exceeds; the table's
+    # minutes, as touchpoints.csv's, are past the window too (30.00001, never 30)
     assert "started 30m1us before the call, more than the 30m window" in exact
+    facts = json.loads(invoke("explain", "T2", *files).stdout)
+    assert facts["nearest_earlier_session"]["minutes_before_call"] == 30.00001
+    table = invoke("explain", "T2", *files[:-2]).stdout
+    assert "30.00001 min before the call" in table
 
 
 def test_explain_call_without_bizible_id(ws: dict[str, Path], tmp_path: Path) -> None:
