@@ -8,6 +8,7 @@ code; anything else is a bug, reported as such (``--debug`` shows the traceback)
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import os
@@ -57,6 +58,13 @@ def refuse_empty_values(args: Sequence[str]) -> None:
     for i, arg in enumerate(args):
         if arg.startswith("--") and arg.endswith("=") and arg.count("=") == 1:
             what, example = f"{arg[:-1]} is given an empty value", f'{arg}"$VALUE"'
+        elif arg == "-" and i and args[i - 1] in ("-o", "--out", "--output"):
+            raise UsageError(
+                f"{args[i - 1]} - would write a file named '-': calltouch does not write its "
+                "outputs to the standard output this way",
+                hint="Give a file or folder name; report and the other commands print their "
+                "tables to the terminal without -o.",
+            )
         elif arg == "":
             before = args[i - 1] if i else None
             what = 'an empty argument ("")' + (f" follows {before}" if before else " is given")
@@ -231,6 +239,16 @@ def user_errors(debug: bool = False) -> Iterator[None]:
             word, code = interruption()
             stderr.print(Text(word, style="bold red"))
             raise typer.Exit(int(code)) from None
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+            # a path checked before anything reads or writes it: the user's to shorten
+            message = Text("Usage error: ", style="bold red")
+            message.append(printable(f"a name is too long for the file system: {exc.filename}"))
+            message.append(
+                "\nShorten the file or folder name (most file systems allow 255 bytes a name).",
+                style="yellow",
+            )
+            stderr.print(message)
+            raise typer.Exit(int(ExitCode.INPUT)) from None
         if debug:
             stderr.print(traceback.format_exc(), markup=False, highlight=False)
         message = Text()
@@ -802,8 +820,8 @@ def demo(
 
     with user_errors(debug):
         sample = sample_dir()
-        if out is not None:  # reads named files of the sample: only a file-like name to refuse
-            refuse_out_among_inputs(out, {}, (*EXPORTS, *attribution.OUTPUTS))
+        if out is not None:  # the sample's folder is its input: never written into
+            refuse_out_among_inputs(out, {"sample": str(sample)}, (*EXPORTS, *attribution.OUTPUTS))
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
         refuse_folder_targets(
             [target / f"{name}.csv" for name in (*EXPORTS, *attribution.OUTPUTS)]

@@ -65,6 +65,19 @@ from calltouch.outputs import atomic_path, export_table, format_of
 from calltouch.pipeline import load_inputs, match
 from calltouch.report import printable
 
+
+def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
+    """Refuse CALLTOUCH_DB set but empty (an unset variable in a script, as an empty --db
+    is): Click ignored it, and the default calltouch.duckdb of the current folder was used."""
+    source = ctx.get_parameter_source(param.name or "db")
+    if os.environ.get(workspace.ENV_DB) == "" and source is not None and source.name == "DEFAULT":
+        raise typer.BadParameter(
+            f"{workspace.ENV_DB} is set but empty; set it to the workspace file, unset it "
+            f"(the default is {workspace.DEFAULT_DB} in the current folder), or pass --db"
+        )
+    return value
+
+
 DbOpt = Annotated[
     Path,
     typer.Option(
@@ -72,6 +85,7 @@ DbOpt = Annotated[
         envvar=workspace.ENV_DB,
         metavar="PATH",
         help="The workspace: a DuckDB file (created by the first load).",
+        callback=_no_empty_env,
     ),
 ]
 

@@ -2406,3 +2406,32 @@ def test_inspect_tells_what_run_would_of_zones_encodings_folders_and_session_row
     (session_item,) = json.loads(invoke("inspect", sessions, "-f", "json").stdout)
     assert session_item["rows"] == {"data": 2}
     assert session_item["rejected_by_run"] == 0 and "first_unreadable" not in session_item
+
+
+def test_command_line_slips_get_usage_errors_not_bugs_or_stray_files(tmp_path, monkeypatch):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    files = (sample / "tasks.csv", sample / "sessions.csv")
+    monkeypatch.chdir(tmp_path)
+    # a name longer than the file system allows was an internal error (exit 1, 'a bug')
+    long = "x" * 300
+    for args in (("run", *files, "-q", "-o", long), ("inspect", f"{long}.csv")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.stderr
+        assert "a name is too long for the file system" in result.stderr
+    # -o - wrote a file (or a folder) named '-'
+    dashed = invoke("run", *files, "-q", "-o", "-")
+    assert dashed.exit_code == 2 and "-o - would write a file named '-'" in dashed.stderr
+    assert not (tmp_path / "-").exists()
+    # CALLTOUCH_DB set but empty was ignored: calltouch.duckdb of the current folder used
+    monkeypatch.setenv("CALLTOUCH_DB", "")
+    empty = invoke("load", "tasks", files[0], "-q")
+    assert empty.exit_code == 2 and "CALLTOUCH_DB is set but empty" in empty.output
+    assert not (tmp_path / "calltouch.duckdb").exists()
+    monkeypatch.delenv("CALLTOUCH_DB")
+    # demo wrote its outputs into the sample folder it reads
+    copy = tmp_path / "sample"
+    shutil.copytree(sample, copy)
+    monkeypatch.setattr("calltouch.cli.sample_dir", lambda: copy)
+    demo = invoke("demo", "-o", copy)
+    assert demo.exit_code == 2 and "is the sample folder" in " ".join(demo.stderr.split())
+    assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in sample.iterdir())
