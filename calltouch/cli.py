@@ -78,13 +78,30 @@ def refuse_empty_values(args: Sequence[str]) -> None:
         )
 
 
+# Said beside Click's "Got unexpected extra argument(s)": most often an unquoted glob.
+_EXTRA_ARGUMENTS_HINT = (
+    "\nA glob left unquoted (exports/tasks_*.csv) is expanded by the shell into several "
+    "files, one argument each: quote it ('exports/tasks_*.csv'), or give the folder."
+)
+
+
 class CalltouchGroup(typer.core.TyperGroup):
-    """The command group: refuses empty arguments before any command reads them."""
+    """The command group: refuses empty arguments before any command reads them, and says
+    what an unexpected extra argument usually is."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with user_errors():
             refuse_empty_values(args)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:  # Click's UsageError, which Typer does not export
+            message = getattr(exc, "message", None)
+            if isinstance(message, str) and message.startswith("Got unexpected extra argument"):
+                exc.message = message + _EXTRA_ARGUMENTS_HINT  # type: ignore[attr-defined]
+            raise
 
 
 app = typer.Typer(

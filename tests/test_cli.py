@@ -2435,3 +2435,15 @@ def test_command_line_slips_get_usage_errors_not_bugs_or_stray_files(tmp_path, m
     demo = invoke("demo", "-o", copy)
     assert demo.exit_code == 2 and "is the sample folder" in " ".join(demo.stderr.split())
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in sample.iterdir())
+
+
+def test_an_unquoted_glob_the_shell_expanded_is_named_as_the_likely_cause(tmp_path):
+    # Click said only "Got unexpected extra argument(s) (sessions.csv)", blaming the file
+    # that was right
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    expanded = [sample / "tasks.csv", sample / "tasks.csv"]  # what tasks_*.csv became
+    result = invoke("run", *expanded, sample / "sessions.csv", "-o", tmp_path / "o", "-q")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "Got unexpected extra argument" in said and "A glob left unquoted" in said
+    assert "quote it ('exports/tasks_*.csv'), or give the folder" in said
