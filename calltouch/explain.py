@@ -189,12 +189,6 @@ def explain(
     # what a wider window would meet (the advice's, not shown): the exact gap, and an earlier
     # call of the same candidate that R6 would let take the session first
     gap_us = row["gap_us"]
-    earlier = out["nearest_earlier_session"]
-    # as touchpoints.csv gives it: past the window by less than the fifth decimal
-    # (30:00.0001), rounded up, never to the window itself, which would merge
-    corner = gap_us is not None and round(gap_us / 600) * 600 <= window_us
-    if reason == "outside_window" and earlier and corner:
-        earlier["minutes_before_call"] = math.ceil(gap_us / 600) / 100_000
     earlier_call = row["earlier_call_task_id"] if per_session == "one" else None
     out["advice"] = advice(
         out,

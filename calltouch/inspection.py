@@ -8,7 +8,6 @@ Nothing here imports typer or rich; the CLI renders the returned dicts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -70,15 +69,12 @@ def inspect_path(
     return [displayable(item) for item in described]
 
 
-_SURROGATES = re.compile("[\udc00-\udcff]")
-
-
 def displayable(value: Any) -> Any:
     """``value`` (an inspection, nested lists and dicts) with every byte a file's encoding
     could not decode (a lone surrogate, see inputs.UNDECODABLE) shown as U+FFFD, as run's
     rejects show it: printed, a surrogate became the raw byte, and the JSON was no UTF-8."""
     if isinstance(value, str):
-        return _SURROGATES.sub("\ufffd", value)
+        return csvscan.SURROGATES.sub("\ufffd", value)
     if isinstance(value, list):
         return [displayable(v) for v in value]
     if isinstance(value, dict):

@@ -363,10 +363,7 @@ def load_file(
     workdir: Path,
 ) -> LoadedFile:
     """Load one file: choose its profile, read it with DuckDB, locate and record its rejects."""
-    loader = make_loader(con, role, path, file_id, options, workdir)
-    loaded = loader.load()
-    refuse_changed_since(role, path, loader.stamp)
-    return record_file(con, loaded)
+    return record_file(con, make_loader(con, role, path, file_id, options, workdir).load())
 
 
 def file_stamp(path: Path) -> tuple[int, int] | None:

@@ -14,7 +14,16 @@ from calltouch import queries
 from calltouch.durations import parse_window
 from calltouch.pipeline import RunSettings
 from calltouch.pipeline import run as run_pipeline
-from tests.harness import TASK_HEADER, CalltouchError, at, read_outcome, run_case, session, task
+from tests.harness import (
+    TASK_HEADER,
+    CalltouchError,
+    Outcome,
+    at,
+    read_outcome,
+    run_case,
+    session,
+    task,
+)
 
 ABC = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 DEF = "0f9e8d7c6b5a49382716f5e4d3c2b1a0"
@@ -729,6 +738,16 @@ def _parquet(path: Path, select: str) -> Path:
     return path
 
 
+def _run_files(tasks: Path, sessions: Path, out: Path, settings: RunSettings) -> Outcome:
+    """Run the pipeline in-process on files already written; the outputs read back."""
+    con = queries.connect()
+    try:
+        run_pipeline(con, str(tasks), str(sessions), out, settings)
+    finally:
+        con.close()
+    return read_outcome(out)
+
+
 def test_r2_a_parquet_file_under_key_value_folders_is_read_as_its_own_columns(
     tmp_path: Path,
 ) -> None:
@@ -851,12 +870,7 @@ def test_r9_ids_typed_as_numbers_are_the_ids_they_write(tmp_path: Path) -> None:
         "SELECT 77.00::DECIMAL(18, 2) AS Id, 1001.00::DECIMAL(18, 2) AS BizibleId, "
         "TIMESTAMP '2026-03-02 12:40:00' AS CreatedDate, 'Call' AS Type",
     )
-    con = queries.connect()
-    try:
-        run_pipeline(con, str(tmp_path / "t"), str(tmp_path / "s"), tmp_path / "out", RunSettings())
-    finally:
-        con.close()
-    out = read_outcome(tmp_path / "out")
+    out = _run_files(tmp_path / "t", tmp_path / "s", tmp_path / "out", RunSettings())
     assert list(out.touchpoints) == ["77"]
     tp = out.touchpoints["77"]
     assert (tp["touchpoint_type"], tp["bizible_id"]) == ("Call", "1001")  # the last read copy
@@ -884,14 +898,7 @@ def test_r1_a_nan_bizible_id_is_no_bizible_id_and_a_nan_session_id_no_id(tmp_pat
         "(5::FLOAT, 1001::DOUBLE)) AS v(ID, COOKIE_ID), "
         "(SELECT TIMESTAMP '2026-03-02 12:30:00' AS EVENT_DATE)",
     )
-    con = queries.connect()
-    try:
-        run_pipeline(
-            con, str(tasks), str(sessions), tmp_path / "out", RunSettings(max_rejects="100%")
-        )
-    finally:
-        con.close()
-    out = read_outcome(tmp_path / "out")
+    out = _run_files(tasks, sessions, tmp_path / "out", RunSettings(max_rejects="100%"))
     assert out.unmatched["T1"]["reason"] == "no_bizible_id"
     assert out.status("T2") == ("merged", "within_window")
     assert out.touchpoints["T2"]["session_id"] == "5"
@@ -931,14 +938,7 @@ def test_r1_a_nan_id_outside_the_files_statistics_is_no_value_not_a_failed_load(
         "AS v(ID, COOKIE_ID), (SELECT TIMESTAMP '2026-03-02 12:30:00' AS EVENT_DATE)",
         7002.0,
     )
-    con = queries.connect()
-    try:
-        run_pipeline(
-            con, str(tasks), str(sessions), tmp_path / "out", RunSettings(max_rejects="100%")
-        )
-    finally:
-        con.close()
-    out = read_outcome(tmp_path / "out")
+    out = _run_files(tasks, sessions, tmp_path / "out", RunSettings(max_rejects="100%"))
     assert sorted(out.touchpoints) == ["1001", "1003"]
     assert [(r["line"], r["column"], r["error"]) for r in out.rejects] == [
         ("2", "Id", "the task id is empty")
