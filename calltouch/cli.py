@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import duckdb
 import typer
@@ -49,6 +49,9 @@ from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import describes, parse_profiles
 from calltouch.report import print_inspection, print_run_report, printable
+
+if TYPE_CHECKING:  # Typer 0.29 vendors Click and exports neither name
+    from typer._click.core import Command, Parameter
 
 
 def refuse_empty_values(args: Sequence[str]) -> None:
@@ -85,14 +88,32 @@ _EXTRA_ARGUMENTS_HINT = (
 )
 
 
+def _quiet_flags(params: list[Parameter]) -> list[Parameter]:
+    """``params`` with no value shown beside a flag in help: Typer 0.29 shows its type,
+    ``<bool>``, though a flag takes no value (``--quiet <bool>`` reads as ``--quiet true``)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
 class CalltouchGroup(typer.core.TyperGroup):
-    """The command group: refuses empty arguments before any command reads them, and says
-    what an unexpected extra argument usually is."""
+    """The command group: refuses empty arguments before any command reads them, says
+    what an unexpected extra argument usually is, and shows flags in help without a value."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with user_errors():
             refuse_empty_values(args)
         return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: typer.Context) -> list[Parameter]:
+        return _quiet_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _quiet_flags(command.get_params(ctx))
+        return command
 
     def invoke(self, ctx: typer.Context) -> object:
         try:

@@ -1542,6 +1542,15 @@ def test_every_command_has_help_with_an_example(name):
     assert f"calltouch {name}" in result.stdout.split("Example", 1)[1]
 
 
+@pytest.mark.parametrize("name", [None, *COMMANDS])
+def test_help_shows_no_value_beside_a_flag(name):
+    # Typer 0.29 printed `--quiet  -q  <bool>`, as if the flag took true or false
+    result = invoke(*([name] if name else []), "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.stdout
+    assert re.search(r"--help +-h +Show this message", result.stdout)
+
+
 def test_version_prints_the_version():
     result = invoke("--version")
     assert result.exit_code == 0
