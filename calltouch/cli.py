@@ -87,6 +87,11 @@ _EXTRA_ARGUMENTS_HINT = (
     "files, one argument each: quote it ('exports/tasks_*.csv'), or give the folder."
 )
 
+_VALIDATION_PREFIX = "Value error, "
+_ROLE_HINT = (
+    "\nload takes what the files are first, then the files: calltouch load tasks exports/tasks.csv"
+)
+
 
 def _quiet_flags(params: list[Parameter]) -> list[Parameter]:
     """``params`` with no value shown beside a flag in help: Typer 0.29 shows its type,
@@ -122,6 +127,12 @@ class CalltouchGroup(typer.core.TyperGroup):
             message = getattr(exc, "message", None)
             if isinstance(message, str) and message.startswith("Got unexpected extra argument"):
                 exc.message = message + _EXTRA_ARGUMENTS_HINT  # type: ignore[attr-defined]
+            elif isinstance(message, str) and message.startswith(_VALIDATION_PREFIX):
+                # Typer 0.29 checks a choice with pydantic, whose message keeps its prefix
+                message = message.removeprefix(_VALIDATION_PREFIX)
+                if getattr(getattr(exc, "param", None), "name", None) == "role":
+                    message += _ROLE_HINT
+                exc.message = message  # type: ignore[attr-defined]
             raise
 
 

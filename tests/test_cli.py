@@ -2456,3 +2456,23 @@ def test_an_unquoted_glob_the_shell_expanded_is_named_as_the_likely_cause(tmp_pa
     assert result.exit_code == 2
     assert "Got unexpected extra argument" in said and "A glob left unquoted" in said
     assert "quote it ('exports/tasks_*.csv'), or give the folder" in said
+
+
+def test_a_choice_error_reads_without_the_validators_prefix(tmp_path):
+    # Typer 0.29 checks choices with pydantic: "Invalid value for '--by': Value error, 'foo'
+    # is not one of ..."
+    result = invoke("report", "--by", "foo", "--db", tmp_path / "w.duckdb")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "Invalid value for '--by': 'foo' is not one of 'channel'," in said
+    assert "Value error" not in said
+
+
+def test_load_given_a_file_first_says_what_comes_first(tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = invoke("load", sample / "tasks.csv", "--db", tmp_path / "w.duckdb")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "load takes what the files are first, then the files" in said
+    assert "calltouch load tasks exports/tasks.csv" in said
+    assert not (tmp_path / "w.duckdb").exists()
