@@ -782,7 +782,9 @@ def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
         ("Closed Won\u2019t Renew", "lost"),
         ("Closed Lost - Won back", "lost"),
         ("Won't close", "open"),
-        ("Not Won", "open"),
+        ("Not Won", "lost"),  # was open: neither 'Closed' nor 'Lost'
+        ("Closed Not Won", "lost"),
+        ("Nothing Won Yet", "open"),
     ],
 )
 def test_a11_a_stage_is_read_by_its_words(stage: str | None, status: str) -> None:
