@@ -236,6 +236,12 @@ def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> tuple[int
     required fields' names say which tool wrote a file."""
     present = {h.strip().lower() for h in header}
     own = profile.aliases[role]
+    if profile.defaults:
+        # a profile that fills fields itself (a call log's Type) is told by the names only its
+        # tool writes: `Id` or `source` in a file of SPEC names made it a CallTrackingMetrics
+        # log, every call typed 'Call', medium 'Call'
+        generic = {a.lower() for names in BY_NAME["generic"].aliases[role].values() for a in names}
+        present -= generic
     found = {name for name, aliases in own.items() if any(a.lower() in present for a in aliases)}
     required = {f.name for f in FIELDS[role] if f.required}
     if role == "tasks":

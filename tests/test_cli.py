@@ -848,8 +848,8 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
     assert result.exit_code == 0, result.stderr
     note = (
-        "duplicate headers, fields read from the first column of each; all are carried into "
-        "unmatched: CreatedDate"
+        "duplicate headers, fields read from the first column of each (or the one --map names, "
+        "case included); all are carried into unmatched: CreatedDate"
     )
     assert note in " ".join(result.stderr.split())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
@@ -2057,6 +2057,25 @@ def test_inspect_guesses_the_role_the_header_fits_best_and_labels_plain_names_ge
     )
     (item,) = json.loads(invoke("inspect", log, "-f", "json").stdout)
     assert (item["role"], item["profile"]) == ("tasks", "callrail")
+
+
+@pytest.mark.parametrize("extra", ["source", "Phone Number"])
+def test_a_file_of_spec_names_is_no_call_log_for_a_column_a_vendor_also_names(tmp_path, extra):
+    # Id, bizible_id, call_time are SPEC names; with a `source` (or `Phone Number`) column
+    # beside them the file was read as a CallTrackingMetrics (CallRail) log: every call typed
+    # 'Call', medium 'Call', where R4 and R5 give Web Visit and the session's medium
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(f"Id,bizible_id,call_time,{extra}\nT1,ab,2026-03-02T12:40:00Z,x\n")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,MEDIUM\nS1,ab,2026-03-02 12:17:00,Paid,cpc\n"
+    )
+    result = invoke("run", tasks, sessions, "-o", tmp_path / "o", "-q")
+    assert result.exit_code == 0, result.output
+    assert "profile's default" not in result.output
+    with (tmp_path / "o" / "touchpoints.csv").open(newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["touchpoint_type"], row["medium"], row["who_id"]) == ("Web Visit", "cpc", "")
 
 
 def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
