@@ -298,6 +298,21 @@ def currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(row[0]) for row in queries.run(con, "revenue_currencies").fetchall()]
 
 
+def open_by_stage(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, int]]:
+    """(stage, opportunities) of the opportunities read as open with no IsClosed to say so
+    (by their stage's words, or IsWon false alone), the most frequent first; after
+    :func:`build`."""
+    rows = queries.run(con, "revenue_open_by_stage").fetchall()
+    return [(None if stage is None else str(stage), int(n)) for stage, n in rows]
+
+
+def contactless(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """(opportunities without a contact, opportunities, usable contact roles loaded); after
+    :func:`build`."""
+    row = queries.run(con, "revenue_contactless").fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
 def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     """Per revenue input: files, read, kept, duplicates, rejected (after :func:`build`)."""
     return {

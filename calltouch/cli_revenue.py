@@ -56,8 +56,8 @@ from calltouch.cli_workspace import (
     TextFormat,
     WeightsOpt,
     attribution_settings,
-    note_currencies,
     note_if_stale,
+    note_revenue_reading,
     refuse_loaded_file_as_output,
     refuse_workspace_as_output,
 )
@@ -212,7 +212,7 @@ def attributed(
                 for loaded in read:  # as run and load say them: what the reading chose
                     for note in loaded.said():
                         stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
-                note_currencies(con)
+                note_revenue_reading(con)
             except TooManyRejectsError as exc:
                 if rejects_to is None and exc.hint and exc.hint.startswith(SEE_REJECTS):
                     exc.hint = NO_REJECTS_FILE + exc.hint[len(SEE_REJECTS) :]
@@ -252,7 +252,7 @@ def attributed(
         with progress(quiet):
             attribution.build(con, settings, scope=scope)
         attribution.require_opportunities(con, where)
-        note_currencies(con)
+        note_revenue_reading(con)
         yield con, where
     finally:
         con.close()

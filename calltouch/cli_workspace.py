@@ -647,6 +647,50 @@ def _verb(items: list[str], one: str, many: str) -> str:
     return one if len(items) == 1 else many
 
 
+# How many stages the note on opportunities read as open names.
+_STAGES_SHOWN = 5
+
+
+def note_revenue_reading(con: duckdb.DuckDBPyConnection) -> None:
+    """Say on stderr what of the revenue inputs' reading is a guess, or leaves nothing to
+    attribute (after attribution.build): amounts in several currencies summed as one, an
+    opportunity's status read from its stage alone, no contact for any opportunity."""
+    note_currencies(con)
+    guessed = attribution.open_by_stage(con)
+    if guessed:
+        total = sum(n for _, n in guessed)
+        shown = ", ".join(
+            f"{'IsWon false, no stage' if stage is None else repr(stage)} ({n:,})"
+            for stage, n in guessed[:_STAGES_SHOWN]
+        )
+        more = len(guessed) - _STAGES_SHOWN
+        shown += f" and {more:,} other stage(s)" if more > 0 else ""
+        stderr.print(
+            Text(
+                printable(
+                    f"Note: {total:,} opportunit{'y' if total == 1 else 'ies'} read as open "
+                    f"(pipeline), with no IsClosed to say whether closed: {shown}. A stage "
+                    "reads lost when it holds 'Closed', 'Lost' or 'Not Won'; for a custom one "
+                    "that means closed (Disqualified), export IsClosed (or name it: --map "
+                    "opportunities.is_closed=COLUMN).",
+                    lines=True,
+                ),
+                style="yellow",
+            )
+        )
+    without, opportunities, roles = attribution.contactless(con)
+    if opportunities and without == opportunities and roles == 0:
+        stderr.print(
+            Text(
+                "Note: no opportunity has a contact, so none can be attributed: no contact "
+                "roles are loaded and no opportunity names its contact itself (a warehouse "
+                "export's PRIMARY_CONTACT_ID). Load the OpportunityContactRole export: "
+                "calltouch load contact-roles FILE (or --contact-roles FILE with files).",
+                style="yellow",
+            )
+        )
+
+
 def note_currencies(con: duckdb.DuckDBPyConnection) -> None:
     """Say on stderr when the opportunities' amounts are in several currencies: attribution
     sums them as they are, as one currency."""
@@ -694,7 +738,7 @@ def _revenue_report(
         attribution.require_opportunities(
             con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
         )
-        note_currencies(con)
+        note_revenue_reading(con)
         built = reporting.build_revenue(
             con, options, compare=chosen is ReportFormat.html, cells=_cells(chosen)
         )

@@ -56,6 +56,9 @@ class Field:
     required: bool = False
     description: str = ""
     kind: str = "text"  # text, id (a Salesforce id), time, date, bool, amount
+    # kept as read and used by no rule (a contact role's IsPrimary): a value its kind cannot
+    # read is stored blank, never the reason to reject the row
+    unused: bool = False
 
 
 # A record deleted in Salesforce that the export still holds (Data Loader's Export All, the
@@ -227,7 +230,7 @@ CONTACT_ROLE_FIELDS: tuple[Field, ...] = (
         "id",
     ),
     Field("contact_id", ("ContactId", "CONTACT_ID", "contact_id"), True, "the contact", "id"),
-    Field("is_primary", ("IsPrimary", "IS_PRIMARY", "is_primary"), False, "primary", "bool"),
+    Field("is_primary", ("IsPrimary", "IS_PRIMARY", "is_primary"), False, "primary", "bool", True),
     Field("role", ("Role", "ROLE"), False, "the contact's role"),
     _DELETED,
     _MODSTAMP,
@@ -1031,7 +1034,9 @@ def map_columns(
                 columns[fld.name] = None
                 notes.append(f"{fld.name} ignored (--map)")
                 continue
-            idx = lowered.get(wanted.lower())
+            # a header written exactly so first: of `Id` and `ID`, --map ...=ID reads ID
+            exact = [i for i, name in enumerate(header) if normalise_header(name) == wanted]
+            idx = exact[0] if exact else lowered.get(wanted.lower())
             if idx is None:
                 raise InputError(
                     f"{role} file {file}: --map {role}.{fld.name}={wanted} names no column",
@@ -1098,7 +1103,10 @@ def duplicate_headers_note(role: Role, names: list[str]) -> str:
     column of each name; a task file's other columns are still carried into unmatched."""
     carried = "; all are carried into unmatched" if role == "tasks" else ""
     listed = ", ".join(names)
-    return f"duplicate headers, fields read from the first column of each{carried}: {listed}"
+    return (
+        "duplicate headers, fields read from the first column of each (or the one --map "
+        f"names, case included){carried}: {listed}"
+    )
 
 
 # The fields that hold a date-time, of any input.

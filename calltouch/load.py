@@ -1640,7 +1640,13 @@ def role_context(
         "source_format": source_format,
         "table": TABLES[role],
         "fields": [
-            {"name": f.name, "kind": f.kind, "required": f.required, "col": cols[f.name]}
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "required": f.required,
+                "unused": f.unused,
+                "col": cols[f.name],
+            }
             for f in FIELDS[role]
         ],
     }

@@ -257,16 +257,21 @@ CREATE OR REPLACE TEMP MACRO ct_flag(s) AS
     CASE WHEN s IS NULL THEN NULL
          ELSE coalesce(ct_bool(s), error('calltouch-unread-flag: ' || s)) END;
 
--- ct_amount(s): an amount as DECIMAL(18, 2), its currency sign, spaces and apostrophes
--- (12 500, 12'500) left out; NULL when it is not one. Either mark may separate the decimals:
--- 12500.5 and 12500,5; 12,500.00 (US) and 12.500,00 (Europe), where the other mark groups
--- thousands; and a mark before each group of three digits groups thousands, alone too (1,500
--- and 1.500 are 1500: a currency amount has no third decimal; a group after a lone 0 is
--- decimals, 0.500 is 0.5); commas also in India's grouping (1,23,456.50); and the exponent
--- form Excel and float dumps write (1.2E+5). Any other use of the marks (1,2,3, 1.2.3,
--- 12,50.00) is not an amount: deleting every comma had read 12.500,00 as 12.5 and 1,5 as 15.
-CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
+-- ct_amount_text(t, mark): an amount as DECIMAL(18, 2), from its text without currency, spaces
+-- and apostrophes (ct_amount_tidy); NULL when it is not one. Either mark may separate the
+-- decimals: 12500.5 and 12500,5; 12,500.00 (US) and 12.500,00 (Europe), where the other mark
+-- groups thousands; and a mark before each group of three digits groups thousands, alone too
+-- (1,500 and 1.500 are 1500: a currency amount has no third decimal; a group after a lone 0 is
+-- decimals, 0.500 is 0.5), unless mark, the decimal mark the column's other cells tell
+-- (ct_amount_mark), is that mark: beside 1250.500 and 12500.555, 125.500 is 125.5, not 125500;
+-- commas also in India's grouping (1,23,456.50); and the exponent form Excel and float dumps
+-- write (1.2E+5). Any other use of the marks (1,2,3, 1.2.3, 12,50.00) is not an amount:
+-- deleting every comma had read 12.500,00 as 12.5 and 1,5 as 15.
+CREATE OR REPLACE TEMP MACRO ct_amount_text(t, mark := NULL) AS
     try_cast(CASE
+        WHEN mark = '.' AND regexp_full_match(t, '[+-]?[1-9]\d{0,2}\.\d{3}') THEN t
+        WHEN mark = ',' AND regexp_full_match(t, '[+-]?[1-9]\d{0,2},\d{3}')
+            THEN replace(t, ',', '.')
         WHEN regexp_full_match(t, '[+-]?[1-9]\d{0,2}((,\d{3})+|(\.\d{3})+)')
             THEN regexp_replace(t, '[.,]', '', 'g')
         WHEN regexp_full_match(t, '[+-]?(\d+[.,]?|\d*[.,]\d+)') THEN replace(t, ',', '.')
@@ -277,15 +282,36 @@ CREATE OR REPLACE TEMP MACRO ct_amount_text(t) AS
         WHEN regexp_full_match(t, '[+-]?\d{1,3}(\.\d{3})+,\d+')
             THEN replace(replace(t, '.', ''), ',', '.')
     END AS DECIMAL(18, 2));
--- ct_amount(s): ct_amount_text without the currency: a sign ($ € £ ¥ ₹) or an ISO code before or
--- after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR), inside
--- the parentheses too; a number in parentheses is negative, as Excel's accounting formats
--- write it ((1,200.00), $(1,200.00), (USD 1,200.00)).
-CREATE OR REPLACE TEMP MACRO ct_amount(s) AS
-    ct_amount_text(regexp_replace(
-        regexp_replace(regexp_replace(s, '^(\(?)[A-Z]{3}\s*|\s*[A-Z]{3}(\)?)$', '\1\2'),
-                       '[$€£¥₹''\s\x{00A0}\x{202F}]', '', 'g'),
-        '^\(([^()]+)\)$', '-\1'));
+-- ct_amount_mark(t): the decimal mark a tidied amount's text shows beyond doubt, '.' or ',';
+-- NULL when it shows none (12500) or could be either (1.500, 1,500: thousands or decimals).
+-- The mark is the decimal one when it is followed by other than three digits (12.5, 12,5,
+-- 12.5555), or preceded by a lone 0 or four digits or more (0.500, 1250,500), or follows the
+-- other mark's groups (12,500.00, 1.250,5); the mark that groups twice (1,234,567,
+-- 1,23,456, 1.234.567) is not.
+CREATE OR REPLACE TEMP MACRO ct_amount_mark(t) AS
+    CASE
+        WHEN regexp_full_match(t, '[+-]?(\d*\.(\d{1,2}|\d{4,})|(0|\d{4,})\.\d*|'
+                                  || '\d{1,3}(,\d{3})+\.\d*|\d{1,3}(,\d{3}){2,}|\d{1,2}(,\d{2})+,\d{3}(\.\d*)?)')
+            THEN '.'
+        WHEN regexp_full_match(t, '[+-]?(\d*,(\d{1,2}|\d{4,})|(0|\d{4,}),\d*|'
+                                  || '\d{1,3}(\.\d{3})+,\d*|\d{1,3}(\.\d{3}){2,})')
+            THEN ','
+    END;
+-- ct_amount_tidy(s): an amount's text without its currency: a sign ($ € £ ¥ ₹) or an ISO code
+-- before or after the number (USD 12,500.00 in a multi-currency org's report, 12.500,00 EUR),
+-- inside the parentheses too, and without spaces and apostrophes (12 500, 12'500, de-CH's
+-- 12’500); a number in parentheses is negative, as Excel's accounting formats write it
+-- ((1,200.00), $(1,200.00), (USD 1,200.00)), and so is one after a minus sign (U+2212).
+CREATE OR REPLACE TEMP MACRO ct_amount_tidy(s) AS
+    regexp_replace(
+        regexp_replace(regexp_replace(regexp_replace(s, '\x{2212}', '-', 'g'),
+                                      '^(\(?)[A-Z]{3}\s*|\s*[A-Z]{3}(\)?)$', '\1\2'),
+                       '[$€£¥₹''\x{2019}\s\x{00A0}\x{202F}]', '', 'g'),
+        '^\(([^()]+)\)$', '-\1');
+-- ct_amount(s, mark): an amount cell as DECIMAL(18, 2) (ct_amount_text of ct_amount_tidy);
+-- mark: the decimal mark of the cell's column, when its cells tell one (survey: ct_amount_mark).
+CREATE OR REPLACE TEMP MACRO ct_amount(s, mark := NULL) AS
+    ct_amount_text(ct_amount_tidy(s), mark);
 
 -- ct_amount_currency(s): the currency an amount's cell names, when it is an amount: its ISO
 -- code before or after the number (USD 12,500.00, 12.500,00 EUR) or its sign ($ € £ ¥ ₹);

@@ -623,6 +623,41 @@ def test_a_converted_amount_mapped_takes_its_own_currency(tmp_path: Path) -> Non
     assert "currencies" not in converted.stderr
 
 
+def test_a_status_read_from_the_stage_alone_and_no_contact_at_all_are_told(
+    tmp_path: Path,
+) -> None:
+    # a custom stage meaning closed ('Disqualified') counted as pipeline without a word, and
+    # with no contact roles loaded every opportunity went unattributed without a hint
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        "Id,Amount,CreatedDate,CloseDate,StageName\n"
+        + "".join(
+            f"00600000000000{i}AAA,100,2026-03-04T00:00:00Z,2026-03-10,{stage}\n"
+            for i, stage in enumerate(
+                ["Disqualified", "Disqualified", "Prospecting", "Closed Won", "Closed Lost"]
+            )
+        )
+    )
+    roles = tmp_path / "roles.csv"
+    roles.write_text("OpportunityId,ContactId\n006000000000000AAA,003000000000001AAA\n")
+    files = (*FILES[:4], "--opportunities", opps)
+    noted = invoke("attribute", *files, "--contact-roles", roles, *AS_OF, "-o", tmp_path / "a")
+    said = " ".join(noted.stderr.split())
+    assert (
+        "Note: 3 opportunities read as open (pipeline), with no IsClosed to say whether "
+        "closed: 'Disqualified' (2), 'Prospecting' (1). A stage reads lost when it holds "
+        "'Closed', 'Lost' or 'Not Won'" in said
+    )
+    assert "no opportunity has a contact" not in said
+    alone = invoke("attribute", *files, *AS_OF, "-o", tmp_path / "b")
+    said = " ".join(alone.stderr.split())
+    assert "Note: no opportunity has a contact, so none can be attributed" in said
+    assert "calltouch load contact-roles FILE (or --contact-roles FILE with files)" in said
+    # a file that says closed or not: nothing to tell
+    sample = invoke("attribute", *FILES, *AS_OF, "-o", tmp_path / "c")
+    assert "read as open" not in sample.stderr and "no opportunity" not in sample.stderr
+
+
 def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
     # an opportunity report's Created Date is a date alone: "is not a date-time" sent users
     # to --encoding, --map and --date-order, none of which helps
@@ -1176,8 +1211,8 @@ def test_attribute_and_load_stopped_by_rejects_give_the_loading_notes(tmp_path: 
         "Id,Amount,CreatedDate,CloseDate\nO1,5,2026-03-03T00:00:00Z,2026-03-04\n"
     )
     note = (
-        f"Note: {tasks}: duplicate headers, fields read from the first column of each; all are "
-        "carried into unmatched: CreatedDate."
+        f"Note: {tasks}: duplicate headers, fields read from the first column of each (or the one "
+        "--map names, case included); all are carried into unmatched: CreatedDate."
     )
     files = ("--tasks", tasks, "--sessions", SAMPLE / "sessions.csv")
     result = invoke(
@@ -1241,6 +1276,56 @@ def test_a_close_date_with_an_offset_is_its_utc_day(tmp_path: Path) -> None:
     )
     bad = invoke("load", "opportunities", text, "--db", tmp_path / "b.duckdb", ok=False)
     assert bad.exit_code == 3 and "+25:00' is not a date" in " ".join(bad.stderr.split())
+
+
+def test_a_lone_thousands_group_reads_as_decimals_where_the_column_writes_three(
+    tmp_path: Path,
+) -> None:
+    # a warehouse dump with three decimals read 125.500 as 125500 (a thousands group) beside
+    # 1250.500 read as 1250.50: every deal under 1000 a thousand times too large, silently
+    cells = {"O1": "12500.555", "O2": "125.555", "O3": "125.500", "O4": "1250.500", "O5": "7"}
+    want = {"O1": "12500.56", "O2": "125.56", "O3": "125.50", "O4": "1250.50", "O5": "7.00"}
+    rows = "".join(f"{i},{a},2026-03-05 00:00:00,2026-03-20\n" for i, a in cells.items())
+    text = tmp_path / "o.csv"
+    text.write_text("ID,AMOUNT,CREATED_DATE,CLOSE_DATE\n" + rows)
+    typed = tmp_path / "o.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{text}', all_varchar = true)) TO '{typed}'")
+    # a column whose cells tell nothing, or both marks, keeps the thousands reading
+    plain = tmp_path / "p.csv"
+    plain.write_text(
+        "ID,AMOUNT,CREATED_DATE,CLOSE_DATE\nO1,1.500,2026-03-05 00:00:00,2026-03-20\n"
+        'O2,"1.250,5",2026-03-05 00:00:00,2026-03-20\nO3,12.5,2026-03-05 00:00:00,2026-03-20\n'
+    )
+    got = []
+    for source in (text, typed, plain):
+        db = tmp_path / f"{source.name}.duckdb"
+        invoke("load", "opportunities", source, "--db", db, "-q")
+        with duckdb.connect(str(db), read_only=True) as con:
+            read = con.execute("SELECT opportunity_id, amount FROM opportunity_rows").fetchall()
+        got.append({i: str(a) for i, a in read})
+    assert got[:2] == [want, want]
+    assert got[2] == {"O1": "1500.00", "O2": "1250.50", "O3": "12.50"}
+
+
+def test_an_unread_is_primary_value_keeps_its_contact_role(tmp_path: Path) -> None:
+    # IsPrimary, used by no rule, rejected the role for 'Primary': its opportunity lost its
+    # contact (no_contacts) and its revenue went unattributed
+    roles = tmp_path / "roles.csv"
+    roles.write_text(
+        "OpportunityId,ContactId,IsPrimary,Role\n"
+        "006000000000201AAA,003000000000001AAA,Primary,Decision Maker\n"
+        "006000000000202AAA,003000000000002AAA,true,\n"
+    )
+    db = tmp_path / "w.duckdb"
+    loaded = invoke("load", "contact-roles", roles, "--db", db, "-q")
+    assert loaded.exit_code == 0, loaded.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute(
+            "SELECT contact_id, is_primary, _error_field FROM contact_role_rows ORDER BY 1"
+        ).fetchall()
+        rejected = con.execute("SELECT count(*) FROM rejects").fetchone()
+    assert kept == [("003000000000001AAA", None, None), ("003000000000002AAA", True, None)]
+    assert rejected == (0,)
 
 
 def test_a_typed_amount_of_nan_or_infinity_is_rejected_not_blank(tmp_path: Path) -> None:

@@ -135,8 +135,8 @@ def test_a_parquet_file_repeating_a_column_name_gets_the_csv_files_note(tmp_path
     result = runner.invoke(app, ["run", str(tasks), str(sessions), "--out", str(out)])
     assert result.exit_code == 0, result.output
     note = (
-        "duplicate headers, fields read from the first column of each; all are carried into "
-        "unmatched: ID (read as ID_1)"
+        "duplicate headers, fields read from the first column of each (or the one --map names, "
+        "case included); all are carried into unmatched: ID (read as ID_1)"
     )
     assert note in result.output
     (loaded,) = json.loads((out / "summary.json").read_text("utf-8"))["tasks"]["files"]

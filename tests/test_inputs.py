@@ -949,11 +949,22 @@ def test_map_columns_duplicate_headers_keep_the_first():
     mapping = map_columns("tasks", ["Id", "BizibleId", "CreatedDate", "ID"], "t.csv")
     assert mapping.columns["task_id"] == 0
     assert mapping.notes == [
-        "duplicate headers, fields read from the first column of each; all are carried into "
-        "unmatched: ID"
+        "duplicate headers, fields read from the first column of each (or the one --map names, "
+        "case included); all are carried into unmatched: ID"
     ]
     people = map_columns("people", ["Id", "BizibleId", "ID"], "p.csv")
-    assert people.notes == ["duplicate headers, fields read from the first column of each: ID"]
+    assert people.notes == [
+        "duplicate headers, fields read from the first column of each (or the one --map names, "
+        "case included): ID"
+    ]
+    # --map naming one of them as written reads that one: `ID` was read from `Id` (lower-cased
+    # alike), and every call sharing an `Id` value but the first became a duplicate
+    mapped = map_columns(
+        "tasks", ["Id", "BizibleId", "CreatedDate", "ID"], "t.csv", {"task_id": "ID"}
+    )
+    assert mapped.columns["task_id"] == 3
+    alone = map_columns("tasks", ["Id", "BizibleId", "CreatedDate"], "t.csv", {"task_id": "ID"})
+    assert alone.columns["task_id"] == 0  # in any case when no header is written so
     # blank headers name no field: no note about them
     blank = map_columns("tasks", ["Id", "", "BizibleId", "", "CreatedDate", " "], "t.csv")
     assert blank.notes == []

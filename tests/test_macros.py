@@ -213,6 +213,9 @@ def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
         ("USD (1,200.00)", "-1200.00"),
         ("(USD 1,200.00)", "-1200.00"),  # the code inside the parentheses
         ("(1.200,00 EUR)", "-1200.00"),
+        ("\u22121,200.00", "-1200.00"),  # a minus sign (U+2212), as typeset text writes it
+        ("\u20ac \u22121.000,00", "-1000.00"),
+        ("CHF 1\u2019234.50", "1234.50"),  # de-CH Excel's typographic apostrophe
         ("(USD)", None),
         ("(-5)", None),
         ("(5", None),
@@ -232,6 +235,55 @@ def test_ct_amount_reads_either_decimal_mark(
 ) -> None:
     (value,) = con.execute("SELECT CAST(ct_amount(?) AS VARCHAR)", [text]).fetchone() or (None,)
     assert value == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        ("12.5", "."),
+        ("12.5555", "."),
+        ("1250.500", "."),  # four digits before the mark: not a thousands group
+        ("0.500", "."),
+        ("12,500.00", "."),
+        ("1,234,567", "."),  # a mark grouping twice groups thousands
+        ("1,23,456", "."),
+        ("$12,500.5", "."),
+        ("12,5", ","),
+        ("1250,500", ","),
+        ("12.500,00", ","),
+        ("1.234.567", ","),
+        ("1.500", None),  # thousands or decimals: tells nothing
+        ("1,500", None),
+        ("125.555", None),
+        ("12500", None),
+        ("1.2E+5", None),
+        ("abc", None),
+    ],
+)
+def test_ct_amount_mark_tells_the_decimal_mark_a_cell_shows_beyond_doubt(
+    con: duckdb.DuckDBPyConnection, text: str, mark: str | None
+) -> None:
+    got = con.execute("SELECT ct_amount_mark(ct_amount_tidy(?))", [text]).fetchone()
+    assert got == (mark,)
+
+
+@pytest.mark.parametrize(
+    ("text", "mark", "amount"),
+    [
+        ("125.555", ".", "125.56"),  # beside 12500.555: a third decimal, not thousands
+        ("125.500", ".", "125.50"),
+        ("1,500", ".", "1500.00"),  # the other mark still groups
+        ("125,555", ",", "125.56"),
+        ("1.500", ",", "1500.00"),
+        ("125.555", None, "125555.00"),  # no column evidence: thousands, as before
+        ("1.500.000", ".", "1500000.00"),
+    ],
+)
+def test_ct_amount_reads_a_lone_group_by_the_columns_mark(
+    con: duckdb.DuckDBPyConnection, text: str, mark: str | None, amount: str
+) -> None:
+    got = con.execute("SELECT CAST(ct_amount(?, ?) AS VARCHAR)", [text, mark]).fetchone()
+    assert got == (amount,)
 
 
 @pytest.mark.parametrize(
