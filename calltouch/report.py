@@ -112,7 +112,10 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
             continue
         if level == "channel":
             table.add_row(
-                Text(str(row["channel"]) if row["channel"] is not None else "(none)", style="bold"),
+                Text(
+                    printable(str(row["channel"] if row["channel"] is not None else "(none)")),
+                    style="bold",
+                ),
                 Text(f"{row['calls']:,}", style="bold"),
                 f"{row['merged']:,}",
                 f"{row['standalone']:,}",

@@ -2495,3 +2495,18 @@ def test_load_given_a_file_first_says_what_comes_first(tmp_path):
     assert "load takes what the files are first, then the files" in said
     assert "calltouch load tasks exports/tasks.csv" in said
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_run_shows_a_channels_control_characters_as_signs(tmp_path):
+    # run's channel rows printed the cell raw: an escape sequence in the data cleared the
+    # terminal, a line break drew a row of its own (report and dashboard showed ␛ and ␊)
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,c1,2026-03-02T12:40:00Z\n")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        'ID,COOKIE_ID,EVENT_DATE,CHANNEL\ns1,c1,2026-03-02T12:17:00Z,"\x1b[2JPaid\nFake.G"\n'
+    )
+    result = invoke("run", tasks, sessions, "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert "␛[2JPaid␊Fake" in result.stdout
