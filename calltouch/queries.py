@@ -19,8 +19,12 @@ This module imports neither typer nor rich: the query layer runs without the CLI
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import re
+import shutil
+import stat
 import tempfile
 import threading
 import weakref
@@ -417,11 +421,40 @@ def check_temp_dir(temp_dir: Path) -> None:
 
 def default_spill_dir() -> Path:
     """Where an in-memory database spills by default: a folder of the user's own in the
-    system's temp folder (calltouch-spill-UID). One folder for every user failed the second
-    user's run: DuckDB makes the folder 0755, so only its first user could write to it."""
+    system's temp folder (calltouch-spill-UID), private (0700). One folder for every user
+    failed the second user's run: DuckDB makes the folder 0755, so only its first user could
+    write to it; and spilled rows (landing pages, a call's subject) were readable by every
+    local user. A folder of that name the user does not own, or others may write to (made in
+    advance by another user, on a predictable name), is not used: a new private one is."""
     getuid = getattr(os, "getuid", None)  # not on Windows, whose temp folder is the user's
-    name = "calltouch-spill" if getuid is None else f"calltouch-spill-{getuid()}"
-    return Path(tempfile.gettempdir()) / name
+    if getuid is None:
+        return Path(tempfile.gettempdir()) / "calltouch-spill"
+    path = Path(tempfile.gettempdir()) / f"calltouch-spill-{getuid()}"
+    return path if _private_folder(path, getuid()) else _fresh_spill_dir(path.name)
+
+
+def _private_folder(path: Path, uid: int) -> bool:
+    """Whether ``path`` is (or is now made) a real folder of user ``uid`` that only it can
+    read and write; one of its own made 0755 by DuckDB (an earlier calltouch) is made 0700."""
+    with contextlib.suppress(FileExistsError, OSError):
+        path.mkdir(mode=0o700)
+    try:
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
+            return False
+        if info.st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:
+        return False
+    return True
+
+
+@cache
+def _fresh_spill_dir(name: str) -> Path:
+    """A new private folder (0700) for this process's spills, removed when it ends."""
+    path = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def connect(

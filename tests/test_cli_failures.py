@@ -958,16 +958,14 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
     # the default spill folder (calltouch-spill-UID in the system's temp folder) taken by a
     # file, or a full disk: by the step it hit, the failure read
     # as a damaged input ("re-export it", exit 2), a bug (exit 1) or an unwritable output
-    import tempfile
-
     data = tmp_path / "data"
     invoke("generate", "--sessions", 200_000, "--calls", 20_000, "--out", data,
            "--format", "parquet")  # fmt: skip
-    system_tmp = tmp_path / "tmp"
-    system_tmp.mkdir()
-    spill = system_tmp / queries.default_spill_dir().name
-    spill.write_text("not a folder\n")
-    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    # (a file of the default's name is now passed by for a private folder: one under a file)
+    blocked = tmp_path / "taken"
+    blocked.write_text("not a folder\n")
+    spill = blocked / "calltouch-spill"
+    monkeypatch.setattr(queries, "default_spill_dir", lambda: spill)
     result = invoke(
         "run", data / "tasks.parquet", data / "sessions.parquet", "--out", tmp_path / "out",
         "--format", "parquet", "--memory-limit", "30MB", "-q",
@@ -976,6 +974,33 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
     assert result.exit_code == ExitCode.OUT_OF_MEMORY, message
     assert "could not spill step" in message and str(spill) in message
     assert "--temp-dir" in message and "re-export" not in message
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and permissions")
+def test_the_default_spill_folder_is_private_and_never_one_another_user_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB made it 0755 (its spill files 0644: landing pages, search phrases, a call's
+    # subject readable by every local user), and a folder of that predictable name made in
+    # advance by another user (or a file there) was used as it was, or failed every run
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    name = f"calltouch-spill-{os.getuid()}"
+    made = queries.default_spill_dir()
+    assert made == tmp_path / name and stat.S_IMODE(made.stat().st_mode) == 0o700
+    made.chmod(0o755)  # as an earlier calltouch left it (DuckDB made it)
+    assert queries.default_spill_dir() == made and stat.S_IMODE(made.stat().st_mode) == 0o700
+    made.rmdir()
+    made.write_text("in the way\n")  # a file, or a folder that is not the user's
+    other = queries.default_spill_dir()
+    assert other != made and other.parent == tmp_path and other.name.startswith(name)
+    assert other.is_dir() and stat.S_IMODE(other.stat().st_mode) == 0o700
+    if os.getuid() == 0:  # only root can give a folder to another user
+        made.unlink()
+        made.mkdir(mode=0o777)
+        os.chown(made, 65534, 65534)
+        queries._fresh_spill_dir.cache_clear()
+        theirs = queries.default_spill_dir()
+        assert theirs != made and stat.S_IMODE(theirs.stat().st_mode) == 0o700
 
 
 def test_an_input_whose_name_is_not_utf8_is_told(tmp_path: Path) -> None:
