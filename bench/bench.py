@@ -482,6 +482,14 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
         .then(pl.col("session_id"))
         .alias("calltouch_session"),
     )
+    # every call on both sides, once: a call one side lost reads as "no session" after the
+    # join, which agrees with the other side's call outside the window
+    for side, frame in (("calltouch", ours), ("polars", theirs)):
+        if frame["task_id"].n_unique() != frame.height or frame.height != calls.height:
+            raise SystemExit(
+                f"agreement check failed on {fmt}: {side} holds {frame.height} rows for "
+                f"{frame['task_id'].n_unique()} calls, of {calls.height} de-duplicated calls"
+            )
     both = ours.join(theirs, on="task_id", how="full", coalesce=True)
     differ = both.filter(pl.col("calltouch_session").ne_missing(pl.col("polars_session")))
     if differ.height:
