@@ -717,15 +717,17 @@ def run(
 
     On a terminal the dashboard fills the screen (``Live`` on the alternate screen) and stays
     until ``q``/``Q`` (read from ``keys``, default stdin, when it is a TTY) or Ctrl-C; elsewhere
-    (a file, a pipe) each drawing is printed once, and without ``watch`` ``run`` returns after
-    the first. With ``watch``, ``changed()`` (e.g. the workspace file's mtime and size) is polled
-    every ``poll_seconds`` and the dashboard is drawn again from a fresh ``load()`` whenever its
-    value changes; without ``changed`` it reloads at every poll. A ``load()`` or ``changed()``
-    that raises shows its message on screen and watching goes on. Setting ``stop`` (also set by
-    ``q``) ends the loop.
+    (a file, a pipe, a dumb terminal) each drawing is printed once, and without ``watch``
+    ``run`` returns after the first. With ``watch``, ``changed()`` (e.g. the workspace file's
+    mtime and size) is polled every ``poll_seconds`` and the dashboard is drawn again from a
+    fresh ``load()`` whenever its value changes; without ``changed`` it reloads at every poll. A
+    ``load()`` or ``changed()`` that raises shows its message on screen and watching goes on.
+    Setting ``stop`` (also set by ``q``) ends the loop.
     """
     stop = stop if stop is not None else threading.Event()
-    terminal = console.is_terminal
+    # a dumb terminal (TERM=dumb: an editor's shell) has no alternate screen: Live drew
+    # nothing there, a blank screen waiting for a q the user could not know to press
+    terminal = console.is_terminal and not console.is_dumb_terminal
     # how to quit: q is read from a terminal only; a drawing printed once needs no way out
     hint = QUIT_HINT if terminal else "Ctrl-C to quit" if watch else ""
     state = _State(load, source, hint)

@@ -283,6 +283,20 @@ def test_run_without_watch_on_a_file_draws_once_and_returns(sample_report):
     assert "to quit" not in text  # drawn once: nothing to quit
 
 
+def test_run_on_a_dumb_terminal_draws_once_and_returns(sample_report):
+    # TERM=dumb (an editor's shell): the alternate screen drew nothing, and the dashboard
+    # waited for a q on a blank screen
+    console = recording_console(force_terminal=True, _environ={"TERM": "dumb"})
+    thread = start(
+        dashboard.run, load=lambda: sample_report, watch=False, console=console, source="w"
+    )
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    text = console.export_text()
+    assert text.count("calltouch dashboard") == 1
+    assert f"{sample_report.headline['calls']:,}" in text
+
+
 def test_a_matched_workspace_without_calls_is_not_told_to_match(tmp_path: Path) -> None:
     """Matched with no task to link, the dashboard asked to load exports and then match, as
     for a workspace never matched."""
