@@ -9,12 +9,14 @@ is shown, never sent to the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
+from rich.table import Column, Table
 from rich.text import Text
 
 from calltouch.reporting import pct
@@ -48,6 +50,59 @@ def printable(text: str, *, lines: bool = False) -> str:
     itself (``esc \x1b[31m`` reads ``esc ␛[31m``); ``lines``: a message whose line breaks
     are its own keeps them."""
     return text.translate(_PICTURES_BUT_LF if lines else _PICTURES)
+
+
+# The narrowest a table's label column gets before the columns to its right are left out.
+LABEL_MIN = 10
+
+
+class Fitted:
+    """A table of a label column then figures, fitted to the width it is drawn in: the figures
+    are never cut (``1,195,3…`` read as a smaller amount, ``10…`` for 100.0%), the label gives
+    way first (down to LABEL_MIN, with an ellipsis), then whole columns from the right, said in
+    a line below the table (rich dropped them silently: a Total row without its Calls column
+    read as another count)."""
+
+    def __init__(self, table: Table, hint: str = "", /) -> None:
+        self.table = table
+        self.hint = hint  # besides widening the terminal, how to see every column (or "")
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        wide = options.update_width(1 << 20)  # measured as wide as they would be
+
+        def widest(column: Column) -> int:
+            cells = [column.header, *column.cells]
+            return max(Measurement.get(console, wide, cell).maximum for cell in cells)
+
+        table = copy.copy(self.table)
+        table.columns = [copy.copy(c) for c in self.table.columns]
+        for column in table.columns[1:]:
+            column.no_wrap = True
+            column.min_width = widest(column)
+        label = table.columns[0]
+        cap = label.max_width
+        label.max_width = None
+        natural = min(widest(label), cap or widest(label))
+        label.max_width = natural
+        width = options.max_width
+        left_out: list[str] = []
+        while True:
+            excess = Measurement.get(console, wide, table).maximum - width
+            if excess <= 0:
+                break
+            if natural - excess >= LABEL_MIN or len(table.columns) <= 2:
+                label.max_width = max(LABEL_MIN, natural - excess)
+                break
+            left_out.insert(0, str(table.columns.pop().header) or "bars")
+        yield table
+        if left_out:
+            yield Text(
+                f"Too narrow to show {', '.join(left_out)} ({width} columns): widen the "
+                f"terminal{', or ' + self.hint if self.hint else ''}.",
+                style="dim",
+            )
 
 
 def _label(value: object, empty: str = "(none)") -> Text:
@@ -195,7 +250,7 @@ def run_report(
     elif calls == 0:
         parts.append(Text("No calls: the task files hold no usable rows.", style="yellow"))
     elif channels:
-        parts.append(channel_table(channels, title))
+        parts.append(Fitted(channel_table(channels, title)))
     else:
         parts.append(Text("No touchpoints: no task had a BizibleId.", style="yellow"))
     parts.append(reconciliation_line(summary))

@@ -18,9 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.attribution import MODEL_LABELS, MODELS
-from calltouch.report import BAR_WIDTH, REASON_TEXT, bar, printable, total_cells
+from calltouch.report import BAR_WIDTH, REASON_TEXT, Fitted, bar, printable, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 from calltouch.workspace import stale_remedy
+
+# Besides widening the terminal, how to see a table's every column (Fitted).
+CSV_OR_JSON = "use --format csv or json"
 
 
 def _minutes(value: object) -> str:
@@ -223,7 +226,7 @@ def report_table(report: Report) -> RenderableType:
         )
     table.add_section()
     table.add_row(*total_cells(report.total))
-    parts: list[RenderableType] = [table]
+    parts: list[RenderableType] = [Fitted(table, CSV_OR_JSON)]
     if report.reasons:
         reasons = Table(
             title="Top reasons calls did not merge",
@@ -333,7 +336,7 @@ def revenue_table(report: RevenueReport) -> RenderableType:
             style="bold",
         ),
     ]
-    return Group(table, *notes)
+    return Group(Fitted(table, CSV_OR_JSON), *notes)
 
 
 def attribution_overview(info: dict[str, Any]) -> RenderableType:
@@ -576,5 +579,5 @@ def comparison(data: dict[str, Any]) -> RenderableType:
                 _money(row["pipeline_without_calls"]),
                 _change(row["pipeline_change"]),
             )
-        parts.append(table)
+        parts.append(Fitted(table, "use --format json"))
     return Group(*parts)

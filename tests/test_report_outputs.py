@@ -378,3 +378,52 @@ def test_a_report_on_stdout_is_the_bytes_of_its_file(
 def test_a_rate_short_of_all_never_reads_100_percent(value: float | None, shown: str) -> None:
     # 1,999 of 2,000 calls merged read "100.0%" beside a headline of one standalone call
     assert pct(value) == shown
+
+
+def _figures_table():
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAVY, pad_edge=False, collapse_padding=True, title="Calls")
+    table.add_column("Channel", no_wrap=True, max_width=26, overflow="ellipsis")
+    for name in ("Calls", "Merged", "Standalone", "Merge %", "Share"):
+        table.add_column(name, justify="right")
+    table.add_column("", no_wrap=True, width=8)
+    table.add_row(
+        "Paid Search Campaign Spring", "1,195,300", "1,000", "234", "81.0%", "100.0%", "█" * 8
+    )
+    table.add_row("Email", "1", "1", "0", "100.0%", "0.1%", "█")
+    return table
+
+
+@pytest.mark.parametrize("width", [120, 80, 60, 50, 40, 30])
+def test_a_fitted_table_never_cuts_a_figure_and_says_what_it_leaves_out(width: int) -> None:
+    # rich cut figures short to fit (1,195,3… for 1,195,300, 10… for 100.0%) and at 40
+    # columns left whole columns out without a word: a Total row without Calls read wrongly
+    from rich.console import Console
+
+    from calltouch.report import Fitted
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(Fitted(_figures_table(), "use --format csv or json"))
+    text = console.export_text()
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines)
+    header = next(line for line in lines if "Channel" in line)
+    figures = {
+        "Calls": ("1,195,300", "1"), "Merged": ("1,000",), "Standalone": ("234",),
+        "Merge %": ("81.0%", "100.0%"), "Share": ("100.0%", "0.1%"),
+    }  # fmt: skip
+    shown = [name for name in figures if name in header]
+    for name in shown:
+        assert all(figure in text for figure in figures[name]), name
+    assert not re.search(r"\d…", text)
+    said = " ".join(text.split())
+    if width >= 80:
+        assert "Too narrow" not in said and "Share" in shown
+    else:
+        assert (
+            "Too narrow to show" in said
+            and f"({width} columns): widen the terminal, or use --format csv or json." in said
+        )
+        assert "Calls" in shown  # the label gives way first, then columns from the right
