@@ -54,6 +54,17 @@ if TYPE_CHECKING:  # Typer 0.29 vendors Click and exports neither name
     from typer._click.core import Command, Parameter
 
 
+def expand_home(arg: str) -> str:
+    """``arg`` with a leading ``~`` or ``~/`` (also after ``--option=``) made the home folder,
+    as the shell does when it is not quoted: inputs read '~/x.csv' from $HOME, but -o '~/out'
+    (quoted, as crontabs and config files write it) made a folder named '~' in the current
+    one, which a later ``rm -rf ~`` meant to remove would take the home folder with it."""
+    option, sep, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+    if value == "~" or value.startswith("~/"):
+        return option + sep + str(Path(value).expanduser())
+    return arg
+
+
 def refuse_empty_values(args: Sequence[str]) -> None:
     """Refuse an empty argument ("" or ``--out=``): an unset shell variable (``--out
     "$OUT"``) gives one, and read as a path it is the current folder, where run wrote its
@@ -109,7 +120,7 @@ class CalltouchGroup(typer.core.TyperGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with user_errors():
             refuse_empty_values(args)
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, [expand_home(arg) for arg in args])
 
     def get_params(self, ctx: typer.Context) -> list[Parameter]:
         return _quiet_flags(super().get_params(ctx))

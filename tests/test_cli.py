@@ -2510,3 +2510,23 @@ def test_run_shows_a_channels_control_characters_as_signs(tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout
     assert "␛[2JPaid␊Fake" in result.stdout
+
+
+def test_a_quoted_tilde_in_an_output_or_temp_folder_is_the_home_folder(tmp_path, monkeypatch):
+    # inputs read '~/...' from $HOME, but -o '~/out' (quoted, as in a crontab) wrote a folder
+    # named '~' in the current one, and --temp-dir '~/spill' was "the folder ~ does not exist"
+    home = tmp_path / "home"
+    (home / "spill").mkdir(parents=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    files = (sample / "tasks.csv", sample / "sessions.csv")
+    result = invoke("run", *files, "-o", "~/out", "--temp-dir", "~/spill", "-q")
+    assert result.exit_code == 0, result.output
+    assert (home / "out" / "touchpoints.csv").is_file()
+    exported = invoke("run", *files, "--out=~/again", "-q")
+    assert exported.exit_code == 0, exported.output
+    assert (home / "again" / "touchpoints.csv").is_file()
+    assert list(work.iterdir()) == []
