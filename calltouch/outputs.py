@@ -131,7 +131,9 @@ class OutputSet:
         if kind is not None:
             raise OutputError(
                 f"cannot write {target}: it is {kind}, not a file",
-                hint="Write the output to a file (leave out -o to print a report on stdout).",
+                hint="calltouch writes each output as a whole plain file, replaced at once: "
+                "move it away, or write elsewhere (report and dashboard print on stdout "
+                "without -o).",
             )
         if target.is_symlink():
             target = Path(os.path.realpath(target))

@@ -365,6 +365,14 @@ def test_an_output_path_that_is_a_link_or_a_pipe_is_not_replaced(ws: Path, tmp_p
     said = " ".join(refused.stderr.split())
     assert f"cannot write {fifo}: it is a named pipe (FIFO), not a file" in said
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    # run's outputs are files in a folder, and -o is its folder: "leave out -o" was no way
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "touchpoints.csv")
+    ran = invoke("run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "-o", out, "-q")
+    said = " ".join(ran.stderr.split())
+    assert ran.exit_code == ExitCode.OUTPUT and "move it away, or write elsewhere" in said
+    assert "leave out -o" not in said
 
 
 def test_a_device_is_told_apart_from_a_file() -> None:
