@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 import threading
 from collections import Counter
@@ -1715,6 +1716,21 @@ def _is_nested(duck_type: str) -> bool:
     return t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION"))
 
 
+def _amount_error(value: str | None) -> str:
+    """The rejects.csv text of an amount that cannot be read: one too large for DECIMAL(18, 2)
+    (1E+20, a float dump's 99999999999999999.99) is told so, not taken for a malformed one."""
+    try:
+        number = float(re.sub(r"[^\d.eE+-]", "", value or ""))
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and abs(number) >= 1e16:
+        return (
+            f"{value!r} is larger than any amount calltouch reads (16 digits before the "
+            "decimal mark at most)"
+        )
+    return f"{value!r} is not an amount (expected e.g. 12500 or 12,500.00)"
+
+
 def _kind(duck_type: str) -> str:
     """Allow-list a DuckDB type into the conversion kinds the load templates know."""
     t = duck_type.upper()
@@ -1932,7 +1948,7 @@ def error_message(
             "time": f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)",
             "date": f"{value!r} is not a date (expected e.g. 2026-03-31)",
             "bool": f"{value!r} is not true or false",
-            "amount": f"{value!r} is not an amount (expected e.g. 12500 or 12,500.00)",
+            "amount": _amount_error(value),
         }.get(kind, f"{value!r} cannot be read")
     if code == "missing":
         return _ERROR_TEXT.get((code, fld), f"the {fld} is empty")

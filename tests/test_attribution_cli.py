@@ -1328,6 +1328,45 @@ def test_an_unread_is_primary_value_keeps_its_contact_role(tmp_path: Path) -> No
     assert rejected == (0,)
 
 
+def test_a_boolean_or_too_large_amount_is_rejected_as_such(tmp_path: Path) -> None:
+    # a Parquet BOOLEAN amount of true loaded as 1.00; 1E+20 was "not an amount (expected
+    # e.g. 12500 ...)", as if it were malformed
+    typed = tmp_path / "o.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'O1' AS Id, true AS Amount, TIMESTAMPTZ '2026-02-01 00:00:00+00' AS "
+        f"CreatedDate, DATE '2026-02-20' AS CloseDate) TO '{typed}'"
+    )
+    text = tmp_path / "o.csv"
+    text.write_text(
+        "Id,Amount,CreatedDate,CloseDate\nO2,1E+20,2026-02-01T00:00:00Z,2026-02-20\n"
+        "O3,5,2026-02-01T00:00:00Z,2026-02-20\n"
+    )
+    errors = []
+    for source in (typed, text):
+        db = tmp_path / f"{source.suffix[1:]}.duckdb"
+        invoke("load", "opportunities", source, "--db", db, "--max-rejects", "100%", "-q")
+        with duckdb.connect(str(db), read_only=True) as con:
+            errors += [e for (e,) in con.execute("SELECT error FROM rejects").fetchall()]
+    assert errors == [
+        "'true' is not an amount (expected e.g. 12500 or 12,500.00)",
+        "'1E+20' is larger than any amount calltouch reads (16 digits before the decimal "
+        "mark at most)",
+    ]
+
+
+def test_the_currencies_noted_are_those_of_the_copies_kept(tmp_path: Path) -> None:
+    # an opportunity exported once in EUR, since again in USD, made "2 currencies (EUR, USD)"
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        "Id,Amount,CurrencyIsoCode,CreatedDate,CloseDate,IsWon,IsClosed,LastModifiedDate\n"
+        "006000000000000AAA,5,EUR,2026-03-04T00:00:00Z,2026-03-10,true,true,2026-03-05T00:00:00Z\n"
+        "006000000000000AAA,6,USD,2026-03-04T00:00:00Z,2026-03-10,true,true,2026-03-06T00:00:00Z\n"
+        "006000000000001AAA,7,USD,2026-03-04T00:00:00Z,2026-03-10,true,true,2026-03-06T00:00:00Z\n"
+    )
+    result = invoke("attribute", *FILES[:4], "--opportunities", opps, *AS_OF, "-o", tmp_path / "a")
+    assert "2 currencies" not in result.stderr
+
+
 def test_a_typed_amount_of_nan_or_infinity_is_rejected_not_blank(tmp_path: Path) -> None:
     # a Parquet DOUBLE amount of inf, -inf or NaN read as a blank amount: the opportunity was
     # attributed with no revenue and nothing in the rejects, while the CSV cell 'inf' was
