@@ -271,7 +271,7 @@ def detect(
         try:
             mapping = map_columns(role, header, file, overrides, _aliases_for(profile, role))
         except InputError as exc:
-            raise InputError(
+            raise type(exc)(
                 f"{exc.message} (profile {profile.name})", hint=_join(exc.hint, profile.hint)
             ) from exc
         return Detection(profile, _noting_defaults(profile, mapping), forced=True)
@@ -294,8 +294,8 @@ def detect(
         try:
             mapping = map_columns(role, header, file, overrides, _aliases_for(profile, role))
         except InputError as exc:
-            if first_error is None:
-                first_error = InputError(exc.message, hint=_join(exc.hint, profile.hint))
+            if first_error is None:  # of its kind: a column missing, or a --map naming none
+                first_error = type(exc)(exc.message, hint=_join(exc.hint, profile.hint))
             continue
         return Detection(profile, _noting_defaults(profile, mapping), forced=False)
     assert first_error is not None

@@ -2530,3 +2530,15 @@ def test_a_quoted_tilde_in_an_output_or_temp_folder_is_the_home_folder(tmp_path,
     assert exported.exit_code == 0, exported.output
     assert (home / "again" / "touchpoints.csv").is_file()
     assert list(work.iterdir()) == []
+
+
+def test_inspect_tells_a_map_that_names_no_column(tmp_path):
+    # it said the file was "neither a task nor a session export calltouch recognises", the
+    # wrong --map hidden among both roles' failures, where run says it plainly
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,bizible2__BizibleId__c,CreatedDate\nT1,aa,2026-03-02T12:40:00Z\n")
+    result = invoke("inspect", tasks, "-m", "tasks.call_time=My_Call_Date__c")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert "--map tasks.call_time=My_Call_Date__c names no column" in said
+    assert "neither a task nor a session" not in said
