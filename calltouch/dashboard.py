@@ -151,16 +151,22 @@ class _Column:
     bars: list[tuple[int, int]] = field(default_factory=list)  # (merged, standalone) per row
 
 
-def _fit_rows(items: Sequence[Any], capacity: int) -> tuple[list[Any], int]:
+def _fit_rows(
+    items: Sequence[Any], capacity: int, *, latest: bool = False
+) -> tuple[list[Any], int]:
     """The items that fit in ``capacity`` lines and how many are left out (one line is kept for
-    the "... N more" note when some are)."""
+    the "... N more" note when some are): the first, or with ``latest`` the last (periods in
+    time order, the latest the ones to see)."""
     if len(items) <= capacity:
         return list(items), 0
     shown = max(0, capacity - 1)
-    return list(items[:shown]), len(items) - shown
+    kept = items[len(items) - shown :] if latest and shown else items[:shown]
+    return list(kept), len(items) - shown
 
 
-def _grid(columns: list[_Column], width: int, peak: int, more: int, noun: str) -> RenderableType:
+def _grid(
+    columns: list[_Column], width: int, peak: int, more: int, noun: str, *, earlier: bool = False
+) -> RenderableType:
     """Columns laid out in ``width`` cells: numbers at their natural width, the label at its
     natural width up to 70% of the rest, the bar filling what remains. Optional columns are
     dropped (highest ``drop`` first) until the label has room for ``LABEL_WANTED`` cells."""
@@ -213,6 +219,8 @@ def _grid(columns: list[_Column], width: int, peak: int, more: int, noun: str) -
         table.add_row(*row)
     if not more:
         return table
+    if earlier:  # the latest periods shown: the ones left out come before them
+        return Group(Text(f"... {more:,} earlier {noun}", style="dim italic"), table)
     return Group(table, Text(f"... {more:,} more {noun}", style="dim italic"))
 
 
@@ -267,6 +275,22 @@ def _header(report: Report | None, width: int) -> Panel:
     )
 
 
+EMPTY = "No touchpoints to show yet."
+EMPTY_SCOPE = "No touchpoints in this scope."  # matched: nothing to wait for
+
+# The groupings by time, in time order: the dashboard shows the latest that fit.
+PERIODS = ("day", "week", "month")
+
+
+def _rows_noun(report: Report) -> tuple[str, bool]:
+    """What the groups panel's rows are called in its "... N more" note, and whether they are
+    periods (the latest shown)."""
+    by = report.options.by
+    if by in PERIODS:
+        return f"{by}s", True
+    return "rows", False
+
+
 def _scope(report: Report) -> str:
     options = report.options
     parts = []
@@ -279,11 +303,15 @@ def _scope(report: Report) -> str:
     return ", ".join(parts)
 
 
-def _groups_panel(rows: Sequence[dict[str, Any]], label: str, noun: str) -> _Fit:
-    """Calls per group with merged/standalone split bars (calls, merge rate, share)."""
+def _groups_panel(
+    rows: Sequence[dict[str, Any]], label: str, noun: str, periods: bool = False
+) -> _Fit:
+    """Calls per group with merged/standalone split bars (calls, merge rate, share); with
+    ``periods`` (days, weeks, months in time order) the latest that fit, as report --top keeps
+    them (the dashboard showed the oldest weeks, the current one under "... 2 more")."""
 
     def build(width: int, height: int | None) -> RenderableType:
-        shown, more = _fit_rows(rows, (height or len(rows) + 1) - 1)
+        shown, more = _fit_rows(rows, (height or len(rows) + 1) - 1, latest=periods)
         peak = max((int(r["calls"]) for r in rows), default=0)
         columns = [
             _Column(label, [_label(r["label"]) for r in shown], kind="label"),
@@ -294,7 +322,7 @@ def _groups_panel(rows: Sequence[dict[str, Any]], label: str, noun: str) -> _Fit
             _Column("Share", [Text(pct(r["share"])) for r in shown], drop=2),
             _Column("", kind="bar", bars=[(r["merged"], r["standalone"]) for r in shown]),
         ]
-        return _grid(columns, width, peak, more, noun)
+        return _grid(columns, width, peak, more, noun, earlier=periods)
 
     return _Fit(build)
 
@@ -407,9 +435,9 @@ def _reasons_panel(reasons: Sequence[dict[str, Any]], calls: int, merged_only: b
 def _empty_message(report: Report | None, error: str) -> Text:
     if report is None and error:
         return Text("Nothing read yet: see the error above.", style="bold")
-    text = Text("No touchpoints to show yet.\n\n", style="bold")
     unmatched = 0 if report is None else int(report.headline.get("unmatched") or 0)
     scope = "" if report is None else _scope(report)
+    text = Text(f"{EMPTY_SCOPE if scope else EMPTY}\n\n", style="bold")
     if scope:
         text.append(f"No calls match this scope ({scope}): widen --since/--until or --status.")
     elif unmatched:
@@ -478,7 +506,7 @@ def _compact(
             f"merge rate {pct(head['merge_rate']) or '—'}"
         )
     else:
-        text.append("\nNo touchpoints to show yet.")
+        text.append(f"\n{EMPTY_SCOPE if report is not None and _scope(report) else EMPTY}")
     if error:
         text.append(f"\n{error}", style="red")
     lines = len(text.wrap(Console(width=max(1, width)), max(1, width)))
@@ -488,7 +516,8 @@ def _compact(
         root.split_column(header, Layout(Text(" "), name="body"), footer)
         return root
     by = BY_LABEL.get(report.options.by, report.options.by)
-    root.split_column(header, Layout(_groups_panel(report.rows, by, "rows"), name="body"), footer)
+    groups = _groups_panel(report.rows, by, *_rows_noun(report))
+    root.split_column(header, Layout(groups, name="body"), footer)
     return root
 
 
@@ -530,7 +559,7 @@ def _layout(
         (MERGED_CELL, "green"), " merged  ", (STANDALONE_CELL, "yellow"), " standalone"
     )
     groups = Panel(
-        _groups_panel(report.rows, by, "rows"),
+        _groups_panel(report.rows, by, *_rows_noun(report)),
         title=Text(f"Calls by {by.lower()}", style="bold"),
         title_align="left",
         subtitle=legend,

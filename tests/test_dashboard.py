@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,6 +182,25 @@ def test_markup_in_real_workspace_data_prints_literally(tmp_path: Path):
     assert HOSTILE in text
     assert HOSTILE_2 in text
     assert "outside_window" in text
+
+
+def test_periods_show_the_latest_that_fit_with_the_earlier_ones_counted():
+    # by week, the oldest weeks were listed and the current one hidden under "... 2 more rows"
+    weeks = [(f"2026-W{n:02d}", n, 1) for n in range(1, 31)]
+    report = replace(report_of(weeks), options=ReportOptions(by="week"))
+    text = draw(report, 100, 24)
+    assert "2026-W30" in text and "2026-W01" not in text
+    assert re.search(r"\.\.\. \d+ earlier weeks", text)
+    assert "more rows" not in text
+    assert "more rows" in draw(report_of(weeks), 100, 24)  # other groupings: the largest
+
+
+def test_an_empty_scope_is_not_told_to_wait():
+    # a matched workspace with no call in --since/--until said "No touchpoints to show yet."
+    report = replace(report_of([]), options=ReportOptions(by="channel", status="merged"))
+    for width, height in ((160, 24), (40, 10)):
+        text = " ".join(draw(report, width, height).split())
+        assert "No touchpoints in this scope" in text and "yet" not in text
 
 
 def test_an_empty_workspace_shows_what_to_do():

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -679,3 +680,13 @@ def test_trend_labels_weeks_an_eighth_of_the_width_apart() -> None:
     assert [p["label"] for p in points if p["tick"]] == ["2026-W01", "2026-W40", "2026-W52"]
     labels = ["first", "second"]  # not ISO weeks: evenly spaced, in their order
     assert [p["x"] for p in html_report.trend([row(x, 1, 1) for x in labels])["points"]] == [4, 96]
+
+
+def test_the_charts_text_counts_its_bars_in_words() -> None:
+    # a one-channel chart's text alternative said "1 channel values"
+    one = replace(
+        hostile_report(),
+        groups=[row("Direct", 3, 2, of=3), row("Total", 3, 2, level="total", of=3)],
+    )
+    assert "; 1 campaign value," in html_report.render_html(one)
+    assert "; 2 campaign values," in html_report.render_html(hostile_report())
