@@ -280,6 +280,9 @@ def load(
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
+    threads: ThreadsOpt = None,
+    memory_limit: MemoryOpt = None,
+    temp_dir: TempDirOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -316,7 +319,9 @@ def load(
         skipped = [note for spec in files for note in folder_notes(spec)]
         created = not db.exists()
         try:
-            con = workspace.open_workspace(db)
+            con = workspace.open_workspace(
+                db, threads=threads, memory_limit=memory_limit, temp_directory=temp_dir
+            )
         except BaseException:
             if created:  # stopped or failing while the new file was set up: none left behind
                 workspace.remove_workspace_files(db)

@@ -276,8 +276,8 @@ def run(
                 f"DuckDB could not spill step {name} to disk, in {spill} (memory limit "
                 f"{_memory_limit(con)}): {_first_line(text)}",
                 hint="It must be a folder calltouch can write to, on a disk with room: free "
-                "space there, or point --temp-dir at another (run, match and attribute take "
-                "it), or raise --memory-limit so that less needs spilling.",
+                "space there, or point --temp-dir at another (run, load, match and attribute "
+                "take it), or raise --memory-limit so that less needs spilling.",
             ) from exc
         except duckdb.OutOfMemoryException as exc:
             raise OutOfMemoryError(
@@ -285,7 +285,7 @@ def run(
                 f"{_memory_limit(con)}), even spilling to disk",
                 hint="Raise --memory-limit (e.g. --memory-limit 4GB) or lower --threads (each "
                 "thread needs its own memory); --temp-dir points the spilling at a disk with "
-                "more room (run, match and attribute take all three).",
+                "more room (run, load, match and attribute take all three).",
             ) from exc
         except duckdb.Error as exc:
             _refuse_damaged(con, str(exc))

@@ -853,12 +853,26 @@ def test_match_and_attribute_spill_into_their_temp_dir(
         assert "is a file, not a folder" in refused.stderr
 
 
-def test_the_spill_advice_names_options_the_commands_have() -> None:
-    # "point --temp-dir at another (run, match and attribute take it)": true for each now
-    for command in ("run", "match", "attribute"):
+def test_the_spill_advice_names_options_the_commands_have(tmp_path: Path) -> None:
+    # "point --temp-dir at another (run, load, match and attribute take it)": true for each
+    # (load too, which reads a month of sessions into the workspace, and was told to raise a
+    # --memory-limit it did not take)
+    for command in ("run", "load", "match", "attribute"):
         shown = invoke(command, "--help").output
         for option in ("--temp-dir", "--threads", "--memory-limit"):
             assert option in shown, (command, option)
+    db = tmp_path / "w.duckdb"
+    short = invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "--memory-limit", "1KB")
+    said = " ".join(short.stderr.split())
+    assert short.exit_code == ExitCode.OUT_OF_MEMORY, said
+    assert "memory limit 1KB" in said and "(run, load, match and attribute take all three)" in said
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    loaded = invoke(
+        "load", "sessions", SAMPLE / "sessions.csv", "--db", db, "--threads", "1",
+        "--memory-limit", "200MB", "--temp-dir", spill, "-q",
+    )  # fmt: skip
+    assert loaded.exit_code == 0, loaded.output
 
 
 # ----------------------------------------------------------------------------- damaged inputs
