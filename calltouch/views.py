@@ -384,6 +384,17 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
                 style="yellow",
             )
         )
+    outdated = inputs.get("opportunities", {}).get("outdated", 0)
+    if outdated:
+        parts.append(
+            Text(
+                f"{outdated:,} opportunit{'y is' if outdated == 1 else 'ies are'} read from an "
+                "earlier copy: the latest copy was rejected (the rejects list it with its line "
+                "and error), so an older status and amount stand. Correct that row and load "
+                "it again.",
+                style="yellow",
+            )
+        )
     o = info["opportunities"]
     parts.append(
         Text(

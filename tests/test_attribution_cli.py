@@ -166,6 +166,25 @@ def test_an_earlier_copy_kept_over_a_later_one_without_a_modification_time_is_to
     assert "2 opportunities were decided by an earlier copy" in said  # p (deleted) and q
 
 
+def test_an_earlier_copy_read_because_the_latest_was_rejected_is_told(tmp_path: Path) -> None:
+    # this week's copy (won, its amount written '5,00,0') was rejected and last week's (open)
+    # stood: 1,000 of pipeline where 1,000 was won, told only by "1 rejected"
+    header = "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed,LastModifiedDate"
+    opps = tmp_path / "o.csv"
+    opps.write_text(
+        f"{header}\n"
+        "0065e00000HRwdjAAD,1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-21T00:00:00Z\n"
+        '0065e00000HRwdjAAD,"5,00,0",2026-03-01T00:00:00Z,2026-03-20,true,true,2026-03-22T00:00:00Z\n'
+        "0065e00000GmSdlAAF,1000,2026-03-01T00:00:00Z,2026-03-20,false,false,2026-03-23T00:00:00Z\n"
+        '0065e00000GmSdlAAF,"5,00,0",2026-03-01T00:00:00Z,2026-03-20,true,true,2026-03-22T00:00:00Z\n'
+    )
+    files = (*FILES[:4], "--opportunities", opps, "--contact-roles", SAMPLE / "contact_roles.csv")
+    shown = invoke("attribute", *files, "-o", tmp_path / "a", *AS_OF, "--max-rejects", "100%")
+    said = " ".join(shown.stdout.split())
+    # the second's rejected copy is older than the one kept: nothing to tell of it
+    assert "1 opportunity is read from an earlier copy: the latest copy was rejected" in said
+
+
 def test_an_opportunities_file_without_an_amount_is_noted(tmp_path: Path) -> None:
     # a custom amount field (Total_Value__c) not mapped: every opportunity counted 0, without
     # a word, where a file without a status column is noted
