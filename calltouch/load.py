@@ -501,8 +501,11 @@ class _Loader:
             )
         except InputError as exc:
             if any("\ufffd" in h for h in header):
-                exc.hint = (exc.hint or "") + (
-                    " The header holds bytes that are not UTF-8: pass --encoding windows-1252 "
+                said = (exc.hint or "").rstrip()
+                exc.hint = (
+                    said + ("" if not said or said.endswith(".") else ".") + " "
+                ).lstrip() + (
+                    "The header holds bytes that are not UTF-8: pass --encoding windows-1252 "
                     "(or latin-1) if the file comes from Excel."
                 )
             raise

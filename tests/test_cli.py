@@ -2542,3 +2542,16 @@ def test_inspect_tells_a_map_that_names_no_column(tmp_path):
     assert result.exit_code == 2
     assert "--map tasks.call_time=My_Call_Date__c names no column" in said
     assert "neither a task nor a session" not in said
+
+
+def test_a_header_not_in_utf8_is_advised_after_the_headers_found(tmp_path):
+    # "Headers found: ..., 'Fecha de creaci�n' The header holds bytes": a sentence run on
+    tasks = tmp_path / "t.csv"
+    tasks.write_bytes(b"Id,BizibleId,Fecha de creaci\xf3n\nT1,aa,2026-03-02T12:40:00Z\n")
+    _, sessions = write_case(tmp_path)
+    for extra in ((), ("-m", "tasks.call_time=Nope")):
+        result = invoke("run", tasks, sessions, "-o", tmp_path / "o", *extra)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2
+        assert ". The header holds bytes that are not UTF-8" in said
+        assert "' The header" not in said
