@@ -814,6 +814,8 @@ def run(
         for loaded in result.files:
             for note in loaded.said():  # e.g. a duplicated header: which column was read
                 stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
+        for note in result.notes:  # what R9 decided (a newer export without modstamps)
+            stderr.print(Text(f"Note: {note}", "yellow"))
 
 
 def print_removed(names: list[str], out: Path) -> None:

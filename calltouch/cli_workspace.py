@@ -62,7 +62,7 @@ from calltouch.durations import parse_window
 from calltouch.errors import UsageError
 from calltouch.inputs import folder_notes
 from calltouch.outputs import atomic_path, export_table, format_of
-from calltouch.pipeline import load_inputs, match
+from calltouch.pipeline import load_inputs, match, overruled_notes
 from calltouch.report import printable
 
 
@@ -421,7 +421,7 @@ def match_command(
                         _say_saved(db)
                     raise
             try:
-                for note in workspace.unread_columns(con):
+                for note in workspace.unread_columns(con) + overruled_notes(con):
                     stderr.print(Text(printable(f"Note: {note}", lines=True), style="yellow"))
                 if not quiet:
                     print_run_summary(con, summary)

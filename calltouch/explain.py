@@ -378,7 +378,8 @@ def advice(
     if facts["copies"] and facts["copies"] > 1:
         said.append(
             f"The task appears {facts['copies']} times in the loaded exports; the copy kept is "
-            "the last by LastModifiedDate, else the last read (R9)."
+            "the last by LastModifiedDate (a copy without one ranks below every copy with "
+            "one, whenever read), else the last read (R9)."
         )
     deleted = facts.get("deleted_copies") or 0
     if facts["rejected_copies"] > deleted:
@@ -392,8 +393,9 @@ def advice(
     if deleted:
         said.append(
             f"{_copies(deleted)} of the task {'says' if deleted == 1 else 'say'} it was "
-            "deleted in Salesforce (IsDeleted), older than the copy kept: R9 keeps the last "
-            "copy, and a task whose last copy is deleted is no call."
+            "deleted in Salesforce (IsDeleted), and R9 ranks the copy kept above it (the "
+            "last by LastModifiedDate, a copy without one below every copy with one, else the "
+            "last read); a task whose last copy is deleted is no call."
         )
     return said
 

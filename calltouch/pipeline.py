@@ -92,6 +92,7 @@ class RunResult:
     files: list[LoadedFile]
     summary: dict[str, Any]
     outputs: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what R9 decided to tell (match's notes)
 
 
 def load_inputs(
@@ -145,9 +146,11 @@ def match(
     *,
     strategy: str | None = None,
     release: bool = False,
+    notes: list[str] | None = None,
 ) -> None:
     """Build tasks, match_sessions, links, touchpoints and unmatched from what is loaded
-    (R2 by ``strategy``, default MATCH_STRATEGY).
+    (R2 by ``strategy``, default MATCH_STRATEGY); with ``notes``, append to it what R9 decided
+    that a user should know (:func:`overruled_notes`), while the session rows are still there.
 
     Session files read without their details (``files`` from a narrow load) have the details
     of the sessions that merged fetched between linking and building the touchpoints.
@@ -177,6 +180,8 @@ def match(
                 cols=source["cols"],
                 split_channel=source["split_channel"],
             )
+    if notes is not None:
+        notes.extend(overruled_notes(con))
     # a one-shot run's session_rows packs the details in one list (create_schema)
     packed = queries.has_column(con, "session_rows", "_details")
     queries.run(
@@ -186,6 +191,26 @@ def match(
         release=release,
         packed_details=packed,
     )
+
+
+def overruled_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Notes on the task and session ids R9 decided by an earlier copy with a modification
+    time over a copy read after it without one (after match): a newer weekly export without
+    LastModifiedDate loses to last week's, its BizibleIds filled in since, its types and its
+    deletions unread, without a word."""
+    notes = []
+    for role, count in queries.run(con, "overruled_copies").fetchall():
+        if count:
+            one = role[:-1]
+            notes.append(
+                f"{count:,} {one if count == 1 else role} read more than once "
+                f"{'was' if count == 1 else 'were'} decided by an earlier copy with a "
+                "modification time over a copy read after it without one (R9: a copy with "
+                f"{'LastModifiedDate' if role == 'tasks' else 'MODIFIED_DATE'} wins, whatever "
+                "the order): export the modification time with every export for the newest "
+                "copy to win."
+            )
+    return notes
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:
@@ -474,7 +499,8 @@ def run(
     parse_max_rejects(settings.max_rejects)
     with tempfile.TemporaryDirectory(prefix="calltouch-") as workdir:
         files, settings = load_inputs(con, tasks, sessions, settings, Path(workdir), narrow=True)
-    match(con, settings, files, release=True)
+    notes: list[str] = []
+    match(con, settings, files, release=True, notes=notes)
     summary = summarize(con, settings_summary(settings))
     try:
         check_rejects(con, summary, settings.max_rejects)
@@ -509,6 +535,6 @@ def run(
             summary.pop("removed", None)
         write_json(out / "summary.json", summary)
         raise error
-    result = RunResult(files=files, summary=summary, outputs=outputs)
+    result = RunResult(files=files, summary=summary, outputs=outputs, notes=notes)
     raise_if_unreconciled(summary, f"The outputs in {out} were written for inspection")
     return result

@@ -2555,3 +2555,37 @@ def test_a_header_not_in_utf8_is_advised_after_the_headers_found(tmp_path):
         assert result.exit_code == 2
         assert ". The header holds bytes that are not UTF-8" in said
         assert "' The header" not in said
+
+
+def test_a_newer_export_without_modification_times_losing_to_an_older_one_is_told(tmp_path):
+    # R9 keeps a copy with LastModifiedDate over a later one without it: a week-2 report
+    # export lost its BizibleIds filled in since to week 1's Data Loader export, silently
+    # (opportunities were told; tasks and sessions were not)
+    weeks = tmp_path / "tasks"
+    weeks.mkdir()
+    (weeks / "1.csv").write_text(
+        "Id,BizibleId,CreatedDate,LastModifiedDate\n"
+        "T1,,2026-03-02T12:40:00Z,2026-03-03T00:00:00Z\nT2,ab,2026-03-02T12:41:00Z,\n"
+    )
+    (weeks / "2.csv").write_text(
+        "Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\nT2,ab,2026-03-02T12:41:00Z\n"
+    )
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    (sessions / "1.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,MODIFIED_DATE\nS1,ab,2026-03-02 12:30:00,Social,"
+        "2026-03-03 00:00:00\n"
+    )
+    (sessions / "2.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL\nS1,ab,2026-03-02 12:30:00,Paid Social\n"
+    )
+    result = invoke("run", weeks, sessions, "-o", tmp_path / "o", "-q")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 0, said
+    # T2's copies: the earlier has no modification time either; only T1 is told
+    assert "Note: 1 task read more than once was decided by an earlier copy with a " in said
+    assert "(R9: a copy with LastModifiedDate wins, whatever the order)" in said
+    assert "Note: 1 session read more than once was decided" in said
+    assert "(R9: a copy with MODIFIED_DATE wins" in said
+    plain = invoke("run", weeks / "2.csv", sessions / "2.csv", "-o", tmp_path / "p", "-q")
+    assert "decided by an earlier copy" not in plain.stderr

@@ -1755,3 +1755,21 @@ def test_a_db_given_with_files_is_refused_not_ignored(tmp_path: Path) -> None:
     assert attributed.exit_code == 2
     assert "--db names a workspace" in " ".join(attributed.stderr.split())
     assert not db.exists()
+
+
+def test_match_tells_a_newer_load_without_modification_times_losing_to_an_older(
+    tmp_path: Path,
+) -> None:
+    # week 2 (a report export: no LastModifiedDate) lost to week 1 without a word: task 1's
+    # BizibleId filled in since stayed unread; told at each match, kept or made again
+    week1, week2 = tmp_path / "w1.csv", tmp_path / "w2.csv"
+    week1.write_text(
+        "Id,BizibleId,CreatedDate,LastModifiedDate\nT1,,2026-03-02T12:40:00Z,2026-03-03T00:00:00Z\n"
+    )
+    week2.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\n")
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", week1, week2, "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    for _ in range(2):  # the second keeps the match: the note stays true
+        said = " ".join(invoke("match", "--db", db, "-q").stderr.split())
+        assert "1 task read more than once was decided by an earlier copy" in said
