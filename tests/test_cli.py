@@ -470,8 +470,9 @@ def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
         invoke("explain", "T2", "--tasks", tasks, "--sessions", sessions, "-f", "json").stdout
     )
     assert (facts["match_status"], facts["deleted_copies"]) == ("merged", 1)
-    assert "One copy of the task says it was deleted in Salesforce (IsDeleted), and R9 ranks the copy kept above it" in (
-        " ".join(facts["advice"])
+    assert (
+        "One copy of the task says it was deleted in Salesforce (IsDeleted), and R9 ranks the "
+        "copy kept above it" in " ".join(facts["advice"])
     )
 
 
