@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -1014,9 +1015,9 @@ def sql_command(
 ) -> None:
     """List calltouch's SQL templates, or print one (rendered with --render) to audit or reuse.
 
-    Rendered SQL keeps its bind parameters ($window_us, $since, ...). The values of those the
-    options below give ($window_us from --window, $path from --format) are printed above it
-    as comments; the others ($since, $top, ...) are left for you to bind.
+    Rendered SQL runs as printed: its bind parameters ($window_us, $since, ...) are set as
+    DuckDB variables at its top (SET VARIABLE), from the options below ($window_us from
+    --window, the output path from --format) or the commands' defaults; change them there.
 
     Examples:
 
@@ -1056,8 +1057,7 @@ def sql_command(
             text = info.path.read_text(encoding="utf-8")
         else:
             context, binds = _render_inputs(name, window, per_session, by.value, fmt)
-            head = "".join(f"-- ${k} = {v!r}\n" for k, v in sorted(binds.items()))
-            body = queries.render(name, **context)
+            head, body = _runnable(queries.render(name, **context), info.binds, binds)
             if name != "session_setup" and re.search(r"\bct_\w+\(", body):
                 # the ct_ macros are TEMP: each DuckDB session of calltouch's makes them
                 head += (
@@ -1069,6 +1069,48 @@ def sql_command(
             stdout.print(Syntax(text, "sql", word_wrap=True))
         else:
             stdout.out(text, highlight=False, end="")
+
+
+# The values sql --render sets for binds the options do not give: the commands' defaults
+# (report's whole range and every status, --top none, report --revenue's model).
+_RENDER_DEFAULTS: dict[str, object] = {
+    "since": None,
+    "until": None,
+    "status": "all",
+    "top": None,
+    "model": Model.w_shaped.key,
+}
+
+
+def _runnable(body: str, names: Iterable[str], values: dict[str, object]) -> tuple[str, str]:
+    """A rendered template made to run as printed in any DuckDB session: each bind parameter
+    set as a variable at its top (SET VARIABLE, read by getvariable) with the value the
+    options give, else the commands' default, else NULL to fill in; the path a COPY writes
+    (which takes no expression) written in as its text. A multi-statement script with $name
+    parameters ran nowhere: DuckDB binds parameters only in a script's last statement."""
+    lines = []
+    for name in sorted(names):
+        given = name in values or name in _RENDER_DEFAULTS
+        value = values[name] if name in values else _RENDER_DEFAULTS.get(name)
+        if name == "path":
+            literal = _sql_literal(value)
+            body = re.sub(r"\$path\b", lambda _, text=literal: text, body)
+            continue
+        note = "" if given else "  -- give it a value"
+        lines.append(f"SET VARIABLE {name} = {_sql_literal(value)};{note}\n")
+        body = re.sub(rf"\${name}\b", f"getvariable('{name}')", body)
+    return "".join(lines), body
+
+
+def _sql_literal(value: object) -> str:
+    """``value`` as a DuckDB literal (sql --render's variables)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _render_inputs(
