@@ -106,11 +106,19 @@ _ROLE_HINT = (
 
 def _quiet_flags(params: list[Parameter]) -> list[Parameter]:
     """``params`` with no value shown beside a flag in help: Typer 0.29 shows its type,
-    ``<bool>``, though a flag takes no value (``--quiet <bool>`` reads as ``--quiet true``)."""
+    ``<bool>``, though a flag takes no value (``--quiet <bool>`` reads as ``--quiet true``);
+    nor a type beside an argument its name describes (``FILE...  <list[str]>``)."""
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        elif param.param_type_name == "argument" and param.metavar:
+            param.display_type_rich = _no_type  # type: ignore[method-assign]
     return params
+
+
+def _no_type(ctx: typer.Context) -> None:
+    """The type shown in help beside an argument whose name says what it is: none."""
+    return None
 
 
 class CalltouchGroup(typer.core.TyperGroup):

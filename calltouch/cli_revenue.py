@@ -315,7 +315,8 @@ def attribute(
 
         calltouch attribute --out revenue/ --as-of 2026-03-31
 
-        calltouch attribute --tasks t.csv --sessions s.csv --opportunities o.csv -o out/
+        calltouch attribute --tasks t.csv --sessions s.csv --opportunities o.csv \\
+            --contact-roles r.csv -o out/
 
         calltouch attribute --out revenue/ --weights ft=.2,lc=.2,oc=.2,cw=.3,middle=.1
     """

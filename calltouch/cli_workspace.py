@@ -298,7 +298,7 @@ def load(
 
         calltouch load tasks exports/tasks_jan.csv exports/tasks_feb.csv
 
-        calltouch load sessions 'warehouse/biz_sessions_*.parquet' --db marketing.duckdb
+        calltouch load sessions 'warehouse/biz_sessions_*.parquet'
 
         calltouch load opportunities exports/opportunities.csv
     """
@@ -390,7 +390,7 @@ def match_command(
 
         calltouch match
 
-        calltouch match --window 45m --per-session all --db marketing.duckdb
+        calltouch match --window 45m --per-session all
     """
     with user_errors(debug):
         settings = _settings(window, per_session, "UTC", None, None, None)
@@ -451,12 +451,12 @@ def status_command(
 ) -> None:
     """Show what the workspace holds and whether its touchpoints are up to date.
 
-    Lists every load (file, rows, rejects, the time span of its rows, when it was loaded), the
-    last match and its settings, and whether files were loaded since.
+    Lists every load (file, rows, rejects, the time span of its rows; --format json adds when
+    it was loaded), the last match and its settings, and whether files were loaded since.
 
     Example:
 
-        calltouch status --db marketing.duckdb
+        calltouch status --format json
     """
     with user_errors(debug):
         con = workspace.open_workspace(db, create=False, writes=False)
@@ -1185,7 +1185,7 @@ def dashboard_command(
 
         calltouch dashboard
 
-        calltouch dashboard --watch --db marketing.duckdb
+        calltouch dashboard --watch
     """
     from calltouch import dashboard
 

@@ -1550,6 +1550,7 @@ def test_help_shows_no_value_beside_a_flag(name):
     assert result.exit_code == 0
     assert "<bool>" not in result.stdout
     assert re.search(r"--help +-h +Show this message", result.stdout)
+    assert "<list[str]>" not in result.stdout  # beside FILE..., which says it already
 
 
 def test_version_prints_the_version():
