@@ -114,12 +114,19 @@ def status(info: dict[str, Any]) -> RenderableType:
     if last is None:
         parts.append(Text("Never matched: run calltouch match.", style="yellow"))
     else:
+        terms = (
+            f"{last['read']:,} task rows read = {last['touchpoints']:,} touchpoints "
+            f"({last['merged']:,} merged, {last['standalone']:,} standalone) + "
+            f"{last['unmatched']:,} unmatched + {last['duplicates']:,} duplicates + "
+            f"{last['rejected']:,} rejected"
+            if last.get("read") is not None
+            else f"{last['touchpoints']:,} touchpoints, {last['merged']:,} merged, "
+            f"{last['standalone']:,} standalone, {last['unmatched']:,} unmatched"
+        )
         parts.append(
             Text(
                 f"Last match {_minute(last['ran_at'])} UTC (window {last['window']}, per session "
-                f"{last['per_session']}): {last['touchpoints']:,} touchpoints, "
-                f"{last['merged']:,} merged, {last['standalone']:,} standalone, "
-                f"{last['unmatched']:,} unmatched"
+                f"{last['per_session']}): {terms}"
                 + ("" if last["reconciled"] else "; NOT reconciled")
             )
         )

@@ -868,6 +868,10 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         "merged": summary["tasks"]["merged"],
         "standalone": summary["tasks"]["standalone"],
         "unmatched": summary["tasks"]["unmatched"],
+        # the reconciliation's other terms: read = touchpoints + unmatched + these
+        "read": summary["tasks"].get("read"),
+        "duplicates": summary["tasks"].get("duplicates"),
+        "rejected": summary["tasks"].get("rejected"),
         "reconciled": summary["reconciled"],
     }
     reason = outdated(con, run)

@@ -152,6 +152,15 @@ def test_status_shows_loads_ranges_and_last_match(ws: dict[str, Path]) -> None:
     assert status["last_match"]["merged"] == 449
     text = invoke("status", "--db", ws["db"]).stdout
     assert "tasks_1.csv" in text and "Touchpoints are up to date." in text
+    # the reconciliation, as match printed it (duplicates and rejects were nowhere to see)
+    last = status["last_match"]
+    assert last["duplicates"] > 0 and last["read"] == (
+        last["touchpoints"] + last["unmatched"] + last["duplicates"] + last["rejected"]
+    )
+    assert (
+        f"{last['read']} task rows read = 699 touchpoints (449 merged, 250 standalone) + 54 "
+        f"unmatched + {last['duplicates']} duplicates + {last['rejected']} rejected"
+    ) in " ".join(text.split())
 
 
 def test_load_after_match_makes_the_workspace_stale(tmp_path: Path) -> None:
