@@ -27,7 +27,7 @@ from calltouch import __version__, queries
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import DEFAULT_WINDOW_US, format_window, window_minutes
 from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
-from calltouch.inputs import ALL_ROLES, Role
+from calltouch.inputs import ALL_ROLES, FIELDS, Role
 from calltouch.load import (
     DELETED_ERRORS,
     LoadedFile,
@@ -125,6 +125,8 @@ def load_inputs(
     )
     if narrow:  # the calling cookies served the sessions' load; the match keys its own
         queries.run(con, "drop_table", table="ct_calling_cookies")
+    for loaded in files:  # a week's export without a column the weeks before it have
+        loaded.notes.extend(fields_dropped(con, loaded))
     return files, settings
 
 
@@ -191,6 +193,37 @@ def match(
         release=release,
         packed_details=packed,
     )
+
+
+def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[str]:
+    """A note when ``loaded`` has no column for optional fields that files of its input read
+    before it had (week 2 exported without Type, or without LastModifiedDate): its rows are
+    read without them, and of the ids it repeats R9 keeps one copy or the other, which
+    changes a call's type, or lets last week's copies stand (:func:`overruled_notes`)."""
+    role = loaded.role
+    had: dict[str, tuple[str, str]] = {}  # field -> (an earlier file, its column)
+    for row in queries.fetch_dicts(con, "file_readings"):
+        if row["role"] != role:
+            continue
+        if row["path"] == loaded.path:
+            break  # the files read after it are not compared: it comes first
+        for name, column in json.loads(row["mapping"] or "{}").items():
+            if column is not None:
+                had.setdefault(name, (str(row["path"]), str(column)))
+    dropped = [
+        f.name
+        for f in FIELDS[role]
+        if not f.required and f.name in had and loaded.mapping.columns.get(f.name) is None
+    ]
+    if not dropped:
+        return []
+    columns = ", ".join(f"{had[name][1]} ({name})" for name in dropped)
+    return [
+        f"no column for {columns}, which {role} files read before it have "
+        f"({had[dropped[0]][0]}): its rows are read without "
+        f"{'it' if len(dropped) == 1 else 'them'}, and of the ids it repeats R9 keeps one "
+        "copy or the other (export the same columns every week)"
+    ]
 
 
 def overruled_notes(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -49,6 +49,7 @@ from calltouch.load import (
 from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
+    fields_dropped,
     loading_notes,
     match,
     max_rejects_advice,
@@ -430,7 +431,7 @@ def load(
                         rows_loaded=loaded.rows_loaded,
                         rows_rejected=loaded.rows_rejected,
                         rows_footer=loaded.rows_footer,
-                        notes=list(loaded.notes),
+                        notes=[*loaded.notes, *fields_dropped(con, loaded)],
                     )
                 )
         read, rejected = queries.run(con, "batch_rejects", {"file_ids": new_files}).fetchone() or (
