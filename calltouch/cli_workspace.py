@@ -1138,6 +1138,7 @@ def _render_inputs(
         "matched_only": False,  # likewise: nothing loaded since the last match
         "by_key": False,  # explain_task: the sessions compared by their cookie's text
         "full_path": True,  # loaded_paths: each load records the file's absolute path
+        "task_copies": False,  # overruled_copies: a later session than match's finds them
     }
     if name == "revenue_groups" and by not in reporting.REVENUE_BY:
         # att_credit carries the channel, subchannel and campaign only (report --revenue)

@@ -232,7 +232,8 @@ def overruled_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
     LastModifiedDate loses to last week's, its BizibleIds filled in since, its types and its
     deletions unread, without a word."""
     notes = []
-    for role, count in queries.run(con, "overruled_copies").fetchall():
+    copies = queries.has_table(con, "ct_task_copies")
+    for role, count in queries.run(con, "overruled_copies", task_copies=copies).fetchall():
         if count:
             one = role[:-1]
             notes.append(
