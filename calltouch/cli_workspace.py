@@ -50,6 +50,7 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
+    expand_home,
     one_file,
     print_run_summary,
     progress,
@@ -69,13 +70,17 @@ from calltouch.report import printable
 
 def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
     """Refuse CALLTOUCH_DB set but empty (an unset variable in a script, as an empty --db
-    is): Click ignored it, and the default calltouch.duckdb of the current folder was used."""
+    is): Click ignored it, and the default calltouch.duckdb of the current folder was used.
+    A leading ~/ in it is the home folder (as in --db, calltouch.cli.expand_home)."""
     source = ctx.get_parameter_source(param.name or "db")
     if os.environ.get(workspace.ENV_DB) == "" and source is not None and source.name == "DEFAULT":
         raise typer.BadParameter(
             f"{workspace.ENV_DB} is set but empty; set it to the workspace file, unset it "
             f"(the default is {workspace.DEFAULT_DB} in the current folder), or pass --db"
         )
+    # CALLTOUCH_DB=~/ws.duckdb as a config file writes it: the home folder, as for --db
+    if source is not None and source.name == "ENVIRONMENT":
+        return Path(expand_home(str(value)))
     return value
 
 
