@@ -1721,12 +1721,20 @@ def _is_nested(duck_type: str) -> bool:
 
 def _amount_error(value: str | None) -> str:
     """The rejects.csv text of an amount that cannot be read: one too large for DECIMAL(18, 2)
-    (1E+20, a float dump's 99999999999999999.99) is told so, not taken for a malformed one."""
-    try:
-        number = float(re.sub(r"[^\d.eE+-]", "", value or ""))
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number) and abs(number) >= 1e16:
+    (1E+20, a float dump's 99999999999999999.99, EUR 99.999.999.999.999.999) is told so, not
+    taken for a malformed one: more than 16 digits before the decimals, or an exponent form
+    past 10^16."""
+    text = value or ""
+    if re.search(r"\d[eE][+-]?\d", text):
+        try:
+            number = float(re.sub(r"[^\d.eE+-]", "", text))
+        except ValueError:
+            number = math.nan
+        large = math.isfinite(number) and abs(number) >= 1e16
+    else:  # the digits before a last mark followed by one or two digits (the decimals)
+        whole = re.sub(r"[.,]\d{1,2}\D*$", "", text)
+        large = len(re.sub(r"\D", "", whole)) > 16
+    if large:
         return (
             f"{value!r} is larger than any amount calltouch reads (16 digits before the "
             "decimal mark at most)"

@@ -1355,21 +1355,29 @@ def test_a_boolean_or_too_large_amount_is_rejected_as_such(tmp_path: Path) -> No
         "COPY (SELECT 'O1' AS Id, true AS Amount, TIMESTAMPTZ '2026-02-01 00:00:00+00' AS "
         f"CreatedDate, DATE '2026-02-20' AS CloseDate) TO '{typed}'"
     )
+    dated = tmp_path / "d.parquet"  # a DATE Amount was an internal error (exit 1)
+    duckdb.sql(
+        "COPY (SELECT 'O1' AS Id, DATE '2026-02-01' AS Amount, TIMESTAMPTZ '2026-02-01 "
+        f"00:00:00+00' AS CreatedDate, DATE '2026-02-20' AS CloseDate) TO '{dated}'"
+    )
     text = tmp_path / "o.csv"
     text.write_text(
         "Id,Amount,CreatedDate,CloseDate\nO2,1E+20,2026-02-01T00:00:00Z,2026-02-20\n"
         "O3,5,2026-02-01T00:00:00Z,2026-02-20\n"
+        "O4,EUR 99.999.999.999.999.999,2026-02-01T00:00:00Z,2026-02-20\n"
     )
     errors = []
-    for source in (typed, text):
-        db = tmp_path / f"{source.suffix[1:]}.duckdb"
+    for source in (typed, dated, text):
+        db = tmp_path / f"{source.name}.duckdb"
         invoke("load", "opportunities", source, "--db", db, "--max-rejects", "100%", "-q")
         with duckdb.connect(str(db), read_only=True) as con:
             errors += [e for (e,) in con.execute("SELECT error FROM rejects").fetchall()]
+    larger = "is larger than any amount calltouch reads (16 digits before the decimal mark at most)"
     assert errors == [
         "'true' is not an amount (expected e.g. 12500 or 12,500.00)",
-        "'1E+20' is larger than any amount calltouch reads (16 digits before the decimal "
-        "mark at most)",
+        "'2026-02-01' is not an amount (expected e.g. 12500 or 12,500.00)",
+        f"'1E+20' {larger}",
+        f"'EUR 99.999.999.999.999.999' {larger}",
     ]
 
 
