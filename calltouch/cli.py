@@ -55,11 +55,17 @@ if TYPE_CHECKING:  # Typer 0.29 vendors Click and exports neither name
 
 
 def expand_home(arg: str) -> str:
-    """``arg`` with a leading ``~`` or ``~/`` (also after ``--option=``) made the home folder,
-    as the shell does when it is not quoted: inputs read '~/x.csv' from $HOME, but -o '~/out'
-    (quoted, as crontabs and config files write it) made a folder named '~' in the current
-    one, which a later ``rm -rf ~`` meant to remove would take the home folder with it."""
-    option, sep, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+    """``arg`` with a leading ``~`` or ``~/`` (also after ``--option=`` or ``-o``) made the
+    home folder, as the shell does when it is not quoted: inputs read '~/x.csv' from $HOME,
+    but -o '~/out' (quoted, as crontabs and config files write it) made a folder named '~'
+    in the current one, which a later ``rm -rf ~`` meant to remove would take the home
+    folder with it."""
+    if arg.startswith("--"):
+        option, sep, value = arg.partition("=")
+    elif re.match(r"-[A-Za-z]~", arg):  # a short option's value written on to it: -o~/out
+        option, sep, value = arg[:2], "", arg[2:]
+    else:
+        option, sep, value = "", "", arg
     if value == "~" or value.startswith("~/"):
         return option + sep + str(Path(value).expanduser())
     return arg

@@ -203,10 +203,10 @@ def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[s
     role = loaded.role
     had: dict[str, tuple[str, str]] = {}  # field -> (an earlier file, its column)
     for row in queries.fetch_dicts(con, "file_readings"):
+        if int(row["file_id"]) >= loaded.file_id:
+            break  # the files read after it are not compared: it comes first
         if row["role"] != role:
             continue
-        if row["path"] == loaded.path:
-            break  # the files read after it are not compared: it comes first
         for name, column in json.loads(row["mapping"] or "{}").items():
             if column is not None:
                 had.setdefault(name, (str(row["path"]), str(column)))

@@ -2531,6 +2531,9 @@ def test_a_quoted_tilde_in_an_output_or_temp_folder_is_the_home_folder(tmp_path,
     exported = invoke("run", *files, "--out=~/again", "-q")
     assert exported.exit_code == 0, exported.output
     assert (home / "again" / "touchpoints.csv").is_file()
+    attached = invoke("run", *files, "-o~/third", "-q")  # the value written on to -o
+    assert attached.exit_code == 0, attached.output
+    assert (home / "third" / "touchpoints.csv").is_file()
     monkeypatch.setenv("CALLTOUCH_DB", "~/ws.duckdb")  # as a config file writes it
     assert invoke("load", "tasks", files[0], "-q").exit_code == 0
     assert (home / "ws.duckdb").is_file()

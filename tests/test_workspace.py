@@ -1833,3 +1833,11 @@ def test_a_file_without_a_column_the_files_before_it_had_is_noted(tmp_path: Path
     shutil.copy(week2, folder / "2.csv")
     ran = invoke("run", folder, SAMPLE / "sessions.csv", "-o", tmp_path / "o", "-q")
     assert "2.csv: no column for Type (task_type)" in " ".join(ran.stderr.split())
+    # the weekly routine overwrites one file name: compared with its own earlier loading
+    same = tmp_path / "tasks.csv"
+    db2 = tmp_path / "w2.duckdb"
+    shutil.copy(week1, same)
+    invoke("load", "tasks", same, "--db", db2, "-q")
+    shutil.copy(week2, same)
+    again = " ".join(invoke("load", "tasks", same, "--db", db2, "-q").stderr.split())
+    assert f"Note: {same}: no column for Type (task_type)" in again
