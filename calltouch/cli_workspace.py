@@ -1098,6 +1098,10 @@ def _runnable(body: str, names: Iterable[str], values: dict[str, object]) -> tup
         given = name in values or name in _RENDER_DEFAULTS
         value = values[name] if name in values else _RENDER_DEFAULTS.get(name)
         if name == "path":
+            writes = re.search(r"\bTO \$path\b", body) is not None
+            if not writes:  # the file a query reads (describe_parquet): the reader's to name
+                value = f"FILE.{Path(str(value)).suffix.lstrip('.') or 'csv'}"
+                lines.append(f"-- {_sql_literal(value)} below: the file it reads, to name\n")
             literal = _sql_literal(value)
             body = re.sub(r"\$path\b", lambda _, text=literal: text, body)
             continue
@@ -1151,7 +1155,11 @@ def _render_inputs(
             f"revenue_groups groups by {', '.join(reporting.REVENUE_BY)}, not --by {by}",
             hint=f"Render it with --by {' or --by '.join(reporting.REVENUE_BY)}.",
         )
-    binds: dict[str, object] = {"window_us": parse_window(window), "path": f"out.{fmt}"}
+    binds: dict[str, object] = {
+        "window_us": parse_window(window),
+        "path": f"out.{fmt}",
+        "per_session": per_session.value,  # add_match_run records it
+    }
     wanted = queries.info(name).context
     missing = sorted(wanted - set(options))
     if missing and name.startswith("generate"):

@@ -983,6 +983,12 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     report = invoke("sql", "report_groups", "--render").stdout
     assert report.startswith("SET VARIABLE since = NULL;\nSET VARIABLE status = 'all';\n")
     assert "$since" not in report and "getvariable('since')" in report
+    # a file a query reads is the reader's to name, never the output path of an export
+    described = invoke("sql", "describe_parquet", "--render", "-f", "parquet").stdout
+    assert described.startswith("-- 'FILE.parquet' below: the file it reads, to name\n")
+    assert "read_parquet('FILE.parquet'" in described and "out.parquet" not in described
+    recorded = invoke("sql", "add_match_run", "--render", "--per-session", "all").stdout
+    assert "SET VARIABLE per_session = 'all';\n" in recorded
     assert "set as DuckDB variables" in " ".join(invoke("sql", "--help").stdout.split())
     # the ct_ macros are calltouch's: the rendered text says how to have them, and so runs
     assert "-- uses calltouch's ct_ macros: run the output of" in report
