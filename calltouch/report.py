@@ -61,7 +61,7 @@ class Fitted:
     are never cut (``1,195,3…`` read as a smaller amount, ``10…`` for 100.0%), the label gives
     way first (down to LABEL_MIN, with an ellipsis), then whole columns from the right, said in
     a line below the table (rich dropped them silently: a Total row without its Calls column
-    read as another count)."""
+    read as another count), then, with one figure column left, the label again, to a cell."""
 
     def __init__(self, table: Table, hint: str = "", /) -> None:
         self.table = table
@@ -92,8 +92,11 @@ class Fitted:
             excess = Measurement.get(console, wide, table).maximum - width
             if excess <= 0:
                 break
-            if natural - excess >= LABEL_MIN or len(table.columns) <= 2:
-                label.max_width = max(LABEL_MIN, natural - excess)
+            if natural - excess >= LABEL_MIN:
+                label.max_width = natural - excess
+                break
+            if len(table.columns) <= 2:  # one figure left: the label gives way to the last
+                label.max_width = max(1, natural - excess)
                 break
             left_out.insert(0, str(table.columns.pop().header) or "bars")
         yield table
