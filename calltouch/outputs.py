@@ -132,8 +132,7 @@ class OutputSet:
             raise OutputError(
                 f"cannot write {target}: it is {kind}, not a file",
                 hint="calltouch writes each output as a whole plain file, replaced at once: "
-                "move it away, or write elsewhere (report and dashboard print on stdout "
-                "without -o).",
+                "move it away, or write elsewhere (report prints on stdout without -o).",
             )
         if target.is_symlink():
             target = Path(os.path.realpath(target))
