@@ -231,20 +231,29 @@ def overruled_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
     time over a copy read after it without one (after match): a newer weekly export without
     LastModifiedDate loses to last week's, its BizibleIds filled in since, its types and its
     deletions unread, without a word."""
-    notes = []
     copies = queries.has_table(con, "ct_task_copies")
-    for role, count in queries.run(con, "overruled_copies", task_copies=copies).fetchall():
-        if count:
-            one = role[:-1]
-            notes.append(
-                f"{count:,} {one if count == 1 else role} read more than once "
-                f"{'was' if count == 1 else 'were'} decided by an earlier copy with a "
-                "modification time over a copy read after it without one (R9: a copy with "
-                f"{'LastModifiedDate' if role == 'tasks' else 'MODIFIED_DATE'} wins, whatever "
-                "the order): export the modification time with every export for the newest "
-                "copy to win."
-            )
-    return notes
+    rows = dict(queries.run(con, "overruled_copies", task_copies=copies).fetchall())
+    again = "read more than once"
+    return [
+        overruled_note(int(rows[role]), f"{one} {again}", f"{role} {again}", column)
+        for role, one, column in (
+            ("tasks", "task", "LastModifiedDate"),
+            ("sessions", "session", "MODIFIED_DATE"),
+        )
+        if rows.get(role)
+    ]
+
+
+def overruled_note(count: int, one: str, many: str, column: str) -> str:
+    """The note on ``count`` ids (``one`` or ``many`` of them: "opportunity", "tasks read more
+    than once") that R9 decided by an earlier copy with ``column`` over a later one without
+    it (overruled_copies, revenue_inputs)."""
+    return (
+        f"{count:,} {one if count == 1 else many} {'was' if count == 1 else 'were'} decided "
+        "by an earlier copy with a modification time (kept, or a deleted record) over a copy "
+        f"read after it without one (R9: a copy with {column} wins, whatever the order): "
+        f"export {column} with every export for the newest copy to win."
+    )
 
 
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.attribution import MODEL_LABELS, MODELS
+from calltouch.pipeline import overruled_note
 from calltouch.report import BAR_WIDTH, REASON_TEXT, Fitted, bar, printable, total_cells
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 from calltouch.workspace import stale_remedy
@@ -381,16 +382,8 @@ def attribution_overview(info: dict[str, Any]) -> RenderableType:
         )
     overruled = inputs.get("opportunities", {}).get("overruled", 0)
     if overruled:
-        parts.append(
-            Text(
-                f"{overruled:,} opportunit{'y was' if overruled == 1 else 'ies were'} decided "
-                "by an earlier copy with a modification time (kept, or a deleted record) over "
-                "a copy read after it without one (R9: a copy with LastModifiedDate wins, "
-                "whatever the order): export LastModifiedDate with every export for the "
-                "newest copy to win.",
-                style="yellow",
-            )
-        )
+        note = overruled_note(overruled, "opportunity", "opportunities", "LastModifiedDate")
+        parts.append(Text(note, style="yellow"))
     outdated = inputs.get("opportunities", {}).get("outdated", 0)
     if outdated:
         parts.append(
