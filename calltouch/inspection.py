@@ -36,6 +36,7 @@ from calltouch.load import (
     load_role,
     row_number_clash,
 )
+from calltouch.outputs import column_keys
 from calltouch.pipeline import RejectedLines, RejectLimit, first_rejects
 
 FIRST_ROWS = 5
@@ -328,7 +329,12 @@ def _describe(
         profile_description=detection.profile.description,
         profile_forced=detection.forced,
         mapping={k: v for k, v in mapping.as_dict().items() if v is not None},
-        unmapped_columns=[h for i, h in enumerate(header) if i not in mapping.columns.values()],
+        # as unmatched names them: a blank header column_2, a repeated one ID_2
+        unmapped_columns=[
+            key
+            for i, key in enumerate(column_keys([str(h) for h in header]))
+            if i not in mapping.columns.values()
+        ],
         timestamps={name: style for name, style in styles.items()},
         date_order=order,
         time_zone_for_naive_values=options.tz,

@@ -20,7 +20,7 @@ import re
 import secrets
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -307,11 +307,7 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
         if len(column_types) != len(cells):
             column_types = []  # text (a CSV file)
         numeric[int(file_id)] = [pos in typed_at for pos in range(1, len(cells) + 1)]
-        in_header = {cell.lower() for cell in cells}
-        used: set[str] = set()  # the keys this file's columns have been given so far (lower)
-        for pos, cell in enumerate(cells, start=1):
-            key = _column_key(cell, pos, used, in_header)
-            used.add(key.lower())
+        for pos, key in enumerate(column_keys(cells), start=1):
             # files name a column in any case (Note, NOTE): one output column, named as the
             # first file that has it names it, as headers are matched to fields
             if key.lower() not in seen:
@@ -336,6 +332,19 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
         [numeric.get(fid, []) for fid in range(width)],
         [carried_type(typed_as.get(i, set())) for i in range(len(names))],
     )
+
+
+def column_keys(cells: Sequence[str]) -> list[str]:
+    """The keys of a file's columns (its header cells, each made unique: _column_key), the
+    names they have in unmatched (inspect shows them so)."""
+    in_header = {cell.lower() for cell in cells}
+    used: set[str] = set()  # the keys this file's columns have been given so far (lower)
+    keys = []
+    for pos, cell in enumerate(cells, start=1):
+        key = _column_key(cell, pos, used, in_header)
+        used.add(key.lower())
+        keys.append(key)
+    return keys
 
 
 def _column_key(cell: str, pos: int, used: set[str], in_header: set[str]) -> str:

@@ -2603,3 +2603,17 @@ def test_a_newer_export_without_modification_times_losing_to_an_older_one_is_tol
     assert "(R9: a copy with MODIFIED_DATE wins" in said
     plain = invoke("run", weeks / "2.csv", sessions / "2.csv", "-o", tmp_path / "p", "-q")
     assert "decided by an earlier copy" not in plain.stderr
+
+
+def test_inspect_names_the_carried_columns_as_unmatched_does(tmp_path):
+    # a blank header showed as '' (the table: ", BizibleId,"), a repeated one as it was,
+    # where unmatched.csv names them column_2 and Note_2
+    tasks = tmp_path / "t.csv"
+    tasks.write_text("Id,,BizibleId,CreatedDate,Note,NOTE\nT1,x,ab,2026-03-02T12:40:00Z,a,b\n")
+    (item,) = json.loads(invoke("inspect", tasks, "-f", "json").stdout)
+    assert item["unmapped_columns"] == ["column_2", "Note", "NOTE_2"]
+    _, sessions = write_case(tmp_path)
+    assert invoke("run", tasks, sessions, "-o", tmp_path / "o", "-q").exit_code == 0
+    with (tmp_path / "o" / "unmatched.csv").open(newline="") as handle:
+        header = next(csv.reader(handle))
+    assert set(item["unmapped_columns"]) <= set(header)
