@@ -15,6 +15,8 @@ Only the rendering and command modules import rich or typer; everything above th
 without.
 """
 
+import io
+
 __version__ = "0.1.0"
 
 
@@ -79,9 +81,26 @@ def _plain_terminal() -> None:
             "utf8"
         ):
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    if sys.stdout is None:  # started with stdout closed (>&-): what it would print is refused
+        sys.stdout = _ClosedStdout()
     for name in ("COLUMNS", "LINES"):
         value = os.environ.get(name)
         if value is not None and not (
             value.strip().isascii() and value.strip().isdecimal() and int(value) > 0
         ):
             del os.environ[name]
+
+
+class _ClosedStdout(io.TextIOBase):
+    """sys.stdout when calltouch was started with it closed (``>&-``): a report written there
+    failed as an internal error (exit 1), and a table or JSON was lost without a word (exit
+    0). Writing to it is an output error (exit 5); a command that prints nothing is not
+    stopped."""
+
+    def write(self, text: str) -> int:
+        from calltouch.errors import OutputError
+
+        raise OutputError(
+            "cannot write to the standard output: it is closed",
+            hint="Redirect it to a file (> out.txt), or give -o FILE where the command takes it.",
+        )

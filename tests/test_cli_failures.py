@@ -442,6 +442,29 @@ def calltouch(*args: object) -> list[str]:
 
 
 @pytest.mark.slow
+def test_a_closed_standard_output_is_an_output_error(ws: Path) -> None:
+    # report -f csv >&- was "Internal error: ... 'NoneType' object has no attribute 'write'"
+    # (exit 1); the table and status -f json were lost without a word (exit 0)
+    for args in (("report", "-f", "csv"), ("report",), ("status", "-f", "json")):
+        closed = subprocess.run(
+            calltouch(*args, "--db", ws),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: os.close(1),  # the child starts with its stdout closed
+            check=False,
+        )
+        said = " ".join(closed.stderr.split())
+        assert closed.returncode == ExitCode.OUTPUT, (args, said)
+        assert "cannot write to the standard output: it is closed" in said
+    quiet = subprocess.run(
+        calltouch("match", "--db", ws, "-q"), stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(1), check=False,
+    )  # fmt: skip
+    assert quiet.returncode == 0  # printing nothing, it is not stopped
+
+
+@pytest.mark.slow
 def test_the_printed_bytes_do_not_depend_on_the_terminals_encoding_or_width(
     tmp_path: Path,
 ) -> None:
