@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -213,11 +214,10 @@ def to_csv(report: Report) -> str:
     """The grouped rows and the total as CSV: a column named after --by holding the labels, then
     calls, merged, standalone, merge_rate and share. ``report`` is built with ``cells="csv"``."""
     _require_csv_cells(report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([report.options.by, "calls", "merged", "standalone", "merge_rate", "share"])
-    for row in report.groups:
-        writer.writerow(
+    header = [report.options.by, "calls", "merged", "standalone", "merge_rate", "share"]
+    return csv_text(
+        [header]
+        + [
             [
                 row["label"],
                 row["calls"],
@@ -226,8 +226,24 @@ def to_csv(report: Report) -> str:
                 "" if row["merge_rate"] is None else row["merge_rate"],
                 "" if row["share"] is None else row["share"],
             ]
-        )
-    return buffer.getvalue()
+            for row in report.groups
+        ]
+    )
+
+
+def csv_text(rows: Sequence[Sequence[object]]) -> str:
+    """``rows`` as CSV text, each line ending in LF, a field quoted when it holds a CR or an LF
+    (the csv module quotes the characters of its line terminator only: with LF, a campaign
+    name's lone CR was written bare and split its row for every reader)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for row in rows:
+        writer.writerow(row)
+        lines.append(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()
+    return "".join(lines)
 
 
 def to_json(report: Report) -> str:
@@ -410,14 +426,13 @@ def revenue_to_csv(report: RevenueReport) -> str:
     """The grouped rows and the total as CSV (REVENUE_COLUMNS, the label under --by).
     ``report`` is built with ``cells="csv"``."""
     _require_csv_cells(report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([report.options.by, *REVENUE_COLUMNS[1:]])
-    for row in report.groups:
-        writer.writerow(
+    return csv_text(
+        [[report.options.by, *REVENUE_COLUMNS[1:]]]
+        + [
             [row["label"]] + ["" if row[k] is None else row[k] for k in REVENUE_COLUMNS[1:]]
-        )
-    return buffer.getvalue()
+            for row in report.groups
+        ]
+    )
 
 
 def revenue_to_json(report: RevenueReport) -> str:

@@ -427,3 +427,12 @@ def test_a_fitted_table_never_cuts_a_figure_and_says_what_it_leaves_out(width: i
             and f"({width} columns): widen the terminal, or use --format csv or json." in said
         )
         assert "Calls" in shown  # the label gives way first, then columns from the right
+
+
+def test_report_csv_quotes_a_label_with_a_lone_carriage_return(controls_db: Path) -> None:
+    # the csv module quotes only its line terminator's characters: a campaign's lone CR was
+    # written bare, and every CSV reader split its row in two (export report quoted it)
+    text = invoke("report", "--by", "campaign", "-f", "csv", "--db", controls_db).stdout
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert {len(row) for row in rows} == {6}
+    assert CONTROLS in [row[0] for row in rows] and rows[-1][0] == "Total"
