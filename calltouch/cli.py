@@ -195,8 +195,18 @@ class StdoutConsole(Console):
     """stdout for reports (see _carry_on)."""
 
 
+def _on_terminal(stream: TextIO | None) -> bool:
+    """Whether ``stream`` is a terminal (False when closed)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 stdout = StdoutConsole()
-stderr = Console(stderr=True)
+# Messages wrap at the terminal's width on a terminal only: in a log file (cron's 2>log) a
+# message wrapped at 80 columns split file names, which could then not be grepped.
+stderr = Console(stderr=True, soft_wrap=not _on_terminal(sys.stderr))
 
 STEP_NAMES = {
     "load_tasks": "Reading tasks",

@@ -441,6 +441,26 @@ def calltouch(*args: object) -> list[str]:
     return [sys.executable, "-m", "calltouch", *(str(a) for a in args)]
 
 
+def test_messages_to_a_log_file_keep_each_file_name_on_one_line(tmp_path: Path) -> None:
+    # cron's 2>log: messages wrapped at 80 columns split a long file name across two lines,
+    # which grep and copy-paste then missed (COLUMNS=20 split even short ones)
+    folder = tmp_path / "exports" / "weekly_salesforce_exports_2026" / "march"
+    folder.mkdir(parents=True)
+    tasks = folder / "call_tracking_tasks_2026-03-02_to_2026-03-08_final.csv"
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\nT2,ab,soon\n")
+    log = tmp_path / "log.txt"
+    with log.open("w", encoding="utf-8") as handle:
+        done = subprocess.run(
+            calltouch("run", tasks, SAMPLE / "sessions.csv", "-o", tmp_path / "o"),
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            env={**os.environ, "COLUMNS": "20"},
+            check=False,
+        )
+    assert done.returncode == ExitCode.TOO_MANY_REJECTS
+    assert f"{tasks}:3: 'soon' is not a date-time" in log.read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_a_closed_standard_output_is_an_output_error(ws: Path) -> None:
     # report -f csv >&- was "Internal error: ... 'NoneType' object has no attribute 'write'"
