@@ -24,7 +24,6 @@ from calltouch.inputs import (
     cannot_read,
     file_format,
     folder_notes,
-    normalise_header,
     resolve,
     sniff_csv,
 )
@@ -206,27 +205,8 @@ def _roles_by_fit(
             fit[candidate] = -1
             continue
         columns = detection.mapping.columns
-        # a column the other input's own names hold tells nothing (`source`, read by CallRail's
-        # profile as a call's subject, is a session's; `start_time` is a session's start)
-        theirs = _NAMES[ROLES[1] if candidate == ROLES[0] else ROLES[0]]
-        fit[candidate] = sum(
-            (idx := columns.get(name)) is not None
-            and normalise_header(str(header[idx])).lower() not in theirs
-            for name in _TELLING[candidate]
-        )
+        fit[candidate] = sum(columns.get(name) is not None for name in _TELLING[candidate])
     return tuple(sorted(ROLES, key=lambda r: -fit[r]))  # sorted is stable: tasks on a tie
-
-
-# Each input's own column names (the generic profile's: SPEC §3's, the Salesforce API's and
-# the warehouse's), lower-cased.
-_NAMES: dict[Role, frozenset[str]] = {
-    role: frozenset(
-        name.lower()
-        for names in profiles.BY_NAME["generic"].aliases[role].values()
-        for name in names
-    )
-    for role in ROLES
-}
 
 
 # The fields that tell a task export from a session export. The marketing fields both kinds
