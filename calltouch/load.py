@@ -1725,7 +1725,12 @@ def _amount_error(value: str | None) -> str:
     taken for a malformed one: more than 16 digits before the decimals, or an exponent form
     past 10^16."""
     text = value or ""
-    if re.search(r"\d[eE][+-]?\d", text):
+    # a number, its currency and grouping aside: a date-time (2026-02-01 12:00:00.123456) or
+    # a phone number is no amount at all, whatever its digits
+    bare = re.sub(r"[A-Z]{3}|[$€£¥₹'\s\u00a0\u202f()]", "", text)
+    if not re.fullmatch(r"[+-]?[\d.,]+([eE][+-]?\d+)?", bare):
+        large = False
+    elif re.search(r"\d[eE][+-]?\d", text):
         try:
             number = float(re.sub(r"[^\d.eE+-]", "", text))
         except ValueError:

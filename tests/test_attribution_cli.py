@@ -1365,6 +1365,7 @@ def test_a_boolean_or_too_large_amount_is_rejected_as_such(tmp_path: Path) -> No
         "Id,Amount,CreatedDate,CloseDate\nO2,1E+20,2026-02-01T00:00:00Z,2026-02-20\n"
         "O3,5,2026-02-01T00:00:00Z,2026-02-20\n"
         "O4,EUR 99.999.999.999.999.999,2026-02-01T00:00:00Z,2026-02-20\n"
+        "O5,2026-02-01 12:00:00.123456,2026-02-01T00:00:00Z,2026-02-20\n"  # no amount at all
     )
     errors = []
     for source in (typed, dated, text):
@@ -1378,6 +1379,7 @@ def test_a_boolean_or_too_large_amount_is_rejected_as_such(tmp_path: Path) -> No
         "'2026-02-01' is not an amount (expected e.g. 12500 or 12,500.00)",
         f"'1E+20' {larger}",
         f"'EUR 99.999.999.999.999.999' {larger}",
+        "'2026-02-01 12:00:00.123456' is not an amount (expected e.g. 12500 or 12,500.00)",
     ]
 
 
