@@ -101,6 +101,7 @@ class _ClosedStdout(io.TextIOBase):
         from calltouch.errors import OutputError
 
         raise OutputError(
-            "cannot write to the standard output: it is closed",
-            hint="Redirect it to a file (> out.txt), or give -o FILE where the command takes it.",
+            "cannot write to the standard output: it is closed (what the command wrote or "
+            "loaded before it printed is done; what it prints is lost)",
+            hint="Redirect the standard output to a file (> out.txt) instead of closing it.",
         )

@@ -291,6 +291,17 @@ class OutputFormat(str, Enum):
     parquet = "parquet"
 
 
+def say_error(exc: CalltouchError) -> None:
+    """Print ``exc``'s title, message and hint on stderr."""
+    message = Text()
+    message.append(f"{exc.title}: ", style="bold red")
+    message.append(printable(exc.message, lines=True))  # it may quote a file's cells
+    if exc.hint:
+        message.append("\n")
+        message.append(printable(exc.hint, lines=True), style="yellow")
+    stderr.print(message)
+
+
 @contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
     """Turn calltouch errors into a message on stderr and their exit code; never a traceback."""
@@ -299,13 +310,7 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except CalltouchError as exc:
         if debug:
             stderr.print(traceback.format_exc(), markup=False, highlight=False)
-        message = Text()
-        message.append(f"{exc.title}: ", style="bold red")
-        message.append(printable(exc.message, lines=True))  # it may quote a file's cells
-        if exc.hint:
-            message.append("\n")
-            message.append(printable(exc.hint, lines=True), style="yellow")
-        stderr.print(message)
+        say_error(exc)
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
         word, code = interruption()
@@ -1177,8 +1182,14 @@ def ready_command() -> typer.core.TyperGroup:
 
 
 def main(command: typer.core.TyperGroup | None = None) -> None:
-    """Console-script entry point: ``command`` as ready_command made it (else built now)."""
-    (command or ready_command())()
+    """Console-script entry point: ``command`` as ready_command made it (else built now). A
+    calltouch error raised where no command's user_errors catches it (Click writing --help or
+    --version to a closed stdout) is said as every other, with its exit code."""
+    try:
+        (command or ready_command())()
+    except CalltouchError as exc:
+        say_error(exc)
+        raise SystemExit(int(exc.exit_code)) from None
 
 
 # The workspace and revenue commands register themselves on `app`.

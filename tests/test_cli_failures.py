@@ -465,9 +465,9 @@ def test_messages_to_a_log_file_keep_each_file_name_on_one_line(tmp_path: Path) 
 def test_a_closed_standard_output_is_an_output_error(ws: Path) -> None:
     # report -f csv >&- was "Internal error: ... 'NoneType' object has no attribute 'write'"
     # (exit 1); the table and status -f json were lost without a word (exit 0)
-    for args in (("report", "-f", "csv"), ("report",), ("status", "-f", "json")):
+    for args in (("report", "-f", "csv"), ("report",), ("status", "-f", "json"), ("--help",)):
         closed = subprocess.run(
-            calltouch(*args, "--db", ws),
+            calltouch(*args, *(("--db", ws) if args[0] != "--help" else ())),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
