@@ -1097,14 +1097,17 @@ def _runnable(body: str, names: Iterable[str], values: dict[str, object]) -> tup
     for name in sorted(names):
         given = name in values or name in _RENDER_DEFAULTS
         value = values[name] if name in values else _RENDER_DEFAULTS.get(name)
-        if name == "path":
-            writes = re.search(r"\bTO \$path\b", body) is not None
-            if not writes:  # the file a query reads (describe_parquet): the reader's to name
-                value = f"FILE.{Path(str(value)).suffix.lstrip('.') or 'csv'}"
+        reads = re.search(r"\bread_(parquet|csv)\(\$path\b", body) if name == "path" else None
+        if name == "path" and (reads or re.search(r"\bTO \$path\b", body)):
+            # a COPY's target or a reader's file takes no expression: written in as text
+            if reads:  # the file a query reads (describe_parquet): the reader's to name
+                value = f"FILE.{reads.group(1)}"
                 lines.append(f"-- {_sql_literal(value)} below: the file it reads, to name\n")
             literal = _sql_literal(value)
             body = re.sub(r"\$path\b", lambda _, text=literal: text, body)
             continue
+        if name == "path":  # a value a query records (add_load): not the export's path
+            value, given = None, False
         note = "" if given else "  -- give it a value"
         lines.append(f"SET VARIABLE {name} = {_sql_literal(value)};{note}\n")
         body = re.sub(rf"\${name}\b", f"getvariable('{name}')", body)

@@ -218,9 +218,12 @@ def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[s
     if not dropped:
         return []
     columns = ", ".join(f"{had[name][1]} ({name})" for name in dropped)
+    earlier = had[dropped[0]][0]
+    if earlier == loaded.path:  # a tasks.csv overwritten every week: its earlier content
+        earlier = f"{earlier} as loaded before"
     return [
         f"no column for {columns}, which {role} files read before it have "
-        f"({had[dropped[0]][0]}): its rows are read without "
+        f"({earlier}): its rows are read without "
         f"{'it' if len(dropped) == 1 else 'them'}, and of the ids it repeats R9 keeps one "
         "copy or the other (export the same columns every week)"
     ]

@@ -989,6 +989,11 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert "read_parquet('FILE.parquet'" in described and "out.parquet" not in described
     recorded = invoke("sql", "add_match_run", "--render", "--per-session", "all").stdout
     assert "SET VARIABLE per_session = 'all';\n" in recorded
+    # the reader names the file's kind (not the export's --format); a path a query records
+    # is a value to give, not a file it reads
+    assert "read_parquet('FILE.parquet'" in invoke("sql", "parquet_rows", "--render").stdout
+    added = invoke("sql", "add_load", "--render").stdout
+    assert "SET VARIABLE path = NULL;  -- give it a value\n" in added and "FILE" not in added
     assert "set as DuckDB variables" in " ".join(invoke("sql", "--help").stdout.split())
     # the ct_ macros are calltouch's: the rendered text says how to have them, and so runs
     assert "-- uses calltouch's ct_ macros: run the output of" in report
@@ -1847,3 +1852,4 @@ def test_a_file_without_a_column_the_files_before_it_had_is_noted(tmp_path: Path
     shutil.copy(week2, same)
     again = " ".join(invoke("load", "tasks", same, "--db", db2, "-q").stderr.split())
     assert f"Note: {same}: no column for Type (task_type)" in again
+    assert f"({same} as loaded before)" in again
