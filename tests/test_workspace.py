@@ -1853,3 +1853,27 @@ def test_a_file_without_a_column_the_files_before_it_had_is_noted(tmp_path: Path
     again = " ".join(invoke("load", "tasks", same, "--db", db2, "-q").stderr.split())
     assert f"Note: {same}: no column for Type (task_type)" in again
     assert f"({same} as loaded before)" in again
+
+
+def test_an_export_loaded_after_a_later_one_without_modification_times_is_noted(
+    tmp_path: Path,
+) -> None:
+    # week 1 loaded after week 2, neither with LastModifiedDate: R9 keeps the copies loaded
+    # last, so week 1's blank BizibleId stood for T1, without a word
+    week1, week2 = tmp_path / "w1.csv", tmp_path / "w2.csv"
+    week1.write_text(
+        "Id,BizibleId,CreatedDate\nT1,,2026-03-02T12:40:00Z\nT2,ab,2026-03-03T12:40:00Z\n"
+    )
+    week2.write_text(
+        "Id,BizibleId,CreatedDate\nT1,ab,2026-03-02T12:40:00Z\nT3,ab,2026-03-09T12:40:00Z\n"
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", week2, "--db", db, "-q")
+    said = " ".join(invoke("load", "tasks", week1, "--db", db, "-q").stderr.split())
+    assert (
+        f"Note: {week1}: 1 of its task ids was loaded before from {week2}, whose rows reach "
+        "later times: without modification times R9 keeps the copies loaded last"
+    ) in said
+    in_order = tmp_path / "in_order.duckdb"
+    invoke("load", "tasks", week1, "--db", in_order, "-q")
+    assert "loaded before from" not in invoke("load", "tasks", week2, "--db", in_order).stderr
