@@ -784,6 +784,7 @@ def test_a11_opportunities_are_kept_once_the_last_modified() -> None:
         ("Won't close", "open"),
         ("Not Won", "lost"),  # was open: neither 'Closed' nor 'Lost'
         ("Closed Not Won", "lost"),
+        ("Won/Closed", "won"),  # was lost: the word Closed
         ("Nothing Won Yet", "open"),
     ],
 )
