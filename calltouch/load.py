@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import re
 import threading
 from collections import Counter
@@ -502,12 +501,12 @@ class _Loader:
         except InputError as exc:
             if any("\ufffd" in h for h in header):
                 said = (exc.hint or "").rstrip()
+                if said and not said.endswith("."):
+                    said += "."  # the headers found end without one
                 exc.hint = (
-                    said + ("" if not said or said.endswith(".") else ".") + " "
-                ).lstrip() + (
-                    "The header holds bytes that are not UTF-8: pass --encoding windows-1252 "
-                    "(or latin-1) if the file comes from Excel."
-                )
+                    f"{said} The header holds bytes that are not UTF-8: pass --encoding "
+                    "windows-1252 (or latin-1) if the file comes from Excel."
+                ).lstrip()
             raise
         self.flag_column = detection.mapping.header_of("has_form")
         self.flag_index = detection.mapping.columns.get("has_form")
@@ -1728,17 +1727,16 @@ def _amount_error(value: str | None) -> str:
     # a number, its currency and grouping aside: a date-time (2026-02-01 12:00:00.123456) or
     # a phone number is no amount at all, whatever its digits
     bare = re.sub(r"[A-Z]{3}|[$€£¥₹'\s\u00a0\u202f()]", "", text)
-    if not re.fullmatch(r"[+-]?[\d.,]+([eE][+-]?\d+)?", bare):
+    number = re.fullmatch(r"[+-]?([\d.,]+?)([.,]\d{1,2})?([eE][+-]?\d+)?", bare)
+    if number is None:
         large = False
-    elif re.search(r"\d[eE][+-]?\d", text):
+    elif number.group(3):  # the exponent form: its value
         try:
-            number = float(re.sub(r"[^\d.eE+-]", "", text))
+            large = abs(float(bare.replace(",", ""))) >= 1e16
         except ValueError:
-            number = math.nan
-        large = math.isfinite(number) and abs(number) >= 1e16
-    else:  # the digits before a last mark followed by one or two digits (the decimals)
-        whole = re.sub(r"[.,]\d{1,2}\D*$", "", text)
-        large = len(re.sub(r"\D", "", whole)) > 16
+            large = False
+    else:  # the digits before the decimals (a last mark followed by one or two digits)
+        large = len(re.sub(r"\D", "", number.group(1))) > 16
     if large:
         return (
             f"{value!r} is larger than any amount calltouch reads (16 digits before the "

@@ -436,7 +436,7 @@ def default_spill_dir() -> Path:
 def _private_folder(path: Path, uid: int) -> bool:
     """Whether ``path`` is (or is now made) a real folder of user ``uid`` that only it can
     read and write; one of its own made 0755 by DuckDB (an earlier calltouch) is made 0700."""
-    with contextlib.suppress(FileExistsError, OSError):
+    with contextlib.suppress(OSError):  # there already (or not made: lstat tells)
         path.mkdir(mode=0o700)
     try:
         info = path.lstat()

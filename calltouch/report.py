@@ -10,7 +10,7 @@ is shown, never sent to the terminal.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from rich import box
@@ -84,7 +84,7 @@ class Fitted:
         label = table.columns[0]
         cap = label.max_width
         label.max_width = None
-        natural = min(widest(label), cap or widest(label))
+        natural = widest(label) if cap is None else min(widest(label), cap)
         label.max_width = natural
         width = options.max_width
         left_out: list[str] = []
@@ -197,15 +197,10 @@ def channel_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
 
 def reconciliation_line(summary: dict[str, Any]) -> Text:
     """``read = touchpoints + unmatched + duplicates + rejected`` with a check mark or cross."""
-    t = summary["tasks"]
     ok = summary["reconciled"]
     text = Text()
     text.append("Reconciliation: ", style="bold")
-    text.append(
-        f"{t['read']:,} task rows read = {t['touchpoints']:,} touchpoints "
-        f"({t['merged']:,} merged, {t['standalone']:,} standalone) + {t['unmatched']:,} unmatched "
-        f"+ {t['duplicates']:,} duplicates + {t['rejected']:,} rejected  "
-    )
+    text.append(reconciliation_terms(summary["tasks"]) + "  ")
     text.append("✔ reconciled" if ok else "✘ NOT reconciled", style="green" if ok else "bold red")
     s = summary["sessions"]
     text.append(
@@ -213,6 +208,16 @@ def reconciliation_line(summary: dict[str, Any]) -> Text:
         f"duplicates + {s['rejected']:,} rejected"
     )
     return text
+
+
+def reconciliation_terms(t: Mapping[str, Any]) -> str:
+    """``read = touchpoints (merged, standalone) + unmatched + duplicates + rejected`` of a
+    summary's task counts (the run report's line, and status's last match)."""
+    return (
+        f"{t['read']:,} task rows read = {t['touchpoints']:,} touchpoints "
+        f"({t['merged']:,} merged, {t['standalone']:,} standalone) + {t['unmatched']:,} unmatched "
+        f"+ {t['duplicates']:,} duplicates + {t['rejected']:,} rejected"
+    )
 
 
 def reasons_table(reasons: Sequence[dict[str, Any]], top: int = 5) -> Table | Text:

@@ -19,7 +19,15 @@ from rich.text import Text
 
 from calltouch.attribution import MODEL_LABELS, MODELS
 from calltouch.pipeline import overruled_note
-from calltouch.report import BAR_WIDTH, REASON_TEXT, Fitted, bar, printable, total_cells
+from calltouch.report import (
+    BAR_WIDTH,
+    REASON_TEXT,
+    Fitted,
+    bar,
+    printable,
+    reconciliation_terms,
+    total_cells,
+)
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
 from calltouch.workspace import stale_remedy
 
@@ -116,10 +124,7 @@ def status(info: dict[str, Any]) -> RenderableType:
         parts.append(Text("Never matched: run calltouch match.", style="yellow"))
     else:
         terms = (
-            f"{last['read']:,} task rows read = {last['touchpoints']:,} touchpoints "
-            f"({last['merged']:,} merged, {last['standalone']:,} standalone) + "
-            f"{last['unmatched']:,} unmatched + {last['duplicates']:,} duplicates + "
-            f"{last['rejected']:,} rejected"
+            reconciliation_terms(last)
             if last.get("read") is not None
             else f"{last['touchpoints']:,} touchpoints, {last['merged']:,} merged, "
             f"{last['standalone']:,} standalone, {last['unmatched']:,} unmatched"

@@ -479,14 +479,12 @@ def _loaded_out_of_order(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> 
     every earlier row, a second or more per file of a 100-file warehouse unload."""
     if loaded.role != "tasks" or loaded.mapping.columns.get("modstamp") is not None:
         return []
-    row = queries.run(
-        con, "earlier_exports", {"file_id": loaded.file_id}, role=loaded.role
-    ).fetchone()
+    row = queries.run(con, "earlier_exports", {"file_id": loaded.file_id}).fetchone()
     if not row or not row[0]:
         return []
     count = int(row[0])
     return [
-        f"{count:,} of its {loaded.role[:-1]} ids {'was' if count == 1 else 'were'} loaded "
+        f"{count:,} of its task ids {'was' if count == 1 else 'were'} loaded "
         f"before from {row[1]}, whose rows reach later times: without modification times R9 "
         "keeps the copies loaded last, this file's; if it is the older export, load the "
         "exports into a new workspace (--db) oldest first"
