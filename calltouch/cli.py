@@ -71,6 +71,31 @@ def expand_home(arg: str) -> str:
     return arg
 
 
+_FOLDERS_SAID = "calltouch.folders_said"  # ctx.meta key: the paths given with a trailing slash
+
+
+def folders_said(args: Sequence[str]) -> frozenset[Path]:
+    """The paths among ``args`` written with a trailing slash (``--out new.csv/``,
+    ``--out=new.csv/``, ``-onew.csv/``), home-expanded: a folder meant, whatever its name
+    looks like. pathlib drops the slash, so it is read from the arguments as given."""
+    said = set()
+    for arg in args:
+        if arg.startswith("--"):
+            value = arg.partition("=")[2]
+        elif re.match(r"-[A-Za-z].", arg):
+            value = arg[2:]
+        else:
+            value = arg
+        if value.endswith(("/", os.sep)) and value.strip("/" + os.sep):
+            said.add(Path(value).expanduser())
+    return frozenset(said)
+
+
+def meant_folder(ctx: typer.Context, out: Path) -> bool:
+    """Whether ``out`` was given with a trailing slash (:func:`folders_said`)."""
+    return out in ctx.meta.get(_FOLDERS_SAID, frozenset())
+
+
 def refuse_empty_values(args: Sequence[str]) -> None:
     """Refuse an empty argument ("" or ``--out=``): an unset shell variable (``--out
     "$OUT"``) gives one, and read as a path it is the current folder, where run wrote its
@@ -134,6 +159,7 @@ class CalltouchGroup(typer.core.TyperGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with user_errors():
             refuse_empty_values(args)
+        ctx.meta[_FOLDERS_SAID] = folders_said(args)
         return super().parse_args(ctx, [expand_home(arg) for arg in args])
 
     def get_params(self, ctx: typer.Context) -> list[Parameter]:
@@ -757,6 +783,7 @@ def _execute_run(
 
 @app.command()
 def run(
+    ctx: typer.Context,
     tasks: Annotated[
         str,
         typer.Argument(
@@ -829,7 +856,12 @@ def run(
             max_rejects=max_rejects,
             reads=("tasks", "sessions"),
         )
-        refuse_out_among_inputs(out, {"tasks": tasks, "sessions": sessions}, EXPORTS)
+        refuse_out_among_inputs(
+            out,
+            {"tasks": tasks, "sessions": sessions},
+            EXPORTS,
+            meant_folder=meant_folder(ctx, out),
+        )
         refuse_folder_targets(
             [out / f"{name}.{fmt.value}" for name in EXPORTS] + [out / "summary.json"],
             OUT_FOLDER_HINT,
@@ -873,6 +905,7 @@ SAMPLE_AS_OF = "2026-03-31"  # the day the sample was exported: its open deals a
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -912,7 +945,12 @@ def demo(
     with user_errors(debug):
         sample = sample_dir()
         if out is not None:  # the sample's folder is its input: never written into
-            refuse_out_among_inputs(out, {"sample": str(sample)}, (*EXPORTS, *attribution.OUTPUTS))
+            refuse_out_among_inputs(
+                out,
+                {"sample": str(sample)},
+                (*EXPORTS, *attribution.OUTPUTS),
+                meant_folder=meant_folder(ctx, out),
+            )
         target = out or Path(tempfile.mkdtemp(prefix="calltouch-demo-"))
         refuse_folder_targets(
             [target / f"{name}.csv" for name in (*EXPORTS, *attribution.OUTPUTS)]
@@ -1089,6 +1127,7 @@ class GenerateFormat(str, Enum):
 
 @app.command()
 def generate(
+    ctx: typer.Context,
     sessions: Annotated[
         int, typer.Option("--sessions", min=1, metavar="N", help="How many web sessions.")
     ],
@@ -1145,6 +1184,7 @@ def generate(
                 visitors=visitors,
                 seed=seed,
                 fmt=fmt.value,  # type: ignore[arg-type]
+                meant_folder=meant_folder(ctx, out),
             )
         finally:
             con.close()

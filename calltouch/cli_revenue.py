@@ -40,6 +40,7 @@ from calltouch.cli import (
     _connect,
     _settings,
     app,
+    meant_folder,
     one_file,
     print_removed,
     progress,
@@ -328,6 +329,7 @@ def attribute(
             out,
             {"tasks": files.tasks, "sessions": files.sessions, **files.revenue},
             (*attribution.OUTPUTS, "rejects"),
+            meant_folder=meant_folder(ctx, out),
         )
         targets = [out / f"{name}.{fmt.value}" for name in (*attribution.OUTPUTS, "rejects")]
         targets.append(out / "rejects.csv")  # too many rejects: written as CSV whatever -f

@@ -60,12 +60,15 @@ def generate(
     visitors: int | None = None,
     seed: int = 1,
     fmt: GenerateFormat = "parquet",
+    meant_folder: bool = False,
 ) -> dict[str, Any]:
     """Write ``sessions`` sessions and ``calls`` task rows into ``out``; return what was written.
 
     ``visitors`` defaults to ``sessions // 4`` (at least 1) and may not exceed ``sessions``:
-    every visitor has at least one session. The returned dict holds the row counts, the
-    visitors, the seed, the format, the two paths and those of them that existed before.
+    every visitor has at least one session. ``meant_folder``: ``out`` was given with a
+    trailing slash, so a name like a file's (``gen.csv/``) is a folder too. The returned dict
+    holds the row counts, the visitors, the seed, the format, the two paths and those of them
+    that existed before.
     """
     if not 1 <= sessions <= MAX_ROWS:
         raise UsageError(
@@ -92,7 +95,7 @@ def generate(
             f"--seed must be between 0 and 2**63 - 1, not {seed}",
             hint="Any whole number in that range; the same seed gives the same files.",
         )
-    refuse_file_named_out(out, [f"tasks.{fmt}", f"sessions.{fmt}"])
+    refuse_file_named_out(out, [f"tasks.{fmt}", f"sessions.{fmt}"], meant_folder=meant_folder)
     ensure_dir(out)
     queries.run(con, "session_setup")  # UTC and the ct_sf18 macro, on any connection
     binds: dict[str, Any] = {

@@ -296,21 +296,26 @@ def _has_magic(spec: str) -> bool:
 _FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".parquet", ".json", ".xlsx", ".duckdb", ".html")
 
 
-def refuse_file_named_out(out: Path, writes: Iterable[str]) -> None:
+def refuse_file_named_out(out: Path, writes: Iterable[str], *, meant_folder: bool = False) -> None:
     """Refuse a new --out folder named like a file (``result.csv``): it would become a folder
     of that name holding the outputs (``writes``: their file names), where ``report`` and
-    ``export`` take -o as a file. An existing file is ensure_dir's to refuse."""
-    if out.suffix.lower() in _FILE_SUFFIXES and not out.exists():
+    ``export`` take -o as a file. An existing file is ensure_dir's to refuse. ``meant_folder``:
+    the name was written with a trailing slash (``--out result.csv/``), a folder meant."""
+    if out.suffix.lower() in _FILE_SUFFIXES and not out.exists() and not meant_folder:
         raise UsageError(
             f"--out {out} names a file, but --out is the folder the outputs are written into "
             f"({', '.join(writes)} ...)",
-            hint=f"Give a folder, e.g. --out {out.with_suffix('')}/ (an existing folder of "
-            "that name is used as it is).",
+            hint=f"Give a folder, e.g. --out {out.with_suffix('')}/, or --out {out}/ (with the "
+            "slash) for a folder of that very name; an existing folder is used as it is.",
         )
 
 
 def refuse_out_among_inputs(
-    out: Path, specs: Mapping[str, str | Path | None], writes: Iterable[str]
+    out: Path,
+    specs: Mapping[str, str | Path | None],
+    writes: Iterable[str],
+    *,
+    meant_folder: bool = False,
 ) -> None:
     """Refuse an output folder that an input folder or glob reads from: the next run would
     read the outputs (``writes``: the names the command writes, without extension, as CSV or
@@ -320,8 +325,9 @@ def refuse_out_among_inputs(
     file that is one of the outputs (``out/rejects.csv`` given as tasks) is refused too:
     writing the outputs would replace it.
 
-    A new --out named like a file is refused too (:func:`refuse_file_named_out`)."""
-    refuse_file_named_out(out, [f"{name}.csv" for name in writes])
+    A new --out named like a file is refused too (:func:`refuse_file_named_out`), unless
+    ``meant_folder``."""
+    refuse_file_named_out(out, [f"{name}.csv" for name in writes], meant_folder=meant_folder)
     names = [f"{name}.{ext}" for name in writes for ext in ("csv", "parquet")]
     target = out.expanduser().resolve()
     for role, spec in specs.items():

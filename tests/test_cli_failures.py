@@ -413,6 +413,30 @@ def test_out_named_like_a_file_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 0 and (tmp_path / "kept.csv" / "touchpoints.csv").exists()
 
 
+def test_out_named_like_a_file_with_a_trailing_slash_is_a_folder(tmp_path: Path) -> None:
+    """`--out result.csv/` says a folder as plainly as can be: it was refused as a file name
+    (pathlib drops the slash), in every spelling of the option and in each command."""
+    tasks, sessions = SAMPLE / "tasks.csv", SAMPLE / "sessions.csv"
+    revenue = ("--opportunities", SAMPLE / "opportunities.csv", "--as-of", "2026-03-31")
+    for args, written in (
+        (("run", tasks, sessions, "--out", f"{tmp_path / 'a.csv'}/", "-q"), "a.csv"),
+        (("run", tasks, sessions, f"--out={tmp_path / 'b.csv'}/", "-q"), "b.csv"),
+        (("run", tasks, sessions, f"-o{tmp_path / 'c.parquet'}/", "-q"), "c.parquet"),
+        (
+            ("attribute", "--tasks", tasks, "--sessions", sessions, *revenue, "-q",
+             "-o", f"{tmp_path / 'r.json'}/"),
+            "r.json",
+        ),
+        (("demo", "--out", f"{tmp_path / 'demo.csv'}/"), "demo.csv"),
+        (("generate", "--sessions", 10, "--calls", 2, "-o", f"{tmp_path / 'g.csv'}/"), "g.csv"),
+    ):  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert (tmp_path / written).is_dir() and any((tmp_path / written).iterdir()), args
+    refused = invoke("run", tasks, sessions, "--out", tmp_path / "d.csv", "-q")
+    assert refused.exit_code == ExitCode.INPUT and "d.csv/" in refused.stderr
+
+
 # ------------------------------------------------------------------------------- resources
 
 
