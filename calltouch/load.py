@@ -97,6 +97,11 @@ SESSION_DELETED = (
 # --max-rejects does not count them (see RejectedLines)
 DELETED_ERRORS = (_ERROR_TEXT[("deleted", "is_deleted")], SESSION_DELETED)
 SAMPLE_LIMIT = 500
+# the rejects.csv text of a line that repeats the header, in its order (CsvLoader.repeated_header)
+REPEATED_HEADER = (
+    "the header repeated: exports pasted into one file (this line is their second header, "
+    "not a record)"
+)
 
 
 @dataclass(frozen=True)
@@ -990,14 +995,11 @@ class CsvLoader(_Loader):
         ]
         for ordinal, fld, code, value in flagged:
             span = spans.get(int(ordinal))
-            rejects.append(
-                (
-                    span[0] if span else None,
-                    reject_column(mapping, fld),
-                    self.reject_text(code, fld, value, mapping),
-                    texts.get(span) if span else None,
-                )
-            )
+            raw = texts.get(span) if span else None
+            error = self.reject_text(code, fld, value, mapping)
+            if raw is not None and span is not None:
+                error = self.repeated_header(span[0], raw, dialect, width) or error
+            rejects.append((span[0] if span else None, reject_column(mapping, fld), error, raw))
         self.store_rejects(rejects)
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
@@ -1086,6 +1088,27 @@ class CsvLoader(_Loader):
             and Counter(r[1:] for r in in_order) == Counter(r[1:] for r in flagged)
         )
         return in_order if same else None
+
+    def repeated_header(self, line: int, raw: str, dialect: CsvDialect, width: int) -> str | None:
+        """The rejects.csv text of a rejected record that repeats the header (exports pasted
+        into one file: its time cell is a column's name), None for any other record. A header
+        repeated with its columns in another order is refused: the rows after it were read
+        under the first header's columns (Type as Subject, or a BizibleId as a WhoId)."""
+        cells = csvscan.one_record(raw, dialect, width)
+        if cells is None:
+            return None
+        found, names = ([_header_key(c) for c in cs] for cs in (cells, dialect.header))
+        if found == names:
+            return REPEATED_HEADER
+        if sorted(found) != sorted(names):
+            return None
+        raise UnreadableInputError(
+            f"line {line:,} of {self.role} file {self.display} repeats the header with its "
+            "columns in another order: two exports pasted into one file, and the rows after "
+            "that line would be read under the first header's columns",
+            hint=f"Split the file at line {line:,} into two files (a folder holding both, or "
+            "a glob, reads them as one input), or export both parts with the same columns.",
+        )
 
     def gave_up(self, binds: dict[str, Any], failure: InputError) -> None:
         """Clean up after DuckDB gave up reading the file, for the independent reader to take
@@ -1593,6 +1616,12 @@ def _same_records(
 def _first_line(text: str) -> str:
     """A record's first physical line (a CR, an LF or both end it)."""
     return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+
+
+def _header_key(name: str) -> str:
+    """A header cell as names are compared (SPEC 3: case-insensitively, BOM and white space
+    stripped)."""
+    return name.replace("\ufeff", "").strip().casefold()
 
 
 def _holds(

@@ -1490,3 +1490,54 @@ def test_a_parquet_text_column_that_is_not_utf8_gets_advice_for_it_not_a_cut_fil
     reason = 'Invalid Input Error: Invalid string encoding found in Parquet file "s.parquet"'
     assert _read_hint("parquet", reason).startswith("A text column holds bytes that are not UTF-8")
     assert "complete Parquet file" in _read_hint("parquet", "No magic bytes found")
+
+
+def _pasted_exports(path: Path, second_header: tuple[str, ...]) -> Path:
+    """Two task exports pasted into one file: 150 rows, ``second_header`` (TASK_HEADER or its
+    columns reordered), 150 more rows written in that header's order."""
+    first = [
+        task(f"00T5e00000{i:05d}", ABC, f"12:{i % 60:02d}", subject=f"S{i}") for i in range(150)
+    ]
+    second = [task(f"00T5e00000{i:05d}", ABC, f"13:{i % 60:02d}", "Inbound", subject=f"S{i}")
+              for i in range(150, 300)]  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for header, rows in ((TASK_HEADER, first), (second_header, second)):
+            writer.writerow(header)
+            writer.writerows([row.get(h) or "" for h in header] for row in rows)
+    return path
+
+
+def test_a_header_repeated_in_its_order_is_a_reject_that_says_so(tmp_path: Path) -> None:
+    """Exports pasted into one file: the second header was rejected as "'CreatedDate' is not
+    a date-time", which sent the user looking for a bad time."""
+    from calltouch.load import REPEATED_HEADER
+
+    tasks = _pasted_exports(tmp_path / "tasks.csv", TASK_HEADER)
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:00")], SESSION_HEADER)
+    invoke("run", tasks, sessions, "-o", tmp_path / "out", "-q")
+    outcome = read_outcome(tmp_path / "out")
+    assert [(r["line"], r["error"]) for r in outcome.rejects] == [("152", REPEATED_HEADER)]
+    assert len(outcome.touchpoints) == 300 and outcome.summary["reconciled"]
+    later = [row for row in outcome.touchpoint_rows if row["subject"] == "S151"]
+    assert [row["touchpoint_type"] for row in later] == ["Inbound"]
+
+
+def test_a_header_repeated_in_another_order_is_refused(tmp_path: Path) -> None:
+    """The rows after a header with its columns swapped (Subject, Type) were read under the
+    first header's: Type 'S151', Subject 'Inbound', exit 0 with one reject."""
+    swapped = ("Id", "BizibleId", "CreatedDate", "Subject", "Type", "WhoId", "LastModifiedDate")
+    tasks = _pasted_exports(tmp_path / "tasks.csv", swapped)
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:00")], SESSION_HEADER)
+    db = tmp_path / "w.duckdb"
+    for args in (
+        ("run", tasks, sessions, "-o", tmp_path / "out", "-q"),
+        ("inspect", tasks),
+        ("load", "tasks", tasks, "--db", db, "-q"),
+    ):
+        result = invoke(*args, ok=False)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2, (args, result.output)
+        assert "line 152 of tasks file" in said and "columns in another order" in said
+        assert "Split the file at line 152" in said
+    assert not (tmp_path / "out" / "touchpoints.csv").exists()
