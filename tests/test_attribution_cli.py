@@ -1419,6 +1419,38 @@ def test_a_typed_amount_of_nan_or_infinity_is_rejected_not_blank(tmp_path: Path)
     ]  # fmt: skip
 
 
+def test_a_double_amount_rounds_as_the_same_amount_written_in_a_csv(tmp_path: Path) -> None:
+    # a Parquet DOUBLE 1.005 (1.00499999999999989... in binary) was cast straight to 1.00,
+    # where the CSV of the same export reads 1.01: the revenue differed by the file's format
+    values = [1.005, 0.285, 2.675, -1.005, 0.1 + 0.2, 1234567.895, 12500.555, 5.0, 1e-3]
+    rows = ", ".join(f"('O{i}', {v!r}::DOUBLE, {v!r}::FLOAT)" for i, v in enumerate(values))
+    typed = tmp_path / "o.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * FROM (VALUES {rows}) t(Id, Amount, Small), (SELECT TIMESTAMPTZ "
+        "'2026-02-01 00:00:00+00' AS CreatedDate, DATE '2026-02-20' AS CloseDate)) TO "
+        f"'{typed}'"
+    )
+    text = tmp_path / "o.csv"
+    text.write_text(
+        "Id,Amount,CreatedDate,CloseDate\n"
+        + "".join(f"O{i},{v!r},2026-02-01T00:00:00Z,2026-02-20\n" for i, v in enumerate(values))
+    )
+    read = {}
+    for name, source, maps in (
+        ("double", typed, ()),
+        ("float", typed, ("--map", "opportunities.amount=Small")),
+        ("csv", text, ()),
+    ):
+        db = tmp_path / f"{name}.duckdb"
+        invoke("load", "opportunities", source, *maps, "--db", db, "-q")
+        with duckdb.connect(str(db), read_only=True) as con:
+            query = "SELECT opportunity_id, amount FROM opportunity_rows ORDER BY 1"
+            read[name] = con.execute(query).fetchall()
+    expected = ["1.01", "0.29", "2.68", "-1.01", "0.30", "1234567.90", "12500.56", "5.00", "0.00"]
+    assert read["csv"] == [(f"O{i}", Decimal(v)) for i, v in enumerate(expected)]
+    assert read["double"] == read["float"] == read["csv"]
+
+
 def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
     # 101 amounts of nearly 1e16 overflowed the revenue sums while writing: exit 5 "cannot
     # write", with this run's attribution.csv beside the previous run's other files
