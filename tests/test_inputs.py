@@ -1315,6 +1315,21 @@ def test_a_rejected_parquet_row_shows_the_files_own_columns(tmp_path):
     assert json.loads(reject["raw"]) == {"Id": "T2", "BizibleId": ABC, "CreatedDate": "yesterday"}
 
 
+def test_a_rejected_parquet_rows_numbers_are_shown_exactly(tmp_path):
+    # the raw text went through json_remove, which read its numbers back as doubles: a DECIMAL
+    # 123456789012345671.68 showed as 123456789012345660.0 beside an error naming the first
+    tasks = tmp_path / "tasks.parquet"
+    duckdb.execute(
+        "COPY (SELECT * FROM (VALUES ('T1', $abc, '2026-03-02T12:40:00Z'), ('T2', $abc, "
+        "'yesterday')) AS t(Id, BizibleId, CreatedDate), (SELECT 123456789012345671.68::"
+        "DECIMAL(20, 2) AS Big, 9007199254740993::BIGINT AS Long)) TO $path (FORMAT parquet)",
+        {"abc": ABC, "path": str(tasks)},
+    )
+    out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
+    (reject,) = out.rejects
+    assert '"Big":123456789012345671.68,"Long":9007199254740993}' in reject["raw"]
+
+
 def test_resolve_refuses_a_pipe_with_a_reason(tmp_path):
     fifo = tmp_path / "tasks.csv"
     os.mkfifo(fifo)
