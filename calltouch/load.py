@@ -498,7 +498,8 @@ class _Loader:
     def detect(self, header: Sequence[str]) -> profiles.Detection:
         """The file's profile and mapping; the mapping's notes say when times the profile's
         tool writes in UTC are read in another zone (--tz covers both inputs: a zone meant
-        for one export's local times shifts the warehouse's)."""
+        for one export's local times shifts the warehouse's), and when times a Salesforce
+        report writes in its user's zone are read in UTC (the default)."""
         try:
             detection = profiles.detect(
                 self.role, header, self.display, self.options.overrides, self.options.profile
@@ -516,6 +517,15 @@ class _Loader:
         self.flag_column = detection.mapping.header_of("has_form")
         self.flag_index = detection.mapping.columns.get("has_form")
         if same_zone(self.con, self.options.tz, "UTC"):
+            if detection.profile.local:
+                option = "--tz" if self.options.workspace else self.options.tz_option
+                if option == "--tz" and not self.options.workspace:
+                    option = f"--{self.role}-tz"  # --tz would shift the warehouse's UTC times
+                self.utc_note = (
+                    f"its times without a zone are read in {self.options.tz}, but a Salesforce "
+                    f"report ({detection.profile.name}) writes them in the time zone of the user "
+                    f"who ran it: give {option} ZONE (e.g. America/New_York) unless that is UTC"
+                )
             return detection
         # a column whose name says UTC (Invoca's Start Time (UTC), created_at_utc)
         named = [

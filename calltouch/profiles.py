@@ -29,6 +29,7 @@ class Profile:
     defaults: Mapping[str, str] = field(default_factory=dict)  # task field -> constant
     footer: bool = False  # may end with a Salesforce report footer
     utc: bool = False  # the tool writes times without a zone in UTC
+    local: bool = False  # the tool writes them in its user's zone (a Salesforce report)
     hint: str = ""
 
     def describes(self, role: Role) -> bool:
@@ -109,6 +110,7 @@ PROFILES: tuple[Profile, ...] = (
             }
         },
         footer=True,
+        local=True,
     ),
     Profile(
         "calltrackingmetrics",

@@ -1982,6 +1982,27 @@ def test_rows_cut_short_before_a_report_footer_are_rejected_not_footer(tmp_path)
     assert [r["line"] for r in read_csv(out / "rejects.csv")] == ["4", "5"]
 
 
+def test_a_salesforce_reports_times_read_in_utc_are_noted(tmp_path: Path) -> None:
+    # a report writes times in its user's zone; read in UTC (the default) they were hours off,
+    # every call standalone, with no word, where a UTC warehouse read in a zone is noted
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Task ID","Subject","Type","Created Date","BizibleId"\n'
+        f'"00T5e000001abc1","Call","Call","3/14/2026, 10:22 AM","{ABC}"\n'
+    )
+    _, sessions = write_case(tmp_path)
+    note = "but a Salesforce report (salesforce-report) writes them in the time zone of the user"
+    for args, option in [((), "--tasks-tz"), (("--tz", "UTC"), "--tasks-tz")]:
+        ran = invoke("run", report, sessions, "-o", tmp_path / "o", *args)
+        said = " ".join(ran.stderr.split())
+        assert f"{note} who ran it: give {option} ZONE (e.g. America/New_York)" in said
+    ran = invoke("run", report, sessions, "-o", tmp_path / "o", "--tasks-tz", "America/Chicago")
+    assert note not in " ".join(ran.stderr.split())
+    db = tmp_path / "w.duckdb"
+    loaded = invoke("load", "tasks", report, "--db", db)
+    assert f"{note} who ran it: give --tz ZONE" in " ".join(loaded.stderr.split())
+
+
 def test_the_utc_note_names_the_zone_option_given(tmp_path: Path) -> None:
     # the note said "--tz covers every input of a command" to a user who gave --sessions-tz
     tasks = tmp_path / "t.csv"
