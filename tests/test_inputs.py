@@ -535,6 +535,21 @@ def test_call_time_is_touchpoint_date_when_present_else_created_date(tmp_path):
     assert t2["touchpoint_date"] == "2026-03-02T12:40:00Z"
 
 
+def test_an_unreadable_created_date_beside_a_touchpoint_date_is_not_a_reject(tmp_path):
+    # the call time is the Buyer Touchpoint Date when filled (SPEC 1.2): the row was rejected
+    # for a CreatedDate it never uses, and counted against --max-rejects
+    tasks = [
+        {"Id": "T1", "BizibleId": ABC, "bizible2__Bizible_Touchpoint_Date__c":
+            "2026-03-02T12:37:00Z", "CreatedDate": "garbage", "Type": "Call"},
+        {"Id": "T2", "BizibleId": ABC, "bizible2__Bizible_Touchpoint_Date__c": "",
+            "CreatedDate": "garbage", "Type": "Call"},
+    ]  # fmt: skip
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "12:17")], task_header=API_TASK_HEADER)
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-02T12:37:00Z"
+    assert [(r["line"], r["column"]) for r in out.rejects] == [("3", "CreatedDate")]
+    assert out.summary["reconciled"]
+
+
 # ----------------------------------------------------------------------------- headers
 
 
