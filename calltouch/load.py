@@ -1391,9 +1391,11 @@ class ParquetLoader(_Loader):
     ) -> list[str]:
         """What the file's schema makes the reading do that the user may not expect (load and
         inspect say it); raises InputError for a field read from a column of lists, structs,
-        maps or unions, and for a DATE column that must place a call."""
+        maps or unions, of numbers or times of day where a date-time is read, and for a DATE
+        column that must place a call."""
         self.refuse_nested(mapping)
         self.refuse_number_times(mapping)
+        self.refuse_time_of_day(mapping)
         return (
             self.folder_note(header)
             + self.duplicate_note(header)
@@ -1457,6 +1459,24 @@ class ParquetLoader(_Loader):
                 f"{self.role} file {self.display}: column {column!r} ({name}) holds numbers "
                 f"({self.types[column]}), not {wanted}",
                 hint=hint,
+            )
+
+    def refuse_time_of_day(self, mapping: ColumnMapping) -> None:
+        """Refuse a time or date field read from a column typed TIME (a time of day without
+        its date): every row was rejected ('12:10:00' is not a date-time), exit 3, with
+        advice about --encoding and --date-order, which cannot help."""
+        for name, idx in mapping.columns.items():
+            if idx is None or name not in TIME_FIELDS + DATE_FIELDS:
+                continue
+            column = mapping.header[idx]
+            duck_type = self.types.get(column, "").upper()
+            if not duck_type.startswith("TIME") or duck_type.startswith("TIMESTAMP"):
+                continue
+            raise InputError(
+                f"{self.role} file {self.display}: column {column!r} ({name}) holds times of "
+                f"day without their dates ({self.types[column]})",
+                hint=f"Export {column} as a timestamp (TIMESTAMP or TIMESTAMP WITH TIME ZONE) "
+                "or as ISO-8601 text (2026-03-02T12:17:00Z); --map names another column.",
             )
 
     def refuse_nested(self, mapping: ColumnMapping) -> None:

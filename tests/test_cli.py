@@ -2147,6 +2147,30 @@ def test_a_parquet_time_typed_as_numbers_is_refused_by_run_and_inspect(tmp_path,
     assert (row["touchpoint_date"], row["match_status"]) == ("2026-03-02T12:40:00Z", "merged")
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("CreatedDate", "TIME '12:10:00'"), ("LastModifiedDate", "TIMETZ '12:10:00+00'")],
+)
+def test_a_parquet_time_of_day_column_is_refused_by_run_and_inspect(tmp_path, field, value):
+    # a TIME CreatedDate: every row was rejected ("'12:10:00' is not a date-time", exit 3,
+    # with advice about --encoding and --date-order), inspect called it a locale date-time
+    tasks = tmp_path / "t.parquet"
+    created = value if field == "CreatedDate" else "'2026-03-02T12:40:00Z'"
+    duckdb.sql(
+        f"COPY (SELECT 'T1' AS Id, '{ABC}' AS BizibleId, {created} AS CreatedDate, "
+        f"{value} AS LastModifiedDate) TO '{tasks}'"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(f"ID,COOKIE_ID,EVENT_DATE\nS1,{ABC},2026-03-02T12:17:00Z\n")
+    ran = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    assert ran.exit_code == 2, ran.output
+    said = f"column '{field}' ("
+    assert said in ran.stderr and "holds times of day without their dates" in ran.stderr
+    inspected = invoke("inspect", tasks, "-f", "json")
+    assert inspected.exit_code == 2
+    assert "holds times of day" in json.loads(inspected.stdout)[0]["problems"][0]
+
+
 def test_a_parquet_close_date_typed_as_numbers_is_told_to_be_a_date(tmp_path):
     # 20260331 as INT64: the advice was a timestamp or ISO-8601 date-time text
     opportunities = tmp_path / "o.parquet"
