@@ -893,6 +893,7 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
             f"{role} file {path} is empty" + (" (only white space)" if head else ""),
             hint="Export it again: the file has no header and no rows.",
         )
+    _refuse_preamble(text, role, path)
     delimiter = _pick_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
@@ -922,6 +923,36 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
     return CsvDialect(
         encoding=enc, delimiter=delimiter, header=tuple(header), bom=bom, sample=tuple(rows)
     )
+
+
+# A first line some writers put before the header: Excel's separator hint (sep=;) and
+# PowerShell's Export-Csv type line (#TYPE System.Data.DataRow), with how to be rid of it.
+_PREAMBLES = (
+    (
+        re.compile(r'"?sep=.?"?,*', re.IGNORECASE),
+        "Excel's separator line",
+        "calltouch finds the delimiter itself",
+    ),
+    (
+        re.compile(r'"?#TYPE .*', re.IGNORECASE),
+        "PowerShell's type line",
+        "Export-Csv -NoTypeInformation leaves it out",
+    ),
+)
+
+
+def _refuse_preamble(text: str, role: Role, path: Path) -> None:
+    """Refuse a file whose first line is a writer's preamble, not its header: read as the
+    header, it made 'no column for the required field' or 'reads as a single column', whose
+    advice (--map, another delimiter) cannot help."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    for pattern, what, avoid in _PREAMBLES:
+        if pattern.fullmatch(first):
+            raise InputError(
+                f"{role} file {path} starts with {what} ({first[:60]!r}), not with its header",
+                hint=f"Delete that first line (tail -n +2 FILE > FIXED.csv, or in a text "
+                f"editor): the header must be the first line; {avoid}.",
+            )
 
 
 def _pick_delimiter(text: str) -> str:

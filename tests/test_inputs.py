@@ -1571,3 +1571,24 @@ def test_a_header_repeated_in_another_order_is_refused(tmp_path: Path) -> None:
         assert "line 152 of tasks file" in said and "columns in another order" in said
         assert "Split the file at line 152" in said
     assert not (tmp_path / "out" / "touchpoints.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "what"),
+    [
+        ("sep=,", "Excel's separator line"),
+        ('"sep=;"', "Excel's separator line"),
+        ("#TYPE System.Management.Automation.PSCustomObject", "PowerShell's type line"),
+    ],
+)
+def test_a_writers_line_before_the_header_is_named(tmp_path: Path, first: str, what: str) -> None:
+    # read as the header: "no column for the required field 'task_id' ... Headers found:
+    # 'sep=', ''" with --map advice, or "reads as a single column"
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(f"{first}\r\nId,BizibleId,CreatedDate\r\nT1,{ABC},2026-03-02T12:40:00Z\r\n")
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    for args in (("run", tasks, sessions, "-o", tmp_path / "out", "-q"), ("inspect", tasks)):
+        result = invoke(*args, ok=False)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2, result.output
+        assert f"starts with {what}" in said and "Delete that first line" in said
