@@ -567,9 +567,10 @@ EncodingOpt = Annotated[
     typer.Option(
         "--encoding",
         metavar="[ROLE=]ENCODING",
-        help="Text encoding of CSV files without a BOM, e.g. windows-1252 or latin-1 for "
-        "Excel exports. Default: UTF-8 (a UTF-8 or UTF-16 BOM is always honoured). "
-        "tasks=ENCODING or sessions=ENCODING picks one input. Repeatable.",
+        help="Text encoding of CSV files without a BOM, e.g. windows-1252 for Excel exports "
+        "(mac-roman for Excel for Mac's CSV (Macintosh)). Default: UTF-8 (a UTF-8 or UTF-16 "
+        "BOM is always honoured). tasks=ENCODING or sessions=ENCODING picks one input. "
+        "Repeatable.",
         show_default=False,
     ),
 ]

@@ -190,7 +190,10 @@ def _undecodable_text(dialect: CsvDialect) -> str:
     if dialect.bom:
         way = f"its BOM says {encoding}: the file is damaged there, or save it again as UTF-8"
     elif encoding == "utf-8":
-        way = "pass --encoding latin-1 or windows-1252 for Excel exports"
+        way = (
+            "pass --encoding windows-1252 for Excel exports (mac-roman for Excel for Mac's "
+            '"CSV (Macintosh)", whose lines end in a CR alone)'
+        )
     else:
         way = "if the file is UTF-8, leave --encoding out (latin-1 reads any bytes)"
     return f"invalid {encoding} text (bytes that are not {encoding}); {way}"
