@@ -182,6 +182,14 @@ def _fits(row: list[str], width: int) -> list[str] | None:
     return row if len(row) == width else None
 
 
+# Said of a record with more cells than the header when a cell ends in a backslash: an unload
+# that escapes the delimiter instead of quoting the cell (Snowflake's default, Spring\, Sale).
+ESCAPED_DELIMITER = (
+    "; a backslash before a delimiter escapes it in some unloads (Snowflake's default), which "
+    "CSV does not read: unload again with quoted cells (FIELD_OPTIONALLY_ENCLOSED_BY = '\"')"
+)
+
+
 def _undecodable_text(dialect: CsvDialect) -> str:
     """The rejects.csv text of a record with bytes the file's encoding cannot decode, and the
     way on: its BOM names the encoding (the file is damaged there); a file read as UTF-8 is
@@ -318,14 +326,12 @@ def scan(
                     result.normalised.append((first, last))
                 return
             count = len(row)
-            result.bad.append(
-                BadRecord(
-                    first,
-                    last,
-                    f"too {'few' if count < width else 'many'} columns: expected {width}, "
-                    f"found {count}",
-                )
+            found = (
+                f"too {'few' if count < width else 'many'} columns: expected {width}, found {count}"
             )
+            if count > width and any(cell.endswith("\\") for cell in row[:-1]):
+                found += ESCAPED_DELIMITER
+            result.bad.append(BadRecord(first, last, found))
 
         data_end = 0  # the last line of the last record not waiting in pending
 

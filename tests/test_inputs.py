@@ -1592,3 +1592,22 @@ def test_a_writers_line_before_the_header_is_named(tmp_path: Path, first: str, w
         said = " ".join(result.stderr.split())
         assert result.exit_code == 2, result.output
         assert f"starts with {what}" in said and "Delete that first line" in said
+
+
+def test_a_backslash_escaped_delimiter_is_told_with_the_way_out(tmp_path: Path) -> None:
+    # Snowflake's default unload escapes a comma in a cell as \, (no quotes): the row was
+    # "too many columns", with no word of why nor how to unload it readably
+    sessions = tmp_path / "sessions.csv.gz"
+    with gzip.open(sessions, "wt", encoding="utf-8") as handle:
+        handle.write(
+            "ID,COOKIE_ID,EVENT_DATE,CAMPAIGN_NAME\n"
+            f"S1,{ABC},2026-03-02 12:17:00.000,Spring\\, Sale\n"
+            f"S2,{ABC},2026-03-02 12:18:00.000,Spring\n"
+            f"S3,{ABC},2026-03-02 12:19:00.000,C:\\path,x\n"  # a backslash, no escape
+        )
+    tasks = write_rows(tmp_path / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    invoke("run", tasks, sessions, "-o", tmp_path / "out", "-q", "--max-rejects", "100%")
+    errors = [r["error"] for r in read_outcome(tmp_path / "out").rejects]
+    assert errors[0].startswith("too many columns: expected 4, found 5; a backslash before a ")
+    assert "FIELD_OPTIONALLY_ENCLOSED_BY" in errors[0]
+    assert errors[1] == "too many columns: expected 4, found 5"
