@@ -434,6 +434,34 @@ def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, 
     assert "Session S1 had this BizibleId in one copy" in shown
 
 
+@pytest.mark.parametrize("where", ["files", "workspace"])
+def test_explain_tells_a_deleted_session_as_gone_not_as_taken_by_another_cookie(tmp_path, where):
+    # a session whose last copy is deleted was also "superseded": "a later copy of it ... has
+    # another cookie, and that copy is the session", though no copy of it is kept at all
+    tasks = write_rows(tmp_path / "t.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [
+            session("S1", ABC, "12:20", modified=at("13:00"), IS_DELETED="false"),
+            session("S1", ABC, "12:20", modified=at("14:00"), IS_DELETED="true"),
+        ],
+        (*SESSION_HEADER, "IS_DELETED"),
+    )
+    if where == "files":
+        source: tuple[object, ...] = ("--tasks", tasks, "--sessions", sessions)
+    else:
+        db = tmp_path / "ws.duckdb"
+        invoke("load", "tasks", tasks, "--db", db)
+        invoke("load", "sessions", sessions, "--db", db)
+        invoke("match", "--db", db, "-q")
+        source = ("--db", db)
+    facts = json.loads(invoke("explain", "T1", *source, "-f", "json").stdout)
+    assert facts["match_reason"] == "no_session_for_id"
+    assert (facts["rejected_sessions"], facts["superseded_sessions"]) == (1, 0)
+    advice = " ".join(facts["advice"])
+    assert "later copy of it" not in advice and "was rejected when loaded" in advice
+
+
 def test_explain_gives_a_later_session_less_than_a_minute_away_exactly(tmp_path):
     # "started after the call (the first 0 min later)" for a session 1 microsecond after it
     tasks = write_rows(tmp_path / "t.csv", [task("T1", ABC, "2026-03-02T10:00:00Z")], TASK_HEADER)
