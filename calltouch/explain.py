@@ -197,6 +197,11 @@ def explain(
         earlier_call=earlier_call,
         later_us=row["later_us"],
         per_session=per_session,
+        same_moment=bool(
+            row["merged_same_moment"]
+            if reason == "session_already_used"
+            else earlier_call and row["earlier_call_same_moment"]
+        ),
     )
     return out
 
@@ -229,12 +234,15 @@ def advice(
     earlier_call: str | None = None,
     later_us: int | None = None,
     per_session: str = "one",
+    same_moment: bool = False,
 ) -> list[str]:
     """What decided the result, and what would change it. ``gap_us``: the exact gap from the
     candidate's start (else the rounded minutes are used); ``earlier_call``: a call that has
     the same candidate and calls first, so takes the session under any window (R6);
     ``later_us``: the exact time from the call to the first later session's start;
-    ``per_session``: the setting the result was matched with. An option advised comes with
+    ``per_session``: the setting the result was matched with; ``same_moment``: the call that
+    took (or would take) the session first calls at the same moment as this one, and goes
+    first by its smaller task id (R6's ties). An option advised comes with
     the other setting when that is not its default: ``calltouch match`` does not keep the
     last match's settings, so --window 80m alone would bring R6 back after --per-session all."""
     reason = facts["match_reason"]
@@ -293,11 +301,15 @@ def advice(
                 "merge it."
             )
         elif earlier_call is not None:
+            takes = (
+                f"task {earlier_call}, calling at the same moment with a smaller task id, has"
+                if same_moment
+                else f"task {earlier_call} calls earlier with"
+            )
             remedy = (
-                f"A {needed}m window would bring it within the window, but task {earlier_call} "
-                "calls earlier with the same session and would take it (R6: one touchpoint "
-                f"per session); --window {needed}m with --per-session all would merge this call "
-                "too."
+                f"A {needed}m window would bring it within the window, but {takes} the same "
+                "session and would take it (R6: one touchpoint per session); --window "
+                f"{needed}m with --per-session all would merge this call too."
             )
         else:
             remedy = f"A {needed}m window would merge it (--window {needed}m{keep_all})."
@@ -342,10 +354,13 @@ def advice(
             "(case-sensitive) after trimming white space."
         )
     elif reason == "session_already_used":
+        which = (
+            "a call at the same moment with a smaller task id" if same_moment else "an earlier call"
+        )
         said.append(
-            f"Its candidate session already merged with an earlier call, task "
+            f"Its candidate session already merged with {which}, task "
             f"{facts.get('merged_with_task_id') or '?'} (R6: one touchpoint per session). "
-            f"--per-session all would merge this call too (--per-session all{keep_window})."
+            f"--per-session all{keep_window} would merge this call too."
         )
     if rejected:
         count = facts["rejected_sessions"]

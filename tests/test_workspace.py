@@ -431,6 +431,36 @@ def test_explain_never_advises_a_window_longer_than_allowed(tmp_path: Path) -> N
     assert "The call time comes from Called At" in said and "CreatedDate is often" not in said
 
 
+def test_explain_tells_a_call_at_the_same_moment_apart_from_an_earlier_one(
+    tmp_path: Path,
+) -> None:
+    # TB called at the same instant as TA, which took S1 by its smaller id (R6's ties): the
+    # advice said "merged with an earlier call" (and "calls earlier" beyond the window), and
+    # doubled the option: "--per-session all would merge this call too (--per-session all)"
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\nTA,k1,2026-03-02T12:20:00Z\nTB,k1,2026-03-02T12:20:00Z\n"
+        "TC,k1,2026-03-02T12:25:00Z\nTD,k2,2026-03-02T12:50:00Z\nTE,k2,2026-03-02T12:50:00Z\n",
+        encoding="utf-8",
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE\nS1,k1,2026-03-02 12:00:00\nS2,k2,2026-03-02 12:00:00\n",
+        encoding="utf-8",
+    )
+    files = ("--tasks", tasks, "--sessions", sessions, "-f", "json")
+    advice = {
+        task: " ".join(json.loads(invoke("explain", task, *files).stdout)["advice"])
+        for task in ("TB", "TC", "TE")
+    }
+    tied = "already merged with a call at the same moment with a smaller task id, task TA (R6"
+    assert tied in advice["TB"]
+    assert "already merged with an earlier call, task TA (R6" in advice["TC"]
+    assert "--per-session all would merge this call too." in advice["TB"]
+    said = "task TD, calling at the same moment with a smaller task id, has the same session"
+    assert said in advice["TE"]
+
+
 def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> None:
     # TB is 45 min after S1, but TA (20 min after) has the same candidate: under any window
     # TA takes S1 first (R6), so "a 45m window would merge it" would be false advice
@@ -470,7 +500,7 @@ def test_explain_window_advice_heeds_r6_and_the_exact_gap(tmp_path: Path) -> Non
     assert invoke("match", "--db", db, "--window", "45m", "-q").exit_code == 0
     used = json.loads(invoke("explain", "TB", "--db", db, "-f", "json").stdout)
     assert used["match_reason"] == "session_already_used"
-    assert "(--per-session all --window 45m)." in " ".join(used["advice"])
+    assert "--per-session all --window 45m would merge this call too." in " ".join(used["advice"])
     assert (
         invoke("match", "--db", db, "--per-session", "all", "--window", "45m", "-q").exit_code == 0
     )
