@@ -516,6 +516,17 @@ def journey(
                 )
             ],
         }
+    since = queries.stale_since(con)  # None for files, and for a workspace matched since
+    binds = {"id": ident, "last_load_id": since}
+    if (
+        since is not None
+        and queries.fetch_dicts(con, "journey_loaded_since", binds)[0]["loaded_since"]
+    ):
+        raise InputError(
+            f"{ident!r} is a task's WhoId in exports loaded after the last match, which has "
+            "not linked its calls yet",
+            hint="Run calltouch match, then calltouch journey again.",
+        )
     raise InputError(
         f"no opportunity or person with id {ident!r}",
         hint="Give an opportunity id, or a lead/contact id (a task's WhoId, a contact role's "

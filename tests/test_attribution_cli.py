@@ -1526,3 +1526,31 @@ def test_a_stale_workspace_attributes_from_the_sessions_its_match_saw(tmp_path: 
     # matched again: the call merges with S9, whose form gives way to it; S0 is the first visit
     assert touchpoints("o3") == ["TP_00T000000000001AAA", "WV_S0"]
     assert invoke("compare", "--db", db, *AS_OF, "-f", "json").stdout != moved
+
+
+def test_journey_of_a_whoid_loaded_since_the_match_says_to_match(tmp_path: Path) -> None:
+    # a WhoId only in tasks loaded after the last match: "no opportunity or person with id",
+    # with a hint to give "a task's WhoId", which it was
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    later = tmp_path / "week2.csv"
+    later.write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        "00T5e00000ZZZ01EAA,00Q5e00000ZZZ99AAA,Call,abc,2026-03-20T12:00:00Z\n"
+    )
+    invoke("load", "tasks", later, "--db", db, "-q")
+    stale = invoke("journey", "00Q5e00000ZZZ99AAA", "--db", db, *AS_OF, ok=False)
+    said = " ".join(stale.stderr.split())
+    assert stale.exit_code == 2, stale.output
+    assert "is a task's WhoId in exports loaded after the last match" in said
+    assert "Run calltouch match, then calltouch journey again." in said
+    unknown = invoke("journey", "00Q5e00000ZZZ98AAA", "--db", db, *AS_OF, ok=False)
+    assert "no opportunity or person with id" in unknown.stderr
+    invoke("match", "--db", db, "-q")
+    person = json.loads(
+        invoke("journey", "00Q5e00000ZZZ99AAA", "--db", db, *AS_OF, "-f", "json").stdout
+    )
+    assert person["kind"] == "person" and len(person["touchpoints"]) == 1
