@@ -35,7 +35,13 @@ import duckdb
 
 from calltouch import queries, timeformats
 from calltouch.durations import format_window
-from calltouch.errors import InputError, OutOfMemoryError, TooManyRejectsError, UsageError
+from calltouch.errors import (
+    DamagedWorkspaceError,
+    InputError,
+    OutOfMemoryError,
+    TooManyRejectsError,
+    UsageError,
+)
 from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
 from calltouch.load import (
     LoadedFile,
@@ -150,6 +156,7 @@ def open_workspace(
             hint="Point --db at a calltouch workspace, or at a new file name to create one.",
         ) from exc
     try:
+        _refuse_cut_short(con, path)
         layout = set(queries.run(con, "schema_columns").fetchall())
         _refuse_other_databases(con, path, layout)
         if not read_only:
@@ -175,6 +182,7 @@ def _open_shared(path: Path, limits: dict[str, Any]) -> duckdb.DuckDBPyConnectio
     except duckdb.Error:
         return None
     try:
+        _refuse_cut_short(con, path)
         layout = set(queries.run(con, "schema_columns").fetchall())
         if _current_layout() - layout:
             con.close()
@@ -184,6 +192,33 @@ def _open_shared(path: Path, limits: dict[str, Any]) -> duckdb.DuckDBPyConnectio
         con.close()
         raise
     return con
+
+
+# A DuckDB file's three headers (the main one and two database headers) before its blocks.
+_HEADERS_BYTES = 3 * 4096
+
+
+def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise DamagedWorkspaceError when the file is shorter than its headers and the blocks
+    its own header counts: a copy or a download cut short. DuckDB opens such a file and
+    answers every query whose blocks are whole, so `load` appended to it and `status` and
+    `match` called it up to date, while `report` failed on a block past the end."""
+    row = queries.run(con, "database_blocks").fetchone()
+    if row is None or not row[1]:
+        return
+    needed = _HEADERS_BYTES + int(row[0]) * int(row[1])
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # not a file this can measure: DuckDB's own errors tell the rest
+    if size < needed:
+        raise DamagedWorkspaceError(
+            f"the workspace {path} is damaged (cut short: {size:,} bytes of the {needed:,} "
+            "its blocks take)",
+            hint="Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, "
+            "then calltouch match): a damaged file cannot be mended, and writing to it loses "
+            "more.",
+        )
 
 
 @cache
