@@ -1239,6 +1239,13 @@ def dashboard_command(
                     stats.append(None)
             return tuple(stats)
 
+        # drawn once, a report that cannot be read (a damaged workspace) is the command's
+        # error (exit 2), as for report: shown in the frame, it exited 0
+        drawn = None if watch else load_report()
         dashboard.run(
-            load_report, watch=watch, console=StdoutConsole(), changed=changed, source=str(db)
+            load_report if watch else lambda: drawn,
+            watch=watch,
+            console=StdoutConsole(),
+            changed=changed,
+            source=str(db),
         )

@@ -1793,21 +1793,55 @@ def test_a_file_that_grows_while_it_is_read_is_refused_and_nothing_kept(
 
 
 def test_a_workspace_cut_short_is_told_damaged_not_an_internal_error(tmp_path: Path) -> None:
-    # DuckDB's "Could not read enough bytes" was a "Query failed" (exit 1: a bug)
+    # DuckDB's "Could not read enough bytes" was a "Query failed" (exit 1: a bug); and a file
+    # cut past the blocks the first queries read was written to by load (exit 0), and called
+    # up to date by status and match, while report failed
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     db = tmp_path / "w.duckdb"
     assert invoke("load", "tasks", sample / "tasks.csv", "--db", db, "-q").exit_code == 0
     assert invoke("load", "sessions", sample / "sessions.csv", "--db", db, "-q").exit_code == 0
     assert invoke("match", "--db", db, "-q").exit_code == 0
-    cut = tmp_path / "cut.duckdb"
     data = db.read_bytes()
-    cut.write_bytes(data[: len(data) // 2])
-    for command in (["status"], ["report"], ["export", "touchpoints", "-o", tmp_path / "t.csv"]):
-        result = invoke(*command, "--db", cut, ok=False)
-        said = " ".join(result.stderr.split())
-        assert result.exit_code == 2, (command, said)
-        assert f"the workspace {cut} is damaged (cut short or overwritten)" in said, command
-        assert "Load its exports into a new workspace" in said
+    for kept in (len(data) // 2, len(data) - 4096):
+        cut = tmp_path / f"cut{kept}.duckdb"
+        cut.write_bytes(data[:kept])
+        for command in (
+            ["status"],
+            ["report"],
+            ["export", "touchpoints", "-o", tmp_path / "t.csv"],
+            ["load", "tasks", sample / "tasks.csv"],
+            ["match"],
+            ["dashboard"],
+        ):
+            result = invoke(*command, "--db", cut, ok=False)
+            said = " ".join(result.stderr.split())
+            assert result.exit_code == 2, (command, said)
+            assert f"the workspace {cut} is damaged (cut short" in said, command
+            assert "Load its exports into a new workspace" in said
+        assert cut.stat().st_size == kept  # nothing written into it
+
+
+def test_a_report_that_cannot_be_read_stops_a_single_dashboard_drawing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # drawn once, the dashboard showed the error in its frame and exited 0 (a block of the
+    # workspace damaged inside, whose checksum fails only when the report reads it)
+    from calltouch import reporting
+    from calltouch.errors import DamagedWorkspaceError
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", sample / "tasks.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", sample / "sessions.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+
+    def damaged(*args: object, **kwargs: object) -> None:
+        raise DamagedWorkspaceError(f"the workspace {db} is damaged (cut short or overwritten)")
+
+    monkeypatch.setattr(reporting, "build", damaged)
+    result = invoke("dashboard", "--db", db, ok=False)
+    assert result.exit_code == 2, result.output
+    assert f"the workspace {db} is damaged" in " ".join(result.stderr.split())
 
 
 def test_an_immutable_workspace_gets_the_write_access_hint() -> None:
