@@ -341,29 +341,56 @@ def load(
                     settings.load_options(role.key),  # type: ignore[arg-type]
                     max_rejects=max_rejects,
                 )
-        except BaseException:
+        except BaseException as exc:
             con.close()
             if created:  # a first load that failed leaves no empty workspace behind
                 workspace.remove_workspace_files(db)
+            elif isinstance(exc, KeyboardInterrupt):
+                # stopped as it committed, the load may be in: never say less than that
+                stderr.print(
+                    Text(
+                        f"The workspace {db} holds this load whole or not at all (one "
+                        "transaction): calltouch status shows which.",
+                        style="dim",
+                    )
+                )
             raise
-        con.close()
-        data = [o.as_dict() for o in outcomes]
-        if fmt is TextFormat.json:
-            stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
-        elif not quiet:
-            stdout.print(views.load_outcomes(data))
-        for note in skipped:
-            stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
-        for outcome in outcomes:
-            for note in outcome.notes:  # e.g. a duplicated header, a UTF-8 file read otherwise
-                stderr.print(Text(printable(f"Note: {outcome.path}: {note}", lines=True), "yellow"))
-        if any(o.status == "loaded" for o in outcomes):
-            after = (
-                "run calltouch match to rebuild"
-                if role in (Role.tasks, Role.sessions)
-                else "calltouch attribute or calltouch report --revenue use it"
-            )
-            stderr.print(Text(f"Loaded into {db}; {after}.", style="dim"))
+        try:
+            con.close()
+            _say_loaded(db, role, outcomes, skipped, fmt=fmt, quiet=quiet)
+        except KeyboardInterrupt:  # the load is in the workspace: say so, then stop
+            if any(o.status == "loaded" for o in outcomes):
+                stderr.print(Text(f"The load was saved in {db}.", style="dim"))
+            raise
+
+
+def _say_loaded(
+    db: Path,
+    role: Role,
+    outcomes: list[workspace.LoadOutcome],
+    skipped: list[str],
+    *,
+    fmt: TextFormat,
+    quiet: bool,
+) -> None:
+    """Print what a load did: its files (table or JSON), the notes, and what to do next."""
+    data = [o.as_dict() for o in outcomes]
+    if fmt is TextFormat.json:
+        stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+    elif not quiet:
+        stdout.print(views.load_outcomes(data))
+    for note in skipped:
+        stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
+    for outcome in outcomes:
+        for note in outcome.notes:  # e.g. a duplicated header, a UTF-8 file read otherwise
+            stderr.print(Text(printable(f"Note: {outcome.path}: {note}", lines=True), "yellow"))
+    if any(o.status == "loaded" for o in outcomes):
+        after = (
+            "run calltouch match to rebuild"
+            if role in (Role.tasks, Role.sessions)
+            else "calltouch attribute or calltouch report --revenue use it"
+        )
+        stderr.print(Text(f"Loaded into {db}; {after}.", style="dim"))
 
 
 @app.command("match")
@@ -434,8 +461,14 @@ def match_command(
             except KeyboardInterrupt:  # the match is in the workspace: say so, then stop
                 _say_saved(db)
                 raise
-        finally:
+        except BaseException:
             con.close()
+            raise
+        try:
+            con.close()
+        except KeyboardInterrupt:  # stopped while the file was closed: the match is in it
+            _say_saved(db)
+            raise
         from calltouch.pipeline import raise_if_unreconciled
 
         raise_if_unreconciled(summary, f"The workspace {db} keeps the result for inspection")

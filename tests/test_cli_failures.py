@@ -680,6 +680,73 @@ def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     assert (status["last_match"] is not None) == saved
 
 
+def test_ctrl_c_as_a_match_closes_the_workspace_says_it_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a Ctrl-C while the matched workspace was closed said only "Interrupted."
+    from calltouch import workspace
+
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q").exit_code == 0
+    assert invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q").exit_code == 0
+    real_open = workspace.open_workspace
+
+    class Connection:  # the workspace's connection, a Ctrl-C pressed as it closes
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self._con = con
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+        def close(self) -> None:
+            self._con.close()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: Connection(real_open(*a, **k)))
+    result = invoke("match", "--db", db, "-q")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert f"The match was saved in {db}" in " ".join(result.stderr.split())
+    monkeypatch.setattr(workspace, "open_workspace", real_open)
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert status["last_match"] is not None
+
+
+@pytest.mark.parametrize("when", ["in the load", "after the commit", "in the close"])
+def test_ctrl_c_in_a_load_never_says_less_than_what_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    # a Ctrl-C (or SIGTERM) as the load committed, or as it closed the file, said only
+    # "Interrupted." though status then showed the file loaded
+    from calltouch import cli_workspace, workspace
+
+    db = tmp_path / "w.duckdb"
+    assert invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q").exit_code == 0
+    real_load, real_say = workspace.load, cli_workspace._say_loaded
+
+    def load(*args: object, **kwargs: object) -> object:
+        loaded = real_load(*args, **kwargs)  # type: ignore[arg-type]
+        if when == "in the load":
+            raise KeyboardInterrupt  # as the load returns: committed, or not (told alike)
+        return loaded
+
+    def say(*args: object, **kwargs: object) -> None:
+        if when == "after the commit":
+            real_say(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workspace, "load", load)
+    monkeypatch.setattr(cli_workspace, "_say_loaded", say)
+    result = invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == ExitCode.INTERRUPTED and "Interrupted." in said
+    if when == "in the load":
+        assert f"The workspace {db} holds this load whole or not at all" in said
+    else:
+        assert f"The load was saved in {db}." in said
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [f["role"] for f in status["loads"]] == ["tasks", "sessions"]
+
+
 @pytest.mark.parametrize("step", ["create_schema", "workspace_schema"])
 def test_a_first_load_stopped_while_the_workspace_is_made_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
