@@ -69,15 +69,21 @@ from calltouch.report import printable
 
 
 def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
-    """Refuse CALLTOUCH_DB set but empty (an unset variable in a script, as an empty --db
-    is): Click ignored it, and the default calltouch.duckdb of the current folder was used.
+    """Refuse CALLTOUCH_DB set but empty or blank (an unset variable in a script, as an empty
+    --db is): Click ignored an empty one, and the default calltouch.duckdb of the current
+    folder was used; a blank one (a quoting slip) made a workspace file named " ".
     A leading ~/ in it is the home folder (as in --db, calltouch.cli.expand_home)."""
     source = ctx.get_parameter_source(param.name or "db")
-    if os.environ.get(workspace.ENV_DB) == "" and source is not None and source.name == "DEFAULT":
+    env = os.environ.get(workspace.ENV_DB)
+    blank = env is not None and not env.strip()
+    if blank and source is not None and source.name in ("DEFAULT", "ENVIRONMENT"):
         raise typer.BadParameter(
-            f"{workspace.ENV_DB} is set but empty; set it to the workspace file, unset it "
-            f"(the default is {workspace.DEFAULT_DB} in the current folder), or pass --db"
+            f"{workspace.ENV_DB} is set but {'empty' if env == '' else 'blank'}; set it to "
+            f"the workspace file, unset it (the default is {workspace.DEFAULT_DB} in the "
+            "current folder), or pass --db"
         )
+    if not str(value).strip():  # --db " ": a file named by white space, made by load
+        raise typer.BadParameter("--db is given a blank name; give the workspace file")
     # CALLTOUCH_DB=~/ws.duckdb as a config file writes it: the home folder, as for --db
     if source is not None and source.name == "ENVIRONMENT":
         return Path(expand_home(str(value)))

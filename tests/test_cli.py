@@ -2534,7 +2534,14 @@ def test_command_line_slips_get_usage_errors_not_bugs_or_stray_files(tmp_path, m
     empty = invoke("load", "tasks", files[0], "-q")
     assert empty.exit_code == 2 and "CALLTOUCH_DB is set but empty" in empty.output
     assert not (tmp_path / "calltouch.duckdb").exists()
+    # ... and blank (a quoting slip), or a blank --db: a workspace file named " " was made
+    monkeypatch.setenv("CALLTOUCH_DB", " ")
+    blank = invoke("load", "tasks", files[0], "-q")
+    assert blank.exit_code == 2 and "CALLTOUCH_DB is set but blank" in blank.output
     monkeypatch.delenv("CALLTOUCH_DB")
+    blank = invoke("load", "tasks", files[0], "-q", "--db", " ")
+    assert blank.exit_code == 2 and "--db is given a blank name" in blank.output
+    assert not (tmp_path / " ").exists()
     # demo wrote its outputs into the sample folder it reads
     copy = tmp_path / "sample"
     shutil.copytree(sample, copy)
