@@ -1191,7 +1191,9 @@ class CsvLoader(_Loader):
                 "one reading of a file)"
                 if self.options.workspace
                 else "give --encoding only to the inputs that need it (--encoding "
-                "tasks=ENCODING or sessions=ENCODING)"
+                "tasks=ENCODING or sessions=ENCODING); files of one input in different "
+                "encodings load into a workspace one by one, each with its own (calltouch "
+                "load tasks FILE --encoding ENCODING)"
             )
             notes.append(
                 f"read as {dialect.encoding} (--encoding), though the whole file is "

@@ -738,6 +738,8 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
         "warehouse.csv: read as cp1252 (--encoding), though the whole file is valid UTF-8" in note
     )
     assert "give --encoding only to the inputs that need it" in note
+    # a folder holding an Excel file and a UTF-8 one: --encoding covers the whole input
+    assert "files of one input in different encodings load into a workspace one by one" in note
     summary = json.loads((tmp_path / "both" / "summary.json").read_text(encoding="utf-8"))
     assert any("valid UTF-8" in n for n in summary["sessions"]["files"][0]["notes"])
     one = invoke(
