@@ -470,7 +470,8 @@ def connect(
     Memory is capped at ``memory_limit`` (default DEFAULT_MEMORY_LIMIT); what does not fit
     spills to ``temp_directory`` (checked first, :func:`check_temp_dir`; default:
     :func:`default_spill_dir` for an in-memory database, DuckDB's own beside a database file:
-    its name with .tmp)."""
+    its name with .tmp). ``database``: ":memory:", or a file's Path (opened as a file, by
+    its absolute name)."""
     config: dict[str, Any] = {
         "preserve_insertion_order": True,
         "autoinstall_known_extensions": False,
@@ -483,7 +484,10 @@ def connect(
         config["temp_directory"] = str(temp_directory)
     elif str(database) == ":memory:":
         config["temp_directory"] = str(default_spill_dir())
-    con = duckdb.connect(str(database), read_only=read_only, config=config)
+    # a file given as a Path is opened by its absolute name: DuckDB reads some names as other
+    # databases than a file (md:x MotherDuck's, s3://b/x.duckdb, which Path makes s3:/b/...)
+    target = str(database.absolute()) if isinstance(database, Path) else database
+    con = duckdb.connect(target, read_only=read_only, config=config)
     _LIMITS[con] = config["memory_limit"]
     # DuckDB's own default beside a database file: the file's name with .tmp
     _SPILL[con] = config.get("temp_directory") or f"{database}.tmp"

@@ -95,6 +95,12 @@ def open_workspace(
     shared read-only (a team share, a read-only mount) can still be reported from.
     ``threads``, ``memory_limit`` and ``temp_directory`` as :func:`calltouch.queries.connect`'s
     (DuckDB spills beside the file by default)."""
+    if str(path).startswith(":memory:"):
+        raise UsageError(
+            f"--db {path} names DuckDB's in-memory database, which keeps nothing: what load "
+            "adds to it would be lost as the command ends",
+            hint="A workspace is a file: e.g. --db calltouch.duckdb.",
+        )
     if not create and not path.exists():
         raise InputError(
             f"no workspace at {path}",

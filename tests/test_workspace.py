@@ -1941,3 +1941,22 @@ def test_an_export_loaded_after_a_later_one_without_modification_times_is_noted(
     in_order = tmp_path / "in_order.duckdb"
     invoke("load", "tasks", week1, "--db", in_order, "-q")
     assert "loaded before from" not in invoke("load", "tasks", week2, "--db", in_order).stderr
+
+
+def test_db_names_duckdb_reads_otherwise_are_files_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --db :memory: (or ./:memory:) loaded into DuckDB's in-memory database: "Loaded into
+    # :memory:", exit 0, nothing kept; md:x tried to load the MotherDuck extension
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    monkeypatch.chdir(tmp_path)
+    for name in (":memory:", "./:memory:"):
+        result = invoke("load", "tasks", sample / "tasks.csv", "--db", name, "-q", ok=False)
+        assert result.exit_code == 2, result.output
+        assert "names DuckDB's in-memory database, which keeps nothing" in " ".join(
+            result.stderr.split()
+        )
+    assert invoke("load", "tasks", sample / "tasks.csv", "--db", "md:x", "-q").exit_code == 0
+    assert (tmp_path / "md:x").is_file()
+    status = json.loads(invoke("status", "--db", "md:x", "-f", "json").stdout)
+    assert [f["role"] for f in status["loads"]] == ["tasks"]
