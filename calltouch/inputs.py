@@ -956,12 +956,15 @@ def _refuse_preamble(text: str, role: Role, path: Path) -> None:
 
 
 def _pick_delimiter(text: str) -> str:
-    """The delimiter that gives the most columns consistently over the first lines."""
+    """The delimiter that gives the most columns consistently over the first lines: among
+    those that split the header and give most rows its width (empty cells past it aside),
+    the widest. Width alone chose a comma for a semicolon file whose header has a quoted
+    label holding commas ("Notiz (Kunde, Vertrieb)"), whose rows then split into one cell."""
     lines = text.splitlines()[:50]
     if len(text) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last sampled line may be cut short
     sample = "\n".join(lines)
-    best, best_score = ",", (0, 0)
+    best, best_score = ",", (False, False, 0, 0)
     for delim in DELIMITERS:
         try:
             rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delim))
@@ -971,8 +974,8 @@ def _pick_delimiter(text: str) -> str:
         if not rows:
             continue
         width = len(rows[0])
-        consistent = sum(1 for r in rows if len(r) == width)
-        score = (width if width > 1 else 0, consistent)
+        consistent = sum(1 for r in rows if len(r) >= width and not any(r[width:]))
+        score = (width > 1, 2 * consistent > len(rows), width if width > 1 else 0, consistent)
         if score > best_score:
             best, best_score = delim, score
     return best

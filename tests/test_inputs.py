@@ -1611,3 +1611,25 @@ def test_a_backslash_escaped_delimiter_is_told_with_the_way_out(tmp_path: Path) 
     assert errors[0].startswith("too many columns: expected 4, found 5; a backslash before a ")
     assert "FIELD_OPTIONALLY_ENCLOSED_BY" in errors[0]
     assert errors[1] == "too many columns: expected 4, found 5"
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        # a quoted label holding the other delimiter: width alone picked it, and every row
+        # then read as one cell ("no column for the required field 'task_id'")
+        ('Id;BizibleId;CreatedDate;"Notiz (Kunde, Vertrieb, Support, Termin)"\n'
+         "T1;a;2026-03-02T12:40:00Z;x\nT2;b;2026-03-02T12:41:00Z;y\n", ";"),
+        ('Id,BizibleId,CreatedDate,"Notes; a; b; c; d; e"\n'
+         "T1,a,2026-03-02T12:40:00Z,x\nT2,b,2026-03-02T12:41:00Z,y\n", ","),
+        # a stray pipe in every row does not outvote the delimiter that gives the most columns
+        ("Id,BizibleId,CreatedDate,Subject\nT1,a,2026-03-02T12:40:00Z,x|y\n", ","),
+        ("Id\tBizibleId\tCreatedDate\nT1\ta\t2026-03-02T12:40:00Z\t\n", "\t"),
+    ],
+)  # fmt: skip
+def test_the_delimiter_is_the_one_most_rows_agree_with(
+    tmp_path: Path, text: str, delimiter: str
+) -> None:
+    path = tmp_path / "tasks.csv"
+    path.write_text(text, encoding="utf-8")
+    assert sniff_csv(path, "tasks").delimiter == delimiter
