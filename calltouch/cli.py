@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
-import json
 import os
 import re
 import sys
@@ -44,7 +43,7 @@ from calltouch.inputs import (
 )
 from calltouch.inspection import inspect_path, stops_a_run
 from calltouch.load import check_time_zone
-from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, refuse_folder_targets
+from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, json_text, refuse_folder_targets
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import describes, parse_profiles
@@ -1097,7 +1096,7 @@ def inspect(
             con.close()
         failed = [item for item in described if "error" in item]
         if fmt is InspectFormat.json:
-            stdout.out(json.dumps(described, indent=2, ensure_ascii=False), highlight=False)
+            stdout.out(json_text(described), highlight=False)
         else:
             for item in described:
                 if "error" not in item:

@@ -8,7 +8,6 @@ Registered on the one Typer app of calltouch.cli. The options of attribution (--
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -63,7 +62,7 @@ from calltouch.cli import (
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
 from calltouch.inputs import folder_notes
-from calltouch.outputs import atomic_path, export_table, format_of
+from calltouch.outputs import atomic_path, export_table, format_of, json_text
 from calltouch.pipeline import load_inputs, match, overruled_notes
 from calltouch.report import printable
 
@@ -382,7 +381,7 @@ def _say_loaded(
     """Print what a load did: its files (table or JSON), the notes, and what to do next."""
     data = [o.as_dict() for o in outcomes]
     if fmt is TextFormat.json:
-        stdout.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
+        stdout.out(json_text(data), highlight=False)
     elif not quiet:
         stdout.print(views.load_outcomes(data))
     for note in skipped:
@@ -509,7 +508,7 @@ def status_command(
         finally:
             con.close()
         if fmt is TextFormat.json:
-            stdout.out(json.dumps(info, indent=2, ensure_ascii=False), highlight=False)
+            stdout.out(json_text(info), highlight=False)
         else:
             stdout.print(views.status(info))
 
@@ -1034,7 +1033,7 @@ def explain_command(
             finally:
                 con.close()
         if fmt is TextFormat.json:
-            stdout.out(json.dumps(facts, indent=2, ensure_ascii=False), highlight=False)
+            stdout.out(json_text(facts), highlight=False)
         else:
             stdout.print(views.explanation(facts))
 

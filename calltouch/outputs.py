@@ -32,6 +32,7 @@ import duckdb
 
 from calltouch import queries
 from calltouch.errors import OutputError, QueryError, UsageError
+from calltouch.text import json_escaped
 
 Format = Literal["csv", "parquet"]
 FileFormat = Literal["csv", "parquet", "json"]
@@ -525,6 +526,7 @@ def json_text(payload: Any, *, sort_keys: bool = False) -> str:
         raise TypeError(f"{type(value).__name__} is not JSON")
 
     text = json.dumps(payload, indent=2, sort_keys=sort_keys, ensure_ascii=False, default=exact)
+    text = json_escaped(text)  # a C1 control or a bidi override, raw, drives a terminal
     return re.sub(f'"{re.escape(token)}(-?[0-9]+(?:\\.[0-9]+)?)"', r"\1", text)
 
 

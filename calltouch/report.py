@@ -20,6 +20,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from calltouch.reporting import pct
+from calltouch.text import printable
 
 BAR_WIDTH = 8
 REASON_TEXT = {
@@ -29,27 +30,6 @@ REASON_TEXT = {
     "outside_window": "latest earlier session started before the window (R5)",
     "session_already_used": "an earlier call already merged with the session (R6)",
 }
-
-
-# C0 controls, DEL and C1 controls, as their Unicode pictures (ESC as U+241B, LF as U+240A)
-# or, for C1, U+FFFD. A campaign name comes from a URL's utm_campaign, which anyone can set:
-# printed as it is, an ESC in it would drive the terminal (colours, its title, a link) and a
-# line break would split the table's row.
-_PICTURES = (
-    {code: 0x2400 + code for code in range(0x20)}
-    | {0x7F: 0x2421}
-    | {code: 0xFFFD for code in range(0x80, 0xA0)}
-)
-
-
-_PICTURES_BUT_LF = {code: sign for code, sign in _PICTURES.items() if code != 0x0A}
-
-
-def printable(text: str, *, lines: bool = False) -> str:
-    """``text`` to show on a terminal: each control character as a visible sign, never as
-    itself (``esc \x1b[31m`` reads ``esc ␛[31m``); ``lines``: a message whose line breaks
-    are its own keeps them."""
-    return text.translate(_PICTURES_BUT_LF if lines else _PICTURES)
 
 
 # The narrowest a table's label column gets before the columns to its right are left out.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import duckdb
 from calltouch import attribution, queries
 from calltouch.errors import UsageError
 from calltouch.outputs import json_number, json_text
+from calltouch.text import printable
 
 BY_CHOICES = (
     "channel",
@@ -248,7 +248,7 @@ def csv_text(rows: Sequence[Sequence[object]]) -> str:
 
 def to_json(report: Report) -> str:
     """The whole report as indented JSON."""
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report.as_dict()) + "\n"
 
 
 # The characters that make Markdown of text: HTML (<, >, & entities), emphasis (*, _, ~), links
@@ -258,8 +258,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def _md(text: object) -> str:
-    """A label as the text of one Markdown table cell: its markup escaped, on one line."""
-    flat = " ".join(str(text).replace("\x00", "\ufffd").splitlines())
+    """A label as the text of one Markdown table cell: its markup escaped, on one line, its
+    control characters shown as signs (an ESC in it reset the terminal it was printed on)."""
+    flat = printable(" ".join(str(text).splitlines()))
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 

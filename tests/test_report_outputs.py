@@ -319,6 +319,41 @@ def test_terminal_views_show_control_characters_never_send_them(controls_db: Pat
         assert "two␍␊lines" in shown, args
 
 
+def test_markdown_json_and_tables_never_send_c1_or_bidi_controls(tmp_path: Path) -> None:
+    """report -f markdown printed a label's ESC as itself (an ESC c reset the terminal), -f
+    json a C1 CSI (U+009B) and a right-to-left override (U+202E) raw, which the tables
+    printed raw too: the rest of the row, figures included, read reversed."""
+    db = tmp_path / "w.duckdb"
+    tasks = write(
+        tmp_path / "tasks.csv",
+        ["Id", "BizibleId", "CreatedDate"],
+        [["T1", "c1", "2026-03-02T12:40:00Z"], ["T2", "c2", "2026-03-02T12:40:00Z"]],
+    )
+    sessions = write(
+        tmp_path / "sessions.csv",
+        ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+        [
+            ["S1", "c1", "2026-03-02T12:17:00Z", "Paid\x1bc", "\x9b2J"],
+            ["S2", "c2", "2026-03-02T12:17:00Z", "\u202eEmail", "x\u2066y"],
+        ],
+    )
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    raw = ("\x1b", "\x9b", "\u202e", "\u2066")
+    for by in ("channel", "campaign"):
+        markdown = invoke("report", "--by", by, "-f", "markdown", "--db", db).stdout
+        shown = invoke("report", "--by", by, "--db", db).stdout
+        text = invoke("report", "--by", by, "-f", "json", "--db", db).stdout
+        for said in (markdown, shown, text):
+            assert not any(c in said for c in raw), (by, said)
+        labels = {g["label"] for g in json.loads(text)["groups"]}  # the same data, escaped
+        assert labels == (
+            {"Paid\x1bc", "\u202eEmail"} if by == "channel" else {"\x9b2J", "x\u2066y"}
+        )
+    assert "Paid␛c" in invoke("report", "-f", "markdown", "--db", db).stdout
+
+
 def test_error_messages_show_control_characters_never_send_them(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
