@@ -287,6 +287,7 @@ def carried_type(types: set[str | None]) -> str | None:
 def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
     """Output names for the tasks' own columns, per file id the position of each, and which
     of a file's columns it types as numbers (see UnmatchedLayout)."""
+    reserved = {"task_id", "reason"}
     rows = queries.run(
         con,
         "task_file_headers",
@@ -296,10 +297,14 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
     numeric: dict[int, list[bool]] = {}
     typed_as: dict[int, set[str | None]] = {}  # output column -> its types in the files
     names: list[str] = []
-    lowered: set[str] = set()  # output names compare case-insensitively, as DuckDB's do
+    # output names compare case-insensitively, as DuckDB's do; a reserved name's stand-in
+    # (task_id_input) is none of any file's own keys: a file with both task_id and
+    # task_id_input had its task_id written under the name of its task_id_input
+    lowered: set[str] = {
+        key.lower() for _, header, *_ in rows for key in column_keys(json.loads(header))
+    } - set(reserved)
     seen: dict[str, int] = {}
     per_file: dict[int, dict[int, int]] = {}
-    reserved = {"task_id", "reason"}
     for file_id, header, typed, types in rows:
         positions: dict[int, int] = {}
         cells = [str(cell) for cell in json.loads(header)]
@@ -312,9 +317,11 @@ def unmatched_layout(con: duckdb.DuckDBPyConnection) -> UnmatchedLayout:
             # files name a column in any case (Note, NOTE): one output column, named as the
             # first file that has it names it, as headers are matched to fields
             if key.lower() not in seen:
-                name = key if key.lower() not in reserved else f"{key}_input"
-                while name.lower() in lowered:
-                    name = f"{name}_"
+                name = key
+                if key.lower() in reserved:
+                    name = f"{key}_input"
+                    while name.lower() in lowered:
+                        name = f"{name}_"
                 seen[key.lower()] = len(names)
                 names.append(name)
                 lowered.add(name.lower())

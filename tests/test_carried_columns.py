@@ -52,6 +52,18 @@ def test_repeated_and_empty_headers_get_names_no_other_column_has(tmp_path: Path
     assert (row["column_4"], row["x"], row["x_2"], row["x_3"]) == ("c4", "x1", "real2", "real3")
 
 
+def test_a_reserved_name_stands_in_under_no_name_a_file_column_has(tmp_path: Path) -> None:
+    # a file's own task_id went out as task_id_input, and its real task_id_input was renamed
+    # task_id_input_: each value under the other's name
+    header = ["Id", "BizibleId", "CreatedDate", "task_id", "task_id_input", "reason",
+              "reason_input", "REASON_INPUT_"]  # fmt: skip
+    values = ["T1", "", "2026-03-02T12:40:00Z", "D", "E", "F", "G", "H"]
+    row = run_tasks(tmp_path, header, [values])["T1"]
+    assert (row["task_id"], row["reason"]) == ("T1", "no_bizible_id")
+    assert (row["task_id_input"], row["reason_input"], row["REASON_INPUT_"]) == ("E", "G", "H")
+    assert (row["task_id_input_"], row["reason_input__"]) == ("D", "F")
+
+
 def test_a_wide_task_file_keeps_every_columns_value(tmp_path: Path) -> None:
     extra = [f"Field_{i}__c" for i in range(495)]
     header = ["Id", "BizibleId", "CreatedDate", "Type", "Subject", *extra]
