@@ -983,8 +983,9 @@ def _pick_delimiter(text: str) -> str:
 
 def normalise_header(name: str) -> str:
     """A header cell without BOM and surrounding white space (case is kept for display);
-    bytes the encoding could not decode are shown as U+FFFD."""
-    text = name.replace("\ufeff", "").replace("\x00", "\ufffd").strip()
+    bytes the encoding could not decode are shown as U+FFFD, a NUL as its picture U+2400 (a
+    NUL is valid UTF-8: shown as U+FFFD, it drew the advice to read the file as Excel's)."""
+    text = name.replace("\ufeff", "").replace("\x00", "\u2400").strip()
     return re.sub("[\udc00-\udcff]", "\ufffd", text)
 
 

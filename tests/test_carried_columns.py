@@ -64,6 +64,20 @@ def test_a_reserved_name_stands_in_under_no_name_a_file_column_has(tmp_path: Pat
     assert (row["task_id_input_"], row["reason_input__"]) == ("D", "F")
 
 
+def test_a_nul_in_a_header_cell_is_shown_and_draws_no_encoding_advice(tmp_path: Path) -> None:
+    # shown as U+FFFD, a NUL (valid UTF-8) drew "its header holds bytes that are not UTF-8
+    # ... read it with --encoding tasks=windows-1252", which changed nothing
+    header = ["Id", "BizibleId", "CreatedDate", "bad\x00name"]
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(",".join(header) + "\nT1,,2026-03-02T12:40:00Z,x\n", encoding="utf-8")
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tasks), str(sessions), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "not UTF-8" not in result.output and "--encoding" not in result.output
+    assert read_csv(out / "unmatched.csv")[0]["bad\u2400name"] == "x"
+
+
 def test_a_wide_task_file_keeps_every_columns_value(tmp_path: Path) -> None:
     extra = [f"Field_{i}__c" for i in range(495)]
     header = ["Id", "BizibleId", "CreatedDate", "Type", "Subject", *extra]
