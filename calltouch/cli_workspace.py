@@ -50,6 +50,7 @@ from calltouch.cli import (
     _settings,
     app,
     expand_home,
+    meant_folder,
     one_file,
     print_run_summary,
     progress,
@@ -546,6 +547,7 @@ def export_command(
         calltouch export report --by campaign -o campaigns.csv
     """
     with user_errors(debug):
+        refuse_folder_as_output(ctx, output, f"{what.value}.csv")
         fmt = format_of(output)
         refuse_workspace_as_output(output, db)
         report_only = _given(ctx, ("by", *CALLS_REPORT_OPTIONS))
@@ -636,6 +638,8 @@ def report(
         calltouch report --revenue --model w-shaped --by subchannel --as-of 2026-03-31
     """
     with user_errors(debug):
+        if output is not None:
+            refuse_folder_as_output(ctx, output, "report.csv")
         chosen = fmt or _format_from(output)
         if output is not None:
             refuse_workspace_as_output(output, db)
@@ -807,6 +811,16 @@ def _revenue_report(
 
         text = render_revenue_html(built, source=str(db))
     _emit(text, output, "revenue report")
+
+
+def refuse_folder_as_output(ctx: typer.Context, output: Path, example: str) -> None:
+    """Refuse -o written with a trailing slash (``-o exports/``): report and export write one
+    file, and a file named as the folder (``exports``, the slash dropped) was written."""
+    if meant_folder(ctx, output):
+        raise UsageError(
+            f"-o {output}/ names a folder, but -o is the file to write",
+            hint=f"Name the file, e.g. -o {output}/{example} (its extension chooses the format).",
+        )
 
 
 def refuse_workspace_as_output(output: Path, db: Path) -> None:

@@ -1191,3 +1191,18 @@ def test_small_usage_slips_get_a_hint(ws: Path, tmp_path: Path) -> None:
         result = invoke(*args)
         assert result.exit_code in (ExitCode.INPUT, ExitCode.OUTPUT), args
         assert hint in " ".join(result.stderr.split()), args
+
+
+def test_report_and_export_refuse_an_output_written_as_a_folder(ws: Path, tmp_path: Path) -> None:
+    # report -o ex/sub/ -f csv wrote a file named ex/sub (the slash dropped by pathlib)
+    for args, example in (
+        (("report", "-f", "csv", "-o", f"{tmp_path / 'sub'}/"), "report.csv"),
+        (("report", "--revenue", "-f", "csv", "-o", f"{tmp_path / 'sub'}/"), "report.csv"),
+        (("export", "touchpoints", "-o", f"{tmp_path / 'sub'}/"), "touchpoints.csv"),
+    ):
+        result = invoke(*args, "--db", ws)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == ExitCode.INPUT, result.output
+        assert "names a folder, but -o is the file to write" in said
+        assert f"{tmp_path / 'sub'}/{example}" in said
+        assert not (tmp_path / "sub").exists()
