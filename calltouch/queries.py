@@ -272,14 +272,11 @@ def run(
             _refuse_damaged(con, text)
             if spill is None or (spill not in text and "duckdb_temp" not in text):
                 raise QueryError(name, _first_line(text), hint=None) from exc
-            raise OutOfMemoryError(
-                f"DuckDB could not spill step {name} to disk, in {spill} (memory limit "
-                f"{_memory_limit(con)}): {_first_line(text)}",
-                hint="It must be a folder calltouch can write to, on a disk with room: free "
-                "space there, or point --temp-dir at another (run, load, match and attribute "
-                "take it), or raise --memory-limit so that less needs spilling.",
-            ) from exc
+            raise _cannot_spill(con, name, spill, text) from exc
         except duckdb.OutOfMemoryException as exc:
+            text = str(exc)
+            if _SPILL_FULL in text:  # DuckDB 2.0 tells a full spill disk as out of memory
+                raise _cannot_spill(con, name, _SPILL.get(con) or "?", text) from exc
             raise OutOfMemoryError(
                 f"DuckDB ran out of memory in step {name} (memory limit "
                 f"{_memory_limit(con)}), even spilling to disk",
@@ -390,6 +387,25 @@ def _first_line(message: str) -> str:
 # 1.7-1.8 GiB (the target is 2 GB; 1536MB spilled more and ran 4% slower); larger work
 # spills to temp files.
 DEFAULT_MEMORY_LIMIT = "1700MB"
+
+
+# What DuckDB's out-of-memory error says when the spill folder's disk is full ("failed to
+# offload data block ... This limit was set by the 'max_temp_directory_size' setting", which
+# DuckDB sets to the room the disk has): the disk, not the memory limit, is to be changed.
+_SPILL_FULL = "max_temp_directory_size"
+
+
+def _cannot_spill(
+    con: duckdb.DuckDBPyConnection, name: str, spill: str, text: str
+) -> OutOfMemoryError:
+    """The error of step ``name``, which could not spill into the folder ``spill``."""
+    return OutOfMemoryError(
+        f"DuckDB could not spill step {name} to disk, in {spill} (memory limit "
+        f"{_memory_limit(con)}): {_first_line(text)}",
+        hint="It must be a folder calltouch can write to, on a disk with room: free "
+        "space there, or point --temp-dir at another (run, load, match and attribute "
+        "take it), or raise --memory-limit so that less needs spilling.",
+    )
 
 
 def check_temp_dir(temp_dir: Path) -> None:

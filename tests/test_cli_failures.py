@@ -1132,6 +1132,37 @@ def test_a_spill_folder_that_cannot_be_written_is_said_so(
     assert "--temp-dir" in message and "re-export" not in message
 
 
+def test_a_full_spill_disk_is_told_as_the_disk_not_the_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB 2.0 reports a full spill disk as out of memory: "Raise --memory-limit", where
+    # the disk was full and the folder was never named
+    real = queries._execute
+    full = (
+        "Out of Memory Error: failed to offload data block of size 256.0 KiB (0 bytes/216.0 "
+        "KiB used). This limit was set by the 'max_temp_directory_size' setting. By default "
+        "this setting utilizes the available disk space on the drive where the "
+        "'temp_directory' is located."
+    )
+
+    def execute(con, name, statement, binds):  # type: ignore[no-untyped-def]
+        if name == "match":
+            raise duckdb.OutOfMemoryException(full)
+        return real(con, name, statement, binds)
+
+    monkeypatch.setattr(queries, "_execute", execute)
+    spill = tmp_path / "spill"
+    result = invoke(
+        "run", SAMPLE / "tasks.csv", SAMPLE / "sessions.csv", "--out", tmp_path / "out",
+        "--temp-dir", spill, "-q",
+    )  # fmt: skip
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == ExitCode.OUT_OF_MEMORY, message
+    assert f"could not spill step match to disk, in {spill}" in message
+    assert "on a disk with room: free space there" in message
+    assert "Raise --memory-limit" not in message
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and permissions")
 def test_the_default_spill_folder_is_private_and_never_one_another_user_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
