@@ -414,7 +414,7 @@ def check_temp_dir(temp_dir: Path) -> None:
     if temp_dir.exists() and not temp_dir.is_dir():
         raise UsageError(
             f"--temp-dir {temp_dir} is a file, not a folder",
-            hint="Name a folder (it is created when DuckDB first needs it).",
+            hint="Name a folder (a new one is made, private, and removed when the command ends).",
         )
     if not temp_dir.exists() and not temp_dir.parent.is_dir():
         parent = temp_dir.parent
@@ -422,8 +422,8 @@ def check_temp_dir(temp_dir: Path) -> None:
             f"--temp-dir {temp_dir}: {parent} is a file, not a folder"
             if parent.exists()
             else f"--temp-dir {temp_dir}: the folder {parent} does not exist",
-            hint="Name a folder whose parent exists (the folder itself is created when DuckDB "
-            "first needs it), e.g. --temp-dir /tmp/calltouch-spill.",
+            hint="Name a folder whose parent exists (the folder itself is made, private, and "
+            "removed when the command ends), e.g. --temp-dir ~/calltouch-spill.",
         )
     # the folder DuckDB writes its files into, or the one it would make it in
     where = temp_dir if temp_dir.exists() else temp_dir.parent
@@ -465,6 +465,20 @@ def _private_folder(path: Path, uid: int) -> bool:
     return True
 
 
+def _make_private(folder: Path) -> None:
+    """Make a --temp-dir that does not exist yet, private (0700), and remove it when the
+    process ends: DuckDB made it 0755, its spill files 0644, and spilled rows (a call's
+    subject, landing pages) were readable by every local user. An existing folder is the
+    user's, used as it is."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # check_temp_dir said it may be made; DuckDB's own error tells the rest
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
 @cache
 def _fresh_spill_dir(name: str) -> Path:
     """A new private folder (0700) for this process's spills, removed when it ends."""
@@ -497,6 +511,7 @@ def connect(
         config["threads"] = threads
     if temp_directory is not None:
         check_temp_dir(Path(temp_directory))
+        _make_private(Path(temp_directory))
         config["temp_directory"] = str(temp_directory)
     elif str(database) == ":memory:":
         config["temp_directory"] = str(default_spill_dir())

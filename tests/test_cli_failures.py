@@ -924,6 +924,29 @@ def test_a_temp_dir_calltouch_may_not_write_in_is_refused_before_any_work(
         assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_new_temp_dir_is_made_private_and_removed(tmp_path: Path) -> None:
+    # DuckDB made a --temp-dir that did not exist 0755, its spill files 0644: spilled rows
+    # readable by every local user (the default folder was private, a given one not)
+    target = tmp_path / "spill"
+    con = queries.connect(temp_directory=target)
+    try:
+        assert stat.S_IMODE(target.stat().st_mode) == 0o700
+    finally:
+        con.close()
+    code = (
+        "from pathlib import Path; from calltouch import queries; "
+        f"queries.connect(temp_directory=Path({str(tmp_path / 'new')!r})).close()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert not (tmp_path / "new").exists()  # made by this process: removed as it ends
+    kept = tmp_path / "kept"
+    kept.mkdir(mode=0o755)
+    code = code.replace("'new'", "'kept'").replace(str(tmp_path / "new"), str(kept))
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert kept.is_dir() and stat.S_IMODE(kept.stat().st_mode) == 0o755  # the user's own
+
+
 def test_the_default_spill_folder_is_the_users_own(tmp_path: Path) -> None:
     # one calltouch-spill folder for every user of a machine: DuckDB makes it 0755, so a second
     # user's run failed (exit 6) as soon as it spilled
