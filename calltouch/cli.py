@@ -615,17 +615,18 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT](?:i?B)?|B|%)\s*", re.IGNORECAS
 
 
 def _memory_size(value: str | None) -> str | None:
-    """Check --memory-limit: a positive size such as 500MB, 4G, 1.5GiB, or a share of the
-    machine's memory from 1% to 100%."""
+    """Check --memory-limit: a positive size with its unit such as 500MB, 4G, 1.5GiB, or a
+    share of the machine's memory above 0% and at most 100% (a number without a unit was
+    "not a positive size")."""
     if value is None:
         return None
+    example = f"give e.g. 500MB, 4GB, 4G, 1.5GiB or 50% (default {queries.DEFAULT_MEMORY_LIMIT})"
+    if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+        raise typer.BadParameter(f"{value!r} has no unit: {example}")
     found = _SIZE.fullmatch(value)
     number = float(found.group(1)) if found else 0.0
     if found is None or number <= 0 or (found.group(2) == "%" and number > 100):
-        raise typer.BadParameter(
-            f"{value!r} is not a positive size: give e.g. 500MB, 4GB, 4G, 1.5GiB or 50% "
-            f"(default {queries.DEFAULT_MEMORY_LIMIT})"
-        )
+        raise typer.BadParameter(f"{value!r} is not a positive size: {example}")
     return value.strip()
 
 

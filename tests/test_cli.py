@@ -1867,13 +1867,21 @@ def test_a_memory_limit_takes_the_sizes_duckdb_reads(tmp_path, limit):
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize("limit", ["-5GB", "-1", "0", "0MB", "100", "lots", "0%", "150%", "4Gi"])
-def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit):
+@pytest.mark.parametrize(
+    ("limit", "said"),
+    [
+        *((v, "is not a positive size") for v in ("-5GB", "-1", "0MB", "lots", "0%", "150%")),
+        ("4Gi", "is not a positive size"),
+        # a number without its unit was "not a positive size", though 1024 is positive
+        *((v, "has no unit") for v in ("0", "100", "1024", " 1.5 ")),
+    ],
+)
+def test_a_memory_limit_that_is_no_positive_size_is_refused(tmp_path, limit, said):
     # DuckDB took -5GB and -1 as "no limit" (its default, most of the machine's memory)
     tasks, sessions = write_case(tmp_path)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out", f"--memory-limit={limit}")
     assert result.exit_code == 2
-    assert "is not a positive size" in " ".join(result.stderr.split())
+    assert said in " ".join(result.stderr.split())
     assert not (tmp_path / "out").exists()
 
 
