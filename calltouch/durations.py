@@ -69,6 +69,7 @@ def format_window(micros: int) -> str:
 
 
 def window_minutes(micros: int) -> int | float:
-    """The window in minutes: an int when whole (30), else a float (1.5)."""
+    """The window in minutes: an int when whole (30), else a float (1.5) to 12 significant
+    digits (rounded to 6 decimals, a window of 1us read 0.0, as if there were none)."""
     minutes = micros / 60_000_000
-    return int(minutes) if minutes == int(minutes) else round(minutes, 6)
+    return int(minutes) if minutes == int(minutes) else float(f"{minutes:.12g}")

@@ -234,13 +234,17 @@ def test_r3_window_option_sets_the_window(tmp_path: Path) -> None:
         ("1h", "13:17:01", False),
         ("90s", "12:18:30", True),
         ("90s", "12:18:31", False),
+        # summary.json's window_minutes read 0.0 (rounded to 6 decimals) for a 1us window
+        ("1us", "2026-03-02T12:17:00.000001Z", True),
+        ("1us", "2026-03-02T12:17:00.000002Z", False),
     ],
 )
 def test_r3_window_option(tmp_path: Path, window: str, call: str, merged: bool) -> None:
     out = run_case(tmp_path, [task("T1", ABC, call)], [session("S1", ABC, "12:17")], window=window)
     assert out.status("T1")[0] == ("merged" if merged else "standalone")
     assert parse_window(out.summary["settings"]["window"]) == parse_window(window)
-    assert out.summary["window_minutes"] == parse_window(window) / 60_000_000
+    assert out.summary["window_minutes"] == pytest.approx(parse_window(window) / 60_000_000)
+    assert out.summary["window_minutes"] > 0
 
 
 def test_r3_session_starting_a_whole_window_before_keeps_its_details(tmp_path: Path) -> None:
