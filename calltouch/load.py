@@ -606,7 +606,12 @@ class _Loader:
             needing[name] = idx
         elif found.values == 0 and name in TIME_FIELDS:
             empty[name] = idx
-        styles[name] = found.describe(None) if _locale(name, found) else "ISO-8601"
+        if _locale(name, found):
+            styles[name] = found.describe(None)
+        elif found.values and not found.iso:  # sampled values none of which is ISO-8601
+            styles[name] = found.describe(None)  # (epoch numbers, words): not "ISO-8601"
+        else:
+            styles[name] = "ISO-8601"
 
     def settle_order(
         self,

@@ -86,6 +86,8 @@ class TimeSample:
         """A short description of the style, for ``inspect``."""
         if self.values == 0:
             return "no values"
+        if not self.needs_formats and self.iso == 0:
+            return "no date-times (no value reads as one)"  # epoch numbers, words: not ISO
         if not self.needs_formats:
             zone = (
                 "with zone"

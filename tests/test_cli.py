@@ -2178,6 +2178,9 @@ def test_a_parquet_time_typed_as_numbers_is_refused_by_run_and_inspect(tmp_path,
     inspected = invoke("inspect", tasks, "-f", "json")
     assert inspected.exit_code == 2
     assert said in json.loads(inspected.stdout)[0]["problems"][0]
+    # its style was "ISO-8601" beside that problem
+    styles = json.loads(inspected.stdout)[0]["timestamps"]
+    assert styles["call_time"] == "no date-times (no value reads as one)"
     # a column with no value is blank whatever its type: pandas writes a Buyer Touchpoint
     # Date never filled as DOUBLE, and the call time is the CreatedDate
     duckdb.sql(
