@@ -190,6 +190,15 @@ ESCAPED_DELIMITER = (
 )
 
 
+# Said of a record with fewer cells than the header (more than one): Excel, saving a sheet
+# whose last columns are empty in some rows, leaves out those rows' last delimiters at times
+# (in chunks of rows), and a row cut short looks the same: the user knows which it is.
+TRAILING_CELLS_LEFT_OUT = (
+    "; Excel at times leaves out the delimiters of empty cells at a row's end: if the file's "
+    "last columns are empty in this row, fill them (or delete those columns) and save it again"
+)
+
+
 def _undecodable_text(dialect: CsvDialect) -> str:
     """The rejects.csv text of a record with bytes the file's encoding cannot decode, and the
     way on: its BOM names the encoding (the file is damaged there); a file read as UTF-8 is
@@ -331,6 +340,8 @@ def scan(
             )
             if count > width and any(cell.endswith("\\") for cell in row[:-1]):
                 found += ESCAPED_DELIMITER
+            elif 1 < count < width:
+                found += TRAILING_CELLS_LEFT_OUT
             result.bad.append(BadRecord(first, last, found))
 
         data_end = 0  # the last line of the last record not waiting in pending
