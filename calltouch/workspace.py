@@ -206,9 +206,11 @@ _HEADERS_BYTES = 3 * 4096
 
 def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Raise DamagedWorkspaceError when the file is shorter than its headers and the blocks
-    its own header counts: a copy or a download cut short. DuckDB opens such a file and
-    answers every query whose blocks are whole, so `load` appended to it and `status` and
-    `match` called it up to date, while `report` failed on a block past the end."""
+    it uses: a copy or a download cut short. DuckDB opens such a file and answers every
+    query whose blocks are whole, so `load` appended to it and `status` and `match` called it
+    up to date, while `report` failed on a block past the end. Used blocks, not all: DuckDB
+    truncates free blocks off a file's end and still counts them (a healthy workspace, after
+    a match that freed blocks, was refused), while a whole file holds every block it uses."""
     row = queries.run(con, "database_blocks").fetchone()
     if row is None or not row[1]:
         return
@@ -219,8 +221,8 @@ def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         return  # not a file this can measure: DuckDB's own errors tell the rest
     if size < needed:
         raise DamagedWorkspaceError(
-            f"the workspace {path} is damaged (cut short: {size:,} bytes of the {needed:,} "
-            "its blocks take)",
+            f"the workspace {path} is damaged (cut short: {size:,} bytes, fewer than the "
+            f"{needed:,} its blocks in use take)",
             hint="Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, "
             "then calltouch match): a damaged file cannot be mended, and writing to it loses "
             "more.",

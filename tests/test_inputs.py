@@ -1337,12 +1337,14 @@ def test_a_rejected_parquet_rows_numbers_are_shown_exactly(tmp_path):
     duckdb.execute(
         "COPY (SELECT * FROM (VALUES ('T1', $abc, '2026-03-02T12:40:00Z'), ('T2', $abc, "
         "'yesterday')) AS t(Id, BizibleId, CreatedDate), (SELECT 123456789012345671.68::"
-        "DECIMAL(20, 2) AS Big, 9007199254740993::BIGINT AS Long)) TO $path (FORMAT parquet)",
+        "DECIMAL(20, 2) AS Big, 9007199254740993::BIGINT AS Long, 'x' AS u, 'y' AS t)) TO "
+        "$path (FORMAT parquet)",
         {"abc": ABC, "path": str(tasks)},
     )
     out = run_paths(tmp_path, tasks, sessions_file(tmp_path / "sessions.csv"))
     (reject,) = out.rejects
-    assert '"Big":123456789012345671.68,"Long":9007199254740993}' in reject["raw"]
+    # columns named u or t (the query's aliases) are the file's own: u made it a Binder Error
+    assert '"Big":123456789012345671.68,"Long":9007199254740993,"u":"x","t":"y"}' in reject["raw"]
 
 
 def test_resolve_refuses_a_pipe_with_a_reason(tmp_path):
