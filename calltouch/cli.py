@@ -80,13 +80,16 @@ def folders_said(args: Sequence[str]) -> frozenset[Path]:
     said = set()
     for arg in args:
         if arg.startswith("--"):
-            value = arg.partition("=")[2]
+            values = [arg.partition("=")[2]]
         elif re.match(r"-[A-Za-z].", arg):
-            value = arg[2:]
+            # a short option's value written on to it, after any flags grouped before it
+            # (-qores.csv/: -q -o res.csv/): each place a value may start
+            values = [arg[i:] for i in range(2, len(arg)) if arg[i - 1].isalpha()]
         else:
-            value = arg
-        if value.endswith(("/", os.sep)) and value.strip("/" + os.sep):
-            said.add(Path(value).expanduser())
+            values = [arg]
+        for value in values:
+            if value.endswith(("/", os.sep)) and value.strip("/" + os.sep):
+                said.add(Path(value).expanduser())
     return frozenset(said)
 
 
@@ -621,7 +624,7 @@ def _memory_size(value: str | None) -> str | None:
     if value is None:
         return None
     example = f"give e.g. 500MB, 4GB, 4G, 1.5GiB or 50% (default {queries.DEFAULT_MEMORY_LIMIT})"
-    if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value):
+    if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) and float(value) > 0:
         raise typer.BadParameter(f"{value!r} has no unit: {example}")
     found = _SIZE.fullmatch(value)
     number = float(found.group(1)) if found else 0.0

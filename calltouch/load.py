@@ -517,7 +517,8 @@ class _Loader:
         self.flag_column = detection.mapping.header_of("has_form")
         self.flag_index = detection.mapping.columns.get("has_form")
         if same_zone(self.con, self.options.tz, "UTC"):
-            if detection.profile.local:
+            # --tasks-tz UTC says the report's user is in UTC: nothing to note then
+            if detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
                 option = "--tz" if self.options.workspace else self.options.tz_option
                 if option == "--tz" and not self.options.workspace:
                     option = f"--{self.role}-tz"  # --tz would shift the warehouse's UTC times

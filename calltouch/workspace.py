@@ -97,8 +97,8 @@ def open_workspace(
     (DuckDB spills beside the file by default)."""
     if str(path).startswith(":memory:"):
         raise UsageError(
-            f"--db {path} names DuckDB's in-memory database, which keeps nothing: what load "
-            "adds to it would be lost as the command ends",
+            f"the workspace {path} (--db, or CALLTOUCH_DB) names DuckDB's in-memory database, "
+            "which keeps nothing: what load adds to it would be lost as the command ends",
             hint="A workspace is a file: e.g. --db calltouch.duckdb.",
         )
     if not create and not path.exists():

@@ -422,6 +422,7 @@ def test_out_named_like_a_file_with_a_trailing_slash_is_a_folder(tmp_path: Path)
         (("run", tasks, sessions, "--out", f"{tmp_path / 'a.csv'}/", "-q"), "a.csv"),
         (("run", tasks, sessions, f"--out={tmp_path / 'b.csv'}/", "-q"), "b.csv"),
         (("run", tasks, sessions, f"-o{tmp_path / 'c.parquet'}/", "-q"), "c.parquet"),
+        (("run", tasks, sessions, f"-qo{tmp_path / 'e.csv'}/"), "e.csv"),  # grouped flags
         (
             ("attribute", "--tasks", tasks, "--sessions", sessions, *revenue, "-q",
              "-o", f"{tmp_path / 'r.json'}/"),
@@ -730,12 +731,29 @@ def test_ctrl_c_in_a_load_never_says_less_than_what_was_saved(
         return loaded
 
     def say(*args: object, **kwargs: object) -> None:
-        if when == "after the commit":
-            real_say(*args, **kwargs)  # type: ignore[arg-type]
+        real_say(*args, **kwargs)  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
+    real_open = workspace.open_workspace
+
+    class Connection:  # the workspace's connection, a Ctrl-C pressed as it closes
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self._con = con
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._con, name)
+
+        def close(self) -> None:
+            self._con.close()
+            raise KeyboardInterrupt
+
     monkeypatch.setattr(workspace, "load", load)
-    monkeypatch.setattr(cli_workspace, "_say_loaded", say)
+    if when == "after the commit":
+        monkeypatch.setattr(cli_workspace, "_say_loaded", say)
+    if when == "in the close":
+        monkeypatch.setattr(
+            workspace, "open_workspace", lambda *a, **k: Connection(real_open(*a, **k))
+        )
     result = invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
     said = " ".join(result.stderr.split())
     assert result.exit_code == ExitCode.INTERRUPTED and "Interrupted." in said
@@ -743,6 +761,7 @@ def test_ctrl_c_in_a_load_never_says_less_than_what_was_saved(
         assert f"The workspace {db} holds this load whole or not at all" in said
     else:
         assert f"The load was saved in {db}." in said
+    monkeypatch.setattr(workspace, "open_workspace", real_open)
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
     assert [f["role"] for f in status["loads"]] == ["tasks", "sessions"]
 
