@@ -401,6 +401,18 @@ def test_explain_counts_no_rejected_copy_of_a_kept_session(tmp_path):
     assert "Load the sessions export" not in advice
 
 
+def _explain_source(tmp_path: Path, tasks: Path, sessions: Path, where: str) -> tuple[object, ...]:
+    """The options explain reads ``tasks`` and ``sessions`` by: the files themselves, or a
+    workspace they are loaded into and matched."""
+    if where == "files":
+        return ("--tasks", tasks, "--sessions", sessions)
+    db = tmp_path / "ws.duckdb"
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "-q")
+    return ("--db", db)
+
+
 @pytest.mark.parametrize("where", ["files", "workspace"])
 def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, where):
     # "No session has this BizibleId ... Load the sessions export that covers the call's
@@ -416,14 +428,7 @@ def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, 
         ],
         SESSION_HEADER,
     )
-    if where == "files":
-        source: tuple[object, ...] = ("--tasks", tasks, "--sessions", sessions)
-    else:
-        db = tmp_path / "ws.duckdb"
-        invoke("load", "tasks", tasks, "--db", db)
-        invoke("load", "sessions", sessions, "--db", db)
-        invoke("match", "--db", db, "-q")
-        source = ("--db", db)
+    source = _explain_source(tmp_path, tasks, sessions, where)
     facts = json.loads(invoke("explain", "T1", *source, "-f", "json").stdout)
     assert facts["match_reason"] == "no_session_for_id"
     assert (facts["superseded_sessions"], facts["superseded_session_id"]) == (1, "S1")
@@ -447,14 +452,7 @@ def test_explain_tells_a_deleted_session_as_gone_not_as_taken_by_another_cookie(
         ],
         (*SESSION_HEADER, "IS_DELETED"),
     )
-    if where == "files":
-        source: tuple[object, ...] = ("--tasks", tasks, "--sessions", sessions)
-    else:
-        db = tmp_path / "ws.duckdb"
-        invoke("load", "tasks", tasks, "--db", db)
-        invoke("load", "sessions", sessions, "--db", db)
-        invoke("match", "--db", db, "-q")
-        source = ("--db", db)
+    source = _explain_source(tmp_path, tasks, sessions, where)
     facts = json.loads(invoke("explain", "T1", *source, "-f", "json").stdout)
     assert facts["match_reason"] == "no_session_for_id"
     assert (facts["rejected_sessions"], facts["superseded_sessions"]) == (1, 0)

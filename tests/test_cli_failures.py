@@ -681,6 +681,21 @@ def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     assert (status["last_match"] is not None) == saved
 
 
+class _InterruptedClose:
+    """A workspace connection whose close is followed by a Ctrl-C (the signal landing as the
+    command closes the file, its work committed)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        self._con.close()
+        raise KeyboardInterrupt
+
+
 def test_ctrl_c_as_a_match_closes_the_workspace_says_it_was_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -692,18 +707,9 @@ def test_ctrl_c_as_a_match_closes_the_workspace_says_it_was_saved(
     assert invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q").exit_code == 0
     real_open = workspace.open_workspace
 
-    class Connection:  # the workspace's connection, a Ctrl-C pressed as it closes
-        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-            self._con = con
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._con, name)
-
-        def close(self) -> None:
-            self._con.close()
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: Connection(real_open(*a, **k)))
+    monkeypatch.setattr(
+        workspace, "open_workspace", lambda *a, **k: _InterruptedClose(real_open(*a, **k))
+    )
     result = invoke("match", "--db", db, "-q")
     assert result.exit_code == ExitCode.INTERRUPTED
     assert f"The match was saved in {db}" in " ".join(result.stderr.split())
@@ -736,23 +742,12 @@ def test_ctrl_c_in_a_load_never_says_less_than_what_was_saved(
 
     real_open = workspace.open_workspace
 
-    class Connection:  # the workspace's connection, a Ctrl-C pressed as it closes
-        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-            self._con = con
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._con, name)
-
-        def close(self) -> None:
-            self._con.close()
-            raise KeyboardInterrupt
-
     monkeypatch.setattr(workspace, "load", load)
     if when == "after the commit":
         monkeypatch.setattr(cli_workspace, "_say_loaded", say)
     if when == "in the close":
         monkeypatch.setattr(
-            workspace, "open_workspace", lambda *a, **k: Connection(real_open(*a, **k))
+            workspace, "open_workspace", lambda *a, **k: _InterruptedClose(real_open(*a, **k))
         )
     result = invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
     said = " ".join(result.stderr.split())
