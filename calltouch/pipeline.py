@@ -125,8 +125,9 @@ def load_inputs(
     )
     if narrow:  # the calling cookies served the sessions' load; the match keys its own
         queries.run(con, "drop_table", table="ct_calling_cookies")
-    for loaded in files:  # a week's export without a column the weeks before it have
-        loaded.notes.extend(fields_dropped(con, loaded))
+    for loaded in files:  # a week's export without a column the weeks before it have, or
+        # one read after a later week's (a folder read in name order: tasks_3-16 before 3-9)
+        loaded.notes.extend(fields_dropped(con, loaded) + loaded_out_of_order(con, loaded))
     return files, settings
 
 
@@ -226,6 +227,36 @@ def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[s
         f"({earlier}): its rows are read without "
         f"{'it' if len(dropped) == 1 else 'them'}, and of the ids it repeats R9 keeps one "
         "copy or the other (export the same columns every week)"
+    ]
+
+
+def loaded_out_of_order(
+    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, *, workspace: bool = False
+) -> list[str]:
+    """A note when a task file without modification times repeats ids of files read before
+    it, also without them, whose rows reach later times: R9 keeps the copies read last, its
+    own, though it looks like the older export (week 1 loaded after week 2 brought a deleted
+    call back and dropped a BizibleId filled in since; a folder read in name order puts
+    tasks_3-16.csv before tasks_3-9.csv). ``workspace``: the files were loaded into one, in
+    loads (the advice differs). Not asked of session files: it reads every earlier row, a
+    second or more per file of a 100-file warehouse unload."""
+    if loaded.role != "tasks" or loaded.mapping.columns.get("modstamp") is not None:
+        return []
+    row = queries.run(con, "earlier_exports", {"file_id": loaded.file_id}).fetchone()
+    if not row or not row[0]:
+        return []
+    count = int(row[0])
+    advice = (
+        "load the exports into a new workspace (--db) oldest first"
+        if workspace
+        else "give the files oldest first, or name them so that they sort so (a folder's "
+        "files are read in path order)"
+    )
+    verb = "loaded" if workspace else "read"
+    return [
+        f"{count:,} of its task ids {'was' if count == 1 else 'were'} {verb} before from "
+        f"{row[1]}, whose rows reach later times: without modification times R9 keeps the "
+        f"copies {verb} last, this file's; if it is the older export, {advice}"
     ]
 
 

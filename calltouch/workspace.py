@@ -56,6 +56,7 @@ from calltouch.pipeline import (
     RejectedLines,
     RunSettings,
     fields_dropped,
+    loaded_out_of_order,
     loading_notes,
     match,
     max_rejects_advice,
@@ -477,7 +478,7 @@ def load(
                         notes=[
                             *loaded.notes,
                             *fields_dropped(con, loaded),
-                            *_loaded_out_of_order(con, loaded),
+                            *loaded_out_of_order(con, loaded, workspace=True),
                         ],
                     )
                 )
@@ -512,26 +513,6 @@ def load(
         raise
     con.commit()
     return outcomes
-
-
-def _loaded_out_of_order(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[str]:
-    """A note when a task file without modification times repeats ids of files loaded before
-    it, also without them, whose rows reach later times: R9 keeps the copies read last, its
-    own, though it looks like the older export (week 1 loaded after week 2 brought a deleted
-    call back and dropped a BizibleId filled in since). Not asked of session files: it reads
-    every earlier row, a second or more per file of a 100-file warehouse unload."""
-    if loaded.role != "tasks" or loaded.mapping.columns.get("modstamp") is not None:
-        return []
-    row = queries.run(con, "earlier_exports", {"file_id": loaded.file_id}).fetchone()
-    if not row or not row[0]:
-        return []
-    count = int(row[0])
-    return [
-        f"{count:,} of its task ids {'was' if count == 1 else 'were'} loaded "
-        f"before from {row[1]}, whose rows reach later times: without modification times R9 "
-        "keeps the copies loaded last, this file's; if it is the older export, load the "
-        "exports into a new workspace (--db) oldest first"
-    ]
 
 
 def _other_reading(

@@ -1946,6 +1946,21 @@ def test_an_export_loaded_after_a_later_one_without_modification_times_is_noted(
     in_order = tmp_path / "in_order.duckdb"
     invoke("load", "tasks", week1, "--db", in_order, "-q")
     assert "loaded before from" not in invoke("load", "tasks", week2, "--db", in_order).stderr
+    # run reads a folder in path order: tasks_3-16 (the later week) before tasks_3-9, and
+    # said nothing where load of the same folder did
+    folder = tmp_path / "weeks"
+    folder.mkdir()
+    shutil.copy(week1, folder / "tasks_3-9.csv")
+    shutil.copy(week2, folder / "tasks_3-16.csv")
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02T12:00:00Z\n")
+    out = tmp_path / "out"
+    ran = " ".join(invoke("run", folder, sessions, "-o", out, "-q").stderr.split())
+    assert (
+        f"Note: {folder / 'tasks_3-9.csv'}: 1 of its task ids was read before from "
+        f"{folder / 'tasks_3-16.csv'}, whose rows reach later times"
+    ) in ran
+    assert "give the files oldest first" in ran
 
 
 def test_db_names_duckdb_reads_otherwise_are_files_or_refused(
