@@ -415,12 +415,45 @@ def _listed(spec: str | Path) -> list[Path] | None:
     if path.is_dir():
         return _folder_files(path)
     if _has_magic(text):
-        return sorted(
-            Path(p)
-            for p in glob.glob(text, recursive=True)
-            if Path(p).is_file() and not _lock_file(Path(p).name)
-        )
+        matched = [Path(p) for p in glob.glob(text, recursive=True)]
+        _refuse_dangling(f"pattern {text} matches", matched)
+        return _once_each(p for p in matched if p.is_file() and not _lock_file(p.name))
     return None
+
+
+def _refuse_dangling(where: str, paths: Iterable[Path]) -> None:
+    """Refuse a link named like an export that leads to no file (a share not mounted, a link
+    that loops): left out unsaid, its rows were lost with exit 0, where the same file named
+    alone was 'does not exist', exit 2."""
+    for path in paths:
+        if path.is_symlink() and not path.exists() and file_format(path) is not None:
+            raise InputError(
+                f"{where} {path}, a link to a file that cannot be read "
+                f"({os.readlink(path)}: missing, or a loop of links)",
+                hint="Mount or restore what it links to, or remove the link: every export of "
+                "a folder or glob is read, none is left out unsaid.",
+            )
+
+
+def _once_each(files: Iterable[Path]) -> list[Path]:
+    """``files`` sorted, each file once: a glob's ** follows linked folders (exports/latest
+    -> 2026-03-09), and reached both ways a file was read twice, the linked copy last (R9's
+    'last read': other touchpoints than the folder's), or, through a link back up the tree,
+    dozens of times. The path kept is the one through the fewest links (the real folder's, as
+    a folder walk keeps), then the first."""
+    kept: dict[tuple[int, int], Path] = {}
+    for path in sorted(files, key=lambda p: (_links_in(p), p)):
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        kept.setdefault((status.st_dev, status.st_ino), path)
+    return sorted(kept.values())
+
+
+def _links_in(path: Path) -> int:
+    """How many of ``path``'s components (itself and its folders) are symbolic links."""
+    return sum(1 for part in (path, *path.parents) if part.is_symlink())
 
 
 def _folder_files(folder: Path) -> list[Path]:
@@ -462,6 +495,7 @@ def _folder_files(folder: Path) -> list[Path]:
             for name in files
             if not name.startswith(".") and not _lock_file(name)
         )
+    _refuse_dangling(f"folder {folder} holds", found)
     return sorted(p for p in found if p.is_file())
 
 

@@ -1635,3 +1635,54 @@ def test_the_delimiter_is_the_one_most_rows_agree_with(
     path = tmp_path / "tasks.csv"
     path.write_text(text, encoding="utf-8")
     assert sniff_csv(path, "tasks").delimiter == delimiter
+
+
+def test_a_link_to_no_file_in_a_folder_or_glob_is_refused(tmp_path: Path) -> None:
+    # a week's export linked from a share not mounted (or a link that loops) was left out of
+    # the folder and the glob without a word, its rows lost with exit 0
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    write_rows(folder / "tasks_3-9.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    for name, target in (
+        ("tasks_3-16.csv", tmp_path / "not-mounted" / "x.csv"),
+        ("l.csv", "l.csv"),
+    ):
+        link = folder / name
+        link.symlink_to(target)
+        for spec, said in ((folder, "folder"), (f"{folder}/*.csv", "pattern")):
+            result = invoke("run", spec, sessions, "-o", tmp_path / "out", ok=False)
+            message = " ".join(result.stderr.split())
+            assert result.exit_code == 2, result.output
+            assert (
+                f"{said} {spec}" in message and f"{link}, a link to a file that cannot" in message
+            )
+        link.unlink()
+    (folder / "notes.txt.lnk").symlink_to(tmp_path / "gone")  # not named like an export
+    invoke("run", folder, sessions, "-o", tmp_path / "out", "-q")
+
+
+def test_a_glob_through_linked_folders_reads_each_file_once_as_the_folder_does(
+    tmp_path: Path,
+) -> None:
+    # exports/**/*.csv read 2026-03-09/tasks.csv again through archive/latest, last (R9's
+    # copy then), and through a link back up the tree dozens of times
+    exports = tmp_path / "exports"
+    (exports / "2026-03-09").mkdir(parents=True)
+    (exports / "archive" / "2026-03-02").mkdir(parents=True)
+    write_rows(exports / "2026-03-09" / "tasks.csv", [task("T1", ABC, "13:10")], TASK_HEADER)
+    write_rows(exports / "archive" / "2026-03-02" / "tasks.csv", [task("T1", ABC, "12:40")],
+               TASK_HEADER)  # fmt: skip
+    (exports / "archive" / "latest").symlink_to("../2026-03-09")
+    (exports / "archive" / "up").symlink_to("..")
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    outputs = []
+    for name, spec in (("folder", exports), ("glob", f"{exports}/**/*.csv")):
+        invoke("run", spec, sessions, "-o", tmp_path / name, "-q")
+        outputs.append((tmp_path / name / "touchpoints.csv").read_bytes())
+        summary = json.loads((tmp_path / name / "summary.json").read_text(encoding="utf-8"))
+        assert [f["path"] for f in summary["tasks"]["files"]] == [
+            str(exports / "2026-03-09" / "tasks.csv"),
+            str(exports / "archive" / "2026-03-02" / "tasks.csv"),
+        ], name
+    assert outputs[0] == outputs[1]
