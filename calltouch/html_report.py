@@ -192,9 +192,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(report: Report, *, title: str = "Calls by channel", source: str = "") -> str:
-    """The whole report as one self-contained HTML document."""
+def render_html(report: Report, *, title: str | None = None, source: str = "") -> str:
+    """The whole report as one self-contained HTML document; its title by default "Calls
+    by" its grouping (it was "Calls by channel" whatever --by was)."""
     options = report.options
+    title = title or f"Calls by {BY_LABEL[options.by].lower()}"
     filters = [f"grouped by {BY_LABEL[options.by].lower()}"]
     if options.status != "all":
         filters.append(f"{options.status} calls only")

@@ -205,6 +205,13 @@ def test_page_is_one_self_contained_document(sample_html: str) -> None:
     assert {tag for tag, _, _ in Page(sample_html).elements} <= ALLOWED_TAGS
 
 
+def test_the_title_names_the_grouping(tmp_path: Path) -> None:
+    # "Calls by channel" headed a page grouped by campaign or week
+    for by, title in (("campaign", "Calls by campaign"), ("week", "Calls by week")):
+        page = html_report.render_html(sample_report_for(tmp_path / by, by=by))
+        assert f"<title>{title} · " in page and f"<h1>{title}</h1>" in page, by
+
+
 def test_headline_numbers_and_date_range(sample_report: Report, sample_html: str) -> None:
     h = sample_report.headline
     for key in ("calls", "merged", "standalone", "unmatched"):
