@@ -1554,3 +1554,16 @@ def test_journey_of_a_whoid_loaded_since_the_match_says_to_match(tmp_path: Path)
         invoke("journey", "00Q5e00000ZZZ99AAA", "--db", db, *AS_OF, "-f", "json").stdout
     )
     assert person["kind"] == "person" and len(person["touchpoints"]) == 1
+
+
+def test_revenue_bars_show_each_groups_exact_total_rounded(ws: Path, tmp_path: Path) -> None:
+    # a bar's figure was the sum of the rounded won revenue and pipeline: 39,083.33 and
+    # 59,573.33 (thirds) made 98,656.66 where the group's revenue is 98,656.67
+    page = tmp_path / "r.html"
+    invoke("report", "--revenue", *AS_OF, "--by", "subchannel", "-o", page, "--db", ws)
+    csv_text = invoke("report", "--revenue", *AS_OF, "--by", "subchannel", "-f", "csv", "--db", ws)
+    rows = list(csv.DictReader(io.StringIO(csv_text.stdout)))
+    email = next(r for r in rows if r["subchannel"] == "Email / Newsletter")
+    assert (email["won_revenue"], email["pipeline"]) == ("39083.33", "59573.33")
+    html = page.read_text(encoding="utf-8")
+    assert "98,656.67</tspan>" in html and "98,656.66" not in html
