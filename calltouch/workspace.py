@@ -621,7 +621,15 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
 MATCH_CODE = "_match_code"
 MATCH_INPUTS = "_inputs"
 # The tables a match builds, which report, explain and export read.
-MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
+MATCH_TABLES = (
+    "tasks",
+    "session_copies",
+    "match_sessions",
+    "links",
+    "touchpoints",
+    "unmatched",
+    "calls_by_channel",  # a view, which the README's queries read
+)
 
 
 @cache
@@ -767,9 +775,30 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
     missing = lost_match_parts(con)
     if missing:
         return f"parts of the last match are missing: {', '.join(missing)}"
+    changed = _outputs_changed(con, summary)
+    if changed:
+        return changed
     if not summary.get("reconciled"):
         return "the last match did not reconcile"
     return None
+
+
+def _outputs_changed(con: duckdb.DuckDBPyConnection, summary: Mapping[str, Any]) -> str | None:
+    """Why the touchpoints and unmatched tasks are not what the last match (its ``summary``)
+    wrote, or None: rows deleted in a DuckDB client, or a rendered match run there with other
+    settings, were reported and exported as the last match's."""
+    tasks = summary.get("tasks") or {}
+    if not all(key in tasks for key in ("merged", "standalone", "unmatched")):
+        return None  # a match recorded by an older calltouch: nothing to compare with
+    row = queries.fetch_dicts(con, "match_output_counts")[0]
+    held = {key: int(row[key]) for key in ("merged", "standalone", "unmatched")}
+    wrote = {key: int(tasks[key]) for key in held}
+    if held == wrote:
+        return None
+    said = ", ".join(
+        f"{held[k]:,} {k} (it wrote {wrote[k]:,})" for k in held if held[k] != wrote[k]
+    )
+    return f"the touchpoints are not the last match's: {said} (changed in another program?)"
 
 
 def lost_match_parts(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -694,6 +694,15 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     assert stale() == "parts of the last match are missing: tasks.call_time, unmatched.reason"
     assert invoke("report", "--db", db, ok=False).exit_code == 2
     invoke("match", "--db", db, "-q")
+    # the README's view dropped, or touchpoints deleted (or rebuilt by a rendered match with
+    # other settings): "up to date", and report served the rows left as the last match's
+    edit("DROP VIEW calls_by_channel")
+    assert stale() == "parts of the last match are missing: calls_by_channel"
+    invoke("match", "--db", db, "-q")
+    edit("DELETE FROM touchpoints WHERE match_status = 'merged'")
+    assert stale().startswith("the touchpoints are not the last match's: 0 merged (it wrote ")
+    assert "are kept" not in invoke("match", "--db", db, "-q").stderr
+    assert stale() == "up to date"
 
     edit("DROP TABLE session_rows")
     invoke("status", "--db", db)  # made again, empty, as any command that may write does
