@@ -1107,7 +1107,7 @@ def sql_command(
         if name not in queries.template_names():
             raise UsageError(
                 f"no SQL template named {name!r}",
-                hint="calltouch sql lists them (e.g. match, report_groups, load_tasks).",
+                hint="calltouch sql lists them (e.g. match, report_groups, export_touchpoints).",
             )
         info = queries.info(name)
         if not render:
@@ -1161,7 +1161,8 @@ def _runnable(body: str, names: Iterable[str], values: dict[str, object]) -> tup
         if name == "path":  # a value a query records (add_load): not the export's path
             value, given = None, False
         note = "" if given else "  -- give it a value"
-        lines.append(f"SET VARIABLE {name} = {_sql_literal(value)};{note}\n")
+        # quoted: a parameter named as a keyword (limit) is a syntax error bare
+        lines.append(f'SET VARIABLE "{name}" = {_sql_literal(value)};{note}\n')
         body = re.sub(rf"\${name}\b", f"getvariable('{name}')", body)
     return "".join(lines), body
 

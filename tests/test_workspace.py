@@ -1010,7 +1010,7 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     listed = invoke("sql").stdout
     assert "match" in listed and "report_groups" in listed
     rendered = invoke("sql", "match", "--render", "--window", "45m").stdout
-    assert rendered.startswith("SET VARIABLE window_us = 2700000000;\n")
+    assert rendered.startswith('SET VARIABLE "window_us" = 2700000000;\n')
     assert "ASOF LEFT JOIN" in rendered and "{%" not in rendered and "$window_us" not in rendered
     raw = invoke("sql", "match").stdout
     assert "{% if per_session" in raw
@@ -1020,19 +1020,19 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
     assert generated.exit_code == 2 and "calltouch generate's choices" in generated.stderr
     # the binds no option gives are set to the commands' defaults, at the top, to change
     report = invoke("sql", "report_groups", "--render").stdout
-    assert report.startswith("SET VARIABLE since = NULL;\nSET VARIABLE status = 'all';\n")
+    assert report.startswith('SET VARIABLE "since" = NULL;\nSET VARIABLE "status" = \'all\';\n')
     assert "$since" not in report and "getvariable('since')" in report
     # a file a query reads is the reader's to name, never the output path of an export
     described = invoke("sql", "describe_parquet", "--render", "-f", "parquet").stdout
     assert described.startswith("-- 'FILE.parquet' below: the file it reads, to name\n")
     assert "read_parquet('FILE.parquet'" in described and "out.parquet" not in described
     recorded = invoke("sql", "add_match_run", "--render", "--per-session", "all").stdout
-    assert "SET VARIABLE per_session = 'all';\n" in recorded
+    assert "SET VARIABLE \"per_session\" = 'all';\n" in recorded
     # the reader names the file's kind (not the export's --format); a path a query records
     # is a value to give, not a file it reads
     assert "read_parquet('FILE.parquet'" in invoke("sql", "parquet_rows", "--render").stdout
     added = invoke("sql", "add_load", "--render").stdout
-    assert "SET VARIABLE path = NULL;  -- give it a value\n" in added and "FILE" not in added
+    assert 'SET VARIABLE "path" = NULL;  -- give it a value\n' in added and "FILE" not in added
     assert "set as DuckDB variables" in " ".join(invoke("sql", "--help").stdout.split())
     # the ct_ macros are calltouch's: the rendered text says how to have them, and so runs
     assert "-- uses calltouch's ct_ macros: run the output of" in report
@@ -1041,6 +1041,11 @@ def test_sql_lists_and_renders(ws: dict[str, Path]) -> None:
         con.execute(invoke("sql", "session_setup").stdout)
         week = invoke("sql", "report_groups", "--render", "--by", "week").stdout
         rows = con.execute(week).fetchall()
+        # a parameter named as a keyword: SET VARIABLE limit = 5 was a syntax error
+        examples = invoke("sql", "task_id_examples", "--render").stdout
+        filled = examples.replace('"limit" = NULL;  -- give it a value', '"limit" = 5;')
+        assert filled != examples
+        con.execute(filled).fetchall()
     finally:
         con.close()
     assert rows[-1][:3] == ("total", "Total", 699)
