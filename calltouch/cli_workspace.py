@@ -672,12 +672,35 @@ def report(
             built = reporting.build(
                 con, options, extras=chosen is ReportFormat.html, cells=_cells(chosen)
             )
+            empty = _empty_scope_note(con, options, built)
         finally:
             con.close()
+        if empty:
+            stderr.print(Text(f"Note: {empty}", style="yellow"))
         if chosen is ReportFormat.table:
             _emit(views.report_table(built), output, "report", width=100)
         else:
             _emit(_render(built, chosen, str(db)), output, "report")
+
+
+def _empty_scope_note(
+    con: duckdb.DuckDBPyConnection, options: reporting.ReportOptions, built: reporting.Report
+) -> str:
+    """A note when --since, --until or --status leave no call in the report while the
+    workspace has some: a table of zeros read as "no calls" (a year mistyped), where the
+    HTML page and the dashboard said there were none in the scope. "" otherwise."""
+    if built.headline["calls"] or (
+        not options.since and not options.until and options.status == "all"
+    ):
+        return ""
+    whole = queries.fetch_dicts(con, "report_headline", reporting.ReportOptions().binds())[0]
+    if not whole["calls"]:
+        return ""
+    return (
+        f"no call in this report's scope (--since, --until, --status); the workspace's "
+        f"{whole['calls']:,} calls run from {str(whole['first_call'])[:10]} to "
+        f"{str(whole['last_call'])[:10]}"
+    )
 
 
 # The options of report that only one of its two reports takes: given to the other, they are

@@ -1994,3 +1994,14 @@ def test_db_names_duckdb_reads_otherwise_are_files_or_refused(
     assert (tmp_path / "md:x").is_file()
     status = json.loads(invoke("status", "--db", "md:x", "-f", "json").stdout)
     assert [f["role"] for f in status["loads"]] == ["tasks"]
+
+
+def test_a_report_scope_without_calls_says_where_the_calls_are(ws: dict[str, Path]) -> None:
+    # --since 2027-01-01 (a year mistyped) printed a table of zeros and nothing else: it read
+    # as "no calls", where the HTML page and the dashboard said the scope was empty
+    for form in ((), ("-f", "csv"), ("-f", "markdown")):
+        result = invoke("report", "--since", "2027-01-01", *form, "--db", ws["db"])
+        said = " ".join(result.stderr.split())
+        assert "Note: no call in this report's scope (--since, --until, --status)" in said
+        assert "the workspace's 699 calls run from 2026-03-01 to 2026-03-31" in said
+    assert "no call in this report" not in invoke("report", "--db", ws["db"]).stderr
