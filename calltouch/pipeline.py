@@ -26,8 +26,8 @@ import duckdb
 from calltouch import __version__, queries
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import DEFAULT_WINDOW_US, format_window, window_minutes
-from calltouch.errors import ReconciliationError, TooManyRejectsError, UsageError
-from calltouch.inputs import ALL_ROLES, FIELDS, Role
+from calltouch.errors import InputError, ReconciliationError, TooManyRejectsError, UsageError
+from calltouch.inputs import ALL_ROLES, FIELDS, Role, resolve
 from calltouch.load import (
     DELETED_ERRORS,
     LoadedFile,
@@ -109,6 +109,7 @@ def load_inputs(
     ``narrow`` (a one-shot run) keeps of the sessions only what the match can use: Parquet
     rows of a cookie that called (and every copy of a repeated id), CSV details of the rows
     that start near a call of their cookie (see calltouch.load.load_role)."""
+    refuse_shared_files(tasks, sessions)
     queries.run(con, "create_schema", packed_details=narrow)
     settings = replace(
         settings,
@@ -129,6 +130,24 @@ def load_inputs(
         # one read after a later week's (a folder read in name order: tasks_3-16 before 3-9)
         loaded.notes.extend(fields_dropped(con, loaded) + loaded_out_of_order(con, loaded))
     return files, settings
+
+
+def refuse_shared_files(tasks: str, sessions: str) -> None:
+    """Refuse TASKS and SESSIONS that name the same files (one folder holding both exports,
+    given twice): each file was read as both, and the error said the exports looked
+    swapped, which they were not."""
+    shared = {p.resolve() for p in resolve(tasks, "tasks")} & {
+        p.resolve() for p in resolve(sessions, "sessions")
+    }
+    if shared:
+        first = min(shared)
+        raise InputError(
+            f"TASKS ({tasks}) and SESSIONS ({sessions}) both name {first}"
+            + (f" and {len(shared) - 1:,} more file(s)" if len(shared) > 1 else "")
+            + ": each file is one input's export",
+            hint="Give each input its own files: a folder each, or globs such as "
+            "'exports/tasks*.csv' and 'exports/sessions*.csv'.",
+        )
 
 
 # How R2 finds each call's latest earlier session start; both give the same links (tested).

@@ -1686,3 +1686,17 @@ def test_a_glob_through_linked_folders_reads_each_file_once_as_the_folder_does(
             str(exports / "archive" / "2026-03-02" / "tasks.csv"),
         ], name
     assert outputs[0] == outputs[1]
+
+
+def test_one_folder_given_as_both_inputs_is_refused_as_such(tmp_path: Path) -> None:
+    # a folder holding both exports given twice: "This file looks like a sessions export:
+    # were the tasks and sessions exports swapped?", which they were not
+    both = tmp_path / "both"
+    both.mkdir()
+    write_rows(both / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    write_rows(both / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    result = invoke("run", both, both, "-o", tmp_path / "out", ok=False)
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, result.output
+    assert f"TASKS ({both}) and SESSIONS ({both}) both name" in said and "swapped" not in said
+    invoke("run", f"{both}/tasks*", f"{both}/sessions*", "-o", tmp_path / "out", "-q")
