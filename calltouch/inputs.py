@@ -543,9 +543,14 @@ def _resolve(spec: str | Path, role: Role | None) -> list[Path]:
     if _has_magic(text):
         usable = [p for p in _listed(text) or [] if file_format(p) is not None]
         if not usable:
+            folders = sorted(p for p in glob.glob(text) if Path(p).is_dir())
             raise InputError(
-                f"{what}pattern {text} matches no CSV or Parquet files",
-                hint="Check the pattern; quote it so the shell does not expand it first.",
+                f"{what}pattern {text} matches no CSV or Parquet files"
+                + (f", but the folder {folders[0]}" if folders else ""),
+                hint=f"Give the folder itself ({folders[0]}), or a pattern of its files "
+                f"('{Path(folders[0]) / '*.csv'}')."
+                if folders
+                else "Check the pattern; quote it so the shell does not expand it first.",
             )
         return usable
     if path.exists():  # /dev/null, a named pipe, <(zcat tasks.csv.gz)

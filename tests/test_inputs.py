@@ -1700,3 +1700,16 @@ def test_one_folder_given_as_both_inputs_is_refused_as_such(tmp_path: Path) -> N
     assert result.exit_code == 2, result.output
     assert f"TASKS ({both}) and SESSIONS ({both}) both name" in said and "swapped" not in said
     invoke("run", f"{both}/tasks*", f"{both}/sessions*", "-o", tmp_path / "out", "-q")
+
+
+def test_a_pattern_matching_only_a_folder_names_it(tmp_path: Path) -> None:
+    # 'weekl*' matched the folder weekly: "matches no CSV or Parquet files", no more
+    weekly = tmp_path / "weekly"
+    weekly.mkdir()
+    write_rows(weekly / "tasks.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    result = invoke("run", f"{tmp_path}/weekl*", sessions, "-o", tmp_path / "out", ok=False)
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert f"matches no CSV or Parquet files, but the folder {weekly}" in said
+    assert f"Give the folder itself ({weekly})" in said
