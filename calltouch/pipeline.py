@@ -128,7 +128,11 @@ def load_inputs(
         queries.run(con, "drop_table", table="ct_calling_cookies")
     for loaded in files:  # a week's export without a column the weeks before it have, or
         # one read after a later week's (a folder read in name order: tasks_3-16 before 3-9)
-        loaded.notes.extend(fields_dropped(con, loaded) + loaded_out_of_order(con, loaded))
+        later = fields_dropped(con, loaded) + loaded_out_of_order(con, loaded)
+        if later:  # summary.json's entry for the file, recorded as it was read, says them too
+            loaded.notes.extend(later)
+            summary = json.dumps(loaded.summary(), sort_keys=True)
+            queries.run(con, "update_file_summary", {"file_id": loaded.file_id, "summary": summary})
     return files, settings
 
 

@@ -1975,6 +1975,9 @@ def test_an_export_loaded_after_a_later_one_without_modification_times_is_noted(
         f"{folder / 'tasks_3-16.csv'}, whose rows reach later times"
     ) in ran
     assert "give the files oldest first" in ran
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    notes = [n for f in summary["tasks"]["files"] for n in f.get("notes", [])]
+    assert any("read before from" in n for n in notes)  # batch jobs read it there
 
 
 def test_db_names_duckdb_reads_otherwise_are_files_or_refused(
