@@ -212,6 +212,18 @@ def test_the_title_names_the_grouping(tmp_path: Path) -> None:
         assert f"<title>{title} · " in page and f"<h1>{title}</h1>" in page, by
 
 
+def test_a_bars_tooltip_says_one_call_not_one_calls() -> None:
+    report = Report(
+        options=ReportOptions(),
+        groups=[row("Direct", 1, 1), row("Email", 2, 1), row("Total", 3, 2, level="total")],
+        reasons=[],
+        headline={"calls": 3, "merged": 2, "standalone": 1, "unmatched": 0, "merge_rate": 2 / 3,
+                  "first_call": None, "last_call": None},
+    )  # fmt: skip
+    page = html_report.render_html(report)
+    assert "<title>Direct: 1 call, 1 merged" in page and "<title>Email: 2 calls, " in page
+
+
 def test_headline_numbers_and_date_range(sample_report: Report, sample_html: str) -> None:
     h = sample_report.headline
     for key in ("calls", "merged", "standalone", "unmatched"):
