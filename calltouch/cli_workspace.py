@@ -686,20 +686,22 @@ def report(
 def _empty_scope_note(
     con: duckdb.DuckDBPyConnection, options: reporting.ReportOptions, built: reporting.Report
 ) -> str:
-    """A note when --since, --until or --status leave no call in the report while the
-    workspace has some: a table of zeros read as "no calls" (a year mistyped), where the
-    HTML page and the dashboard said there were none in the scope. "" otherwise."""
-    if built.headline["calls"] or (
-        not options.since and not options.until and options.status == "all"
-    ):
+    """A note when --since, --until or --status leave no call in the report (no touchpoint,
+    no unmatched task) while the workspace has touchpoints: a table of zeros read as "no
+    calls" (a year mistyped), where the HTML page and the dashboard said the scope was empty.
+    "" otherwise."""
+    scoped = any((options.since, options.until, options.status != "all"))
+    held = (built.headline["calls"] or 0) + (built.headline.get("unmatched") or 0)
+    if held or not scoped:
         return ""
     whole = queries.fetch_dicts(con, "report_headline", reporting.ReportOptions().binds())[0]
-    if not whole["calls"]:
+    count = int(whole["calls"] or 0)
+    if not count:
         return ""
     return (
         f"no call in this report's scope (--since, --until, --status); the workspace's "
-        f"{whole['calls']:,} calls run from {str(whole['first_call'])[:10]} to "
-        f"{str(whole['last_call'])[:10]}"
+        f"{count:,} touchpoint{'' if count == 1 else 's'} run from "
+        f"{str(whole['first_call'])[:10]} to {str(whole['last_call'])[:10]}"
     )
 
 

@@ -439,8 +439,9 @@ def _once_each(files: Iterable[Path]) -> list[Path]:
     """``files`` sorted, each file once: a glob's ** follows linked folders (exports/latest
     -> 2026-03-09), and reached both ways a file was read twice, the linked copy last (R9's
     'last read': other touchpoints than the folder's), or, through a link back up the tree,
-    dozens of times. The path kept is the one through the fewest links (the real folder's, as
-    a folder walk keeps), then the first."""
+    dozens of times; a linked file (tasks_latest.csv) was read twice too. The path kept is
+    the one through the fewest links (the real one, as the folder walk names folders), then
+    the first."""
     kept: dict[tuple[int, int], Path] = {}
     for path in sorted(files, key=lambda p: (_links_in(p), p)):
         try:
@@ -463,8 +464,10 @@ def _folder_files(folder: Path) -> list[Path]:
     cannot be read stops the listing, rather than its files being left out unsaid. Linked
     subfolders are followed (exports kept elsewhere and linked in were left out unsaid), each
     folder read once: a link to a folder already listed, or back up the tree, adds nothing.
-    Real subfolders are walked before linked ones, in name order, so which path names a
-    folder reached both ways is always the same."""
+    The real tree is walked first, then the linked folders, so a folder reached both ways is
+    named by its real path, whatever sorts first (archive/latest -> zz/2026); and a file
+    reached by several paths (a linked file, tasks_latest.csv) is read once, by the path
+    through the fewest links, as a glob's files are (:func:`_once_each`)."""
 
     def failed(exc: OSError) -> None:
         if isinstance(exc, FileNotFoundError):
@@ -476,27 +479,35 @@ def _folder_files(folder: Path) -> list[Path]:
 
     found: list[Path] = []
     listed: set[tuple[int, int]] = set()
-    for parent, dirs, files in os.walk(folder, onerror=failed, followlinks=True):
-        try:
-            status = os.stat(parent)
-        except FileNotFoundError:
-            dirs[:] = []
-            continue
-        if (status.st_dev, status.st_ino) in listed:
-            dirs[:] = []
-            continue
-        listed.add((status.st_dev, status.st_ino))
-        dirs[:] = sorted(
-            (d for d in dirs if not d.startswith(".")),
-            key=lambda d: (os.path.islink(os.path.join(parent, d)), d),
-        )
-        found += (
-            Path(parent, name)
-            for name in files
-            if not name.startswith(".") and not _lock_file(name)
-        )
+    linked: list[str] = []
+
+    def walk(top: str | Path, follow: bool) -> None:
+        for parent, dirs, files in os.walk(top, onerror=failed, followlinks=follow):
+            try:
+                status = os.stat(parent)
+            except FileNotFoundError:
+                dirs[:] = []
+                continue
+            if (status.st_dev, status.st_ino) in listed:
+                dirs[:] = []
+                continue
+            listed.add((status.st_dev, status.st_ino))
+            visible = sorted(d for d in dirs if not d.startswith("."))
+            links = [d for d in visible if os.path.islink(os.path.join(parent, d))]
+            if not follow:  # the real tree first; its linked folders after
+                linked.extend(os.path.join(parent, d) for d in links)
+            dirs[:] = [d for d in visible if d not in links] + (links if follow else [])
+            found.extend(
+                Path(parent, name)
+                for name in files
+                if not name.startswith(".") and not _lock_file(name)
+            )
+
+    walk(folder, False)
+    for link in sorted(linked):
+        walk(link, True)
     _refuse_dangling(f"folder {folder} holds", found)
-    return sorted(p for p in found if p.is_file())
+    return _once_each(p for p in found if p.is_file())
 
 
 def resolve(spec: str | Path, role: Role | None) -> list[Path]:
@@ -543,12 +554,17 @@ def _resolve(spec: str | Path, role: Role | None) -> list[Path]:
     if _has_magic(text):
         usable = [p for p in _listed(text) or [] if file_format(p) is not None]
         if not usable:
-            folders = sorted(p for p in glob.glob(text) if Path(p).is_dir())
+            # a folder it matches that holds exports: the folder was meant
+            folders = sorted(
+                p
+                for p in glob.glob(text, recursive=True)
+                if Path(p).is_dir() and any(file_format(f) for f in _listed(p) or [])
+            )
             raise InputError(
                 f"{what}pattern {text} matches no CSV or Parquet files"
-                + (f", but the folder {folders[0]}" if folders else ""),
+                + (f", but the folder {folders[0]}, which holds some" if folders else ""),
                 hint=f"Give the folder itself ({folders[0]}), or a pattern of its files "
-                f"('{Path(folders[0]) / '*.csv'}')."
+                f"('{Path(folders[0]) / '*'}')."
                 if folders
                 else "Check the pattern; quote it so the shell does not expand it first.",
             )

@@ -137,17 +137,17 @@ def load_inputs(
 
 
 def refuse_shared_files(tasks: str, sessions: str) -> None:
-    """Refuse TASKS and SESSIONS that name the same files (one folder holding both exports,
-    given twice): each file was read as both, and the error said the exports looked
-    swapped, which they were not."""
-    shared = {p.resolve() for p in resolve(tasks, "tasks")} & {
-        p.resolve() for p in resolve(sessions, "sessions")
-    }
+    """Refuse a tasks input and a sessions input that name the same files (one folder holding
+    both exports, given twice): each file was read as both, and the error said the exports
+    looked swapped, which they were not."""
+    theirs = {p.resolve() for p in resolve(sessions, "sessions")}
+    shared = [p for p in resolve(tasks, "tasks") if p.resolve() in theirs]
     if shared:
-        first = min(shared)
+        more = len(shared) - 1
         raise InputError(
-            f"TASKS ({tasks}) and SESSIONS ({sessions}) both name {first}"
-            + (f" and {len(shared) - 1:,} more file(s)" if len(shared) > 1 else "")
+            f"the tasks input ({tasks}) and the sessions input ({sessions}) both name "
+            f"{shared[0]}"
+            + (f" and {more:,} more file{'' if more == 1 else 's'}" if more else "")
             + ": each file is one input's export",
             hint="Give each input its own files: a folder each, or globs such as "
             "'exports/tasks*.csv' and 'exports/sessions*.csv'.",

@@ -621,15 +621,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
 MATCH_CODE = "_match_code"
 MATCH_INPUTS = "_inputs"
 # The tables a match builds, which report, explain and export read.
-MATCH_TABLES = (
-    "tasks",
-    "session_copies",
-    "match_sessions",
-    "links",
-    "touchpoints",
-    "unmatched",
-    "calls_by_channel",  # a view, which the README's queries read
-)
+MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
 
 
 @cache
@@ -773,6 +765,10 @@ def outdated(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any]) -> str | No
     if recorded is not None and recorded != state:
         return "the loaded rows changed since the last match (edited in another program?)"
     missing = lost_match_parts(con)
+    if not queries.has_table(con, "calls_by_channel"):
+        # the README's view: no command reads it, so it makes the match stale (match builds
+        # it again) without stopping report or export as a missing table does
+        missing.append("calls_by_channel")
     if missing:
         return f"parts of the last match are missing: {', '.join(missing)}"
     changed = _outputs_changed(con, summary)

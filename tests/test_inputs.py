@@ -1698,7 +1698,8 @@ def test_one_folder_given_as_both_inputs_is_refused_as_such(tmp_path: Path) -> N
     result = invoke("run", both, both, "-o", tmp_path / "out", ok=False)
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2, result.output
-    assert f"TASKS ({both}) and SESSIONS ({both}) both name" in said and "swapped" not in said
+    assert f"the tasks input ({both}) and the sessions input ({both}) both name" in said
+    assert f"{both / 'sessions.csv'} and 1 more file: each file" in said and "swapped" not in said
     invoke("run", f"{both}/tasks*", f"{both}/sessions*", "-o", tmp_path / "out", "-q")
 
 
@@ -1711,5 +1712,38 @@ def test_a_pattern_matching_only_a_folder_names_it(tmp_path: Path) -> None:
     result = invoke("run", f"{tmp_path}/weekl*", sessions, "-o", tmp_path / "out", ok=False)
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2
-    assert f"matches no CSV or Parquet files, but the folder {weekly}" in said
-    assert f"Give the folder itself ({weekly})" in said
+    assert f"matches no CSV or Parquet files, but the folder {weekly}, which holds some" in said
+    assert f"Give the folder itself ({weekly}), or a pattern of its files ('{weekly}/*')" in said
+    (tmp_path / "weekend").mkdir()  # a folder without exports is no hint
+    empty = invoke("run", f"{tmp_path}/weeke*", sessions, "-o", tmp_path / "out", ok=False)
+    assert "but the folder" not in empty.stderr and empty.exit_code == 2
+
+
+def test_a_folder_and_its_glob_read_the_same_files_by_their_real_paths(tmp_path: Path) -> None:
+    # a linked file (tasks_latest.csv) was read twice by the folder, once by the glob; a real
+    # folder (zz/2026) reached first through a link in another (archive/latest) was named by
+    # the link by the folder and by its real path by the glob: R9's last read differed
+    exports = tmp_path / "exports"
+    (exports / "zz" / "2026").mkdir(parents=True)
+    (exports / "m").mkdir()
+    (exports / "archive").mkdir()
+    write_rows(exports / "zz" / "2026" / "t.csv", [task("T1", ABC, "12:40")], TASK_HEADER)
+    write_rows(exports / "m" / "t.csv", [task("T1", None, "12:40")], TASK_HEADER)
+    write_rows(exports / "m" / "u.csv", [task("T2", ABC, "12:50")], TASK_HEADER)
+    (exports / "archive" / "latest").symlink_to("../zz/2026")
+    (exports / "m" / "u_latest.csv").symlink_to("u.csv")
+    sessions = write_rows(tmp_path / "s.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    read = {}
+    for name, spec in (("folder", exports), ("glob", f"{exports}/**/*.csv")):
+        invoke("run", spec, sessions, "-o", tmp_path / name, "-q")
+        summary = json.loads((tmp_path / name / "summary.json").read_text(encoding="utf-8"))
+        read[name] = [f["path"] for f in summary["tasks"]["files"]]
+    assert (
+        read["folder"]
+        == read["glob"]
+        == [
+            str(exports / "m" / "t.csv"),
+            str(exports / "m" / "u.csv"),
+            str(exports / "zz" / "2026" / "t.csv"),
+        ]
+    )

@@ -698,6 +698,7 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     # other settings): "up to date", and report served the rows left as the last match's
     edit("DROP VIEW calls_by_channel")
     assert stale() == "parts of the last match are missing: calls_by_channel"
+    assert invoke("report", "--db", db).exit_code == 0  # no command reads it: stale, no stop
     invoke("match", "--db", db, "-q")
     edit("DELETE FROM touchpoints WHERE match_status = 'merged'")
     assert stale().startswith("the touchpoints are not the last match's: 0 merged (it wrote ")
@@ -2006,5 +2007,25 @@ def test_a_report_scope_without_calls_says_where_the_calls_are(ws: dict[str, Pat
         result = invoke("report", "--since", "2027-01-01", *form, "--db", ws["db"])
         said = " ".join(result.stderr.split())
         assert "Note: no call in this report's scope (--since, --until, --status)" in said
-        assert "the workspace's 699 calls run from 2026-03-01 to 2026-03-31" in said
+        assert "the workspace's 699 touchpoints run from 2026-03-01 to 2026-03-31" in said
     assert "no call in this report" not in invoke("report", "--db", ws["db"]).stderr
+
+
+def test_a_report_scope_of_unmatched_calls_only_is_not_called_empty(tmp_path: Path) -> None:
+    # T2 (no BizibleId, R1) is a call of the scope, listed in its reasons: the note said
+    # "no call in this report's scope"
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\nT1,ab,2026-03-09T12:40:00Z\nT2,,2026-03-20T12:40:00Z\n"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-09T12:30:00Z\n")
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", tasks, "--db", db, "-q")
+    invoke("load", "sessions", sessions, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    assert (
+        "no call in this report" not in invoke("report", "--since", "2026-03-15", "--db", db).stderr
+    )
+    said = " ".join(invoke("report", "--since", "2026-04-01", "--db", db).stderr.split())
+    assert "the workspace's 1 touchpoint run from 2026-03-09 to 2026-03-09" in said
