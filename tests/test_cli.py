@@ -575,8 +575,13 @@ def test_swapped_inputs_are_named_as_swapped(tmp_path):
     result = invoke("run", tasks, visits, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "looks like" not in result.stderr
     # and a tasks file given as the sessions is named too
-    result = invoke("run", tasks, tasks, "--out", tmp_path / "out")
+    other = tmp_path / "tasks_copy.csv"
+    shutil.copy(tasks, other)
+    result = invoke("run", tasks, other, "--out", tmp_path / "out")
     assert "looks like a tasks export" in " ".join(result.stderr.split())
+    # the very same file given as both: said as such (pipeline.refuse_shared_files)
+    result = invoke("run", tasks, tasks, "--out", tmp_path / "out")
+    assert "both name" in " ".join(result.stderr.split()) and result.exit_code == 2
 
 
 def test_a_required_field_ignored_by_map_says_so(tmp_path):
