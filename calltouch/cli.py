@@ -47,7 +47,8 @@ from calltouch.outputs import EXPORTS, OUT_FOLDER_HINT, json_text, refuse_folder
 from calltouch.pipeline import RunResult, RunSettings, parse_max_rejects
 from calltouch.pipeline import run as run_pipeline
 from calltouch.profiles import describes, parse_profiles
-from calltouch.report import print_inspection, print_run_report, printable
+from calltouch.report import print_inspection, print_run_report
+from calltouch.text import printable
 
 if TYPE_CHECKING:  # Typer 0.29 vendors Click and exports neither name
     from typer._click.core import Command, Parameter

@@ -73,7 +73,7 @@ from calltouch.outputs import (
     remove_previous,
 )
 from calltouch.pipeline import SEE_REJECTS
-from calltouch.report import printable
+from calltouch.text import printable
 
 
 class FilesArgs:

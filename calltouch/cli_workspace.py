@@ -65,7 +65,7 @@ from calltouch.errors import UsageError
 from calltouch.inputs import folder_notes
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
 from calltouch.pipeline import load_inputs, match, overruled_notes
-from calltouch.report import printable
+from calltouch.text import printable
 
 
 def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:

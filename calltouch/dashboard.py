@@ -41,8 +41,9 @@ from rich.table import Table
 from rich.text import Text
 
 from calltouch.errors import STOP_SIGNALS, CalltouchError
-from calltouch.report import REASON_TEXT, printable
+from calltouch.report import REASON_TEXT
 from calltouch.reporting import BY_LABEL, Report, pct, week_monday
+from calltouch.text import printable
 from calltouch.workspace import stale_remedy
 
 try:  # POSIX only; elsewhere the dashboard quits with Ctrl-C alone.

@@ -442,14 +442,18 @@ def _once_each(files: Iterable[Path]) -> list[Path]:
     dozens of times; a linked file (tasks_latest.csv) was read twice too. The path kept is
     the one through the fewest links (the real one, as the folder walk names folders), then
     the first."""
-    kept: dict[tuple[int, int], Path] = {}
-    for path in sorted(files, key=lambda p: (_links_in(p), p)):
+    paths: dict[tuple[int, int], list[Path]] = {}
+    for path in files:
         try:
             status = path.stat()
         except OSError:
             continue
-        kept.setdefault((status.st_dev, status.st_ino), path)
-    return sorted(kept.values())
+        paths.setdefault((status.st_dev, status.st_ino), []).append(path)
+    # the links counted only among the paths of one file (one lstat a component)
+    return sorted(
+        ways[0] if len(ways) == 1 else min(ways, key=lambda p: (_links_in(p), p))
+        for ways in paths.values()
+    )
 
 
 def _links_in(path: Path) -> int:

@@ -60,6 +60,7 @@ from calltouch.inputs import (
     duplicate_headers_note,
     file_format,
     folder_notes,
+    normalise_header,
     not_parquet,
     open_bytes,
     resolve,
@@ -519,9 +520,8 @@ class _Loader:
         if same_zone(self.con, self.options.tz, "UTC"):
             # --tasks-tz UTC says the report's user is in UTC: nothing to note then
             if detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
-                option = "--tz" if self.options.workspace else self.options.tz_option
-                if option == "--tz" and not self.options.workspace:
-                    option = f"--{self.role}-tz"  # --tz would shift the warehouse's UTC times
+                # a run's --tz would shift the warehouse's UTC times too: the input's own option
+                option = "--tz" if self.options.workspace else f"--{self.role}-tz"
                 self.utc_note = (
                     f"its times without a zone are read in {self.options.tz}, but a Salesforce "
                     f"report ({detection.profile.name}) writes them in the time zone of the user "
@@ -607,12 +607,10 @@ class _Loader:
             needing[name] = idx
         elif found.values == 0 and name in TIME_FIELDS:
             empty[name] = idx
-        if _locale(name, found):
-            styles[name] = found.describe(None)
-        elif found.values and not found.iso:  # sampled values none of which is ISO-8601
-            styles[name] = found.describe(None)  # (epoch numbers, words): not "ISO-8601"
-        else:
-            styles[name] = "ISO-8601"
+        # described but for ISO-8601 times: locale ones, or values none of which is ISO-8601
+        # (epoch numbers, words), which describe() calls no date-times
+        described = _locale(name, found) or (found.values and not found.iso)
+        styles[name] = found.describe(None) if described else "ISO-8601"
 
     def settle_order(
         self,
@@ -1113,7 +1111,10 @@ class CsvLoader(_Loader):
         cells = csvscan.one_record(raw, dialect, width)
         if cells is None:
             return None
-        found, names = ([_header_key(c) for c in cs] for cs in (cells, dialect.header))
+        # compared as headers are matched (SPEC 3: in any case, BOM and white space aside)
+        found, names = (
+            [normalise_header(c).casefold() for c in cs] for cs in (cells, dialect.header)
+        )
         if found == names:
             return REPEATED_HEADER
         if sorted(found) != sorted(names):
@@ -1654,12 +1655,6 @@ def _same_records(
 def _first_line(text: str) -> str:
     """A record's first physical line (a CR, an LF or both end it)."""
     return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-
-
-def _header_key(name: str) -> str:
-    """A header cell as names are compared (SPEC 3: case-insensitively, BOM and white space
-    stripped)."""
-    return name.replace("\ufeff", "").strip().casefold()
 
 
 def _holds(

@@ -472,10 +472,8 @@ def _make_private(folder: Path) -> None:
     user's, used as it is."""
     try:
         folder.mkdir(mode=0o700)
-    except FileExistsError:
+    except OSError:  # there already, or not to be made: DuckDB's own error tells the rest
         return
-    except OSError:
-        return  # check_temp_dir said it may be made; DuckDB's own error tells the rest
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 

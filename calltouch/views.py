@@ -24,11 +24,11 @@ from calltouch.report import (
     REASON_TEXT,
     Fitted,
     bar,
-    printable,
     reconciliation_terms,
     total_cells,
 )
 from calltouch.reporting import BY_LABEL, Report, RevenueReport, pct, whole
+from calltouch.text import printable
 from calltouch.workspace import stale_remedy
 
 # Besides widening the terminal, how to see a table's every column (Fitted).
