@@ -58,7 +58,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / ".data"
 SEED = 1
-WINDOW_US = 30 * 60_000_000
 ENGINES = ("floor", "calltouch", "match", "polars", "pandas")
 QUICK_SIZE = (20_000, 2_000)
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -452,20 +451,28 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
     """polars and calltouch must pick the same session for every call (R1-R3).
 
     calltouch: after ``pipeline.match`` the table ``links`` holds, per de-duplicated task with
-    a BizibleId, its candidate session (R2, with R7's smallest id among tied starts) and the gap;
-    the candidate counts when ``gap_us <= 30 min`` (R3). R6 is ignored: ``links`` keeps the
-    candidate even when R6 makes the call standalone.
+    a BizibleId, its candidate session (R2, with R7's smallest id among tied starts) and its
+    own R3 verdict: ``match_reason`` ``within_window``, or ``session_already_used`` when R6
+    made it standalone (R6 is ignored here). calltouch's verdict is taken, not recomputed from
+    the gap, so that a wrong window in calltouch stops the benchmark.
 
     polars: tasks de-duplicated by Id keeping the last by LastModifiedDate (R9), sessions
     reduced to one row per (cookie, start) holding the smallest ID (R7), then the same ASOF
     join as the timed run. Session ids are checked to be unique first (R9 on sessions would
     otherwise matter).
+
+    Also returns what the timed join (without R9 and R7, as the polars and pandas scripts
+    are timed) gives on the same calls: its rows (a task read twice is joined twice) and the
+    calls it links to another session than the check (a tied start's other session).
     """
     import polars as pl
 
     calls, sess = polars_frames(tasks, sessions, fmt, extra=("LastModifiedDate",))
     if sess["ID"].n_unique() != sess.height:
         raise SystemExit("agreement check: session ids repeat; this check assumes they do not")
+    timed = polars_asof(calls, sess).select(
+        pl.col("Id").alias("task_id"), pl.col("ID").alias("timed_session")
+    )
     calls = calls.sort("LastModifiedDate").unique(subset="Id", keep="last")
     starts = sess.group_by("COOKIE_ID", "EVENT_DATE").agg(pl.col("ID").min())
     theirs = polars_asof(calls, starts).select(
@@ -478,7 +485,7 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
     con.close()
     ours = links.select(
         "task_id",
-        pl.when(pl.col("gap_us") <= WINDOW_US)
+        pl.when(pl.col("match_reason").is_in(["within_window", "session_already_used"]))
         .then(pl.col("session_id"))
         .alias("calltouch_session"),
     )
@@ -497,10 +504,15 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
         raise SystemExit(
             f"agreement check failed on {fmt}: {differ.height} of {both.height} calls differ"
         )
+    timed_differ = timed.join(theirs, on="task_id", how="left").filter(
+        pl.col("timed_session").ne_missing(pl.col("polars_session"))
+    )
     return {
         "calls": both.height,
         "in_window": int(both["polars_session"].is_not_null().sum()),
         "tied_starts": sess.height - starts.height,
+        "timed_rows": timed.height,
+        "timed_differ": timed_differ["task_id"].n_unique(),
     }
 
 
@@ -699,7 +711,11 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(
                     f"- {size}: polars and calltouch agree on all {agreed['calls']} calls with "
                     f"a BizibleId ({agreed['in_window']} within 30 min; "
-                    f"{agreed['tied_starts']} tied session starts)."
+                    f"{agreed['tied_starts']} tied session starts). The timed joins skip R9 "
+                    f"and R7 (pandas' as polars'): polars' gives {agreed['timed_rows']} rows "
+                    f"for these calls (a task read twice is joined twice), "
+                    f"{agreed['timed_differ']} of them linked to another session than "
+                    "calltouch's (another of tied starts)."
                 )
                 print(f"{size}: agreement checked: {agreed}", file=sys.stderr)
             cells = {engine: Cell() for engine in engines}

@@ -3,9 +3,12 @@ the tests leave no file in the repository."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +20,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Rewrite the golden files in tests/golden/ from the current outputs.",
     )
+
+
+@pytest.fixture(scope="session")
+def bench() -> ModuleType:
+    """bench/bench.py as a module (it is a script, not part of the package)."""
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("calltouch_bench", root / "bench" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their module's names
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

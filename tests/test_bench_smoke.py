@@ -4,12 +4,17 @@ Runs only where the bench extra (polars, pandas) is installed; asserts nothing a
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+
+from calltouch import pipeline, queries
+from calltouch.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 MISSING = [m for m in ("polars", "pandas", "pyarrow") if importlib.util.find_spec(m) is None]
@@ -39,3 +44,23 @@ def test_quick_bench_runs_and_prints_the_table(tmp_path: Path) -> None:
     written = target.read_text(encoding="utf-8")
     assert "Hand-written notes stay." in written
     assert "<!-- bench:begin -->" in written and "<!-- bench:end -->" in written
+
+
+@pytest.mark.parametrize("window_minutes", [30, 45, 29])
+def test_the_agreement_check_takes_calltouchs_own_window(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window_minutes: int
+) -> None:
+    """calltouch's R3 verdict is read from its links, not recomputed from the gap: a calltouch
+    merging with another window than 30 minutes stops the benchmark."""
+    con = queries.connect()
+    generate(con, tmp_path, sessions=20_000, calls=2_000, seed=3, fmt="parquet")
+    con.close()
+    settings = dataclasses.replace(pipeline.RunSettings(), window_us=window_minutes * 60_000_000)
+    monkeypatch.setattr(pipeline, "RunSettings", lambda: settings)
+    tasks, sessions = tmp_path / "tasks.parquet", tmp_path / "sessions.parquet"
+    if window_minutes == 30:
+        agreed = bench.check_agreement(tasks, sessions, "parquet")
+        assert agreed["in_window"] > 0 and agreed["timed_rows"] >= agreed["calls"]
+    else:
+        with pytest.raises(SystemExit, match="agreement check failed"):
+            bench.check_agreement(tasks, sessions, "parquet")
