@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("text", ["0/10", "1M/0", "10/0.4"])
