@@ -702,6 +702,15 @@ def test_edits_made_outside_calltouch_make_the_match_stale_not_kept(tmp_path: Pa
     invoke("match", "--db", db, "-q")
     edit("DELETE FROM touchpoints WHERE match_status = 'merged'")
     assert stale().startswith("the touchpoints are not the last match's: 0 merged (it wrote ")
+    # explain answers from the last match's link (an internal error, exit 1, before)
+    told = invoke("explain", "TN", "--db", db, "-f", "json")
+    tn = json.loads(told.stdout)
+    assert (tn["session_id"], tn["minutes_after_session_start"]) == ("S1", 3.0)
+    assert "the touchpoints are not the last match's" in told.stderr
+    assert (
+        "Merged with session S1, which started 3 min before"
+        in invoke("explain", "TN", "--db", db).stdout
+    )
     assert "are kept" not in invoke("match", "--db", db, "-q").stderr
     assert stale() == "up to date"
 
