@@ -303,9 +303,14 @@ def _refuse_damaged(con: duckdb.DuckDBPyConnection, text: str) -> None:
         return
     raise DamagedWorkspaceError(
         f"the workspace {database} is damaged (cut short or overwritten): {_first_line(text)}",
-        hint="Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, then "
-        "calltouch match): a damaged file cannot be mended, and writing to it loses more.",
+        hint=DAMAGED_HINT,
     )
+
+
+DAMAGED_HINT = (
+    "Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, then calltouch "
+    "match): a damaged file cannot be mended, and writing to it loses more."
+)
 
 
 # DuckDB errors that a statement's own text causes whatever data it reads (an unknown macro,

@@ -131,6 +131,13 @@ def open_workspace(
                 f"the workspace {path} is in use by another program",
                 hint="Wait for the other calltouch (or DuckDB client) to finish, then retry.",
             ) from exc
+        if "Could not read enough bytes from file" in text:
+            # cut short before its catalog ends (a copy stopped early): DuckDB cannot open it
+            raise DamagedWorkspaceError(
+                f"the workspace {path} is damaged (cut short: {path.stat().st_size:,} bytes, "
+                "too few for DuckDB to read its tables' list)",
+                hint=queries.DAMAGED_HINT,
+            ) from exc
         hint = None
         if _not_writable(text):
             hint = _WRITE_HINT
@@ -224,9 +231,7 @@ def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise DamagedWorkspaceError(
             f"the workspace {path} is damaged (cut short: {size:,} bytes, fewer than the "
             f"{needed:,} its blocks in use take)",
-            hint="Load its exports into a new workspace (calltouch load ... --db NEW.duckdb, "
-            "then calltouch match): a damaged file cannot be mended, and writing to it loses "
-            "more.",
+            hint=queries.DAMAGED_HINT,
         )
 
 

@@ -1826,7 +1826,8 @@ def test_a_workspace_cut_short_is_told_damaged_not_an_internal_error(tmp_path: P
     assert invoke("load", "sessions", sample / "sessions.csv", "--db", db, "-q").exit_code == 0
     assert invoke("match", "--db", db, "-q").exit_code == 0
     data = db.read_bytes()
-    for kept in (len(data) // 2, len(data) - 4096):
+    # cut within its first blocks (DuckDB cannot open it: its raw I/O error was told) or later
+    for kept in (4096, 100_000, len(data) // 2, len(data) - 4096):
         cut = tmp_path / f"cut{kept}.duckdb"
         cut.write_bytes(data[:kept])
         for command in (
