@@ -1163,7 +1163,7 @@ def generate(
     Writes DIR/tasks.parquet and DIR/sessions.parquet (or .csv), replacing files of those
     names: Salesforce-style tasks and warehouse-style sessions in the formats the README
     describes, several sessions per visitor over weeks, most calls minutes after a session,
-    some before, some without a BizibleId, a few duplicate task rows (0.5%, and always the
+    some before, some without a BizibleId, a few duplicate task rows (about 0.5%, and always the
     second; --calls counts rows, copies included) and tied starts, a realistic channel mix.
     Generated in DuckDB SQL, deterministic for a seed (0 to 2**63 - 1); 10M sessions take
     seconds. At most 10,000,000,000 sessions and calls.
