@@ -646,8 +646,9 @@ class _Loader:
                 return styles, None
         if stamp is not None:
             needing["modstamp"] = stamp
-        for name in needing:
-            styles[name] = timeformats.locale_style(order)
+        for name in needing:  # judge() said whether its values carry a zone: kept
+            zoned = styles.get(name, "").endswith(" with zone")
+            styles[name] = timeformats.locale_style(order) + (" with zone" if zoned else "")
         return styles, order
 
     def decide_order(

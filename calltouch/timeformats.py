@@ -103,7 +103,7 @@ def locale_style(order: DateOrder | None) -> str:
     return {
         "mdy": "M/D/YYYY h:mm",
         "dmy": "D/M/YYYY h:mm",
-        None: "locale date-time (AM/PM or dotted)",
+        None: "date-time other than ISO-8601 (AM/PM, dotted, an offset after a space)",
     }[order]
 
 

@@ -1724,6 +1724,28 @@ def test_inspect_weighs_rejected_rows_against_the_whole_input_as_run_does(tmp_pa
     assert not any(key.startswith("_") for key in json.loads(over.stdout)[0])
 
 
+@pytest.mark.parametrize(
+    ("value", "style"),
+    [
+        (
+            "2026-03-02 12:40:15 -0500",
+            "date-time other than ISO-8601 (AM/PM, dotted, an offset after a space) with zone",
+        ),
+        ("3/14/2026 12:40 PM -05:00", "M/D/YYYY h:mm with zone"),
+        ("3/14/2026 12:40 PM", "M/D/YYYY h:mm"),
+    ],
+)
+def test_inspect_says_a_locale_time_carries_its_zone(tmp_path, value, style):
+    # a CallRail log's offsets were described as "locale date-time (AM/PM or dotted)" with no
+    # zone, beside "values without a zone are read in UTC"; run honours them
+    log = tmp_path / "callrail.csv"
+    log.write_text(f'"Call ID","Start Time","bizible_uid"\n"CAL1","{value}","{ABC}"\n')
+    (described,) = json.loads(
+        invoke("inspect", log, "-m", "tasks.bizible_id=bizible_uid", "-f", "json").stdout
+    )
+    assert described["timestamps"]["call_time"] == style
+
+
 def test_inspect_table_shows_profile_locale_times_and_footer(tmp_path):
     report = tmp_path / "report.csv"
     report.write_text(
