@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from calltouch import __version__, queries
+from calltouch import __version__, profiles, queries
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import DEFAULT_WINDOW_US, format_window, window_minutes
 from calltouch.errors import InputError, ReconciliationError, TooManyRejectsError, UsageError
@@ -234,10 +234,15 @@ def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[s
         for name, column in json.loads(row["mapping"] or "{}").items():
             if column is not None:
                 had.setdefault(name, (str(row["path"]), str(column)))
+    profile = profiles.BY_NAME.get(loaded.profile)
+    filled = profile.defaults if profile is not None else {}  # a call log's Type: Call
     dropped = [
         f.name
         for f in FIELDS[role]
-        if not f.required and f.name in had and loaded.mapping.columns.get(f.name) is None
+        if not f.required
+        and f.name in had
+        and loaded.mapping.columns.get(f.name) is None
+        and f.name not in filled
     ]
     if not dropped:
         return []

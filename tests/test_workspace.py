@@ -1947,6 +1947,12 @@ def test_a_file_without_a_column_the_files_before_it_had_is_noted(tmp_path: Path
     again = " ".join(invoke("load", "tasks", same, "--db", db2, "-q").stderr.split())
     assert f"Note: {same}: no column for Type (task_type)" in again
     assert f"({same} as loaded before)" in again
+    # a call log whose profile fills Type itself (Call) is not read without it
+    log = tmp_path / "callrail.csv"
+    log.write_text('"Call ID","Start Time","bizible_uid"\n"CAL1","2026-03-02 12:40:15","ab"\n')
+    logged = invoke("load", "tasks", log, "-m", "tasks.bizible_id=bizible_uid", "--db", db, "-q")
+    said = " ".join(logged.stderr.split())
+    assert "no column for" not in said and "the callrail profile's default" in said
 
 
 def test_an_export_loaded_after_a_later_one_without_modification_times_is_noted(
