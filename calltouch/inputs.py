@@ -959,6 +959,8 @@ def sniff_csv(path: Path, role: Role, encoding: str | None = None) -> CsvDialect
         header = [normalise_header(h) for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise InputError(f"{role} file {path} has no readable header line: {exc}") from exc
+    if sum(1 for h in header if h) < 2:
+        _refuse_title_lines(text, role, path)
     if not any(header):
         raise InputError(
             f"{role} file {path} starts with a blank line instead of a header",
@@ -1012,6 +1014,48 @@ def _refuse_preamble(text: str, role: Role, path: Path) -> None:
                 hint=f"Delete that first line (tail -n +2 FILE > FIXED.csv, or in a text "
                 f"editor): the header must be the first line; {avoid}.",
             )
+
+
+TITLE_LINES = 20  # how far below a title line a header is looked for
+
+
+def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
+    """Refuse a file whose first line holds at most one cell, when a later line among the
+    first TITLE_LINES looks like its header (two cells or more, and the record after it as
+    wide): a report saved with its title lines above the header ("Calls last week", the
+    company, "As of ..."). Read as the header, the title made 'reads as a single column'
+    (advising another delimiter) or 'no column for the required field' (advising --map)."""
+    best: tuple[int, int, list[str]] | None = None  # (cells, line, header)
+    for delim in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"')
+        records: list[tuple[int, list[str]]] = []  # (the line it starts on, its cells)
+        try:
+            start = 1
+            for record in reader:
+                records.append((start, record))
+                start = reader.line_num + 1
+                if len(records) > TITLE_LINES + 1:
+                    break
+        except csv.Error:
+            continue
+        for i, (line, cells) in enumerate(records[1:TITLE_LINES], start=1):
+            named = sum(1 for c in cells if c.strip())
+            following = records[i + 1][1] if i + 1 < len(records) else None
+            if named >= 2 and (following is None or len(following) == len(cells)):
+                if best is None or named > best[0]:
+                    best = (named, line, cells)
+                break
+    if best is None:
+        return
+    _, line, cells = best
+    shown = ", ".join(repr(c.strip()) for c in cells if c.strip())
+    raise InputError(
+        f"{role} file {path} has {line - 1} line{'s' if line > 2 else ''} before its header, "
+        f"which seems to be line {line} ({shown[:160]}): a report's title lines?",
+        hint=f"Delete the lines above the header (tail -n +{line} FILE > FIXED.csv, or in a "
+        "text editor; exporting the report as 'Details only' leaves them out): the header "
+        "must be the first line.",
+    )
 
 
 def _pick_delimiter(text: str) -> str:

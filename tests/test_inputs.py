@@ -1596,6 +1596,42 @@ def test_a_writers_line_before_the_header_is_named(tmp_path: Path, first: str, w
         assert f"starts with {what}" in said and "Delete that first line" in said
 
 
+@pytest.mark.parametrize(
+    ("title", "header_line"),
+    [
+        ('\ufeff"Calls last week"\r\n"Acme, Inc."\r\n"As of 3/3/2026 9:14 AM"\r\n""\r\n', 5),
+        ("Calls last week,,,\r\nAcme Inc.,,,\r\n,,,\r\n", 4),  # Excel pads the cells
+        ("Calls last week\n", 2),
+    ],
+    ids=["quoted", "padded", "one"],
+)
+def test_a_reports_title_lines_above_the_header_are_named(
+    tmp_path: Path, title: str, header_line: int
+) -> None:
+    # read as the header: "reads as a single column ... Re-export the file as CSV" (it was
+    # one), or "no column for the required field" with --map advice (the padded title)
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        title + '"Task ID","BizibleId","Created Date","Type"\r\n'
+        f'"00T5e0000kBRaog","{ABC}","2026-03-02T12:40:00Z","Call"\r\n',
+        encoding="utf-8",
+    )
+    sessions = write_rows(tmp_path / "sessions.csv", [session("S1", ABC, "12:17")], SESSION_HEADER)
+    for args in (("run", tasks, sessions, "-o", tmp_path / "out", "-q"), ("inspect", tasks)):
+        result = invoke(*args, ok=False)
+        said = " ".join(result.stderr.split())
+        assert result.exit_code == 2, result.output
+        lines = f"{header_line - 1} line{'s' if header_line > 2 else ''}"
+        assert f"has {lines} before its header, which seems to be line {header_line}" in said
+        assert "'Task ID', 'BizibleId', 'Created Date', 'Type'" in said
+        assert f"tail -n +{header_line} FILE" in said
+    # a file of one column with no header-like line below keeps its own message
+    single = tmp_path / "ids.csv"
+    single.write_text("Id\nT1\nT2\n")
+    told = " ".join(invoke("run", single, sessions, "-o", tmp_path / "o", ok=False).stderr.split())
+    assert "reads as a single column" in told and "before its header" not in told
+
+
 def test_a_backslash_escaped_delimiter_is_told_with_the_way_out(tmp_path: Path) -> None:
     # Snowflake's default unload escapes a comma in a cell as \, (no quotes): the row was
     # "too many columns", with no word of why nor how to unload it readably
