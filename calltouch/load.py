@@ -1251,7 +1251,7 @@ class CsvLoader(_Loader):
 
 class ParquetLoader(_Loader):
     fmt = "parquet"
-    nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP_NS columns (describe)
+    nanos: frozenset[str] | set[str] = frozenset()  # TIMESTAMP(TZ)_NS columns (describe)
     numeric: list[int]  # 1-based positions of the columns typed as numbers (describe)
     column_types: list[str]  # every column's type, in order (describe)
     floats: dict[str, str]  # the columns typed FLOAT or DOUBLE, and which (describe)
@@ -1309,7 +1309,10 @@ class ParquetLoader(_Loader):
             }
             for name, idx in mapping.columns.items()
         }
-        raw = [{"name": h, "kind": k} for h, k in zip(header, kinds, strict=True)]
+        raw = [
+            {"name": h, "kind": k, "nanos": h in self.nanos}
+            for h, k in zip(header, kinds, strict=True)
+        ]
         context = role_context(self.role, "parquet", cols, raw, narrow=self.options.narrow)
         if context.get("details") == "none":
             result.details_source = {
@@ -1375,7 +1378,10 @@ class ParquetLoader(_Loader):
             )
         rows = self.query_file("describe_parquet", {"path": str(self.path)}).fetchall()
         # nanosecond timestamps are cut to the microsecond, as the digits of text times are
-        self.nanos = {str(r[0]) for r in rows if str(r[1]).upper() == "TIMESTAMP_NS"}
+        # (a zoned one, TIMESTAMPTZ_NS, is what pandas writes for a column with a zone)
+        self.nanos = {
+            str(r[0]) for r in rows if str(r[1]).upper() in ("TIMESTAMP_NS", "TIMESTAMPTZ_NS")
+        }
         self.numeric = [i for i, r in enumerate(rows, start=1) if _is_number(str(r[1]))]
         self.floats = {str(r[0]): str(r[1]).upper() for r in rows if _is_float(str(r[1]))}
         self.nested = {str(r[0]): str(r[1]) for r in rows if _is_nested(str(r[1]))}
@@ -1813,7 +1819,7 @@ def _kind(duck_type: str) -> str:
     t = duck_type.upper()
     if t == "VARCHAR":
         return "varchar"
-    if t in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}:
+    if t in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMPTZ_NS"}:
         return "timestamptz"
     if t in {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATETIME"}:
         return "timestamp"

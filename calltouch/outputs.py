@@ -260,7 +260,7 @@ _CARRIED_TYPES = frozenset(
         "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
         "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DATE", "TIME",
         "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
-        "TIMESTAMP WITH TIME ZONE", "UUID",
+        "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS", "UUID",
     }
 )  # fmt: skip
 _DECIMAL = re.compile(r"DECIMAL\((\d{1,2}),\s*(\d{1,2})\)")

@@ -342,6 +342,12 @@ CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS
          WHEN microsecond(ts) % 1000 = 0 THEN strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') END;
 
+-- ct_iso_ns(ts): a naive UTC TIMESTAMP_NS as ct_iso writes it, with nine decimals when it has
+-- digits below the microsecond (a carried cell is the file's value, not cut as matching does).
+CREATE OR REPLACE TEMP MACRO ct_iso_ns(ts) AS
+    CASE WHEN nanosecond(ts) % 1000 = 0 THEN ct_iso(CAST(ts AS TIMESTAMP))
+         ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%nZ') END;
+
 -- ct_minutes_text(x): minutes (a DOUBLE rounded to 5 decimals) as CSV text without the
 -- exponent DuckDB writes below 0.0001 (2e-05); other values as DuckDB writes them (23.0).
 CREATE OR REPLACE TEMP MACRO ct_minutes_text(x) AS

@@ -253,3 +253,54 @@ def test_a_parquet_output_keeps_a_parquet_files_column_types(tmp_path: Path) -> 
         f"SELECT num, dbl FROM '{mixed / 'unmatched.parquet'}' ORDER BY task_id"
     ).fetchall()
     assert cells == [("n/a", None), ("-5", 0.1)]
+
+
+def test_a_zoned_nanosecond_time_reads_as_a_zoned_time(tmp_path: Path) -> None:
+    """pandas writes a column with a zone as TIMESTAMP(NANOS, UTC), which DuckDB names
+    TIMESTAMPTZ_NS: it was read as text, so unmatched carried it in --tz's zone
+    ('2026-03-02 07:40:00.123456789-05'), a Parquet output typed it VARCHAR, and the load
+    noted that its 'times without a zone' were read in --tz. A microsecond one was right."""
+    out: dict[str, dict] = {}
+    for unit in ("TIMESTAMPTZ", "TIMESTAMPTZ_NS"):
+        tasks, sessions = tmp_path / f"{unit}_t.parquet", tmp_path / f"{unit}_s.parquet"
+        duckdb.sql(
+            "COPY (SELECT * FROM (VALUES ('T1', 'ab', CAST('2026-03-02 12:40:00.123456789+00' "
+            f"AS {unit})), ('T2', NULL, CAST('2026-03-02 12:40:00.987654321+00' AS {unit}))) "
+            f"AS t(Id, BizibleId, CreatedDate)) TO '{tasks}'"
+        )
+        duckdb.sql(
+            f"COPY (SELECT 'S1' AS ID, 'ab' AS COOKIE_ID, CAST('2026-03-02 12:17:00+00' AS "
+            f"{unit}) AS EVENT_DATE) TO '{sessions}'"
+        )
+        csv_out, parquet_out = tmp_path / f"{unit}_csv", tmp_path / f"{unit}_parquet"
+        said = runner.invoke(
+            app,
+            ["run", str(tasks), str(sessions), "-o", str(csv_out), "--tz", "America/New_York"],
+        )
+        assert said.exit_code == 0, said.output
+        assert "without a zone" not in " ".join(said.output.split())
+        args = ["run", str(tasks), str(sessions), "-o", str(parquet_out), "-f", "parquet", "-q"]
+        assert runner.invoke(app, args).exit_code == 0
+        (touchpoint,) = read_csv(csv_out / "touchpoints.csv")
+        (unmatched,) = read_csv(csv_out / "unmatched.csv")
+        summary = json.loads((csv_out / "summary.json").read_text(encoding="utf-8"))
+        (typed,) = duckdb.sql(
+            f"SELECT typeof(CreatedDate), CAST(CreatedDate AS VARCHAR) FROM "
+            f"'{parquet_out / 'unmatched.parquet'}'"
+        ).fetchall()
+        out[unit] = {
+            "touchpoint": (touchpoint["touchpoint_date"], touchpoint["session_start"]),
+            "styles": [f["time_styles"] for f in summary["tasks"]["files"]],
+            "carried": unmatched["CreatedDate"],
+            "typed": typed,
+        }
+    micro, nano = out["TIMESTAMPTZ"], out["TIMESTAMPTZ_NS"]
+    # matched on the microsecond below (as a text time's further digits are)
+    assert nano["touchpoint"] == micro["touchpoint"]
+    assert nano["touchpoint"] == ("2026-03-02T12:40:00.123456Z", "2026-03-02T12:17:00Z")
+    assert nano["styles"] == micro["styles"]
+    # carried as the file holds it: in UTC, its nanoseconds kept; typed back in Parquet
+    assert micro["carried"] == "2026-03-02T12:40:00.987654Z"
+    assert nano["carried"] == "2026-03-02T12:40:00.987654321Z"
+    assert nano["typed"][0] == "TIMESTAMPTZ_NS"
+    assert nano["typed"][1].startswith("2026-03-02") and ".987654321" in nano["typed"][1]
