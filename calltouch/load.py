@@ -66,6 +66,7 @@ from calltouch.inputs import (
     resolve,
     sniff_csv,
 )
+from calltouch.text import printable
 from calltouch.timeformats import DateOrder
 
 # The load templates' working columns are named ct__... (sql/_load.sql.j2, load_sessions).
@@ -1417,7 +1418,28 @@ class ParquetLoader(_Loader):
             + self.duplicate_note(header)
             + self.refuse_date_only(mapping, kinds)
             + self.float_id_notes(mapping)
+            + self.undecodable_notes(header, kinds)
         )
+
+    def undecodable_notes(self, header: Sequence[str], kinds: list[str]) -> list[str]:
+        """A note for each column of bytes (BLOB) holding cells that are not UTF-8 text: they
+        are read as DuckDB escapes them (Caf\\xE9), which --encoding (CSV only) cannot
+        change. A column stored as bytes with its text in UTF-8 reads as that text."""
+        notes = []
+        for column, kind in zip(header, kinds, strict=True):
+            if kind != "blob":
+                continue
+            count, example = self.query_file(
+                "parquet_undecodable", {"path": str(self.path)}, column=column
+            ).fetchone() or (0, None)
+            if count:
+                shown = printable(str(example)[:60])
+                notes.append(
+                    f"{column} holds {count:,} cell{'s' if count > 1 else ''} of bytes that "
+                    f"are not UTF-8 text (e.g. '{shown}'), read as DuckDB escapes them: "
+                    "write the column as UTF-8 text (a string column, not binary)"
+                )
+        return notes
 
     def folder_note(self, header: Sequence[str]) -> list[str]:
         """The note for key=value folders naming a field the role reads that the file has no

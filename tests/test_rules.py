@@ -841,13 +841,22 @@ def test_r2_parquet_text_stored_as_bytes_is_read_as_its_text(tmp_path: Path) -> 
         out,
         RunSettings(),
     )
-    tp = read_outcome(out).touchpoints["T1"]
+    outcome = read_outcome(out)
+    tp = outcome.touchpoints["T1"]
     assert (tp["match_status"], tp["bizible_id"], tp["campaign"], tp["subject"]) == (
         "merged",
         "ä1",
         "Campaña Q1",
         "Café",
     )
+    # the bytes that are no UTF-8 are said, not left to be found escaped in the outputs
+    (task_file,) = outcome.summary["tasks"]["files"]
+    assert task_file["notes"] == [
+        "Junk holds 1 cell of bytes that are not UTF-8 text (e.g. '\\xC3('), read as DuckDB "
+        "escapes them: write the column as UTF-8 text (a string column, not binary)"
+    ]
+    (session_file,) = outcome.summary["sessions"]["files"]
+    assert not any("UTF-8" in note for note in session_file.get("notes", []))
 
 
 def test_r9_ids_typed_as_numbers_are_the_ids_they_write(tmp_path: Path) -> None:
