@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import struct
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -185,15 +186,15 @@ def test_r3_an_outside_window_call_never_shows_the_window_as_its_minutes(tmp_pat
     assert {out.status(t) for t in minutes} == {("standalone", "outside_window")}
 
 
-@pytest.mark.parametrize("seconds", [66, 33, 249, 90])
+@pytest.mark.parametrize("seconds", [66, 33, 249, 90, 2700, 604800])
 def test_r3_the_window_corner_holds_for_windows_not_whole_minutes(
     tmp_path: Path, seconds: int
 ) -> None:
     # 66 s is 1.1 minutes, and 1.1 * 60000000 is 66000000.00000001 in floating point: the
-    # corner was missed, and the call a microsecond past the window read 1.1
-    call = f"2026-03-02T12:17:{seconds % 60:02d}.000001Z".replace(
-        "12:17:", f"12:{17 + seconds // 60}:"
-    )
+    # corner was missed, and the call a microsecond past the window read 1.1. Windows above
+    # the default (45m, 168h) too: a touchpoints step given the default window passed the rest
+    start = datetime(2026, 3, 2, 12, 17, tzinfo=UTC)
+    call = (start + timedelta(seconds=seconds, microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     out = run_case(
         tmp_path, [task("T1", ABC, call)], [session("S1", ABC, "12:17")], window=f"{seconds}s"
     )
@@ -347,6 +348,24 @@ def test_r4_blank_type_gives_web_visit_and_session_medium(tmp_path: Path) -> Non
     row = out.touchpoints["T1"]
     assert row["touchpoint_type"] == "Web Visit"
     assert row["medium"] == "social"
+
+
+def test_r4_a_call_logs_own_type_wins_over_its_profiles_default(tmp_path: Path) -> None:
+    # a vendor log's profile fills a blank Type with Call; a Type the log has is the type
+    header = ("Call ID", "Start Time", "Source", "biz", "Type")
+    out = run_case(
+        tmp_path,
+        [
+            {"Call ID": "C1", "Start Time": at("12:40"), "biz": ABC, "Type": "Inbound Call"},
+            {"Call ID": "C2", "Start Time": at("13:40"), "biz": ABC, "Type": ""},
+        ],
+        [session("S1", ABC, "12:17", medium="cpc")],
+        task_header=header,
+        maps=["tasks.bizible_id=biz"],
+    )
+    assert out.summary["tasks"]["files"][0]["profile"] == "callrail"
+    types = {t: (r["touchpoint_type"], r["medium"]) for t, r in out.touchpoints.items()}
+    assert types == {"C1": ("Inbound Call", "Inbound Call"), "C2": ("Call", "Call")}
 
 
 # ----------------------------------------------------------------------------- R5
