@@ -57,11 +57,20 @@ MUTATIONS: list[tuple[str, ...]] = [
     ("R2", "match.sql.j2", " AND s.session_start <= c.call_time", "", "range"),
     ("R3", "match.sql.j2", "<= $window_us", "< $window_us"),
     ("R3", "match.sql.j2", "<= $window_us", "<= 1800000000"),
+    # the minutes of a call just past a window above 30m must not read as the window
+    ("R3", "touchpoints.sql.j2", "<= $window_us", "<= 1800000000"),
     # a merged session must keep its details: it may start in the span before its call's
     ("R3", "calling_spans.sql", "(VALUES (0), (1))", "(VALUES (0))"),
     ("R3", "load_sessions.sql.j2", "CASE WHEN ct__span THEN", "CASE WHEN NOT ct__span THEN"),
     ("R4", "touchpoints.sql.j2", "coalesce(t.task_type, s.medium)", "s.medium"),
     ("R4", "touchpoints.sql.j2", "THEN 'Web Visit' ELSE", "THEN 'CRM Activity' ELSE"),
+    # a call log's profile default (Call) must fill a blank Type only, not replace the log's
+    (
+        "R4",
+        "load_tasks.sql.j2",
+        "coalesce({{ load.text(cols.task_type) }}, $default_task_type)",
+        "coalesce($default_task_type, {{ load.text(cols.task_type) }})",
+    ),
     (
         "R4",
         "touchpoints.sql.j2",

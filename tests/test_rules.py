@@ -186,6 +186,17 @@ def test_r3_an_outside_window_call_never_shows_the_window_as_its_minutes(tmp_pat
     assert {out.status(t) for t in minutes} == {("standalone", "outside_window")}
 
 
+def test_r3_the_window_corner_holds_for_a_window_above_the_default(tmp_path: Path) -> None:
+    # a touchpoints step given the default window (30m) showed 45.0 for a call 100 us past a
+    # 45m window, which reads as merging
+    out = run_case(
+        tmp_path, [task("T1", ABC, at("13:02:00.0001"))], [session("S1", ABC, "12:17")],
+        window="45m",
+    )  # fmt: skip
+    assert out.status("T1") == ("standalone", "outside_window")
+    assert out.touchpoints["T1"]["nearest_session_minutes"] == "45.00001"
+
+
 @pytest.mark.parametrize("seconds", [66, 33, 249, 90, 2700, 604800])
 def test_r3_the_window_corner_holds_for_windows_not_whole_minutes(
     tmp_path: Path, seconds: int
