@@ -1017,6 +1017,7 @@ def _refuse_preamble(text: str, role: Role, path: Path) -> None:
 
 
 TITLE_LINES = 20  # how far below a title line a header is looked for
+_DATA_CELL = re.compile(r"[+\-$€£]?\d[\d\s.,:/+\-TZ]*(?:AM|PM|am|pm|Z)?")
 
 
 def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
@@ -1040,11 +1041,16 @@ def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
             continue
         for i, (line, cells) in enumerate(records[1:TITLE_LINES], start=1):
             named = sum(1 for c in cells if c.strip())
+            if named < 2:
+                continue
             following = records[i + 1][1] if i + 1 < len(records) else None
-            if named >= 2 and (following is None or len(following) == len(cells)):
-                if best is None or named > best[0]:
-                    best = (named, line, cells)
-                break
+            # a header names columns: a line holding a number or a date-time is a row (a file
+            # whose header has one name and blanks: Id,, above T1,abc,2026-03-02 ...)
+            names = not any(_DATA_CELL.fullmatch(c.strip()) for c in cells)
+            wide = following is None or len(following) == len(cells)
+            if names and wide and (best is None or named > best[0]):
+                best = (named, line, cells)
+            break
     if best is None:
         return
     _, line, cells = best

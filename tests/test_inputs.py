@@ -1630,6 +1630,11 @@ def test_a_reports_title_lines_above_the_header_are_named(
     single.write_text("Id\nT1\nT2\n")
     told = " ".join(invoke("run", single, sessions, "-o", tmp_path / "o", ok=False).stderr.split())
     assert "reads as a single column" in told and "before its header" not in told
+    # nor a header of one name and blanks, above rows (not a header: it holds a time)
+    blanks = tmp_path / "blanks.csv"
+    blanks.write_text(f"Id,,\nT1,{ABC},2026-03-02T12:40:00Z\nT2,{ABC},2026-03-02T12:41:00Z\n")
+    told = " ".join(invoke("run", blanks, sessions, "-o", tmp_path / "o", ok=False).stderr.split())
+    assert "no column for the required field" in told and "before its header" not in told
 
 
 def test_a_backslash_escaped_delimiter_is_told_with_the_way_out(tmp_path: Path) -> None:
