@@ -134,8 +134,8 @@ def open_workspace(
         if "Could not read enough bytes from file" in text:
             # cut short before its catalog ends (a copy stopped early): DuckDB cannot open it
             raise DamagedWorkspaceError(
-                f"the workspace {path} is damaged (cut short: {path.stat().st_size:,} bytes, "
-                "too few for DuckDB to read its tables' list)",
+                f"the workspace {path} is damaged (cut short: {_size(path)}, too few for "
+                "DuckDB to read its tables' list)",
                 hint=queries.DAMAGED_HINT,
             ) from exc
         hint = None
@@ -210,6 +210,14 @@ def _open_shared(path: Path, limits: dict[str, Any]) -> duckdb.DuckDBPyConnectio
 
 # A DuckDB file's three headers (the main one and two database headers) before its blocks.
 _HEADERS_BYTES = 3 * 4096
+
+
+def _size(path: Path) -> str:
+    """The file's size in bytes, for a message ("? bytes" when it cannot be read)."""
+    try:
+        return f"{path.stat().st_size:,} bytes"
+    except OSError:
+        return "? bytes"
 
 
 def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> None:
