@@ -1046,9 +1046,12 @@ def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
             following = records[i + 1][1] if i + 1 < len(records) else None
             # a header names columns: a line holding a number or a date-time is a row (a file
             # whose header has one name and blanks: Id,, above T1,abc,2026-03-02 ...)
+            # and one of its names is a field's (Created Date, Task ID): a line of plain text
+            # (a single-column file's 'Call, inbound', ids) is not taken for a header
             names = not any(_DATA_CELL.fullmatch(c.strip()) for c in cells)
+            known = any(_squeezed(c) in _FIELD_NAMES for c in cells)
             wide = following is None or len(following) == len(cells)
-            if names and wide and (best is None or named > best[0]):
+            if names and known and wide and (best is None or named > best[0]):
                 best = (named, line, cells)
             break
     if best is None:
@@ -1062,6 +1065,17 @@ def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
         "text editor; exporting the report as 'Details only' leaves them out): the header "
         "must be the first line.",
     )
+
+
+def _squeezed(name: str) -> str:
+    """A header name without case, spaces and underscores: Created Date is CreatedDate."""
+    return re.sub(r"[\s_]", "", name).casefold()
+
+
+# every field's generic names, squeezed: what a header line below title lines must hold one of
+_FIELD_NAMES = frozenset(
+    _squeezed(a) for fields in FIELDS.values() for f in fields for a in f.aliases
+)
 
 
 def _pick_delimiter(text: str) -> str:

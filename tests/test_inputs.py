@@ -1625,16 +1625,24 @@ def test_a_reports_title_lines_above_the_header_are_named(
         assert f"has {lines} before its header, which seems to be line {header_line}" in said
         assert "'Task ID', 'BizibleId', 'Created Date', 'Type'" in said
         assert f"tail -n +{header_line} FILE" in said
-    # a file of one column with no header-like line below keeps its own message
-    single = tmp_path / "ids.csv"
-    single.write_text("Id\nT1\nT2\n")
-    told = " ".join(invoke("run", single, sessions, "-o", tmp_path / "o", ok=False).stderr.split())
-    assert "reads as a single column" in told and "before its header" not in told
-    # nor a header of one name and blanks, above rows (not a header: it holds a time)
-    blanks = tmp_path / "blanks.csv"
-    blanks.write_text(f"Id,,\nT1,{ABC},2026-03-02T12:40:00Z\nT2,{ABC},2026-03-02T12:41:00Z\n")
-    told = " ".join(invoke("run", blanks, sessions, "-o", tmp_path / "o", ok=False).stderr.split())
-    assert "no column for the required field" in told and "before its header" not in told
+    # a file of one column with no header-like line below keeps its own message, also when
+    # its values hold the delimiter (a line of text is no header: it names no field)
+    for text in ("Id\nT1\nT2\n", "Subject\nCall, inbound\nCall, outbound\n"):
+        single = tmp_path / "single.csv"
+        single.write_text(text)
+        told = invoke("run", single, sessions, "-o", tmp_path / "o", ok=False).stderr
+        assert "reads as a single column" in told and "before its header" not in told, text
+    # nor a header of one name and blanks, above rows (not a header: a time, or ids and text)
+    for rows in (
+        f"T1,{ABC},2026-03-02T12:40:00Z\nT2,{ABC},2026-03-02T12:41:00Z\n",
+        f"T1,{ABC},Call\nT2,{ABC},Call back\n",
+    ):
+        blanks = tmp_path / "blanks.csv"
+        blanks.write_text("Id,,\n" + rows)
+        told = " ".join(
+            invoke("run", blanks, sessions, "-o", tmp_path / "o", ok=False).stderr.split()
+        )
+        assert "no column for the required field" in told and "before its header" not in told
 
 
 def test_a_backslash_escaped_delimiter_is_told_with_the_way_out(tmp_path: Path) -> None:
