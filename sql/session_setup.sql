@@ -348,6 +348,10 @@ CREATE OR REPLACE TEMP MACRO ct_iso_ns(ts) AS
     CASE WHEN nanosecond(ts) % 1000 = 0 THEN ct_iso(CAST(ts AS TIMESTAMP))
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%nZ') END;
 
+-- ct_minutes(us): microseconds as the minutes the outputs show, rounded to 5 decimals (the
+-- touchpoints' minutes and explain's, which must agree).
+CREATE OR REPLACE TEMP MACRO ct_minutes(us) AS round(us / 60000000.0, 5);
+
 -- ct_minutes_text(x): minutes (a DOUBLE rounded to 5 decimals) as CSV text without the
 -- exponent DuckDB writes below 0.0001 (2e-05); other values as DuckDB writes them (23.0).
 CREATE OR REPLACE TEMP MACRO ct_minutes_text(x) AS
