@@ -1037,6 +1037,8 @@ class CsvLoader(_Loader):
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
         result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
+        whole = whole_number_ids(dialect, mapping)
+        result.notes.extend(whole_id_notes(mapping, whole))
         cols = {
             name: None
             if idx is None
@@ -1047,6 +1049,7 @@ class CsvLoader(_Loader):
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
                 "date_ok": name == "modstamp",
+                "whole_ids": name in whole,
             }
             for name, idx in mapping.columns.items()
         }
@@ -1834,6 +1837,34 @@ def _amount_error(value: str | None) -> str:
             "decimal mark at most)"
         )
     return f"{value!r} is not an amount (expected e.g. 12500 or 12,500.00)"
+
+
+_WHOLE_ID = re.compile(r"-?\d+\.0")
+
+
+def whole_number_ids(dialect: CsvDialect, mapping: ColumnMapping) -> dict[str, tuple[int, str]]:
+    """The id fields (field -> (column index, a sampled value)) whose sampled values are all
+    whole numbers written with '.0' (9001.0): pandas and polars write an integer column
+    holding a blank so. Read as 9001, as a Parquet file of the same frame is (a DOUBLE id:
+    ct_number_text); a value of another shape after the sample stays as written."""
+    found: dict[str, tuple[int, str]] = {}
+    for name, idx in mapping.columns.items():
+        if idx is None or not name.endswith("_id"):
+            continue
+        values = [row[idx].strip() for row in dialect.sample if idx < len(row) and row[idx].strip()]
+        if values and all(_WHOLE_ID.fullmatch(v) for v in values):
+            found[name] = (idx, values[0])
+    return found
+
+
+def whole_id_notes(mapping: ColumnMapping, whole: Mapping[str, tuple[int, str]]) -> list[str]:
+    """The notes for the id fields :func:`whole_number_ids` found (load and inspect say them)."""
+    return [
+        f"{mapping.header[idx]} ({name}) holds ids written as whole numbers with '.0' "
+        f"({example}), as pandas and polars write an integer column holding a blank: read "
+        f"as {example[:-2]}, the id a Parquet file of the same frame gives"
+        for name, (idx, example) in whole.items()
+    ]
 
 
 def _kind(duck_type: str) -> str:

@@ -34,6 +34,7 @@ from calltouch.timeformats import decide_date_order
 from tests.harness import (
     SESSION_HEADER,
     TASK_HEADER,
+    at,
     invoke,
     read_csv,
     read_outcome,
@@ -1489,8 +1490,8 @@ def test_record_lines_finds_the_lines_the_csv_reader_finds(
     for a, b in rows:
         quoted = ['"' + c.replace('"', '""') + '"' if set(c) & set(',"\n\r') else c for c in (a, b)]
         lines.append(",".join(quoted))
-    for at in sorted(blanks, reverse=True):
-        lines.insert(min(at + 1, len(lines)), "")
+    for place in sorted(blanks, reverse=True):
+        lines.insert(min(place + 1, len(lines)), "")
     path = tmp_path_factory.mktemp("lines") / "f.csv"
     path.write_bytes(end.join(lines).encode() + end.encode())
     dialect = sniff_csv(path, "tasks")
@@ -1796,3 +1797,42 @@ def test_a_folder_and_its_glob_read_the_same_files_by_their_real_paths(tmp_path:
             str(exports / "zz" / "2026" / "t.csv"),
         ]
     )
+
+
+def test_ids_written_as_whole_numbers_with_a_point_zero_are_the_whole_numbers(
+    tmp_path: Path,
+) -> None:
+    # pandas and polars write an integer column holding a blank as 9001.0: the BizibleId
+    # 9001.0 matched no cookie 9001 (every call standalone, without a word), where the same
+    # frame saved as Parquet (DOUBLE) merged
+    header = ("Id", "WhoId", "BizibleId", "CreatedDate")
+    rows = [
+        {"Id": "T1", "WhoId": "501.0", "BizibleId": "9001.0", "CreatedDate": at("12:40")},
+        {"Id": "T2", "WhoId": "", "BizibleId": "", "CreatedDate": at("12:41")},
+        {"Id": "T3", "WhoId": "503.0", "BizibleId": "9003.0", "CreatedDate": at("12:42")},
+    ]
+    sessions = [session("S1", "9001", "12:17"), session("S3", "9003", "12:20")]
+    out = run_case(tmp_path / "floats", rows, sessions, task_header=header)
+    assert {
+        t: (r["match_status"], r["bizible_id"], r["who_id"]) for t, r in out.touchpoints.items()
+    } == {
+        "T1": ("merged", "9001", "501"),
+        "T3": ("merged", "9003", "503"),
+    }
+    notes = out.summary["tasks"]["files"][0]["notes"]
+    assert (
+        "BizibleId (bizible_id) holds ids written as whole numbers with '.0' (9001.0), as pandas "
+        "and polars write an integer column holding a blank: read as 9001, the id a Parquet file "
+        "of the same frame gives"
+    ) in notes
+    assert any(n.startswith("WhoId (who_id) holds ids written as whole numbers") for n in notes)
+    (described,) = json.loads(
+        invoke("inspect", tmp_path / "floats" / "tasks.csv", "-f", "json").stdout
+    )
+    assert [n for n in described["notes"] if "whole numbers" in n] == notes
+    # a column with any other id in its sample is read as written, '.0' and all
+    rows[2]["BizibleId"] = "ck-9003"
+    mixed = run_case(tmp_path / "mixed", rows, sessions, task_header=header)
+    assert mixed.status("T1") == ("standalone", "no_session_for_id")
+    assert mixed.touchpoints["T1"]["bizible_id"] == "9001.0"
+    assert not any("BizibleId" in n for n in mixed.summary["tasks"]["files"][0].get("notes", []))
