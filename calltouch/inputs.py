@@ -29,6 +29,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import takewhile
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
@@ -1049,7 +1050,7 @@ def _refuse_title_lines(text: str, role: Role, path: Path) -> None:
             # and one of its names is a field's (Created Date, Task ID): a line of plain text
             # (a single-column file's 'Call, inbound', ids) is not taken for a header
             names = not any(_DATA_CELL.fullmatch(c.strip()) for c in cells)
-            known = any(_squeezed(c) in _FIELD_NAMES for c in cells)
+            known = any(_squeezed(c) in _field_names() for c in cells)
             wide = following is None or len(following) == len(cells)
             if names and known and wide and (best is None or named > best[0]):
                 best = (named, line, cells)
@@ -1072,10 +1073,21 @@ def _squeezed(name: str) -> str:
     return re.sub(r"[\s_]", "", name).casefold()
 
 
-# every field's generic names, squeezed: what a header line below title lines must hold one of
-_FIELD_NAMES = frozenset(
-    _squeezed(a) for fields in FIELDS.values() for f in fields for a in f.aliases
-)
+@cache
+def _field_names() -> frozenset[str]:
+    """Every field's names, generic and of each export profile (a vendor log's Call ID,
+    Called At), squeezed: what a header line below title lines must hold one of."""
+    from calltouch import profiles  # profiles reads this module's fields: imported when used
+
+    names = {a for fields in FIELDS.values() for f in fields for a in f.aliases}
+    names.update(
+        a
+        for profile in profiles.PROFILES
+        for fields in profile.aliases.values()
+        for aliases in fields.values()
+        for a in aliases
+    )
+    return frozenset(_squeezed(a) for a in names)
 
 
 def _pick_delimiter(text: str) -> str:

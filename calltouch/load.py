@@ -1037,8 +1037,9 @@ class CsvLoader(_Loader):
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
         result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
-        whole = whole_number_ids(dialect, mapping)
-        result.notes.extend(whole_id_notes(mapping, whole))
+        # read a second time (the csv module's copy): its notes are said once
+        notes = whole_id_notes(mapping, whole_number_ids(dialect, mapping))
+        result.notes.extend(n for n in notes if n not in result.notes)
         cols = {
             name: None
             if idx is None
@@ -1049,7 +1050,6 @@ class CsvLoader(_Loader):
                 "utc": self.options.tz == "UTC",
                 "fast": self.fast.get(name),
                 "date_ok": name == "modstamp",
-                "whole_ids": name in whole,
             }
             for name, idx in mapping.columns.items()
         }
@@ -1843,17 +1843,18 @@ _WHOLE_ID = re.compile(r"-?\d+\.0")
 
 
 def whole_number_ids(dialect: CsvDialect, mapping: ColumnMapping) -> dict[str, tuple[int, str]]:
-    """The id fields (field -> (column index, a sampled value)) whose sampled values are all
-    whole numbers written with '.0' (9001.0): pandas and polars write an integer column
-    holding a blank so. Read as 9001, as a Parquet file of the same frame is (a DOUBLE id:
-    ct_number_text); a value of another shape after the sample stays as written."""
+    """The id fields (field -> (column index, a sampled value)) of which a sampled value is a
+    whole number written with '.0' (9001.0), as pandas and polars write an integer column
+    holding a blank: for the note. Ids compare as written (R2), so 9001.0 is not the cookie
+    9001; a Parquet file of the same frame types them DOUBLE, which reads as 9001."""
     found: dict[str, tuple[int, str]] = {}
     for name, idx in mapping.columns.items():
         if idx is None or not name.endswith("_id"):
             continue
-        values = [row[idx].strip() for row in dialect.sample if idx < len(row) and row[idx].strip()]
-        if values and all(_WHOLE_ID.fullmatch(v) for v in values):
-            found[name] = (idx, values[0])
+        values = (row[idx].strip() for row in dialect.sample if idx < len(row))
+        example = next((v for v in values if _WHOLE_ID.fullmatch(v)), None)
+        if example is not None:
+            found[name] = (idx, example)
     return found
 
 
@@ -1861,8 +1862,9 @@ def whole_id_notes(mapping: ColumnMapping, whole: Mapping[str, tuple[int, str]])
     """The notes for the id fields :func:`whole_number_ids` found (load and inspect say them)."""
     return [
         f"{mapping.header[idx]} ({name}) holds ids written as whole numbers with '.0' "
-        f"({example}), as pandas and polars write an integer column holding a blank: read "
-        f"as {example[:-2]}, the id a Parquet file of the same frame gives"
+        f"({example}), as pandas and polars write an integer column holding a blank: ids "
+        f"compare as written, so {example} is not the id {example[:-2]}; write the column as "
+        "integers or text (in pandas, .astype('Int64') before to_csv), or save it as Parquet"
         for name, (idx, example) in whole.items()
     ]
 

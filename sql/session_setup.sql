@@ -348,11 +348,6 @@ CREATE OR REPLACE TEMP MACRO ct_iso_ns(ts) AS
     CASE WHEN nanosecond(ts) % 1000 = 0 THEN ct_iso(CAST(ts AS TIMESTAMP))
          ELSE strftime(ts, '%Y-%m-%dT%H:%M:%S.%nZ') END;
 
--- ct_whole_id(s): an id written as a whole number with '.0' (9001.0: pandas' CSV of an
--- integer column holding a blank) as the whole number (9001); any other text as it is.
-CREATE OR REPLACE TEMP MACRO ct_whole_id(s) AS
-    CASE WHEN suffix(s, '.0') AND regexp_full_match(s, '-?[0-9]+\.0') THEN s[:-3] ELSE s END;
-
 -- ct_minutes(us): microseconds as the minutes the outputs show, rounded to 5 decimals (the
 -- touchpoints' minutes and explain's, which must agree).
 CREATE OR REPLACE TEMP MACRO ct_minutes(us) AS round(us / 60000000.0, 5);
