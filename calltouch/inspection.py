@@ -34,8 +34,6 @@ from calltouch.load import (
     UnreadFlagError,
     load_role,
     row_number_clash,
-    whole_id_notes,
-    whole_number_ids,
 )
 from calltouch.outputs import column_keys
 from calltouch.pipeline import RejectedLines, RejectLimit, first_rejects
@@ -268,9 +266,7 @@ def _describe(
         dialect = sniff_csv(path, role, options.encoding)
         loader = CsvLoader(con, role, path, 0, options, workdir)
         detection = loader.detect(dialect.header)
-        notes = loader.dialect_notes(dialect) + whole_id_notes(
-            detection.mapping, whole_number_ids(dialect, detection.mapping)
-        )
+        notes = loader.dialect_notes(dialect, detection.mapping)
         source = path
         try:
             if dialect.encoding != "utf-8":

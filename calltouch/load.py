@@ -856,7 +856,7 @@ class CsvLoader(_Loader):
             profile=detection.profile.name,
             encoding=dialect.encoding,
             delimiter=dialect.delimiter,
-            notes=list(mapping.notes) + self.dialect_notes(dialect),
+            notes=list(mapping.notes) + self.dialect_notes(dialect, mapping),
         )
         source = self.path
         if dialect.encoding != "utf-8":
@@ -1037,9 +1037,6 @@ class CsvLoader(_Loader):
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
         result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
-        # read a second time (the csv module's copy): its notes are said once
-        notes = whole_id_notes(mapping, whole_number_ids(dialect, mapping))
-        result.notes.extend(n for n in notes if n not in result.notes)
         cols = {
             name: None
             if idx is None
@@ -1184,9 +1181,10 @@ class CsvLoader(_Loader):
         for name in (binds["rejects_table"], binds["rejects_scan"]):
             queries.run(self.con, "drop_table", table=name)
 
-    def dialect_notes(self, dialect: CsvDialect) -> list[str]:
-        """What the reading chose that the user may not expect (load and inspect say it)."""
-        notes: list[str] = []
+    def dialect_notes(self, dialect: CsvDialect, mapping: ColumnMapping) -> list[str]:
+        """What the reading chose, or the first rows show, that the user may not expect (load
+        and inspect say it)."""
+        notes = whole_id_notes(dialect, mapping)
         if dialect.encoding == "utf-8" and any("\ufffd" in h for h in dialect.header):
             notes.append(
                 "its header holds bytes that are not UTF-8, shown as \ufffd in the column "
@@ -1842,31 +1840,26 @@ def _amount_error(value: str | None) -> str:
 _WHOLE_ID = re.compile(r"-?\d+\.0")
 
 
-def whole_number_ids(dialect: CsvDialect, mapping: ColumnMapping) -> dict[str, tuple[int, str]]:
-    """The id fields (field -> (column index, a sampled value)) of which a sampled value is a
-    whole number written with '.0' (9001.0), as pandas and polars write an integer column
-    holding a blank: for the note. Ids compare as written (R2), so 9001.0 is not the cookie
-    9001; a Parquet file of the same frame types them DOUBLE, which reads as 9001."""
-    found: dict[str, tuple[int, str]] = {}
+def whole_id_notes(dialect: CsvDialect, mapping: ColumnMapping) -> list[str]:
+    """A note for each id field of which a sampled value is a whole number written with '.0'
+    (9001.0), as pandas and polars write an integer column holding a blank. Ids compare as
+    written (R2), so 9001.0 is not the cookie 9001; a Parquet file of the same frame types
+    them DOUBLE, which reads as 9001."""
+    notes = []
     for name, idx in mapping.columns.items():
         if idx is None or not name.endswith("_id"):
             continue
         values = (row[idx].strip() for row in dialect.sample if idx < len(row))
         example = next((v for v in values if _WHOLE_ID.fullmatch(v)), None)
         if example is not None:
-            found[name] = (idx, example)
-    return found
-
-
-def whole_id_notes(mapping: ColumnMapping, whole: Mapping[str, tuple[int, str]]) -> list[str]:
-    """The notes for the id fields :func:`whole_number_ids` found (load and inspect say them)."""
-    return [
-        f"{mapping.header[idx]} ({name}) holds ids written as whole numbers with '.0' "
-        f"({example}), as pandas and polars write an integer column holding a blank: ids "
-        f"compare as written, so {example} is not the id {example[:-2]}; write the column as "
-        "integers or text (in pandas, .astype('Int64') before to_csv), or save it as Parquet"
-        for name, (idx, example) in whole.items()
-    ]
+            notes.append(
+                f"{mapping.header[idx]} ({name}) holds ids written as whole numbers with '.0' "
+                f"({example}), as pandas and polars write an integer column holding a blank: "
+                f"ids compare as written, so {example} is not the id {example[:-2]}; write the "
+                "column as integers or text (in pandas, .astype('Int64') before to_csv), or "
+                "save it as Parquet"
+            )
+    return notes
 
 
 def _kind(duck_type: str) -> str:
