@@ -527,5 +527,12 @@ def connect(
     _SPILL[con] = config.get("temp_directory") or f"{database}.tmp"
     if str(database) != ":memory:":
         _DATABASE[con] = str(database)
-    run(con, "session_setup")
+    try:
+        run(con, "session_setup")
+    except BaseException:
+        # closed now (a --memory-limit too small for the setup): left to the garbage
+        # collector, it held the file, and the next open of it with other settings in the
+        # same process (the tests') failed as "a different configuration"
+        con.close()
+        raise
     return con
