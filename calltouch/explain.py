@@ -158,6 +158,11 @@ def explain(
         # session ids whose earlier copy had the BizibleId and whose kept copy (R9) has another
         "superseded_sessions": row["superseded_sessions"],
         "superseded_session_id": row["superseded_session_id"],
+        # no session has the BizibleId: those whose cookie is the same id written otherwise
+        # (letter case, a whole number's '.0' on one side), which ids compare apart (R2)
+        "similar_bizible_id": None
+        if not row["near_sessions"]
+        else {"bizible_id": row["near_cookie_id"], "sessions": row["near_sessions"]},
         "nearest_rejected_session": None
         if row["rejected_session_id"] is None
         else {
@@ -347,6 +352,11 @@ def advice(
         said.append(
             "No session has this BizibleId now, so the task is a standalone touchpoint (R5)."
         )
+    elif reason == "no_session_for_id" and facts.get("similar_bizible_id"):
+        said.append(
+            "No session has this BizibleId, so the task is a standalone touchpoint (R5). "
+            + _written_otherwise(facts["bizible_id"], facts["similar_bizible_id"])
+        )
     elif reason == "no_session_for_id":
         said.append(
             "No session has this BizibleId, so the task is a standalone touchpoint (R5). Load "
@@ -413,6 +423,29 @@ def advice(
             "last read); a task whose last copy is deleted is no call."
         )
     return said
+
+
+def _written_otherwise(bizible_id: str, similar: dict[str, Any]) -> str:
+    """What the sessions of the call's BizibleId written otherwise (``similar``) say: ids
+    compare as written (R2), so a whole number's '.0' on one side (pandas and polars write an
+    integer column holding a blank so) or another letter case makes them other ids."""
+    cookie, count = similar["bizible_id"], similar["sessions"]
+    have = f"{count:,} session rows have" if count > 1 else "A session row has"
+    if cookie.casefold() == bizible_id.casefold():
+        return (
+            f"{have} BizibleId {cookie}, which differs from the task's only in letter case: "
+            "BizibleIds compare exactly (case-sensitive), so something between the vendor "
+            "and the export changed one of them; correct it in the export and load it again."
+        )
+    side = "tasks" if bizible_id.endswith(".0") else "sessions"
+    return (
+        f"{have} BizibleId {cookie}, the task's {bizible_id} "
+        f"{'without' if side == 'tasks' else 'with'} '.0': ids compare as written (R2), and "
+        f"the {side} export wrote an integer id column as decimals (as pandas and polars write "
+        "one holding a blank). Write it as integers or text (in pandas, .astype('Int64') "
+        "before to_csv) or save it as Parquet, and read it again (on a workspace: load it "
+        "and match)."
+    )
 
 
 def _copies(count: int) -> str:

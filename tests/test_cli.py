@@ -440,6 +440,57 @@ def test_explain_tells_a_session_whose_later_copy_took_another_cookie(tmp_path, 
 
 
 @pytest.mark.parametrize("where", ["files", "workspace"])
+def test_explain_names_sessions_of_the_bizible_id_written_otherwise(tmp_path, where):
+    # "No session has this BizibleId ... Load the sessions export that covers the call's
+    # date", though the sessions had it: written 9001.0 by pandas' CSV of an integer column
+    # with a blank (on either side), or in another letter case; ids compare as written (R2)
+    tasks = write_rows(
+        tmp_path / "t.csv",
+        [
+            task("T1", "9001.0", "12:40"),
+            task("T2", "9002", "12:40"),
+            task("T3", ABC.upper(), "12:40"),
+            task("T4", DEF, "12:40"),
+        ],
+        TASK_HEADER,
+    )
+    sessions = write_rows(
+        tmp_path / "s.csv",
+        [
+            session("S1", "9001", "12:20"),
+            session("S2", "9002.0", "12:20"),
+            session("S3", ABC, "12:20"),
+            session("S4", ABC, "12:25"),
+            session("S5", "0f9e8d7c", "12:20"),  # DEF's beginning: no id written otherwise
+        ],
+        SESSION_HEADER,
+    )
+    source = _explain_source(tmp_path, tasks, sessions, where)
+
+    def facts(task_id: str) -> tuple[dict, str]:
+        said = json.loads(invoke("explain", task_id, *source, "-f", "json").stdout)
+        assert said["match_reason"] == "no_session_for_id", said
+        return said["similar_bizible_id"], " ".join(said["advice"])
+
+    similar, advice = facts("T1")
+    assert similar == {"bizible_id": "9001", "sessions": 1}
+    assert "A session row has BizibleId 9001, the task's 9001.0 without '.0'" in advice
+    assert "the tasks export wrote an integer id column as decimals" in advice
+    assert "Load the sessions export" not in advice
+    similar, advice = facts("T2")
+    assert similar == {"bizible_id": "9002.0", "sessions": 1}
+    assert "the task's 9002 with '.0'" in advice and "the sessions export wrote" in advice
+    similar, advice = facts("T3")
+    assert similar == {"bizible_id": ABC, "sessions": 2}
+    assert f"2 session rows have BizibleId {ABC}, which differs from the task's only in " in advice
+    similar, advice = facts("T4")
+    assert similar is None
+    assert "Load the sessions export that covers the call's date" in advice
+    shown = " ".join(invoke("explain", "T1", *source).stdout.split())
+    assert "A session row has BizibleId 9001, the task's 9001.0 without '.0'" in shown
+
+
+@pytest.mark.parametrize("where", ["files", "workspace"])
 def test_explain_tells_a_deleted_session_as_gone_not_as_taken_by_another_cookie(tmp_path, where):
     # a session whose last copy is deleted was also "superseded": "a later copy of it ... has
     # another cookie, and that copy is the session", though no copy of it is kept at all
