@@ -321,7 +321,7 @@ def overruled_note(count: int, one: str, many: str, column: str) -> str:
 def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[str, Any]:
     """The summary.json payload, reconciliation included, from what the database holds;
     ``settings`` is recorded as given (window, per_session, zones...)."""
-    counts = queries.fetch_dicts(con, "summary_counts")[0]
+    counts = queries.fetch_dicts(con, "summary_counts", {"deleted_errors": list(DELETED_ERRORS)})[0]
     reasons = queries.fetch_dicts(con, "summary_reasons")
     files: dict[str, list[dict[str, Any]]] = {"tasks": [], "sessions": []}
     for role, text in queries.run(con, "file_summaries").fetchall():
@@ -364,6 +364,8 @@ def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[
             "unmatched": counts["unmatched"],
             "duplicates": counts["task_duplicates"],
             "rejected": counts["tasks_rejected"],
+            # of the rejected, records deleted at the source (IsDeleted), no fault of the export
+            "deleted": counts["tasks_deleted"],
             "files": files["tasks"],
         },
         "sessions": {
@@ -371,6 +373,7 @@ def summarize(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> dict[
             "kept": counts["sessions_kept"],
             "duplicates": counts["session_duplicates"],
             "rejected": counts["sessions_rejected"],
+            "deleted": counts["sessions_deleted"],
             "files": files["sessions"],
         },
         "reasons": {

@@ -185,7 +185,7 @@ def reconciliation_line(summary: dict[str, Any]) -> Text:
     s = summary["sessions"]
     text.append(
         f"\nSessions: {s['read']:,} rows read = {s['kept']:,} kept + {s['duplicates']:,} "
-        f"duplicates + {s['rejected']:,} rejected"
+        f"duplicates + {rejected_terms(s['rejected'], s.get('deleted'))}"
     )
     return text
 
@@ -196,8 +196,19 @@ def reconciliation_terms(t: Mapping[str, Any]) -> str:
     return (
         f"{t['read']:,} task rows read = {t['touchpoints']:,} touchpoints "
         f"({t['merged']:,} merged, {t['standalone']:,} standalone) + {t['unmatched']:,} unmatched "
-        f"+ {t['duplicates']:,} duplicates + {t['rejected']:,} rejected"
+        f"+ {t['duplicates']:,} duplicates + {rejected_terms(t['rejected'], t.get('deleted'))}"
     )
+
+
+def rejected_terms(rejected: int, deleted: int | None) -> str:
+    """``12 rejected``, or ``12 rejected (10 deleted records)`` when some of the rejected rows
+    are records deleted at the source (IsDeleted): an export that holds them (Data Loader's
+    Export All) is not at fault, and those rows are not the rows to fix. ``deleted`` is None in
+    the summary of a match made before calltouch counted them."""
+    said = f"{rejected:,} rejected"
+    if deleted:
+        said += f" ({deleted:,} deleted record{'s' if deleted != 1 else ''})"
+    return said
 
 
 def reasons_table(reasons: Sequence[dict[str, Any]], top: int = 5) -> Table | Text:

@@ -54,6 +54,12 @@ def _minute(stamp: str | None) -> str | None:
     return None if stamp is None else stamp[:16].replace("T", " ")
 
 
+def _rejected(rejected: int, deleted: int) -> str:
+    """A Rejected cell: ``12``, or ``12 (10 deleted)`` when records deleted at the source
+    (IsDeleted) are among them, no fault of the export (rejects.csv lists each)."""
+    return f"{rejected:,}" + (f" ({deleted:,} deleted)" if deleted else "")
+
+
 def load_outcomes(outcomes: Sequence[dict[str, Any]]) -> RenderableType:
     """What ``calltouch load`` did with each file."""
     table = Table(box=box.SIMPLE_HEAVY, pad_edge=False, title_justify="left")
@@ -79,7 +85,10 @@ def load_outcomes(outcomes: Sequence[dict[str, Any]]) -> RenderableType:
             _t(f"#{o['load_id']}"),
             f"{o['rows_read']:,}",
             f"{o['rows_loaded']:,}",
-            Text(f"{o['rows_rejected']:,}", style="yellow" if o["rows_rejected"] else ""),
+            Text(
+                _rejected(o["rows_rejected"], o.get("rows_deleted", 0)),
+                style="yellow" if o["rows_rejected"] else "",
+            ),
             f"{o['rows_footer']:,}",
         )
     return Group(table, *notes)
@@ -103,7 +112,7 @@ def status(info: dict[str, Any]) -> RenderableType:
             row["role"],
             _t(row["path"]),
             f"{row['rows_read']:,}",
-            f"{row['rows_rejected']:,}",
+            _rejected(row["rows_rejected"], row["rows_deleted"]),
             _t(_day(row["first"])),
             _t(_day(row["last"])),
         )
@@ -114,7 +123,14 @@ def status(info: dict[str, Any]) -> RenderableType:
             parts.append(
                 Text(
                     f"{role}: {total['files']} file(s), {total['rows_read']:,} rows "
-                    f"({total['rows_rejected']:,} rejected){span}"
+                    f"({total['rows_rejected']:,} rejected"
+                    + (
+                        f", {total['rows_deleted']:,} of them deleted record"
+                        + ("s" if total["rows_deleted"] != 1 else "")
+                        if total["rows_deleted"]
+                        else ""
+                    )
+                    + f"){span}"
                 )
             )
     else:

@@ -44,6 +44,7 @@ from calltouch.errors import (
 )
 from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
 from calltouch.load import (
+    DELETED_ERRORS,
     LoadedFile,
     LoadOptions,
     check_time_zone,
@@ -389,6 +390,7 @@ class LoadOutcome:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_deleted: int = 0  # of the rejected, records deleted at the source (IsDeleted)
     rows_footer: int = 0
     same_as: str | None = None  # for a skipped file: the earlier load it repeats
     notes: list[str] = field(default_factory=list)  # what the reading chose (see LoadedFile)
@@ -487,6 +489,9 @@ def load(
                         rows_read=loaded.rows_read,
                         rows_loaded=loaded.rows_loaded,
                         rows_rejected=loaded.rows_rejected,
+                        rows_deleted=RejectedLines.of(con, role, [file_id]).deleted
+                        if loaded.rows_rejected
+                        else 0,
                         rows_footer=loaded.rows_footer,
                         notes=[
                             *loaded.notes,
@@ -922,7 +927,11 @@ def stale_reason(info: Mapping[str, Any]) -> str | None:
 
 def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
     """What is loaded, the last match, and whether it is stale."""
-    loads = queries.fetch_dicts(con, "workspace_loads") if queries.has_table(con, "loads") else []
+    loads = (
+        queries.fetch_dicts(con, "workspace_loads", {"deleted_errors": list(DELETED_ERRORS)})
+        if queries.has_table(con, "loads")
+        else []
+    )
     spans = {x["role"]: (x.pop("role_first"), x.pop("role_last")) for x in loads}
     totals: dict[str, dict[str, Any]] = {}
     for role in ("tasks", "sessions"):
@@ -932,6 +941,7 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
             "files": len(mine),
             "rows_read": sum(x["rows_read"] for x in mine),
             "rows_rejected": sum(x["rows_rejected"] for x in mine),
+            "rows_deleted": sum(x["rows_deleted"] for x in mine),
             "first": first,
             "last": last,
         }
@@ -959,6 +969,7 @@ def status(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, Any]:
         "read": summary["tasks"].get("read"),
         "duplicates": summary["tasks"].get("duplicates"),
         "rejected": summary["tasks"].get("rejected"),
+        "deleted": summary["tasks"].get("deleted"),
         "reconciled": summary["reconciled"],
     }
     reason = outdated(con, run)

@@ -1,6 +1,6 @@
 -- name: summary_counts
 -- purpose: The counts of summary.json and the reconciliation: read = touchpoints + unmatched + duplicates + rejects.
--- binds: none
+-- binds: deleted_errors
 -- context: none
 
 WITH files AS (
@@ -23,6 +23,9 @@ SELECT
     (SELECT count(*) FROM task_rows WHERE _error_field IS NULL) - (SELECT count(*) FROM tasks)
         AS task_duplicates,
     (SELECT count(*) FROM rejects WHERE role = 'tasks') AS tasks_rejected,
+    -- of them, deleted records ($deleted_errors: calltouch.load.DELETED_ERRORS)
+    (SELECT count(*) FROM rejects WHERE role = 'tasks' AND list_contains($deleted_errors, error))
+        AS tasks_deleted,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'tasks'), 0) AS tasks_rejected_by_files,
     coalesce((SELECT rows_read FROM files WHERE role = 'sessions'), 0) AS sessions_read,
     -- usable session rows as each file's load counted them (a one-shot run on Parquet stores
@@ -31,6 +34,8 @@ SELECT
         - (SELECT coalesce(sum(duplicates), 0) FROM session_copies) AS sessions_kept,
     (SELECT coalesce(sum(duplicates), 0) FROM session_copies) AS session_duplicates,
     (SELECT count(*) FROM rejects WHERE role = 'sessions') AS sessions_rejected,
+    (SELECT count(*) FROM rejects
+     WHERE role = 'sessions' AND list_contains($deleted_errors, error)) AS sessions_deleted,
     coalesce((SELECT rows_rejected FROM files WHERE role = 'sessions'), 0)
         AS sessions_rejected_by_files
 FROM tp;

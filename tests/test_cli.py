@@ -579,6 +579,37 @@ def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
     assert invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "1").exit_code == 0
 
 
+def test_the_rejected_counts_say_how_many_are_deleted_records(tmp_path):
+    # run's reconciliation, load's table and status said "3 rejected" of an Export All
+    # holding 2 deleted tasks (no fault of the export) and 1 bad row, as if all 3 needed fixing
+    rows = [task(f"T{i}", ABC, "12:40", IsDeleted="false") for i in range(300)]
+    rows += [task(f"D{i}", ABC, "12:41", IsDeleted="true") for i in range(2)]
+    rows.append(task("T9", ABC, "not a time"))
+    tasks = write_rows(tmp_path / "t.csv", rows, (*TASK_HEADER, "IsDeleted"))
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    shown = " ".join(invoke("run", tasks, sessions, "--out", out).stdout.split())
+    assert "+ 3 rejected (2 deleted records) ✔ reconciled" in shown
+    assert "(0 deleted" not in shown  # the sessions' line: none deleted, none said
+    counts = summary_of(out)["tasks"]
+    assert (counts["rejected"], counts["deleted"]) == (3, 2)
+    assert summary_of(out)["sessions"]["deleted"] == 0
+    db = tmp_path / "w.duckdb"
+    loaded = invoke("load", "tasks", tasks, "--db", db)
+    assert loaded.exit_code == 0, loaded.output
+    assert "3 (2 deleted)" in loaded.stdout
+    assert invoke("load", "sessions", sessions, "--db", db, "-q").exit_code == 0
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    status = " ".join(invoke("status", "--db", db).stdout.split())
+    assert "3 (2 deleted)" in status
+    assert "303 rows (3 rejected, 2 of them deleted records)" in status
+    assert "+ 3 rejected (2 deleted records)" in status
+    facts = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [(x["rows_rejected"], x["rows_deleted"]) for x in facts["loads"]] == [(3, 2), (0, 0)]
+    assert facts["totals"]["tasks"]["rows_deleted"] == 2
+    assert facts["last_match"]["deleted"] == 2
+
+
 @pytest.mark.parametrize(
     "args, said",
     [

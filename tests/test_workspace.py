@@ -1756,7 +1756,8 @@ def test_status_totals_span_compares_times_not_text(tmp_path: Path) -> None:
         ("2026-03-02T12:00:00.500Z", "2026-03-02T12:00:00.500Z"),
     ]
     assert status["totals"]["sessions"] == {
-        "files": 0, "rows_read": 0, "rows_rejected": 0, "first": None, "last": None,
+        "files": 0, "rows_read": 0, "rows_rejected": 0, "rows_deleted": 0, "first": None,
+        "last": None,
     }  # fmt: skip
 
 
