@@ -1567,3 +1567,53 @@ def test_revenue_bars_show_each_groups_exact_total_rounded(ws: Path, tmp_path: P
     assert (email["won_revenue"], email["pipeline"]) == ("39083.33", "59573.33")
     html = page.read_text(encoding="utf-8")
     assert "98,656.67</tspan>" in html and "98,656.66" not in html
+
+
+def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
+    tmp_path: Path,
+) -> None:
+    # two contacts share a cookie: its sessions are credited once, to the smaller person id;
+    # the other contact's person journey showed the attributed opportunity as "–" (null),
+    # the mark of "unattributed", under every model
+    first, second, third = "003000000000001AAA", "003000000000002AAA", "003000000000003AAA"
+    (tmp_path / "t.csv").write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        f"00T000000000001AAA,{first},Call,k1,2026-03-01T10:05:00Z\n"
+    )
+    (tmp_path / "s.csv").write_text(
+        "ID,COOKIE_ID,EVENT_DATE,CHANNEL,HAS_FORM\n"
+        "S1,k1,2026-03-01T10:00:00Z,Paid Search.Google,false\n"
+        "S2,k1,2026-03-02T10:00:00Z,Email.Newsletter,true\n"
+    )
+    (tmp_path / "o.csv").write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        "006000000000001AAA,1000,2026-03-05T00:00:00Z,2026-03-20,true,true\n"
+        "006000000000002AAA,1000,2026-03-05T00:00:00Z,2026-03-20,false,false\n"
+    )
+    (tmp_path / "r.csv").write_text(
+        "OpportunityId,ContactId\n"
+        f"006000000000001AAA,{first}\n006000000000001AAA,{second}\n"
+        f"006000000000002AAA,{third}\n"
+    )
+    (tmp_path / "p.csv").write_text(
+        f"Id,bizible2__BizibleId__c\n{first},k1\n{second},k1\n{third},\n"
+    )
+    files = (
+        "--tasks", tmp_path / "t.csv", "--sessions", tmp_path / "s.csv",
+        "--opportunities", tmp_path / "o.csv", "--contact-roles", tmp_path / "r.csv",
+        "--people", tmp_path / "p.csv", *AS_OF,
+    )  # fmt: skip
+
+    def shares(person: str) -> dict[str, dict[str, object]]:
+        facts = json.loads(invoke("journey", person, *files, "-f", "json").stdout)
+        return {o["opportunity_id"]: o for o in facts["opportunities"]}
+
+    models = ("first_touch", "lead_creation", "u_shaped", "w_shaped", "full_path")
+    mine, theirs = shares(first), shares(second)
+    assert [mine["006000000000001AAA"][m] for m in models] == [1, 1, 1, 1, 1]
+    assert [theirs["006000000000001AAA"][m] for m in models] == [0, 0, 0, 0, 0]
+    # an opportunity no model attributes (its one contact has no touchpoint) stays null
+    assert [shares(third)["006000000000002AAA"][m] for m in models] == [None] * 5
+    shown = invoke("journey", second, *files).stdout
+    row = next(line for line in shown.splitlines() if "006000000000001AAA" in line)
+    assert row.split()[-5:] == ["0%"] * 5
