@@ -8,6 +8,8 @@ escapes is a bug and exits with ``ExitCode.INTERNAL``.
 
 from __future__ import annotations
 
+import os
+import sys
 from enum import IntEnum
 
 
@@ -135,3 +137,43 @@ class TemplateError(CalltouchError):
 
     exit_code = ExitCode.INTERNAL
     title = "SQL template error"
+
+
+def name_problem(path: os.PathLike[str] | str) -> str | None:
+    """Why DuckDB cannot open ``path`` by the name given, or None when it can. DuckDB takes
+    names as UTF-8 text: a name whose bytes are not UTF-8 (a file from an old archive, which
+    Python holds as surrogate escapes) cannot be given to it, and under a locale whose file
+    names are not UTF-8 (ISO-8859-1) a name such as ``Ergebnisse_ö`` is other bytes on disk
+    than the UTF-8 bytes DuckDB would open (another file, or a new one beside it)."""
+    text = os.fspath(path)
+    try:
+        utf8 = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not UTF-8 text"
+    try:
+        if os.fsencode(text) == utf8:
+            return None
+    except UnicodeEncodeError:  # a character this locale's file names cannot hold
+        pass
+    return (
+        f"its name is written in {sys.getfilesystemencoding()} (this system's encoding of file "
+        "names), and DuckDB opens names as UTF-8"
+    )
+
+
+def shown_name(path: os.PathLike[str] | str) -> str:
+    """``path`` as a message can show it: a name whose bytes are not UTF-8 with those bytes as
+    escapes (``Aufgabe_\\xf6.csv``), which printing it as Python holds it would fail on."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+NAME_HINT = (
+    "Rename it (or its folder) with plain ASCII characters, then give it again; or, when this "
+    "system's locale names files in another encoding than UTF-8, run calltouch in a UTF-8 "
+    "locale (LC_ALL=C.UTF-8)."
+)

@@ -34,7 +34,15 @@ from itertools import takewhile
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from calltouch.errors import InputError, MissingFieldError, UnreadableInputError, UsageError
+from calltouch.errors import (
+    NAME_HINT,
+    InputError,
+    MissingFieldError,
+    UnreadableInputError,
+    UsageError,
+    name_problem,
+    shown_name,
+)
 from calltouch.timeformats import DateOrder
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
@@ -518,18 +526,16 @@ def _folder_files(folder: Path) -> list[Path]:
 def resolve(spec: str | Path, role: Role | None) -> list[Path]:
     """The files that ``spec`` (a file, a folder or a glob) names, sorted by path. ``role``
     names the input in errors (None: not known yet, as for ``inspect`` without --role). A
-    file whose name is not UTF-8 (bytes of another encoding, from an old archive) is refused:
-    DuckDB takes paths as UTF-8 text."""
+    file whose name DuckDB cannot open is refused (:func:`calltouch.errors.name_problem`:
+    bytes of another encoding, from an old archive; a name under a locale whose file names
+    are not UTF-8)."""
     found = _resolve(spec, role)
     for path in found:
-        try:
-            str(path).encode("utf-8")
-        except UnicodeEncodeError:
-            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        problem = name_problem(path)
+        if problem is not None:
             raise InputError(
-                f"{role + ' ' if role else ''}file {shown}: its name is not UTF-8 text",
-                hint="Rename the file (or its folder) with plain characters, then give it again.",
-            ) from None
+                f"{role + ' ' if role else ''}file {shown_name(path)}: {problem}", hint=NAME_HINT
+            )
     return found
 
 

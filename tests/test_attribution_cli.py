@@ -1573,7 +1573,7 @@ def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
     tmp_path: Path,
 ) -> None:
     # two contacts share a cookie: its sessions are credited once, to the smaller person id;
-    # the other contact's person journey showed the attributed opportunity as "–" (null),
+    # the other contact's person journey showed the attributed opportunity as an en dash (null),
     # the mark of "unattributed", under every model
     first, second, third = "003000000000001AAA", "003000000000002AAA", "003000000000003AAA"
     (tmp_path / "t.csv").write_text(

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from calltouch import queries
+from calltouch import errors, queries
 from calltouch.cli import app
 from calltouch.errors import ExitCode
 from tests.harness import SESSION_HEADER, TASK_HEADER, session, task, write_rows
@@ -1241,6 +1241,52 @@ def test_an_input_whose_name_is_not_utf8_is_told(tmp_path: Path) -> None:
         assert result.exit_code == ExitCode.INPUT, result.output
         said = " ".join(result.stderr.split())
         assert f"tasks file {folder}/caf\\xe9.csv: its name is not UTF-8 text" in said
+
+
+def test_outputs_and_workspaces_whose_names_duckdb_cannot_open_are_refused(
+    tmp_path: Path,
+) -> None:
+    # an --out, --db, -o or --temp-dir named with a byte that is not UTF-8: exit 5 with
+    # DuckDB's "Python Conversion Failure" after the folder was made, an internal error
+    # (std::bad_cast) for a workspace, each named as Python escapes it ('\udce9')
+    name = os.fsdecode(b"caf\xe9")
+    tasks, sessions = SAMPLE / "tasks.csv", SAMPLE / "sessions.csv"
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", tasks, "--db", db, "-q")
+    invoke("load", "sessions", sessions, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    cases = [
+        (("run", tasks, sessions, "--out", tmp_path / name, "-q"), ExitCode.OUTPUT,
+         f"cannot write {tmp_path}/caf\\xe9/touchpoints.csv: its name is not UTF-8 text"),
+        (("export", "touchpoints", "-o", tmp_path / f"{name}.csv", "--db", db), ExitCode.OUTPUT,
+         f"cannot write {tmp_path}/caf\\xe9.csv: its name is not UTF-8 text"),
+        (("load", "tasks", tasks, "--db", tmp_path / f"{name}.duckdb"), ExitCode.INPUT,
+         f"the workspace {tmp_path}/caf\\xe9.duckdb: its name is not UTF-8 text"),
+        (("run", tasks, sessions, "--out", tmp_path / "o", "--temp-dir", tmp_path / name, "-q"),
+         ExitCode.INPUT, f"the temp folder {tmp_path}/caf\\xe9: its name is not UTF-8 text"),
+    ]  # fmt: skip
+    for args, code, said in cases:
+        result = invoke(*args)
+        assert result.exit_code == code, result.output
+        told = " ".join(result.stderr.split())
+        assert said in told and "Rename it (or its folder) with plain ASCII" in told, told
+        assert not (tmp_path / name).exists()  # no folder left behind
+
+
+def test_a_name_the_locale_writes_in_other_bytes_than_utf8_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # under a Latin-1 locale, 'Ergebnisse_ö' is the byte F6 on disk but C3 B6 to DuckDB: run
+    # --out wrote nothing (exit 5, an empty folder left), load --db wrote a workspace of
+    # another name that status could not find
+    monkeypatch.setattr(errors.os, "fsencode", lambda text: text.encode("latin-1"))
+    monkeypatch.setattr(errors.sys, "getfilesystemencoding", lambda: "iso8859-1")
+    assert errors.name_problem("Ergebnisse_ö/touchpoints.csv") == (
+        "its name is written in iso8859-1 (this system's encoding of file names), and DuckDB "
+        "opens names as UTF-8"
+    )
+    assert errors.name_problem("Ergebnisse/touchpoints.csv") is None
+    assert errors.name_problem("Ergebnisse_€") is not None  # not a Latin-1 name at all
 
 
 def test_small_usage_slips_get_a_hint(ws: Path, tmp_path: Path) -> None:
