@@ -901,8 +901,8 @@ def note_if_stale(info: dict[str, Any]) -> str | None:
     if reason:
         stderr.print(
             Text(
-                f"Note: the workspace is stale ({reason}); these figures are from the last "
-                f"match. To bring them up to date, {workspace.stale_remedy(reason)}.",
+                f"Note: the workspace is stale ({reason}); {workspace.stale_figures(reason)}. "
+                f"To bring them up to date, {workspace.stale_remedy(reason)}.",
                 style="yellow",
             )
         )
@@ -1099,7 +1099,9 @@ def sql_command(
 
     Rendered SQL runs as printed: its bind parameters ($window_us, $since, ...) are set as
     DuckDB variables at its top (SET VARIABLE), from the options below ($window_us from
-    --window, the output path from --format) or the commands' defaults; change them there.
+    --window) or the commands' defaults; change them there. An export's output path,
+    out.csv (by --format), is written into its COPY at the bottom. Templates that run one
+    after another take the same options: match, then touchpoints, both with --window 45m.
 
     Examples:
 
@@ -1154,13 +1156,16 @@ def sql_command(
 
 
 # The values sql --render sets for binds the options do not give: the commands' defaults
-# (report's whole range and every status, --top none, report --revenue's model).
+# (report's whole range and every status, --top none, report --revenue's model, attribute's
+# model weights without --weights; its --as-of, today in UTC, is set when rendering).
 _RENDER_DEFAULTS: dict[str, object] = {
     "since": None,
     "until": None,
     "status": "all",
     "top": None,
     "model": Model.w_shaped.key,
+    "custom": False,
+    "custom_weights": [0] * len(attribution.WEIGHT_KEYS),
 }
 
 
@@ -1171,9 +1176,12 @@ def _runnable(body: str, names: Iterable[str], values: dict[str, object]) -> tup
     (which takes no expression) written in as its text. A multi-statement script with $name
     parameters ran nowhere: DuckDB binds parameters only in a script's last statement."""
     lines = []
+    defaults = {**_RENDER_DEFAULTS, "as_of": attribution.parse_as_of(None).isoformat()}
     for name in sorted(names):
-        given = name in values or name in _RENDER_DEFAULTS
-        value = values[name] if name in values else _RENDER_DEFAULTS.get(name)
+        if not re.search(rf"\${name}\b", body):
+            continue  # a bind of another branch than the one rendered (a stale workspace's)
+        given = name in values or name in defaults
+        value = values[name] if name in values else defaults.get(name)
         reads = re.search(r"\bread_(parquet|csv)\(\$path\b", body) if name == "path" else None
         if name == "path" and (reads or re.search(r"\bTO \$path\b", body)):
             # a COPY's target or a reader's file takes no expression: written in as text
@@ -1200,6 +1208,8 @@ def _sql_literal(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_sql_literal(item) for item in value) + "]"
     return "'" + str(value).replace("'", "''") + "'"
 
 

@@ -94,6 +94,13 @@ def explain(
                 + "rejects.csv (from calltouch run, or calltouch export rejects) lists every "
                 "rejected row with its file and line.",
             )
+        if row["copies"] and since is None:  # loaded before the match, not in its tasks
+            raise InputError(
+                f"task {row['task_id']} is in the rows loaded into {where}, but not in the "
+                "last match's tasks: its row there was deleted in another program",
+                hint="Run calltouch match (with the same --db) to rebuild the match, then "
+                "explain it again.",
+            )
         if row["copies"] or row["later_copies"]:
             raise InputError(
                 f"task {row['task_id']} was loaded after the last match of {where}, "

@@ -697,6 +697,19 @@ UNMATCHABLE = "rows were removed or added outside calltouch since the last match
 MATCH_RECORD_MISSING = "the record of the last match is missing"
 
 
+# the stale reasons of a workspace whose match tables were changed in another program: what
+# the commands answer from is those tables as they are now, not what the last match wrote
+OUTPUTS_CHANGED = "the touchpoints are not the last match's"
+TABLES_CHANGED = "the match's tables are not as it made them"
+
+
+def stale_figures(reason: str) -> str:
+    """Where the figures of a workspace stale for ``reason`` come from, as a clause."""
+    if reason.startswith((OUTPUTS_CHANGED, TABLES_CHANGED)):
+        return "these figures are from its tables as they are now, not as the last match made them"
+    return "these figures are from the last match"
+
+
 def stale_remedy(reason: str) -> str:
     """What brings a workspace stale for ``reason`` up to date, as a clause."""
     if reason == UNMATCHABLE:
@@ -807,12 +820,19 @@ def _outputs_changed(con: duckdb.DuckDBPyConnection, summary: Mapping[str, Any])
     row = queries.fetch_dicts(con, "match_output_counts")[0]
     held = {key: int(row[key]) for key in ("merged", "standalone", "unmatched")}
     wrote = {key: int(tasks[key]) for key in held}
-    if held == wrote:
-        return None
+    if held != wrote:
+        said = ", ".join(
+            f"{held[k]:,} {k} (it wrote {wrote[k]:,})" for k in held if held[k] != wrote[k]
+        )
+        return f"{OUTPUTS_CHANGED}: {said} (changed in another program?)"
+    # the tables explain reads beside them: every task is a touchpoint or unmatched, and a
+    # task with a BizibleId (a touchpoint) has a link; rows deleted there made explain tell a
+    # task loaded before the match as "loaded after the last match", or give no result
+    made = {"tasks": sum(wrote.values()), "links": wrote["merged"] + wrote["standalone"]}
     said = ", ".join(
-        f"{held[k]:,} {k} (it wrote {wrote[k]:,})" for k in held if held[k] != wrote[k]
+        f"{int(row[k]):,} {k} (it made {made[k]:,})" for k in made if int(row[k]) != made[k]
     )
-    return f"the touchpoints are not the last match's: {said} (changed in another program?)"
+    return f"{TABLES_CHANGED}: {said} (changed in another program?)" if said else None
 
 
 def lost_match_parts(con: duckdb.DuckDBPyConnection) -> list[str]:

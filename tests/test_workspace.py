@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -2046,3 +2047,67 @@ def test_a_report_scope_of_unmatched_calls_only_is_not_called_empty(tmp_path: Pa
     )
     said = " ".join(invoke("report", "--since", "2026-04-01", "--db", db).stderr.split())
     assert "the workspace's 1 touchpoint run from 2026-03-09 to 2026-03-09" in said
+
+
+def test_sql_renders_the_binds_its_text_reads_with_the_commands_defaults(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    # export_rejects and attribution_sessions set "last_load_id = NULL -- give it a value",
+    # a bind of the stale branch the render does not print, so giving it changed nothing;
+    # attribution_shares and attribution_journeys left --weights' and --as-of's defaults NULL
+    # (custom = NULL, and with custom = false alone, a binder error)
+    for name in ("export_rejects", "attribution_sessions"):
+        assert '"last_load_id"' not in invoke("sql", name, "--render").stdout, name
+    shares = invoke("sql", "attribution_shares", "--render").stdout
+    assert shares.startswith(
+        'SET VARIABLE "custom" = false;\nSET VARIABLE "custom_weights" = [0, 0, 0, 0, 0];\n'
+    )
+    journeys = invoke("sql", "attribution_journeys", "--render").stdout
+    today = datetime.now(UTC).date().isoformat()
+    assert journeys.startswith(f"SET VARIABLE \"as_of\" = '{today}';\n")
+    # the steps run as printed, after session_setup, and give attribute's figures
+    copy = tmp_path / "attributed.duckdb"  # the fixture's workspace stays as it is
+    shutil.copy(ws["db"], copy)
+    for role, name in (
+        ("opportunities", "opportunities"),
+        ("contact-roles", "contact_roles"),
+        ("people", "people"),
+    ):
+        invoke("load", role, SAMPLE / f"{name}.csv", "--db", copy, "-q")
+    steps = ["attribution_sessions", "attribution_people", "attribution_journeys"]
+    with duckdb.connect(str(copy)) as con:
+        con.execute(invoke("sql", "session_setup").stdout)
+        for name in (*steps, "attribution_shares"):
+            con.execute(invoke("sql", name, "--render").stdout)
+        shared = con.execute(
+            "SELECT model, sum(share) FROM att_credit WHERE scenario = 'calls' "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    assert [model for model, _ in shared] == sorted(
+        ["first_touch", "full_path", "lead_creation", "u_shaped", "w_shaped"]
+    )
+    assert all(total == int(total) and total > 0 for _, total in shared)  # whole opportunities
+
+
+def test_rows_deleted_from_tasks_or_links_make_the_workspace_stale(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    # status said "up to date" with tasks or links rows deleted in a DuckDB client; explain
+    # told such a task "was loaded after the last match", and match kept the tables as they were
+    for table in ("tasks", "links"):
+        copy = tmp_path / f"{table}.duckdb"
+        shutil.copy(ws["db"], copy)
+        with duckdb.connect(str(copy)) as con:
+            gone = con.execute(f"SELECT min(task_id) FROM {table}").fetchone()[0]
+            con.execute(f"DELETE FROM {table} WHERE task_id = ?", [gone])
+        said = " ".join(invoke("status", "--db", copy).stdout.split())
+        assert "the match's tables are not as it made them: " in said, said
+        assert f"{table} (it made" in said
+        if table == "tasks":
+            explained = invoke("explain", gone, "--db", copy, ok=False)
+            told = " ".join(explained.stderr.split())
+            assert "but not in the last match's tasks: its row there was deleted" in told, told
+        report = " ".join(invoke("report", "--db", copy).stderr.split())
+        assert "these figures are from its tables as they are now, not as the last match" in report
+        invoke("match", "--db", copy, "-q")
+        assert "Touchpoints are up to date." in invoke("status", "--db", copy).stdout
