@@ -914,9 +914,13 @@ def _emit(
 ) -> None:
     """Print a report on stdout, or write it to ``output`` atomically: rich renderables as
     plain text ``width`` wide, text as it is (on stdout too: the bytes of ``-o``'s file, a
-    CR or BEL in a label kept, which rich would strip)."""
+    CR or BEL in a label kept, which rich would strip), but on a terminal, which a label's
+    escape sequence would drive (a CSV's ESC]0;title BEL set its title, ESC[2J cleared it),
+    with each control character as its sign (:func:`calltouch.text.printable`)."""
     if output is None:
         if isinstance(content, str):
+            if sys.stdout.isatty():  # CSV's CRLF ends lines: not a CR to show
+                content = printable(content.replace("\r\n", "\n"), lines=True)
             sys.stdout.write(content)
             sys.stdout.flush()
         else:

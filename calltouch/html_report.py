@@ -7,7 +7,9 @@ Promises:
   font, image or anything else, so it opens offline and can be mailed as it is.
 * Data is text, never markup: the page has its own Jinja environment with HTML autoescaping on
   (unlike the SQL environment of :mod:`calltouch.queries`, which must not escape) and
-  ``StrictUndefined``, so a channel named ``<script>`` or ``[bold]`` shows literally.
+  ``StrictUndefined``, so a channel named ``<script>`` or ``[bold]`` shows literally; its
+  control characters show as their signs and bidirectional overrides as U+FFFD, as on the
+  terminal (:func:`calltouch.text.printable`).
 * Layout only: every number comes from the :class:`Report` or :class:`RevenueReport` (that
   is, from the report queries); this module formats numbers and chooses scales, it never
   aggregates.
@@ -37,6 +39,7 @@ from calltouch.reporting import (
     week_monday,
     whole,
 )
+from calltouch.text import printable
 
 #: What each reason code means, in words an analyst can act on (R1-R6 of the spec).
 REASON_TEXT = {
@@ -166,6 +169,14 @@ def templates_loader() -> jinja2.BaseLoader:
     return jinja2.PackageLoader("calltouch", "templates")
 
 
+def _shown(value: object) -> object:
+    """Every value a page template prints, text from the data as the terminal shows it
+    (:func:`calltouch.text.printable`): a control character as its sign, never raw (the page
+    did not validate, and a browser drops some), and a bidirectional override as U+FFFD (a
+    channel's unclosed U+202E showed the rest of a bar's tooltip reversed, figures too)."""
+    return printable(value) if isinstance(value, str) and not hasattr(value, "__html__") else value
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The HTML environment: autoescaping on, strict about undefined names."""
@@ -176,6 +187,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters.update(
         number=number,

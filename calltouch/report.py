@@ -37,15 +37,19 @@ LABEL_MIN = 10
 
 
 class Fitted:
-    """A table of a label column then figures, fitted to the width it is drawn in: the figures
+    """A table of a label column and figures, fitted to the width it is drawn in: the figures
     are never cut (``1,195,3…`` read as a smaller amount, ``10…`` for 100.0%), the label gives
-    way first (down to LABEL_MIN, with an ellipsis), then whole columns from the right, said in
-    a line below the table (rich dropped them silently: a Total row without its Calls column
-    read as another count), then, with one figure column left, the label again, to a cell."""
+    way first (down to LABEL_MIN, with an ellipsis, or folded as its column folds), then whole
+    columns from the right, said in a line below the table (rich dropped them silently: a
+    Total row without its Calls column read as another count), then, with one column left
+    after the label, the label again, to a cell. The label is the first column unless
+    ``label`` says which (journey's touchpoints, status's files); a figure column given a
+    max_width keeps it (a date over two lines)."""
 
-    def __init__(self, table: Table, hint: str = "", /) -> None:
+    def __init__(self, table: Table, hint: str = "", /, *, label: int = 0) -> None:
         self.table = table
         self.hint = hint  # besides widening the terminal, how to see every column (or "")
+        self.label = label
 
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
@@ -58,10 +62,15 @@ class Fitted:
 
         table = copy.copy(self.table)
         table.columns = [copy.copy(c) for c in self.table.columns]
-        for column in table.columns[1:]:
-            column.no_wrap = True
-            column.min_width = widest(column)
-        label = table.columns[0]
+        label = table.columns[self.label]
+        for column in table.columns:
+            if column is label:
+                continue
+            if column.max_width is not None:  # a width chosen for it: kept
+                column.min_width = column.max_width
+            else:
+                column.no_wrap = True
+                column.min_width = widest(column)
         cap = label.max_width
         label.max_width = None
         natural = widest(label) if cap is None else min(widest(label), cap)
@@ -75,7 +84,7 @@ class Fitted:
             if natural - excess >= LABEL_MIN:
                 label.max_width = natural - excess
                 break
-            if len(table.columns) <= 2:  # one figure left: the label gives way to the last
+            if len(table.columns) <= self.label + 2:  # one left after it: the label gives way
                 label.max_width = max(1, natural - excess)
                 break
             left_out.insert(0, str(table.columns.pop().header) or "bars")

@@ -91,7 +91,7 @@ def load_outcomes(outcomes: Sequence[dict[str, Any]]) -> RenderableType:
             ),
             f"{o['rows_footer']:,}",
         )
-    return Group(table, *notes)
+    return Group(Fitted(table), *notes)
 
 
 def status(info: dict[str, Any]) -> RenderableType:
@@ -117,7 +117,7 @@ def status(info: dict[str, Any]) -> RenderableType:
             _t(_day(row["last"])),
         )
     if info["loads"]:
-        parts.append(loads)
+        parts.append(Fitted(loads, "use --format json", label=2))
         for role, total in info["totals"].items():
             span = f", {_day(total['first'])} to {_day(total['last'])}" if total["first"] else ""
             parts.append(
@@ -515,7 +515,11 @@ def journey(facts: dict[str, Any]) -> RenderableType:
             _t(" ".join(row["positions"])),
             *[_share(row[m]) for m in models],
         )
-    parts.append(table if rows else Text("No touchpoints.", style="yellow"))
+    parts.append(
+        Fitted(table, "use --format json", label=2)
+        if rows
+        else Text("No touchpoints.", style="yellow")
+    )
     if rows and models:
         parts.append(_model_legend(models))
     if facts["kind"] == "person":
@@ -540,7 +544,7 @@ def journey(facts: dict[str, Any]) -> RenderableType:
                 *[_share(row[m]) for m in shown],
             )
         if facts["opportunities"]:
-            parts.append(opps)
+            parts.append(Fitted(opps, "use --format json"))
             parts.append(
                 Text(
                     "Each share is the part of the opportunity this person's touchpoints earn "

@@ -471,3 +471,113 @@ def test_report_csv_quotes_a_label_with_a_lone_carriage_return(controls_db: Path
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert {len(row) for row in rows} == {6}
     assert CONTROLS in [row[0] for row in rows] and rows[-1][0] == "Total"
+
+
+@pytest.mark.parametrize("width", [100, 60, 50, 40])
+def test_journey_and_status_never_cut_a_figure_and_say_what_they_leave_out(
+    width: int,
+) -> None:
+    # their tables were not fitted: at 50 columns journey showed the Lead share 100% as "10"
+    # and dropped W and Full without a word (the legend still named them); status showed
+    # 3,864 rows as "3,8…" and left the # and File columns out
+    from rich.console import Console
+
+    from calltouch import views
+
+    journey = {
+        "kind": "opportunity", "settings": {"weights": None},
+        "opportunity": {
+            "opportunity_id": "0065e00000e9cs3AAA", "status": "won", "stage": None,
+            "amount": 1000, "created_date": "2026-03-01", "close_date": "2026-03-20",
+            "journey_until": "2026-03-20", "contacts": ["0035e0000YzcJIvAQM"],
+            "unattributed_models": [], "unattributed_reason": None,
+        },
+        "touchpoints": [
+            {
+                "seq": 1, "touchpoint_date": "2026-03-03T12:47:00Z", "kind": "call",
+                "touchpoint_type": "Inbound Call", "channel": "Paid Search",
+                "subchannel": "Google", "positions": ["FT", "LC"], "first_touch": 1,
+                "lead_creation": 1, "u_shaped": 0.5, "w_shaped": 0.333333, "full_path": 0.3,
+            },
+        ],
+    }  # fmt: skip
+    loads = [
+        {
+            "load_id": 1, "role": "sessions", "path": "exports/2026-03/sessions.csv",
+            "rows_read": 3864, "rows_rejected": 1, "rows_deleted": 0,
+            "first": "2026-03-02T00:00:12Z", "last": "2026-03-31T23:50:32Z",
+        },
+    ]  # fmt: skip
+    status = {
+        "database": "calltouch.duckdb", "loads": loads, "last_match": None, "stale": False,
+        "totals": {}, "unread_columns": [], "stale_reason": "up to date",
+    }  # fmt: skip
+    for view, figures in (
+        (views.journey(journey), ("100%", "50%", "33.3%", "30%")),
+        (views.status(status), ("3,864", "2026-03-02", "2026-03-31")),
+    ):
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(view)
+        text = console.export_text()
+        assert all(len(line) <= width for line in text.splitlines())
+        assert not re.search(r"\d…", text), text
+        said = " ".join(text.split())
+        header = next(line for line in text.splitlines() if "#" in line)
+        left_out = [figure for figure in figures if figure not in text]
+        if left_out:
+            assert "Too narrow to show" in said and "use --format json" in said, text
+        assert "#" in header and ("File" in header or "Touchpoint" in header), header
+        if width >= 100:
+            assert not left_out, text
+
+
+def test_html_shows_control_and_bidi_characters_as_signs(tmp_path: Path) -> None:
+    # the page wrote a label's ESC, BEL and C1 CSI raw (html5lib: invalid-codepoint), and a
+    # channel's unclosed U+202E reversed the rest of its bar's tooltip, figures included
+    db = tmp_path / "w.duckdb"
+    tasks = write(
+        tmp_path / "tasks.csv",
+        ["Id", "BizibleId", "CreatedDate"],
+        [["T1", "c1", "2026-03-02T12:40:00Z"], ["T2", "c2", "2026-03-02T12:40:00Z"]],
+    )
+    sessions = write(
+        tmp_path / "sessions.csv",
+        ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
+        [
+            ["S1", "c1", "2026-03-02T12:17:00Z", "Paid\x1b]0;T\x07", "\x9b2J"],
+            ["S2", "c2", "2026-03-02T12:17:00Z", "\u202eEmail 12", "x\u2066y"],
+        ],
+    )
+    invoke("load", "tasks", tasks, "--db", db)
+    invoke("load", "sessions", sessions, "--db", db)
+    invoke("match", "--db", db, "--quiet")
+    for by in ("channel", "campaign"):
+        page = tmp_path / f"{by}.html"
+        invoke("report", "--by", by, "-o", page, "--db", db)
+        html = page.read_text(encoding="utf-8")
+        controls = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+        assert not re.search(controls, html), by
+    assert "Paid␛]0;T␇" in (tmp_path / "channel.html").read_text(encoding="utf-8")
+    assert "\ufffdEmail 12: 1 call, 1 merged" in (tmp_path / "channel.html").read_text("utf-8")
+
+
+def test_csv_printed_on_a_terminal_shows_control_characters_as_signs(
+    controls_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # report -f csv on a terminal sent a label's OSC (it set the terminal's title) and its
+    # CSI as they are; piped or written with -o they stay the file's bytes
+    from calltouch import cli_workspace
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    text = invoke("report", "--by", "campaign", "-f", "csv", "--db", controls_db).stdout
+    assert "\x1b]0;TITLE\x07" in text  # not a terminal: the CSV as -o writes it
+    shown = Terminal()
+    monkeypatch.setattr(cli_workspace.sys, "stdout", shown)
+    cli_workspace._emit(text, None, "report")
+    printed = shown.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed and "\r" not in printed
+    assert "esc ␛[31mRED␛[0m ␛]0;TITLE␇ cr␍mid" in printed
+    assert printed.count("\n") == text.count("\n")  # CSV's CRLF ends are line ends still
