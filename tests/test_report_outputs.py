@@ -319,10 +319,9 @@ def test_terminal_views_show_control_characters_never_send_them(controls_db: Pat
         assert "two␍␊lines" in shown, args
 
 
-def test_markdown_json_and_tables_never_send_c1_or_bidi_controls(tmp_path: Path) -> None:
-    """report -f markdown printed a label's ESC as itself (an ESC c reset the terminal), -f
-    json a C1 CSI (U+009B) and a right-to-left override (U+202E) raw, which the tables
-    printed raw too: the rest of the row, figures included, read reversed."""
+def _two_channels_db(tmp_path: Path, first: str, second: str) -> Path:
+    """A workspace of two merged calls, of channels ``first`` and ``second``, whose campaigns
+    hold a C1 CSI (U+009B) and a left-to-right isolate (U+2066)."""
     db = tmp_path / "w.duckdb"
     tasks = write(
         tmp_path / "tasks.csv",
@@ -333,13 +332,21 @@ def test_markdown_json_and_tables_never_send_c1_or_bidi_controls(tmp_path: Path)
         tmp_path / "sessions.csv",
         ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
         [
-            ["S1", "c1", "2026-03-02T12:17:00Z", "Paid\x1bc", "\x9b2J"],
-            ["S2", "c2", "2026-03-02T12:17:00Z", "\u202eEmail", "x\u2066y"],
+            ["S1", "c1", "2026-03-02T12:17:00Z", first, "\x9b2J"],
+            ["S2", "c2", "2026-03-02T12:17:00Z", second, "x\u2066y"],
         ],
     )
     invoke("load", "tasks", tasks, "--db", db)
     invoke("load", "sessions", sessions, "--db", db)
     invoke("match", "--db", db, "--quiet")
+    return db
+
+
+def test_markdown_json_and_tables_never_send_c1_or_bidi_controls(tmp_path: Path) -> None:
+    """report -f markdown printed a label's ESC as itself (an ESC c reset the terminal), -f
+    json a C1 CSI (U+009B) and a right-to-left override (U+202E) raw, which the tables
+    printed raw too: the rest of the row, figures included, read reversed."""
+    db = _two_channels_db(tmp_path, "Paid\x1bc", "\u202eEmail")
     raw = ("\x1b", "\x9b", "\u202e", "\u2066")
     for by in ("channel", "campaign"):
         markdown = invoke("report", "--by", by, "-f", "markdown", "--db", db).stdout
@@ -534,23 +541,7 @@ def test_journey_and_status_never_cut_a_figure_and_say_what_they_leave_out(
 def test_html_shows_control_and_bidi_characters_as_signs(tmp_path: Path) -> None:
     # the page wrote a label's ESC, BEL and C1 CSI raw (html5lib: invalid-codepoint), and a
     # channel's unclosed U+202E reversed the rest of its bar's tooltip, figures included
-    db = tmp_path / "w.duckdb"
-    tasks = write(
-        tmp_path / "tasks.csv",
-        ["Id", "BizibleId", "CreatedDate"],
-        [["T1", "c1", "2026-03-02T12:40:00Z"], ["T2", "c2", "2026-03-02T12:40:00Z"]],
-    )
-    sessions = write(
-        tmp_path / "sessions.csv",
-        ["ID", "COOKIE_ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME"],
-        [
-            ["S1", "c1", "2026-03-02T12:17:00Z", "Paid\x1b]0;T\x07", "\x9b2J"],
-            ["S2", "c2", "2026-03-02T12:17:00Z", "\u202eEmail 12", "x\u2066y"],
-        ],
-    )
-    invoke("load", "tasks", tasks, "--db", db)
-    invoke("load", "sessions", sessions, "--db", db)
-    invoke("match", "--db", db, "--quiet")
+    db = _two_channels_db(tmp_path, "Paid\x1b]0;T\x07", "\u202eEmail 12")
     for by in ("channel", "campaign"):
         page = tmp_path / f"{by}.html"
         invoke("report", "--by", by, "-o", page, "--db", db)
