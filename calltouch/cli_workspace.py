@@ -60,9 +60,11 @@ from calltouch.cli import (
     stdout,
     user_errors,
 )
+from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import parse_window
 from calltouch.errors import UsageError
 from calltouch.inputs import folder_notes
+from calltouch.load import DELETED_ERRORS
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
 from calltouch.pipeline import load_inputs, match, overruled_notes
 from calltouch.text import printable
@@ -926,7 +928,7 @@ def _emit(
         else:
             stdout.print(content)
         return
-    with atomic_path(output) as tmp, tmp.open("w", encoding="utf-8") as handle:
+    with atomic_path(output, by_duckdb=False) as tmp, tmp.open("w", encoding="utf-8") as handle:
         if isinstance(content, str):
             handle.write(content)
         else:
@@ -1170,6 +1172,9 @@ _RENDER_DEFAULTS: dict[str, object] = {
     "model": Model.w_shaped.key,
     "custom": False,
     "custom_weights": [0] * len(attribution.WEIGHT_KEYS),
+    # the reject texts some counts recognise (calltouch.load and csvscan): fixed values
+    "deleted_errors": list(DELETED_ERRORS),
+    "quote_errors": list(QUOTE_ERRORS),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import duckdb
@@ -94,7 +95,7 @@ def explain(
                 + "rejects.csv (from calltouch run, or calltouch export rejects) lists every "
                 "rejected row with its file and line.",
             )
-        if row["copies"] and since is None:  # loaded before the match, not in its tasks
+        if row["copies"]:  # copies the match saw (a stale workspace's too), not in its tasks
             raise InputError(
                 f"task {row['task_id']} is in the rows loaded into {where}, but not in the "
                 "last match's tasks: its row there was deleted in another program",
@@ -113,6 +114,14 @@ def explain(
             hint=(f"Task ids look like {', '.join(examples)}." if examples else "")
             + " 15-character ids are accepted and converted to 18 characters. A malformed"
             " row (too few or too many cells) is in rejects.csv only, never a task.",
+        )
+    if row["bizible_id"] is not None and row["match_status"] is None:
+        # a task with a BizibleId always has a link (R1): it was deleted in another program
+        raise InputError(
+            f"task {row['task_id']} has a BizibleId but no link in the last match of {where}: "
+            "its row in links was deleted in another program",
+            hint="Run calltouch match (with the same --db) to rebuild the match, then explain "
+            "it again.",
         )
     mapping = json.loads(row["mapping"] or "{}")
     source_field = row["call_time_source"]
@@ -444,7 +453,7 @@ def _written_otherwise(bizible_id: str, similar: dict[str, Any]) -> str:
             "BizibleIds compare exactly (case-sensitive), so something between the vendor "
             "and the export changed one of them; correct it in the export and load it again."
         )
-    side = "tasks" if bizible_id.endswith(".0") else "sessions"
+    side = "tasks" if re.fullmatch(r"\d+\.0+", bizible_id) else "sessions"
     return (
         f"{have} BizibleId {cookie}, the task's {bizible_id} "
         f"{'without' if side == 'tasks' else 'with'} '.0': ids compare as written (R2), and "

@@ -96,6 +96,10 @@ def generate(
             hint="Any whole number in that range; the same seed gives the same files.",
         )
     refuse_file_named_out(out, [f"tasks.{fmt}", f"sessions.{fmt}"], meant_folder=meant_folder)
+    paths = {"sessions": out / f"sessions.{fmt}", "tasks": out / f"tasks.{fmt}"}
+    refuse_folder_targets(  # before the folder is made: a name DuckDB cannot write left it
+        list(paths.values()), "Generate into another --out, or move that folder away."
+    )
     ensure_dir(out)
     queries.run(con, "session_setup")  # UTC and the ct_sf18 macro, on any connection
     binds: dict[str, Any] = {
@@ -104,10 +108,6 @@ def generate(
         "visitors": n_visitors,
         "start": START,
     }
-    paths = {"sessions": out / f"sessions.{fmt}", "tasks": out / f"tasks.{fmt}"}
-    refuse_folder_targets(
-        list(paths.values()), "Generate into another --out, or move that folder away."
-    )
     replaced = [str(p) for p in paths.values() if p.exists()]
     # both renamed into place together, only when both are written
     with (

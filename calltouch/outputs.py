@@ -135,13 +135,16 @@ class OutputSet:
         self._pending: list[tuple[Path, Path]] = []
 
     @contextmanager
-    def path(self, target: Path) -> Iterator[Path]:
+    def path(self, target: Path, *, by_duckdb: bool = True) -> Iterator[Path]:
         """A temporary path beside ``target`` for the block to write; kept for the commit when
         the block succeeds, deleted when it fails. The folder is created when missing. Any
-        failure to write is an OutputError naming target. A symbolic link is written through
-        (the file it names is replaced, the link kept); a named pipe, a device or a socket is
-        refused: the rename would have replaced it with a plain file (a /dev/null, once)."""
-        refuse_unnameable(target)
+        failure to write is an OutputError naming target; so is a name DuckDB cannot write
+        (:func:`refuse_unnameable`), unless ``by_duckdb`` is false (Python writes it). A
+        symbolic link is written through (the file it names is replaced, the link kept); a
+        named pipe, a device or a socket is refused: the rename would have replaced it with a
+        plain file (a /dev/null, once)."""
+        if by_duckdb:
+            refuse_unnameable(target)
         if target.is_dir():  # the rename would fail after the whole output was written
             raise OutputError(
                 f"cannot write {target}: it is a folder",
@@ -245,15 +248,17 @@ def _signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def atomic_path(target: Path, files: OutputSet | None = None) -> Iterator[Path]:
+def atomic_path(
+    target: Path, files: OutputSet | None = None, *, by_duckdb: bool = True
+) -> Iterator[Path]:
     """A temporary path beside ``target``, renamed onto it when the block succeeds (with
     ``files``, when that set is committed); the folder is created when missing. Any failure
-    to write is an OutputError naming target."""
+    to write is an OutputError naming target (``by_duckdb``: see OutputSet.path)."""
     if files is not None:
-        with files.path(target) as tmp:
+        with files.path(target, by_duckdb=by_duckdb) as tmp:
             yield tmp
         return
-    with output_set() as alone, alone.path(target) as tmp:
+    with output_set() as alone, alone.path(target, by_duckdb=by_duckdb) as tmp:
         yield tmp
 
 
@@ -561,6 +566,6 @@ def write_json(target: Path, payload: dict[str, Any], files: OutputSet | None = 
     ``files``)."""
     ensure_dir(target.parent, holds=target)
     text = json_text(payload, sort_keys=True) + "\n"
-    with atomic_path(target, files) as tmp:
+    with atomic_path(target, files, by_duckdb=False) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target

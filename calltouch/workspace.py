@@ -705,8 +705,13 @@ TABLES_CHANGED = "the match's tables are not as it made them"
 
 def stale_figures(reason: str) -> str:
     """Where the figures of a workspace stale for ``reason`` come from, as a clause."""
-    if reason.startswith((OUTPUTS_CHANGED, TABLES_CHANGED)):
+    if reason.startswith(OUTPUTS_CHANGED):
         return "these figures are from its tables as they are now, not as the last match made them"
+    if reason.startswith(TABLES_CHANGED):  # touchpoints and unmatched as the match wrote them
+        return (
+            "these figures are from the last match (explain and the attribution read the "
+            "changed tables)"
+        )
     return "these figures are from the last match"
 
 

@@ -1576,6 +1576,7 @@ def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
     # the other contact's person journey showed the attributed opportunity as an en dash (null),
     # the mark of "unattributed", under every model
     first, second, third = "003000000000001AAA", "003000000000002AAA", "003000000000003AAA"
+    fourth = "003000000000004AAA"
     (tmp_path / "t.csv").write_text(
         "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
         f"00T000000000001AAA,{first},Call,k1,2026-03-01T10:05:00Z\n"
@@ -1614,6 +1615,20 @@ def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
     assert [theirs["006000000000001AAA"][m] for m in models] == [0, 0, 0, 0, 0]
     # an opportunity no model attributes (its one contact has no touchpoint) stays null
     assert [shares(third)["006000000000002AAA"][m] for m in models] == [None] * 5
+    # and so does one a model leaves unattributed though it has touchpoints: the second
+    # contact's own visit (S3) alone, with no form or call, has no Lead Creation touch
+    roles = (tmp_path / "r.csv").read_text() + f"006000000000003AAA,{fourth}\n"
+    (tmp_path / "r.csv").write_text(roles)
+    (tmp_path / "o.csv").write_text(
+        (tmp_path / "o.csv").read_text()
+        + "006000000000003AAA,500,2026-03-05T00:00:00Z,2026-03-20,true,true\n"
+    )
+    (tmp_path / "p.csv").write_text((tmp_path / "p.csv").read_text() + f"{fourth},k4\n")
+    (tmp_path / "s.csv").write_text(
+        (tmp_path / "s.csv").read_text() + "S3,k4,2026-03-03T10:00:00Z,Direct,false\n"
+    )
+    visit = shares(fourth)["006000000000003AAA"]
+    assert visit["lead_creation"] is None and visit["first_touch"] == 1
     shown = invoke("journey", second, *files).stdout
     row = next(line for line in shown.splitlines() if "006000000000001AAA" in line)
     assert row.split()[-5:] == ["0%"] * 5

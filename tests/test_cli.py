@@ -451,6 +451,8 @@ def test_explain_names_sessions_of_the_bizible_id_written_otherwise(tmp_path, wh
             task("T2", "9002", "12:40"),
             task("T3", ABC.upper(), "12:40"),
             task("T4", DEF, "12:40"),
+            task("T5", "9003.00", "12:40"),
+            task("T6", "MiXeD", "12:40"),
         ],
         TASK_HEADER,
     )
@@ -462,6 +464,10 @@ def test_explain_names_sessions_of_the_bizible_id_written_otherwise(tmp_path, wh
             session("S3", ABC, "12:20"),
             session("S4", ABC, "12:25"),
             session("S5", "0f9e8d7c", "12:20"),  # DEF's beginning: no id written otherwise
+            session("S6", "9003", "12:20"),
+            session("S7", "mixed", "12:20"),
+            session("S8", "mixed", "12:25"),
+            session("S9", "MIXED", "12:20"),
         ],
         SESSION_HEADER,
     )
@@ -483,6 +489,12 @@ def test_explain_names_sessions_of_the_bizible_id_written_otherwise(tmp_path, wh
     similar, advice = facts("T3")
     assert similar == {"bizible_id": ABC, "sessions": 2}
     assert f"2 session rows have BizibleId {ABC}, which differs from the task's only in " in advice
+    # 9003.00 is the task's export's doing too; each variant is counted on its own, the one
+    # most rows have named (it said "3 session rows have BizibleId MIXED", which 1 row has)
+    similar, advice = facts("T5")
+    assert "the task's 9003.00 without '.0'" in advice and "the tasks export wrote" in advice
+    similar, advice = facts("T6")
+    assert similar == {"bizible_id": "mixed", "sessions": 2}
     similar, advice = facts("T4")
     assert similar is None
     assert "Load the sessions export that covers the call's date" in advice

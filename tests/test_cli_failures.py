@@ -1264,6 +1264,8 @@ def test_outputs_and_workspaces_whose_names_duckdb_cannot_open_are_refused(
          f"the workspace {tmp_path}/caf\\xe9.duckdb: its name is not UTF-8 text"),
         (("run", tasks, sessions, "--out", tmp_path / "o", "--temp-dir", tmp_path / name, "-q"),
          ExitCode.INPUT, f"the temp folder {tmp_path}/caf\\xe9: its name is not UTF-8 text"),
+        (("generate", "--sessions", "10", "--calls", "2", "--out", tmp_path / name),
+         ExitCode.OUTPUT, f"cannot write {tmp_path}/caf\\xe9/sessions.parquet: its name is not"),
     ]  # fmt: skip
     for args, code, said in cases:
         result = invoke(*args)
@@ -1271,6 +1273,11 @@ def test_outputs_and_workspaces_whose_names_duckdb_cannot_open_are_refused(
         told = " ".join(result.stderr.split())
         assert said in told and "Rename it (or its folder) with plain ASCII" in told, told
         assert not (tmp_path / name).exists()  # no folder left behind
+    # a file Python writes, not DuckDB (report -o in any form), takes any name
+    for suffix in (".md", ".html", ".csv"):
+        written = tmp_path / f"{name}{suffix}"
+        assert invoke("report", "-o", written, "--db", db).exit_code == 0
+        assert written.is_file()
 
 
 def test_a_name_the_locale_writes_in_other_bytes_than_utf8_is_a_problem(
