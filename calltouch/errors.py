@@ -177,3 +177,12 @@ NAME_HINT = (
     "system's locale names files in another encoding than UTF-8, run calltouch in a UTF-8 "
     "locale (LC_ALL=C.UTF-8)."
 )
+
+
+def refuse_name(path: os.PathLike[str] | str, error: type[CalltouchError], what: str) -> None:
+    """Raise ``error`` ("WHAT NAME: why", with the advice) when DuckDB cannot open ``path`` by
+    its name (:func:`name_problem`): an input, an output DuckDB writes, the workspace, the
+    spill folder."""
+    problem = name_problem(path)
+    if problem is not None:
+        raise error(f"{what} {shown_name(path)}: {problem}", hint=NAME_HINT)

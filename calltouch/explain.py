@@ -102,7 +102,7 @@ def explain(
                 hint="Run calltouch match (with the same --db) to rebuild the match, then "
                 "explain it again.",
             )
-        if row["copies"] or row["later_copies"]:
+        if row["later_copies"]:
             raise InputError(
                 f"task {row['task_id']} was loaded after the last match of {where}, "
                 "which has not linked it yet",

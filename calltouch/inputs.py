@@ -35,13 +35,11 @@ from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
 from calltouch.errors import (
-    NAME_HINT,
     InputError,
     MissingFieldError,
     UnreadableInputError,
     UsageError,
-    name_problem,
-    shown_name,
+    refuse_name,
 )
 from calltouch.timeformats import DateOrder
 
@@ -531,11 +529,7 @@ def resolve(spec: str | Path, role: Role | None) -> list[Path]:
     are not UTF-8)."""
     found = _resolve(spec, role)
     for path in found:
-        problem = name_problem(path)
-        if problem is not None:
-            raise InputError(
-                f"{role + ' ' if role else ''}file {shown_name(path)}: {problem}", hint=NAME_HINT
-            )
+        refuse_name(path, InputError, f"{role + ' ' if role else ''}file")
     return found
 
 

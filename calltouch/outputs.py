@@ -31,14 +31,7 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import queries
-from calltouch.errors import (
-    NAME_HINT,
-    OutputError,
-    QueryError,
-    UsageError,
-    name_problem,
-    shown_name,
-)
+from calltouch.errors import OutputError, QueryError, UsageError, refuse_name
 from calltouch.text import json_escaped
 
 Format = Literal["csv", "parquet"]
@@ -111,20 +104,12 @@ def refuse_folder_targets(targets: list[Path], hint: str) -> None:
     """Raise an OutputError naming the first of ``targets`` that is a folder: each file of a
     set is renamed into place in turn, and a rename onto a folder fails after the others,
     leaving a new file beside an earlier run's; nor one whose name DuckDB cannot write
-    (:func:`refuse_unnameable`). Checked before anything is written."""
+    (:func:`calltouch.errors.name_problem`: it would fail after the folder was made, or write
+    a file of another name). Checked before anything is written."""
     for path in targets:
-        refuse_unnameable(path)
+        refuse_name(path, OutputError, "cannot write")
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder", hint=hint)
-
-
-def refuse_unnameable(target: Path) -> None:
-    """Raise an OutputError when DuckDB cannot write ``target`` by its name
-    (:func:`calltouch.errors.name_problem`): it would fail after the folder was made, or
-    write a file of another name (under a locale whose file names are not UTF-8)."""
-    problem = name_problem(target)
-    if problem is not None:
-        raise OutputError(f"cannot write {shown_name(target)}: {problem}", hint=NAME_HINT)
 
 
 class OutputSet:
@@ -139,12 +124,13 @@ class OutputSet:
         """A temporary path beside ``target`` for the block to write; kept for the commit when
         the block succeeds, deleted when it fails. The folder is created when missing. Any
         failure to write is an OutputError naming target; so is a name DuckDB cannot write
-        (:func:`refuse_unnameable`), unless ``by_duckdb`` is false (Python writes it). A
+        (:func:`calltouch.errors.name_problem`), unless ``by_duckdb`` is false (Python writes
+        it). A
         symbolic link is written through (the file it names is replaced, the link kept); a
         named pipe, a device or a socket is refused: the rename would have replaced it with a
         plain file (a /dev/null, once)."""
         if by_duckdb:
-            refuse_unnameable(target)
+            refuse_name(target, OutputError, "cannot write")
         if target.is_dir():  # the rename would fail after the whole output was written
             raise OutputError(
                 f"cannot write {target}: it is a folder",

@@ -40,14 +40,12 @@ import jinja2
 import jinja2.meta
 
 from calltouch.errors import (
-    NAME_HINT,
     DamagedWorkspaceError,
     OutOfMemoryError,
     QueryError,
     TemplateError,
     UsageError,
-    name_problem,
-    shown_name,
+    refuse_name,
 )
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -493,14 +491,6 @@ def _fresh_spill_dir(name: str) -> Path:
     return path
 
 
-def _refuse_unnameable(what: str, name: str) -> None:
-    """A UsageError when DuckDB would open ``name`` as other bytes, or not at all
-    (:func:`calltouch.errors.name_problem`)."""
-    problem = name_problem(name)
-    if problem is not None:
-        raise UsageError(f"the {what} {shown_name(name)}: {problem}", hint=NAME_HINT)
-
-
 def connect(
     database: str | Path = ":memory:",
     *,
@@ -524,7 +514,7 @@ def connect(
     if threads is not None:
         config["threads"] = threads
     if temp_directory is not None:
-        _refuse_unnameable("temp folder", str(temp_directory))
+        refuse_name(temp_directory, UsageError, "the temp folder")
         check_temp_dir(Path(temp_directory))
         _make_private(Path(temp_directory))
         config["temp_directory"] = str(temp_directory)
@@ -534,7 +524,7 @@ def connect(
     # databases than a file (md:x MotherDuck's, s3://b/x.duckdb, which Path makes s3:/b/...)
     target = str(database.absolute()) if isinstance(database, Path) else database
     if target != ":memory:":  # by its absolute name: the current folder's name too
-        _refuse_unnameable("workspace", target)
+        refuse_name(target, UsageError, "the workspace")
     con = duckdb.connect(target, read_only=read_only, config=config)
     _LIMITS[con] = config["memory_limit"]
     # DuckDB's own default beside a database file: the file's name with .tmp
