@@ -38,7 +38,8 @@ LABEL_MIN = 10
 
 class Fitted:
     """A table of a label column and figures, fitted to the width it is drawn in: the figures
-    are never cut (``1,195,3…`` read as a smaller amount, ``10…`` for 100.0%), the label gives
+    are never cut (``1,195,3…`` read as a smaller amount, ``10…`` for 100.0%), the label is as
+    wide as its widest cell where the width allows (whatever its column's max_width) and gives
     way first (down to LABEL_MIN, with an ellipsis, or folded as its column folds), then whole
     columns from the right, said in a line below the table (rich dropped them silently: a
     Total row without its Calls column read as another count), then, with one column left
@@ -71,9 +72,11 @@ class Fitted:
             else:
                 column.no_wrap = True
                 column.min_width = widest(column)
-        cap = label.max_width
+        # the label's own max_width is for renderings that do not fit (the dashboard's
+        # panels); fitted, it is as wide as its widest cell where the terminal has room, so
+        # that long landing pages do not read alike on a wide terminal
         label.max_width = None
-        natural = widest(label) if cap is None else min(widest(label), cap)
+        natural = widest(label)
         label.max_width = natural
         width = options.max_width
         left_out: list[str] = []

@@ -471,6 +471,26 @@ def test_a_fitted_table_never_cuts_a_figure_and_says_what_it_leaves_out(width: i
         assert "Calls" in shown  # the label gives way first, then columns from the right
 
 
+@pytest.mark.parametrize(("width", "whole"), [(200, True), (150, True), (80, False)])
+def test_a_fitted_label_is_whole_where_the_terminal_has_room(width: int, whole: bool) -> None:
+    # the label stopped at its column's max_width (26-30) on any terminal: two landing pages
+    # differing after their 30th character read alike even at 200 columns
+    from rich.console import Console
+
+    from calltouch.report import Fitted
+
+    pages = [f"https://www.example.com/products/pumps/{n}?utm_source=google&x=1" for n in "ab"]
+    table = _figures_table()
+    for page in pages:
+        table.add_row(page, "7", "7", "0", "100.0%", "1.0%", "█")
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(Fitted(table))
+    text = console.export_text()
+    assert all(len(line) <= width for line in text.splitlines())
+    assert "1,195,300" in text and not re.search(r"\d…", text)
+    assert [page in text for page in pages] == [whole] * 2, text
+
+
 def test_report_csv_quotes_a_label_with_a_lone_carriage_return(controls_db: Path) -> None:
     # the csv module quotes only its line terminator's characters: a campaign's lone CR was
     # written bare, and every CSV reader split its row in two (export report quoted it)
