@@ -250,6 +250,7 @@ def attributed(
     try:
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
+        attribution.require_opportunities(con, where, built=False)
         with progress(quiet):
             attribution.build(con, settings, scope=scope)
         attribution.require_opportunities(con, where)

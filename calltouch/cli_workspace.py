@@ -814,10 +814,10 @@ def _revenue_report(
             refuse_loaded_file_as_output(con, output)
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
+        where, hint = f"the workspace {db}", f"{attribution.LOAD_OPPORTUNITIES}."
+        attribution.require_opportunities(con, where, hint, built=False)
         attribution.build(con, settings)
-        attribution.require_opportunities(
-            con, f"the workspace {db}", hint=f"{attribution.LOAD_OPPORTUNITIES}."
-        )
+        attribution.require_opportunities(con, where, hint)
         note_revenue_reading(con)
         built = reporting.build_revenue(
             con, options, compare=chosen is ReportFormat.html, cells=_cells(chosen)

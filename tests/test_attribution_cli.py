@@ -804,20 +804,29 @@ def test_attribute_rejects_bad_revenue_rows_like_any_input(tmp_path: Path) -> No
     assert "were removed" in result.stderr
 
 
-def test_attribute_without_opportunities_says_what_to_load(tmp_path: Path) -> None:
+def test_attribute_without_opportunities_says_what_to_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "w.duckdb"
     invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
     invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
     invoke("match", "--db", db, "-q")
-    result = invoke("attribute", "--db", db, "--out", tmp_path / "o", *AS_OF, ok=False)
-    assert result.exit_code == 2
-    assert "holds no opportunities" in result.stderr
-    assert "calltouch load opportunities" in result.stderr
-    # report has no --opportunities option: its advice must not name one
-    result = invoke("report", "--revenue", "--db", db, ok=False)
-    assert result.exit_code == 2
-    assert "calltouch load opportunities" in result.stderr
-    assert "--opportunities" not in result.stderr
+    with monkeypatch.context() as patch:
+        # said before building anything: at 10M sessions the build took 34 s to get there
+        patch.setattr(attribution, "build", lambda *a, **k: pytest.fail("built"))
+        result = invoke("attribute", "--db", db, "--out", tmp_path / "o", *AS_OF, ok=False)
+        assert result.exit_code == 2
+        assert "holds no opportunities" in result.stderr
+        assert "calltouch load opportunities" in result.stderr
+        for command in ("journey", "compare"):
+            args = ("006A",) if command == "journey" else ()
+            result = invoke(command, *args, "--db", db, ok=False)
+            assert result.exit_code == 2 and "holds no opportunities" in result.stderr
+        # report has no --opportunities option: its advice must not name one
+        result = invoke("report", "--revenue", "--db", db, ok=False)
+        assert result.exit_code == 2
+        assert "calltouch load opportunities" in result.stderr
+        assert "--opportunities" not in result.stderr
     # on files, an opportunities file without rows: not 'load them first, or pass the file'
     empty = tmp_path / "opps.csv"
     empty.write_text("Id,Amount,CreatedDate,CloseDate\n", "utf-8")
