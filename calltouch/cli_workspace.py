@@ -1175,6 +1175,7 @@ _RENDER_DEFAULTS: dict[str, object] = {
     # the reject texts some counts recognise (calltouch.load and csvscan): fixed values
     "deleted_errors": list(DELETED_ERRORS),
     "quote_errors": list(QUOTE_ERRORS),
+    "counted_only": False,  # reject_examples: inspect's list, deleted records included
 }
 
 

@@ -535,7 +535,7 @@ def max_rejects_advice(rejected: int, read: int, *, reading_options: bool = True
     share = Fraction(rejected, read) if read else Fraction(1)
     percent = _percent_up(rejected, read)  # it lets them all through (exactly)
     allow = f"--max-rejects {rejected} (or --max-rejects {float(percent):g}%)"
-    if reading_options and share >= Fraction(1, 2):
+    if reading_options and share > Fraction(1, 2):
         return (
             "Most rows were rejected: the file more likely needs other reading options (see "
             f"the errors: --encoding, --map, --date-order) than a higher limit; {allow} "
@@ -565,15 +565,22 @@ def check_rejects(con: duckdb.DuckDBPyConnection, summary: dict[str, Any], limit
 
 
 def first_rejects(
-    con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None, limit: int
+    con: duckdb.DuckDBPyConnection,
+    role: str,
+    file_ids: list[int] | None,
+    limit: int,
+    *,
+    counted_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The first ``limit`` rejected rows of ``role`` (of the files ``file_ids`` only, when
-    given), deleted records last (--max-rejects does not count them): file, line, error."""
+    given), deleted records last (--max-rejects does not count them), or left out with
+    ``counted_only``: file, line, error."""
     binds = {
         "role": role,
         "file_ids": file_ids,
         "limit": limit,
         "deleted_errors": list(DELETED_ERRORS),
+        "counted_only": counted_only,
     }
     return queries.fetch_dicts(con, "reject_examples", binds)
 
@@ -581,9 +588,9 @@ def first_rejects(
 def reject_examples(
     con: duckdb.DuckDBPyConnection, role: str, file_ids: list[int] | None = None
 ) -> str:
-    """The first three rejected rows of ``role`` (see first_rejects), as ``file:line: error``
-    for an error message."""
-    examples = first_rejects(con, role, file_ids, 3)
+    """The first three rejected rows of ``role`` that --max-rejects counts (see
+    first_rejects), as ``file:line: error`` for its error message."""
+    examples = first_rejects(con, role, file_ids, 3, counted_only=True)
     return "; ".join(f"{e['file']}:{e['line']}: {e['error']}" for e in examples)
 
 

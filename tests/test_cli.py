@@ -586,9 +586,27 @@ def test_deleted_records_do_not_count_against_max_rejects(tmp_path):
         "more than --max-rejects 1% allows" in message
     )
     assert "--max-rejects 1 (or --max-rejects 11.2%)" in message
-    # the rejected row it counts comes first, before the deleted records
+    # the rejected row it counts is quoted, the deleted records (not counted) are not
     assert f"First: {tasks}:14: '2026-03-02Tnot a timeZ' is not a date-time" in message
+    assert "the record was deleted" not in message
     assert invoke("run", tasks, sessions, "--out", out, "-q", "--max-rejects", "1").exit_code == 0
+    db = tmp_path / "w.duckdb"
+    result = invoke("load", "tasks", tasks, "--db", db, "-q")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 3 and "the record was deleted" not in message, message
+    assert f"First: {tasks}:14:" in message
+
+
+def test_half_the_rows_rejected_is_not_most(tmp_path):
+    # 1 of 2 rows rejected was told "Most rows were rejected: the file more likely needs other
+    # reading options", which one bad time among two rows does not say
+    rows = [task("T1", ABC, "12:40"), task("T2", ABC, "not a time")]
+    tasks = write_rows(tmp_path / "t.csv", rows, TASK_HEADER)
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out", "-q")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 3 and "1 of 2 tasks rows were rejected" in message
+    assert "Most rows" not in message and "Fix the export, or go on without" in message
 
 
 def test_the_rejected_counts_say_how_many_are_deleted_records(tmp_path):
