@@ -164,11 +164,23 @@ def inspect_file(
     fitting = [f for f in failures if not isinstance(f, MissingFieldError)]
     if len(fitting) == 1:
         raise fitting[0]
+    # the role the user's --map names is the one meant: its missing field, its advice (the
+    # other role's advice led to mapping a session export's columns as a task's)
+    mapped = [i for i, candidate in enumerate(roles) if options[candidate].overrides]
+    if len(mapped) == 1:
+        raise failures[mapped[0]]
     raise InputError(
         f"{path} is neither a task nor a session export calltouch recognises: "
         + " / ".join(f.message for f in failures),
-        hint=failures[0].hint,
+        hint=" ".join(
+            f"As {_AS[candidate]}: {f.hint}"
+            for candidate, f in zip(roles, failures, strict=True)  # every role failed
+        )
+        + " Or say which it is: --role tasks or --role sessions.",
     )
+
+
+_AS: dict[Role, str] = {"tasks": "a task export", "sessions": "a session export"}
 
 
 def _roles_by_fit(

@@ -1889,6 +1889,29 @@ def test_inspect_unknown_file_names_both_roles(tmp_path):
     assert f"{odd} is neither a task nor a session export" in result.stderr
 
 
+def test_inspect_advises_the_mapping_of_both_roles_then_the_one_mapped(tmp_path):
+    # a session export with other headers was advised "--map tasks.task_id=YOUR_COLUMN" only,
+    # and still after the user's --map sessions.*: following it read the file as tasks
+    odd = tmp_path / "sessions.csv"
+    odd.write_text(
+        "Session Id,Visitor Cookie,Session Start (UTC),Channel\n"
+        "S1,cookieA,2026-03-02 10:00:00,Paid Search\n",
+        encoding="utf-8",
+    )
+    said = " ".join(invoke("inspect", odd).stderr.split())
+    assert "add --map tasks.task_id=YOUR_COLUMN" in said
+    assert "add --map sessions.session_id=YOUR_COLUMN" in said
+    assert "--role tasks or --role sessions" in said
+    maps = ("--map", "sessions.session_id=Session Id", "--map", "sessions.cookie_id=Visitor Cookie")
+    result = invoke("inspect", odd, *maps)
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "no column for the required field 'session_start'" in said
+    assert "--map sessions.session_start=YOUR_COLUMN" in said and "tasks." not in said
+    maps += ("--map", "sessions.session_start=Session Start (UTC)")
+    (described,) = json.loads(invoke("inspect", odd, *maps, "-f", "json").stdout)
+    assert described["role"] == "sessions"
+
+
 def test_inspect_without_a_role_calls_a_missing_input_no_role(tmp_path):
     # "tasks input nope.csv does not exist": the file may have been meant as sessions
     missing = invoke("inspect", tmp_path / "nope.csv")
