@@ -62,7 +62,7 @@ from calltouch.cli import (
 )
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import parse_window
-from calltouch.errors import UsageError
+from calltouch.errors import UsageError, WorkspaceInUseError
 from calltouch.inputs import folder_notes
 from calltouch.load import DELETED_ERRORS
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
@@ -1308,13 +1308,19 @@ def dashboard_command(
         options = _report_options(by, since, until, status, None)
         # a missing or unreadable workspace is an error before any drawing (exit 2), and so,
         # drawn once, is one with nothing to show (never matched, a table of its match lost),
-        # as for report; --watch shows such states and later failures on screen and goes on
-        con = workspace.open_workspace(db, create=False, read_only=True)
+        # as for report; --watch shows such states and later failures on screen and goes on,
+        # as it does a workspace another program holds (a long match in another terminal)
         try:
+            con = workspace.open_workspace(db, create=False, read_only=True)
+        except WorkspaceInUseError:
             if not watch:
-                workspace.require_match(con, db)
-        finally:
-            con.close()
+                raise
+        else:
+            try:
+                if not watch:
+                    workspace.require_match(con, db)
+            finally:
+                con.close()
 
         def load_report() -> reporting.Report | None:
             con = workspace.open_workspace(db, create=False, read_only=True)

@@ -93,6 +93,10 @@ class UsageError(CalltouchError):
     title = "Usage error"
 
 
+class WorkspaceInUseError(UsageError):
+    """Another program holds the workspace (DuckDB's lock): a later try may succeed."""
+
+
 class TooManyRejectsError(CalltouchError):
     """The share of rejected rows is above the allowed maximum."""
 

@@ -41,6 +41,7 @@ from calltouch.errors import (
     OutOfMemoryError,
     TooManyRejectsError,
     UsageError,
+    WorkspaceInUseError,
 )
 from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
 from calltouch.load import (
@@ -128,7 +129,7 @@ def open_workspace(
         if not read_only and not writes and _not_writable(text):
             return open_workspace(path, create=create, read_only=True, **limits)
         if "lock" in text.lower():
-            raise UsageError(
+            raise WorkspaceInUseError(
                 f"the workspace {path} is in use by another program",
                 hint="Wait for the other calltouch (or DuckDB client) to finish, then retry.",
             ) from exc

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from calltouch import queries, workspace
+from calltouch import errors, queries, reporting, workspace
 from calltouch.cli import app
 from calltouch.outputs import export_table
 from tests.harness import SESSION_HEADER, TASK_HEADER, invoke, session, task, write_rows
@@ -1585,6 +1586,50 @@ def test_reading_commands_share_the_workspace_with_other_readers(
         assert busy.exit_code == 2 and "in use by another program" in busy.stderr
     finally:
         holder.communicate("")
+
+
+def test_dashboard_watch_waits_for_a_workspace_another_program_holds(
+    ws: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started while another program wrote the workspace (a long match in another terminal),
+    dashboard --watch stopped with exit 2, though the same state once watching is shown on
+    screen until the writer is done. Drawn once, it is still the command's error."""
+    from calltouch import dashboard
+
+    db = tmp_path / "calltouch.duckdb"
+    shutil.copy(ws["db"], db)
+    drawn: list[object] = []
+
+    def run(load: Callable[[], object], **_: object) -> None:
+        try:
+            drawn.append(load())
+        except errors.WorkspaceInUseError as exc:
+            drawn.append(exc)
+
+    monkeypatch.setattr(dashboard, "run", run)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        once = invoke("dashboard", "--db", db, ok=False)
+        assert once.exit_code == 2 and "in use by another program" in once.stderr
+        assert not drawn
+        invoke("dashboard", "--watch", "--db", db)
+        assert isinstance(drawn[-1], errors.WorkspaceInUseError)  # shown in the frame
+    finally:
+        holder.communicate("")
+    invoke("dashboard", "--watch", "--db", db)
+    assert isinstance(drawn[-1], reporting.Report)
 
 
 def test_changing_a_workspace_in_a_folder_it_may_not_write_says_so_first(
