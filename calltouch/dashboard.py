@@ -40,7 +40,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from calltouch.errors import STOP_SIGNALS, CalltouchError
+from calltouch.errors import STOP_SIGNALS, CalltouchError, WorkspaceInUseError
 from calltouch.report import REASON_TEXT
 from calltouch.reporting import BY_LABEL, Report, pct, week_monday
 from calltouch.text import printable
@@ -702,7 +702,8 @@ def _probe(changed: Callable[[], object]) -> object:
 
 
 class _State:
-    """The last report read, when, and the error of the last load if it failed."""
+    """The last report read, when, the error of the last load if it failed, and whether it
+    failed because another program held the workspace (``busy``: to be tried again)."""
 
     def __init__(
         self, load: Callable[[], Report | None], source: str, hint: str = QUIT_HINT
@@ -711,14 +712,16 @@ class _State:
         self.report: Report | None = None
         self.updated = ""
         self.error = ""
+        self.busy = False
 
     def reload(self) -> None:
         try:
             report = self.load()
         except Exception as error:  # the message is shown on screen; watching goes on
             self.error = _describe_error(error)
+            self.busy = isinstance(error, WorkspaceInUseError)
             return
-        self.report, self.error = report, ""
+        self.report, self.error, self.busy = report, "", False
         # in UTC, as every time calltouch shows: the machine's zone changes no output
         self.updated = datetime.now(UTC).strftime("%H:%M:%S UTC")
 
@@ -793,12 +796,17 @@ def run(
             while not stop.wait(poll_seconds if watch else 0.1):
                 if not watch:
                     continue
+                retried = False
                 if changed is not None:
                     now = _probe(changed)
-                    if now == last:
+                    # a workspace another program held is tried again at each poll: its
+                    # writer may be done without changing the file (a client that only read)
+                    if now == last and not state.busy:
                         continue
-                    last = now
+                    retried, last = now == last, now
                 state.reload()
+                if retried and state.busy:
+                    continue  # still held: the frame on screen says so already
                 draw()
     except KeyboardInterrupt:  # Ctrl-C is the ordinary way out; a SIGTERM is not
         if STOP_SIGNALS:

@@ -409,6 +409,44 @@ def test_a_failing_load_shows_the_error_and_watching_goes_on():
     assert "RuntimeError" not in second
 
 
+def test_a_workspace_held_by_another_program_is_tried_again_unchanged():
+    # a program that held the workspace and let go without writing it (a DuckDB client that
+    # only read) changes nothing the watch polls: the error stayed on screen for good
+    from calltouch.errors import WorkspaceInUseError
+
+    held = {"value": True}
+    loads: list[str] = []
+
+    def load() -> Report:
+        loads.append("load")
+        if held["value"]:
+            raise WorkspaceInUseError("the workspace w.duckdb is in use by another program")
+        return report_of([("Paid Search", 5, 1)])
+
+    console = recording_console(width=80, height=24)
+    stop = threading.Event()
+    thread = start(
+        dashboard.run,
+        load=load,
+        watch=True,
+        console=console,
+        changed=lambda: 1,
+        poll_seconds=0.01,
+        stop=stop,
+    )
+    try:
+        wait_until(lambda: len(loads) >= 3, "the loads tried again")
+        held["value"] = False
+        wait_until(lambda: "Paid Search" in console.export_text(clear=False), "the drawing")
+    finally:
+        stop.set()
+        thread.join(WAIT)
+    drawings = console.export_text().split("Ctrl-C to quit")[:-1]
+    # tried at each poll, drawn only when something changed: once held, once read
+    assert len(drawings) == 2 and "in use by another program" in drawings[0], drawings
+    assert "Paid Search" in drawings[1] and "in use" not in drawings[1]
+
+
 def test_a_failing_changed_does_not_crash_the_watch():
     calls = {"n": 0}
 
