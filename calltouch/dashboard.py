@@ -462,7 +462,9 @@ def _empty_message(report: Report | None, error: str) -> Text:
 def _footer(source: str, updated: str, stale: str = "", hint: str = QUIT_HINT) -> Table:
     left = Text()
     if stale:
-        left.append(f"stale: {stale}; {stale_remedy(stale)}  ", style="bold yellow")
+        # the remedy first: a narrow footer cuts the end of its line (at 80 columns it cut
+        # "run calltouch match")
+        left.append(f"stale: {stale_remedy(stale)} ({stale})  ", style="bold yellow")
     if source:
         left.append("source: ", style="dim")
         left.append(source)

@@ -265,6 +265,15 @@ def headline_values(frame: str) -> list[str]:
     return lines[labels + 1].strip("│ ").split()
 
 
+@pytest.mark.parametrize("width", [80, 60])
+def test_the_stale_footer_keeps_its_remedy_at_narrow_widths(sample_report, width) -> None:
+    # at 80 columns the footer read "stale: 1 load(s) of tasks or sessions since the last
+    # match;…": the fix, "run calltouch match", was the part cut
+    stale = replace(sample_report, stale="1 load(s) of tasks or sessions since the last match")
+    text = draw(stale, width, 24, source="calltouch.duckdb", hint=dashboard.QUIT_HINT)
+    assert "stale: run calltouch match" in text
+
+
 def recording_console(**kwargs: object) -> Console:
     options = {"width": 120, "height": 40, "force_terminal": False, **kwargs}
     return Console(record=True, file=io.StringIO(), **options)

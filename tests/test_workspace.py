@@ -1407,7 +1407,10 @@ def test_readers_of_a_stale_workspace_say_so(tmp_path: Path) -> None:
         ("export", "touchpoints", "-o", tmp_path / "t.csv"),
         ("dashboard",),
     ]
-    notes = ("workspace is stale (1 load(s) of tasks or sessions", "stale: 1 load(s) of tasks")
+    notes = (
+        "workspace is stale (1 load(s) of tasks or sessions",
+        "stale: run calltouch match (1 load(s) of tasks",
+    )
     for args in readers:
         text = " ".join(invoke(*args, "--db", db).output.split())
         assert not any(note in text for note in notes), args
