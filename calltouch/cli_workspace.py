@@ -62,7 +62,7 @@ from calltouch.cli import (
 )
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import parse_window
-from calltouch.errors import UsageError, WorkspaceInUseError
+from calltouch.errors import UsageError, WorkspaceInUseError, shown_name
 from calltouch.inputs import folder_notes
 from calltouch.load import DELETED_ERRORS
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
@@ -580,7 +580,7 @@ def export_command(
                 export_table(con, what.value, output, fmt, since=queries.stale_since(con))
         finally:
             con.close()
-        stderr.print(Text(f"Wrote {what.value} to {output}", style="dim"))
+        stderr.print(Text(f"Wrote {what.value} to {shown_name(output)}", style="dim"))
 
 
 @app.command()
@@ -933,7 +933,7 @@ def _emit(
             handle.write(content)
         else:
             Console(file=handle, width=width, color_system=None).print(content)
-    stderr.print(Text(f"Wrote the {what} to {output}", style="dim"))
+    stderr.print(Text(f"Wrote the {what} to {shown_name(output)}", style="dim"))
 
 
 def _cells(chosen: ReportFormat) -> reporting.Cells:

@@ -1276,8 +1276,11 @@ def test_outputs_and_workspaces_whose_names_duckdb_cannot_open_are_refused(
     # a file Python writes, not DuckDB (report -o in any form), takes any name
     for suffix in (".md", ".html", ".csv"):
         written = tmp_path / f"{name}{suffix}"
-        assert invoke("report", "-o", written, "--db", db).exit_code == 0
-        assert written.is_file()
+        result = invoke("report", "-o", written, "--db", db)
+        assert result.exit_code == 0 and written.is_file()
+        # said with the byte as an escape, as the errors show it (not Python's \udce9)
+        told = " ".join(result.stderr.split())
+        assert f"to {tmp_path}/caf\\xe9{suffix}" in told and "\\udc" not in told, told
 
 
 def test_a_name_the_locale_writes_in_other_bytes_than_utf8_is_a_problem(
