@@ -668,6 +668,7 @@ class _Loader:
             example=next((str(r[4]) for _, r in dated), None),
             cells=sum(int(r[5]) for _, r in dated),
             dotted=sum(int(r[6]) for r in survey),
+            undotted=next((str(r[9]) for _, r in dated if r[9] is not None), None),
             orders=(
                 next((str(r[7]) for _, r in dated if r[7] is not None), None),
                 next((str(r[8]) for _, r in dated if r[8] is not None), None),

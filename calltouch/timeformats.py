@@ -183,6 +183,7 @@ def decide_date_order(
     cells: int | None = None,
     dotted: int = 0,
     orders: tuple[str | None, str | None] = (None, None),
+    undotted: str | None = None,
 ) -> DateOrder | None:
     """The date order to read ``column`` (its quoted name, or several) with: the user's, else
     the data's, else an error naming how many of the ``cells`` values are day/month dates and
@@ -190,7 +191,8 @@ def decide_date_order(
     only month-first reads). None when there are no day/month dates at all (the order does
     not matter). Dates written with dots only (04.03.2026, German and most European exports)
     are day first when no number says otherwise: no locale writes month-first dates with
-    dots."""
+    dots. Beside dotted dates, the ones in question are the others (``undotted``: one of
+    them)."""
     if given is not None:
         return given
     if slash_dates == 0:
@@ -201,7 +203,14 @@ def decide_date_order(
     if dotted == slash_dates and first_max <= 12 and second_max <= 12:
         return "dmy"
     seen = ""
-    if example is not None:
+    if dotted and undotted is not None:  # the dotted ones are day first: the others are asked
+        others = slash_dates - dotted
+        share = f"{others} of {cells} values" if cells else f"{others} values"
+        seen = (
+            f"; {share} are written that way, e.g. {undotted!r} (besides {dotted} dotted "
+            f"date{'s' if dotted != 1 else ''}, which read day first)"
+        )
+    elif example is not None:
         share = f"{slash_dates} of {cells} values" if cells else f"{slash_dates} values"
         seen = f"; {share} are written that way, e.g. {example!r}"
     stray = (

@@ -2132,6 +2132,29 @@ def test_date_order_can_differ_between_inputs(tmp_path):
     assert invoke(*args, "--date-order", "ymd").exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_dates_in_question_beside_dotted_ones_are_the_example(tmp_path, fmt):
+    # the error gave the dotted 04.03.2026 as its example of a date whose order it cannot
+    # tell, though dotted dates read day first (README), and counted it among them
+    rows = [("T1", "04.03.2026 10:22"), ("T2", "3/4/26 10:22"), ("T3", "05.03.2026 09:00")]
+    tasks = tmp_path / f"dotted.{fmt}"  # write_case writes tasks.csv
+    csv_text = "Id,BizibleId,CreatedDate\n" + "".join(f"{i},{ABC},{t}\n" for i, t in rows)
+    if fmt == "csv":
+        tasks.write_text(csv_text, encoding="utf-8")
+    else:
+        source = tmp_path / "t.csv"
+        source.write_text(csv_text, encoding="utf-8")
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{source}', all_varchar=true)) TO '{tasks}'")
+    _, sessions = write_case(tmp_path)
+    result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, said
+    assert (
+        "1 of 3 values are written that way, e.g. '3/4/26 10:22' (besides 2 dotted dates, "
+        "which read day first)" in said
+    ), said
+
+
 def run_report(tmp_path: Path, text: str) -> tuple[dict, Path]:
     """Run a task report of ``text`` (any rejects allowed); its file's summary and outputs."""
     report = tmp_path / "report.csv"
