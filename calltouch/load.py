@@ -99,6 +99,10 @@ SESSION_DELETED = (
 # --max-rejects does not count them (see RejectedLines)
 DELETED_ERRORS = (_ERROR_TEXT[("deleted", "is_deleted")], SESSION_DELETED)
 SAMPLE_LIMIT = 500
+# the column kinds whose cells are text as written (_load.sql.j2's TEXT_KINDS)
+_TEXT_KINDS = ("varchar", "blob")
+# the binds that say how to read a file (CsvLoader.csv_binds; a Parquet file needs its path)
+_READING_BINDS = frozenset({"path", "csv_columns", "delim", "rejects_table", "rejects_scan"})
 # the rejects.csv text of a line that repeats the header, in its order (CsvLoader.repeated_header)
 REPEATED_HEADER = (
     "the header repeated: exports pasted into one file (this line is their second header, "
@@ -752,6 +756,36 @@ class _Loader:
             self.con, name, binds, role=self.role, path=self.display, fmt=self.fmt, **context
         )
 
+    def amount_notes(self, binds: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
+        """A note when the opportunities' amounts were read as thousands for want of a cell
+        showing the column's decimal mark (every amount such as 1.005 or 125.500: 1005 and
+        125500): the same amounts typed DOUBLE in a Parquet file read 1.01 and 125.5, and a
+        column of decimals with three places reads 1000 times too large."""
+        if self.role != "opportunities":
+            return []
+        amount = next(f["col"] for f in context["fields"] if f["name"] == "amount")
+        if amount is None or amount["kind"] not in _TEXT_KINDS:
+            return []
+        reading = {k: v for k, v in binds.items() if k in _READING_BINDS}
+        try:
+            told, grouped, example = self.query_file(
+                "amount_marks", reading, source_format=self.fmt, amount=amount
+            ).fetchone() or (True, 0, None)
+        finally:
+            if "rejects_table" in binds:  # a CSV read keeps its rejects in tables of its own
+                for name in (binds["rejects_table"], binds["rejects_scan"]):
+                    queries.run(self.con, "drop_table", table=name)
+        if told or not grouped:
+            return []
+        mark = "." if "." in str(example) else ","
+        whole = str(example).replace(mark, "")
+        return [
+            f"{grouped:,} amount{'s' if grouped != 1 else ''} such as {example!r} read as "
+            f"thousands ({whole}): no amount in the file shows whether {mark!r} is its decimal "
+            "mark or groups thousands. If it is the decimal mark, export the amounts with two "
+            f"decimals, or in one file with amounts that show it (12{mark}5, 1250{mark}00)"
+        ]
+
     def _restore_time_zone(self) -> None:
         """Back to UTC after a failed load, if the connection still can: in a workspace's
         transaction a failed statement aborts it, and the load's own error is the one to tell."""
@@ -1066,7 +1100,9 @@ class CsvLoader(_Loader):
         except InputError as exc:
             self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
-        return self.harvest_struct(binds)
+        rejected = self.harvest_struct(binds)
+        result.notes.extend(self.amount_notes(binds, context))
+        return rejected
 
     def flags_in_file_order(
         self, struct_lines: int, in_table: int, flagged: list[tuple[Any, ...]]
@@ -1343,6 +1379,7 @@ class ParquetLoader(_Loader):
         if self.role == "sessions":
             context = {**context, "matchable_only": self.matchable_only}
         self.run_load(binds, context)
+        result.notes.extend(self.amount_notes(binds, context))
         in_table, flagged = self.counts(row_numbers=context.get("details") == "none")
         raws: dict[int, str] = {}
         if flagged:

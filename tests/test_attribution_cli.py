@@ -1460,6 +1460,32 @@ def test_a_double_amount_rounds_as_the_same_amount_written_in_a_csv(tmp_path: Pa
     assert read["double"] == read["float"] == read["csv"]
 
 
+def test_amounts_read_as_thousands_for_want_of_a_decimal_mark_get_a_note(tmp_path: Path) -> None:
+    # a CSV whose every amount looks like 1.005 reads them as thousands (README), where the
+    # same amounts typed DOUBLE read 1.01: 1000 times the revenue, and nothing said so
+    head = "Id,Amount,CreatedDate,CloseDate\n"
+    cells = ("1.005", "-2.250", "125.500", "12500")
+    rows = "".join(f"O{i},{v},2026-02-01T00:00:00Z,2026-02-20\n" for i, v in enumerate(cells))
+    grouped = tmp_path / "grouped.csv"
+    grouped.write_text(head + rows)
+    told = tmp_path / "told.csv"  # 12.5 shows '.' to be the decimal mark: 1.005 is 1.01
+    told.write_text(head + rows + "O9,12.5,2026-02-01T00:00:00Z,2026-02-20\n")
+    as_text = tmp_path / "grouped.parquet"  # a Parquet file's text amounts read as a CSV's
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{grouped}', all_varchar=true)) TO '{as_text}'")
+    for source, noted in ((grouped, True), (told, False), (as_text, True)):
+        db = tmp_path / f"{source.name}.duckdb"
+        said = " ".join(invoke("load", "opportunities", source, "--db", db).output.split())
+        note = (
+            f"Note: {source}: 3 amounts such as '-2.250' read as thousands (-2250): no amount "
+            "in the file shows whether '.' is its decimal mark or groups thousands"
+        )
+        assert (note in said) is noted, said
+        with duckdb.connect(str(db), read_only=True) as con:
+            amounts = con.execute("SELECT amount FROM opportunity_rows ORDER BY rowid").fetchall()
+        first = Decimal("1.01") if source is told else Decimal(1005)
+        assert amounts[0] == (first,)
+
+
 def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
     # 101 amounts of nearly 1e16 overflowed the revenue sums while writing: exit 5 "cannot
     # write", with this run's attribution.csv beside the previous run's other files
