@@ -286,11 +286,12 @@ def require_opportunities(
     built: bool = True,
 ) -> None:
     """Raise a clear error when no opportunity was loaded; ``hint`` names only what the
-    calling command accepts. Before :func:`build` (``built=False``) it reads the loaded rows
-    alone, so that a workspace without opportunities is told so at once, not after building
-    the attribution of its millions of sessions (34 s at 10M)."""
+    calling command accepts. Before :func:`build` (``built=False``) it reads the loads'
+    counts alone (rows read, as revenue_inputs after it), so that a workspace without
+    opportunities is told so at once, not after building the attribution of its millions of
+    sessions (34 s at 10M)."""
     if not built:
-        if not queries.run(con, "opportunities_usable").fetchone()[0]:
+        if not queries.run(con, "opportunities_read").fetchone()[0]:
             raise InputError(f"{where} holds no opportunities", hint=hint)
         return
     row = queries.run(con, "revenue_inputs").fetchall()

@@ -827,6 +827,16 @@ def test_attribute_without_opportunities_says_what_to_load(
         assert result.exit_code == 2
         assert "calltouch load opportunities" in result.stderr
         assert "--opportunities" not in result.stderr
+    # opportunities read but all deleted (or rejected): loaded, so not "load them first"
+    deleted = tmp_path / "deleted.csv"
+    deleted.write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsDeleted\nO1,100,2026-03-01T00:00:00Z,2026-03-20,true\n",
+        "utf-8",
+    )
+    invoke("load", "opportunities", deleted, "--db", db, "-q")
+    for args in (("attribute", "--out", tmp_path / "od", *AS_OF), ("report", "--revenue")):
+        result = invoke(*args, "--db", db)
+        assert "holds no opportunities" not in result.stderr
     # on files, an opportunities file without rows: not 'load them first, or pass the file'
     empty = tmp_path / "opps.csv"
     empty.write_text("Id,Amount,CreatedDate,CloseDate\n", "utf-8")
