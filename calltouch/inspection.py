@@ -164,11 +164,8 @@ def inspect_file(
     fitting = [f for f in failures if not isinstance(f, MissingFieldError)]
     if len(fitting) == 1:
         raise fitting[0]
-    # the role the user's --map names is the one meant: its missing field, its advice (the
-    # other role's advice led to mapping a session export's columns as a task's)
-    mapped = [i for i, candidate in enumerate(roles) if options[candidate].overrides]
-    if len(mapped) == 1:
-        raise failures[mapped[0]]
+    # each role's advice: one role's alone led to mapping a session export's columns as a
+    # task's (a --map names one role for every file given, so it cannot choose for this one)
     raise InputError(
         f"{path} is neither a task nor a session export calltouch recognises: "
         + " / ".join(f.message for f in failures),

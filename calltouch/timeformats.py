@@ -207,8 +207,8 @@ def decide_date_order(
         others = slash_dates - dotted
         share = f"{others} of {cells} values" if cells else f"{others} values"
         seen = (
-            f"; {share} are written that way, e.g. {undotted!r} (besides {dotted} dotted "
-            f"date{'s' if dotted != 1 else ''}, which read day first)"
+            f"; {share} are written that way, e.g. {undotted!r}, beside {dotted} dotted "
+            f"date{'s' if dotted != 1 else ''} (day first wherever they are written)"
         )
     elif example is not None:
         share = f"{slash_dates} of {cells} values" if cells else f"{slash_dates} values"
@@ -229,10 +229,23 @@ def decide_date_order(
             hint="Fix the export, or pass --date-order mdy|dmy to read one order "
             f"(the other rows are rejected).{stray}",
         )
+    roles = (
+        "--date-order ROLE=dmy (ROLE being tasks, sessions, opportunities, contact_roles or "
+        "people) sets one input's order only."
+    )
+    if dotted and undotted is not None:  # --date-order reads the dotted dates too
+        hint = (
+            "If the other dates are day first too (3/4/2026 is 3 April), pass --date-order "
+            "dmy. If they are month first, the column mixes orders: fix the export, since "
+            f"--date-order mdy would read the dotted dates month first too; {roles}"
+        )
+    else:
+        hint = (
+            "Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy (3/4/2026 is "
+            f"3 April); {roles}"
+        )
     raise DateOrderError(
         f"{file}: cannot tell from column {column} whether dates are month/day or day/month "
         f"(no day above 12){seen}",
-        hint="Pass --date-order mdy (US: 3/4/2026 is March 4) or --date-order dmy "
-        "(3/4/2026 is 3 April); --date-order ROLE=dmy (ROLE being tasks, sessions, "
-        f"opportunities, contact_roles or people) sets one input's order only.{stray}",
+        hint=hint + stray,
     )

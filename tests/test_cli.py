@@ -1889,9 +1889,11 @@ def test_inspect_unknown_file_names_both_roles(tmp_path):
     assert f"{odd} is neither a task nor a session export" in result.stderr
 
 
-def test_inspect_advises_the_mapping_of_both_roles_then_the_one_mapped(tmp_path):
+def test_inspect_advises_the_mapping_of_both_roles(tmp_path):
     # a session export with other headers was advised "--map tasks.task_id=YOUR_COLUMN" only,
-    # and still after the user's --map sessions.*: following it read the file as tasks
+    # and still after the user's --map sessions.*: following it read the file as tasks. Both
+    # roles are advised, each with its next missing field; a --map for another file (a --map
+    # names a role for every file) changes nothing for this one
     odd = tmp_path / "sessions.csv"
     odd.write_text(
         "Session Id,Visitor Cookie,Session Start (UTC),Channel\n"
@@ -1906,7 +1908,12 @@ def test_inspect_advises_the_mapping_of_both_roles_then_the_one_mapped(tmp_path)
     result = invoke("inspect", odd, *maps)
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2 and "no column for the required field 'session_start'" in said
-    assert "--map sessions.session_start=YOUR_COLUMN" in said and "tasks." not in said
+    assert "add --map sessions.session_start=YOUR_COLUMN" in said
+    assert "add --map tasks.task_id=YOUR_COLUMN" in said
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(f"Id,BizibleId,CreatedDate,Subject\nT1,{ABC},2026-03-02T10:00:00Z,C\n")
+    said = " ".join(invoke("inspect", tasks, odd, "--map", "tasks.subject=").output.split())
+    assert "add --map sessions.session_id=YOUR_COLUMN" in said, said
     maps += ("--map", "sessions.session_start=Session Start (UTC)")
     (described,) = json.loads(invoke("inspect", odd, *maps, "-f", "json").stdout)
     assert described["role"] == "sessions"
@@ -2150,9 +2157,12 @@ def test_dates_in_question_beside_dotted_ones_are_the_example(tmp_path, fmt):
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2, said
     assert (
-        "1 of 3 values are written that way, e.g. '3/4/26 10:22' (besides 2 dotted dates, "
-        "which read day first)" in said
+        "1 of 3 values are written that way, e.g. '3/4/26 10:22', beside 2 dotted dates (day "
+        "first wherever they are written)" in said
     ), said
+    # --date-order reads the dotted dates too: mdy is no fix for month-first slashed ones
+    assert "--date-order mdy would read the dotted dates month first too" in said, said
+    assert "pass --date-order dmy" in said
 
 
 def run_report(tmp_path: Path, text: str) -> tuple[dict, Path]:
