@@ -464,7 +464,7 @@ def _footer(source: str, updated: str, stale: str = "", hint: str = QUIT_HINT) -
     if stale:
         # the remedy first: a narrow footer cuts the end of its line (at 80 columns it cut
         # "run calltouch match")
-        left.append(f"stale: {stale_remedy(stale)} ({stale})  ", style="bold yellow")
+        left.append(f"stale: {stale_remedy(stale, short=True)} ({stale})  ", style="bold yellow")
     if source:
         left.append("source: ", style="dim")
         left.append(source)

@@ -716,9 +716,12 @@ def stale_figures(reason: str) -> str:
     return "these figures are from the last match"
 
 
-def stale_remedy(reason: str) -> str:
-    """What brings a workspace stale for ``reason`` up to date, as a clause."""
+def stale_remedy(reason: str, *, short: bool = False) -> str:
+    """What brings a workspace stale for ``reason`` up to date, as a clause; ``short`` for a
+    line that has little room (the dashboard's footer)."""
     if reason == UNMATCHABLE:
+        if short:
+            return "load the exports into a new --db NEW.duckdb"
         return "load the exports again into a new workspace (--db NEW.duckdb): match refuses it"
     return "run calltouch match"
 

@@ -24,6 +24,7 @@ from rich.console import Console
 from calltouch import dashboard, queries, reporting
 from calltouch.pipeline import RunSettings, run
 from calltouch.reporting import Report, ReportOptions, pct
+from calltouch.workspace import UNMATCHABLE
 from tests.harness import SESSION_HEADER, TASK_HEADER, invoke, session, task, write_rows
 
 SIZES = [(80, 24), (120, 40), (160, 48)]
@@ -265,13 +266,22 @@ def headline_values(frame: str) -> list[str]:
     return lines[labels + 1].strip("│ ").split()
 
 
-@pytest.mark.parametrize("width", [80, 60])
-def test_the_stale_footer_keeps_its_remedy_at_narrow_widths(sample_report, width) -> None:
+@pytest.mark.parametrize(
+    ("reason", "remedy", "width"),
+    [
+        ("1 load(s) of tasks or sessions since the last match", "run calltouch match", 60),
+        ("1 load(s) of tasks or sessions since the last match", "run calltouch match", 80),
+        (UNMATCHABLE, "load the exports into a new --db NEW.duckdb", 80),
+    ],
+)
+def test_the_stale_footer_keeps_its_remedy_at_narrow_widths(
+    sample_report: Report, reason: str, remedy: str, width: int
+) -> None:
     # at 80 columns the footer read "stale: 1 load(s) of tasks or sessions since the last
     # match;…": the fix, "run calltouch match", was the part cut
-    stale = replace(sample_report, stale="1 load(s) of tasks or sessions since the last match")
+    stale = replace(sample_report, stale=reason)
     text = draw(stale, width, 24, source="calltouch.duckdb", hint=dashboard.QUIT_HINT)
-    assert "stale: run calltouch match" in text
+    assert f"stale: {remedy}" in text, text
 
 
 def recording_console(**kwargs: object) -> Console:
