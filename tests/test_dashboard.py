@@ -9,12 +9,14 @@ wait, so none can hang.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -349,6 +351,30 @@ def test_a_matched_workspace_without_calls_is_not_told_to_match(tmp_path: Path) 
     assert "then run `calltouch match` again" in text
 
 
+@contextlib.contextmanager
+def watching(
+    load: Callable[[], Report | None], changed: Callable[[], object], console: Console
+) -> Iterator[threading.Thread]:
+    """dashboard.run watching in a thread (polling every 10 ms) while the block runs; then
+    stopped, and checked to have stopped."""
+    stop = threading.Event()
+    thread = start(
+        dashboard.run,
+        load=load,
+        watch=True,
+        console=console,
+        changed=changed,
+        poll_seconds=0.01,
+        stop=stop,
+    )
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(WAIT)
+    assert not thread.is_alive()
+
+
 def test_watch_redraws_when_changed_changes_and_stops_on_request():
     first = report_of([("Paid Search", 11, 0)])
     second = report_of([("Paid Search", 11, 0), ("Brand New Channel", 3, 4)])
@@ -360,17 +386,7 @@ def test_watch_redraws_when_changed_changes_and_stops_on_request():
         return loads[-1]
 
     console = recording_console()
-    stop = threading.Event()
-    thread = start(
-        dashboard.run,
-        load=load,
-        watch=True,
-        console=console,
-        changed=lambda: version["value"],
-        poll_seconds=0.01,
-        stop=stop,
-    )
-    try:
+    with watching(load, lambda: version["value"], console):
         wait_until(lambda: len(loads) == 1, "the first draw")
         time.sleep(0.05)  # several polls without a change: no reload
         assert len(loads) == 1
@@ -378,10 +394,6 @@ def test_watch_redraws_when_changed_changes_and_stops_on_request():
         wait_until(lambda: len(loads) == 2, "the redraw")
         time.sleep(0.05)
         assert len(loads) == 2  # changed once, drawn again once
-    finally:
-        stop.set()
-        thread.join(WAIT)
-    assert not thread.is_alive()
     text = console.export_text()
     assert text.count("calltouch dashboard") == 2
     before, after = text.split("Ctrl-C to quit")[:2]
@@ -403,25 +415,11 @@ def test_a_failing_load_shows_the_error_and_watching_goes_on():
         return good
 
     console = recording_console(width=80, height=24)
-    stop = threading.Event()
-    thread = start(
-        dashboard.run,
-        load=load,
-        watch=True,
-        console=console,
-        changed=lambda: version["value"],
-        poll_seconds=0.01,
-        stop=stop,
-    )
-    try:
+    with watching(load, lambda: version["value"], console) as thread:
         wait_until(lambda: len(loads) == 1, "the failing load")
         assert thread.is_alive()
         version["value"] = 2
         wait_until(lambda: len(loads) == 2, "the reload")
-    finally:
-        stop.set()
-        thread.join(WAIT)
-    assert not thread.is_alive()
     first, second = console.export_text().split("Ctrl-C to quit")[:2]
     assert "RuntimeError: the workspace is being written [bold]now[/bold]" in first
     assert "Paid Search" in second
@@ -443,23 +441,10 @@ def test_a_workspace_held_by_another_program_is_tried_again_unchanged():
         return report_of([("Paid Search", 5, 1)])
 
     console = recording_console(width=80, height=24)
-    stop = threading.Event()
-    thread = start(
-        dashboard.run,
-        load=load,
-        watch=True,
-        console=console,
-        changed=lambda: 1,
-        poll_seconds=0.01,
-        stop=stop,
-    )
-    try:
+    with watching(load, lambda: 1, console):
         wait_until(lambda: len(loads) >= 3, "the loads tried again")
         held["value"] = False
         wait_until(lambda: "Paid Search" in console.export_text(clear=False), "the drawing")
-    finally:
-        stop.set()
-        thread.join(WAIT)
     drawings = console.export_text().split("Ctrl-C to quit")[:-1]
     # tried at each poll, drawn only when something changed: once held, once read
     assert len(drawings) == 2 and "in use by another program" in drawings[0], drawings

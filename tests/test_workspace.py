@@ -3,6 +3,7 @@ explain, export and sql, through the CLI; and load + match give what run gives."
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -10,7 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -1553,19 +1554,15 @@ def test_same_zone_tells_aliases_from_zones_that_differ_for_days() -> None:
         assert queries.run(con, "same_zone", {"a": a, "b": b}).fetchone() == (same,), (a, b)
 
 
-def test_reading_commands_share_the_workspace_with_other_readers(
-    ws: dict[str, Path], tmp_path: Path
-) -> None:
-    """A reading command took the file read-write, DuckDB's exclusive lock: beside another
-    reader (a second report, a DuckDB client), it stopped with 'in use by another program'.
-    It now opens a current workspace read-only; a writer still waits for readers."""
-    db = tmp_path / "calltouch.duckdb"
-    shutil.copy(ws["db"], db)
+@contextlib.contextmanager
+def _held(db: Path, *, read_only: bool) -> Iterator[None]:
+    """Another process holds ``db`` open (read-only, or read-write: DuckDB's exclusive lock)
+    while the block runs."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            f"import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only={read_only}); "
             "print('open', flush=True); sys.stdin.read()",
             str(db),
         ],
@@ -1575,6 +1572,20 @@ def test_reading_commands_share_the_workspace_with_other_readers(
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        yield
+    finally:
+        holder.communicate("")
+
+
+def test_reading_commands_share_the_workspace_with_other_readers(
+    ws: dict[str, Path], tmp_path: Path
+) -> None:
+    """A reading command took the file read-write, DuckDB's exclusive lock: beside another
+    reader (a second report, a DuckDB client), it stopped with 'in use by another program'.
+    It now opens a current workspace read-only; a writer still waits for readers."""
+    db = tmp_path / "calltouch.duckdb"
+    shutil.copy(ws["db"], db)
+    with _held(db, read_only=True):
         for command in (("status",), ("report", "-f", "csv"), ("export", "touchpoints")):
             invoke(
                 *command,
@@ -1587,8 +1598,6 @@ def test_reading_commands_share_the_workspace_with_other_readers(
         # a command that writes cannot share it
         busy = invoke("match", "--db", db, "--rebuild", ok=False)
         assert busy.exit_code == 2 and "in use by another program" in busy.stderr
-    finally:
-        holder.communicate("")
 
 
 def test_dashboard_watch_waits_for_a_workspace_another_program_holds(
@@ -1610,27 +1619,12 @@ def test_dashboard_watch_waits_for_a_workspace_another_program_holds(
             drawn.append(exc)
 
     monkeypatch.setattr(dashboard, "run", run)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); sys.stdin.read()",
-            str(db),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with _held(db, read_only=False):
         once = invoke("dashboard", "--db", db, ok=False)
         assert once.exit_code == 2 and "in use by another program" in once.stderr
         assert not drawn
         invoke("dashboard", "--watch", "--db", db)
         assert isinstance(drawn[-1], errors.WorkspaceInUseError)  # shown in the frame
-    finally:
-        holder.communicate("")
     invoke("dashboard", "--watch", "--db", db)
     assert isinstance(drawn[-1], reporting.Report)
 
