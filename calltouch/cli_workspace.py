@@ -62,11 +62,18 @@ from calltouch.cli import (
 )
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import parse_window
-from calltouch.errors import UsageError, WorkspaceInUseError, shown_name
+from calltouch.errors import TooManyRejectsError, UsageError, WorkspaceInUseError, shown_name
 from calltouch.inputs import folder_notes
 from calltouch.load import DELETED_ERRORS
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
-from calltouch.pipeline import load_inputs, match, overruled_notes
+from calltouch.pipeline import (
+    check_rejects,
+    load_inputs,
+    match,
+    overruled_notes,
+    settings_summary,
+    summarize,
+)
 from calltouch.text import printable
 
 
@@ -1056,6 +1063,18 @@ def explain_command(
                     where=task_spec,
                     per_session=settings.per_session,
                 )
+                # run stops on files with too many rejected rows: the touchpoint explained
+                # is then what run writes only with a higher --max-rejects
+                try:
+                    check_rejects(con, summarize(con, settings_summary(settings)), "1%")
+                except TooManyRejectsError as exc:
+                    facts["run_stops"] = exc.message
+                    facts["advice"].insert(
+                        0,
+                        f"run stops on these files (exit 3) and writes no touchpoints: "
+                        f"{exc.message.rstrip('.')}. What follows is what it writes when told to "
+                        "go on without those rows (a higher --max-rejects).",
+                    )
             finally:
                 con.close()
         else:

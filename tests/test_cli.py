@@ -537,6 +537,26 @@ def test_explain_gives_a_later_session_less_than_a_minute_away_exactly(tmp_path)
     assert "(the first 1us later)" in advice and "0 min" not in advice
 
 
+def test_explain_on_files_says_when_run_would_stop_on_them(tmp_path):
+    # explain said "merged" and named a touchpoint on files where run stops with exit 3 (too
+    # many rejected rows) and writes none: nothing told the two apart
+    rows = [task("T1", ABC, "12:40"), task("T2", ABC, "not a time")]
+    tasks = write_rows(tmp_path / "t.csv", rows, TASK_HEADER)
+    _, sessions = write_case(tmp_path)
+    assert invoke("run", tasks, sessions, "--out", tmp_path / "o", "-q").exit_code == 3
+    args = ("explain", "T1", "--tasks", tasks, "--sessions", sessions)
+    facts = json.loads(invoke(*args, "-f", "json").stdout)
+    assert facts["match_status"] == "merged"
+    assert facts["run_stops"].startswith("1 of 2 tasks rows were rejected (50%)")
+    assert facts["advice"][0].startswith("run stops on these files (exit 3)")
+    said = " ".join(invoke(*args).stdout.split())
+    assert "run stops on these files (exit 3) and writes no touchpoints" in said
+    # files run goes on with: nothing said
+    tasks = write_rows(tmp_path / "t.csv", rows[:1], TASK_HEADER)
+    facts = json.loads(invoke(*args[:3], tasks, *args[4:], "-f", "json").stdout)
+    assert "run_stops" not in facts and not any("run stops" in a for a in facts["advice"])
+
+
 def test_explain_says_a_task_whose_last_copy_is_deleted_is_gone(tmp_path):
     tasks = write_rows(
         tmp_path / "t.csv",
