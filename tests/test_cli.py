@@ -502,6 +502,25 @@ def test_explain_names_sessions_of_the_bizible_id_written_otherwise(tmp_path, wh
     assert "A session row has BizibleId 9001, the task's 9001.0 without '.0'" in shown
 
 
+def test_explain_on_a_stale_workspace_names_no_similar_id_of_a_later_load(tmp_path):
+    # a stale workspace answers from the rows its last match saw: the sessions export loaded
+    # since, with the cookie 9001.0, was named as the task's id written otherwise
+    db = tmp_path / "w.duckdb"
+    tasks = write_rows(tmp_path / "t.csv", [task("T1", "9001", "12:40")], TASK_HEADER)
+    first = write_rows(tmp_path / "s1.csv", [session("S0", "zzz", "12:20")], SESSION_HEADER)
+    later = write_rows(tmp_path / "s2.csv", [session("S1", "9001.0", "12:20")], SESSION_HEADER)
+    for role, path in (("tasks", tasks), ("sessions", first)):
+        invoke("load", role, path, "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    invoke("load", "sessions", later, "--db", db, "-q")
+    facts = json.loads(invoke("explain", "T1", "--db", db, "-f", "json").stdout)
+    assert facts["match_reason"] == "no_session_for_id"
+    assert facts["similar_bizible_id"] is None, facts
+    invoke("match", "--db", db, "-q")  # matched again, the later load is the match's
+    facts = json.loads(invoke("explain", "T1", "--db", db, "-f", "json").stdout)
+    assert facts["similar_bizible_id"] == {"bizible_id": "9001.0", "sessions": 1}
+
+
 @pytest.mark.parametrize("where", ["files", "workspace"])
 def test_explain_tells_a_deleted_session_as_gone_not_as_taken_by_another_cookie(tmp_path, where):
     # a session whose last copy is deleted was also "superseded": "a later copy of it ... has
