@@ -38,6 +38,13 @@ RULE_TEXT = {
 FIELD_NAMES = {"touchpoint_date": "Buyer Touchpoint Date", "call_time": "CreatedDate"}
 
 
+# How to read naive timestamps in their zone, on files and on the workspace.
+ZONE_OPTIONS = (
+    "(--tasks-tz / --sessions-tz on files; --tz when loading them, into a new workspace: a "
+    "file already loaded is not read again)"
+)
+
+
 def explain(
     con: duckdb.DuckDBPyConnection,
     task_id: str,
@@ -334,6 +341,15 @@ def advice(
             )
         else:
             remedy = f"A {needed}m window would merge it (--window {needed}m{keep_all})."
+        hours, rest = divmod(gap, 60)
+        if 1 <= hours <= 14 and rest * 60_000_000 <= window_us:
+            # whole hours and a gap the window allows: the mark of a zone's offset (naive
+            # times of one export read as UTC), which a wider window would only hide
+            remedy += (
+                f" The gap is {int(hours)} hour{'s' if hours > 1 else ''} and "
+                f"{_minutes(rest)}: if the two exports' naive timestamps are in different "
+                f"zones, read each in its own rather than widening the window {ZONE_OPTIONS}."
+            )
 
         shown = _minutes(gap)
         if gap_us is not None and shown == _minutes(window_us / 60_000_000):
@@ -356,8 +372,7 @@ def advice(
                 ""
                 if rejected
                 else " Check the clocks of the vendor and of the export, and the zone of naive "
-                "timestamps (--tasks-tz / --sessions-tz on files; --tz when loading them, into "
-                "a new workspace: a file already loaded is not read again)."
+                f"timestamps {ZONE_OPTIONS}."
             )
         )
     elif reason == "no_session_for_id" and rejected:

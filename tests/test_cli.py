@@ -556,6 +556,32 @@ def test_explain_gives_a_later_session_less_than_a_minute_away_exactly(tmp_path)
     assert "(the first 1us later)" in advice and "0 min" not in advice
 
 
+def test_explain_suspects_a_zone_when_the_gap_is_whole_hours_and_minutes_within(tmp_path):
+    # a session 5h10m before the call, its naive time in New York's zone read as UTC, got
+    # only "a 310m window would merge it", which widens the window for every call
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate\nT1,a,2026-03-02 12:10:00\nT2,b,2026-03-02 12:10:00\n"
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE\nS1,a,2026-03-02 07:00:00\nS2,b,2026-03-02 11:25:00\n"
+    )
+    files = ("--tasks", tasks, "--sessions", sessions)
+
+    def advice(task_id: str, *options: str) -> tuple[str, str]:
+        facts = json.loads(invoke("explain", task_id, *files, *options, "-f", "json").stdout)
+        return facts["match_status"], " ".join(facts["advice"])
+
+    status, said = advice("T1")
+    assert status == "standalone" and "A 310m window would merge it" in said
+    assert "The gap is 5 hours and 10 min: if the two exports' naive timestamps" in said
+    assert "--tasks-tz / --sessions-tz on files" in said
+    assert advice("T1", "--sessions-tz", "America/New_York")[0] == "merged"
+    status, said = advice("T2")  # 45 min: no whole hour in it
+    assert status == "standalone" and "The gap is" not in said
+
+
 def test_explain_on_files_says_when_run_would_stop_on_them(tmp_path):
     # explain said "merged" and named a touchpoint on files where run stops with exit 3 (too
     # many rejected rows) and writes none: nothing told the two apart
