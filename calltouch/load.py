@@ -768,9 +768,9 @@ class _Loader:
             return []
         reading = {k: v for k, v in binds.items() if k in _READING_BINDS}
         try:
-            told, grouped, example = self.query_file(
+            told, grouped, example, point, comma = self.query_file(
                 "amount_marks", reading, source_format=self.fmt, amount=amount
-            ).fetchone() or (True, 0, None)
+            ).fetchone() or (True, 0, None, None, None)
         finally:
             if "rejects_table" in binds:  # a CSV read keeps its rejects in tables of its own
                 for name in (binds["rejects_table"], binds["rejects_scan"]):
@@ -778,11 +778,19 @@ class _Loader:
         if told or not grouped:
             return []
         mark = "." if "." in str(example) else ","
-        whole = str(example).replace(mark, "")
-        return [
+        read = (
             f"{grouped:,} amount{'s' if grouped != 1 else ''} such as {example!r} read as "
-            f"thousands ({whole}): no amount in the file shows whether {mark!r} is its decimal "
-            "mark or groups thousands. If it is the decimal mark, export the amounts with two "
+            f"thousands ({str(example).replace(mark, '')})"
+        )
+        if point is not None and comma is not None:
+            return [
+                f"{read}: the file's amounts disagree on the decimal mark ({point!r} shows "
+                f"'.', {comma!r} shows ','), so neither is taken. Write the amounts with one "
+                "decimal mark in the export"
+            ]
+        return [
+            f"{read}: no amount in the file shows whether {mark!r} is its decimal mark or "
+            "groups thousands. If it is the decimal mark, export the amounts with two "
             f"decimals, or in one file with amounts that show it (12{mark}5, 1250{mark}00)"
         ]
 
@@ -853,6 +861,7 @@ class _DuckDBCannotRead(InputError):
 class CsvLoader(_Loader):
     fmt = "csv"
     dialect: CsvDialect | None = None  # the file's, once sniffed
+    read_notes: Sequence[str] = ()  # the notes of the last read (a file can be read twice)
 
     @property
     def out_of_order(self) -> bool:
@@ -1066,12 +1075,15 @@ class CsvLoader(_Loader):
         result: LoadedFile,
     ) -> int:
         """Survey timestamp styles and load ``source`` into the table; return how many lines
-        DuckDB's reader rejected. Raises _DuckDBCannotRead when DuckDB gives up on the file."""
+        DuckDB's reader rejected. Raises _DuckDBCannotRead when DuckDB gives up on the file.
+        Read again (a normalised copy), the file's notes are this reading's, not both."""
         mapping = detection.mapping
         width = len(dialect.header)
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
-        result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
+        result.notes = [note for note in result.notes if note not in self.read_notes]
+        self.read_notes = self.zone_notes() + self.dated_modstamp_notes()
+        result.notes.extend(self.read_notes)
         cols = {
             name: None
             if idx is None
@@ -1101,7 +1113,9 @@ class CsvLoader(_Loader):
             self.gave_up(binds, exc)
             raise _DuckDBCannotRead(exc.message, hint=exc.hint) from exc
         rejected = self.harvest_struct(binds)
-        result.notes.extend(self.amount_notes(binds, context))
+        amounts = self.amount_notes(binds, context)
+        self.read_notes = [*self.read_notes, *amounts]
+        result.notes.extend(amounts)
         return rejected
 
     def flags_in_file_order(

@@ -1494,6 +1494,30 @@ def test_amounts_read_as_thousands_for_want_of_a_decimal_mark_get_a_note(tmp_pat
             amounts = con.execute("SELECT amount FROM opportunity_rows ORDER BY rowid").fetchall()
         first = Decimal("1.01") if source is told else Decimal(1005)
         assert amounts[0] == (first,)
+    # a row DuckDB refuses and the csv module reads: the file is read again from a copy, and
+    # the note is the last reading's (the first said 'read as thousands' beside 12.5's row)
+    normalised = tmp_path / "normalised.csv"
+    normalised.write_text(
+        head.replace("\n", ",StageName\n")
+        + rows.replace("\n", ",Open\n")
+        + 'O9,12.5,2026-02-01T00:00:00Z,2026-02-20, "Ad" v2\n'
+    )
+    said = invoke("load", "opportunities", normalised, "--db", tmp_path / "n.duckdb").output
+    assert "read as thousands" not in said, said
+    # cells telling both marks: neither is taken, and the note says they disagree (one
+    # telling ',' alone is the file's mark: its 1.005 groups thousands, rightly, unsaid)
+    both = tmp_path / "both.csv"
+    other = (
+        'O8,12.5,2026-02-01T00:00:00Z,2026-02-20\nO9,"1.250,50",2026-02-01T00:00:00Z,2026-02-20\n'
+    )
+    both.write_text(head + rows + other)
+    said = " ".join(
+        invoke("load", "opportunities", both, "--db", tmp_path / "b.duckdb").output.split()
+    )
+    assert (
+        "3 amounts such as '-2.250' read as thousands (-2250): the file's amounts disagree on "
+        "the decimal mark ('12.5' shows '.', '1.250,50' shows ','), so neither is taken"
+    ) in said, said
 
 
 def test_amounts_too_large_to_sum_exactly_are_refused_before_any_output(tmp_path: Path) -> None:
