@@ -721,7 +721,7 @@ def stale_remedy(reason: str, *, short: bool = False) -> str:
     line that has little room (the dashboard's footer)."""
     if reason == UNMATCHABLE:
         if short:
-            return "load the exports into a new --db NEW.duckdb"
+            return "reload into --db NEW.duckdb"
         return "load the exports again into a new workspace (--db NEW.duckdb): match refuses it"
     return "run calltouch match"
 

@@ -273,7 +273,8 @@ def headline_values(frame: str) -> list[str]:
     [
         ("1 load(s) of tasks or sessions since the last match", "run calltouch match", 60),
         ("1 load(s) of tasks or sessions since the last match", "run calltouch match", 80),
-        (UNMATCHABLE, "load the exports into a new --db NEW.duckdb", 80),
+        (UNMATCHABLE, "reload into --db NEW.duckdb", 80),
+        (UNMATCHABLE, "reload into --db NEW.duckdb", 60),
     ],
 )
 def test_the_stale_footer_keeps_its_remedy_at_narrow_widths(
