@@ -53,7 +53,7 @@ from calltouch.outputs import (
     json_number,
     other_format_outputs,
     output_set,
-    remove_previous,
+    removed_sentence,
 )
 from calltouch.pipeline import (
     RejectedLines,
@@ -435,16 +435,27 @@ def prepare_files(
 
 
 def write_outputs(
-    con: duckdb.DuckDBPyConnection, out: Path, fmt: Format, *, with_rejects: bool = False
-) -> dict[str, Path]:
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    fmt: Format,
+    *,
+    with_rejects: bool = False,
+    replace_other_format: bool = False,
+) -> tuple[dict[str, Path], list[Path]]:
     """Write attribution, revenue_by_channel and unattributed (and rejects) into ``out``, all
-    renamed into place together once all are written (see outputs.output_set)."""
+    renamed into place together once all are written (see outputs.output_set); with
+    ``replace_other_format``, the outputs an earlier attribute left in ``out`` in the other
+    format (which would pass for these, beside them) are deleted with the renames. Returns
+    the files written and those deleted; raises OutputError naming a file it cannot delete."""
     ensure_dir(out)
     for name in (*OUTPUTS, "rejects"):
         for stale in out.glob(f".{name}.{fmt}.*.tmp"):
             stale.unlink(missing_ok=True)
     written: dict[str, Path] = {}
     with output_set() as files:
+        if replace_other_format:
+            names = (*OUTPUTS, "rejects") if with_rejects else OUTPUTS
+            files.stale = other_format_outputs(out, fmt, names)
         for name in OUTPUTS:
             target = out / f"{name}.{fmt}"
             write_one(con, name, target, fmt, files)
@@ -453,15 +464,8 @@ def write_outputs(
             written["rejects"] = export_table(
                 con, "rejects", out / f"rejects.{fmt}", fmt, files=files
             )
-    return written
-
-
-def remove_other_format(out: Path, fmt: Format, *, with_rejects: bool = False) -> list[Path]:
-    """Delete the outputs an earlier attribute left in ``out`` in the other format (they would
-    pass for this one's, beside them); returns what was deleted."""
-    stale = other_format_outputs(out, fmt, (*OUTPUTS, "rejects") if with_rejects else OUTPUTS)
-    remove_previous(stale)  # raises OutputError naming a file it cannot delete
-    return stale
+    removed_sentence(files.stale, files.remove_error)  # raises the deletion's error, if any
+    return written, files.stale
 
 
 def write_one(

@@ -365,16 +365,12 @@ def attribute(
                     *previous_outputs(out, attribution.OUTPUTS),
                     hint="Write the outputs to another folder (--out).",
                 )
-            written = attribution.write_outputs(
+            written, removed = attribution.write_outputs(
                 con,
                 out,
                 fmt.value,  # type: ignore[arg-type]
                 with_rejects=files.given,
-            )
-            removed = attribution.remove_other_format(
-                out,
-                fmt.value,  # type: ignore[arg-type]
-                with_rejects=files.given,
+                replace_other_format=True,
             )
             if not quiet:
                 stdout.print(views.attribution_overview(attribution.overview(con, settings)))

@@ -118,6 +118,11 @@ class OutputSet:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
+        #: an earlier run's files to delete with the commit (the other format's outputs, which
+        #: beside these would pass for them): what was deleted, and the error that stopped it
+        self.stale: list[Path] = []
+        self.removed: list[Path] = []
+        self.remove_error: OutputError | None = None
 
     @contextmanager
     def path(self, target: Path, *, by_duckdb: bool = True) -> Iterator[Path]:
@@ -170,8 +175,8 @@ class OutputSet:
         self._pending.append((tmp, target))
 
     def commit(self) -> None:
-        """Rename every written file onto its target, Ctrl-C and SIGTERM held meanwhile (a
-        signal then lands once all are in place)."""
+        """Rename every written file onto its target, then delete :attr:`stale`, Ctrl-C and
+        SIGTERM held meanwhile (a signal then lands once all are in place)."""
         with _signals_held():
             pending, self._pending = self._pending, []
             for done, (tmp, target) in enumerate(pending):
@@ -181,6 +186,7 @@ class OutputSet:
                     for rest, _ in pending[done:]:
                         rest.unlink(missing_ok=True)
                     raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            self.removed, self.remove_error = remove_stale(self.stale)
 
     def discard(self) -> None:
         """Delete every written file: its target keeps what it held."""
@@ -219,18 +225,33 @@ def output_set() -> Iterator[OutputSet]:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM (delivered when the block ends) where the platform can."""
+    """Hold Ctrl-C and SIGTERM: delivered, the first of them, to their handlers when the block
+    ends. Their Python handlers are swapped for one that records the signal: blocking them
+    (pthread_sigmask) held them in the main thread only, DuckDB's threads took them, and
+    Python ran its handler in the main thread mid-block (a run's outputs renamed in part)."""
     import signal
+    import threading
 
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread sets handlers, and only it runs them
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {}
+    for held in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(held)
+        if handler is not None:  # None: set outside Python, which could not be put back
+            previous[held] = signal.signal(held, hold)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        if caught:
+            signal.raise_signal(caught[0])  # its handler runs now (Ctrl-C: KeyboardInterrupt)
 
 
 @contextmanager
@@ -424,6 +445,12 @@ def remove_previous(stale: list[Path]) -> str:
     """Delete ``stale`` (from previous_outputs); the sentence that says so, for the failed
     run's hint ("" when there was nothing to delete)."""
     _, error = remove_stale(stale)
+    return removed_sentence(stale, error)
+
+
+def removed_sentence(stale: list[Path], error: OutputError | None) -> str:
+    """The sentence for a failed run's hint that says ``stale`` were deleted ("" when there
+    was nothing to delete); raises ``error``, the deletion's, when one stopped it."""
     if error is not None:
         raise error
     if not stale:

@@ -41,8 +41,7 @@ from calltouch.outputs import (
     other_format_outputs,
     output_set,
     previous_outputs,
-    remove_previous,
-    remove_stale,
+    removed_sentence,
     write_exports,
     write_json,
 )
@@ -628,9 +627,11 @@ def run(
         stale += other_format_outputs(out, fmt, ("rejects",))
         summary["removed"] = [path.name for path in stale]
         with output_set() as written:
+            written.stale = stale  # deleted with the renames, a signal held meanwhile
             write_exports(con, out, fmt, only=("rejects",), files=written)
             write_json(out / "summary.json", summary, written)
-        exc.hint = (exc.hint or "") + remove_previous(stale) + loading_notes(files)
+        removed = removed_sentence(stale, written.remove_error)
+        exc.hint = (exc.hint or "") + removed + loading_notes(files)
         raise
     # an earlier run's outputs in the other format would pass for this run's, beside its
     # summary: removed once this run's are in place (all at once: a run stopped while writing
@@ -639,9 +640,10 @@ def run(
     if stale:
         summary["removed"] = [path.name for path in stale]
     with output_set() as written:
+        written.stale = stale  # deleted with the renames, a signal held meanwhile
         outputs = write_exports(con, out, fmt, files=written)
         outputs["summary"] = write_json(out / "summary.json", summary, written)
-    removed, error = remove_stale(stale)
+    removed, error = written.removed, written.remove_error
     if error is not None:
         # the summary beside this run's outputs is its own: it says what was removed
         if removed:

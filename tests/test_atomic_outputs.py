@@ -176,3 +176,44 @@ def test_an_attribute_stopped_while_writing_leaves_the_previous_outputs_as_a_who
     assert attribute(out, "2m", ok=False).exit_code == 130
     assert {name: (out / name).read_bytes() for name in names} == first
     assert sorted(os.listdir(out)) == sorted(names)
+
+
+def test_a_signal_during_the_renames_lands_once_all_are_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the renames held Ctrl-C and SIGTERM by blocking them in the main thread only: DuckDB's
+    # threads took the signal, Python ran its handler in the main thread after the first
+    # rename, and the folder held one new output beside the previous run's others
+    import threading
+
+    from calltouch import outputs
+
+    targets = [tmp_path / f"{name}.csv" for name in ("touchpoints", "unmatched", "summary")]
+    for target in targets:
+        target.write_text("previous run")
+    files = outputs.OutputSet()
+    for target in targets:
+        with files.path(target, by_duckdb=False) as tmp:
+            tmp.write_text("this run")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # a thread the signal may go to, as DuckDB's
+    other.start()
+    real = os.replace
+    renamed: list[str] = []
+
+    def replace(source: str, target: str) -> None:
+        real(source, target)
+        renamed.append(target)
+        if len(renamed) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.3)  # its handler runs meanwhile, unless the signal is held
+
+    monkeypatch.setattr(outputs.os, "replace", replace)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            files.commit()
+    finally:
+        stop.set()
+        other.join()
+    assert [target.read_text() for target in targets] == ["this run"] * 3
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -152,7 +152,7 @@ def test_shares_sum_to_one_and_revenue_by_channel_to_the_amounts(
     status = dict(con.execute("SELECT opportunity_id, status FROM att_opportunities").fetchall())
     missing = unattributed(con)
     with tempfile.TemporaryDirectory() as folder:
-        out = attribution.write_outputs(con, Path(folder), "csv")["revenue_by_channel"]
+        out = attribution.write_outputs(con, Path(folder), "csv")[0]["revenue_by_channel"]
         with out.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     for model in attribution.MODELS:
@@ -205,7 +205,7 @@ def _sample_outputs(folder: Path, threads: int) -> dict[str, bytes]:
                 date(2026, 3, 31), attribution.parse_weights("ft=.2,lc=.2,oc=.2,cw=.3,middle=.1")
             ),
         )
-        written = attribution.write_outputs(con, folder, "csv")
+        written, _ = attribution.write_outputs(con, folder, "csv")
     finally:
         con.close()
     return {name: path.read_bytes() for name, path in written.items()}
