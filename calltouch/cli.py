@@ -474,9 +474,7 @@ def refuse_file_options(
 
 def _interrupted(exc: BaseException) -> bool:
     """Whether ``exc`` is DuckDB's report of a query stopped by Ctrl-C (outside queries.run)."""
-    return isinstance(exc, duckdb.InterruptException) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
-    )
+    return queries.interrupted(exc)
 
 
 def _silence(stream: TextIO) -> None:
@@ -990,7 +988,7 @@ def demo(
             )
             attribution.build(con, chosen)
             attribution.check_inputs(con, settings.max_rejects)
-            written = attribution.write_outputs(con, target, "csv")
+            written, _ = attribution.write_outputs(con, target, "csv")
             options = reporting.RevenueOptions(model="w_shaped", as_of=chosen.as_of)
             stdout.print()
             stdout.print(views.revenue_table(reporting.build_revenue(con, options)))

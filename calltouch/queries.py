@@ -232,6 +232,32 @@ def _execute(
         poller.join()
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's report of work stopped by Ctrl-C or SIGTERM: its
+    InterruptException, or a bare RuntimeError saying so (its Python client's)."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
+
+
+def raise_interrupt(exc: BaseException) -> None:
+    """Raise KeyboardInterrupt from ``exc`` when it reports an interruption (see
+    :func:`interrupted`), as the rest of calltouch tells one; return otherwise."""
+    if interrupted(exc):
+        raise KeyboardInterrupt from exc
+
+
+def commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit ``con``'s transaction; stopped by Ctrl-C or SIGTERM, a KeyboardInterrupt (DuckDB
+    raised its own exception there, which the commands did not tell as an interruption: a
+    load saved as it was stopped said only "Terminated.")."""
+    try:
+        con.commit()
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        raise_interrupt(exc)
+        raise
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -260,12 +286,8 @@ def run(
             raise TemplateError(f"{name}: no value given for bind parameters {sorted(lacking)}")
         try:
             result = _execute(con, name, statement, {key: values[key] for key in wanted})
-        except duckdb.InterruptException as exc:
-            raise KeyboardInterrupt from exc
-        except RuntimeError as exc:
-            # DuckDB's Python client reports a query stopped by Ctrl-C as a bare RuntimeError
-            if "interrupted" in str(exc).lower():
-                raise KeyboardInterrupt from exc
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            raise_interrupt(exc)
             raise
         except duckdb.IOException as exc:
             spill = _SPILL.get(con)

@@ -530,7 +530,7 @@ def load(
     except BaseException:
         con.rollback()
         raise
-    con.commit()
+    queries.commit(con)
     return outcomes
 
 
@@ -626,7 +626,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
         con.rollback()
         raise
     try:
-        con.commit()
+        queries.commit(con)
     except BaseException:
         # stopped in the commit: undone unless it had ended (then there is nothing to undo)
         with contextlib.suppress(duckdb.Error):

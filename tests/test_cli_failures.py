@@ -643,7 +643,9 @@ def test_ctrl_c_after_a_match_was_saved_says_it_was(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("when", ["after the commit", "before the commit"])
+@pytest.mark.parametrize(
+    "when", ["after the commit", "before the commit", "after the commit, as DuckDB says it"]
+)
 def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
@@ -667,6 +669,8 @@ def test_ctrl_c_in_a_match_says_whether_it_was_saved(
             if when == "before the commit":
                 raise KeyboardInterrupt
             real_commit(self._con)
+            if when.endswith("as DuckDB says it"):  # its own exception, the signal caught
+                raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
             raise KeyboardInterrupt
 
     real_match = workspace.match_workspace
@@ -676,7 +680,7 @@ def test_ctrl_c_in_a_match_says_whether_it_was_saved(
     result = invoke("match", "--db", db, "-q")
     assert result.exit_code == ExitCode.INTERRUPTED
     saved = f"The match was saved in {db}" in " ".join(result.stderr.split())
-    assert saved == (when == "after the commit")
+    assert saved == when.startswith("after the commit")
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
     assert (status["last_match"] is not None) == saved
 
@@ -1330,3 +1334,29 @@ def test_report_and_export_refuse_an_output_written_as_a_folder(ws: Path, tmp_pa
         assert "names a folder, but -o is the file to write" in said
         assert f"{tmp_path / 'sub'}/{example}" in said
         assert not (tmp_path / "sub").exists()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [duckdb.InterruptException("INTERRUPT Error: Interrupted!"), RuntimeError("Query interrupted")],
+)
+def test_a_commit_stopped_by_a_signal_is_an_interruption(error: Exception) -> None:
+    # the workspace's commits (load's, match's) let DuckDB's own exception through: the
+    # commands' 'whole or not at all' and 'saved' messages, which wait for a KeyboardInterrupt,
+    # were not said, and a load saved as SIGTERM came said only "Terminated."
+    from calltouch import queries
+
+    class Stopped:
+        def commit(self) -> None:
+            raise error
+
+    with pytest.raises(KeyboardInterrupt):
+        queries.commit(Stopped())  # type: ignore[arg-type]
+    other = RuntimeError("some other failure")
+
+    class Failing:
+        def commit(self) -> None:
+            raise other
+
+    with pytest.raises(RuntimeError):
+        queries.commit(Failing())  # type: ignore[arg-type]
