@@ -33,7 +33,14 @@ from rich.text import Text
 
 from calltouch import __version__, queries
 from calltouch.durations import parse_window
-from calltouch.errors import CalltouchError, ExitCode, InputError, UsageError, interruption
+from calltouch.errors import (
+    DONE_BEFORE_STOP,
+    CalltouchError,
+    ExitCode,
+    InputError,
+    UsageError,
+    interruption,
+)
 from calltouch.inputs import (
     ALL_ROLES,
     parse_date_orders,
@@ -342,6 +349,8 @@ def user_errors(debug: bool = False) -> Iterator[None]:
         say_error(exc)
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
+        for done in DONE_BEFORE_STOP:
+            stderr.print(Text(printable(done, lines=True), style="dim"))
         word, code = interruption()
         stderr.print(Text(word, style="bold red"))
         raise typer.Exit(int(code)) from None

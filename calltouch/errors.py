@@ -40,6 +40,10 @@ class ExitCode(IntEnum):
 #: here to tell which it was.
 STOP_SIGNALS: list[int] = []
 
+#: What the command finished before a signal stopped it (outputs renamed into place, files
+#: removed), said before "Interrupted." or "Terminated.": those alone read as if nothing was.
+DONE_BEFORE_STOP: list[str] = []
+
 
 def interruption() -> tuple[str, ExitCode]:
     """The word and exit code for the interruption being handled: Ctrl-C, or a SIGTERM."""

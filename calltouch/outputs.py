@@ -31,7 +31,7 @@ from typing import Any, Literal
 import duckdb
 
 from calltouch import queries
-from calltouch.errors import OutputError, QueryError, UsageError, refuse_name
+from calltouch.errors import DONE_BEFORE_STOP, OutputError, QueryError, UsageError, refuse_name
 from calltouch.text import json_escaped
 
 Format = Literal["csv", "parquet"]
@@ -177,16 +177,27 @@ class OutputSet:
     def commit(self) -> None:
         """Rename every written file onto its target, then delete :attr:`stale`, Ctrl-C and
         SIGTERM held meanwhile (a signal then lands once all are in place)."""
-        with _signals_held():
-            pending, self._pending = self._pending, []
-            for done, (tmp, target) in enumerate(pending):
-                try:
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    for rest, _ in pending[done:]:
-                        rest.unlink(missing_ok=True)
-                    raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-            self.removed, self.remove_error = remove_stale(self.stale)
+        renamed: list[Path] = []
+        try:
+            with _signals_held():
+                pending, self._pending = self._pending, []
+                for done, (tmp, target) in enumerate(pending):
+                    try:
+                        os.replace(tmp, target)
+                    except OSError as exc:
+                        for rest, _ in pending[done:]:
+                            rest.unlink(missing_ok=True)
+                        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+                    renamed.append(target)
+                self.removed, self.remove_error = remove_stale(self.stale)
+        except KeyboardInterrupt:
+            if renamed:  # the signal held, delivered once all were in place: say they are
+                folder = renamed[0].parent
+                done = f"This run's {', '.join(t.name for t in renamed)} were written to {folder}"
+                if self.removed:
+                    done += f"; the previous {', '.join(p.name for p in self.removed)} removed"
+                DONE_BEFORE_STOP.append(done + ", before it stopped.")
+            raise
 
     def discard(self) -> None:
         """Delete every written file: its target keeps what it held."""
@@ -220,7 +231,11 @@ def output_set() -> Iterator[OutputSet]:
     except BaseException:
         files.discard()
         raise
-    files.commit()
+    try:
+        files.commit()
+    except BaseException:
+        files.discard()  # what was not renamed (a signal just before the renames were held)
+        raise
 
 
 @contextmanager
@@ -240,12 +255,15 @@ def _signals_held() -> Iterator[None]:
     def hold(signum: int, frame: object) -> None:
         caught.append(signum)
 
-    previous = {}
-    for held in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(held)
-        if handler is not None:  # None: set outside Python, which could not be put back
-            previous[held] = signal.signal(held, hold)
+    previous: dict[int, Any] = {}
     try:
+        for held in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(held)
+            # None: set outside Python, which could not be put back; SIG_IGN: ignored (a
+            # script's background job ignores Ctrl-C), and so it stays, or its recording
+            # would take the place of a SIGTERM that came after it
+            if handler is not None and handler != signal.SIG_IGN:
+                previous[held] = signal.signal(held, hold)
         yield
     finally:
         for held, handler in previous.items():

@@ -209,6 +209,7 @@ def test_a_signal_during_the_renames_lands_once_all_are_in_place(
             time.sleep(0.3)  # its handler runs meanwhile, unless the signal is held
 
     monkeypatch.setattr(outputs.os, "replace", replace)
+    monkeypatch.setattr(outputs, "DONE_BEFORE_STOP", [])
     try:
         with pytest.raises(KeyboardInterrupt):
             files.commit()
@@ -217,3 +218,75 @@ def test_a_signal_during_the_renames_lands_once_all_are_in_place(
         other.join()
     assert [target.read_text() for target in targets] == ["this run"] * 3
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # said before "Interrupted.": the stop alone read as if the previous outputs were kept
+    said = outputs.DONE_BEFORE_STOP
+    assert said == [
+        f"This run's touchpoints.csv, unmatched.csv, summary.csv were written to {tmp_path}, "
+        "before it stopped."
+    ]
+
+
+class _Stopped(Exception):
+    """What the test's SIGTERM handler raises (the default one would end pytest)."""
+
+
+def test_an_ignored_ctrl_c_leaves_a_sigterm_held_in_the_renames_to_land(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a script's background job ignores Ctrl-C: its recording took the place of a SIGTERM
+    # that came after it, re-raised into the ignoring handler, and the run ended with exit 0
+    from calltouch import outputs
+
+    def stopped(signum: int, frame: object) -> None:
+        raise _Stopped
+
+    target = tmp_path / "touchpoints.csv"
+    files = outputs.OutputSet()
+    with files.path(target, by_duckdb=False) as tmp:
+        tmp.write_text("this run")
+    real = os.replace
+
+    def replace(source: str, destination: str) -> None:
+        real(source, destination)
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(outputs.os, "replace", replace)
+    monkeypatch.setattr(outputs, "DONE_BEFORE_STOP", [])
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, stopped)
+    try:
+        with pytest.raises(_Stopped):
+            files.commit()
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+    assert target.read_text() == "this run"
+
+
+def test_a_signal_before_the_renames_are_held_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a signal handled as the commit began (before its handlers were swapped) left every
+    # written temporary file beside the previous outputs
+    from contextlib import contextmanager
+
+    from calltouch import outputs
+
+    @contextmanager
+    def too_late() -> object:
+        raise KeyboardInterrupt
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(outputs, "_signals_held", too_late)
+    target = tmp_path / "touchpoints.csv"
+    target.write_text("previous run")
+    with (
+        pytest.raises(KeyboardInterrupt),
+        outputs.output_set() as files,
+        files.path(target, by_duckdb=False) as tmp,
+    ):
+        tmp.write_text("this run")
+    assert target.read_text() == "previous run"
+    assert [p.name for p in tmp_path.iterdir()] == ["touchpoints.csv"]
