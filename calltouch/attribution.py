@@ -53,7 +53,6 @@ from calltouch.outputs import (
     json_number,
     other_format_outputs,
     output_set,
-    removed_sentence,
 )
 from calltouch.pipeline import (
     RejectedLines,
@@ -464,7 +463,8 @@ def write_outputs(
             written["rejects"] = export_table(
                 con, "rejects", out / f"rejects.{fmt}", fmt, files=files
             )
-    removed_sentence(files.stale, files.remove_error)  # raises the deletion's error, if any
+    if files.remove_error is not None:
+        raise files.remove_error
     return written, files.stale
 
 

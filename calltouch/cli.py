@@ -362,7 +362,7 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
-        if _interrupted(exc):
+        if queries.interrupted(exc):  # DuckDB's report of it, outside queries.run
             word, code = interruption()
             stderr.print(Text(word, style="bold red"))
             raise typer.Exit(int(code)) from None
@@ -479,11 +479,6 @@ def refuse_file_options(
         f"files); on the workspace this command uses {settings}",
         hint="Leave them out, or " + "; or ".join(ways) + ".",
     )
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """Whether ``exc`` is DuckDB's report of a query stopped by Ctrl-C (outside queries.run)."""
-    return queries.interrupted(exc)
 
 
 def _silence(stream: TextIO) -> None:

@@ -756,6 +756,11 @@ class _Loader:
             self.con, name, binds, role=self.role, path=self.display, fmt=self.fmt, **context
         )
 
+    def drop_rejects_tables(self, binds: Mapping[str, Any]) -> None:
+        """Drop the tables DuckDB's CSV reader kept its rejects in (if it got to create them)."""
+        for name in (binds["rejects_table"], binds["rejects_scan"]):
+            queries.run(self.con, "drop_table", table=name)
+
     def amount_notes(self, binds: Mapping[str, Any], context: Mapping[str, Any]) -> list[str]:
         """A note when the opportunities' amounts were read as thousands for want of a cell
         showing the column's decimal mark (every amount such as 1.005 or 125.500: 1005 and
@@ -773,8 +778,7 @@ class _Loader:
             ).fetchone() or (True, 0, None, None, None)
         finally:
             if "rejects_table" in binds:  # a CSV read keeps its rejects in tables of its own
-                for name in (binds["rejects_table"], binds["rejects_scan"]):
-                    queries.run(self.con, "drop_table", table=name)
+                self.drop_rejects_tables(binds)
         if told or not grouped:
             return []
         mark = "." if "." in str(example) else ","
@@ -1226,11 +1230,6 @@ class CsvLoader(_Loader):
         self.drop_rejects_tables(binds)
         self.struct_texts = [str(text) for text in row[1]] if row else []
         return int(row[0]) if row else 0
-
-    def drop_rejects_tables(self, binds: dict[str, Any]) -> None:
-        """Drop the tables DuckDB's reader kept its rejects in (if it got to create them)."""
-        for name in (binds["rejects_table"], binds["rejects_scan"]):
-            queries.run(self.con, "drop_table", table=name)
 
     def dialect_notes(self, dialect: CsvDialect, mapping: ColumnMapping) -> list[str]:
         """What the reading chose, or the first rows show, that the user may not expect (load
