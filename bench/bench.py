@@ -60,6 +60,9 @@ DATA = ROOT / "bench" / ".data"
 SEED = 1
 ENGINES = ("floor", "calltouch", "match", "polars", "pandas")
 QUICK_SIZE = (20_000, 2_000)
+# calltouch.generate.MAX_ROWS (a test holds them equal), copied so that the arguments are
+# checked before calltouch is imported: a missing calltouch gets a usage error, not a traceback
+MAX_ROWS = 10**10
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 TASK_COLUMNS = (
@@ -97,6 +100,11 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
             raise argparse.ArgumentTypeError(
                 f"size {item!r} has no sessions or no calls: give at least one of each "
                 "(e.g. 1M/100k)"
+            )
+        if max(size) > MAX_ROWS:  # refused here, not by the generator after earlier sizes ran
+            raise argparse.ArgumentTypeError(
+                f"size {item!r} is larger than calltouch generate makes: at most "
+                f"{label(MAX_ROWS)} sessions and calls"
             )
         sizes.append(size)
     return sizes
@@ -678,6 +686,8 @@ def main(argv: list[str] | None = None) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(formats) - {"parquet", "csv"} | set(engines) - set(ENGINES)
+    if not formats:  # an empty table would replace the recorded one (--write)
+        parser.error("--formats names no format: give parquet, csv or parquet,csv")
     if unknown or not {"floor", "calltouch", "match"} <= set(engines):
         parser.error(f"unknown format/engine {sorted(unknown)} or floor/calltouch/match missing")
     missing = missing_modules(engines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -51,3 +52,40 @@ def test_missing_modules_are_named_before_any_work(
 
 def test_the_engines_without_the_extra_need_only_calltouch(bench: ModuleType) -> None:
     assert bench.missing_modules(["floor", "calltouch", "match"]) == []
+
+
+def test_a_size_beyond_the_generator_is_a_usage_error(
+    bench: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --sizes 1M/100k,20G/1k timed the first size, then ended in the generator's traceback
+    from calltouch.generate import MAX_ROWS
+
+    assert bench.MAX_ROWS == MAX_ROWS
+    assert bench.parse_sizes("10G/10G") == [(MAX_ROWS, MAX_ROWS)]
+    monkeypatch.setattr(bench, "dataset", lambda *a: pytest.fail("data was generated"))
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--sizes", "1M/100k,20G/1k", "--engines", "floor,calltouch,match"])
+    assert stopped.value.code == 2
+    assert "'20G/1k' is larger than calltouch generate makes: at most 10G" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("formats", ["", ",", " , "])
+def test_no_format_is_a_usage_error(
+    bench: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    formats: str,
+) -> None:
+    # --formats= ran nothing, exited 0 and --write replaced the recorded table by an empty one
+    recorded = tmp_path / "BENCHMARKS.md"
+    recorded.write_text("<!-- bench:begin -->\nthe table\n<!-- bench:end -->\n")
+    monkeypatch.setattr(bench, "dataset", lambda *a: pytest.fail("data was generated"))
+    argv = ["--quick", f"--formats={formats}", "--engines", "floor,calltouch,match"]
+    with pytest.raises(SystemExit) as stopped:
+        bench.main([*argv, "--write", str(recorded)])
+    assert stopped.value.code == 2
+    assert "--formats names no format" in capsys.readouterr().err
+    assert "the table" in recorded.read_text()
