@@ -1701,3 +1701,26 @@ def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
     shown = invoke("journey", second, *files).stdout
     row = next(line for line in shown.splitlines() if "006000000000001AAA" in line)
     assert row.split()[-5:] == ["0%"] * 5
+
+
+@pytest.mark.parametrize("typed", ["INTEGER", "DOUBLE", "BOOLEAN"])
+def test_a_has_form_typed_as_numbers_is_a_flag_only_as_1_or_0(tmp_path: Path, typed: str) -> None:
+    # a Parquet HAS_FORM of 2 was cast to true: a plain visit became a Web Form, where the
+    # same 2 in a CSV stops the load
+    sessions = tmp_path / "s.parquet"
+    flags = ["1", "0", "NULL"] + (["2"] if typed != "BOOLEAN" else [])
+    values = ", ".join(f"('S{i}', {flag})" for i, flag in enumerate(flags, start=1))
+    duckdb.sql(
+        f"COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
+        f"CAST(flag AS {typed}) AS HAS_FORM FROM (VALUES {values}) v(ID, flag)) TO '{sessions}'"
+    )
+    db = tmp_path / "w.duckdb"
+    result = invoke("load", "sessions", sessions, "--db", db, ok=False)
+    if typed == "BOOLEAN":
+        assert result.exit_code == 0, result.output
+        with duckdb.connect(str(db), read_only=True) as con:
+            forms = con.sql("SELECT session_id, has_form FROM session_rows ORDER BY 1").fetchall()
+        assert forms == [("S1", True), ("S2", False), ("S3", None)]
+        return
+    assert result.exit_code == 2
+    assert "holds '2' (row 4)" in " ".join(result.stderr.split())

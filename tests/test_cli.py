@@ -2968,3 +2968,32 @@ def test_inspect_names_the_carried_columns_as_unmatched_does(tmp_path):
     with (tmp_path / "o" / "unmatched.csv").open(newline="") as handle:
         header = next(csv.reader(handle))
     assert set(item["unmapped_columns"]) <= set(header)
+
+
+@pytest.mark.parametrize("typed", ["INTEGER", "DOUBLE", "DECIMAL(4, 1)"])
+def test_a_parquet_flag_typed_as_numbers_is_true_only_as_1(tmp_path, typed):
+    # 2, -1 and 2.5 were cast to true: a won, a deleted or a form-filled record, where the
+    # same cells of a CSV are 'not true or false'
+    opportunities = tmp_path / "o.parquet"
+    rows = [("U1", 1, 0), ("U2", 0, 0), ("U3", 2, 0), ("U4", 0, 7), ("U5", -1, 0)]
+    if typed != "INTEGER":
+        rows.append(("U6", 2.5, 0))
+    values = ", ".join(f"('0065e00000{i}00001AAB', {w}, {d})" for i, w, d in rows)
+    duckdb.sql(
+        "COPY (SELECT Id, 100 AS Amount, TIMESTAMPTZ '2026-03-01 00:00:00+00' AS CreatedDate, "
+        f"DATE '2026-03-20' AS CloseDate, CAST(won AS {typed}) AS IsWon, true AS IsClosed, "
+        f"CAST(deleted AS {typed}) AS IsDeleted FROM (VALUES {values}) v(Id, won, deleted)) "
+        f"TO '{opportunities}'"
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", opportunities, "--db", db, "--max-rejects", "100%", "-q")
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.sql(
+            "SELECT opportunity_id, is_won FROM opportunity_rows WHERE _error_field IS NULL "
+            "ORDER BY 1"
+        ).fetchall()
+        rejected = set(con.sql('SELECT line, "column", error FROM rejects').fetchall())
+    assert kept == [("0065e00000U100001AAB", True), ("0065e00000U200001AAB", False)]
+    expected = {(3, "IsWon", "'2'"), (4, "IsDeleted", "'7'"), (5, "IsWon", "'-1'")}
+    expected |= {(6, "IsWon", "'2.5'")} if typed != "INTEGER" else set()
+    assert rejected == {(line, col, f"{v} is not true or false") for line, col, v in expected}
