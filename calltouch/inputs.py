@@ -1258,7 +1258,7 @@ def map_columns(
             columns["currency"] = None
     if role == "opportunities" and columns.get("amount") is None and overrides.get("amount") != "":
         notes.append(
-            "no Amount column: every opportunity's amount is 0 (no revenue, no pipeline); "
+            "no Amount column: every opportunity's amount is blank (no revenue, no pipeline); "
             "--map opportunities.amount=COLUMN names one"
         )
     if role == "opportunities" and all(

@@ -195,7 +195,9 @@ def test_an_opportunities_file_without_an_amount_is_noted(tmp_path: Path) -> Non
     )
     files = (*FILES[:4], "--opportunities", opportunities)
     said = invoke("attribute", *files, "-o", tmp_path / "a", "--as-of", "2026-04-01").stderr
-    assert "no Amount column: every opportunity's amount is 0" in " ".join(said.split())
+    assert "no Amount column: every opportunity's amount is blank" in " ".join(said.split())
+    unattributed = read(tmp_path / "a" / "unattributed.csv")
+    assert unattributed and {r["amount"] for r in unattributed} == {""}  # as the note says
     mapped = invoke(
         "attribute", *files, "-o", tmp_path / "b", "--as-of", "2026-04-01",
         "--map", "opportunities.amount=Total_Value__c",
