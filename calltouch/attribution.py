@@ -491,12 +491,26 @@ def write_one(
 
 
 def journey(
-    con: duckdb.DuckDBPyConnection, ident: str, settings: AttributionSettings
+    con: duckdb.DuckDBPyConnection,
+    ident: str,
+    settings: AttributionSettings,
+    *,
+    as_person: bool = False,
 ) -> dict[str, Any]:
     """An opportunity's journey (positions and each model's share per touchpoint), or a
-    person's path and the credit their touchpoints earn on their opportunities."""
+    person's path and the credit their touchpoints earn on their opportunities.
+
+    An id naming both (other CRMs number each kind of record apart: opportunity 1001 and
+    contact 1001) is the opportunity, whose facts say ``also_person``; ``as_person`` reads it
+    as the person."""
     found = queries.fetch_dicts(con, "journey_lookup", {"id": ident})[0]
-    if found["is_opportunity"]:
+    if as_person and not found["is_person"]:
+        raise InputError(
+            f"no lead or contact with id {ident!r}",
+            hint="--person reads the id as a lead/contact id (a task's WhoId, a contact "
+            "role's ContactId or a People export's Id); leave it out for an opportunity id.",
+        )
+    if found["is_opportunity"] and not as_person:
         opportunity = queries.fetch_dicts(
             con, "journey_opportunity", {"opportunity_id": found["id"], "as_of": settings.as_of}
         )[0]
@@ -506,6 +520,7 @@ def journey(
         return {
             "kind": "opportunity",
             "id": found["id"],
+            "also_person": bool(found["is_person"]),
             "settings": settings.describe(),
             "opportunity": _jsonable(opportunity),
             "touchpoints": [_jsonable(t) for t in touchpoints],

@@ -415,6 +415,13 @@ def journey(
     fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TextFormat.table
     ),
+    as_person: Annotated[
+        bool,
+        typer.Option(
+            "--person",
+            help="Read the id as a lead/contact id, where an opportunity has the same id.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show one opportunity's journey, or one person's path, with positions and model shares.
@@ -453,7 +460,7 @@ def journey(
             max_rejects=max_rejects,
             scope=ident,
         ) as (con, _):
-            facts = attribution.journey(con, ident, settings)
+            facts = attribution.journey(con, ident, settings, as_person=as_person)
         if fmt is TextFormat.json:
             stdout.out(json_text(facts), highlight=False)
         else:

@@ -444,10 +444,17 @@ MODEL_SHORT = {
 
 
 def _share(value: object) -> str:
-    """0.3 -> '30%', 1/3 -> '33.3%'; None (unattributed) -> an en dash."""
+    """0.3 -> '30%', 1/3 -> '33.3%'; None (unattributed) -> an en dash. Only a share of
+    nothing is '0%' (the README: no credit) and only a whole one '100%': a share under 0.05%
+    is '<0.1%', one over 99.95% '>99.9%' (rounded, 0.0002 was '0%' and 0.9996 '100%')."""
     if value is None:
         return "\u2013"
-    percent = float(value) * 100  # type: ignore[arg-type]
+    share = Decimal(str(value))
+    if 0 < share < Decimal("0.0005"):
+        return "<0.1%"
+    if Decimal("0.9995") <= share < 1:
+        return ">99.9%"
+    percent = float(share) * 100
     return f"{percent:.0f}%" if abs(percent - round(percent)) < 0.05 else f"{percent:.1f}%"
 
 
@@ -488,6 +495,15 @@ def journey(facts: dict[str, Any]) -> RenderableType:
         parts.append(head)
         contacts = ", ".join(o["contacts"]) or "none"
         parts.append(Text(printable(f"Contacts: {contacts}"), style="dim"))
+        if facts.get("also_person"):
+            parts.append(
+                Text(
+                    printable(
+                        f"{facts['id']} is also a lead or contact: --person shows their path."
+                    ),
+                    style="yellow",
+                )
+            )
         if o["unattributed_models"]:
             names = ", ".join(MODEL_LABELS[m] for m in o["unattributed_models"])
             reason = UNATTRIBUTED_TEXT.get(o["unattributed_reason"], o["unattributed_reason"])

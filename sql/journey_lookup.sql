@@ -20,5 +20,8 @@ SELECT
     EXISTS (SELECT 1 FROM att_touchpoints AS t WHERE t.person_id = p.person_id)
         OR EXISTS (SELECT 1 FROM att_cookies AS c WHERE c.person_id = p.person_id)
         OR EXISTS (SELECT 1 FROM att_contacts AS c WHERE c.person_id = p.person_id)
-        OR EXISTS (SELECT 1 FROM tasks WHERE who_id = (SELECT id FROM asked)) AS is_person
+        OR EXISTS (SELECT 1 FROM tasks WHERE who_id = (SELECT id FROM asked))
+        -- a People export's lead or contact, with no touchpoint or role: it is still a person
+        OR EXISTS (SELECT 1 FROM att_people WHERE person_id IN ((SELECT id FROM asked), p.person_id))
+        OR EXISTS (SELECT 1 FROM att_person_map AS c WHERE c.person_id = p.person_id) AS is_person
 FROM person AS p;

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from calltouch import attribution, workspace
+from calltouch import attribution, views, workspace
 from tests.harness import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1726,3 +1726,62 @@ def test_a_has_form_typed_as_numbers_is_a_flag_only_as_1_or_0(tmp_path: Path, ty
         return
     assert result.exit_code == 2
     assert "holds '2' (row 4)" in " ".join(result.stderr.split())
+
+
+def test_journey_reads_every_person_and_an_id_naming_two_records(tmp_path: Path) -> None:
+    # a People export's lead without a BizibleId was "no opportunity or person", with a hint
+    # to give a People export's Id; an id naming an opportunity and a contact (another CRM's
+    # 1001) showed the opportunity with no word of the person; a share of 20 in 100,000 was
+    # shown as '0%', the README's mark of no credit, and 0.9996 as '100%'
+    (tmp_path / "t.csv").write_text(
+        "Id,WhoId,Type,bizible2__BizibleId__c,CreatedDate\n"
+        "T1,1001,Call,ca,2026-03-01T10:00:00Z\nT2,1002,Call,cb,2026-03-02T10:00:00Z\n"
+    )
+    (tmp_path / "s.csv").write_text("ID,COOKIE_ID,EVENT_DATE\nS1,zz,2026-03-01T09:00:00Z\n")
+    (tmp_path / "o.csv").write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        "1001,100000,2026-03-10T12:00:00Z,2026-03-20,true,true\n"
+    )
+    (tmp_path / "r.csv").write_text("OpportunityId,ContactId\n1001,1001\n1001,1002\n")
+    (tmp_path / "p.csv").write_text("Id,bizible2__BizibleId__c,ConvertedContactId\nP9,,\nL5,,P7\n")
+    files = (
+        "--tasks", tmp_path / "t.csv", "--sessions", tmp_path / "s.csv",
+        "--opportunities", tmp_path / "o.csv", "--contact-roles", tmp_path / "r.csv",
+        "--people", tmp_path / "p.csv", *AS_OF, "--weights", "ft=.9996,middle=.0004",
+    )  # fmt: skip
+
+    def facts(*args: object) -> dict[str, object]:
+        return json.loads(invoke("journey", *args, *files, "-f", "json").stdout)
+
+    for ident, person in (("P9", "P9"), ("L5", "P7"), ("P7", "P7")):
+        found = facts(ident)
+        assert (found["kind"], found["person_id"], found["touchpoints"]) == (
+            "person",
+            person,
+            [],
+        ), ident
+        assert "No touchpoints." in invoke("journey", ident, *files).stdout
+    both = facts("1001")
+    assert both["kind"] == "opportunity" and both["also_person"] is True
+    shown = " ".join(invoke("journey", "1001", *files).stdout.split())
+    assert "1001 is also a lead or contact: --person shows their path." in shown
+    assert ">99.9%" in shown and "<0.1%" in shown
+    person = facts("1001", "--person")
+    assert person["kind"] == "person" and person["person_id"] == "1001"
+    assert [o["custom"] for o in person["opportunities"]] == [0.9996]
+    assert facts("1002")["opportunities"][0]["custom"] == 0.0004
+    assert "<0.1%" in invoke("journey", "1002", *files).stdout
+    refused = invoke("journey", "006NOPE", *files, "--person", ok=False)
+    assert refused.exit_code == 2 and "no lead or contact with id '006NOPE'" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [
+        (None, "\u2013"), (0, "0%"), (Decimal("0.0002"), "<0.1%"), (Decimal("0.0005"), "0.1%"),
+        (Decimal("1") / 3, "33.3%"), (Decimal("0.3"), "30%"), (Decimal("0.9994"), "99.9%"),
+        (Decimal("0.9995"), ">99.9%"), (1, "100%"), (0.0004, "<0.1%"),
+    ],
+)  # fmt: skip
+def test_only_a_share_of_nothing_is_shown_as_0_percent(share: object, shown: str) -> None:
+    assert views._share(share) == shown
