@@ -280,7 +280,10 @@ LOAD_OPPORTUNITIES = (
 def require_opportunities(
     con: duckdb.DuckDBPyConnection,
     where: str,
-    hint: str = f"{LOAD_OPPORTUNITIES}, or pass --opportunities FILE.",
+    hint: str = (
+        f"{LOAD_OPPORTUNITIES}, or pass the files: --tasks, --sessions and --opportunities "
+        "(with --contact-roles and --people)."
+    ),
     *,
     built: bool = True,
 ) -> None:
