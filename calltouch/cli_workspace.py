@@ -93,6 +93,15 @@ def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -
         )
     if not str(value).strip():  # --db " ": a file named by white space, made by load
         raise typer.BadParameter("--db is given a blank name; give the workspace file")
+    from_env = source is not None and source.name == "ENVIRONMENT"
+    if (from_env and (env or "").rstrip().endswith(("/", os.sep))) or (
+        not from_env and meant_folder(ctx, value)
+    ):  # the slash was dropped, and load made a workspace file named as the folder meant
+        said = f"{workspace.ENV_DB}={env.strip()}" if from_env and env else f"--db {value}/"
+        raise typer.BadParameter(
+            f"{said} names a folder, but the workspace is a file: name it, e.g. "
+            f"{value}/{workspace.DEFAULT_DB}"
+        )
     # CALLTOUCH_DB=~/ws.duckdb as a config file writes it: the home folder, as for --db
     if source is not None and source.name == "ENVIRONMENT":
         return Path(expand_home(str(value)))

@@ -146,10 +146,17 @@ def open_workspace(
         elif path.is_dir():
             hint = "--db names the workspace file, not a folder: e.g. --db marketing.duckdb."
         elif not path.parent.is_dir():
-            hint = (
-                f"Its folder {path.parent} does not exist: create it first, or name a "
-                "workspace in an existing folder."
-            )
+            blocking = next((p for p in path.parents if p.exists()), None)
+            if blocking is not None and not blocking.is_dir():  # mkdir would say "File exists"
+                hint = (
+                    f"{blocking} is a file, not a folder: name a workspace in a folder, e.g. "
+                    f"--db {path.name}."
+                )
+            else:
+                hint = (
+                    f"Its folder {path.parent} does not exist: create it first, or name a "
+                    "workspace in an existing folder."
+                )
         raise InputError(
             f"cannot open the workspace {path}: {text.splitlines()[0]}", hint=hint
         ) from exc

@@ -1816,6 +1816,26 @@ def test_a_db_in_no_folder_or_naming_a_folder_says_how_to_fix_it(tmp_path: Path)
         result = invoke("load", "tasks", tasks, "--db", db, "-q", ok=False)
         assert result.exit_code == 2, db
         assert told in " ".join(result.stderr.split()), db
+    # a folder meant but not there: the slash was dropped and a workspace FILE weekly made
+    for db in (f"{tmp_path / 'weekly'}/", f"--db={tmp_path / 'weekly'}/"):
+        args = ("--db", db) if not db.startswith("--") else (db,)
+        result = invoke("load", "tasks", tasks, *args, "-q", ok=False)
+        assert result.exit_code == 2, db
+        said = " ".join(result.stderr.split())
+        assert "weekly/ names a folder, but the workspace is a file" in said, said
+        assert not (tmp_path / "weekly").exists()
+    result = CliRunner(env={"CALLTOUCH_DB": f"{tmp_path / 'weekly'}/"}).invoke(
+        app, ["load", "tasks", str(tasks), "-q"]
+    )
+    assert result.exit_code == 2 and not (tmp_path / "weekly").exists()
+    said = " ".join(result.stderr.split())
+    assert "CALLTOUCH_DB=" in said and "names a folder" in said, said
+    # a part of the path that is a file: "create its folder first" was impossible advice
+    (tmp_path / "weekly").write_text("")
+    result = invoke("load", "tasks", tasks, "--db", tmp_path / "weekly" / "w.duckdb", ok=False)
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert f"{tmp_path / 'weekly'} is a file, not a folder" in said and "create" not in said
 
 
 @pytest.mark.parametrize("command", ["load", "run"])
