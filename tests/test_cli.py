@@ -2997,3 +2997,45 @@ def test_a_parquet_flag_typed_as_numbers_is_true_only_as_1(tmp_path, typed):
     expected = {(3, "IsWon", "'2'"), (4, "IsDeleted", "'7'"), (5, "IsWon", "'-1'")}
     expected |= {(6, "IsWon", "'2.5'")} if typed != "INTEGER" else set()
     assert rejected == {(line, col, f"{v} is not true or false") for line, col, v in expected}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_deleted_flag_neither_true_nor_false_rejects_the_row(tmp_path, fmt):
+    # IsDeleted 'maybe' or 7 was read as no deleted record, without a word, where the same
+    # cell of an opportunity rejects its row
+    tasks, sessions = tmp_path / "t.csv", tmp_path / "s.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,IsDeleted\n"
+        f"T1,{ABC},2026-03-02T12:40:00Z,maybe\nT2,{ABC},2026-03-02T12:41:00Z,false\n"
+        f"T3,{ABC},2026-03-02T12:42:00Z,7\nT4,{ABC},2026-03-02T12:43:00Z,\n"
+    )
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE,IS_DELETED\n"
+        f"S1,{ABC},2026-03-02T12:17:00Z,2\nS2,{ABC},2026-03-02T12:30:00Z,0\n"
+    )
+    if fmt == "parquet":
+        for name in ("t", "s"):
+            typed = "CAST(IsDeleted AS INTEGER)" if name == "s" else "IsDeleted"
+            source = tmp_path / f"{name}.csv"
+            target = tmp_path / f"{name}.parquet"
+            column = "IS_DELETED" if name == "s" else "IsDeleted"
+            duckdb.sql(
+                f"COPY (SELECT * REPLACE ({typed.replace('IsDeleted', column)} AS {column}) "
+                f"FROM read_csv('{source}', all_varchar = true)) TO '{target}'"
+            )
+        tasks, sessions = tmp_path / "t.parquet", tmp_path / "s.parquet"
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "--max-rejects", "100%", "-q")
+    with (out / "rejects.csv").open(newline="", encoding="utf-8") as f:
+        rejected = [(r["line"], r["column"], r["error"]) for r in csv.DictReader(f)]
+    first = 2 if fmt == "csv" else 1  # a CSV's line (its header is line 1), a Parquet's row
+    assert rejected == [
+        (str(first), "IsDeleted", "'maybe' is not true or false"),
+        (str(first + 2), "IsDeleted", "'7' is not true or false"),
+        (str(first), "IS_DELETED", "'2' is not true or false"),
+    ]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["tasks"]["rejected"] == 2 and summary["tasks"].get("deleted", 0) == 0
+    with (out / "touchpoints.csv").open(newline="", encoding="utf-8") as f:
+        merged = {r["task_id"]: r["session_id"] for r in csv.DictReader(f)}
+    assert merged == {"T2": "S2", "T4": ""}  # S1 rejected: T2 merges with S2; T4 then stands
