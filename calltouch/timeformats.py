@@ -26,7 +26,12 @@ _ISO = re.compile(
     r"(?:Z|z| UTC|[+-]\d{2}(?::?\d{2})?)?\s*$"
 )
 _SLASH = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
-_DATE_TIME_LIKE = re.compile(r"^\s*\d.*\d:\d\d")
+# a date-time a person's locale writes: from a digit (3/4/2026 10:22) or an English month's
+# name (Mar 2, 2026 12:40 PM; 02 Mar 2026 12:40 starts with a digit)
+_DATE_TIME_LIKE = re.compile(
+    r"^\s*(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s).*\d:\d\d",
+    re.IGNORECASE,
+)
 _ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
 
 _TIMES_12 = ("%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p", "%I:%M:%S.%f %p")
@@ -44,10 +49,19 @@ def _dates(order: DateOrder) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Dates with an English month's name, which no day/month order concerns: Mar 2, 2026 and
+# March 2, 2026 (US reports, HubSpot, Sheets), 02 Mar 2026 and 2-Mar-26 (Excel's d-mmm-yy).
+# %b reads the abbreviation (any case), %B the whole name; a two-digit year first, as above.
+_MONTH_NAME_DATES = (
+    "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
+    "%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y",
+)  # fmt: skip
+
+
 def naive_formats(order: DateOrder) -> list[str]:
     """strptime formats (without a zone) for locale timestamps in ``order``."""
     out: list[str] = []
-    for date in (*_dates(order), "%Y/%m/%d", "%Y-%m-%d"):
+    for date in (*_dates(order), "%Y/%m/%d", "%Y-%m-%d", *_MONTH_NAME_DATES):
         for joiner in (", ", " "):
             for time in (*_TIMES_12, *_TIMES_24):
                 out.append(f"{date}{joiner}{time}")
@@ -55,8 +69,9 @@ def naive_formats(order: DateOrder) -> list[str]:
 
 
 def date_formats(order: DateOrder) -> list[str]:
-    """strptime formats for dates without a time (3/31/2026, 31.03.2026, 2026/03/31)."""
-    return [*_dates(order), "%Y/%m/%d"]
+    """strptime formats for dates without a time (3/31/2026, 31.03.2026, 2026/03/31,
+    Mar 31, 2026)."""
+    return [*_dates(order), "%Y/%m/%d", *_MONTH_NAME_DATES]
 
 
 def zoned_formats(order: DateOrder) -> list[str]:
@@ -103,7 +118,8 @@ def locale_style(order: DateOrder | None) -> str:
     return {
         "mdy": "M/D/YYYY h:mm",
         "dmy": "D/M/YYYY h:mm",
-        None: "date-time other than ISO-8601 (AM/PM, dotted, an offset after a space)",
+        None: "date-time other than ISO-8601 (AM/PM, dotted, a month's name, an offset after "
+        "a space)",
     }[order]
 
 

@@ -487,6 +487,22 @@ def test_a_locale_time_with_a_zone_abbreviation_gets_the_same_advice(tmp_path):
     assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
 
 
+def test_month_name_times_are_read(tmp_path):
+    # 'Mar 14, 2026 10:22 AM' was rejected as "not a date-time", the whole file with it
+    tasks = [
+        task("T1", ABC, "Mar 14, 2026 10:22 AM"),
+        task("T2", ABC, "March 14, 2026, 10:40 PM"),
+        task("T3", ABC, "14-Mar-26 10:25"),
+        task("T4", ABC, "Mar 14, 2026 10:22 AM PST"),
+    ]
+    out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-03-14T10:00:00Z")])
+    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-14T10:22:00Z"
+    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-14T22:40:00Z"
+    assert out.touchpoints["T3"]["touchpoint_date"] == "2026-03-14T10:25:00Z"
+    (reject,) = out.rejects
+    assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
+
+
 # Times a file cut mid-row ends with, which DuckDB's cast (and strptime's %M) read as
 # another time: 00:03, 21:05, 08:00, 08:00:00, and 10:02 on 14 March.
 CUT_SHORT = [

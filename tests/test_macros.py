@@ -143,6 +143,8 @@ def test_ct_id_key_is_equal_for_equal_ids_and_null_for_null(
         ("26/3/31", None),  # and %Y/%m/%d too
         ("0000-06-01", None),  # 1 BC to DuckDB, which journey would print as a close date
         ("0001-06-01", "0001-06-01"),
+        ("Mar 31, 2026", "2026-03-31"),  # a month's name: no day/month order to choose
+        ("31-Mar-26", "2026-03-31"),
     ],
 )
 def test_ct_day_reads_two_digit_years_in_this_century(
@@ -154,6 +156,36 @@ def test_ct_day_reads_two_digit_years_in_this_century(
         "SELECT CAST(ct_day($s, $formats) AS VARCHAR)", {"s": text, "formats": date_formats("mdy")}
     ).fetchone()
     assert row == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mar 2, 2026 12:40 PM", "2026-03-02 12:40:00"),
+        ("March 2, 2026, 12:40:05 PM", "2026-03-02 12:40:05"),
+        ("mar 2 2026 00:05", "2026-03-02 00:05:00"),
+        ("02 Mar 2026 12:40", "2026-03-02 12:40:00"),
+        ("2 March 2026 9:05 AM", "2026-03-02 09:05:00"),
+        ("2-Mar-26 12:40", "2026-03-02 12:40:00"),  # Excel's d-mmm-yy
+        ("2-Mar-2026 12:40", "2026-03-02 12:40:00"),
+        ("Mar 2, 2026 12:40 PM -05:00", "2026-03-02 17:40:00"),
+        ("Mar 2, 26 12:40 PM", None),  # the year 26, as %Y reads it
+        ("Sept 2, 2026 12:40 PM", None),  # no abbreviation strptime knows
+        ("Mar 32, 2026 12:40 PM", None),
+    ],
+)
+def test_month_name_times_read_in_either_date_order(text: str, expected: str | None) -> None:
+    # they were rejected ("not a date-time"): a US report, HubSpot or a spreadsheet writes them
+    from calltouch.timeformats import naive_formats, zoned_formats
+
+    con = queries.connect()
+    for order in ("mdy", "dmy"):
+        row = con.execute(
+            "SELECT CAST(ct_ts_formats($s, $n, $z) AS VARCHAR)",
+            {"s": text, "n": naive_formats(order), "z": zoned_formats(order)},
+        ).fetchone()
+        assert row == (expected,), order
+    con.close()
 
 
 def test_a_zoned_locale_time_reads_the_same_whatever_the_inputs_zone() -> None:
