@@ -1184,7 +1184,12 @@ def sql_command(
                 )
             text = head + body
         if stdout.is_terminal:
-            stdout.print(Syntax(text, "sql", word_wrap=True))
+            # highlighted, but the same text as redirected: no line breaks or padding of its
+            # own (a wrapped comment's tail became SQL, a wrapped string literal matched
+            # nothing), the terminal folds the long lines; copied, the query runs as printed
+            highlighted = Syntax(text, "sql").highlight(text)
+            highlighted.rstrip()
+            stdout.print(highlighted, soft_wrap=True)
         else:
             stdout.out(text, highlight=False, end="")
 

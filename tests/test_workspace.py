@@ -2186,3 +2186,26 @@ def test_rows_deleted_from_tasks_or_links_make_the_workspace_stale(
             assert deleted["tasks"] in again, again
         invoke("match", "--db", copy, "-q")
         assert "Touchpoints are up to date." in invoke("status", "--db", copy).stdout
+
+
+def test_sql_on_a_terminal_prints_the_text_it_writes_to_a_file(
+    ws: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on a terminal the query was hard-wrapped at its width: a wrapped comment's tail became
+    # SQL (a syntax error), and a wrapped string literal matched nothing (0 deleted tasks
+    # where the export held 3), copied as the README says to use it
+    from rich.console import Console
+
+    from calltouch import cli_workspace
+
+    for name in ("match", "summary_counts"):
+        redirected = invoke("sql", name, "--render", "--window", "45m").stdout
+        assert max(len(line) for line in redirected.splitlines()) > 100
+        screen = io.StringIO()
+        terminal = Console(file=screen, force_terminal=True, width=60, color_system="standard")
+        monkeypatch.setattr(cli_workspace, "stdout", terminal)
+        invoke("sql", name, "--render", "--window", "45m")
+        monkeypatch.undo()
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", screen.getvalue())
+        assert "\x1b[" in screen.getvalue()  # highlighted
+        assert shown.rstrip("\n") == redirected.rstrip("\n"), name
