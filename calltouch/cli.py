@@ -1089,7 +1089,10 @@ def inspect(
             # a zone the run would refuse is refused here too, as a usage error
             zone = check_time_zone(con, settings.tasks_tz, "--tz")
             settings = replace(settings, tasks_tz=zone, sessions_tz=zone)
-            options = {r: settings.load_options(r) for r in ("tasks", "sessions")}
+            options = {  # inspect's advice names its own --tz
+                r: replace(settings.load_options(r), per_input_tz=False)
+                for r in ("tasks", "sessions")
+            }
             with tempfile.TemporaryDirectory(prefix="calltouch-inspect-") as workdir:
                 for spec in files:
                     described += inspect_path(

@@ -127,6 +127,8 @@ class LoadOptions:
     window_us: int | None = None
     # `calltouch load`: the reading is kept in the workspace (advice says how to read again)
     workspace: bool = False
+    # whether the command has --tasks-tz and --sessions-tz (inspect and load have --tz only)
+    per_input_tz: bool = True
 
 
 @dataclass
@@ -526,7 +528,8 @@ class _Loader:
             # --tasks-tz UTC says the report's user is in UTC: nothing to note then
             if detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
                 # a run's --tz would shift the warehouse's UTC times too: the input's own option
-                option = "--tz" if self.options.workspace else f"--{self.role}-tz"
+                per_input = self.options.per_input_tz and not self.options.workspace
+                option = f"--{self.role}-tz" if per_input else "--tz"
                 self.utc_note = (
                     f"its times without a zone are read in {self.options.tz}, but a Salesforce "
                     f"report ({detection.profile.name}) writes them in the time zone of the user "

@@ -2303,6 +2303,13 @@ def test_a_salesforce_reports_times_read_in_utc_are_noted(tmp_path: Path) -> Non
     db = tmp_path / "w.duckdb"
     loaded = invoke("load", "tasks", report, "--db", db)
     assert f"{note} who ran it: give --tz ZONE" in " ".join(loaded.stderr.split())
+    # inspect has --tz only: it advised --tasks-tz, which it refuses
+    (inspected,) = json.loads(invoke("inspect", report, "-f", "json").stdout)
+    assert any(f"{note} who ran it: give --tz ZONE" in n for n in inspected["notes"])
+    (inspected,) = json.loads(
+        invoke("inspect", report, "-f", "json", "--tz", "America/Chicago").stdout
+    )
+    assert not any(note in n for n in inspected["notes"])
 
 
 def test_the_utc_note_names_the_zone_option_given(tmp_path: Path) -> None:
