@@ -327,13 +327,17 @@ CREATE OR REPLACE TEMP MACRO ct_amount_currency(s) AS
 -- NULL for the year 0000 (1 BC to DuckDB). A time with its zone (Z, an offset, a zone name
 -- after the time of day) is an instant: its UTC day, as a typed TIMESTAMPTZ's (the date cast
 -- kept the local date, so 20:00-05:00 on the 20th closed on the 20th, not the 21st); a time
--- without a zone keeps the date written.
-CREATE OR REPLACE TEMP MACRO ct_day(s, formats) AS
+-- without a zone keeps the date written. naive, zoned: the locale date-time formats (ct_ts_formats),
+-- for a locale date with its time (3/2/2026 8:00 PM, its date; with -05:00, its UTC day).
+CREATE OR REPLACE TEMP MACRO ct_day(s, formats, naive := NULL, zoned := NULL) AS
     coalesce(CASE WHEN ct_iso_date(s) AND s >= '0001' THEN
                  CASE WHEN regexp_matches(s, '[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]*)?)?\s*[zZ+A-Za-z-]')
                       THEN CAST(ct_ts(s) AS DATE)
                       ELSE try_cast(s AS DATE) END END,
-             CAST(ct_full_year(try_strptime(s, formats)) AS DATE));
+             CAST(ct_full_year(try_strptime(s, formats)) AS DATE),
+             CASE WHEN naive IS NOT NULL AND contains(s, ':') THEN
+                 coalesce(CAST(ct_full_year(try_strptime(s, naive)) AS DATE),
+                          CAST(ct_ts_formats(s, naive, zoned) AS DATE)) END);
 
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.
 CREATE OR REPLACE TEMP MACRO ct_iso(ts) AS

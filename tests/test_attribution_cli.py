@@ -1785,3 +1785,21 @@ def test_journey_reads_every_person_and_an_id_naming_two_records(tmp_path: Path)
 )  # fmt: skip
 def test_only_a_share_of_nothing_is_shown_as_0_percent(share: object, shown: str) -> None:
     assert views._share(share) == shown
+
+
+def test_a_close_date_written_as_a_locale_date_time_is_read(tmp_path: Path) -> None:
+    # '3/2/2026 8:00 PM' was rejected as "not a date", where its ISO form was read
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        "006000000000001,100,2026-03-01T00:00:00Z,3/2/2026 8:00 PM,true,true\n"
+        "006000000000002,100,2026-03-01T00:00:00Z,3/2/2026 8:00 PM -05:00,true,true\n"
+        "006000000000003,100,2026-03-01T00:00:00Z,3/20/2026,true,true\n"
+    )
+    db = tmp_path / "w.duckdb"
+    invoke("load", "opportunities", opportunities, "--db", db, "--tz", "Asia/Tokyo", "-q")
+    with duckdb.connect(str(db), read_only=True) as con:
+        days = con.sql(
+            "SELECT CAST(close_date AS VARCHAR) FROM opportunity_rows ORDER BY opportunity_id"
+        ).fetchall()
+    assert days == [("2026-03-02",), ("2026-03-03",), ("2026-03-20",)]

@@ -159,6 +159,34 @@ def test_ct_day_reads_two_digit_years_in_this_century(
 
 
 @pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("3/2/2026 8:00 PM", "UTC", "2026-03-02"),  # the date written, whatever --tz
+        ("3/2/2026 8:00 PM", "Asia/Tokyo", "2026-03-02"),
+        ("3/2/2026 8:00 PM -05:00", "UTC", "2026-03-03"),  # an instant: its UTC day
+        ("3/2/2026 8:00 PM -05:00", "Asia/Tokyo", "2026-03-03"),
+        ("Mar 2, 2026 11:30 PM", "UTC", "2026-03-02"),
+        ("3/2/2026 8:00 XM", "UTC", None),
+    ],
+)
+def test_a_locale_close_date_with_its_time_is_its_date(
+    text: str, zone: str, expected: str | None
+) -> None:
+    # rejected as "not a date", though a date-time without a zone keeps the date written and
+    # one with its offset is its UTC day, as the ISO forms were read
+    from calltouch.timeformats import date_formats, naive_formats, zoned_formats
+
+    con = queries.connect()
+    con.execute(f"SET TimeZone = '{zone}'")
+    row = con.execute(
+        "SELECT CAST(ct_day($s, $d, naive := $n, zoned := $z) AS VARCHAR)",
+        {"s": text, "d": date_formats("mdy"), "n": naive_formats("mdy"), "z": zoned_formats("mdy")},
+    ).fetchone()
+    con.close()
+    assert row == (expected,)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Mar 2, 2026 12:40 PM", "2026-03-02 12:40:00"),
