@@ -32,7 +32,11 @@ _DATE_TIME_LIKE = re.compile(
     r"^\s*(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s).*\d:\d\d",
     re.IGNORECASE,
 )
-_ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
+# a value's zone at its end: Z, an offset, UTC or GMT (with an offset), a zone's name
+_ZONE_SUFFIX = re.compile(
+    r"(?:Z|[+-]\d{2}:?\d{2}|\s(?:UTC|GMT)(?:[+-]\d{2}(?::?\d{2})?)?"
+    r"|\s[A-Za-z]+(?:/[A-Za-z0-9_+-]+)+)\s*$"
+)
 
 _TIMES_12 = ("%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%I:%M:%S%p", "%I:%M:%S.%f %p")
 _TIMES_24 = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")

@@ -212,10 +212,19 @@ CREATE OR REPLACE TEMP MACRO ct_meridiem(s) AS
 -- timestamps (3/4/2026, 10:22 AM); the naive formats are read in the connection's TimeZone.
 -- The lists try a two-digit year before a four-digit one (calltouch.timeformats): DuckDB's %Y
 -- also reads '26' as the year 26, which the year-first formats would still give.
+-- A zone written after the time as ISO-8601 text may have it is read too: UTC, GMT, UTC+05:30,
+-- a zone's name (America/New_York; %Z, for those values only); an abbreviation (PST, CET:
+-- ambiguous) is not, though %Z would read it, and is rejected with advice as in ISO text.
 CREATE OR REPLACE TEMP MACRO ct_locale_ts(s, naive, zoned) AS coalesce(
     ct_ts(s),
     timezone('UTC', CAST(ct_full_year(try_strptime(ct_meridiem(s), naive)) AS TIMESTAMPTZ)),
-    ct_full_year(timezone('UTC', try_strptime(ct_meridiem(s), zoned))));
+    ct_full_year(timezone('UTC', try_strptime(ct_meridiem(s), zoned))),
+    CASE WHEN regexp_matches(s, '\s(UTC|GMT)[+-][0-9]{2}(:?[0-9]{2})?$')
+         THEN ct_full_year(timezone('UTC', try_strptime(
+                  ct_meridiem(regexp_replace(s, '\s(UTC|GMT)([+-])', ' \2')), zoned)))
+         WHEN regexp_matches(s, '\s(UTC|GMT|[A-Za-z]+(/[A-Za-z0-9_+-]+)+)$')
+         THEN ct_full_year(timezone('UTC', try_strptime(
+                  ct_meridiem(s), list_transform(naive, lambda f: f || ' %Z')))) END);
 
 -- ct_ts_formats(s, naive, zoned): ct_locale_ts where s has a time of day, not cut short, and
 -- no offset no place has; text of the year 9999, which a zone can move into the year 10000, is checked
