@@ -1327,6 +1327,7 @@ class ParquetLoader(_Loader):
                 "parquet_flag_row",
                 {"path": str(self.path), "value": value},
                 column=self.flag_column,
+                numeric=_is_number(self.types.get(self.flag_column, "")),
             ).fetchone()
         return None if row is None or row[0] is None else f"row {int(row[0]) + 1}"
 

@@ -345,7 +345,7 @@ CREATE OR REPLACE TEMP MACRO ct_day(s, formats, naive := NULL, zoned := NULL) AS
                       ELSE try_cast(s AS DATE) END END,
              CAST(ct_full_year(try_strptime(s, formats)) AS DATE),
              CASE WHEN naive IS NOT NULL AND contains(s, ':') THEN
-                 coalesce(CAST(ct_full_year(try_strptime(s, naive)) AS DATE),
+                 coalesce(CAST(ct_full_year(try_strptime(ct_meridiem(s), naive)) AS DATE),
                           CAST(ct_ts_formats(s, naive, zoned) AS DATE)) END);
 
 -- ct_iso(ts): a naive UTC timestamp as ISO-8601 with Z; fractions of a second only when present.

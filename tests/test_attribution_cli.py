@@ -824,6 +824,9 @@ def test_attribute_without_opportunities_says_what_to_load(
             args = ("006A",) if command == "journey" else ()
             result = invoke(command, *args, "--db", db, ok=False)
             assert result.exit_code == 2 and "holds no opportunities" in result.stderr
+            # on files, --opportunities alone is refused: the hint names every file
+            said = " ".join(result.stderr.split())
+            assert "--tasks, --sessions and --opportunities" in said, command
         # report has no --opportunities option: its advice must not name one
         result = invoke("report", "--revenue", "--db", db, ok=False)
         assert result.exit_code == 2
@@ -1726,6 +1729,19 @@ def test_a_has_form_typed_as_numbers_is_a_flag_only_as_1_or_0(tmp_path: Path, ty
         return
     assert result.exit_code == 2
     assert "holds '2' (row 4)" in " ".join(result.stderr.split())
+
+
+def test_a_text_has_form_is_found_by_its_text_not_its_number(tmp_path: Path) -> None:
+    # a bad '1.00' was placed at row 1, whose '1' equals it as a number
+    sessions = tmp_path / "s.parquet"
+    duckdb.sql(
+        "COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
+        "flag AS HAS_FORM FROM (VALUES ('S1', '1'), ('S2', 'false'), ('S3', '1.00')) "
+        f"v(ID, flag)) TO '{sessions}'"
+    )
+    result = invoke("load", "sessions", sessions, "--db", tmp_path / "w.duckdb", ok=False)
+    assert result.exit_code == 2
+    assert "holds '1.00' (row 3)" in " ".join(result.stderr.split())
 
 
 def test_journey_reads_every_person_and_an_id_naming_two_records(tmp_path: Path) -> None:

@@ -166,6 +166,8 @@ def test_ct_day_reads_two_digit_years_in_this_century(
         ("3/2/2026 8:00 PM -05:00", "UTC", "2026-03-03"),  # an instant: its UTC day
         ("3/2/2026 8:00 PM -05:00", "Asia/Tokyo", "2026-03-03"),
         ("Mar 2, 2026 11:30 PM", "UTC", "2026-03-02"),
+        ("3/2/2026 8:00 a.m.", "Asia/Tokyo", "2026-03-02"),  # ct_meridiem's forms: as written
+        ("3/2/2026 10:22\u00a0p.m.", "America/Los_Angeles", "2026-03-02"),
         ("3/2/2026 8:00 XM", "UTC", None),
     ],
 )
