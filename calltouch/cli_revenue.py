@@ -250,6 +250,10 @@ def attributed(
     try:
         workspace.require_match(con, db)
         note_if_stale(workspace.status(con, db))
+        # files an earlier calltouch loaded without HAS_FORM (or a deleted flag): their forms
+        # are no Web Form touchpoints here, which a cron job's attribute never heard of
+        for note in workspace.unread_columns(con):
+            stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
         attribution.require_opportunities(con, where, built=False)
         with progress(quiet):
             attribution.build(con, settings, scope=scope)

@@ -610,6 +610,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
         state = input_state(con)
         _require_stored_rows(state)
         _require_unedited(con, state)
+        _drop_tables_now_views(con)
         match(con, settings)
         recorded = settings_summary(settings)
         for key in ("tasks_tz", "sessions_tz"):
@@ -648,6 +649,19 @@ MATCH_CODE = "_match_code"
 MATCH_INPUTS = "_inputs"
 # The tables a match builds, which report, explain and export read.
 MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
+
+
+# What match builds as a view that an older calltouch's match built as a table (sessions until
+# the session copies were kept apart): CREATE OR REPLACE VIEW cannot replace a table, and such
+# a workspace could never be matched again ("Existing object sessions is of type Table").
+_MATCH_VIEWS = ["sessions", "calls_by_channel"]
+
+
+def _drop_tables_now_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the tables an older match made under the names of this match's views (an
+    upgrade); match builds them again, as views, in the same transaction."""
+    for (name,) in queries.run(con, "base_tables", {"names": _MATCH_VIEWS}).fetchall():
+        queries.run(con, "drop_table", table=str(name))
 
 
 @cache
@@ -947,11 +961,29 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             hint="Run calltouch match after loading tasks and sessions.",
         )
     missing = lost_match_parts(con)
+    if missing and _matched_by_other_code(con):
+        # an upgrade: the older match never built them (nothing was lost)
+        raise InputError(
+            f"the workspace {path} was last matched by another calltouch version, which did "
+            f"not build what this one reads: {', '.join(missing)}",
+            hint="Run calltouch match to match it again with this version (what was loaded "
+            "is kept).",
+        )
     if missing:
         raise InputError(
             f"the workspace {path} lacks parts its last match built: {', '.join(missing)}",
             hint="Run calltouch match to build them again.",
         )
+
+
+def _matched_by_other_code(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the last match on record was made by other calltouch code (an upgrade)."""
+    if matched_by_older_version(con):
+        return True
+    if not queries.has_table(con, "match_runs"):
+        return False
+    last = queries.fetch_dicts(con, "last_match")
+    return bool(last) and json.loads(last[0]["summary"]).get(MATCH_CODE) != match_code()
 
 
 def stale_reason(info: Mapping[str, Any]) -> str | None:

@@ -1365,6 +1365,39 @@ def test_a_workspace_matched_by_an_older_version_asks_for_a_new_match(tmp_path: 
     assert json.loads(invoke("explain", task_id, "--db", db, "-f", "json").stdout)["task_id"]
 
 
+def test_a_workspace_an_early_version_matched_is_matched_again(tmp_path: Path) -> None:
+    """The first workspace versions' match made `sessions` a table, this one a view: match
+    failed for good ("Existing object sessions is of type Table"), while every command asked
+    for a match. And a match that never built a column this version reads was told as parts
+    "lost", where status called it another version's match."""
+    db = tmp_path / "old.duckdb"
+    matched_sample(db)
+    exported = tmp_path / "before.csv"
+    invoke("export", "touchpoints", "--db", db, "-o", exported)
+    with duckdb.connect(str(db)) as con:  # as an early calltouch left it
+        con.execute("CREATE TABLE early AS SELECT * FROM sessions")
+        con.execute("DROP VIEW sessions")
+        con.execute("ALTER TABLE early RENAME TO sessions")
+        con.execute("ALTER TABLE session_copies DROP COLUMN duplicates")
+        con.execute(
+            """UPDATE match_runs SET summary = json_merge_patch(summary, '{"_match_code": "x"}')"""
+        )
+    refused = invoke("report", "--db", db, ok=False)
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 2 and "lacks parts" not in said
+    assert "was last matched by another calltouch version, which did not build" in said
+    assert "session_copies.duplicates" in said and "Run calltouch match" in said
+    invoke("match", "--db", db, "-q")
+    after = tmp_path / "after.csv"
+    invoke("export", "touchpoints", "--db", db, "-o", after)
+    assert after.read_bytes() == exported.read_bytes()
+    with duckdb.connect(str(db), read_only=True) as con:
+        kind = con.sql(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'sessions'"
+        )
+        assert kind.fetchall() == [("VIEW",)]
+
+
 def test_the_rendered_match_runs_in_plain_duckdb(ws: dict[str, Path], tmp_path: Path) -> None:
     """`calltouch sql match --render` is reusable: it needs none of calltouch's macros."""
     rendered = invoke("sql", "match", "--render").stdout
@@ -1680,6 +1713,17 @@ def test_a_file_an_earlier_calltouch_loaded_without_a_field_is_named(tmp_path: P
     status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
     (said,) = status["unread_columns"]
     assert said.startswith(f"{sessions} was loaded by an earlier calltouch, which did not read")
+    # attribute on the workspace says so too: a cron job's attribute never saw match's note
+    opportunities = tmp_path / "o.csv"
+    opportunities.write_text(
+        "Id,Amount,CreatedDate,CloseDate,IsWon,IsClosed\n"
+        "006000000000001,100,2026-03-01T00:00:00Z,2026-03-20,true,true\n"
+    )
+    invoke("load", "opportunities", opportunities, "--db", db, "-q")
+    attributed = invoke(
+        "attribute", "--db", db, "-o", tmp_path / "a", "--as-of", "2026-03-31", "-q"
+    )
+    assert note in " ".join(attributed.stderr.split())
 
 
 def test_export_rejects_of_a_stale_workspace_are_the_last_matchs(tmp_path: Path) -> None:
