@@ -1850,7 +1850,7 @@ def test_inspect_exits_2_for_a_file_whose_malformed_rows_would_stop_a_run(tmp_pa
 def test_inspect_exits_2_for_a_file_whose_values_run_would_reject(tmp_path, fmt):
     # well-formed rows whose times run cannot read, and an empty id: inspect said the file
     # was fine (exit 0), run rejected every row and stopped (exit 3)
-    rows = "Id,BizibleId,CreatedDate\nT1,c1,02-Mar-2026 12:00\nT2,c1,yesterday\n,c1,x\n"
+    rows = "Id,BizibleId,CreatedDate\nT1,c1,02-Mrz-2026 12:00\nT2,c1,yesterday\n,c1,x\n"
     bad = tmp_path / "bad.csv"
     bad.write_text(rows, encoding="utf-8")
     if fmt == "parquet":
@@ -1906,7 +1906,8 @@ def test_inspect_weighs_rejected_rows_against_the_whole_input_as_run_does(tmp_pa
     [
         (
             "2026-03-02 12:40:15 -0500",
-            "date-time other than ISO-8601 (AM/PM, dotted, an offset after a space) with zone",
+            "date-time other than ISO-8601 (AM/PM, dotted, a month's name, an offset after a "
+            "space) with zone",
         ),
         ("3/14/2026 12:40 PM -05:00", "M/D/YYYY h:mm with zone"),
         ("3/14/2026 12:40 PM", "M/D/YYYY h:mm"),
