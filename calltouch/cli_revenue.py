@@ -59,6 +59,7 @@ from calltouch.cli_workspace import (
     attribution_settings,
     note_if_stale,
     note_revenue_reading,
+    note_unread_columns,
     refuse_loaded_file_as_output,
     refuse_workspace_as_output,
 )
@@ -249,11 +250,9 @@ def attributed(
     where = f"the workspace {db}"
     try:
         workspace.require_match(con, db)
-        note_if_stale(workspace.status(con, db))
-        # files an earlier calltouch loaded without HAS_FORM (or a deleted flag): their forms
-        # are no Web Form touchpoints here, which a cron job's attribute never heard of
-        for note in workspace.unread_columns(con):
-            stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
+        info = workspace.status(con, db)
+        note_if_stale(info)
+        note_unread_columns(info)
         attribution.require_opportunities(con, where, built=False)
         with progress(quiet):
             attribution.build(con, settings, scope=scope)

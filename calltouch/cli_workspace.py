@@ -829,7 +829,9 @@ def _revenue_report(
         if output is not None:
             refuse_loaded_file_as_output(con, output)
         workspace.require_match(con, db)
-        note_if_stale(workspace.status(con, db))
+        info = workspace.status(con, db)
+        note_if_stale(info)
+        note_unread_columns(info)
         where, hint = f"the workspace {db}", f"{attribution.LOAD_OPPORTUNITIES}."
         attribution.require_opportunities(con, where, hint, built=False)
         attribution.build(con, settings)
@@ -925,6 +927,14 @@ def note_if_stale(info: dict[str, Any]) -> str | None:
             )
         )
     return reason
+
+
+def note_unread_columns(info: dict[str, Any]) -> None:
+    """From a workspace.status, name the files an earlier calltouch loaded without a field
+    this one reads (HAS_FORM, a deleted flag), as match and status do: the attribution
+    commands' Web Form credit differs for them, which a weekly attribute job never heard of."""
+    for note in info.get("unread_columns") or []:
+        stderr.print(Text(printable(f"Note: {note}", lines=True), "yellow"))
 
 
 def _emit(

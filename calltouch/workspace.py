@@ -651,16 +651,15 @@ MATCH_INPUTS = "_inputs"
 MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
 
 
-# What match builds as a view that an older calltouch's match built as a table (sessions until
-# the session copies were kept apart): CREATE OR REPLACE VIEW cannot replace a table, and such
-# a workspace could never be matched again ("Existing object sessions is of type Table").
-_MATCH_VIEWS = ["sessions", "calls_by_channel"]
-
-
 def _drop_tables_now_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the tables an older match made under the names of this match's views (an
-    upgrade); match builds them again, as views, in the same transaction."""
-    for (name,) in queries.run(con, "base_tables", {"names": _MATCH_VIEWS}).fetchall():
+    """Drop the `sessions` table the first workspace versions' match made, where this match
+    makes a view (CREATE OR REPLACE VIEW cannot replace a table: such a workspace could never
+    be matched again, "Existing object sessions is of type Table"). Only in a workspace
+    those versions matched (no session_copies, which came with the view), never a table of
+    that name a user made in a current one; match builds the view in the same transaction."""
+    if queries.has_table(con, "session_copies"):
+        return
+    for (name,) in queries.run(con, "base_tables", {"names": ["sessions"]}).fetchall():
         queries.run(con, "drop_table", table=str(name))
 
 
@@ -961,7 +960,7 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             hint="Run calltouch match after loading tasks and sessions.",
         )
     missing = lost_match_parts(con)
-    if missing and _matched_by_other_code(con):
+    if missing and _matched_by_other_code(con) and not set(missing) & _ALWAYS_BUILT:
         # an upgrade: the older match never built them (nothing was lost)
         raise InputError(
             f"the workspace {path} was last matched by another calltouch version, which did "
@@ -974,6 +973,11 @@ def require_match(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"the workspace {path} lacks parts its last match built: {', '.join(missing)}",
             hint="Run calltouch match to build them again.",
         )
+
+
+# The tables every calltouch's match built: one of them missing was lost, whichever
+# version matched (the others, and columns, may be newer than the match on record).
+_ALWAYS_BUILT = {"tasks", "links", "touchpoints", "unmatched"}
 
 
 def _matched_by_other_code(con: duckdb.DuckDBPyConnection) -> bool:

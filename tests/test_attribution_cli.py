@@ -1742,6 +1742,15 @@ def test_a_text_has_form_is_found_by_its_text_not_its_number(tmp_path: Path) -> 
     result = invoke("load", "sessions", sessions, "--db", tmp_path / "w.duckdb", ok=False)
     assert result.exit_code == 2
     assert "holds '1.00' (row 3)" in " ".join(result.stderr.split())
+    # a FLOAT's 0.3 is no DOUBLE 0.3: it is found by its text
+    typed = tmp_path / "f.parquet"
+    duckdb.sql(
+        "COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
+        "CAST(flag AS FLOAT) AS HAS_FORM FROM (VALUES ('S1', 1), ('S2', 0), ('S3', 0.3)) "
+        f"v(ID, flag)) TO '{typed}'"
+    )
+    result = invoke("load", "sessions", typed, "--db", tmp_path / "f.duckdb", ok=False)
+    assert "holds '0.3' (row 3)" in " ".join(result.stderr.split())
 
 
 def test_journey_reads_every_person_and_an_id_naming_two_records(tmp_path: Path) -> None:
