@@ -103,7 +103,7 @@ def _no_empty_env(ctx: typer.Context, param: typer.CallbackParam, value: Path) -
             f"{value}/{workspace.DEFAULT_DB}"
         )
     # CALLTOUCH_DB=~/ws.duckdb as a config file writes it: the home folder, as for --db
-    if source is not None and source.name == "ENVIRONMENT":
+    if from_env:
         return Path(expand_home(str(value)))
     return value
 

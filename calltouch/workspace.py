@@ -610,7 +610,7 @@ def match_workspace(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> di
         state = input_state(con)
         _require_stored_rows(state)
         _require_unedited(con, state)
-        _drop_tables_now_views(con)
+        _drop_early_sessions_table(con)
         match(con, settings)
         recorded = settings_summary(settings)
         for key in ("tasks_tz", "sessions_tz"):
@@ -651,7 +651,7 @@ MATCH_INPUTS = "_inputs"
 MATCH_TABLES = ("tasks", "session_copies", "match_sessions", "links", "touchpoints", "unmatched")
 
 
-def _drop_tables_now_views(con: duckdb.DuckDBPyConnection) -> None:
+def _drop_early_sessions_table(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the `sessions` table the first workspace versions' match made, where this match
     makes a view (CREATE OR REPLACE VIEW cannot replace a table: such a workspace could never
     be matched again, "Existing object sessions is of type Table"). Only in a workspace

@@ -1708,17 +1708,24 @@ def test_a_persons_share_of_an_opportunity_others_earn_is_zero_not_unattributed(
     assert row.split()[-5:] == ["0%"] * 5
 
 
+def has_form_sessions(path: Path, flags: list[str], typed: str | None = None) -> Path:
+    """A Parquet sessions file S1, S2... of one cookie whose HAS_FORM cells are ``flags`` (SQL
+    literals), cast to ``typed`` when given."""
+    values = ", ".join(f"('S{i}', {flag})" for i, flag in enumerate(flags, start=1))
+    cell = f"CAST(flag AS {typed})" if typed else "flag"
+    duckdb.sql(
+        f"COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
+        f"{cell} AS HAS_FORM FROM (VALUES {values}) v(ID, flag)) TO '{path}'"
+    )
+    return path
+
+
 @pytest.mark.parametrize("typed", ["INTEGER", "DOUBLE", "BOOLEAN"])
 def test_a_has_form_typed_as_numbers_is_a_flag_only_as_1_or_0(tmp_path: Path, typed: str) -> None:
     # a Parquet HAS_FORM of 2 was cast to true: a plain visit became a Web Form, where the
     # same 2 in a CSV stops the load
-    sessions = tmp_path / "s.parquet"
     flags = ["1", "0", "NULL"] + (["2"] if typed != "BOOLEAN" else [])
-    values = ", ".join(f"('S{i}', {flag})" for i, flag in enumerate(flags, start=1))
-    duckdb.sql(
-        f"COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
-        f"CAST(flag AS {typed}) AS HAS_FORM FROM (VALUES {values}) v(ID, flag)) TO '{sessions}'"
-    )
+    sessions = has_form_sessions(tmp_path / "s.parquet", flags, typed)
     db = tmp_path / "w.duckdb"
     result = invoke("load", "sessions", sessions, "--db", db, ok=False)
     if typed == "BOOLEAN":
@@ -1733,22 +1740,12 @@ def test_a_has_form_typed_as_numbers_is_a_flag_only_as_1_or_0(tmp_path: Path, ty
 
 def test_a_text_has_form_is_found_by_its_text_not_its_number(tmp_path: Path) -> None:
     # a bad '1.00' was placed at row 1, whose '1' equals it as a number
-    sessions = tmp_path / "s.parquet"
-    duckdb.sql(
-        "COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
-        "flag AS HAS_FORM FROM (VALUES ('S1', '1'), ('S2', 'false'), ('S3', '1.00')) "
-        f"v(ID, flag)) TO '{sessions}'"
-    )
+    sessions = has_form_sessions(tmp_path / "s.parquet", ["'1'", "'false'", "'1.00'"])
     result = invoke("load", "sessions", sessions, "--db", tmp_path / "w.duckdb", ok=False)
     assert result.exit_code == 2
     assert "holds '1.00' (row 3)" in " ".join(result.stderr.split())
     # a FLOAT's 0.3 is no DOUBLE 0.3: it is found by its text
-    typed = tmp_path / "f.parquet"
-    duckdb.sql(
-        "COPY (SELECT ID, 'abc' AS COOKIE_ID, TIMESTAMP '2026-03-01 09:00:00' AS EVENT_DATE, "
-        "CAST(flag AS FLOAT) AS HAS_FORM FROM (VALUES ('S1', 1), ('S2', 0), ('S3', 0.3)) "
-        f"v(ID, flag)) TO '{typed}'"
-    )
+    typed = has_form_sessions(tmp_path / "f.parquet", ["1", "0", "0.3"], "FLOAT")
     result = invoke("load", "sessions", typed, "--db", tmp_path / "f.duckdb", ok=False)
     assert "holds '0.3' (row 3)" in " ".join(result.stderr.split())
 

@@ -487,40 +487,39 @@ def test_a_locale_time_with_a_zone_abbreviation_gets_the_same_advice(tmp_path):
     assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
 
 
-def test_a_locale_time_with_a_zone_word_is_read_as_iso_text_is(tmp_path):
-    # '3/13/2026 10:00 AM UTC' was rejected where '2026-03-13 10:00:00 UTC' and
-    # '3/13/2026 10:00 AM +00:00' were read; an abbreviation is still refused with advice
-    tasks = [
-        task("T1", ABC, "3/13/2026 10:00 AM GMT"),
-        task("T2", ABC, "03/13/2026 10:20:00 UTC"),
-        task("T3", ABC, "3/13/2026 5:10 AM America/New_York"),
-        task("T4", ABC, "3/13/2026 3:45 PM UTC+05:30"),
-        task("T5", ABC, "3/13/2026 10:22 AM PST"),
-    ]
+@pytest.mark.parametrize(
+    ("read", "day"),
+    [
+        # '3/13/2026 10:00 AM UTC' was rejected where '2026-03-13 10:00:00 UTC' and
+        # '3/13/2026 10:00 AM +00:00' were read
+        (
+            {
+                "3/13/2026 10:00 AM GMT": "2026-03-13T10:00:00Z",
+                "03/13/2026 10:20:00 UTC": "2026-03-13T10:20:00Z",
+                "3/13/2026 5:10 AM America/New_York": "2026-03-13T09:10:00Z",
+                "3/13/2026 3:45 PM UTC+05:30": "2026-03-13T10:15:00Z",
+            },
+            "3/13/2026",
+        ),
+        # 'Mar 14, 2026 10:22 AM' was rejected as "not a date-time", the whole file with it
+        (
+            {
+                "Mar 14, 2026 10:22 AM": "2026-03-14T10:22:00Z",
+                "March 14, 2026, 10:40 PM": "2026-03-14T22:40:00Z",
+                "14-Mar-26 10:25": "2026-03-14T10:25:00Z",
+            },
+            "Mar 14, 2026",
+        ),
+    ],
+    ids=["zone words", "month names"],
+)
+def test_more_locale_time_forms_are_read(tmp_path, read, day):
+    # beside them, an abbreviation is still refused with advice
+    values = [*read, f"{day} 10:22 AM PST"]
+    tasks = [task(f"T{i}", ABC, value) for i, value in enumerate(values)]
     out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-03-13T09:50:00Z")])
-    got = {t: row["touchpoint_date"] for t, row in out.touchpoints.items()}
-    assert got == {
-        "T1": "2026-03-13T10:00:00Z",
-        "T2": "2026-03-13T10:20:00Z",
-        "T3": "2026-03-13T09:10:00Z",
-        "T4": "2026-03-13T10:15:00Z",
-    }
-    (reject,) = out.rejects
-    assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
-
-
-def test_month_name_times_are_read(tmp_path):
-    # 'Mar 14, 2026 10:22 AM' was rejected as "not a date-time", the whole file with it
-    tasks = [
-        task("T1", ABC, "Mar 14, 2026 10:22 AM"),
-        task("T2", ABC, "March 14, 2026, 10:40 PM"),
-        task("T3", ABC, "14-Mar-26 10:25"),
-        task("T4", ABC, "Mar 14, 2026 10:22 AM PST"),
-    ]
-    out = run_case(tmp_path, tasks, [session("S1", ABC, "2026-03-14T10:00:00Z")])
-    assert out.touchpoints["T1"]["touchpoint_date"] == "2026-03-14T10:22:00Z"
-    assert out.touchpoints["T2"]["touchpoint_date"] == "2026-03-14T22:40:00Z"
-    assert out.touchpoints["T3"]["touchpoint_date"] == "2026-03-14T10:25:00Z"
+    got = {values[i]: out.touchpoints[f"T{i}"]["touchpoint_date"] for i in range(len(read))}
+    assert got == read and len(out.touchpoints) == len(read)
     (reject,) = out.rejects
     assert "gives its zone as an abbreviation ('PST')" in reject["error"], reject
 
