@@ -433,12 +433,13 @@ def _reasons_panel(reasons: Sequence[dict[str, Any]], calls: int, merged_only: b
     return _Fit(build)
 
 
-def _empty_message(report: Report | None, error: str) -> Text:
+def _empty_message(report: Report | None, error: str, gap: str = "\n\n") -> Text:
+    """Why there is nothing to show, and what to do; ``gap`` between the two."""
     if report is None and error:
         return Text("Nothing read yet: see the error above.", style="bold")
     unmatched = 0 if report is None else int(report.headline.get("unmatched") or 0)
     scope = "" if report is None else _scope(report)
-    text = Text(f"{EMPTY_SCOPE if scope else EMPTY}\n\n", style="bold")
+    text = Text(f"{EMPTY_SCOPE if scope else EMPTY}{gap}", style="bold")
     if scope:
         text.append(f"No calls match this scope ({scope}): widen --since/--until or --status.")
     elif unmatched:
@@ -498,9 +499,12 @@ def _error_panel(error: str, width: int, have_data: bool) -> tuple[Panel, int]:
 def _compact(
     report: Report | None, error: str, width: int, height: int, footer: Layout
 ) -> RenderableType:
-    """A small screen: the headline as one wrapped line, then as many groups as fit, above
-    ``footer``."""
+    """A small screen: the title with its scope, the headline as one wrapped line (or why
+    there is nothing to show), then as many groups as fit, above ``footer``."""
     text = Text("calltouch dashboard", style="bold")
+    scope = "" if report is None else _scope(report)
+    if scope:  # a filtered headline is not the workspace's (the wide header says so too)
+        text.append(f" ({scope})", style="dim")
     if report is not None and report.rows:
         head = report.headline
         text.append(
@@ -508,8 +512,11 @@ def _compact(
             f"{head['standalone']:,} standalone, {_count(head['unmatched'])} unmatched, "
             f"merge rate {pct(head['merge_rate']) or '—'}"
         )
+    elif report is None and error:
+        text.append(f"\n{EMPTY}")
     else:
-        text.append(f"\n{EMPTY_SCOPE if report is not None and _scope(report) else EMPTY}")
+        text.append("\n")
+        text.append_text(_empty_message(report, error, gap="\n"))
     if error:
         text.append(f"\n{error}", style="red")
     lines = len(text.wrap(Console(width=max(1, width)), max(1, width)))

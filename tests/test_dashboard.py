@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -216,8 +217,21 @@ def test_an_empty_workspace_shows_what_to_do():
 
 
 def test_calls_without_bizible_ids_are_explained():
-    text = draw(report_of([], unmatched=7), 80, 24)
-    assert "7 calls are loaded, but none has a BizibleId" in text
+    # below 60 columns only "No touchpoints to show yet." was left, which sends the user to
+    # run match: the reason is R1
+    for width, height in ((80, 24), (40, 12)):
+        text = " ".join(draw(report_of([], unmatched=7), width, height).split())
+        assert "7 calls are loaded, but none has a BizibleId" in text, width
+
+
+def test_a_narrow_screen_keeps_the_scope_of_its_numbers(sample_report):
+    # below 60 columns the title lost "(since ..., merged only)": filtered totals passed for
+    # the whole workspace's
+    options = replace(sample_report.options, since=date(2026, 3, 1), status="merged")
+    report = replace(sample_report, options=options)
+    for width, height in ((80, 24), (50, 24)):
+        text = " ".join(draw(report, width, height).split())
+        assert "(since 2026-03-01, merged only)" in text, width
 
 
 def test_an_error_is_shown_above_the_last_data(sample_report):
