@@ -119,7 +119,7 @@ def explain(
         raise InputError(
             f"no task with id {task_id!r} in {where}",
             hint=(f"Task ids look like {', '.join(examples)}." if examples else "")
-            + " 15-character ids are accepted and converted to 18 characters. A malformed"
+            + " A Salesforce id may be given in 15 or 18 characters. A malformed"
             " row (too few or too many cells) is in rejects.csv only, never a task.",
         )
     if row["bizible_id"] is not None and row["match_status"] is None:

@@ -855,7 +855,10 @@ class _Loader:
     def defaults(self, detection: profiles.Detection) -> dict[str, Any]:
         if self.role != "tasks":
             return {}
-        return {"default_task_type": detection.profile.defaults.get("task_type")}
+        return {
+            "default_task_type": detection.profile.defaults.get("task_type"),
+            "salesforce_ids": detection.profile.salesforce_ids,
+        }
 
     def load(self) -> LoadedFile:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -1071,6 +1074,11 @@ class CsvLoader(_Loader):
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
         result.rows_footer = len(scan.footer) if scan is not None else 0
+        if scan is not None and scan.blank:
+            result.notes.append(
+                f"{scan.blank:,} {'line' if scan.blank == 1 else 'lines'} of empty cells only "
+                "(',,,,', as Excel leaves below a sheet's data) skipped as blank lines"
+            )
         return result
 
     def read(
@@ -1753,9 +1761,11 @@ def _holds(
     """Whether ``cells`` (the record found for a flagged row, None when the lines found are not
     one record of the file's width) hold in ``fld`` what made the row unusable: blank for a
     missing value, the unreadable ``value`` for a bad one, once trimmed of ``white`` as
-    ct_tidy trims."""
+    ct_tidy trims; never for a record of empty cells only."""
     idx = mapping.columns.get(fld)
-    if cells is None or idx is None:
+    if cells is None or idx is None or not any(c.strip() for c in cells):
+        # a record of empty cells (',,,,') is a blank line to the independent reader
+        # (csvscan.scan), which the file is then read by
         return False
     cell = cells[idx].strip(white)
     if code == "missing":

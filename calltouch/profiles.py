@@ -30,6 +30,9 @@ class Profile:
     footer: bool = False  # may end with a Salesforce report footer
     utc: bool = False  # the tool writes times without a zone in UTC
     local: bool = False  # the tool writes them in its user's zone (a Salesforce report)
+    # the tool's ids are Salesforce's (a 15-character one gets its 18-character form); a
+    # call-tracking vendor's call ids and phone numbers are its own, kept as written
+    salesforce_ids: bool = True
     hint: str = ""
 
     def describes(self, role: Role) -> bool:
@@ -124,6 +127,7 @@ PROFILES: tuple[Profile, ...] = (
             }
         },
         defaults={"task_type": "Call"},
+        salesforce_ids=False,
         hint=_VENDOR_HINT,
     ),
     Profile(
@@ -138,6 +142,7 @@ PROFILES: tuple[Profile, ...] = (
             }
         },
         defaults={"task_type": "Call"},
+        salesforce_ids=False,
         hint=_VENDOR_HINT,
     ),
     Profile(
@@ -146,10 +151,12 @@ PROFILES: tuple[Profile, ...] = (
         {
             "tasks": {
                 "task_id": ("Transaction ID", "transaction_id", "Call Record ID"),
+                # the column that says it is UTC first: of a report with both, Call Start
+                # Time carries no zone, and read as UTC it may be hours off
                 "call_time": (
-                    "Call Start Time",
                     "Start Time (UTC)",
                     "start_time_utc",
+                    "Call Start Time",
                     "Start Time",
                 ),
                 "who_id": ("Calling Phone Number", "calling_phone_number", "Caller ID"),
@@ -157,6 +164,7 @@ PROFILES: tuple[Profile, ...] = (
             }
         },
         defaults={"task_type": "Call"},
+        salesforce_ids=False,
         hint=_VENDOR_HINT,
     ),
     Profile(
@@ -231,6 +239,9 @@ def _aliases_for(profile: Profile, role: Role) -> dict[str, tuple[str, ...]]:
     return {f.name: tuple(own.get(f.name, ())) + tuple(generic[f.name]) for f in FIELDS[role]}
 
 
+_TIME_FIELDS = frozenset({"session_start", "touchpoint_date", "call_time"})
+
+
 def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> tuple[int, int]:
     """How many of the required fields (a task's call time: either date) the header has under
     the profile's own names, then how many fields in all. A snake_case sessions export whose
@@ -248,6 +259,11 @@ def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> tuple[int
     required = {f.name for f in FIELDS[role] if f.required}
     if role == "tasks":
         required |= {"touchpoint_date", "call_time"}
+    if (profile.utc or profile.local) and not found & required & _TIME_FIELDS:
+        # a profile that says in which zone its tool writes times is told by its time
+        # column's name: `ID,BizibleId,start_time` (the warehouse's ID) or
+        # `task_id,BizibleId,call_time` (a report's BizibleId) drew a note on their zone
+        return 0, len(found)
     return len(found & required), len(found)
 
 

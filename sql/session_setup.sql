@@ -91,6 +91,11 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
          THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
          ELSE id END;
 
+-- ct_sf18_if(convert, id): ct_sf18(id) for a file whose ids are Salesforce's (convert), else
+-- id as written (a call-tracking vendor's call id or phone number).
+CREATE OR REPLACE TEMP MACRO ct_sf18_if(convert, id) AS
+    CASE WHEN convert THEN ct_sf18(id) ELSE id END;
+
 -- ct_iso_date(s): whether s starts like an ISO-8601 date, with a four-digit year. DuckDB's
 -- casts also read '3/2/26 12:40' as 0003-02-26 (year first, any separator, any digits): the
 -- casts below are only tried on text of this shape, locale forms are the formats' to read.

@@ -2411,6 +2411,132 @@ def test_a_file_of_spec_names_is_no_call_log_for_a_column_a_vendor_also_names(tm
     assert (row["touchpoint_type"], row["medium"], row["who_id"]) == ("Web Visit", "cpc", "")
 
 
+def test_plain_names_beside_one_a_tool_also_writes_draw_no_note_on_that_tools_zone(tmp_path):
+    # `ID` is the warehouse's session id and `BizibleId` a Salesforce report's label: files
+    # of SPEC names with them were labelled warehouse (UTC times) and salesforce-report
+    # (times in its user's zone), and the notes told a user with the right zone to change it
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("ID,BizibleId,start_time,channel\nS1,ab,2026-03-02 07:20:00,Paid\n")
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("task_id,BizibleId,call_time,Type\nT1,ab,2026-03-02 12:40:00,Call\n")
+    for path, tz in ((sessions, "America/New_York"), (tasks, None)):
+        (item,) = json.loads(
+            invoke("inspect", path, "-f", "json", *(["--tz", tz] if tz else [])).stdout
+        )
+        assert item["profile"] == "generic", path.name
+        assert not any("zone" in note or "UTC" in note for note in item["notes"]), item
+    ran = invoke("run", tasks, sessions, "-o", tmp_path / "o", "--sessions-tz", "America/New_York")
+    assert ran.exit_code == 0, ran.output
+    said = " ".join(ran.stderr.split())
+    assert "write them in UTC" not in said and "time zone of the user" not in said, said
+    with (tmp_path / "o" / "touchpoints.csv").open(newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["match_status"], row["minutes_after_session_start"]) == ("merged", "20.0")
+    # the tools' own time columns still tell them
+    warehouse = tmp_path / "warehouse.csv"
+    warehouse.write_text("ID,BizibleId,EVENT_DATE\nS1,ab,2026-03-02 12:20:00\n")
+    report = tmp_path / "report.csv"
+    report.write_text("task_id,BizibleId,Created Date\nT1,ab,3/2/2026 12:40 PM\n")
+    for path, profile in ((warehouse, "warehouse"), (report, "salesforce-report")):
+        (item,) = json.loads(invoke("inspect", path, "-f", "json").stdout)
+        assert item["profile"] == profile, path.name
+
+
+def test_a_call_logs_ids_and_phone_numbers_of_15_characters_are_kept_as_written(tmp_path):
+    # a vendor's call id of 15 letters and digits, and a 15-digit phone number (E.164's
+    # longest), were given a Salesforce id's checksum: A1B2C3D4E5F6G7HVKV, 491701234567890AAA
+    tasks = tmp_path / "calls.csv"
+    tasks.write_text(
+        "Transaction ID,Start Time (UTC),Calling Phone Number,biz\n"
+        "A1B2C3D4E5F6G7H,2026-03-02 12:40:00,491701234567890,ab\n"
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 12:20:00\n")
+    out = tmp_path / "o"
+    ran = invoke("run", tasks, sessions, "-o", out, "-m", "tasks.bizible_id=biz")
+    assert ran.exit_code == 0, ran.output
+    with (out / "touchpoints.csv").open(newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["task_id"], row["who_id"]) == ("A1B2C3D4E5F6G7H", "491701234567890")
+    assert row["match_status"] == "merged"
+    # a Salesforce export's 15-character id is still read in its 18-character form, and
+    # explain finds either as it was stored
+    report = tmp_path / "report.csv"
+    report.write_text("Id,BizibleId,CreatedDate\n00T5g00000AbCdE,ab,2026-03-02T12:45:00Z\n")
+    db = tmp_path / "w.duckdb"
+    for args in (
+        ("tasks", tasks, "-m", "tasks.bizible_id=biz"),
+        ("tasks", report),
+        ("sessions", sessions),
+    ):
+        loaded = invoke("load", *args, "--db", db, "-q")
+        assert loaded.exit_code == 0, loaded.output
+    assert invoke("match", "--db", db, "-q").exit_code == 0
+    for asked, stored in (
+        ("A1B2C3D4E5F6G7H", "A1B2C3D4E5F6G7H"),
+        ("00T5g00000AbCdE", "00T5g00000AbCdEEAV"),
+        ("00T5g00000AbCdEEAV", "00T5g00000AbCdEEAV"),
+    ):
+        told = invoke("explain", asked, "--db", db, "-f", "json")
+        assert told.exit_code == 0, told.output
+        assert json.loads(told.stdout)["task_id"] == stored
+
+
+def test_an_invoca_report_with_a_utc_column_is_read_by_it(tmp_path):
+    # of `Call Start Time` (no zone) and `Start Time (UTC)`, the first was read, as UTC: a
+    # call 20 minutes after its session in New York was 5 hours before it, with no note
+    tasks = tmp_path / "invoca.csv"
+    tasks.write_text(
+        "Transaction ID,Call Start Time,Start Time (UTC),Calling Phone Number,Bizible Cookie\n"
+        "INV-1,2026-03-02 12:40:00,2026-03-02 17:40:00,5551230001,ab\n"
+    )
+    mapped = ("-m", "tasks.bizible_id=Bizible Cookie")
+    (item,) = json.loads(invoke("inspect", tasks, *mapped, "-f", "json").stdout)
+    assert (item["profile"], item["mapping"]["call_time"]) == ("invoca", "Start Time (UTC)")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 17:20:00\n")
+    out = tmp_path / "o"
+    ran = invoke("run", tasks, sessions, "-o", out, *mapped)
+    assert ran.exit_code == 0, ran.output
+    with (out / "touchpoints.csv").open(newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["match_status"], row["touchpoint_date"]) == ("merged", "2026-03-02T17:40:00Z")
+
+
+def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_path):
+    # a log saved again by Excel ends with ',,,,' lines: each was rejected ("the task id is
+    # empty"), and a small file's run stopped with too many rejects (exit 3), where truly
+    # blank lines are skipped
+    tasks = tmp_path / "calls.csv"
+    tasks.write_bytes(
+        b"\xef\xbb\xbfCall ID,Start Time,Customer Phone Number,Source,Bizible ID\r\n"
+        b"1001,2026-03-02 12:40:00 -0500,+15555550100,Google,ab\r\n"
+        b"1002,2026-03-02 12:45:00 -0500,+15555550101,Bing,cd\r\n,,,,\r\n, , ,,\r\n"
+    )
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 17:20:00\n,,\nS2,cd,2026-03-02 17:20:00\n"
+    )
+    mapped = ("-m", "tasks.bizible_id=Bizible ID")
+    out = tmp_path / "o"
+    ran = invoke("run", tasks, sessions, "-o", out, *mapped)
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads((out / "summary.json").read_text())
+    for role, blank in (("tasks", 2), ("sessions", 1)):
+        (loaded,) = summary[role]["files"]
+        assert (loaded["read"], loaded["rejected"]) == (2, 0), role
+        assert any(f"{blank} line" in note and "empty cells" in note for note in loaded["notes"])
+    assert summary["tasks"]["merged"] == 2
+    for path, args in ((tasks, mapped), (sessions, ())):
+        (item,) = json.loads(invoke("inspect", path, *args, "-f", "json").stdout)
+        assert (item["rows"]["data"], item["rejected_by_run"]) == (2, 0), path.name
+    # a line with one filled cell is still a row cut short
+    tasks.write_text(tasks.read_text(encoding="utf-8-sig") + "1003,,,,\n", encoding="utf-8")
+    kept = invoke("run", tasks, sessions, "-o", tmp_path / "o2", *mapped, "--max-rejects", "1")
+    assert kept.exit_code == 0, kept.output
+    assert json.loads((tmp_path / "o2" / "summary.json").read_text())["tasks"]["rejected"] == 1
+
+
 def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):
     # it said the file was neither a task nor a session export
     typed = tmp_path / "dates.parquet"
