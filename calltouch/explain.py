@@ -115,6 +115,15 @@ def explain(
                 "which has not linked it yet",
                 hint="Run calltouch match (with the same --db), then explain it again.",
             )
+        line = queries.run(con, "rejected_lines_holding", {"task_id": task_id}).fetchone()
+        if line is not None:  # a record that never became a row: malformed, undecodable
+            raise InputError(
+                f"no task with id {task_id!r} in {where}, but a line rejected when its file "
+                f"was loaded holds it: {line[0]}:{line[1]}: {line[2]}",
+                hint="That line never became a row: fix it in the export, or read the file as "
+                "its error advises. rejects.csv (from calltouch run, or calltouch export "
+                "rejects) lists every rejected row with its file and line.",
+            )
         examples = [r[0] for r in queries.run(con, "task_id_examples", {"limit": 3}).fetchall()]
         raise InputError(
             f"no task with id {task_id!r} in {where}",

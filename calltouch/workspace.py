@@ -43,7 +43,15 @@ from calltouch.errors import (
     UsageError,
     WorkspaceInUseError,
 )
-from calltouch.inputs import BOMS, FIELDS, Role, normalise_header, open_bytes, resolve
+from calltouch.inputs import (
+    BOMS,
+    FIELDS,
+    Role,
+    cannot_read,
+    normalise_header,
+    open_bytes,
+    resolve,
+)
 from calltouch.load import (
     DELETED_ERRORS,
     LoadedFile,
@@ -436,7 +444,10 @@ def load(
         with tempfile.TemporaryDirectory(prefix="calltouch-load-") as workdir:
             for path in paths:
                 stamp = file_stamp(path)  # the hash, too, must be of what is loaded
-                digest = content_hash(path)
+                try:
+                    digest = content_hash(path)
+                except OSError as exc:  # no permission to read, a folder's entry gone...
+                    raise cannot_read(role, path, exc) from exc
                 earlier = queries.run(
                     con, "find_load", {"role": role, "content_hash": digest}
                 ).fetchone()

@@ -91,6 +91,12 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
          THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
          ELSE id END;
 
+-- ct_raw_holds(raw, id): whether a rejected line's text holds id as a whole cell, between
+-- delimiters, quotes or the line's ends (task 12 is not in the line of task 123).
+CREATE OR REPLACE TEMP MACRO ct_raw_holds(raw, id) AS
+    contains(chr(31) || regexp_replace(raw, '[,;\t|"''{}\[\]: =]', chr(31), 'g') || chr(31),
+             chr(31) || id || chr(31));
+
 -- ct_sf18_if(convert, id): ct_sf18(id) for a file whose ids are Salesforce's (convert), else
 -- id as written (a call-tracking vendor's call id or phone number).
 CREATE OR REPLACE TEMP MACRO ct_sf18_if(convert, id) AS

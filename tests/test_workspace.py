@@ -911,6 +911,28 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     other = invoke("explain", "ck", "--tasks", numbers, "--sessions", sessions, ok=False)
     said = " ".join(other.stderr.split())
     assert "no task with id 'ck'" in said and "is in rejects.csv only" in said
+    # a record that never became a row (bytes not in the file's encoding, too many cells)
+    # was "no task with id", as if the id were not in the file
+    broken = tmp_path / "b.csv"
+    broken.write_bytes(
+        b"Id,BizibleId,Subject,CreatedDate\n"
+        b"00T5g00000AbCdEEAV,ck,Outbound caf\xe9,2026-03-02T12:40:00Z\n"
+        b"T7,ck,a,b,2026-03-02T12:40:00Z\n"
+        + b"".join(b"T%d,ck,ok,2026-03-02T12:40:00Z\n" % n for n in range(10, 300))
+    )
+    for asked, line, error in (
+        ("00T5g00000AbCdEEAV", 2, "invalid utf-8 text"),
+        ("00T5g00000AbCdE", 2, "invalid utf-8 text"),
+        ("T7", 3, "too many columns"),
+    ):
+        told = invoke("explain", asked, "--tasks", broken, "--sessions", sessions, ok=False)
+        said = " ".join(told.stderr.split())
+        assert told.exit_code == 2, said
+        assert f"rejected when its file was loaded holds it: {broken}:{line}: {error}" in said
+    # which of its cells is the id is not known: the line holds the asked id, no more is said
+    other = invoke("explain", "ck", "--tasks", broken, "--sessions", sessions, ok=False)
+    said = " ".join(other.stderr.split())
+    assert f"no task with id 'ck' in {broken}, but a line rejected" in said
 
 
 @pytest.mark.parametrize(
@@ -1193,6 +1215,30 @@ def test_bad_resource_settings_are_a_usage_error_not_a_bad_workspace(
     result = invoke("match", "--db", ws["db"], "--memory-limit", "1KB", ok=False)
     assert result.exit_code == 6, result.output
     assert "not a DuckDB workspace" not in result.stderr
+
+
+def test_loading_a_file_that_cannot_be_read_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file without read permission (simulated: the tests may run as root) made load end
+    in "Internal error: PermissionError ... This is a bug in calltouch" (exit 1), where run
+    and inspect say they cannot read it (exit 2)."""
+    tasks = tmp_path / "locked.csv"
+    shutil.copy("data/sample/tasks.csv", tasks)
+    real_open = Path.open
+
+    def locked(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "locked.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", locked)
+    db = tmp_path / "w.duckdb"
+    refused = invoke("load", "tasks", tasks, "--db", db, ok=False)
+    assert refused.exit_code == errors.ExitCode.INPUT, refused.output
+    said = " ".join(refused.stderr.split())
+    assert f"cannot read tasks file {tasks}: Permission denied" in said
+    assert "bug" not in said
 
 
 def test_a_workspace_that_cannot_be_written_is_still_read(
