@@ -543,6 +543,7 @@ def export_command(
             "-o",
             metavar="FILE",
             help="Where to write; .csv, .parquet or .json chooses the format.",
+            readable=False,  # replaced by a rename: an existing file need not be readable
         ),
     ],
     db: DbOpt = Path(workspace.DEFAULT_DB),
@@ -619,7 +620,13 @@ def report(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE instead of stdout.",
+            readable=False,  # replaced by a rename: an existing file need not be readable
+        ),
     ] = None,
     revenue: Annotated[
         bool,
@@ -904,7 +911,10 @@ def refuse_loaded_file_as_output(
                 same = False
             if not same:
                 if output_digest is None:
-                    output_digest = workspace.content_hash(output) if output.is_file() else ""
+                    try:
+                        output_digest = workspace.content_hash(output) if output.is_file() else ""
+                    except OSError:  # not readable: no export's content can be compared
+                        output_digest = ""
                 same = digest == output_digest
             if same:
                 raise UsageError(

@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -1845,6 +1846,36 @@ def test_an_output_that_is_a_loaded_export_is_refused(
     message = " ".join(refused.stderr.split())
     assert "is the tasks export tasks.csv this workspace loaded" in message
     assert (tmp_path / "tasks.csv").read_bytes() == kept
+
+
+@pytest.mark.parametrize("command", [("export", "touchpoints"), ("report",)])
+def test_an_existing_output_need_not_be_readable(
+    ws: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """-o naming a file the user may not read (simulated: the tests may run as root) was
+    refused as "Invalid value for '--output': path ... is not readable" (exit 2): an output is
+    written beside it and renamed into place, which needs no read permission."""
+    output = tmp_path / "locked.csv"
+    output.write_text("old\n", encoding="utf-8")
+    real_access, real_open = os.access, Path.open
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if Path(str(path)).name == "locked.csv" and mode & os.R_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    def locked(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self.name == "locked.csv" and "r" in mode:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(Path, "open", locked)
+    written = invoke(*command, "-o", output, "--db", ws["db"])
+    monkeypatch.undo()
+    assert written.exit_code == 0, written.output
+    assert output.read_bytes().startswith(b"touchpoint_id," if command[0] == "export" else b"")
+    assert output.read_bytes() != b"old\n"
 
 
 def test_a_loaded_export_is_told_by_its_content_wherever_it_was_named_from(
