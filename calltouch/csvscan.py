@@ -20,7 +20,8 @@ Promises:
   filled line before both is a row cut short, a bad record; so is such a block re-saved by
   Excel, each line padded to the header's width with empty cells;
 * a record with empty cells past the header's width (a trailing delimiter) is good, as DuckDB
-  reads it;
+  reads it; so is one that leaves out the nameless columns a header ends with (a trailing
+  delimiter on the header alone), its cells there empty;
 * invalid UTF-8 (or bytes the given encoding cannot decode) makes a record bad;
 * a file that cannot be read to its end (a .gz cut short or damaged, a file that cannot be
   opened) raises :class:`Unreadable`, whose cause says why (the loader names the file's role).
@@ -310,6 +311,11 @@ def scan(
             writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
             writer.writerow([f"c{i}" for i in range(width)])
         result = CsvScan()
+        # the header's named columns: a row may leave out the nameless ones at its end
+        header = list(dialect.header)
+        named = width
+        while len(header) == width and named > 1 and not header[named - 1].strip():
+            named -= 1
         check = check_encoding and not (dialect.encoding == "utf-8" and is_clean_utf8(path))
         # trailing records that may be a report footer: one-cell lines, and lines whose only
         # filled cell is the first (a footer Excel re-saved, padded to the header's width:
@@ -326,6 +332,10 @@ def scan(
                 result.bad.append(BadRecord(first, last, _undecodable_text(dialect)))
                 return
             cells = _fits(row, width)
+            if cells is None and named <= len(row) < width:
+                # the header ends with nameless columns ('Type,' : a trailing delimiter on
+                # the header alone) that this row leaves out: their cells are empty
+                cells = row + [""] * (width - len(row))
             if writer is not None and cells is not None and _too_long(cells):
                 result.bad.append(BadRecord(first, last, TOO_LONG))
                 return

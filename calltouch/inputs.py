@@ -41,6 +41,7 @@ from calltouch.errors import (
     UsageError,
     refuse_name,
 )
+from calltouch.outputs import column_keys
 from calltouch.timeformats import DateOrder
 
 Role = Literal["tasks", "sessions", "opportunities", "contact_roles", "people"]
@@ -1194,11 +1195,14 @@ def map_columns(
     overrides = overrides or {}
     lowered: dict[str, int] = {}
     duplicates: list[str] = []
+    later: str | None = None  # how --map names the first later copy (its key: CreatedDate_2)
     for idx, name in enumerate(header):
         key = normalise_header(name).lower()
         if key in lowered:
             if key:  # blank headers name no field: nothing to say about which one is read
                 duplicates.append(name)
+                if later is None:
+                    later = f"{normalise_header(name)} as {_keys(header)[idx]}"
             continue
         lowered[key] = idx
     columns: dict[str, int | None] = {}
@@ -1213,6 +1217,10 @@ def map_columns(
             # a header written exactly so first: of `Id` and `ID`, --map ...=ID reads ID
             exact = [i for i, name in enumerate(header) if normalise_header(name) == wanted]
             idx = exact[0] if exact else lowered.get(wanted.lower())
+            if idx is None:
+                # a repeated header's later column by the name unmatched and inspect give it
+                # (CreatedDate_2): the header's own name reads the first
+                idx = next((i for i, key in enumerate(_keys(header)) if key == wanted), None)
             if idx is None:
                 raise InputError(
                     f"{role} file {file}: --map {role}.{fld.name}={wanted} names no column",
@@ -1269,19 +1277,27 @@ def map_columns(
             "(pipeline); --map opportunities.stage=COLUMN (or is_won, is_closed) names one"
         )
     if duplicates:
-        notes.append(duplicate_headers_note(role, duplicates))
+        notes.append(duplicate_headers_note(role, duplicates, later))
     notes.extend(_shared_columns(role, header, columns, overrides))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
 
 
-def duplicate_headers_note(role: Role, names: list[str]) -> str:
+def _keys(header: Sequence[str]) -> list[str]:
+    """The names unmatched and inspect give a file's columns, each unique (CreatedDate_2)."""
+    return column_keys([normalise_header(name) for name in header])
+
+
+def duplicate_headers_note(role: Role, names: list[str], later: str | None = None) -> str:
     """The note for headers a file repeats (``names``): fields are read from the first
-    column of each name; a task file's other columns are still carried into unmatched."""
+    column of each name; a task file's other columns are still carried into unmatched.
+    ``later``: how --map names a later copy ('CreatedDate as CreatedDate_2'), when the names
+    do not say it (a Parquet file's say 'ID (read as ID_1)')."""
     carried = "; all are carried into unmatched" if role == "tasks" else ""
     listed = ", ".join(names)
+    named = f"; the later {later}" if later else ""
     return (
         "duplicate headers, fields read from the first column of each (or the one --map "
-        f"names, case included){carried}: {listed}"
+        f"names, case included{named}){carried}: {listed}"
     )
 
 

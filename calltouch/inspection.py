@@ -342,6 +342,9 @@ def _describe(
             )
             unflagged = replace(options, overrides={**options.overrides, "has_form": ""})
             out.update(_run_rejects(con, path, role, unflagged, workdir))
+    for note in out.pop("_load_notes", []):  # as run says them, once
+        if note not in out["notes"]:
+            out["notes"].append(note)
     if role == "sessions" and out.get("format") == "csv" and "_read" in out:
         # a session CSV is read by DuckDB alone, which may split a record the csv module
         # counts as malformed (, "Spring, Sale"): its rows are those the run reads, and its
@@ -376,6 +379,8 @@ def _run_rejects(
         "_rejected": loaded.rows_rejected,
         "_extra_lines": lines.extra,
         "_deleted": lines.deleted,
+        # what the load found to say of the file (lines of empty cells skipped...)
+        "_load_notes": loaded.notes,
     }
     if first:
         out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]

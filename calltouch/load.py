@@ -1077,7 +1077,8 @@ class CsvLoader(_Loader):
         if scan is not None and scan.blank:
             result.notes.append(
                 f"{scan.blank:,} {'line' if scan.blank == 1 else 'lines'} of empty cells only "
-                "(',,,,', as Excel leaves below a sheet's data) skipped as blank lines"
+                "(delimiters alone, as Excel leaves below a sheet's data) skipped as blank "
+                "lines"
             )
         return result
 

@@ -1255,7 +1255,8 @@ def test_attribute_and_load_stopped_by_rejects_give_the_loading_notes(tmp_path: 
     )
     note = (
         f"Note: {tasks}: duplicate headers, fields read from the first column of each (or the one "
-        "--map names, case included); all are carried into unmatched: CreatedDate."
+        "--map names, case included; the later CreatedDate as CreatedDate_2); all are carried "
+        "into unmatched: CreatedDate."
     )
     files = ("--tasks", tasks, "--sessions", SAMPLE / "sessions.csv")
     result = invoke(

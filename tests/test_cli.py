@@ -1064,7 +1064,8 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
     assert result.exit_code == 0, result.stderr
     note = (
         "duplicate headers, fields read from the first column of each (or the one --map names, "
-        "case included); all are carried into unmatched: CreatedDate"
+        "case included; the later CreatedDate as CreatedDate_2); all are carried into "
+        "unmatched: CreatedDate"
     )
     assert note in " ".join(result.stderr.split())
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
@@ -2527,14 +2528,44 @@ def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_
         assert (loaded["read"], loaded["rejected"]) == (2, 0), role
         assert any(f"{blank} line" in note and "empty cells" in note for note in loaded["notes"])
     assert summary["tasks"]["merged"] == 2
-    for path, args in ((tasks, mapped), (sessions, ())):
+    for path, args, blank in ((tasks, mapped, 2), (sessions, (), 1)):
         (item,) = json.loads(invoke("inspect", path, *args, "-f", "json").stdout)
         assert (item["rows"]["data"], item["rejected_by_run"]) == (2, 0), path.name
+        # inspect says what run says of the file
+        assert any(f"{blank} line" in note and "empty cells" in note for note in item["notes"])
     # a line with one filled cell is still a row cut short
     tasks.write_text(tasks.read_text(encoding="utf-8-sig") + "1003,,,,\n", encoding="utf-8")
     kept = invoke("run", tasks, sessions, "-o", tmp_path / "o2", *mapped, "--max-rejects", "1")
     assert kept.exit_code == 0, kept.output
     assert json.loads((tmp_path / "o2" / "summary.json").read_text())["tasks"]["rejected"] == 1
+
+
+def test_rows_may_leave_out_the_nameless_columns_a_header_ends_with(tmp_path):
+    # 'Type,': a trailing delimiter on the header alone made every row one cell short, and
+    # each was rejected (exit 3), though no row has a cell there
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(
+        "Id,BizibleId,CreatedDate,Type,\n"
+        "T1,c0,2026-03-02T12:27:00Z,Call\n"
+        "T2,c1,2026-03-02T12:28:00Z,Call,\n"
+        "T3,c0,2026-03-02T12:29:00Z\n"  # a named column left out: still a row cut short
+    )
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE,CHANNEL,,\nS1,c0,2026-03-02 12:17:00,X\n")
+    out = tmp_path / "o"
+    ran = invoke("run", tasks, sessions, "-o", out, "--max-rejects", "1")
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["tasks"]["read"], summary["tasks"]["rejected"]) == (3, 1)
+    assert (summary["sessions"]["read"], summary["sessions"]["rejected"]) == (1, 0)
+    with (out / "rejects.csv").open(newline="") as handle:
+        (reject,) = csv.DictReader(handle)
+    assert (reject["line"], reject["raw"]) == ("4", "T3,c0,2026-03-02T12:29:00Z")
+    with (out / "touchpoints.csv").open(newline="") as handle:
+        merged = {r["task_id"]: r["match_status"] for r in csv.DictReader(handle)}
+    assert merged == {"T1": "merged", "T2": "standalone"}
+    (item,) = json.loads(invoke("inspect", tasks, "-f", "json").stdout)
+    assert (item["rows"]["readable"], item["rejected_by_run"]) == (2, 1)
 
 
 def test_inspect_describes_a_parquet_file_whose_call_time_is_a_date(tmp_path):

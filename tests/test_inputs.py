@@ -1003,13 +1003,22 @@ def test_map_columns_duplicate_headers_keep_the_first():
     assert mapping.columns["task_id"] == 0
     assert mapping.notes == [
         "duplicate headers, fields read from the first column of each (or the one --map names, "
-        "case included); all are carried into unmatched: ID"
+        "case included; the later ID as ID_2); all are carried into unmatched: ID"
     ]
     people = map_columns("people", ["Id", "BizibleId", "ID"], "p.csv")
     assert people.notes == [
         "duplicate headers, fields read from the first column of each (or the one --map names, "
-        "case included): ID"
+        "case included; the later ID as ID_2): ID"
     ]
+    # a header repeated as written: --map reads a later copy by the name unmatched gives it
+    # (the note promised a choice --map could not make: CreatedDate_2 named no column)
+    header = ["Id", "BizibleId", "CreatedDate", "CreatedDate", "CreatedDate_2"]
+    repeated = map_columns("tasks", header, "t.csv")
+    assert "the later CreatedDate as CreatedDate_3" in repeated.notes[0]
+    later = map_columns("tasks", header, "t.csv", {"call_time": "CreatedDate_3"})
+    assert later.columns["call_time"] == 3
+    own = map_columns("tasks", header, "t.csv", {"call_time": "CreatedDate_2"})
+    assert own.columns["call_time"] == 4  # a header written so is read first
     # --map naming one of them as written reads that one: `ID` was read from `Id` (lower-cased
     # alike), and every call sharing an `Id` value but the first became a duplicate
     mapped = map_columns(
