@@ -36,7 +36,7 @@ from calltouch.load import (
     row_number_clash,
 )
 from calltouch.outputs import column_keys
-from calltouch.pipeline import RejectedLines, RejectLimit, first_rejects
+from calltouch.pipeline import RejectedLines, RejectLimit, fields_dropped, first_rejects
 
 FIRST_ROWS = 5
 
@@ -366,6 +366,8 @@ def _run_rejects(
     file_id = int(row[0]) if row else 0
     try:
         (loaded,) = load_role(con, role, str(path), options, workdir, first_file_id=file_id)
+        # as run says it of a folder's files: an optional column the files before it have
+        dropped = fields_dropped(con, loaded)
         first = first_rejects(con, role, [file_id], FIRST_ROWS)
         lines = RejectedLines.of(con, role, [file_id])
     finally:
@@ -380,7 +382,7 @@ def _run_rejects(
         "_extra_lines": lines.extra,
         "_deleted": lines.deleted,
         # what the load found to say of the file (lines of empty cells skipped...)
-        "_load_notes": loaded.notes,
+        "_load_notes": [*loaded.notes, *dropped],
     }
     if first:
         out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]

@@ -2540,6 +2540,25 @@ def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_
     assert json.loads((tmp_path / "o2" / "summary.json").read_text())["tasks"]["rejected"] == 1
 
 
+def test_inspect_of_a_folder_notes_a_file_without_a_column_the_files_before_it_have(tmp_path):
+    # run said it of b.csv (its rows read without Subject, R9 keeping one copy or the
+    # other); inspect, describing each file alone, said nothing
+    folder = tmp_path / "weeks"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "Id,BizibleId,CreatedDate,Subject\nT1,c0,2026-03-02T12:27:00Z,hi\n"
+    )
+    (folder / "b.csv").write_text("Id,BizibleId,CreatedDate\nT2,c0,2026-03-02T12:28:00Z\n")
+    said = "no column for Subject (subject), which tasks files read before it have"
+    first, second = json.loads(invoke("inspect", folder, "-f", "json").stdout)
+    assert not any(said in note for note in first["notes"])
+    assert any(said in note for note in second["notes"])
+    sessions = tmp_path / "s.csv"
+    sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,c0,2026-03-02 12:17:00\n")
+    ran = invoke("run", folder, sessions, "-o", tmp_path / "o")
+    assert said in " ".join(ran.stderr.split())
+
+
 def test_rows_may_leave_out_the_nameless_columns_a_header_ends_with(tmp_path):
     # 'Type,': a trailing delimiter on the header alone made every row one cell short, and
     # each was rejected (exit 3), though no row has a cell there
