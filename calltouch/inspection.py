@@ -56,12 +56,18 @@ def inspect_path(
     except InputError as exc:
         return [failed(spec, exc)]
     queries.run(con, "create_schema", packed_details=False)  # the tables _run_rejects loads
+    row = queries.run(con, "next_file_id").fetchone()
+    since = int(row[0]) if row else 0  # the first file of this input
     described = []
     for path in files:
         try:
             described.append(inspect_file(con, path, role, options, workdir))
         except InputError as exc:
             described.append(failed(str(path), exc))
+    for item in described:
+        loaded = item.pop("_loaded", None)
+        if loaded is not None:  # as run says it of a folder's files, compared among them
+            item["notes"].extend(fields_dropped(con, loaded, since=since))
     _judge_rejects(spec, described)
     # the files of a folder or glob a run leaves out, as its first file's notes say them
     skipped = folder_notes(spec)
@@ -366,8 +372,6 @@ def _run_rejects(
     file_id = int(row[0]) if row else 0
     try:
         (loaded,) = load_role(con, role, str(path), options, workdir, first_file_id=file_id)
-        # as run says it of a folder's files: an optional column the files before it have
-        dropped = fields_dropped(con, loaded)
         first = first_rejects(con, role, [file_id], FIRST_ROWS)
         lines = RejectedLines.of(con, role, [file_id])
     finally:
@@ -382,7 +386,8 @@ def _run_rejects(
         "_extra_lines": lines.extra,
         "_deleted": lines.deleted,
         # what the load found to say of the file (lines of empty cells skipped...)
-        "_load_notes": [*loaded.notes, *dropped],
+        "_load_notes": loaded.notes,
+        "_loaded": loaded,  # for inspect_path, which compares the files of one input
     }
     if first:
         out["first_rejected"] = [{"line": r["line"], "error": r["error"]} for r in first]

@@ -218,17 +218,20 @@ def match(
     )
 
 
-def fields_dropped(con: duckdb.DuckDBPyConnection, loaded: LoadedFile) -> list[str]:
+def fields_dropped(
+    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, *, since: int = 0
+) -> list[str]:
     """A note when ``loaded`` has no column for optional fields that files of its input read
     before it had (week 2 exported without Type, or without LastModifiedDate): its rows are
     read without them, and of the ids it repeats R9 keeps one copy or the other, which
-    changes a call's type, or lets last week's copies stand (:func:`overruled_notes`)."""
+    changes a call's type, or lets last week's copies stand (:func:`overruled_notes`).
+    ``since``: the first file id of its input (inspect describes several inputs at once)."""
     role = loaded.role
     had: dict[str, tuple[str, str]] = {}  # field -> (an earlier file, its column)
     for row in queries.fetch_dicts(con, "file_readings"):
         if int(row["file_id"]) >= loaded.file_id:
             break  # the files read after it are not compared: it comes first
-        if row["role"] != role:
+        if row["role"] != role or int(row["file_id"]) < since:
             continue
         for name, column in json.loads(row["mapping"] or "{}").items():
             if column is not None:
