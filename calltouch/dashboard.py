@@ -505,6 +505,8 @@ def _compact(
     scope = "" if report is None else _scope(report)
     if scope:  # a filtered headline is not the workspace's (the wide header says so too)
         text.append(f" ({scope})", style="dim")
+    if error:  # first: what follows may not fit the screen's few lines
+        text.append(f"\n{error}", style="red")
     if report is not None and report.rows:
         head = report.headline
         text.append(
@@ -517,14 +519,14 @@ def _compact(
     else:
         text.append("\n")
         text.append_text(_empty_message(report, error, gap="\n"))
-    if error:
-        text.append(f"\n{error}", style="red")
     lines = len(text.wrap(Console(width=max(1, width)), max(1, width)))
     root = Layout(name="root")
-    header = Layout(text, name="header", size=min(lines, max(1, height - 1)))
     if report is None or not report.rows or height - lines - FOOTER_HEIGHT < 2:
-        root.split_column(header, Layout(Text(" "), name="body"), footer)
+        # the text takes every line above the footer (a body line beside it pushed the
+        # footer off a screen of a few lines)
+        root.split_column(Layout(text, name="header"), footer)
         return root
+    header = Layout(text, name="header", size=lines)
     by = BY_LABEL.get(report.options.by, report.options.by)
     groups = _groups_panel(report.rows, by, *_rows_noun(report))
     root.split_column(header, Layout(groups, name="body"), footer)

@@ -535,6 +535,10 @@ class _Loader:
                     f"report ({detection.profile.name}) writes them in the time zone of the user "
                     f"who ran it: give {option} ZONE (e.g. America/New_York) unless that is UTC"
                 )
+            else:
+                per_input = self.options.per_input_tz and not self.options.workspace
+                option = f"--{self.role}-tz" if per_input else "--tz"
+                self.utc_note = _beside_utc_column(detection, header, self.role, option)
             return detection
         # a column whose name says UTC (Invoca's Start Time (UTC), created_at_utc)
         named = [
@@ -2028,6 +2032,27 @@ _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
+
+
+def _beside_utc_column(
+    detection: profiles.Detection, header: Sequence[str], role: Role, option: str
+) -> str | None:
+    """The note for times read in UTC from a column whose name does not say so, beside one
+    whose name does (Invoca's Call Start Time and Start Time (UTC)): the one read is likely
+    in another zone."""
+    for name in TIME_FIELDS:
+        column = detection.mapping.header_of(name)
+        if column is None or _SAYS_UTC.search(column):
+            continue
+        utc = next((h for h in header if _SAYS_UTC.search(h) and h != column), None)
+        if utc is not None:
+            return (
+                f"its times without a zone are read in UTC, from {column!r}, but beside it "
+                f"{utc!r} says it is UTC: {column!r} is likely in another zone; give "
+                f"{option} ZONE, or read the other with --map '{role}.{name}={utc}'"
+            )
+    return None
+
 
 # A time whose zone is letters other than Z, UTC or GMT (10:22:00 PST, 10:22 AM PST), as
 # ct_zone_ok finds it (the strptime formats of locale times read no letters but AM/PM).

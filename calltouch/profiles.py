@@ -151,12 +151,12 @@ PROFILES: tuple[Profile, ...] = (
         {
             "tasks": {
                 "task_id": ("Transaction ID", "transaction_id", "Call Record ID"),
-                # the column that says it is UTC first: of a report with both, Call Start
-                # Time carries no zone, and read as UTC it may be hours off
+                # of a report with both, Call Start Time (read in --tasks-tz); a note says
+                # when it is read in UTC beside a column whose name says UTC
                 "call_time": (
+                    "Call Start Time",
                     "Start Time (UTC)",
                     "start_time_utc",
-                    "Call Start Time",
                     "Start Time",
                 ),
                 "who_id": ("Calling Phone Number", "calling_phone_number", "Caller ID"),
@@ -249,21 +249,28 @@ def _own_score(profile: Profile, role: Role, header: Sequence[str]) -> tuple[int
     required fields' names say which tool wrote a file."""
     present = {h.strip().lower() for h in header}
     own = profile.aliases[role]
+    generic = {a.lower() for names in BY_NAME["generic"].aliases[role].values() for a in names}
     if profile.defaults:
         # a profile that fills fields itself (a call log's Type) is told by the names only its
         # tool writes: `Id` or `source` in a file of SPEC names made it a CallTrackingMetrics
         # log, every call typed 'Call', medium 'Call'
-        generic = {a.lower() for names in BY_NAME["generic"].aliases[role].values() for a in names}
         present -= generic
     found = {name for name, aliases in own.items() if any(a.lower() in present for a in aliases)}
     required = {f.name for f in FIELDS[role] if f.required}
     if role == "tasks":
         required |= {"touchpoint_date", "call_time"}
-    if (profile.utc or profile.local) and not found & required & _TIME_FIELDS:
+    if profile.utc or profile.local:
         # a profile that says in which zone its tool writes times is told by its time
-        # column's name: `ID,BizibleId,start_time` (the warehouse's ID) or
+        # column's name, or by a required field's name no other tool writes (a report's
+        # `Task ID`): `ID,BizibleId,start_time` (the warehouse's ID) and
         # `task_id,BizibleId,call_time` (a report's BizibleId) drew a note on their zone
-        return 0, len(found)
+        own_only = {
+            name
+            for name, aliases in own.items()
+            if any(a.lower() in present - generic for a in aliases)
+        }
+        if not found & required & _TIME_FIELDS and not own_only & required:
+            return 0, len(found)
     return len(found & required), len(found)
 
 

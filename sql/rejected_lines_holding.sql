@@ -14,7 +14,8 @@ WITH asked AS (
 SELECT j.file, j.line, j.error
 FROM rejects AS j, asked AS a
 WHERE j.role = 'tasks' AND j."column" IS NULL AND j.raw IS NOT NULL
-  AND (ct_raw_holds(j.raw, a.id) OR ct_raw_holds(j.raw, a.id18)
-       OR (length(a.id) = 18 AND ct_raw_holds(j.raw, left(a.id, 15))))
+  -- a cell between delimiters or quotes: not a part of a time or of a text's words
+  AND (ct_raw_holds(j.raw, a.id, '[,;\t|"]') OR ct_raw_holds(j.raw, a.id18, '[,;\t|"]')
+       OR (length(a.id) = 18 AND ct_raw_holds(j.raw, left(a.id, 15), '[,;\t|"]')))
 ORDER BY j.file_id, j.line
 LIMIT 1;

@@ -91,10 +91,12 @@ CREATE OR REPLACE TEMP MACRO ct_sf18(id) AS
          THEN id || ct_sf18_chunk(id, 0) || ct_sf18_chunk(id, 5) || ct_sf18_chunk(id, 10)
          ELSE id END;
 
--- ct_raw_holds(raw, id): whether a rejected line's text holds id as a whole cell, between
--- delimiters, quotes or the line's ends (task 12 is not in the line of task 123).
-CREATE OR REPLACE TEMP MACRO ct_raw_holds(raw, id) AS
-    contains(chr(31) || regexp_replace(raw, '[,;\t|"''{}\[\]: =]', chr(31), 'g') || chr(31),
+-- ct_raw_holds(raw, id, seps): whether a rejected line's text holds id whole between two of
+-- the characters the regular expression class seps matches, or the line's ends (task 12 is
+-- not in the line of task 123): a CSV's delimiters and quotes, and for an id known to be
+-- the line's own (explain_task) also spaces, colons and a Parquet row's brackets.
+CREATE OR REPLACE TEMP MACRO ct_raw_holds(raw, id, seps) AS
+    contains(chr(31) || regexp_replace(raw, seps, chr(31), 'g') || chr(31),
              chr(31) || id || chr(31));
 
 -- ct_sf18_if(convert, id): ct_sf18(id) for a file whose ids are Salesforce's (convert), else

@@ -2441,6 +2441,16 @@ def test_plain_names_beside_one_a_tool_also_writes_draw_no_note_on_that_tools_zo
     for path, profile in ((warehouse, "warehouse"), (report, "salesforce-report")):
         (item,) = json.loads(invoke("inspect", path, "-f", "json").stdout)
         assert item["profile"] == profile, path.name
+    # as does a report's own Task ID, whatever its time column's label: one named `Date` was
+    # then read as a CallTrackingMetrics log (its ids kept as 15 characters, so a task in it
+    # and in an API export counted twice, every call typed Call)
+    dated = tmp_path / "dated.csv"
+    dated.write_text("Task ID,BizibleId,Date\n00T5g00000AbCdE,ab,3/2/2026 12:40 PM\n")
+    (item,) = json.loads(
+        invoke("inspect", dated, "-m", "tasks.call_time=Date", "-f", "json").stdout
+    )
+    assert item["profile"] == "salesforce-report"
+    assert any("time zone of the user who ran it" in note for note in item["notes"])
 
 
 def test_a_call_logs_ids_and_phone_numbers_of_15_characters_are_kept_as_written(tmp_path):
@@ -2483,25 +2493,37 @@ def test_a_call_logs_ids_and_phone_numbers_of_15_characters_are_kept_as_written(
         assert json.loads(told.stdout)["task_id"] == stored
 
 
-def test_an_invoca_report_with_a_utc_column_is_read_by_it(tmp_path):
+def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
     # of `Call Start Time` (no zone) and `Start Time (UTC)`, the first was read, as UTC: a
-    # call 20 minutes after its session in New York was 5 hours before it, with no note
+    # call 20 minutes after its session in New York was 5 hours before it, without a word
     tasks = tmp_path / "invoca.csv"
     tasks.write_text(
         "Transaction ID,Call Start Time,Start Time (UTC),Calling Phone Number,Bizible Cookie\n"
         "INV-1,2026-03-02 12:40:00,2026-03-02 17:40:00,5551230001,ab\n"
     )
     mapped = ("-m", "tasks.bizible_id=Bizible Cookie")
-    (item,) = json.loads(invoke("inspect", tasks, *mapped, "-f", "json").stdout)
-    assert (item["profile"], item["mapping"]["call_time"]) == ("invoca", "Start Time (UTC)")
+    note = (
+        "its times without a zone are read in UTC, from 'Call Start Time', but beside it "
+        "'Start Time (UTC)' says it is UTC: 'Call Start Time' is likely in another zone; give "
+        "--tasks-tz ZONE, or read the other with --map 'tasks.call_time=Start Time (UTC)'"
+    )
     sessions = tmp_path / "sessions.csv"
     sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 17:20:00\n")
-    out = tmp_path / "o"
-    ran = invoke("run", tasks, sessions, "-o", out, *mapped)
-    assert ran.exit_code == 0, ran.output
-    with (out / "touchpoints.csv").open(newline="") as handle:
-        (row,) = csv.DictReader(handle)
-    assert (row["match_status"], row["touchpoint_date"]) == ("merged", "2026-03-02T17:40:00Z")
+    for options, status in (
+        ((), "standalone"),
+        (("--tasks-tz", "America/New_York"), "merged"),
+        (("-m", "tasks.call_time=Start Time (UTC)"), "merged"),
+    ):
+        out = tmp_path / f"o{len(options)}{status}"
+        ran = invoke("run", tasks, sessions, "-o", out, *mapped, *options)
+        assert ran.exit_code == 0, ran.output
+        assert (note in " ".join(ran.stderr.split())) == (not options), options
+        with (out / "touchpoints.csv").open(newline="") as handle:
+            (row,) = csv.DictReader(handle)
+        assert row["match_status"] == status, options
+    (item,) = json.loads(invoke("inspect", tasks, *mapped, "-f", "json").stdout)
+    assert item["mapping"]["call_time"] == "Call Start Time"
+    assert note.replace("--tasks-tz", "--tz") in item["notes"]
 
 
 def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_path):

@@ -224,6 +224,15 @@ def test_calls_without_bizible_ids_are_explained():
         assert "7 calls are loaded, but none has a BizibleId" in text, width
 
 
+@pytest.mark.parametrize(("width", "height"), [(40, 6), (59, 5), (30, 8)])
+def test_a_small_screen_shows_the_error_and_the_footer_first(width, height):
+    # the reason for an empty screen, put before the error, pushed it and the footer off
+    error = "Cannot read the workspace: w.duckdb is locked"
+    lines = draw(report_of([], unmatched=7), width, height, error=error).splitlines()
+    assert "Cannot read the workspace" in " ".join(lines[:3])
+    assert lines[height - 1].strip() == "q or Ctrl-C to quit"
+
+
 def test_a_narrow_screen_keeps_the_scope_of_its_numbers(sample_report):
     # below 60 columns the title lost "(since ..., merged only)": filtered totals passed for
     # the whole workspace's

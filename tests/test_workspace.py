@@ -934,6 +934,11 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     other = invoke("explain", "ck", "--tasks", broken, "--sessions", sessions, ok=False)
     said = " ".join(other.stderr.split())
     assert f"no task with id 'ck' in {broken}, but a line rejected" in said
+    # a part of a cell (the hour of its time, a word) is no cell
+    for part in ("12", "caf"):
+        other = invoke("explain", part, "--tasks", broken, "--sessions", sessions, ok=False)
+        said = " ".join(other.stderr.split())
+        assert f"no task with id '{part}' in {broken}" in said and "holds it" not in said
 
 
 @pytest.mark.parametrize(
