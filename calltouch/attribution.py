@@ -251,7 +251,7 @@ def build(
     )
     queries.run(con, "attribution_people")
     if scope is not None:
-        queries.run(con, "attribution_scope", {"id": scope})
+        queries.run(con, "attribution_scope", {"id": queries.stored_id(con, scope)})
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
     (total,) = queries.run(con, "revenue_total").fetchone() or (0,)
     if total >= REVENUE_LIMIT:
@@ -506,7 +506,8 @@ def journey(
     An id naming both (other CRMs number each kind of record apart: opportunity 1001 and
     contact 1001) is the opportunity, whose facts say ``also_person``; ``as_person`` reads it
     as the person."""
-    found = queries.fetch_dicts(con, "journey_lookup", {"id": ident})[0]
+    stored = queries.stored_id(con, ident)  # a 15-character Salesforce id as 18
+    found = queries.fetch_dicts(con, "journey_lookup", {"id": stored})[0]
     if as_person and not found["is_person"]:
         raise InputError(
             f"no lead or contact with id {ident!r}",
@@ -548,7 +549,7 @@ def journey(
             ],
         }
     since = queries.stale_since(con)  # None for files, and for a workspace matched since
-    binds = {"id": ident, "last_load_id": since}
+    binds = {"id": stored, "last_load_id": since}
     if (
         since is not None
         and queries.fetch_dicts(con, "journey_loaded_since", binds)[0]["loaded_since"]

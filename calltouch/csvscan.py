@@ -321,6 +321,7 @@ def scan(
         # filled cell is the first (a footer Excel re-saved, padded to the header's width:
         # "Grand Totals (3 records),,,,"; a blank line as ",,,,")
         pending: list[tuple[int, int, list[str]]] = []
+        blanks: list[tuple[int, int]] = []  # the lines of empty cells (',,,,')
 
         def take(first: int, last: int, row: list[str]) -> None:
             """Classify one record: good, or bad (and why)."""
@@ -378,7 +379,7 @@ def scan(
                 if not row[0].strip():
                     # every cell empty: a blank line as Excel writes it (',,,,'); the loader,
                     # whose DuckDB read it as a row, then loads this reading
-                    result.blank += 1
+                    blanks.append((first, last))
                     continue
                 # they wait: at the end of the file they are a report footer if one of them
                 # says so, otherwise records as any other
@@ -414,7 +415,12 @@ def scan(
                 previous = last
             result.footer.extend((first, last) for first, last, _ in pending[start:])
             pending.clear()
+            # a report's footer as Excel saves it again holds lines of empty cells: footer
+            footer = [span for span in blanks if span[0] > data_end]
+            result.footer = sorted([*result.footer, *footer])
+            blanks = [span for span in blanks if span[0] <= data_end]
         flush_pending()
+        result.blank = len(blanks)
         return result
 
 

@@ -54,13 +54,14 @@ def explain(
     per_session: str = "one",
 ) -> dict[str, Any]:
     """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
-    key = queries.run(con, "explain_cookie_key", {"task_id": task_id}).fetchone()
+    stored = queries.stored_id(con, task_id)  # a 15-character Salesforce id as 18
+    key = queries.run(con, "explain_cookie_key", {"task_id": stored}).fetchone()
     since = queries.stale_since(con)  # a stale workspace: its copies as the match saw them
     row = queries.fetch_dicts(
         con,
         "explain_task",
         {
-            "task_id": task_id,
+            "task_id": stored,
             "cookie_key": None if key is None else key[0],
             "last_load_id": since or 0,
         },

@@ -388,6 +388,14 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+def stored_id(con: duckdb.DuckDBPyConnection, asked: str) -> str:
+    """An id a user asks for (explain, journey) as the loaded rows store it: as written when
+    a task row holds it (a call log's call id or phone number), else a Salesforce id's
+    18-character form (a 15-character one asked)."""
+    row = run(con, "stored_id", {"id": asked}).fetchone()
+    return str(row[0]) if row and row[0] is not None else asked
+
+
 def stale_since(con: duckdb.DuckDBPyConnection) -> int | None:
     """In a workspace loaded with tasks or sessions since its last match, the last load id
     that match saw (the commands that answer from it read only the rows of loads up to it);

@@ -6,11 +6,11 @@
 -- Run after attribution_people. An opportunity's journey and shares depend only on its
 -- contacts' touchpoints, and a person's path only on theirs, so the journey of one is the
 -- same here as in a whole build, which computed every journey to show one (27 s at 2M
--- sessions, 80k opportunities). The id is read as journey_lookup reads it (15 or 18
--- characters; a converted lead is its contact).
+-- sessions, 80k opportunities). The id is as journey_lookup takes it (as stored; a converted
+-- lead is its contact).
 CREATE OR REPLACE TEMP TABLE att_scope AS
 WITH asked AS (
-    SELECT ct_sf18(ct_clean($id)) AS id
+    SELECT $id AS id  -- as stored (queries.stored_id)
 ),
 person AS (
     SELECT coalesce(m.person_id, a.id) AS person_id

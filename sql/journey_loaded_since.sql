@@ -5,6 +5,6 @@
 
 SELECT EXISTS (
     SELECT 1 FROM task_rows
-    WHERE who_id = ct_sf18(ct_clean($id)) AND _error_field IS NULL
+    WHERE who_id = $id AND _error_field IS NULL  -- $id as stored (queries.stored_id)
       AND _file_id IN (SELECT file_id FROM loads WHERE load_id > $last_load_id)
 ) AS loaded_since;

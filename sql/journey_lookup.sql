@@ -4,7 +4,7 @@
 -- context: none
 
 WITH asked AS (
-    SELECT ct_sf18(ct_clean($id)) AS id
+    SELECT $id AS id  -- as stored (queries.stored_id)
 ),
 person AS (
     SELECT coalesce(m.person_id, a.id) AS person_id, m.person_id IS NOT NULL AS converted

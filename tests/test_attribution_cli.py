@@ -1631,6 +1631,35 @@ def test_journey_of_a_whoid_loaded_since_the_match_says_to_match(tmp_path: Path)
     assert person["kind"] == "person" and len(person["touchpoints"]) == 1
 
 
+def test_journey_of_a_call_logs_15_digit_phone_number(tmp_path: Path) -> None:
+    # a call log's who_id is kept as written (a phone number of 15 digits too): journey still
+    # gave the id asked a Salesforce id's three more characters, and found no person
+    db = tmp_path / "w.duckdb"
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "Call ID,Start Time,Customer Phone Number,Source,biz\n"
+        "1001,2026-03-02 12:40:00 -0500,491701234567890,Google,abc\n"
+    )
+    invoke("load", "tasks", calls, "--db", db, "-m", "tasks.bizible_id=biz", "-q")
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    phone = json.loads(
+        invoke("journey", "491701234567890", "--db", db, *AS_OF, "-f", "json").stdout
+    )
+    assert (phone["kind"], phone["person_id"]) == ("person", "491701234567890")
+    assert len(phone["touchpoints"]) == 1
+    # a Salesforce WhoId asked in 15 characters is still found in its 18
+    who = next(
+        row["WHOID"]
+        for row in csv.DictReader((SAMPLE / "tasks.csv").open(encoding="utf-8"))
+        if row["WHOID"]
+    )
+    person = json.loads(invoke("journey", who[:15], "--db", db, *AS_OF, "-f", "json").stdout)
+    assert (person["kind"], person["person_id"]) == ("person", who)
+
+
 def test_revenue_bars_show_each_groups_exact_total_rounded(ws: Path, tmp_path: Path) -> None:
     # a bar's figure was the sum of the rounded won revenue and pipeline: 39,083.33 and
     # 59,573.33 (thirds) made 98,656.66 where the group's revenue is 98,656.67

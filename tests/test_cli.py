@@ -2555,6 +2555,15 @@ def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_
         assert (item["rows"]["data"], item["rejected_by_run"]) == (2, 0), path.name
         # inspect says what run says of the file
         assert any(f"{blank} line" in note and "empty cells" in note for note in item["notes"])
+    # in a report's footer, as Excel saves it again, they are footer lines, as they were
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "Task ID,BizibleId,Created Date,Subject\n00T5g00000AbCdE,ab,2026-03-02 12:40,x\n,,,\n"
+        '"Grand Totals (1 records)",,,\n,,,\n"Confidential Information - Do Not Distribute",,,\n'
+    )
+    (item,) = json.loads(invoke("inspect", report, "-f", "json").stdout)
+    assert (item["rows"]["readable"], item["rows"]["footer"]) == (1, 4)
+    assert not any("empty cells" in note for note in item["notes"])
     # a line with one filled cell is still a row cut short
     tasks.write_text(tasks.read_text(encoding="utf-8-sig") + "1003,,,,\n", encoding="utf-8")
     kept = invoke("run", tasks, sessions, "-o", tmp_path / "o2", *mapped, "--max-rejects", "1")
