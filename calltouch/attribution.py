@@ -251,7 +251,8 @@ def build(
     )
     queries.run(con, "attribution_people")
     if scope is not None:
-        queries.run(con, "attribution_scope", {"id": queries.stored_id(con, scope)})
+        stored = queries.stored_id(con, scope, "who_id", attribution=True)
+        queries.run(con, "attribution_scope", {"id": stored})
     queries.run(con, "attribution_journeys", {"as_of": settings.as_of})
     (total,) = queries.run(con, "revenue_total").fetchone() or (0,)
     if total >= REVENUE_LIMIT:
@@ -506,7 +507,7 @@ def journey(
     An id naming both (other CRMs number each kind of record apart: opportunity 1001 and
     contact 1001) is the opportunity, whose facts say ``also_person``; ``as_person`` reads it
     as the person."""
-    stored = queries.stored_id(con, ident)  # a 15-character Salesforce id as 18
+    stored = queries.stored_id(con, ident, "who_id", attribution=True)  # 15 characters as 18
     found = queries.fetch_dicts(con, "journey_lookup", {"id": stored})[0]
     if as_person and not found["is_person"]:
         raise InputError(

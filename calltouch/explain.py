@@ -54,7 +54,7 @@ def explain(
     per_session: str = "one",
 ) -> dict[str, Any]:
     """The explanation of one task as JSON-ready data (the json format prints exactly this)."""
-    stored = queries.stored_id(con, task_id)  # a 15-character Salesforce id as 18
+    stored = queries.stored_id(con, task_id, "task_id")  # a 15-character Salesforce id as 18
     key = queries.run(con, "explain_cookie_key", {"task_id": stored}).fetchone()
     since = queries.stale_since(con)  # a stale workspace: its copies as the match saw them
     row = queries.fetch_dicts(

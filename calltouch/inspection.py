@@ -348,6 +348,10 @@ def _describe(
             )
             unflagged = replace(options, overrides={**options.overrides, "has_form": ""})
             out.update(_run_rejects(con, path, role, unflagged, workdir))
+            # that reading leaves the flag out on purpose: its notes and its columns are not
+            # the file's ("has_form ignored (--map)", the flag "missing" beside another file)
+            out["_load_notes"] = [n for n in out["_load_notes"] if not n.startswith("has_form ")]
+            out["_loaded"] = None
     for note in out.pop("_load_notes", []):  # as run says them, once
         if note not in out["notes"]:
             out["notes"].append(note)

@@ -535,7 +535,8 @@ class _Loader:
                     f"report ({detection.profile.name}) writes them in the time zone of the user "
                     f"who ran it: give {option} ZONE (e.g. America/New_York) unless that is UTC"
                 )
-            else:
+            elif not detection.profile.utc and self.options.tz_option != f"--{self.role}-tz":
+                # a UTC profile's times are UTC; --tasks-tz UTC says the column is
                 per_input = self.options.per_input_tz and not self.options.workspace
                 option = f"--{self.role}-tz" if per_input else "--tz"
                 self.utc_note = _beside_utc_column(detection, header, self.role, option)
@@ -2032,6 +2033,9 @@ _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
+# A column's name that says it holds a time (Start Time (UTC), created_at_utc, EventDateUTC),
+# not an offset or a flag (utc_offset, Is UTC)
+_TIME_NAME = re.compile(r"time|date|(?<![A-Za-z])at(?![a-z])|stamp", re.IGNORECASE)
 
 
 def _beside_utc_column(
@@ -2044,7 +2048,10 @@ def _beside_utc_column(
         column = detection.mapping.header_of(name)
         if column is None or _SAYS_UTC.search(column):
             continue
-        utc = next((h for h in header if _SAYS_UTC.search(h) and h != column), None)
+        utc = next(
+            (h for h in header if h != column and _SAYS_UTC.search(h) and _TIME_NAME.search(h)),
+            None,
+        )
         if utc is not None:
             return (
                 f"its times without a zone are read in UTC, from {column!r}, but beside it "

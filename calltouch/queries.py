@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import jinja2
@@ -388,11 +388,20 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def stored_id(con: duckdb.DuckDBPyConnection, asked: str) -> str:
-    """An id a user asks for (explain, journey) as the loaded rows store it: as written when
-    a task row holds it (a call log's call id or phone number), else a Salesforce id's
-    18-character form (a 15-character one asked)."""
-    row = run(con, "stored_id", {"id": asked}).fetchone()
+def stored_id(
+    con: duckdb.DuckDBPyConnection,
+    asked: str,
+    column: Literal["task_id", "who_id"],
+    *,
+    attribution: bool = False,
+) -> str:
+    """An id a user asks for (explain: a task's ``task_id``; journey: a person, ``who_id``, with
+    the ``attribution`` tables built) as the loaded rows store it: a Salesforce id's 18
+    characters when a row holds them (a 15-character id asked), else as written when a task
+    row holds that (a call log's call id or phone number, kept as written)."""
+    if column not in ("task_id", "who_id"):  # an identifier: an allow-list
+        raise TemplateError(f"stored_id: no column {column!r}")
+    row = run(con, "stored_id", {"id": asked}, column=column, attribution=attribution).fetchone()
     return str(row[0]) if row and row[0] is not None else asked
 
 

@@ -14,8 +14,10 @@ WITH asked AS (
 SELECT j.file, j.line, j.error
 FROM rejects AS j, asked AS a
 WHERE j.role = 'tasks' AND j."column" IS NULL AND j.raw IS NOT NULL
-  -- a cell between delimiters or quotes: not a part of a time or of a text's words
-  AND (ct_raw_holds(j.raw, a.id, '[,;\t|"]') OR ct_raw_holds(j.raw, a.id18, '[,;\t|"]')
-       OR (length(a.id) = 18 AND ct_raw_holds(j.raw, left(a.id, 15), '[,;\t|"]')))
+  -- a cell between delimiters or quotes (and the spaces beside them, which the loader trims
+  -- too): not a part of a time or of a text's words
+  AND (ct_raw_holds(trim(j.raw), a.id, ' *[,;\t|"] *')
+       OR ct_raw_holds(trim(j.raw), a.id18, ' *[,;\t|"] *')
+       OR (length(a.id) = 18 AND ct_raw_holds(trim(j.raw), left(a.id, 15), ' *[,;\t|"] *')))
 ORDER BY j.file_id, j.line
 LIMIT 1;

@@ -1640,10 +1640,19 @@ def test_journey_of_a_call_logs_15_digit_phone_number(tmp_path: Path) -> None:
         "Call ID,Start Time,Customer Phone Number,Source,biz\n"
         "1001,2026-03-02 12:40:00 -0500,491701234567890,Google,abc\n"
     )
-    invoke("load", "tasks", calls, "--db", db, "-m", "tasks.bizible_id=biz", "-q")
+    # a log whose who_id is a Salesforce contact's 15 characters, kept as written too
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Call ID,Start Time,Source,biz,SF Contact\n"
+        "CAL1,2026-03-02 12:40:00 -0500,Google,abc,0035e00000M25xK\n"
+    )
+    logs = ("-m", "tasks.bizible_id=biz")
+    invoke("load", "tasks", calls, "--db", db, *logs, "-q")
+    invoke("load", "tasks", contacts, "--db", db, *logs, "-m", "tasks.who_id=SF Contact", "-q")
     invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
     invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
-    invoke("load", "opportunities", SAMPLE / "opportunities.csv", "--db", db, "-q")
+    for role in ("opportunities", "contact-roles", "people"):
+        invoke("load", role, SAMPLE / f"{role.replace('-', '_')}.csv", "--db", db, "-q")
     invoke("match", "--db", db, "-q")
     phone = json.loads(
         invoke("journey", "491701234567890", "--db", db, *AS_OF, "-f", "json").stdout
@@ -1658,6 +1667,12 @@ def test_journey_of_a_call_logs_15_digit_phone_number(tmp_path: Path) -> None:
     )
     person = json.loads(invoke("journey", who[:15], "--db", db, *AS_OF, "-f", "json").stdout)
     assert (person["kind"], person["person_id"]) == ("person", who)
+    # the Salesforce contact a call log names in 15 characters: its 18 are the one asked for
+    contact = json.loads(
+        invoke("journey", "0035e00000M25xK", "--db", db, *AS_OF, "-f", "json").stdout
+    )
+    assert (contact["kind"], contact["person_id"]) == ("person", "0035e00000M25xKAAR")
+    assert contact["opportunities"]
 
 
 def test_revenue_bars_show_each_groups_exact_total_rounded(ws: Path, tmp_path: Path) -> None:

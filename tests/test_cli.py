@@ -2524,6 +2524,18 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
     (item,) = json.loads(invoke("inspect", tasks, *mapped, "-f", "json").stdout)
     assert item["mapping"]["call_time"] == "Call Start Time"
     assert note.replace("--tasks-tz", "--tz") in item["notes"]
+    # not when --tasks-tz says the zone (UTC too), nor of a warehouse file (UTC by its
+    # profile), nor beside a column whose name says UTC but no time (an offset, a flag)
+    utc = invoke("run", tasks, sessions, "-o", tmp_path / "utc", *mapped, "--tasks-tz", "UTC")
+    assert "beside it" not in " ".join(utc.stderr.split())
+    for header in (
+        "ID,BIZIBLE_COOKIE_ID,CREATED_DATE,utc_offset",
+        "Id,BizibleId,CreatedDate,Is UTC",
+    ):
+        other = tmp_path / "other.csv"
+        other.write_text(f"{header}\nT1,ab,2026-03-02 17:40:00,-5\n")
+        ran = invoke("run", other, sessions, "-o", tmp_path / "other")
+        assert ran.exit_code == 0 and "beside it" not in " ".join(ran.stderr.split()), header
 
 
 def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_path):
@@ -2588,6 +2600,16 @@ def test_inspect_of_a_folder_notes_a_file_without_a_column_the_files_before_it_h
     sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,c0,2026-03-02 12:17:00\n")
     ran = invoke("run", folder, sessions, "-o", tmp_path / "o")
     assert said in " ".join(ran.stderr.split())
+    # a file whose form flag stops load is counted again without it: that reading's notes
+    # ("has_form ignored (--map)") and its missing column were told as the file's
+    visits = tmp_path / "visits"
+    visits.mkdir()
+    for name, flag in (("a", "true"), ("b", "maybe")):
+        (visits / f"{name}.csv").write_text(
+            f"ID,COOKIE_ID,EVENT_DATE,HAS_FORM\nS{name},c0,2026-03-02 12:17:00,{flag}\n"
+        )
+    first, second = json.loads(invoke("inspect", visits, "--role", "sessions", "-f", "json").stdout)
+    assert len(second["notes"]) == 1 and "holds 'maybe'" in second["notes"][0], second["notes"]
 
 
 def test_rows_may_leave_out_the_nameless_columns_a_header_ends_with(tmp_path):

@@ -934,6 +934,14 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     other = invoke("explain", "ck", "--tasks", broken, "--sessions", sessions, ok=False)
     said = " ".join(other.stderr.split())
     assert f"no task with id 'ck' in {broken}, but a line rejected" in said
+    # a cell after a space beside its delimiter, as the loader trims it
+    spaced = tmp_path / "sp.csv"
+    spaced.write_text(
+        "BizibleId, Id, CreatedDate\nc0, T1, 2026-03-02T12:27:00Z\n"
+        "c1, T9, 2026-03-02T12:28:00Z, x\n"
+    )
+    told = invoke("explain", "T9", "--tasks", spaced, "--sessions", sessions, ok=False)
+    assert f"holds it: {spaced}:3: too many columns" in " ".join(told.stderr.split())
     # a part of a cell (the hour of its time, a word) is no cell
     for part in ("12", "caf"):
         other = invoke("explain", part, "--tasks", broken, "--sessions", sessions, ok=False)
