@@ -66,8 +66,9 @@ def inspect_path(
             described.append(failed(str(path), exc))
     for item in described:
         loaded = item.pop("_loaded", None)
+        unread = item.pop("_unread", set())  # left out of its reading on purpose
         if loaded is not None:  # as run says it of a folder's files, compared among them
-            item["notes"].extend(fields_dropped(con, loaded, since=since))
+            item["notes"].extend(fields_dropped(con, loaded, since=since, unread=unread))
     _judge_rejects(spec, described)
     # the files of a folder or glob a run leaves out, as its first file's notes say them
     skipped = folder_notes(spec)
@@ -351,7 +352,7 @@ def _describe(
             # that reading leaves the flag out on purpose: its notes and its columns are not
             # the file's ("has_form ignored (--map)", the flag "missing" beside another file)
             out["_load_notes"] = [n for n in out["_load_notes"] if not n.startswith("has_form ")]
-            out["_loaded"] = None
+            out["_unread"] = {"has_form"}
     for note in out.pop("_load_notes", []):  # as run says them, once
         if note not in out["notes"]:
             out["notes"].append(note)

@@ -2033,9 +2033,13 @@ _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
-# A column's name that says it holds a time (Start Time (UTC), created_at_utc, EventDateUTC),
-# not an offset or a flag (utc_offset, Is UTC)
-_TIME_NAME = re.compile(r"time|date|(?<![A-Za-z])at(?![a-z])|stamp", re.IGNORECASE)
+# A column's name that says it holds a time (Start Time (UTC), created_at_utc, Date (UTC)),
+# not an offset, a zone or a flag (utc_offset, Timezone (UTC), Is UTC), nor a modification
+_CALL_TIME = re.compile(
+    r"^(?!.*(?:modif|updated|changed|edited))"
+    r".*(?:time(?!\s*zone)|date|(?<![A-Za-z])at(?![a-z])|stamp)",
+    re.IGNORECASE,
+)
 
 
 def _beside_utc_column(
@@ -2044,19 +2048,22 @@ def _beside_utc_column(
     """The note for times read in UTC from a column whose name does not say so, beside one
     whose name does (Invoca's Call Start Time and Start Time (UTC)): the one read is likely
     in another zone."""
-    for name in TIME_FIELDS:
+    mapped = {detection.mapping.header_of(name) for name in TIME_FIELDS}
+    # the times a call or a session is placed by (not a modification time)
+    for name in ("touchpoint_date", "call_time", "session_start"):
         column = detection.mapping.header_of(name)
         if column is None or _SAYS_UTC.search(column):
             continue
         utc = next(
-            (h for h in header if h != column and _SAYS_UTC.search(h) and _TIME_NAME.search(h)),
+            (h for h in header if h not in mapped and _SAYS_UTC.search(h) and _CALL_TIME.search(h)),
             None,
         )
         if utc is not None:
             return (
                 f"its times without a zone are read in UTC, from {column!r}, but beside it "
                 f"{utc!r} says it is UTC: {column!r} is likely in another zone; give "
-                f"{option} ZONE, or read the other with --map '{role}.{name}={utc}'"
+                f"{option} ZONE, or, if {utc!r} is the same time, read it with --map "
+                f"'{role}.{name}={utc}'"
             )
     return None
 

@@ -16,6 +16,7 @@ import json
 import math
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -219,13 +220,18 @@ def match(
 
 
 def fields_dropped(
-    con: duckdb.DuckDBPyConnection, loaded: LoadedFile, *, since: int = 0
+    con: duckdb.DuckDBPyConnection,
+    loaded: LoadedFile,
+    *,
+    since: int = 0,
+    unread: Collection[str] = (),
 ) -> list[str]:
     """A note when ``loaded`` has no column for optional fields that files of its input read
     before it had (week 2 exported without Type, or without LastModifiedDate): its rows are
     read without them, and of the ids it repeats R9 keeps one copy or the other, which
     changes a call's type, or lets last week's copies stand (:func:`overruled_notes`).
-    ``since``: the first file id of its input (inspect describes several inputs at once)."""
+    ``since``: the first file id of its input (inspect describes several inputs at once);
+    ``unread``: fields its reading left out on purpose (inspect's count without a flag)."""
     role = loaded.role
     had: dict[str, tuple[str, str]] = {}  # field -> (an earlier file, its column)
     for row in queries.fetch_dicts(con, "file_readings"):
@@ -245,6 +251,7 @@ def fields_dropped(
         and f.name in had
         and loaded.mapping.columns.get(f.name) is None
         and f.name not in filled
+        and f.name not in unread
     ]
     if not dropped:
         return []

@@ -10,14 +10,22 @@
 -- for an 18-character id asked, or the 18 of a 15 asked): the line holds the id as exported.
 WITH asked AS (
     SELECT ct_clean($task_id) AS id, ct_sf18(ct_clean($task_id)) AS id18
+),
+-- a delimiter or quote with the white space ct_clean trims beside it (ct_white, as a class)
+white AS (
+    SELECT '[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]*'
+        AS w
+),
+separators AS (
+    SELECT w || '[,;\t|"]' || w AS seps FROM white
 )
 SELECT j.file, j.line, j.error
-FROM rejects AS j, asked AS a
+FROM rejects AS j, asked AS a, separators AS s
 WHERE j.role = 'tasks' AND j."column" IS NULL AND j.raw IS NOT NULL
-  -- a cell between delimiters or quotes (and the spaces beside them, which the loader trims
-  -- too): not a part of a time or of a text's words
-  AND (ct_raw_holds(trim(j.raw), a.id, ' *[,;\t|"] *')
-       OR ct_raw_holds(trim(j.raw), a.id18, ' *[,;\t|"] *')
-       OR (length(a.id) = 18 AND ct_raw_holds(trim(j.raw), left(a.id, 15), ' *[,;\t|"] *')))
+  -- a cell between delimiters or quotes, with the white space beside them that the loader
+  -- trims (ct_white: no-break spaces too): not a part of a time or of a text's words
+  AND (ct_raw_holds(trim(j.raw, ct_white()), a.id, s.seps)
+       OR ct_raw_holds(trim(j.raw, ct_white()), a.id18, s.seps)
+       OR (length(a.id) = 18 AND ct_raw_holds(trim(j.raw, ct_white()), left(a.id, 15), s.seps)))
 ORDER BY j.file_id, j.line
 LIMIT 1;

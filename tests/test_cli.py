@@ -2505,7 +2505,8 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
     note = (
         "its times without a zone are read in UTC, from 'Call Start Time', but beside it "
         "'Start Time (UTC)' says it is UTC: 'Call Start Time' is likely in another zone; give "
-        "--tasks-tz ZONE, or read the other with --map 'tasks.call_time=Start Time (UTC)'"
+        "--tasks-tz ZONE, or, if 'Start Time (UTC)' is the same time, read it with --map "
+        "'tasks.call_time=Start Time (UTC)'"
     )
     sessions = tmp_path / "sessions.csv"
     sessions.write_text("ID,COOKIE_ID,EVENT_DATE\nS1,ab,2026-03-02 17:20:00\n")
@@ -2528,14 +2529,19 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
     # profile), nor beside a column whose name says UTC but no time (an offset, a flag)
     utc = invoke("run", tasks, sessions, "-o", tmp_path / "utc", *mapped, "--tasks-tz", "UTC")
     assert "beside it" not in " ".join(utc.stderr.split())
-    for header in (
-        "ID,BIZIBLE_COOKIE_ID,CREATED_DATE,utc_offset",
-        "Id,BizibleId,CreatedDate,Is UTC",
+    # nor beside a zone's or a modification's, nor of a modification time beside the call's
+    for header, options in (
+        ("ID,BIZIBLE_COOKIE_ID,CREATED_DATE,utc_offset", ()),
+        ("Id,BizibleId,CreatedDate,Is UTC", ()),
+        ("Id,BizibleId,CreatedDate,Timezone (UTC)", ()),
+        ("Id,BizibleId,CreatedDate,Last Modified Date (UTC)", ()),
+        ("Id,BizibleId,created_at_utc,LastModifiedDate", ("-m", "tasks.call_time=created_at_utc")),
     ):
         other = tmp_path / "other.csv"
-        other.write_text(f"{header}\nT1,ab,2026-03-02 17:40:00,-5\n")
-        ran = invoke("run", other, sessions, "-o", tmp_path / "other")
-        assert ran.exit_code == 0 and "beside it" not in " ".join(ran.stderr.split()), header
+        other.write_text(f"{header}\nT1,ab,2026-03-02 17:40:00,2026-03-02 17:45:00\n")
+        ran = invoke("run", other, sessions, "-o", tmp_path / "other", *options)
+        assert ran.exit_code == 0, ran.output
+        assert "beside it" not in " ".join(ran.stderr.split()), header
 
 
 def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_path):
@@ -2604,12 +2610,15 @@ def test_inspect_of_a_folder_notes_a_file_without_a_column_the_files_before_it_h
     # ("has_form ignored (--map)") and its missing column were told as the file's
     visits = tmp_path / "visits"
     visits.mkdir()
-    for name, flag in (("a", "true"), ("b", "maybe")):
+    # (a column it lacks, which the file before it has, is still told)
+    for name, flag, medium in (("a", "true", ",MEDIUM"), ("b", "maybe", "")):
         (visits / f"{name}.csv").write_text(
-            f"ID,COOKIE_ID,EVENT_DATE,HAS_FORM\nS{name},c0,2026-03-02 12:17:00,{flag}\n"
+            f"ID,COOKIE_ID,EVENT_DATE,HAS_FORM{medium}\n"
+            f"S{name},c0,2026-03-02 12:17:00,{flag}{',cpc' if medium else ''}\n"
         )
     first, second = json.loads(invoke("inspect", visits, "--role", "sessions", "-f", "json").stdout)
-    assert len(second["notes"]) == 1 and "holds 'maybe'" in second["notes"][0], second["notes"]
+    assert len(second["notes"]) == 2 and "holds 'maybe'" in second["notes"][0], second["notes"]
+    assert second["notes"][1].startswith("no column for MEDIUM (medium), which sessions files")
 
 
 def test_rows_may_leave_out_the_nameless_columns_a_header_ends_with(tmp_path):
