@@ -104,6 +104,15 @@ CREATE OR REPLACE TEMP MACRO ct_raw_holds(raw, id, seps) AS
 CREATE OR REPLACE TEMP MACRO ct_sf18_if(convert, id) AS
     CASE WHEN convert THEN ct_sf18(id) ELSE id END;
 
+-- ct_who18(convert, id): a WhoId in its 18-character form: any 15-character id of a file whose
+-- ids are Salesforce's (convert); of a call log, one that is a Salesforce lead's or contact's
+-- (key prefix 00Q or 003, a letter among its characters: never a phone number, even 0033...),
+-- which a vendor's Salesforce field holds; else as written.
+CREATE OR REPLACE TEMP MACRO ct_who18(convert, id) AS
+    CASE WHEN convert
+              OR (regexp_full_match(id, '00[Q3][0-9A-Za-z]{12}') AND regexp_matches(id, '[A-Za-z]'))
+         THEN ct_sf18(id) ELSE id END;
+
 -- ct_iso_date(s): whether s starts like an ISO-8601 date, with a four-digit year. DuckDB's
 -- casts also read '3/2/26 12:40' as 0003-02-26 (year first, any separator, any digits): the
 -- casts below are only tried on text of this shape, locale forms are the formats' to read.

@@ -1640,7 +1640,7 @@ def test_journey_of_a_call_logs_15_digit_phone_number(tmp_path: Path) -> None:
         "Call ID,Start Time,Customer Phone Number,Source,biz\n"
         "1001,2026-03-02 12:40:00 -0500,491701234567890,Google,abc\n"
     )
-    # a log whose who_id is a Salesforce contact's 15 characters, kept as written too
+    # a log whose who_id is a Salesforce contact's 15 characters
     contacts = tmp_path / "contacts.csv"
     contacts.write_text(
         "Call ID,Start Time,Source,biz,SF Contact\n"
@@ -1673,6 +1673,9 @@ def test_journey_of_a_call_logs_15_digit_phone_number(tmp_path: Path) -> None:
     )
     assert (contact["kind"], contact["person_id"]) == ("person", "0035e00000M25xKAAR")
     assert contact["opportunities"]
+    # and the log's call is that contact's: a vendor's Salesforce field holds the contact's
+    # id, read in 18 characters as a Salesforce export's (a phone number never is)
+    assert "TP_CAL1" in {t["touchpoint_id"] for t in contact["touchpoints"]}
 
 
 def test_revenue_bars_show_each_groups_exact_total_rounded(ws: Path, tmp_path: Path) -> None:
