@@ -498,6 +498,8 @@ class _Loader:
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
         self.utc_note: str | None = None  # detect: --tz is not UTC for a UTC profile's file
         self.naive_times = False  # time_styles: some sampled time lacks a zone (note_zones)
+        self.naive_fields: set[str] = set()  # the time fields whose sampled times do
+        self.utc_note_field: str | None = None  # the one field utc_note is about, if one
         self.flag_column: str | None = None  # detect: the column of a session's HAS_FORM
         self.flag_index: int | None = None  # detect: its 0-based position in the header
 
@@ -539,7 +541,9 @@ class _Loader:
                 # a UTC profile's times are UTC; --tasks-tz UTC says the column is
                 per_input = self.options.per_input_tz and not self.options.workspace
                 option = f"--{self.role}-tz" if per_input else "--tz"
-                self.utc_note = _beside_utc_column(detection, header, self.role, option)
+                beside = _beside_utc_column(detection, header, self.role, option)
+                if beside is not None:
+                    self.utc_note_field, self.utc_note = beside
             return detection
         # a column whose name says UTC (Invoca's Start Time (UTC), created_at_utc)
         named = [
@@ -570,11 +574,17 @@ class _Loader:
         for a typed naive timestamp or date), which the input's zone (--tz) places."""
         if name in TIME_FIELDS and (found is None or found.zoned < found.values):
             self.naive_times = True
+            self.naive_fields.add(name)
 
     def zone_notes(self) -> list[str]:
         """The note that --tz shifts times its profile's tool writes in UTC, when some of the
-        file's times lack a zone (every value with Z or an offset: --tz changes nothing)."""
-        return [self.utc_note] if self.utc_note and self.naive_times else []
+        file's times lack a zone (every value with Z or an offset: --tz changes nothing); a
+        note about one field's column, when that column's times do."""
+        if self.utc_note_field is not None:
+            naive = self.utc_note_field in self.naive_fields
+        else:
+            naive = self.naive_times
+        return [self.utc_note] if self.utc_note and naive else []
 
     def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:
         """Remember the modification time's column when a sampled value is a date alone, and
@@ -2033,18 +2043,19 @@ _LOCALE_DATE_ALONE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 
 # A column name that says its times are UTC: Start Time (UTC), start_time_utc, UTC Time.
 _SAYS_UTC = re.compile(r"(?<![A-Za-z])utc(?![A-Za-z])", re.IGNORECASE)
-# A column's name that says it holds a time (Start Time (UTC), created_at_utc, Date (UTC)),
-# not an offset, a zone or a flag (utc_offset, Timezone (UTC), Is UTC), nor a modification
+# A column's name that says it holds a time (Start Time (UTC), created_at_utc, Date (UTC),
+# Session Start (UTC)), not an offset, a zone or a flag (utc_offset, Timezone (UTC),
+# time_zone_utc, Is UTC), nor a modification (Last Update (UTC), Last Modified Date (UTC))
 _CALL_TIME = re.compile(
-    r"^(?!.*(?:modif|updated|changed|edited))"
-    r".*(?:time(?!\s*zone)|date|(?<![A-Za-z])at(?![a-z])|stamp)",
+    r"^(?!.*(?:modif|updat|chang|edit|time[\s_-]*zone))"
+    r".*(?:time|date|start|(?<![A-Za-z])at(?![a-z])|stamp)",
     re.IGNORECASE,
 )
 
 
 def _beside_utc_column(
     detection: profiles.Detection, header: Sequence[str], role: Role, option: str
-) -> str | None:
+) -> tuple[str, str] | None:
     """The note for times read in UTC from a column whose name does not say so, beside one
     whose name does (Invoca's Call Start Time and Start Time (UTC)): the one read is likely
     in another zone."""
@@ -2059,7 +2070,7 @@ def _beside_utc_column(
             None,
         )
         if utc is not None:
-            return (
+            return name, (
                 f"its times without a zone are read in UTC, from {column!r}, but beside it "
                 f"{utc!r} says it is UTC: {column!r} is likely in another zone; give "
                 f"{option} ZONE, or, if {utc!r} is the same time, read it with --map "

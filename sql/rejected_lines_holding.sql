@@ -13,7 +13,7 @@ WITH asked AS (
 ),
 -- a delimiter or quote with the white space ct_clean trims beside it (ct_white, as a class)
 white AS (
-    SELECT '[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]*'
+    SELECT '[\s\x{0B}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]*'
         AS w
 ),
 separators AS (

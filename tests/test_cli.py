@@ -2535,6 +2535,8 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
         ("Id,BizibleId,CreatedDate,Is UTC", ()),
         ("Id,BizibleId,CreatedDate,Timezone (UTC)", ()),
         ("Id,BizibleId,CreatedDate,Last Modified Date (UTC)", ()),
+        ("Id,BizibleId,CreatedDate,Last Update (UTC)", ()),
+        ("Id,BizibleId,CreatedDate,time_zone_utc", ()),
         ("Id,BizibleId,created_at_utc,LastModifiedDate", ("-m", "tasks.call_time=created_at_utc")),
     ):
         other = tmp_path / "other.csv"
@@ -2542,6 +2544,23 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
         ran = invoke("run", other, sessions, "-o", tmp_path / "other", *options)
         assert ran.exit_code == 0, ran.output
         assert "beside it" not in " ".join(ran.stderr.split()), header
+    # nor when the call time has its zone, whatever other times lack one
+    zoned = tmp_path / "zoned.csv"
+    zoned.write_text(
+        "Transaction ID,Call Start Time,Start Time (UTC),Bizible Cookie,LastModifiedDate\n"
+        "INV-1,2026-03-02T12:40:00-05:00,2026-03-02 17:40:00,ab,2026-03-02 18:00:00\n"
+    )
+    ran = invoke("run", zoned, sessions, "-o", tmp_path / "zoned", *mapped)
+    assert ran.exit_code == 0 and "beside it" not in " ".join(ran.stderr.split())
+    # a session file's start beside its UTC twin
+    visits = tmp_path / "visits.csv"
+    visits.write_text(
+        "session_id,cookie_id,session_start,Session Start (UTC)\n"
+        "S1,ab,2026-03-02 12:20:00,2026-03-02 17:20:00\n"
+    )
+    ran = invoke("run", tasks, visits, "-o", tmp_path / "visits", *mapped)
+    said = " ".join(ran.stderr.split())
+    assert "from 'session_start', but beside it 'Session Start (UTC)' says it is UTC" in said
 
 
 def test_lines_of_empty_cells_that_excel_leaves_are_blank_lines_with_a_note(tmp_path):

@@ -942,14 +942,15 @@ def test_explain_a_rejected_task_names_its_file_and_line(tmp_path: Path) -> None
     )
     told = invoke("explain", "T9", "--tasks", spaced, "--sessions", sessions, ok=False)
     assert f"holds it: {spaced}:3: too many columns" in " ".join(told.stderr.split())
-    # or a no-break space, which ct_clean trims too
-    padded = tmp_path / "nb.csv"
-    padded.write_bytes(
-        b"BizibleId,Id,CreatedDate\nc0,T1,2026-03-02T12:27:00Z\n"
-        b"c1,\xc2\xa0T7\xc2\xa0,2026-03-02T12:28:00Z,x\n"
-    )
-    told = invoke("explain", "T7", "--tasks", padded, "--sessions", sessions, ok=False)
-    assert f"holds it: {padded}:3: too many columns" in " ".join(told.stderr.split())
+    # or a no-break space or a vertical tab, which ct_clean trims too
+    for pad in (b"\xc2\xa0", b"\x0b"):
+        padded = tmp_path / "nb.csv"
+        padded.write_bytes(
+            b"BizibleId,Id,CreatedDate\nc0,T1,2026-03-02T12:27:00Z\n"
+            b"c1," + pad + b"T7" + pad + b",2026-03-02T12:28:00Z,x\n"
+        )
+        told = invoke("explain", "T7", "--tasks", padded, "--sessions", sessions, ok=False)
+        assert f"holds it: {padded}:3: too many columns" in " ".join(told.stderr.split()), pad
     # a part of a cell (the hour of its time, a word) is no cell
     for part in ("12", "caf"):
         other = invoke("explain", part, "--tasks", broken, "--sessions", sessions, ok=False)
