@@ -1116,10 +1116,11 @@ def test_a_short_year_written_first_is_never_the_year_26(tmp_path):
 
 
 def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
-    # rows of bare delimiters (what Excel leaves of cleared rows) have an empty id: rejected
+    # a row with an empty id is rejected (one of bare delimiters, what Excel leaves of
+    # cleared rows, is a blank line)
     tasks = tmp_path / "cleared.csv"
     rows = "".join(f"T{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(1, 9))
-    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",,\n", encoding="utf-8")
+    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",x,\n", encoding="utf-8")
     _, sessions = write_case(tmp_path)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
     assert result.exit_code == 3
@@ -1132,7 +1133,7 @@ def test_too_many_rejects_advises_a_limit_that_lets_them_through(tmp_path):
         ok = invoke("run", tasks, sessions, "--out", tmp_path / limit, "--max-rejects", limit)
         assert ok.exit_code == 0, ok.stderr
     # most rows rejected: the reading options come first
-    tasks.write_text("Id,BizibleId,CreatedDate\nT1,x,2026-03-02T12:40:00Z\n,,\n,,\n", "utf-8")
+    tasks.write_text("Id,BizibleId,CreatedDate\nT1,x,2026-03-02T12:40:00Z\n,x,\n,x,\n", "utf-8")
     result = invoke("run", tasks, sessions, "--out", tmp_path / "most")
     advice = " ".join(result.stderr.split())
     assert result.exit_code == 3 and "Most rows were rejected" in advice
@@ -1145,7 +1146,7 @@ def test_a_share_just_above_the_limit_is_not_shown_as_the_limit(tmp_path):
     # 2 of 191 rows is 1.047%: '(1.0%), more than --max-rejects 1% allows' read as a contradiction
     rows = "".join(f"T{i},{ABC},2026-03-02T12:40:00Z\n" for i in range(1, 190))
     tasks = tmp_path / "t.csv"
-    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",,\n,,\n", encoding="utf-8")
+    tasks.write_text("Id,BizibleId,CreatedDate\n" + rows + ",x,\n,x,\n", encoding="utf-8")
     _, sessions = write_case(tmp_path)
     result = invoke("run", tasks, sessions, "--out", tmp_path / "out")
     assert result.exit_code == 3
