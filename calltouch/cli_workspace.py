@@ -239,6 +239,14 @@ class Export(str, Enum):
 
 
 ByOpt = Annotated[By, typer.Option("--by", help="Group calls by this.")]
+
+
+def _output_option(help_text: str) -> Any:
+    """-o FILE of export and report: an existing file need not be readable, as it is replaced
+    by a rename (Typer's Path checks that it is, by default)."""
+    return typer.Option("--output", "-o", metavar="FILE", help=help_text, readable=False)
+
+
 SinceOpt = Annotated[
     str | None,
     typer.Option(
@@ -537,14 +545,7 @@ def export_command(
     ctx: typer.Context,
     what: Annotated[Export, typer.Argument(help="touchpoints, unmatched, rejects or report.")],
     output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Where to write; .csv, .parquet or .json chooses the format.",
-            readable=False,  # replaced by a rename: an existing file need not be readable
-        ),
+        Path, _output_option("Where to write; .csv, .parquet or .json chooses the format.")
     ],
     db: DbOpt = Path(workspace.DEFAULT_DB),
     by: ByOpt = By.channel,
@@ -618,16 +619,7 @@ def report(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE instead of stdout.",
-            readable=False,  # replaced by a rename: an existing file need not be readable
-        ),
-    ] = None,
+    output: Annotated[Path | None, _output_option("Write to FILE instead of stdout.")] = None,
     revenue: Annotated[
         bool,
         typer.Option(

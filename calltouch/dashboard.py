@@ -514,8 +514,6 @@ def _compact(
             f"{head['standalone']:,} standalone, {_count(head['unmatched'])} unmatched, "
             f"merge rate {pct(head['merge_rate']) or '—'}"
         )
-    elif report is None and error:
-        text.append(f"\n{EMPTY}")
     else:
         text.append("\n")
         text.append_text(_empty_message(report, error, gap="\n"))

@@ -497,8 +497,8 @@ class _Loader:
         self.keyed_rows = 0
         self.date_order: DateOrder | None = None  # the day/month order its times were read in
         self.utc_note: str | None = None  # detect: --tz is not UTC for a UTC profile's file
-        self.naive_times = False  # time_styles: some sampled time lacks a zone (note_zones)
-        self.naive_fields: set[str] = set()  # the time fields whose sampled times do
+        # time_styles: the time fields some of whose sampled times lack a zone (note_zones)
+        self.naive_fields: set[str] = set()
         self.utc_note_field: str | None = None  # the one field utc_note is about, if one
         self.flag_column: str | None = None  # detect: the column of a session's HAS_FORM
         self.flag_index: int | None = None  # detect: its 0-based position in the header
@@ -573,7 +573,6 @@ class _Loader:
         """Remember whether a time field has values without a zone (``found``, its sample; None
         for a typed naive timestamp or date), which the input's zone (--tz) places."""
         if name in TIME_FIELDS and (found is None or found.zoned < found.values):
-            self.naive_times = True
             self.naive_fields.add(name)
 
     def zone_notes(self) -> list[str]:
@@ -583,7 +582,7 @@ class _Loader:
         if self.utc_note_field is not None:
             naive = self.utc_note_field in self.naive_fields
         else:
-            naive = self.naive_times
+            naive = bool(self.naive_fields)
         return [self.utc_note] if self.utc_note and naive else []
 
     def note_dated_modstamp(self, name: str, column: str, values: Sequence[str | None]) -> None:

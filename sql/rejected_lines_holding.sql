@@ -20,12 +20,15 @@ separators AS (
     SELECT w || '[,;\t|"]' || w AS seps FROM white
 )
 SELECT j.file, j.line, j.error
-FROM rejects AS j, asked AS a, separators AS s
-WHERE j.role = 'tasks' AND j."column" IS NULL AND j.raw IS NOT NULL
-  -- a cell between delimiters or quotes, with the white space beside them that the loader
-  -- trims (ct_white: no-break spaces too): not a part of a time or of a text's words
-  AND (ct_raw_holds(trim(j.raw, ct_white()), a.id, s.seps)
-       OR ct_raw_holds(trim(j.raw, ct_white()), a.id18, s.seps)
-       OR (length(a.id) = 18 AND ct_raw_holds(trim(j.raw, ct_white()), left(a.id, 15), s.seps)))
+FROM (
+    SELECT file_id, file, line, error, trim(raw, ct_white()) AS raw
+    FROM rejects
+    WHERE role = 'tasks' AND "column" IS NULL AND raw IS NOT NULL
+) AS j, asked AS a, separators AS s
+-- a cell between delimiters or quotes, with the white space beside them that the loader
+-- trims (ct_white: no-break spaces too): not a part of a time or of a text's words
+WHERE ct_raw_holds(j.raw, a.id, s.seps)
+   OR ct_raw_holds(j.raw, a.id18, s.seps)
+   OR (length(a.id) = 18 AND ct_raw_holds(j.raw, left(a.id, 15), s.seps))
 ORDER BY j.file_id, j.line
 LIMIT 1;

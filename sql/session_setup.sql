@@ -109,9 +109,9 @@ CREATE OR REPLACE TEMP MACRO ct_sf18_if(convert, id) AS
 -- (key prefix 00Q or 003, a letter among its characters: never a phone number, even 0033...),
 -- which a vendor's Salesforce field holds; else as written.
 CREATE OR REPLACE TEMP MACRO ct_who18(convert, id) AS
-    CASE WHEN convert
-              OR (regexp_full_match(id, '00[Q3][0-9A-Za-z]{12}') AND regexp_matches(id, '[A-Za-z]'))
-         THEN ct_sf18(id) ELSE id END;
+    ct_sf18_if(convert
+               OR (regexp_full_match(id, '00[Q3][0-9A-Za-z]{12}') AND regexp_matches(id, '[A-Za-z]')),
+               id);
 
 -- ct_iso_date(s): whether s starts like an ISO-8601 date, with a four-digit year. DuckDB's
 -- casts also read '3/2/26 12:40' as 0003-02-26 (year first, any separator, any digits): the
