@@ -318,11 +318,11 @@ def open_by_stage(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, int]
     return [(None if stage is None else str(stage), int(n)) for stage, n in rows]
 
 
-def contactless(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    """(opportunities without a contact, opportunities, usable contact roles loaded); after
-    :func:`build`."""
+def contactless(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
+    """(opportunities without a contact, opportunities, usable contact roles loaded, contact
+    role rows read, rejected and deleted ones included); after :func:`build`."""
     row = queries.run(con, "revenue_contactless").fetchone()
-    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else (0, 0, 0, 0)
 
 
 def input_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:

@@ -773,14 +773,28 @@ def note_revenue_reading(con: duckdb.DuckDBPyConnection) -> None:
                 style="yellow",
             )
         )
-    without, opportunities, roles = attribution.contactless(con)
+    without, opportunities, roles, roles_read = attribution.contactless(con)
     if opportunities and without == opportunities and roles == 0:
+        itself = "no opportunity names its contact itself (a warehouse export's PRIMARY_CONTACT_ID)"
+        if roles_read:
+            # the user gave the roles: telling them to load the export sends them the wrong way
+            read = (
+                f"all {roles_read:,} contact role rows read were rejected or deleted records"
+                if roles_read > 1
+                else "the one contact role row read was rejected or a deleted record"
+            )
+            cause = (
+                f"{read}, and {itself}. Mend the rows the rejects list (each with its line "
+                "and error), or export the OpportunityContactRole records again."
+            )
+        else:
+            cause = (
+                f"no contact roles are loaded and {itself}. Load the OpportunityContactRole "
+                "export: calltouch load contact-roles FILE (or --contact-roles FILE with files)."
+            )
         stderr.print(
             Text(
-                "Note: no opportunity has a contact, so none can be attributed: no contact "
-                "roles are loaded and no opportunity names its contact itself (a warehouse "
-                "export's PRIMARY_CONTACT_ID). Load the OpportunityContactRole export: "
-                "calltouch load contact-roles FILE (or --contact-roles FILE with files).",
+                f"Note: no opportunity has a contact, so none can be attributed: {cause}",
                 style="yellow",
             )
         )

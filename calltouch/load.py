@@ -527,10 +527,29 @@ class _Loader:
         self.flag_column = detection.mapping.header_of("has_form")
         self.flag_index = detection.mapping.columns.get("has_form")
         if same_zone(self.con, self.options.tz, "UTC"):
-            # --tasks-tz UTC says the report's user is in UTC: nothing to note then
-            if detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
-                # a run's --tz would shift the warehouse's UTC times too: the input's own option
-                per_input = self.options.per_input_tz and not self.options.workspace
+            # --tasks-tz UTC says the report's user is in UTC: nothing to note then; a run's
+            # --tz would shift the warehouse's UTC times too: the notes name the input's own
+            per_input = self.options.per_input_tz and not self.options.workspace
+            report_created = _report_created_date(detection, self.role)
+            if report_created is not None and self.options.tz_option == "--tz":
+                # opportunities have no profile of their own: a report is told by its label
+                # (the API writes CreatedDate, with its zone); they are read in the tasks' zone
+                option = "--tasks-tz" if per_input else "--tz"
+                self.utc_note_field = "created_date"
+                self.utc_note = (
+                    f"its times without a zone are read in {self.options.tz}, from "
+                    f"{report_created!r}, but a Salesforce report writes them in the time zone "
+                    f"of the user who ran it: give {option} ZONE (e.g. America/New_York) "
+                    "unless that is UTC"
+                    + (
+                        " (it places the tasks' times without a zone too; if those are UTC, "
+                        "load the opportunities on their own: calltouch load opportunities "
+                        "FILE --tz ZONE)"
+                        if per_input
+                        else ""
+                    )
+                )
+            elif detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
                 option = f"--{self.role}-tz" if per_input else "--tz"
                 self.utc_note = (
                     f"its times without a zone are read in {self.options.tz}, but a Salesforce "
@@ -539,7 +558,6 @@ class _Loader:
                 )
             elif not detection.profile.utc and self.options.tz_option != f"--{self.role}-tz":
                 # a UTC profile's times are UTC; --tasks-tz UTC says the column is
-                per_input = self.options.per_input_tz and not self.options.workspace
                 option = f"--{self.role}-tz" if per_input else "--tz"
                 beside = _beside_utc_column(detection, header, self.role, option)
                 if beside is not None:
@@ -2050,6 +2068,15 @@ _CALL_TIME = re.compile(
     r".*(?:time|date|start|(?<![A-Za-z])at(?![a-z])|stamp)",
     re.IGNORECASE,
 )
+
+
+def _report_created_date(detection: profiles.Detection, role: Role) -> str | None:
+    """The column of an opportunities file's creation time when it is a Salesforce report's
+    label (`Created Date`), whose times are in the zone of the user who ran the report."""
+    if role != "opportunities":
+        return None
+    column = detection.mapping.header_of("created_date")
+    return column if column is not None and column.strip().lower() == "created date" else None
 
 
 def _beside_utc_column(

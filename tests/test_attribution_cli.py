@@ -677,6 +677,70 @@ def test_a_status_read_from_the_stage_alone_and_no_contact_at_all_are_told(
     # a file that says closed or not: nothing to tell
     sample = invoke("attribute", *FILES, *AS_OF, "-o", tmp_path / "c")
     assert "read as open" not in sample.stderr and "no opportunity" not in sample.stderr
+    # contact roles given, but every row deleted or rejected: the note sent the user to load
+    # the export they had just given
+    gone = tmp_path / "gone.csv"
+    gone.write_text(
+        "OpportunityId,ContactId,IsDeleted\n"
+        "006000000000000AAA,003000000000001AAA,true\n006000000000001AAA,003000000000001AAA,maybe\n"
+    )
+    given = invoke(
+        "attribute",
+        *files,
+        "--contact-roles",
+        gone,
+        *AS_OF,
+        "-o",
+        tmp_path / "d",
+        "--max-rejects",
+        "100%",
+    )
+    said = " ".join(given.stderr.split())
+    assert (
+        "Note: no opportunity has a contact, so none can be attributed: all 2 contact role rows "
+        "read were rejected or deleted records, and no opportunity names its contact itself"
+    ) in said
+    assert "Mend the rows the rejects list" in said and "load contact-roles" not in said
+    one = tmp_path / "one.csv"
+    one.write_text("OpportunityId,ContactId,IsDeleted\n006000000000000AAA,003000000000001AAA,1\n")
+    single = invoke("attribute", *files, "--contact-roles", one, *AS_OF, "-o", tmp_path / "e")
+    assert "the one contact role row read was rejected or a deleted record" in " ".join(
+        single.stderr.split()
+    )
+
+
+def test_an_opportunity_report_read_in_utc_is_told_its_zone(tmp_path: Path) -> None:
+    # a report writes Created Date in its user's zone; read in UTC with no word, it moved the
+    # opportunity's creation (OC) by hours, as a task report's times get a note for
+    report = tmp_path / "report.csv"
+    report.write_text(
+        '"Opportunity ID","Amount","Created Date","Close Date","Won","Closed"\n'
+        '"006000000000001","100.00","3/5/2026, 12:00 PM","3/17/2026","1","1"\n'
+    )
+    files = (*FILES[:4], "--opportunities", report, *FILES[6:])
+    note = "from 'Created Date', but a Salesforce report writes them in the time zone of the user"
+    told = invoke("attribute", *files, *AS_OF, "-o", tmp_path / "a")
+    said = " ".join(told.stderr.split())
+    assert f"report.csv: its times without a zone are read in UTC, {note}" in said
+    assert "give --tasks-tz ZONE" in said and "calltouch load opportunities FILE --tz ZONE" in said
+    # the zone given: nothing to tell; the API's CreatedDate: no report
+    given = invoke(
+        "attribute", *files, *AS_OF, "-o", tmp_path / "b", "--tasks-tz", "America/New_York"
+    )
+    assert note not in " ".join(given.stderr.split())
+    api = invoke("attribute", *FILES, *AS_OF, "-o", tmp_path / "c")
+    assert "Salesforce report" not in api.stderr
+    # a workspace load names its own --tz; times written with their zone need none
+    loaded = invoke("load", "opportunities", report, "--db", tmp_path / "w.duckdb")
+    said = " ".join(loaded.stderr.split())
+    assert note in said and "give --tz ZONE" in said and "--tasks-tz" not in said
+    zoned = tmp_path / "zoned.csv"
+    zoned.write_text(
+        "Opportunity ID,Amount,Created Date,Close Date,Won\n"
+        "006000000000001,1,2026-03-05T12:00:00Z,2026-03-07,1\n"
+    )
+    quiet = invoke("load", "opportunities", zoned, "--db", tmp_path / "z.duckdb")
+    assert "Salesforce report" not in quiet.stderr
 
 
 def test_a_created_date_without_its_time_is_told_so(tmp_path: Path) -> None:
