@@ -475,6 +475,12 @@ def load(
                         )
                     )
                     continue
+                full_path = str(path.resolve())
+                replaced = queries.run(
+                    con,
+                    "earlier_content",
+                    {"role": role, "full_path": full_path, "content_hash": digest},
+                ).fetchone()
                 load_id, file_id = queries.run(con, "next_ids").fetchone() or (1, 0)
                 loaded = load_file(
                     con, role, path, file_id=file_id, options=options, workdir=Path(workdir)
@@ -495,7 +501,7 @@ def load(
                         "rows_rejected": loaded.rows_rejected,
                         "rows_footer": loaded.rows_footer,
                         "loaded_at": datetime.now(UTC).replace(tzinfo=None),
-                        "full_path": str(path.resolve()),
+                        "full_path": full_path,
                     },
                 )
                 new_files.append(file_id)
@@ -513,6 +519,7 @@ def load(
                         else 0,
                         rows_footer=loaded.rows_footer,
                         notes=[
+                            *_changed_content(role, replaced),
                             *loaded.notes,
                             *fields_dropped(con, loaded),
                             *loaded_out_of_order(con, loaded, workspace=True),
@@ -550,6 +557,21 @@ def load(
         raise
     queries.commit(con)
     return outcomes
+
+
+def _changed_content(role: Role, earlier: tuple[Any, ...] | None) -> list[str]:
+    """The note for a file loaded before with other content (a re-downloaded export under
+    the same name): both are kept, so what the new one no longer holds still counts."""
+    if earlier is None:
+        return []
+    records = "task" if role == "tasks" else "record"
+    return [
+        f"this file was loaded before with other content (load #{earlier[0]} at "
+        f"{earlier[1]:%Y-%m-%d %H:%M} UTC); the workspace keeps both: an id's latest copy wins "
+        f"(R9), but a {records} the new file no longer holds (deleted at the source, left out "
+        "of an export that lists no deleted records) stays as the earlier file had it. To "
+        "count only what the exports hold now, load them into a new workspace (--db)."
+    ]
 
 
 def _other_reading(

@@ -83,6 +83,38 @@ def test_load_twice_is_a_no_op_that_says_so(ws: dict[str, Path]) -> None:
     assert "read in UTC" not in " ".join(alias.stdout.split())
 
 
+def test_a_file_loaded_again_with_other_content_is_told_its_old_rows_stay(
+    tmp_path: Path,
+) -> None:
+    """A re-downloaded export under the same name was appended without a word: a task
+    deleted in Salesforce (left out of the new export) still merged after the next match."""
+    db = tmp_path / "ws.duckdb"
+    march = tmp_path / "tasks_march.csv"
+    write_rows(march, [task("T1", "ab", "2026-03-02T12:40:00Z")], TASK_HEADER)
+    first = invoke("load", "tasks", march, "--db", db)
+    assert "loaded before" not in first.stderr
+    write_rows(march, [task("T2", "ab", "2026-03-02T12:50:00Z")], TASK_HEADER)
+    second = invoke("load", "tasks", march, "--db", db)
+    said = " ".join(second.stderr.split())
+    assert "tasks_march.csv: this file was loaded before with other content (load #1 at " in said
+    assert "a task the new file no longer holds" in said
+    assert "load them into a new workspace (--db)" in said
+    # the same content again is skipped as before; another file is no re-download
+    again = invoke("load", "tasks", march, "--db", db)
+    assert "Skipped" in again.stdout and "loaded before" not in again.stderr
+    other = tmp_path / "tasks_april.csv"
+    write_rows(other, [task("T3", "ab", "2026-04-02T12:50:00Z")], TASK_HEADER)
+    assert "loaded before" not in invoke("load", "tasks", other, "--db", db).stderr
+    # sessions are records
+    sessions = tmp_path / "s.csv"
+    write_rows(sessions, [session("S1", "ab", "2026-03-02 12:17:00")], SESSION_HEADER)
+    invoke("load", "sessions", sessions, "--db", db, "-q")
+    write_rows(sessions, [session("S2", "ab", "2026-03-02 12:17:00")], SESSION_HEADER)
+    told = " ".join(invoke("load", "sessions", sessions, "--db", db).stderr.split())
+    assert "this file was loaded before with other content (load #" in told
+    assert "a record the new file no longer holds" in told
+
+
 def test_load_again_with_other_reading_options_says_they_were_not_applied(
     tmp_path: Path,
 ) -> None:
