@@ -72,6 +72,7 @@ TASK_COLUMNS = (
     "CreatedDate",
 )
 SESSION_COLUMNS = ("ID", "COOKIE_ID", "EVENT_DATE")
+WINDOW_US = 30 * 60 * 1_000_000  # the default window, which every engine here uses
 TASK_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"  # polars (chrono) spelling
 SESSION_TIME_FORMAT = "%Y-%m-%d %H:%M:%S%.3f"
 
@@ -455,6 +456,33 @@ def startup_seconds(runs: int = 3) -> float:
 # ----------------------------------------------------------------------------- agreement
 
 
+def merged_details_differ(merged: Any, sessions: Path, fmt: str) -> int:
+    """How many of calltouch's merged touchpoints (``merged``: task_id, session_id,
+    session_start, campaign, landing_page and channel.subchannel) differ from their session
+    id's row in the sessions file: the details are fetched by the session's row, not by its
+    id, so a wrong row pick (R7) shows here and not in the links' ids."""
+    import polars as pl
+
+    columns = ["ID", "EVENT_DATE", "CHANNEL", "CAMPAIGN_NAME", "LANDING_PAGE"]
+    if fmt == "parquet":
+        rows = pl.read_parquet(sessions, columns=columns)
+    else:
+        rows = pl.read_csv(
+            sessions, columns=columns, schema_overrides=dict.fromkeys(columns, pl.String)
+        ).with_columns(pl.col("EVENT_DATE").str.to_datetime(SESSION_TIME_FORMAT, time_unit="us"))
+    rows = rows.with_columns(pl.col("EVENT_DATE").cast(pl.Datetime("us")))
+    joined = merged.with_columns(pl.col("session_start").cast(pl.Datetime("us"))).join(
+        rows, left_on="session_id", right_on="ID", how="left"
+    )
+    same = (
+        pl.col("session_start").eq_missing(pl.col("EVENT_DATE"))
+        & pl.col("channel").eq_missing(pl.col("CHANNEL"))
+        & pl.col("campaign").eq_missing(pl.col("CAMPAIGN_NAME"))
+        & pl.col("landing_page").eq_missing(pl.col("LANDING_PAGE"))
+    )
+    return joined.filter(~same).height
+
+
 def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
     """polars and calltouch must pick the same session for every call (R1-R3).
 
@@ -490,7 +518,19 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         con, _ = run_calltouch_in_process(tasks, sessions, fmt, Path(tmp))
     links = con.table("links").pl()
+    merged = con.sql(
+        "SELECT task_id, session_id, session_start, campaign, landing_page, "
+        "concat_ws('.', channel, subchannel) AS channel FROM touchpoints "
+        "WHERE match_status = 'merged'"
+    ).pl()
     con.close()
+    details_differ = merged_details_differ(merged, sessions, fmt)
+    if details_differ:
+        raise SystemExit(
+            f"agreement check failed on {fmt}: {details_differ} of {merged.height} merged "
+            "touchpoints show another session's start, channel, campaign or landing page "
+            "than their session id's"
+        )
     ours = links.select(
         "task_id",
         pl.when(pl.col("match_reason").is_in(["within_window", "session_already_used"]))
@@ -515,9 +555,11 @@ def check_agreement(tasks: Path, sessions: Path, fmt: str) -> dict[str, int]:
     timed_differ = timed.join(theirs, on="task_id", how="left").filter(
         pl.col("timed_session").ne_missing(pl.col("polars_session"))
     )
+    edge = links.filter((pl.col("gap_us") - WINDOW_US).abs() <= 1000)
     return {
         "calls": both.height,
         "in_window": int(both["polars_session"].is_not_null().sum()),
+        "at_edge": edge.height,
         "tied_starts": sess.height - starts.height,
         "timed_rows": timed.height,
         "timed_differ": timed_differ["task_id"].n_unique(),
@@ -647,25 +689,46 @@ def write_section(path: Path, text: str) -> None:
 
 
 def recorded_args(args: list[str]) -> list[str]:
-    """The arguments as BENCHMARKS.md records them: a --json dump's path (somewhere on this
-    machine, not in the project) is left out."""
+    """The arguments as BENCHMARKS.md records them: a --json dump's path is left out and
+    --write's is reduced to the file's name (either may be somewhere on this machine, not in
+    the project)."""
     out: list[str] = []
-    skip = False
+    after = ""
     for arg in args:
-        if skip:
-            skip = False
+        if after == "--json":
+            after = ""
+        elif after == "--write":
+            out.append(Path(arg).name)
+            after = ""
         elif arg == "--json":
-            skip = True
+            after = arg
+        elif arg == "--write":
+            after = arg
+            out.append(arg)
+        elif arg.startswith("--write="):
+            out.append("--write=" + Path(arg.removeprefix("--write=")).name)
         elif not arg.startswith("--json="):
             out.append(arg)
     return out
 
 
+def recorded_quick(path: Path) -> bool:
+    """Whether ``path`` holds no recorded table, or one of ``--quick`` (whose times mean
+    nothing): only such a file may take a quick run's table."""
+    if not path.is_file():
+        return True
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return True
+    block = text[text.index(BEGIN) : text.index(END)]
+    return "--quick" in block
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("1M/100k"))
+    parser.add_argument("--sizes", type=parse_sizes, help="default 1M/100k")
     parser.add_argument("--formats", default="parquet,csv")
-    parser.add_argument("--runs", type=positive, default=3)
+    parser.add_argument("--runs", type=positive, help="default 3")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--quick", action="store_true", help="20k sessions / 2k calls, 1 run")
     parser.add_argument("--write", type=Path, metavar="FILE", help="also write into FILE")
@@ -681,8 +744,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report))
         return 0
 
-    sizes = [QUICK_SIZE] if args.quick else args.sizes
-    runs = 1 if args.quick else args.runs
+    sizes = [QUICK_SIZE] if args.quick else args.sizes or parse_sizes("1M/100k")
+    runs = 1 if args.quick else args.runs or 3
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(formats) - {"parquet", "csv"} | set(engines) - set(ENGINES)
@@ -690,6 +753,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--formats names no format: give parquet, csv or parquet,csv")
     if unknown or not {"floor", "calltouch", "match"} <= set(engines):
         parser.error(f"unknown format/engine {sorted(unknown)} or floor/calltouch/match missing")
+    if args.quick and (args.sizes is not None or args.runs is not None):
+        # the recorded command would name options that had no effect
+        parser.error("--quick runs 20k / 2k once: leave out --sizes and --runs, or --quick")
+    if args.quick and args.write and not recorded_quick(args.write):
+        parser.error(
+            f"--quick's times mean nothing, and {args.write} records a full run's table: "
+            "write a quick run elsewhere, or leave out --quick"
+        )
     missing = missing_modules(engines)
     if missing:  # found before any data is generated or any engine is timed
         parser.error(
@@ -720,7 +791,8 @@ def main(argv: list[str] | None = None) -> int:
                 agreed = check_agreement(tasks_path, sessions_path, fmt)
                 notes.append(
                     f"- {size}: polars and calltouch agree on all {agreed['calls']} calls with "
-                    f"a BizibleId ({agreed['in_window']} within 30 min; "
+                    f"a BizibleId ({agreed['in_window']} within 30 min; {agreed['at_edge']} "
+                    "at its edge, 30:00 exactly or a millisecond less or more; "
                     f"{agreed['tied_starts']} tied session starts). The timed joins skip R9 "
                     f"and R7 (pandas' as polars'): polars' gives {agreed['timed_rows']} rows "
                     f"for these calls (a task read twice is joined twice), "

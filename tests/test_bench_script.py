@@ -89,3 +89,48 @@ def test_no_format_is_a_usage_error(
     assert stopped.value.code == 2
     assert "--formats names no format" in capsys.readouterr().err
     assert "the table" in recorded.read_text()
+
+
+def test_the_recorded_command_names_no_path_of_this_machine(bench: ModuleType) -> None:
+    # --write's path went into BENCHMARKS.md as given (/tmp/...), --json's was left out
+    assert bench.recorded_args(
+        ["--quick", "--json", "/tmp/x/runs.json", "--write", "/tmp/x/B.md", "--runs", "2"]
+    ) == ["--quick", "--write", "B.md", "--runs", "2"]
+    assert bench.recorded_args(["--write=/tmp/x/B.md", "--json=/tmp/r.json"]) == ["--write=B.md"]
+
+
+@pytest.mark.parametrize("given", [["--sizes", "1M/100k"], ["--runs", "5"]])
+def test_quick_refuses_the_options_it_would_ignore(
+    bench: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    given: list[str],
+) -> None:
+    # --quick ran 20k / 2k once whatever --sizes and --runs said, and recorded them
+    monkeypatch.setattr(bench, "dataset", lambda *a: pytest.fail("data was generated"))
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--quick", *given, "--engines", "floor,calltouch,match"])
+    assert stopped.value.code == 2
+    assert "--quick runs 20k / 2k once" in capsys.readouterr().err
+
+
+def test_quick_does_not_replace_a_full_runs_table(
+    bench: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    # a quick run's table (its times mean nothing) replaced the recorded 10M/1M table
+    recorded = tmp_path / "BENCHMARKS.md"
+    full = "<!-- bench:begin -->\nwith `python bench/bench.py --sizes 10M/1M`\n<!-- bench:end -->\n"
+    recorded.write_text(full)
+    monkeypatch.setattr(bench, "dataset", lambda *a: pytest.fail("data was generated"))
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--quick", "--engines", "floor,calltouch,match", "--write", str(recorded)])
+    assert stopped.value.code == 2
+    assert "records a full run's table" in capsys.readouterr().err
+    assert recorded.read_text() == full
+    # a file with no table, or a quick one, may take it
+    assert bench.recorded_quick(tmp_path / "new.md")
+    recorded.write_text("<!-- bench:begin -->\n`python bench/bench.py --quick`\n<!-- bench:end -->")
+    assert bench.recorded_quick(recorded)
