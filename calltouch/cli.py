@@ -536,9 +536,13 @@ TzOpt = Annotated[
 ]
 # --tz of a command that reads the files it is given, whatever their input (load, inspect)
 FilesTzOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--tz", metavar="ZONE", help="Zone of timestamps without one, in these files (R8)."
+        "--tz",
+        metavar="ZONE",
+        help="Zone of timestamps without one, in these files (R8).",
+        # None when not given: a given --tz UTC says the files' zone is UTC (no note on it)
+        show_default="UTC",
     ),
 ]
 MapOpt = Annotated[
@@ -1049,7 +1053,7 @@ def inspect(
     fmt: Annotated[
         InspectFormat, typer.Option("--format", "-f", help="table (rich) or json.")
     ] = InspectFormat.table,
-    tz: FilesTzOpt = "UTC",
+    tz: FilesTzOpt = None,
     maps: MapOpt = None,
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,
@@ -1074,7 +1078,7 @@ def inspect(
         settings = _settings(
             "30m",
             PerSession.one,
-            tz,
+            "UTC" if tz is None else tz,
             None,
             None,
             maps,
@@ -1090,7 +1094,7 @@ def inspect(
             zone = check_time_zone(con, settings.tasks_tz, "--tz")
             settings = replace(settings, tasks_tz=zone, sessions_tz=zone)
             options = {  # inspect's advice names its own --tz
-                r: replace(settings.load_options(r), per_input_tz=False)
+                r: replace(settings.load_options(r), per_input_tz=False, tz_given=tz is not None)
                 for r in ("tasks", "sessions")
             }
             with tempfile.TemporaryDirectory(prefix="calltouch-inspect-") as workdir:

@@ -309,7 +309,7 @@ def load(
         ),
     ],
     db: DbOpt = Path(workspace.DEFAULT_DB),
-    tz: FilesTzOpt = "UTC",
+    tz: FilesTzOpt = None,
     maps: MapOpt = None,
     profile: ProfileOpt = None,
     encoding: EncodingOpt = None,
@@ -343,7 +343,7 @@ def load(
         settings = _settings(
             "30m",
             PerSession.one,
-            tz,
+            "UTC" if tz is None else tz,
             None,
             None,
             maps,
@@ -370,7 +370,8 @@ def load(
                     con,
                     role.key,  # type: ignore[arg-type]
                     files,
-                    settings.load_options(role.key),  # type: ignore[arg-type]
+                    # a given --tz (UTC too) says in which zone the files' times are
+                    replace(settings.load_options(role.key), tz_given=tz is not None),  # type: ignore[arg-type]
                     max_rejects=max_rejects,
                 )
         except BaseException as exc:

@@ -129,6 +129,9 @@ class LoadOptions:
     workspace: bool = False
     # whether the command has --tasks-tz and --sessions-tz (inspect and load have --tz only)
     per_input_tz: bool = True
+    # whether the user gave this input's zone (load's or inspect's --tz, run's --tasks-tz):
+    # then times read in UTC are meant so, and get no note saying a tool writes them otherwise
+    tz_given: bool = False
 
 
 @dataclass
@@ -531,7 +534,7 @@ class _Loader:
             # --tz would shift the warehouse's UTC times too: the notes name the input's own
             per_input = self.options.per_input_tz and not self.options.workspace
             report_created = _report_created_date(detection, self.role)
-            if report_created is not None and self.options.tz_option == "--tz":
+            if report_created is not None and not self.options.tz_given:
                 # opportunities have no profile of their own: a report is told by its label
                 # (the API writes CreatedDate, with its zone); they are read in the tasks' zone
                 option = "--tasks-tz" if per_input else "--tz"
@@ -549,14 +552,14 @@ class _Loader:
                         else ""
                     )
                 )
-            elif detection.profile.local and self.options.tz_option != f"--{self.role}-tz":
+            elif detection.profile.local and not self.options.tz_given:
                 option = f"--{self.role}-tz" if per_input else "--tz"
                 self.utc_note = (
                     f"its times without a zone are read in {self.options.tz}, but a Salesforce "
                     f"report ({detection.profile.name}) writes them in the time zone of the user "
                     f"who ran it: give {option} ZONE (e.g. America/New_York) unless that is UTC"
                 )
-            elif not detection.profile.utc and self.options.tz_option != f"--{self.role}-tz":
+            elif not detection.profile.utc and not self.options.tz_given:
                 # a UTC profile's times are UTC; --tasks-tz UTC says the column is
                 option = f"--{self.role}-tz" if per_input else "--tz"
                 beside = _beside_utc_column(detection, header, self.role, option)

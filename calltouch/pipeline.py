@@ -82,6 +82,8 @@ class RunSettings:
             date_order=self.date_orders.get(role),
             # the revenue inputs are read in the tasks' zone (--tz or --tasks-tz)
             tz_option=self.tz_option("sessions" if role == "sessions" else "tasks"),
+            # --tasks-tz / --sessions-tz given (a run's --tz may be meant for the other input)
+            tz_given=self.tz_option("sessions" if role == "sessions" else "tasks") != "--tz",
         )
 
 

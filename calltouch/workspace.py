@@ -434,6 +434,7 @@ def load(
         encoding=options.encoding,
         date_order=options.date_order,
         workspace=True,
+        tz_given=options.tz_given,
     )
     paths = [p for spec in specs for p in resolve(spec, role)]
     outcomes: list[LoadOutcome] = []

@@ -734,6 +734,8 @@ def test_an_opportunity_report_read_in_utc_is_told_its_zone(tmp_path: Path) -> N
     loaded = invoke("load", "opportunities", report, "--db", tmp_path / "w.duckdb")
     said = " ".join(loaded.stderr.split())
     assert note in said and "give --tz ZONE" in said and "--tasks-tz" not in said
+    given = invoke("load", "opportunities", report, "--db", tmp_path / "g.duckdb", "--tz", "UTC")
+    assert "Salesforce report" not in given.stderr
     zoned = tmp_path / "zoned.csv"
     zoned.write_text(
         "Opportunity ID,Amount,Created Date,Close Date,Won\n"

@@ -2306,13 +2306,16 @@ def test_a_salesforce_reports_times_read_in_utc_are_noted(tmp_path: Path) -> Non
     db = tmp_path / "w.duckdb"
     loaded = invoke("load", "tasks", report, "--db", db)
     assert f"{note} who ran it: give --tz ZONE" in " ".join(loaded.stderr.split())
+    # load's --tz is this file's zone: given as UTC, it is the user's word (it told a user who
+    # gave --tz UTC to give --tz)
+    given = invoke("load", "tasks", report, "--db", tmp_path / "g.duckdb", "--tz", "UTC")
+    assert note not in " ".join(given.stderr.split())
     # inspect has --tz only: it advised --tasks-tz, which it refuses
     (inspected,) = json.loads(invoke("inspect", report, "-f", "json").stdout)
     assert any(f"{note} who ran it: give --tz ZONE" in n for n in inspected["notes"])
-    (inspected,) = json.loads(
-        invoke("inspect", report, "-f", "json", "--tz", "America/Chicago").stdout
-    )
-    assert not any(note in n for n in inspected["notes"])
+    for zone in ("America/Chicago", "UTC", "Etc/UTC"):
+        (inspected,) = json.loads(invoke("inspect", report, "-f", "json", "--tz", zone).stdout)
+        assert not any(note in n for n in inspected["notes"]), zone
 
 
 def test_the_utc_note_names_the_zone_option_given(tmp_path: Path) -> None:
@@ -2530,6 +2533,11 @@ def test_an_invoca_report_read_in_utc_beside_its_utc_column_is_noted(tmp_path):
     # profile), nor beside a column whose name says UTC but no time (an offset, a flag)
     utc = invoke("run", tasks, sessions, "-o", tmp_path / "utc", *mapped, "--tasks-tz", "UTC")
     assert "beside it" not in " ".join(utc.stderr.split())
+    # load's own --tz UTC says so too (the note told a user who gave it to give --tz)
+    loaded = invoke("load", "tasks", tasks, "--db", tmp_path / "w.duckdb", *mapped)
+    assert note.replace("--tasks-tz", "--tz") in " ".join(loaded.stderr.split())
+    given = invoke("load", "tasks", tasks, "--db", tmp_path / "g.duckdb", *mapped, "--tz", "UTC")
+    assert "beside it" not in " ".join(given.stderr.split())
     # nor beside a zone's or a modification's, nor of a modification time beside the call's
     for header, options in (
         ("ID,BIZIBLE_COOKIE_ID,CREATED_DATE,utc_offset", ()),
