@@ -489,6 +489,8 @@ class _Loader:
         # the modification time's column, when the sampled rows write some of its values as
         # a date alone (read as midnight: a note says so)
         self.dated_modstamp: str | None = None
+        # the file's dates showed another order than --date-order's (decide_order)
+        self.order_note: str | None = None
         self.dated_year_first = False  # note_dated_modstamp: a date alone written year first
         # a filtered session load (see load_role): store only the rows that can matter, and
         # count the rows the first pass keyed
@@ -616,6 +618,10 @@ class _Loader:
             self.dated_modstamp = column
             self.dated_year_first = "year_first" in kinds
 
+    def order_notes(self) -> list[str]:
+        """The note for a file whose own dates showed another order than --date-order's."""
+        return [self.order_note] if self.order_note else []
+
     def dated_modstamp_notes(self) -> list[str]:
         """The note for a modification time written as dates alone (as a DATE column's): not
         when they are all locale dates whose day/month order the file does not tell (they are
@@ -674,9 +680,9 @@ class _Loader:
         order = self.options.date_order
         if needing:
             needing.update(empty)  # blank in the sample: read as the file's other times are
-            if order is None:
-                columns = list(needing.values())
-                order = self.decide_order([header[i] for i in columns], survey(columns))
+            # surveyed with --date-order too: it orders only dates the file does not tell
+            columns = list(needing.values())
+            order = self.decide_order([header[i] for i in columns], survey(columns))
             if stamp is None and blank_stamp is not None:
                 stamp = blank_stamp  # read in the order the call times gave
         elif stamp is None:
@@ -700,8 +706,9 @@ class _Loader:
         """The date order from ``--date-order`` or from a survey_dates result (one row per
         surveyed column, in the order of ``headers``)."""
         dated = [(headers[int(r[0]) - 1], r) for r in survey if int(r[1])]
-        return timeformats.decide_date_order(
-            self.options.date_order,
+        given = self.options.date_order
+        order = timeformats.decide_date_order(
+            given,
             max((int(r[2]) for r in survey), default=0),
             max((int(r[3]) for r in survey), default=0),
             self.display,
@@ -716,6 +723,19 @@ class _Loader:
                 next((str(r[8]) for _, r in dated if r[8] is not None), None),
             ),
         )
+        self.order_note = None
+        if given is not None and order is not None and order != given:
+            proof = 7 if order == "dmy" else 8  # a date only that order reads (survey_dates)
+            shown = next(
+                (str(r[proof]) for _, r in dated if r[proof] is not None),
+                next((str(r[4]) for _, r in dated), ""),  # dotted dates: any of them
+            )
+            self.order_note = (
+                f"its dates show {'day' if order == 'dmy' else 'month'} first (e.g. {shown!r}), "
+                f"so they are read so, not as --date-order {given} says: that option orders "
+                "only the dates a file does not tell"
+            )
+        return order
 
     def run_load(
         self, binds: dict[str, Any], context: dict[str, Any], template: str | None = None
@@ -1133,7 +1153,7 @@ class CsvLoader(_Loader):
         styles, order = self.time_styles(dialect, mapping, source, delimiter)
         result.time_styles, self.date_order = styles, order
         result.notes = [note for note in result.notes if note not in self.read_notes]
-        self.read_notes = self.zone_notes() + self.dated_modstamp_notes()
+        self.read_notes = self.zone_notes() + self.dated_modstamp_notes() + self.order_notes()
         result.notes.extend(self.read_notes)
         cols = {
             name: None
@@ -1394,7 +1414,7 @@ class ParquetLoader(_Loader):
         )
         styles, order = self.time_styles(mapping, kinds)
         result.time_styles, self.date_order = styles, order
-        result.notes.extend(self.zone_notes() + self.dated_modstamp_notes())
+        result.notes.extend(self.zone_notes() + self.dated_modstamp_notes() + self.order_notes())
         cols = {
             name: None
             if idx is None

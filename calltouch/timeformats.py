@@ -192,6 +192,19 @@ def infer_date_order(first_max: int, second_max: int) -> DateOrder | None:
     return None
 
 
+def told_date_order(
+    first_max: int, second_max: int, slash_dates: int, dotted: int
+) -> DateOrder | None:
+    """The order a file's own dates show: a number above 12 in one place only, or dots on
+    every date (no locale writes month-first dates with dots); None when they do not tell."""
+    inferred = infer_date_order(first_max, second_max)
+    if inferred is not None:
+        return inferred
+    if slash_dates and dotted == slash_dates and first_max <= 12 and second_max <= 12:
+        return "dmy"
+    return None
+
+
 def decide_date_order(
     given: DateOrder | None,
     first_max: int,
@@ -205,23 +218,21 @@ def decide_date_order(
     orders: tuple[str | None, str | None] = (None, None),
     undotted: str | None = None,
 ) -> DateOrder | None:
-    """The date order to read ``column`` (its quoted name, or several) with: the user's, else
-    the data's, else an error naming how many of the ``cells`` values are day/month dates and
-    an ``example`` (when both orders occur, ``orders``: a value only day-first reads and one
-    only month-first reads). None when there are no day/month dates at all (the order does
-    not matter). Dates written with dots only (04.03.2026, German and most European exports)
-    are day first when no number says otherwise: no locale writes month-first dates with
-    dots. Beside dotted dates, the ones in question are the others (``undotted``: one of
-    them)."""
-    if given is not None:
-        return given
+    """The date order to read ``column`` (its quoted name, or several) with: the data's when
+    it shows one, else the user's (``given``), else an error naming how many of the
+    ``cells`` values are day/month dates and an ``example`` (when both orders occur,
+    ``orders``: a value only day-first reads and one only month-first reads). None when
+    there are no day/month dates at all (the order does not matter). Dates written with dots
+    only (04.03.2026, German and most European exports) are day first when no number says
+    otherwise: no locale writes month-first dates with dots. Beside dotted dates, the ones
+    in question are the others (``undotted``: one of them)."""
     if slash_dates == 0:
-        return None
-    inferred = infer_date_order(first_max, second_max)
-    if inferred is not None:
-        return inferred
-    if dotted == slash_dates and first_max <= 12 and second_max <= 12:
-        return "dmy"
+        return given
+    told = told_date_order(first_max, second_max, slash_dates, dotted)
+    if told is not None or given is not None:
+        # --date-order orders the dates the data cannot tell: a file whose own dates show
+        # their order (a report of another locale in the same folder) keeps it
+        return told or given
     seen = ""
     if dotted and undotted is not None:  # the dotted ones are day first: the others are asked
         others = slash_dates - dotted

@@ -1080,9 +1080,11 @@ def test_run_says_which_of_two_same_named_columns_it_read(tmp_path):
 
 
 def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_path):
+    # both orders in one file: the data cannot tell, --date-order does
     tasks = tmp_path / "us.csv"
     tasks.write_text(
-        f"Id,BizibleId,CreatedDate\nT1,{ABC},3/25/2026 12:40\nT2,{ABC},2/3/2026 12:40\n",
+        f"Id,BizibleId,CreatedDate\nT1,{ABC},3/25/2026 12:40\nT2,{ABC},2/3/2026 12:40\n"
+        f"T3,{ABC},25/2/2026 12:40\n",
         encoding="utf-8",
     )
     _, sessions = write_case(tmp_path)
@@ -1094,6 +1096,39 @@ def test_a_date_against_the_chosen_day_month_order_is_rejected_saying_so(tmp_pat
         "'3/25/2026 12:40' is not a date-time in this file's day/month order: 25 cannot be a "
         "month (is the file in the other order? see --date-order)"
     )
+
+
+def test_date_order_orders_only_the_dates_a_file_does_not_tell(tmp_path):
+    # a folder of a US report (3/13/2026 shows month first) and a UK one (03/04/2026, which
+    # cannot tell): the error on the second said to pass --date-order dmy, which then read
+    # the first file's 150 calls a month off without a word
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a_us.csv").write_text(
+        f"Id,BizibleId,CreatedDate\nT1,{ABC},3/4/2026 12:40\nT2,{ABC},3/13/2026 12:40\n"
+    )
+    (reports / "b_gb.csv").write_text(f"Id,BizibleId,CreatedDate\nT3,{ABC},04/03/2026 12:41\n")
+    (reports / "c_de.csv").write_text(f"Id,BizibleId,CreatedDate\nT4,{ABC},04.03.2026 12:42\n")
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    ran = invoke("run", reports, sessions, "--out", out, "--date-order", "tasks=dmy")
+    got = {r["task_id"]: r["touchpoint_date"] for r in read_csv(out / "touchpoints.csv")}
+    assert got == {
+        "T1": "2026-03-04T12:40:00Z",
+        "T2": "2026-03-13T12:40:00Z",
+        "T3": "2026-03-04T12:41:00Z",
+        "T4": "2026-03-04T12:42:00Z",
+    }
+    said = " ".join(ran.stderr.split())
+    assert (
+        "a_us.csv: its dates show month first (e.g. '3/13/2026 12:40'), so they are read so, "
+        "not as --date-order dmy says: that option orders only the dates a file does not tell"
+    ) in said
+    assert "b_gb.csv: its dates show" not in said and "c_de.csv: its dates show" not in said
+    # dotted dates are day first, whatever --date-order says; the note names one
+    ran = invoke("run", reports / "c_de.csv", sessions, "--out", out, "--date-order", "mdy")
+    assert read_csv(out / "touchpoints.csv")[0]["touchpoint_date"] == "2026-03-04T12:42:00Z"
+    assert "its dates show day first (e.g. '04.03.2026 12:42')" in " ".join(ran.stderr.split())
 
 
 def test_a_short_year_written_first_is_never_the_year_26(tmp_path):
