@@ -62,7 +62,14 @@ from calltouch.cli import (
 )
 from calltouch.csvscan import QUOTE_ERRORS
 from calltouch.durations import parse_window
-from calltouch.errors import TooManyRejectsError, UsageError, WorkspaceInUseError, shown_name
+from calltouch.errors import (
+    OutputError,
+    QueryError,
+    TooManyRejectsError,
+    UsageError,
+    WorkspaceInUseError,
+    shown_name,
+)
 from calltouch.inputs import folder_notes
 from calltouch.load import DELETED_ERRORS
 from calltouch.outputs import atomic_path, export_table, format_of, json_text
@@ -587,13 +594,16 @@ def export_command(
             if what is Export.report:
                 options = _report_options(by, since, until, status, top)
                 with atomic_path(output) as tmp:
-                    queries.run(
-                        con,
-                        "export_report",
-                        {**options.binds(), "top": options.top, "path": str(tmp)},
-                        by=options.by,
-                        fmt=fmt,
-                    )
+                    try:
+                        queries.run(
+                            con,
+                            "export_report",
+                            {**options.binds(), "top": options.top, "path": str(tmp)},
+                            by=options.by,
+                            fmt=fmt,
+                        )
+                    except QueryError as exc:  # a full disk (exit 5), as export_table says
+                        raise OutputError(f"cannot write {output}: {exc.message}") from exc
             else:
                 # as the last match saw them (a stale workspace: loads since are not in it)
                 export_table(con, what.value, output, fmt, since=queries.stale_since(con))

@@ -42,6 +42,7 @@ import jinja2.meta
 from calltouch.errors import (
     DamagedWorkspaceError,
     OutOfMemoryError,
+    OutputError,
     QueryError,
     TemplateError,
     UsageError,
@@ -250,12 +251,37 @@ def raise_interrupt(exc: BaseException) -> None:
 def commit(con: duckdb.DuckDBPyConnection) -> None:
     """Commit ``con``'s transaction; stopped by Ctrl-C or SIGTERM, a KeyboardInterrupt (DuckDB
     raised its own exception there, which the commands did not tell as an interruption: a
-    load saved as it was stopped said only "Terminated.")."""
+    load saved as it was stopped said only "Terminated."); on a full disk, an OutputError."""
     try:
         con.commit()
     except (duckdb.InterruptException, RuntimeError) as exc:
         raise_interrupt(exc)
         raise
+    except duckdb.Error as exc:
+        refuse_full_disk(con, str(exc))
+        raise
+
+
+# How DuckDB tells a write that found the disk full (the system's ENOSPC message).
+_NO_SPACE = "No space left on device"
+
+
+def refuse_full_disk(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Raise OutputError (exit 5, as for any output that cannot be written) when DuckDB's
+    error ``text`` says the disk of the connection's workspace file (or its write-ahead log)
+    is full: it said "a bug in calltouch". An output file's full disk is its writer's to tell
+    (export_table names the file); a spill folder's is told apart before (_cannot_spill)."""
+    database = _DATABASE.get(con)
+    if _NO_SPACE not in text or database is None:
+        return
+    if database not in text and os.path.abspath(database) not in text:
+        return
+    raise OutputError(
+        f"cannot write the workspace {database}: the disk is full ({_first_line(text)})",
+        hint="Free space on that disk, or use a workspace on a disk with room (--db, "
+        "CALLTOUCH_DB). A workspace keeps each load and match whole or not at all: calltouch "
+        "status shows what it holds.",
+    )
 
 
 def run(
@@ -294,6 +320,7 @@ def run(
             text = str(exc)
             _refuse_damaged(con, text)
             if spill is None or (spill not in text and "duckdb_temp" not in text):
+                refuse_full_disk(con, text)
                 raise QueryError(name, _first_line(text), hint=None) from exc
             raise _cannot_spill(con, name, spill, text) from exc
         except duckdb.OutOfMemoryException as exc:
@@ -309,6 +336,7 @@ def run(
             ) from exc
         except duckdb.Error as exc:
             _refuse_damaged(con, str(exc))
+            refuse_full_disk(con, str(exc))
             raise QueryError(name, _first_line(str(exc)), hint=None) from exc
     return result
 

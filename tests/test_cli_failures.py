@@ -1204,6 +1204,67 @@ def test_a_full_spill_disk_is_told_as_the_disk_not_the_memory(
     assert "Raise --memory-limit" not in message
 
 
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [("add_load", duckdb.IOException), ("match", duckdb.TransactionException)],
+)
+def test_a_full_disk_under_the_workspace_is_an_output_error_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, error: type[Exception]
+) -> None:
+    # a workspace on a full disk said "Internal error: ... This is a bug in calltouch" (exit
+    # 1): DuckDB's write of the file or its write-ahead log found no space
+    db = tmp_path / "w.duckdb"
+    invoke("load", "tasks", SAMPLE / "tasks.csv", "--db", db, "-q")
+    real = queries._execute
+
+    def execute(con, name, statement, binds):  # type: ignore[no-untyped-def]
+        if name == step:
+            raise error(
+                f'Failed to commit: Could not write file "{db}.wal": No space left on device'
+            )
+        return real(con, name, statement, binds)
+
+    monkeypatch.setattr(queries, "_execute", execute)
+    if step == "match":
+        invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+        result = invoke("match", "--db", db, "-q")
+    else:
+        result = invoke("load", "sessions", SAMPLE / "sessions.csv", "--db", db, "-q")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == ExitCode.OUTPUT, message
+    assert f"Output error: cannot write the workspace {db}: the disk is full" in message
+    assert "Free space on that disk" in message and "bug" not in message
+    monkeypatch.undo()
+    status = json.loads(invoke("status", "--db", db, "-f", "json").stdout)
+    assert [x["role"] for x in status["loads"]] == (
+        ["tasks"] if step == "add_load" else ["tasks", "sessions"]
+    )
+
+
+def test_a_full_disk_under_an_exported_report_is_an_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # export report on a full disk said "Query failed" (exit 1); the tables said exit 5
+    db = tmp_path / "w.duckdb"
+    for role in ("tasks", "sessions"):
+        invoke("load", role, SAMPLE / f"{role}.csv", "--db", db, "-q")
+    invoke("match", "--db", db, "-q")
+    real = queries._execute
+
+    def execute(con, name, statement, binds):  # type: ignore[no-untyped-def]
+        if name == "export_report":
+            raise duckdb.IOException('Could not write file ".x.csv.tmp": No space left on device')
+        return real(con, name, statement, binds)
+
+    monkeypatch.setattr(queries, "_execute", execute)
+    target = tmp_path / "x.csv"
+    result = invoke("export", "report", "--db", db, "-o", target)
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == ExitCode.OUTPUT, message
+    assert f"Output error: cannot write {target}: export_report: " in message
+    assert not target.exists()
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and permissions")
 def test_the_default_spill_folder_is_private_and_never_one_another_user_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
