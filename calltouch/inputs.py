@@ -79,6 +79,10 @@ _DELETED = Field(
     "the record was deleted (IsDeleted)",
     "bool",
 )
+# Fivetran's (and Stitch's) warehouse copy of Salesforce spells a custom field of the Bizible
+# package in snake case: bizible2__BizibleId__c is bizible_2_bizible_id_c
+FIVETRAN_BIZIBLE_ID = "bizible_2_bizible_id_c"
+
 TASK_FIELDS: tuple[Field, ...] = (
     Field("task_id", ("Id", "ID", "task_id", "TaskId", "Task_Id"), True, "Salesforce Task id"),
     Field(
@@ -90,13 +94,19 @@ TASK_FIELDS: tuple[Field, ...] = (
             "bizible_id",
             "_biz_uid",
             "COOKIE_ID",
+            FIVETRAN_BIZIBLE_ID,
         ),
         True,
         "the visitor's BizibleId cookie (_biz_uid)",
     ),
     Field(
         "touchpoint_date",
-        ("bizible2__Bizible_Touchpoint_Date__c", "BIZIBLE_TOUCHPOINT_DATE", "touchpoint_date"),
+        (
+            "bizible2__Bizible_Touchpoint_Date__c",
+            "BIZIBLE_TOUCHPOINT_DATE",
+            "touchpoint_date",
+            "bizible_2_bizible_touchpoint_date_c",
+        ),
         False,
         "Buyer Touchpoint Date: the call time, preferred when present",
     ),
@@ -254,6 +264,7 @@ PEOPLE_FIELDS: tuple[Field, ...] = (
             "bizible_id",
             "_biz_uid",
             "COOKIE_ID",
+            FIVETRAN_BIZIBLE_ID,
         ),
         False,
         "the person's BizibleId cookie",
@@ -1279,7 +1290,40 @@ def map_columns(
     if duplicates:
         notes.append(duplicate_headers_note(role, duplicates, later))
     notes.extend(_shared_columns(role, header, columns, overrides))
+    notes.extend(_unread_touchpoint_date(role, header, columns, overrides))
     return ColumnMapping(role=role, columns=columns, header=tuple(header), notes=notes)
+
+
+# A header that names a Buyer Touchpoint Date under a spelling calltouch does not know
+# (bizible_2_bizible_touchpoint_date_c before it was known, Touchpoint_Date__c)
+_TOUCHPOINT_DATE = re.compile(r"touch[\s_-]*point[\s_-]*date", re.IGNORECASE)
+
+
+def _unread_touchpoint_date(
+    role: Role,
+    header: Sequence[str],
+    columns: Mapping[str, int | None],
+    overrides: Mapping[str, str],
+) -> list[str]:
+    """The note for a task file with no touchpoint_date read but a column whose name says it
+    is one: the call time is then the CreatedDate, minutes late (SPEC R2 prefers the Buyer
+    Touchpoint Date), without a word."""
+    if role != "tasks" or columns.get("touchpoint_date") is not None:
+        return []
+    if "touchpoint_date" in overrides:  # ignored on purpose (--map tasks.touchpoint_date=)
+        return []
+    used = {i for i in columns.values() if i is not None}
+    found = next(
+        (n for i, n in enumerate(header) if i not in used and _TOUCHPOINT_DATE.search(n)), None
+    )
+    if found is None:
+        return []
+    return [
+        f"column {found!r} looks like the Buyer Touchpoint Date, which is the call time when "
+        "filled, but it is not read: the call time is the CreatedDate; --map "
+        f"tasks.touchpoint_date='{found}' reads it (--map tasks.touchpoint_date= keeps this "
+        "reading, without this note)"
+    ]
 
 
 def _keys(header: Sequence[str]) -> list[str]:
@@ -1341,6 +1385,7 @@ _NOT_PEOPLE: dict[str, tuple[str, ...]] = {
         "Subject",
         "bizible2__Bizible_Touchpoint_Date__c",
         "BIZIBLE_TOUCHPOINT_DATE",
+        "bizible_2_bizible_touchpoint_date_c",
         "ACTIVITY_TYPE",  # the warehouse's BIZ_CRM_TASKS
         "ActivityDate",
         "TaskSubtype",

@@ -202,6 +202,43 @@ WAREHOUSE_SESSION_HEADER = (
 )
 
 
+def test_fivetran_names_of_the_bizible_fields_are_read():
+    # Fivetran's warehouse copy of Salesforce writes bizible2__BizibleId__c as
+    # bizible_2_bizible_id_c: run refused the file, and once --map named the id, the call
+    # time was the CreatedDate (minutes late) while the touchpoint date column sat unread
+    header = [
+        "id", "who_id", "created_date", "last_modified_date", "is_deleted",
+        "bizible_2_bizible_id_c", "bizible_2_bizible_touchpoint_date_c",
+    ]  # fmt: skip
+    mapping = map_columns("tasks", header, "fivetran.csv")
+    assert mapping.header_of("bizible_id") == "bizible_2_bizible_id_c"
+    assert mapping.header_of("touchpoint_date") == "bizible_2_bizible_touchpoint_date_c"
+    assert mapping.header_of("call_time") == "created_date"
+    assert mapping.header_of("modstamp") == "last_modified_date"
+    assert not mapping.notes
+    people = map_columns("people", ["id", "bizible_2_bizible_id_c"], "leads.csv")
+    assert people.header_of("bizible_id") == "bizible_2_bizible_id_c"
+
+
+@pytest.mark.parametrize("column", ["Touchpoint_Date__c", "Buyer Touchpoint Date (PT)"])
+def test_an_unread_column_named_a_touchpoint_date_is_noted(column):
+    header = ["Id", "BizibleId", "CreatedDate", column]
+    (note,) = map_columns("tasks", header, "t.csv").notes
+    assert note == (
+        f"column {column!r} looks like the Buyer Touchpoint Date, which is the call time when "
+        "filled, but it is not read: the call time is the CreatedDate; --map "
+        f"tasks.touchpoint_date='{column}' reads it (--map tasks.touchpoint_date= keeps this "
+        "reading, without this note)"
+    )
+    named = map_columns("tasks", header, "t.csv", {"touchpoint_date": column})
+    assert named.header_of("touchpoint_date") == column and not named.notes
+    ignored = map_columns("tasks", header, "t.csv", {"touchpoint_date": ""})
+    assert ignored.notes == ["touchpoint_date ignored (--map)"]
+    # the touchpoint date read from another column: nothing to say
+    read = map_columns("tasks", [*header, "bizible2__Bizible_Touchpoint_Date__c"], "t.csv")
+    assert not read.notes
+
+
 @pytest.mark.slow
 def test_warehouse_biz_tables_load_with_naive_utc_timestamps(tmp_path):
     tasks = [
