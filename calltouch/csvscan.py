@@ -203,7 +203,7 @@ TRAILING_CELLS_LEFT_OUT = (
 )
 
 
-def _undecodable_text(dialect: CsvDialect) -> str:
+def undecodable_text(dialect: CsvDialect) -> str:
     """The rejects.csv text of a record with bytes the file's encoding cannot decode, and the
     way on: its BOM names the encoding (the file is damaged there); a file read as UTF-8 is
     likely an Excel export (windows-1252); one read with --encoding, UTF-8 after all."""
@@ -330,7 +330,7 @@ def scan(
                 result.bad.append(BadRecord(first, last, found))
                 return
             if check and _undecodable(row):
-                result.bad.append(BadRecord(first, last, _undecodable_text(dialect)))
+                result.bad.append(BadRecord(first, last, undecodable_text(dialect)))
                 return
             cells = _fits(row, width)
             if cells is None and named <= len(row) < width:

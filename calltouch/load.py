@@ -1129,6 +1129,15 @@ class CsvLoader(_Loader):
         result.rows_loaded = in_table - len(flagged)
         result.rows_rejected = len(rejects)
         result.rows_footer = len(scan.footer) if scan is not None else 0
+        undecodable = sum(b.error == csvscan.undecodable_text(dialect) for b in bad)
+        if undecodable:
+            # the file's encoding, not a row's fault: said where the user looks, not only in
+            # rejects.csv (a run under --max-rejects exits 0 with its calls lost)
+            result.notes.append(
+                f"{undecodable:,} {'row holds' if undecodable == 1 else 'rows hold'} bytes "
+                f"that are not {dialect.encoding} and {'was' if undecodable == 1 else 'were'} "
+                f"rejected: {csvscan.undecodable_text(dialect).split('; ', 1)[1]}"
+            )
         if scan is not None and scan.blank:
             result.notes.append(
                 f"{scan.blank:,} {'line' if scan.blank == 1 else 'lines'} of empty cells only "
@@ -2132,6 +2141,15 @@ def _beside_utc_column(
 # ct_zone_ok finds it (the strptime formats of locale times read no letters but AM/PM).
 _ZONE_LETTERS = re.compile(r"(?:[0-9.]|\b[AaPp]\.?[Mm]\.?)\s*([A-Za-z]+)$")
 
+# A date-time of a locale calltouch does not read: year first with dots and spaces
+# (Hungarian 2026. 03. 14. 10:22, Korean 2026. 3. 14. 오전 10:22), or a day/month date whose
+# time is written with a dot (Danish 14.03.2026 10.22) or after a word (Finnish 14.3.2026
+# klo 10.22, 12/03/2026 à 10:22); not a form it reads with a wrong number (2026-13-45)
+_DATE_LIKE = re.compile(
+    r"^\s*(\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\."
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(,?\s+\D+\s+\d|\s+\d{1,2}\.\d{2}\b))"
+)
+
 # A time cut short, as ct_cut_short (session_setup.sql) finds it: 00:3, 08:, 08:00:00.
 _CUT_SHORT = re.compile(r"(:.?|(?<![mM])\.)$")
 
@@ -2229,6 +2247,15 @@ def error_message(
             return (
                 f"{value!r} is a date-time in a day/month order this file does not tell (its "
                 "first rows show no such time, or none past 12): --date-order reads it"
+            )
+        if value is not None and _DATE_LIKE.match(value):
+            # a locale calltouch does not read (14.03.2026 10.22, 2026. 03. 14. 10:22): no
+            # reading option helps, the export's format does
+            return (
+                f"{value!r} is a date-time in a form calltouch does not read: it reads "
+                "ISO-8601 (2026-03-02T12:17:00Z) and locale forms such as 3/2/2026, 12:17 PM, "
+                "02/03/2026 12:17, 02.03.2026 12:17 and 2026/03/02 12:17; export the times in "
+                "one of them"
             )
         return f"{value!r} is not a date-time (expected e.g. 2026-03-02T12:17:00Z)"
     if code == "nul":

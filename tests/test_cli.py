@@ -893,6 +893,18 @@ def test_non_utf8_file_advice_names_only_options_run_accepts(tmp_path):
     fixed = invoke("run", tasks, sessions, "--out", tmp_path / "out2", "--encoding", "windows-1252")
     assert fixed.exit_code == 0, fixed.stderr
     assert ",Café," in (tmp_path / "out2" / "touchpoints.csv").read_text(encoding="utf-8")
+    assert "not utf-8" not in fixed.stderr
+    # one such row in 200, within --max-rejects: exit 0, its call lost, and the advice was
+    # only in rejects.csv; the encoding is the file's: said on stderr too
+    rows = "".join(f"T{i},{ABC},2026-03-02T12:41:00Z,ok\n" for i in range(3, 201))
+    tasks.write_bytes(tasks.read_bytes() + rows.encode())
+    within = invoke("run", tasks, sessions, "--out", tmp_path / "out3")
+    assert within.exit_code == 0, within.stderr
+    said = " ".join(within.stderr.split())
+    assert (
+        "excel_export.csv: 1 row holds bytes that are not utf-8 and was rejected: pass "
+        "--encoding windows-1252 for Excel exports"
+    ) in said
 
 
 def test_encoding_can_name_one_input(tmp_path: Path) -> None:
@@ -1129,6 +1141,26 @@ def test_date_order_orders_only_the_dates_a_file_does_not_tell(tmp_path):
     ran = invoke("run", reports / "c_de.csv", sessions, "--out", out, "--date-order", "mdy")
     assert read_csv(out / "touchpoints.csv")[0]["touchpoint_date"] == "2026-03-04T12:42:00Z"
     assert "its dates show day first (e.g. '04.03.2026 12:42')" in " ".join(ran.stderr.split())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["14.03.2026 10.22", "14.3.2026 klo 10.22", "2026. 03. 14. 10:22"],
+)
+def test_a_locale_calltouch_does_not_read_is_told_so(tmp_path, value):
+    # Danish, Finnish, Hungarian reports: "is not a date-time (expected e.g. ...)" and a hint
+    # to try --encoding, --map, --date-order, none of which helps
+    tasks = tmp_path / "t.csv"
+    tasks.write_text(f"Id,BizibleId,CreatedDate\nT1,{ABC},{value}\n", encoding="utf-8")
+    _, sessions = write_case(tmp_path)
+    out = tmp_path / "out"
+    invoke("run", tasks, sessions, "--out", out, "--max-rejects", "100%", "-q")
+    (reject,) = read_csv(out / "rejects.csv")
+    assert reject["error"] == (
+        f"{value!r} is a date-time in a form calltouch does not read: it reads ISO-8601 "
+        "(2026-03-02T12:17:00Z) and locale forms such as 3/2/2026, 12:17 PM, 02/03/2026 12:17, "
+        "02.03.2026 12:17 and 2026/03/02 12:17; export the times in one of them"
+    )
 
 
 def test_a_short_year_written_first_is_never_the_year_26(tmp_path):
