@@ -216,7 +216,11 @@ def undecodable_text(dialect: CsvDialect) -> str:
             '"CSV (Macintosh)", whose lines end in a CR alone)'
         )
     else:
-        way = "if the file is UTF-8, leave --encoding out (latin-1 reads any bytes)"
+        # latin-1 reads any bytes, but a Japanese or Cyrillic file as Western letters
+        way = (
+            "if the file is UTF-8, leave --encoding out; else name its own encoding (e.g. "
+            "shift_jis for a Japanese Excel, windows-1251 for a Cyrillic one)"
+        )
     return f"invalid {encoding} text (bytes that are not {encoding}); {way}"
 
 

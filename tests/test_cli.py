@@ -952,6 +952,9 @@ def test_encoding_can_name_one_input(tmp_path: Path) -> None:
     assert wrong.exit_code == 3
     assert "if the file is UTF-8, leave --encoding out" in " ".join(wrong.stderr.split())
     assert "pass --encoding windows-1252" not in " ".join(wrong.stderr.split())
+    # a Japanese Excel's Shift_JIS read as windows-1252: "latin-1 reads any bytes" led to
+    # Japanese text read as Western letters; the advice names the file's own encoding
+    assert "else name its own encoding (e.g. shift_jis" in " ".join(wrong.stderr.split())
 
 
 def test_a_gzip_packed_twice_and_a_damaged_bom_file_get_their_own_advice(tmp_path: Path) -> None:
